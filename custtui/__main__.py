@@ -1,0 +1,5 @@
+import sys
+
+from custtui.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The ``custtui`` command line."""

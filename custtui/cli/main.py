@@ -1,0 +1,305 @@
+"""The ``custtui`` command: a thin layer over ``custtui.core`` for scripts, cron and people."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..core.archive import Archive
+from ..core.demo import build_demo
+from ..core.errors import CusttuiError
+from ..core.records import parse_cli_value
+from ..core.summary import summarise
+
+
+def _pairs(items: list[str]) -> dict[str, Any]:
+    """``key=value`` arguments; values parse as TOML when they can."""
+    result = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CusttuiError(f"参数 {item!r} 格式不对, 应为 字段=值, 如 stage=签约")
+        result[key.strip()] = parse_cli_value(value)
+    return result
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class Output:
+    """Prints for people, or one JSON document for scripts."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+
+    def emit(self, data: Any, text: str) -> None:
+        if self.as_json:
+            print(json.dumps(_jsonable(data), ensure_ascii=False, indent=2))
+        elif text:
+            print(text)
+
+
+def _archive(args) -> Archive:
+    path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
+    return Archive(path, user=args.user)
+
+
+# --- commands ----------------------------------------------------------------------------
+
+def cmd_init(args, out: Output) -> None:
+    archive = Archive.init(args.path, args.office, bare=args.bare, name=args.name,
+                           office_name=args.office_name, user=args.user)
+    out.emit({"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
+             f"已创建档案 {archive.store.path} (办事处 {archive.office})")
+
+
+def cmd_demo(args, out: Output) -> None:
+    archive = build_demo(args.path, user=args.user)
+    summary = summarise(archive)
+    out.emit(summary.as_dict(), f"示例档案已创建: {archive.store.path}\n\n{summary.text()}")
+
+
+def cmd_summary(args, out: Output) -> None:
+    summary = summarise(_archive(args))
+    out.emit(summary.as_dict(), summary.text())
+
+
+def cmd_add(args, out: Output) -> None:
+    archive = _archive(args)
+    customer_id, commit = archive.add_customer(args.type, args.name, _pairs(args.set))
+    out.emit({"id": customer_id, "commit": commit}, customer_id)
+
+
+def cmd_set(args, out: Output) -> None:
+    archive = _archive(args)
+    commit = archive.update_customer(args.id, _pairs(args.fields), reason=args.reason)
+    out.emit({"id": args.id, "commit": commit},
+             f"已保存 {args.id} ({commit[:10]})" if commit else f"{args.id} 没有变化, 未提交")
+
+
+def cmd_show(args, out: Output) -> None:
+    archive = _archive(args)
+    record = archive.customer(args.id)
+    schema = archive.schema()
+    notes, deals, docs = archive.notes(args.id), archive.deals(args.id), archive.documents(args.id)
+    data = {**record, "notes": notes, "deals": deals,
+            "documents": [{"name": d.name, **d.meta} for d in docs]}
+    lines = [f"{record['id']}  {record['name']}"]
+    labels = {"type": "客户类型", "name": "名称"}
+    for key, value in record.items():
+        if key in ("id", "name", "contacts", "stage_history"):
+            continue
+        label = schema.fields[key].label if key in schema.fields else labels.get(key, key)
+        lines.append(f"  {label}: {archive.display(schema, key, value)}")
+    for contact in record.get("contacts", []):
+        flag = " (决策人)" if contact.get("decision_maker") else ""
+        lines.append(f"  联系人: {contact['name']} {contact.get('position', '')}{flag} "
+                     f"{' '.join(contact.get('phones', []))} {contact.get('email', '')}".rstrip())
+    for step in record.get("stage_history", []):
+        lines.append(f"  阶段变更: {step['date']} {schema.label('stage', step.get('from', ''))}"
+                     f"→{schema.label('stage', step['to'])} {step.get('reason', '')} ({step.get('by', '')})")
+    if notes:
+        lines.append(f"沟通记录 ({len(notes)}):")
+        lines += [f"  {n['time']:%Y-%m-%d %H:%M} {schema.label('channel', n['channel'])} {n['content'][:40]}"
+                  for n in notes]
+    if deals:
+        lines.append(f"交易记录 ({len(deals)}):")
+        lines += [f"  {d['date']} {Decimal(d['amount']):>14,.2f} 元 {d['product']}" for d in deals]
+    if docs:
+        lines.append(f"资料 ({len(docs)}):")
+        for doc in docs:
+            info = schema.info_types[doc.meta["info_type"]].label
+            lines.append(f"  [{info}] {doc.name} ({schema.label('sensitivity', doc.meta['sensitivity'])})")
+    out.emit(data, "\n".join(lines))
+
+
+def cmd_list(args, out: Output) -> None:
+    archive = _archive(args)
+    schema = archive.schema()
+    found = archive.find(_pairs(args.where))
+    rows = [f"{c['id']}  {c.get('name', '')}  {schema.label('customer_type', c.get('type', ''))}  "
+            f"{schema.label('stage', c.get('stage', ''))}  {c.get('owner', '')}" for c in found]
+    out.emit([{k: c.get(k) for k in ("id", "name", "type", "stage", "owner", "industry", "region")} for c in found],
+             "\n".join(rows + [f"共 {len(found)} 个客户"]))
+
+
+def cmd_note(args, out: Output) -> None:
+    archive = _archive(args)
+    data = {k: v for k, v in (("time", args.time), ("channel", args.channel), ("participants", args.participants),
+                              ("content", args.content), ("needs", args.needs), ("feedback", args.feedback))
+            if v is not None}
+    name, commit = archive.add_note(args.id, data)
+    out.emit({"id": args.id, "file": name, "commit": commit}, f"已记录沟通 {args.id} ({commit[:10]})")
+
+
+def cmd_deal(args, out: Output) -> None:
+    archive = _archive(args)
+    data = {k: v for k, v in (("date", args.date), ("amount", args.amount), ("product", args.product),
+                              ("contract", args.contract)) if v is not None}
+    name, commit = archive.add_deal(args.id, data)
+    out.emit({"id": args.id, "file": name, "commit": commit}, f"已记录交易 {args.id} ({commit[:10]})")
+
+
+def cmd_attach(args, out: Output) -> None:
+    archive = _archive(args)
+    meta = {key: getattr(args, key) for key in ("info_type", "doc_type", "date", "sensitivity", "title",
+                                                "number", "project", "main", "also_in", "paper_box",
+                                                "paper_shelf", "stage")
+            if getattr(args, key) is not None}
+    name, commit = archive.attach(args.id, args.file, meta, name=args.name, allow_duplicate=args.allow_duplicate)
+    out.emit({"id": args.id, "name": name, "commit": commit}, f"已归档 {name} ({commit[:10]})")
+
+
+def cmd_log(args, out: Output) -> None:
+    archive = _archive(args)
+    entries = archive.history(args.id, field=args.field, author=args.author, limit=args.limit)
+    out.emit([{"commit": e.commit, "author": e.author, "time": e.when, "summary": e.summary,
+               "customer": e.customer, "action": e.action, "fields": e.fields} for e in entries],
+             "\n".join(f"{e.commit[:10]}  {e.when:%Y-%m-%d %H:%M}  {e.author}  {e.summary}" for e in entries)
+             or "没有记录")
+
+
+def cmd_revert(args, out: Output) -> None:
+    archive = _archive(args)
+    commit = archive.revert(args.commit)
+    out.emit({"commit": commit}, f"已撤销, 新提交 {commit[:10]}")
+
+
+def cmd_check(args, out: Output) -> int:
+    archive = _archive(args)
+    problems = archive.check()
+    out.emit({"ok": not problems, "problems": problems},
+             "\n".join(problems) + f"\n共发现 {len(problems)} 个问题" if problems else "检查通过: 档案完好")
+    return 1 if problems else 0
+
+
+def cmd_pack(args, out: Output) -> None:
+    _archive(args).pack()
+    out.emit({"ok": True}, "已打包整理仓库对象")
+
+
+# --- parser ------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--archive", default=argparse.SUPPRESS, help="档案路径 (默认: $CUSTTUI_ARCHIVE 或当前目录)")
+    common.add_argument("--user", default=argparse.SUPPRESS, help="你的姓名, 作为提交作者 (默认: $CUSTTUI_USER 或 git user.name)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
+    parser = argparse.ArgumentParser(prog="custtui", parents=[common], description="custtui 客户档案管理")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("init", cmd_init, "创建新档案")
+    p.add_argument("path")
+    p.add_argument("--office", required=True, help="本办事处代码, 如 BJ")
+    p.add_argument("--office-name", help="办事处名称, 如 北京总部")
+    p.add_argument("--name", help="档案名称")
+    p.add_argument("--bare", action="store_true", help="创建裸仓库 (服务器中心库)")
+
+    p = command("demo", cmd_demo, "用示例档案 (sample-archive/) 创建一个带历史的演示档案")
+    p.add_argument("path")
+
+    command("summary", cmd_summary, "档案概况")
+
+    p = command("add", cmd_add, "新建客户, 输出客户编号")
+    p.add_argument("--type", required=True, help="客户类型: 个人/企业/政府 或代码")
+    p.add_argument("--name", required=True, help="客户名称")
+    p.add_argument("--set", nargs="*", default=[], metavar="字段=值")
+
+    p = command("set", cmd_set, "修改客户字段")
+    p.add_argument("id")
+    p.add_argument("fields", nargs="+", metavar="字段=值")
+    p.add_argument("--reason", help="合作阶段变更的原因")
+
+    p = command("show", cmd_show, "查看客户")
+    p.add_argument("id")
+
+    p = command("list", cmd_list, "列出客户")
+    p.add_argument("--where", nargs="*", default=[], metavar="字段=值")
+
+    p = command("note", cmd_note, "添加沟通记录")
+    p.add_argument("id")
+    p.add_argument("--time", help="沟通时间, 默认现在")
+    p.add_argument("--channel", required=True, help="沟通方式: 电话/邮件/会议/微信/上门拜访")
+    p.add_argument("--participants", help="参与人, 用逗号分隔")
+    p.add_argument("--content", required=True, help="沟通内容")
+    p.add_argument("--needs", help="客户需求")
+    p.add_argument("--feedback", help="客户反馈")
+
+    p = command("deal", cmd_deal, "添加交易记录")
+    p.add_argument("id")
+    p.add_argument("--date", help="交易日期, 默认今天")
+    p.add_argument("--amount", required=True, help="金额, 如 125000 或 12.5万")
+    p.add_argument("--product", required=True, help="产品或服务")
+    p.add_argument("--contract", help="合同编号")
+
+    p = command("attach", cmd_attach, "归档一份资料")
+    p.add_argument("id")
+    p.add_argument("file")
+    for flag, help in (("--info-type", "信息类型"), ("--doc-type", "资料类型, 如 合同、营业执照"),
+                       ("--date", "资料日期"), ("--sensitivity", "敏感等级"), ("--title", "标题"),
+                       ("--number", "合同编号"), ("--project", "合作项目"), ("--main", "所属主文件"),
+                       ("--also-in", "同时归入的类别"), ("--paper-box", "纸质原件盒号"),
+                       ("--paper-shelf", "纸质原件柜位"), ("--stage", "合作阶段"),
+                       ("--name", "存档文件名 (默认按命名规则生成)")):
+        p.add_argument(flag, help=help)
+    p.add_argument("--allow-duplicate", action="store_true", help="内容重复时仍然归档")
+
+    p = command("log", cmd_log, "查看审计历史")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--field", help="只看修改了某字段的提交")
+    p.add_argument("--author", help="只看某人的提交")
+    p.add_argument("--limit", type=int, help="最多显示条数")
+
+    p = command("revert", cmd_revert, "撤销一次修改 (产生新提交)")
+    p.add_argument("commit")
+
+    command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
+    command("pack", cmd_pack, "打包整理仓库 (批量操作后或空闲时)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for key, default in (("archive", None), ("user", None), ("json", False)):
+        if not hasattr(args, key):
+            setattr(args, key, default)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    out = Output(args.json)
+    try:
+        return args.func(args, out) or 0
+    except CusttuiError as exc:
+        if args.json:
+            print(json.dumps({"error": str(exc)}, ensure_ascii=False), file=sys.stderr)
+        else:
+            print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断, 未写入任何修改", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

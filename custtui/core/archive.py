@@ -1,0 +1,619 @@
+"""The archive: every user action on customers, notes, deals and documents, one commit each.
+
+This is the one library the CLI and the TUI call. Each write validates against the archive's
+own schema (read at the head it writes on), builds its change from that head, and goes through
+``Store.transact`` so concurrent sessions never lose an update.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from . import records
+from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
+from .check import check_records
+from .listing import CUSTOMER_FILE, Listing
+from .naming import check_given_name, rule_stem, safe_name, unique_name
+from .records import EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
+from .schema import SCHEMA_FILES, Schema, default_schema_dir
+from .store import TREE_MODE, BlobRef, CommitInfo, Identity, Store, blob_sha
+
+FORMAT_VERSION = 1
+META_SUFFIX = ".meta.toml"
+LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
+
+
+@dataclass
+class HistoryEntry:
+    """One commit of the audit trail, readable."""
+
+    commit: str
+    author: str
+    email: str
+    when: datetime
+    summary: str
+    customer: str | None
+    action: str | None
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    name: str
+    meta: dict
+    blob: str
+
+
+def resolve_user(explicit: str | None, store: Store | None) -> str | None:
+    """The staff member: ``--user``, then ``CUSTTUI_USER``, then git's user.name."""
+    if explicit:
+        return explicit
+    if os.environ.get("CUSTTUI_USER"):
+        return os.environ["CUSTTUI_USER"]
+    if store is not None:
+        found = store.git("config", "--get", "user.name", check=False).stdout.decode().strip()
+        return found or None
+    return None
+
+
+class Archive:
+    """A customer archive in a git repository."""
+
+    def __init__(self, path: str | os.PathLike, user: str | None = None):
+        self.store = Store(path)
+        if self.store.head() is not None and self.store.entry(self.store.head(), "archive.toml") is None:
+            raise NotARepository(f"{self.store.path} 是 git 仓库, 但不是 custtui 档案 (缺少 archive.toml)")
+        self.user = resolve_user(user, self.store)
+        self.listing = Listing(self.store)
+        self._schema: tuple[str, Schema] | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- creation ------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, path: str | os.PathLike, office: str, *, bare: bool = False, name: str | None = None,
+             office_name: str | None = None, user: str | None = None, schema_dir: Path | None = None,
+             when: datetime | None = None) -> "Archive":
+        """Create a new archive with the default (or given) schema and one office."""
+        office = office.strip().upper()
+        if not records.OFFICE_PATTERN.match(office):
+            raise FieldError("office", "办事处代码", "应为 2–6 位大写字母或数字, 以字母开头, 如 BJ、SH、GZ01")
+        target = Path(path)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise CusttuiError(f"{target} 已存在且不是空目录, 不能在此创建档案")
+        user = resolve_user(user, None)
+        if not user:
+            raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的姓名 (提交作者)")
+        schema_dir = Path(schema_dir or default_schema_dir())
+        Schema.load_dir(schema_dir)  # refuse a broken schema before creating anything
+        args = ["git", "init", "-q", "-b", "main"] + (["--bare"] if bare else []) + [str(target)]
+        result = subprocess.run(args, capture_output=True)
+        if result.returncode != 0:
+            raise CusttuiError(f"git init 失败: {result.stderr.decode(errors='replace').strip()}")
+        try:
+            archive = cls(target, user=user)
+            archive.configure(office)
+            files: dict[str, object] = {f"schema/{n}": (schema_dir / n).read_bytes() for n in SCHEMA_FILES}
+            files["archive.toml"] = dumps({"name": name or f"{office} 客户档案", "format": FORMAT_VERSION})
+            files[f"offices/{office}.toml"] = dumps({"code": office, "name": office_name or office, "next": 1},
+                                                    ("code", "name", "next"))
+            message = archive._message("创建档案", None, None, office_name or office, "init", [])
+            archive.store.transact(lambda head: (files, message), archive.identity(when))
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        return archive
+
+    def configure(self, office: str) -> None:
+        """Per-copy settings: this copy's office code, no automatic gc (the app packs)."""
+        for key, value in (("custtui.office", office), ("gc.auto", "0"), ("core.quotepath", "false"),
+                           ("receive.denyCurrentBranch", "updateInstead")):
+            self.store.git("config", key, value)
+
+    @property
+    def office(self) -> str:
+        found = self.store.git("config", "--get", "custtui.office", check=False).stdout.decode().strip()
+        if not found:
+            raise CusttuiError("本档案副本没有设置办事处代码 (git config custtui.office)")
+        return found
+
+    def identity(self, when: datetime | None = None) -> Identity:
+        if not self.user:
+            raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的姓名 (提交作者)")
+        email = os.environ.get("CUSTTUI_EMAIL") or \
+            self.store.git("config", "--get", "user.email", check=False).stdout.decode().strip()
+        return Identity(self.user, email, when)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        return self.store.head()
+
+    def schema(self, commit: str | None = None) -> Schema:
+        """The archive's own classification standard at ``commit`` (head by default)."""
+        commit = commit or self.head()
+        found = self.store.entry(commit, "schema")
+        key = found[1] if found else ""
+        if self._schema is None or self._schema[0] != key:
+            schema = Schema.load(lambda n: self.store.read(commit, f"schema/{n}"))
+            self._schema = (key, schema)
+        return self._schema[1]
+
+    def validator(self, commit: str | None = None) -> Validator:
+        return Validator(self.schema(commit))
+
+    def archive_name(self) -> str:
+        return loads(self.store.read(self.head(), "archive.toml"), "archive.toml").get("name", "")
+
+    def customer(self, customer_id: str, at: str | None = None) -> dict:
+        """A customer's record; NotFound when there is none."""
+        path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
+        raw = self.store.read(at or self.head(), path)
+        if raw is None:
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+        return loads(raw, path)
+
+    def customers(self, at: str | None = None) -> dict[str, dict]:
+        return self.listing.customers(at or self.head())
+
+    def find(self, where: dict[str, Any], at: str | None = None) -> list[dict]:
+        """Customers whose fields match every ``key=value`` (codes, labels or fragments)."""
+        schema = self.schema(at)
+        tests = [self._matcher(schema, key, value) for key, value in where.items()]
+        found = [c for c in self.customers(at).values() if all(test(c) for test in tests)]
+        return sorted(found, key=lambda c: c["id"])
+
+    def _matcher(self, schema: Schema, key: str, value: Any) -> Callable[[dict], bool]:
+        definition = schema.fields.get(key) or next((f for f in schema.fields.values() if f.label == key), None)
+        if key in ("type", "客户类型"):
+            code = Validator(schema).customer_type(value)
+            return lambda c: c.get("type") == code
+        if key == "id":
+            return lambda c: c["id"] == value
+        if definition is None:
+            raise FieldError(key, key, "未知字段, 无法筛选")
+        if definition.kind in ("enum", "enum_list"):
+            code = Validator(schema).enum(definition, value)
+            if definition.kind == "enum":
+                return lambda c: c.get(definition.code) == code
+            return lambda c: code in c.get(definition.code, [])
+        if definition.kind == "region":
+            region = Validator(schema).field(definition, value)
+            prefix = region[:2] if region.endswith("0000") else region
+            return lambda c: str(c.get("region", "")).startswith(prefix)
+        text = str(value).casefold()
+        return lambda c: text in str(c.get(definition.code, "")).casefold()
+
+    def _entries(self, customer_id: str, folder: str, at: str | None) -> list[tuple[str, str]]:
+        listed = self.store.listdir(at or self.head(), f"{customer_dir(customer_id)}/{folder}")
+        return sorted((name, sha) for name, (mode, sha) in listed.items() if mode != TREE_MODE)
+
+    def notes(self, customer_id: str, at: str | None = None) -> list[dict]:
+        self._require_customer(customer_id, at)
+        return [dict(loads(self.store.read_blob(sha), name), file=name)
+                for name, sha in self._entries(customer_id, "notes", at)]
+
+    def deals(self, customer_id: str, at: str | None = None) -> list[dict]:
+        self._require_customer(customer_id, at)
+        return [dict(loads(self.store.read_blob(sha), name), file=name)
+                for name, sha in self._entries(customer_id, "deals", at)]
+
+    def documents(self, customer_id: str, at: str | None = None) -> list[Document]:
+        self._require_customer(customer_id, at)
+        entries = dict(self._entries(customer_id, "docs", at))
+        docs = []
+        for name, sha in sorted(entries.items()):
+            if name.endswith(META_SUFFIX) or name + META_SUFFIX not in entries:
+                continue
+            docs.append(Document(name, loads(self.store.read_blob(entries[name + META_SUFFIX]), name + META_SUFFIX), sha))
+        return docs
+
+    def document_bytes(self, customer_id: str, name: str, at: str | None = None) -> bytes:
+        raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/docs/{name}")
+        if raw is None:
+            raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
+        return raw
+
+    def _require_customer(self, customer_id: str, at: str | None) -> None:
+        if self.store.entry(at or self.head(), f"{customer_dir(customer_id)}/{CUSTOMER_FILE}") is None:
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _message(self, verb: str, customer_id: str | None, name: str | None, detail: str,
+                 action: str, fields: list[str]) -> str:
+        subject = " ".join(p for p in (verb, customer_id, name) if p)
+        if detail:
+            subject += f": {detail}"
+        trailers = [f"Custtui-Action: {action}"]
+        if customer_id:
+            trailers.insert(0, f"Custtui-Customer: {customer_id}")
+        if fields:
+            trailers.append(f"Custtui-Fields: {', '.join(fields)}")
+        return f"{subject}\n\n" + "\n".join(trailers) + "\n"
+
+    def _commit(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
+        commit = self.store.transact(build, self.identity(when))
+        self.maybe_pack()
+        return commit
+
+    def add_customer(self, customer_type: str, name: str, fields: dict[str, Any] | None = None,
+                     when: datetime | None = None) -> tuple[str, str]:
+        """Register a new customer; returns (ID, commit). The ID is allocated inside the commit."""
+        office = self.office
+        draft = {"type": customer_type, "name": name, **(fields or {})}
+        for forbidden in ("id", "stage_history"):
+            if forbidden in draft:
+                raise FieldError(forbidden, forbidden, "由系统维护, 不能手工填写")
+        created: dict[str, str] = {}
+
+        def build(head):
+            validator = self.validator(head)
+            ctype = validator.customer_type(draft["type"])
+            record = validator.customer({**validator.defaults(ctype), **draft, "type": ctype})
+            self._refuse_duplicate(record, head)
+            counter_path = f"offices/{office}.toml"
+            raw = self.store.read(head, counter_path)
+            if raw is None:
+                raise CusttuiError(f"档案中没有办事处 {office} (offices/{office}.toml)")
+            counter = loads(raw, counter_path)
+            seq = int(counter.get("next", 1))
+            while self.store.entry(head, customer_dir(format_id(office, seq))) is not None:
+                seq += 1
+            customer_id = format_id(office, seq)
+            record["id"] = customer_id
+            counter["next"] = seq + 1
+            created["id"] = customer_id
+            order = validator.field_order()
+            changes = {counter_path: dumps(counter, ("code", "name", "next")),
+                       f"{customer_dir(customer_id)}/{CUSTOMER_FILE}": dumps(record, order)}
+            fields_set = [k for k in record if k not in ("id",)]
+            return changes, self._message("新建", customer_id, record["name"],
+                                          validator.schema.label("customer_type", record["type"]),
+                                          "create", fields_set)
+
+        commit = self._commit(build, when)
+        return created["id"], commit
+
+    def _refuse_duplicate(self, record: dict, head: str | None, exclude: str | None = None) -> None:
+        for key in ("uscc", "id_number"):
+            value = record.get(key)
+            if not value:
+                continue
+            for other in self.listing.customers(head).values():
+                if other.get(key) == value and other["id"] != exclude and not other.get("merged_into"):
+                    label = self.schema(head).fields[key].label
+                    raise FieldError(key, label, f"{value} 已登记为 {other['id']} {other.get('name', '')}, 不能重复建档")
+
+    def update_customer(self, customer_id: str, changes: dict[str, Any], *, reason: str | None = None,
+                        base: str | None = None, when: datetime | None = None) -> str | None:
+        """Change fields of a customer. ``base`` is the commit the user's edit started from:
+        a field someone else changed since then to another value is a ConflictError.
+        Returns the commit, or None when nothing changed."""
+        for forbidden in ("id", "stage_history"):
+            if forbidden in changes:
+                raise FieldError(forbidden, forbidden, "由系统维护, 不能手工修改")
+        base = base or self.head()
+        original = self.customer(customer_id, base)
+
+        def build(head):
+            validator = self.validator(head)
+            current = self.customer(customer_id, head)
+            draft = dict(current)
+            for key, value in changes.items():
+                if value in EMPTY:
+                    draft.pop(key, None)
+                else:
+                    draft[key] = value
+            record = validator.customer(draft)
+            self._refuse_duplicate(record, head, exclude=customer_id)
+            diffs = field_changes(current, record)
+            if not diffs:
+                return None
+            if head != base:
+                mine = {k for k, _, _ in field_changes(original, record)}
+                conflicts = [(k, current.get(k), record.get(k)) for k, _, _ in field_changes(original, current)
+                             if k in mine and k in changes and field_changes({k: current.get(k)}, {k: record.get(k)})]
+                if conflicts:
+                    raise ConflictError(customer_id, conflicts)
+            if current.get("stage") != record.get("stage"):
+                entry = {"date": (when or datetime.now()).date(), "from": current.get("stage", ""),
+                         "to": record["stage"], "reason": reason or "", "by": self.user}
+                record["stage_history"] = [*current.get("stage_history", []), {k: v for k, v in entry.items() if v}]
+            elif reason:
+                raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
+            schema = validator.schema
+            detail = "; ".join(self._describe_change(schema, k, old, new) for k, old, new in diffs
+                               if k != "stage_history")
+            path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
+            return ({path: dumps(record, validator.field_order())},
+                    self._message("修改", customer_id, record["name"], detail, "update",
+                                  [k for k, _, _ in diffs if k != "stage_history"]))
+
+        return self._commit(build, when)
+
+    def _describe_change(self, schema: Schema, key: str, old: Any, new: Any) -> str:
+        definition = schema.fields.get(key)
+        label = definition.label if definition else {"type": "客户类型", "name": "名称"}.get(key, key)
+        return f"{label} {self.display(schema, key, old) or '(空)'}→{self.display(schema, key, new) or '(空)'}"
+
+    @staticmethod
+    def display(schema: Schema, key: str, value: Any) -> str:
+        """A field value as people read it: labels for codes, lists joined by 、."""
+        if value in EMPTY:
+            return ""
+        definition = schema.fields.get(key)
+        if key == "type":
+            return schema.label("customer_type", value)
+        if definition is None:
+            return str(value)
+        if definition.kind == "enum":
+            return schema.label(definition.dimension, value)
+        if definition.kind == "enum_list":
+            return "、".join(schema.label(definition.dimension, x) for x in value)
+        if definition.kind == "region":
+            return schema.region_label(value)
+        if definition.kind == "contacts":
+            return "、".join(c.get("name", "") for c in value)
+        if isinstance(value, list):
+            return "、".join(str(x) for x in value)
+        return str(value)
+
+    def _append_fact(self, customer_id: str, folder: str, stamp: str, record: dict, order: tuple,
+                     verb: str, detail: str, action: str, when: datetime | None) -> tuple[str, str]:
+        file = f"{stamp}-{secrets.token_hex(3)}.toml"
+        record = {**record, "by": self.user}
+
+        def build(head):
+            customer = self.customer(customer_id, head)
+            path = f"{customer_dir(customer_id)}/{folder}/{file}"
+            return {path: dumps(record, order)}, self._message(verb, customer_id, customer["name"], detail, action, [])
+
+        return file, self._commit(build, when)
+
+    def add_note(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
+        """Add a communication record (沟通记录); returns (file name, commit)."""
+        self._require_customer(customer_id, None)
+        schema = self.schema()
+        record = Validator(schema).note(data)
+        detail = f"{schema.label('channel', record['channel'])} {record['time']:%Y-%m-%d %H:%M}"
+        return self._append_fact(customer_id, "notes", f"{record['time']:%Y%m%dT%H%M}", record,
+                                 ("time", "channel", "participants", "content", "needs", "feedback", "by"),
+                                 "沟通记录", detail, "note", when)
+
+    def add_deal(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
+        """Add a transaction (交易记录); returns (file name, commit)."""
+        self._require_customer(customer_id, None)
+        record = self.validator().deal(data)
+        detail = f"{record['amount']:,.2f} 元 {record['product']}"
+        return self._append_fact(customer_id, "deals", f"{record['date']:%Y%m%d}", record,
+                                 ("date", "amount", "product", "contract", "by"), "交易", detail, "deal", when)
+
+    def attach(self, customer_id: str, source: str | os.PathLike, meta: dict[str, Any], *,
+               name: str | None = None, allow_duplicate: bool = False,
+               when: datetime | None = None) -> tuple[str, str]:
+        """File a document under a customer; returns (stored file name, commit)."""
+        path = Path(source)
+        rules = self.schema().rules["documents"]
+        if not path.exists():
+            raise FieldError("file", "资料文件", f"{path} 不存在")
+        if path.is_dir():
+            raise FieldError("file", "资料文件", f"{path} 是目录, 请给出一个文件")
+        if not path.is_file():
+            raise FieldError("file", "资料文件", f"{path} 不是普通文件")
+        size = path.stat().st_size
+        if size == 0:
+            raise FieldError("file", "资料文件", f"{path.name} 是空文件 (0 字节), 可能扫描或复制失败")
+        if size > rules["max_file_bytes"]:
+            raise FieldError("file", "资料文件", f"{path.name} 太大: {size / 2**20:.0f} MB, 上限 {rules['max_file_bytes'] / 2**20:.0f} MB")
+        if name is not None:
+            name = check_given_name(name)
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        customer = self.customer(customer_id)
+        record = self.validator().document(meta, customer["type"])
+        if not allow_duplicate:
+            for doc in self.documents(customer_id):
+                if doc.meta.get("sha256") == digest:
+                    raise FieldError("file", "资料文件", f"与已归档的「{doc.name}」内容完全相同 (校验和一致), 未重复归档")
+        if name is None:
+            name = self._rule_name(customer, record, path.suffix.lstrip("."), rules)
+        record.update(sha256=digest, size=size, original_name=_printable(path.name),
+                      added_by=self.user, added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None))
+        stored: dict[str, str] = {}
+
+        def build(head):
+            current = self.customer(customer_id, head)
+            folder = f"{customer_dir(customer_id)}/docs"
+            taken = set(self.store.listdir(head, folder))
+            if record.get("main") and record["main"] not in taken:
+                raise FieldError("main", "主文件", f"{customer_id} 没有名为 {record['main']} 的资料")
+            final = unique_name(name, taken | {n[: -len(META_SUFFIX)] for n in taken if n.endswith(META_SUFFIX)})
+            stored["name"] = final
+            schema = self.schema(head)
+            kind = schema.doc_types[record["doc_type"]].label if record.get("doc_type") else schema.info_types[record["info_type"]].label
+            changes = {f"{folder}/{final}": data,
+                       f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
+            return changes, self._message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
+
+        commit = self._commit(build, when)
+        return stored["name"], commit
+
+    def _rule_name(self, customer: dict, record: dict, ext: str, rules: dict) -> str:
+        schema = self.schema()
+        doc_type = schema.doc_types.get(record.get("doc_type", ""))
+        day = record["date"].strftime("%Y%m%d")
+        if doc_type is not None and doc_type.code == "contract" and record.get("number"):
+            stem = rule_stem(rules["contract_name_pattern"], number=record["number"],
+                             project=record.get("project", ""), date=day)
+        else:
+            label = doc_type.label if doc_type else schema.info_types[record["info_type"]].label
+            stem = rule_stem(rules["name_pattern"], customer=customer["name"], doc_type=label, date=day)
+        return safe_name(stem, ext, limit=min(rules["max_name_length"] * 3, 200))
+
+    # --- history -------------------------------------------------------------------------
+
+    def history(self, customer_id: str | None = None, *, field: str | None = None,
+                author: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
+        """The audit trail, newest first, optionally for one customer, field or author."""
+        if self.head() is None:
+            return []
+        args = ["log", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e"]
+        if author:
+            args.append(f"--author={author}")
+        if limit and not field:
+            args.append(f"-n{limit}")
+        args.append(self.store.branch_ref)
+        if customer_id:
+            self._require_known_id(customer_id)
+            args += ["--", customer_dir(customer_id)]
+        if field:
+            field = self._field_code(field)
+        out = self.store.git(*args).stdout.decode("utf-8", errors="replace")
+        entries = []
+        for chunk in filter(str.strip, out.split("\x1e")):
+            sha, name, email, when, body = chunk.strip("\n").split("\x1f", 4)
+            info = CommitInfo(sha, "", (), name, email, datetime.fromisoformat(when), body)
+            trailers = info.trailers()
+            fields = [f.strip() for f in trailers.get("Custtui-Fields", "").split(",") if f.strip()]
+            if field and field not in fields:
+                continue
+            entries.append(HistoryEntry(sha, name, email, info.author_time, info.summary,
+                                        trailers.get("Custtui-Customer"), trailers.get("Custtui-Action"), fields))
+            if limit and len(entries) >= limit:
+                break
+        return entries
+
+    def _require_known_id(self, customer_id: str) -> None:
+        customer_dir(customer_id)
+        if not self.store.log(self.store.branch_ref, "--", customer_dir(customer_id)):
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+
+    def _field_code(self, text: str) -> str:
+        schema = self.schema()
+        if text in schema.fields or text in ("type", "name"):
+            return text
+        for definition in schema.fields.values():
+            if definition.label == text:
+                return definition.code
+        raise FieldError(text, text, "未知字段")
+
+    def changes_in(self, commit: str) -> list[tuple[str, list[tuple[str, Any, Any]] | str]]:
+        """What one commit changed: per file, the field changes of records or 新增/删除/修改."""
+        info = self._commit_or_fail(commit)
+        parent = info.parents[0] if info.parents else None
+        result = []
+        for path, old, new in self.store.diff_commits(parent, info.sha):
+            if path.endswith(".toml") and not path.startswith("schema/"):
+                before = loads(self.store.read_blob(old), path) if old else {}
+                after = loads(self.store.read_blob(new), path) if new else {}
+                result.append((path, field_changes(before, after)))
+            else:
+                result.append((path, "新增" if old is None else "删除" if new is None else "修改"))
+        return result
+
+    def _commit_or_fail(self, commit: str) -> CommitInfo:
+        found = self.store.git("rev-parse", "--verify", "-q", f"{commit}^{{commit}}", check=False)
+        if found.returncode != 0:
+            raise NotFound(f"没有找到提交 {commit}")
+        return self.store.commit_info(found.stdout.decode().strip())
+
+    def revert(self, commit: str, when: datetime | None = None) -> str:
+        """A new commit undoing ``commit``, field by field; refuses when later edits touch the same fields."""
+        info = self._commit_or_fail(commit)
+        if not info.parents:
+            raise CusttuiError("不能撤销创建档案的第一个提交")
+        parent = info.parents[0]
+        diff = [d for d in self.store.diff_commits(parent, info.sha) if not d[0].startswith("offices/")]
+        if not diff:
+            raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
+
+        def build(head):
+            changes: dict[str, object] = {}
+            for path, old, new in diff:
+                found = self.store.entry(head, path)
+                current = found[1] if found else None
+                if current == new:
+                    changes[path] = BlobRef(old) if old else None
+                elif path.endswith(".toml") and old and new and current:
+                    changes[path] = self._revert_fields(path, old, new, current)
+                else:
+                    raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
+            self._refuse_orphans(head, changes)
+            customer = info.trailers().get("Custtui-Customer")
+            return changes, self._message("撤销", customer, None, info.summary, "revert",
+                                          info.trailers().get("Custtui-Fields", "").replace(" ", "").split(",")
+                                          if info.trailers().get("Custtui-Fields") else [])
+
+        return self._commit(build, when)
+
+    def _revert_fields(self, path: str, old: str, new: str, current: str) -> bytes:
+        before, after, now = (loads(self.store.read_blob(s), path) for s in (old, new, current))
+        result = dict(now)
+        for key, was, became in field_changes(before, after):
+            if records._norm(now.get(key)) != records._norm(became):
+                raise CusttuiError(f"{path} 的「{key}」在该提交之后又被修改, 不能自动撤销")
+            if was in EMPTY:
+                result.pop(key, None)
+            else:
+                result[key] = was
+        order = self.validator().field_order() if path.endswith(CUSTOMER_FILE) else DOC_ORDER
+        return dumps(result, order)
+
+    def _refuse_orphans(self, head: str | None, changes: dict[str, object]) -> None:
+        for path, change in changes.items():
+            if change is None and path.endswith(f"/{CUSTOMER_FILE}"):
+                folder = path.rsplit("/", 1)[0]
+                left = [p for p, _ in self.store.walk(head, folder) if p not in changes]
+                if left:
+                    raise CusttuiError(f"该客户之后又有 {len(left)} 份记录或资料, 不能撤销其建档")
+
+    # --- upkeep --------------------------------------------------------------------------
+
+    def maybe_pack(self) -> bool:
+        """Pack loose objects once there are about as many as git's gc.auto would allow."""
+        sample = self.store.git_dir / "objects" / "17"
+        loose = len(os.listdir(sample)) * 256 if sample.is_dir() else 0
+        if loose < LOOSE_OBJECTS_BEFORE_PACK:
+            return False
+        self.pack()
+        return True
+
+    def pack(self) -> None:
+        """Pack loose objects and refs (after bulk work or when idle)."""
+        self.store.git("repack", "-d", "-q")
+        self.store.git("prune-packed", "-q")
+        self.store.git("pack-refs", "--all")
+
+    def check(self) -> list[str]:
+        """Every problem in the archive: git fsck, then each record against the schema."""
+        problems = []
+        fsck = self.store.git("fsck", "--no-progress", "--no-dangling", check=False)
+        if fsck.returncode != 0:
+            problems.append("git fsck: " + (fsck.stderr or fsck.stdout).decode(errors="replace").strip())
+        head = self.head()
+        try:
+            validator = self.validator(head)
+        except CusttuiError as exc:
+            return problems + [str(exc)]
+        problems += check_records(self.store, validator, head)
+        return problems
+
+
+DOC_ORDER = ("info_type", "doc_type", "title", "date", "stage", "sensitivity", "number", "project",
+             "main", "also_in", "paper_box", "paper_shelf", "sha256", "size", "original_name",
+             "added_by", "added_at")
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "_" for ch in text)[:200]

@@ -1,0 +1,178 @@
+"""The customer listing cache: every customer's fields at a commit, without parsing 100k files.
+
+An SQLite file under ``.git/custtui/`` remembers the commit it reflects. Reading at another
+commit updates it from the tree diff (only changed ``customer.toml`` files are parsed); a
+missing, foreign or corrupt cache is rebuilt from a bulk ``git ls-tree`` + ``cat-file``.
+Several processes may share it: SQLite serialises the writers.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import subprocess
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from .errors import CusttuiError
+from .records import loads
+from .store import Store
+
+CUSTOMERS = "customers"
+CUSTOMER_FILE = "customer.toml"
+SCHEMA_VERSION = "1"
+
+
+def customer_id_of(path: str) -> str | None:
+    """The customer ID when ``path`` is a customer's ``customer.toml``."""
+    parts = path.split("/")
+    if len(parts) == 5 and parts[0] == CUSTOMERS and parts[4] == CUSTOMER_FILE:
+        return parts[3]
+    return None
+
+
+def parse_customer(raw: bytes, path: str) -> dict:
+    """The record, or a stand-in carrying the error so one broken file never hides the rest."""
+    try:
+        return loads(raw, path)
+    except CusttuiError as exc:
+        return {"id": path.split("/")[3], "_error": str(exc)}
+
+
+class Listing:
+    """Customer records at any commit, cached by commit and kept up to date from diffs."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.path = store.git_dir / "custtui" / "listing.sqlite"
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            self.path.parent.mkdir(exist_ok=True)
+            con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            con.execute("CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, data BLOB)")
+            self._local.con = con
+        return con
+
+    def _meta(self, con: sqlite3.Connection, key: str) -> str | None:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def cached_commit(self) -> str | None:
+        try:
+            return self._meta(self._db(), "commit")
+        except sqlite3.DatabaseError:
+            return None
+
+    def customers(self, commit: str | None) -> dict[str, dict]:
+        """Every customer at ``commit`` (the current head when None): id -> record."""
+        commit = commit or self.store.head()
+        con = self.refresh(commit)
+        if commit != self._meta(con, "commit"):
+            # someone moved the cache on meanwhile: read a consistent copy at our commit
+            return {cid: rec for cid, rec in self._read_tree(commit)}
+        return {cid: pickle.loads(data) for cid, data in con.execute("SELECT id, data FROM customers")}
+
+    def refresh(self, commit: str | None) -> sqlite3.Connection:
+        """Bring the cache to ``commit``."""
+        try:
+            con = self._db()
+            if self._meta(con, "commit") == commit and self._meta(con, "version") == SCHEMA_VERSION:
+                return con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                self._update(con, commit)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            return con
+        except sqlite3.DatabaseError:
+            self._reset()
+            return self.refresh(commit)
+
+    def _reset(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _update(self, con: sqlite3.Connection, commit: str | None) -> None:
+        cached = self._meta(con, "commit")
+        if cached == commit and self._meta(con, "version") == SCHEMA_VERSION:
+            return
+        old_tree = self._customers_tree(cached) if cached and self._meta(con, "version") == SCHEMA_VERSION else False
+        if old_tree is False:
+            con.execute("DELETE FROM customers")
+            rows = ((cid, pickle.dumps(rec)) for cid, rec in self._read_tree(commit))
+            con.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?)", rows)
+        else:
+            for path, _, new in self.store.diff_trees(old_tree, self._customers_tree(commit), f"{CUSTOMERS}/"):
+                cid = customer_id_of(path)
+                if cid is None:
+                    continue
+                if new is None:
+                    con.execute("DELETE FROM customers WHERE id = ?", (cid,))
+                else:
+                    record = parse_customer(self.store.read_blob(new), path)
+                    con.execute("INSERT OR REPLACE INTO customers VALUES (?, ?)", (cid, pickle.dumps(record)))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (commit,))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+
+    def _customers_tree(self, commit: str | None) -> str | None | bool:
+        """The customers/ tree at ``commit``; False when the commit is unknown here."""
+        try:
+            found = self.store.entry(commit, CUSTOMERS) if commit else None
+        except CusttuiError:
+            return False
+        return found[1] if found else None
+
+    def _read_tree(self, commit: str | None) -> Iterator[tuple[str, dict]]:
+        """Every customer record at ``commit`` in two bulk git calls."""
+        if commit is None or self.store.entry(commit, CUSTOMERS) is None:
+            return
+        listing = self.store.git("ls-tree", "-r", "-z", commit, "--", f"{CUSTOMERS}/").stdout
+        wanted = []
+        for record in listing.split(b"\0"):
+            if not record:
+                continue
+            meta, path = record.split(b"\t", 1)
+            path = path.decode("utf-8", errors="surrogateescape")
+            if customer_id_of(path):
+                wanted.append((path, meta.split()[2].decode()))
+        for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted])):
+            yield customer_id_of(path), parse_customer(raw, path)
+
+
+def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
+    """Contents of many blobs through one pipelined ``git cat-file --batch``."""
+    proc = subprocess.Popen(["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def feed():
+        try:
+            for sha in shas:
+                proc.stdin.write(sha.encode() + b"\n")
+        finally:
+            proc.stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in shas:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                raise CusttuiError(f"读取 git 对象失败: {header!r}")
+            yield proc.stdout.read(int(header[2]) + 1)[:-1]
+    finally:
+        writer.join()
+        proc.stdout.close()
+        proc.wait()

@@ -1,0 +1,431 @@
+"""The git object store: consistent reads at a commit and compare-and-swap commits.
+
+Writes never touch git's index to build a commit: blobs and only the trees on the changed
+paths are written as objects, a commit object on top, and the branch moves with
+``git update-ref NEW OLD``. When another session moved the branch first, the change is
+rebuilt on the new head and tried again. A working tree, where there is one, is brought
+in step afterwards for the paths the commit changed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import random
+import subprocess
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from io import BytesIO
+from typing import Callable, Iterator
+
+import git
+from git.objects.fun import tree_entries_from_data, tree_to_stream
+from git.refs.symbolic import SymbolicReference
+from gitdb.base import IStream
+from gitdb.exc import BadName, BadObject
+
+from .errors import CusttuiError, NotARepository
+
+FILE_MODE = 0o100644
+TREE_MODE = 0o40000
+ZERO_OID = "0" * 40
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    """An existing blob to place at a path, by id (used by revert and merges)."""
+
+    sha: str
+    mode: int = FILE_MODE
+
+
+Change = "bytes | BlobRef | None"  # new content, an existing blob, or deletion
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who made a change, and when (``when`` defaults to now)."""
+
+    name: str
+    email: str
+    when: datetime | None = None
+
+    def signature(self) -> bytes:
+        when = self.when or datetime.now(timezone.utc).astimezone()
+        if when.tzinfo is None:
+            when = when.astimezone()
+        offset = int(when.utcoffset().total_seconds() // 60)
+        sign = "+" if offset >= 0 else "-"
+        tz = f"{sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        return f"{self.name} <{self.email}> {int(when.timestamp())} {tz}".encode()
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """A parsed commit object."""
+
+    sha: str
+    tree: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_time: datetime
+    message: str
+
+    @property
+    def summary(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    def trailers(self) -> dict[str, str]:
+        """``Key: value`` lines of the last paragraph of the message."""
+        last = self.message.strip().rsplit("\n\n", 1)[-1]
+        pairs = (line.split(": ", 1) for line in last.splitlines() if ": " in line)
+        return {k: v for k, v in pairs if k.startswith("Custtui-")}
+
+
+class StaleHead(Exception):
+    """The branch moved between reading it and publishing (internal; triggers a retry)."""
+
+
+def _run_git(git_dir: Path, *args: str, input: bytes | None = None, work_tree: Path | None = None,
+             check: bool = True) -> subprocess.CompletedProcess:
+    cmd = ["git", f"--git-dir={git_dir}"]
+    if work_tree is not None:
+        cmd.append(f"--work-tree={work_tree}")
+    result = subprocess.run(cmd + list(args), input=input, capture_output=True)
+    if check and result.returncode != 0:
+        raise CusttuiError(f"git {args[0]} 失败: {result.stderr.decode(errors='replace').strip()}")
+    return result
+
+
+def blob_sha(data: bytes) -> str:
+    """The git object id of ``data`` as a blob."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _sorted_entries(entries: dict[str, tuple[int, str]]) -> list[tuple[bytes, int, str]]:
+    """Entries in git's tree order (a directory sorts as if its name ended in ``/``)."""
+    def key(item):
+        name, (mode, _) = item
+        raw = name.encode("utf-8", errors="surrogateescape")
+        return raw + b"/" if mode == TREE_MODE else raw
+    return [(bytes.fromhex(sha), mode, name) for name, (mode, sha) in sorted(entries.items(), key=key)]
+
+
+class Store:
+    """A git repository (bare or with a working tree) read and written through objects."""
+
+    TREE_CACHE_SIZE = 4096
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path).resolve()
+        self.git_dir, self.work_tree = self._locate(self.path)
+        self.repo = git.Repo(self.git_dir)
+        self.branch_ref = self._head_ref()
+        self._odb_lock = threading.Lock()  # GitPython's cat-file pipe serves one caller at a time
+        self._trees: OrderedDict[str, dict[str, tuple[int, str]]] = OrderedDict()
+        self._trees_lock = threading.Lock()
+
+    @staticmethod
+    def _locate(path: Path) -> tuple[Path, Path | None]:
+        if not path.is_dir():
+            raise NotARepository(f"档案路径 {path} 不存在或不是目录")
+        if (path / ".git").is_dir():
+            return path / ".git", path
+        if (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir():
+            return path, None
+        raise NotARepository(f"{path} 不是 git 仓库, 请先用 `custtui init` 创建档案")
+
+    def _head_ref(self) -> str:
+        head = (self.git_dir / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            raise NotARepository(f"{self.path} 的 HEAD 处于分离状态, 请先切换到分支")
+        return head[5:]
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def git(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """Run a git command on this repository."""
+        return _run_git(self.git_dir, *args, input=input, work_tree=self.work_tree, check=check)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """The commit the branch points at, or None for an empty archive."""
+        try:
+            return SymbolicReference.dereference_recursive(self.repo, self.branch_ref)
+        except ValueError:
+            return None
+
+    def read_object(self, sha: str) -> tuple[bytes, bytes]:
+        """(type, content) of an object."""
+        try:
+            with self._odb_lock:
+                stream = self.repo.odb.stream(bytes.fromhex(sha))
+                return stream.type, stream.read()
+        except (ValueError, BadObject):
+            raise CusttuiError(f"git 对象 {sha} 不存在, 档案可能已损坏; 请运行 `custtui check`") from None
+
+    def read_blob(self, sha: str) -> bytes:
+        return self.read_object(sha)[1]
+
+    def tree(self, sha: str) -> dict[str, tuple[int, str]]:
+        """Entries of a tree object: name -> (mode, sha). Cached; trees never change."""
+        with self._trees_lock:
+            hit = self._trees.get(sha)
+            if hit is not None:
+                self._trees.move_to_end(sha)
+                return hit
+        entries = {name: (mode, binsha.hex())
+                   for binsha, mode, name in tree_entries_from_data(self.read_object(sha)[1])}
+        with self._trees_lock:
+            self._trees[sha] = entries
+            if len(self._trees) > self.TREE_CACHE_SIZE:
+                self._trees.popitem(last=False)
+        return entries
+
+    def commit_info(self, sha: str) -> CommitInfo:
+        try:
+            commit = self.repo.commit(sha)
+            return CommitInfo(commit.hexsha, commit.tree.hexsha, tuple(p.hexsha for p in commit.parents),
+                              commit.author.name, commit.author.email, commit.authored_datetime,
+                              commit.message)
+        except (ValueError, BadName, BadObject):
+            raise CusttuiError(f"提交 {sha} 不存在") from None
+
+    def root_tree(self, commit: str | None) -> str | None:
+        return self.commit_info(commit).tree if commit else None
+
+    def entry(self, commit: str | None, path: str) -> tuple[int, str] | None:
+        """(mode, sha) at ``path`` in ``commit``, or None."""
+        sha = self.root_tree(commit)
+        if sha is None:
+            return None
+        mode = TREE_MODE
+        for part in path.strip("/").split("/"):
+            if mode != TREE_MODE:
+                return None
+            found = self.tree(sha).get(part)
+            if found is None:
+                return None
+            mode, sha = found
+        return mode, sha
+
+    def read(self, commit: str | None, path: str) -> bytes | None:
+        """Bytes of the file at ``path`` in ``commit``, or None."""
+        found = self.entry(commit, path)
+        if found is None or found[0] == TREE_MODE:
+            return None
+        return self.read_blob(found[1])
+
+    def listdir(self, commit: str | None, path: str) -> dict[str, tuple[int, str]]:
+        """Entries of the directory at ``path`` (empty when absent)."""
+        if not path.strip("/"):
+            sha = self.root_tree(commit)
+            return self.tree(sha) if sha else {}
+        found = self.entry(commit, path)
+        if found is None or found[0] != TREE_MODE:
+            return {}
+        return self.tree(found[1])
+
+    def diff_trees(self, old: str | None, new: str | None, prefix: str = "") -> Iterator[tuple[str, str | None, str | None]]:
+        """(path, old blob, new blob) for every file that differs; skips equal subtrees."""
+        if old == new:
+            return
+        old_entries = self.tree(old) if old else {}
+        new_entries = self.tree(new) if new else {}
+        for name in sorted(old_entries.keys() | new_entries.keys()):
+            a, b = old_entries.get(name), new_entries.get(name)
+            if a == b:
+                continue
+            path = f"{prefix}{name}"
+            a_tree = a[1] if a and a[0] == TREE_MODE else None
+            b_tree = b[1] if b and b[0] == TREE_MODE else None
+            if a_tree or b_tree:
+                yield from self.diff_trees(a_tree, b_tree, path + "/")
+            a_blob = a[1] if a and a[0] != TREE_MODE else None
+            b_blob = b[1] if b and b[0] != TREE_MODE else None
+            if a_blob != b_blob:
+                yield path, a_blob, b_blob
+
+    def diff_commits(self, old: str | None, new: str | None) -> list[tuple[str, str | None, str | None]]:
+        return list(self.diff_trees(self.root_tree(old), self.root_tree(new)))
+
+    def walk(self, commit: str | None, path: str = "") -> Iterator[tuple[str, str]]:
+        """(path, blob sha) of every file under ``path``."""
+        yield from ((p, b) for p, _, b in self.diff_trees(None, self._dir_sha(commit, path),
+                                                              f"{path.strip('/')}/" if path.strip('/') else ""))
+
+    def _dir_sha(self, commit: str | None, path: str) -> str | None:
+        if not path.strip("/"):
+            return self.root_tree(commit)
+        found = self.entry(commit, path)
+        return found[1] if found and found[0] == TREE_MODE else None
+
+    def log(self, *args: str) -> list[str]:
+        """Commit ids, newest first, for ``git rev-list`` arguments."""
+        head = self.head()
+        if head is None:
+            return []
+        out = self.git("rev-list", *(args or (head,))).stdout.decode()
+        return out.split()
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _write_object(self, kind: bytes, data: bytes) -> str:
+        """Store a loose object (temp file + rename, so concurrent writers are safe)."""
+        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).hexsha.decode()
+
+    def _build_tree(self, tree_sha: str | None, changes: dict[str, object]) -> str | None:
+        entries = dict(self.tree(tree_sha)) if tree_sha else {}
+        nested: dict[str, dict[str, object]] = defaultdict(dict)
+        for path, change in changes.items():
+            head, _, rest = path.partition("/")
+            if rest:
+                nested[head][rest] = change
+            elif change is None:
+                entries.pop(head, None)
+            elif isinstance(change, BlobRef):
+                entries[head] = (change.mode, change.sha)
+            else:
+                entries[head] = (FILE_MODE, self._write_object(b"blob", change))
+        for name, sub in nested.items():
+            old = entries.get(name)
+            new = self._build_tree(old[1] if old and old[0] == TREE_MODE else None, sub)
+            if new is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = (TREE_MODE, new)
+        if not entries:
+            return None
+        buffer = BytesIO()
+        tree_to_stream(_sorted_entries(entries), buffer.write)
+        return self._write_object(b"tree", buffer.getvalue())
+
+    def write_commit(self, parent: str | None, changes: dict[str, object], message: str,
+                     author: Identity, committer: Identity | None = None,
+                     extra_parents: tuple[str, ...] = ()) -> str:
+        """Write the objects of a commit on ``parent`` applying ``changes``; does not publish."""
+        base_tree = self.root_tree(parent)
+        tree = self._build_tree(base_tree, changes) or self._write_object(b"tree", b"")
+        lines = [b"tree " + tree.encode()]
+        lines += [b"parent " + p.encode() for p in ((parent,) if parent else ()) + extra_parents]
+        lines.append(b"author " + author.signature())
+        lines.append(b"committer " + (committer or author).signature())
+        body = b"\n".join(lines) + b"\n\n" + message.rstrip("\n").encode() + b"\n"
+        return self._write_object(b"commit", body)
+
+    def publish(self, new: str, old: str | None, reason: str = "custtui") -> None:
+        """Move the branch from ``old`` to ``new`` atomically, or raise StaleHead."""
+        result = self.git("update-ref", "-m", reason, self.branch_ref, new, old or ZERO_OID, check=False)
+        if result.returncode != 0:
+            raise StaleHead(result.stderr.decode(errors="replace"))
+
+    def transact(self, build: Callable[[str | None], tuple[dict[str, object], str] | None],
+                 author: Identity, attempts: int = 200, sync: bool = True) -> str | None:
+        """Apply ``build(head) -> (changes, message)`` as one commit, retrying on a moved head.
+
+        ``build`` is called again on the new head after every lost race, so it must compute
+        its changes from the head it is given. Returns the new commit, or None when ``build``
+        has nothing to change. ``sync=False`` leaves a working tree for the caller to refresh.
+        """
+        for attempt in range(attempts):
+            parent = self.head()
+            built = build(parent)
+            if built is None:
+                return None
+            changes, message = built
+            commit = self.write_commit(parent, changes, message, author)
+            try:
+                self.publish(commit, parent, reason=message.split("\n", 1)[0])
+            except StaleHead:
+                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))
+                continue
+            if sync and self.work_tree is not None:
+                self.sync_work_tree(list(changes))
+            return commit
+        raise CusttuiError("档案正被频繁修改, 多次重试后仍未能保存, 请稍后再试; 你的修改没有写入")
+
+    # --- working tree --------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, name: str):
+        """An advisory lock under .git/custtui/; the kernel drops it if the process dies."""
+        folder = self.git_dir / "custtui"
+        folder.mkdir(exist_ok=True)
+        with open(folder / f"{name}.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def sync_work_tree(self, changed: list[str]) -> list[str]:
+        """Bring files and index in step with the branch head for ``changed`` paths.
+
+        Paths whose working file holds edits nobody committed are left as they are (the
+        index still follows the head); they are returned so the caller can warn.
+        """
+        if self.work_tree is None or not changed:
+            return []
+        skipped: list[str] = []
+        with self.lock("worktree"):
+            head = self.head()
+            files = self._expand(head, changed)
+            staged = self._index_entries(files)
+            lines = []
+            for path in files:
+                target = self.entry(head, path)
+                file = self.work_tree / path
+                if file.is_file() and staged.get(path) and blob_sha(file.read_bytes()) != staged[path]:
+                    if target is None or blob_sha(file.read_bytes()) != target[1]:
+                        skipped.append(path)
+                        lines.append(f"{target[0]:o} {target[1]}\t{path}" if target else f"0 {ZERO_OID}\t{path}")
+                        continue
+                if target is None:
+                    file.unlink(missing_ok=True)
+                    self._prune_empty_dirs(file.parent)
+                    lines.append(f"0 {ZERO_OID}\t{path}")
+                else:
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = file.parent / f".{file.name}.custtui-tmp"
+                    tmp.write_bytes(self.read_blob(target[1]))
+                    os.replace(tmp, file)
+                    lines.append(f"{target[0]:o} {target[1]}\t{path}")
+            self.git("update-index", "--index-info", input=("\n".join(lines) + "\n").encode())
+            self.git("update-index", "-q", "--refresh", check=False)
+        return skipped
+
+    def _expand(self, head: str | None, paths: list[str]) -> list[str]:
+        """Directory paths in ``paths`` expand to the files under them (in the index or head)."""
+        files: list[str] = []
+        for path in paths:
+            found = self.entry(head, path)
+            if found and found[0] == TREE_MODE:
+                files.extend(p for p, _ in self.walk(head, path))
+            elif found is None and (self.work_tree / path).is_dir():
+                listed = self.git("ls-files", "-z", "--", path).stdout.decode().split("\0")
+                files.extend(p for p in listed if p)
+            else:
+                files.append(path)
+        return files
+
+    def _index_entries(self, paths: list[str]) -> dict[str, str]:
+        out = self.git("ls-files", "-s", "-z", "--", *paths).stdout.decode()
+        entries = {}
+        for record in filter(None, out.split("\0")):
+            meta, path = record.split("\t", 1)
+            entries[path] = meta.split()[1]
+        return entries
+
+    def _prune_empty_dirs(self, folder: Path) -> None:
+        while folder != self.work_tree and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
