@@ -56,7 +56,8 @@ class Output:
 
 def _archive(args) -> Archive:
     path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
-    return Archive(path, user=args.user)
+    args.opened = Archive(path, user=args.user)
+    return args.opened
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -289,7 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Output(args.json)
     try:
-        return args.func(args, out) or 0
+        code = args.func(args, out) or 0
+        opened = getattr(args, "opened", None)
+        for path in opened.store.stale_paths if opened else ():
+            print(f"注意: 工作区文件 {path} 有未提交的本地修改, 已保留; 档案中的版本已更新", file=sys.stderr)
+        return code
     except CusttuiError as exc:
         if args.json:
             print(json.dumps({"error": str(exc)}, ensure_ascii=False), file=sys.stderr)

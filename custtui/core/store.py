@@ -129,6 +129,7 @@ class Store:
         self.repo = git.Repo(self.git_dir)
         self.branch_ref = self._head_ref()
         self._odb_lock = threading.Lock()  # GitPython's cat-file pipe serves one caller at a time
+        self.stale_paths: list[str] = []  # working files left alone by the last commit (local edits)
         self._trees: OrderedDict[str, dict[str, tuple[int, str]]] = OrderedDict()
         self._trees_lock = threading.Lock()
 
@@ -349,7 +350,7 @@ class Store:
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))
                 continue
             if sync and self.work_tree is not None:
-                self.sync_work_tree(list(changes))
+                self.stale_paths = self.sync_work_tree(list(changes))
             return commit
         raise CusttuiError("档案正被频繁修改, 多次重试后仍未能保存, 请稍后再试; 你的修改没有写入")
 

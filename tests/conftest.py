@@ -1,0 +1,97 @@
+"""Shared fixtures: real archives in temporary folders, the real ``custtui`` command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from custtui.core.archive import Archive
+from custtui.core.demo import build_demo
+
+REPO = Path(__file__).resolve().parents[1]
+CUSTTUI = [sys.executable, "-m", "custtui"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _identity(monkeypatch, tmp_path_factory):
+    """Every test runs as a known staff member with a private git configuration."""
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("CUSTTUI_USER", "张伟")
+    monkeypatch.setenv("CUSTTUI_EMAIL", "zhangwei@example.cn")
+    for var in ("NAME", "EMAIL"):
+        monkeypatch.setenv(f"GIT_AUTHOR_{var}", "张伟" if var == "NAME" else "zhangwei@example.cn")
+        monkeypatch.setenv(f"GIT_COMMITTER_{var}", "张伟" if var == "NAME" else "zhangwei@example.cn")
+    monkeypatch.delenv("CUSTTUI_ARCHIVE", raising=False)
+
+
+@pytest.fixture
+def archive(tmp_path) -> Archive:
+    """A fresh, empty archive with a working tree (office BJ)."""
+    made = Archive.init(tmp_path / "archive", "BJ", office_name="北京总部", user="张伟")
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo archive, built once per test session; copy it before changing it."""
+    os.environ.setdefault("CUSTTUI_USER", "张伟")
+    path = tmp_path_factory.mktemp("demo") / "demo"
+    build_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def demo(demo_template, tmp_path) -> Archive:
+    """A private copy of the demo archive."""
+    copy = tmp_path / "demo"
+    shutil.copytree(demo_template, copy, symlinks=True)
+    made = Archive(copy)
+    yield made
+    made.close()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None) -> Result:
+    """Run the real ``custtui`` command in a child process."""
+    proc = subprocess.run([*CUSTTUI, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, input=input, timeout=120)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def git(path: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=True).stdout
+
+
+def repo_state(path: Path) -> tuple[str, str]:
+    """(branch head, porcelain status): what must not change after a refused command."""
+    head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    return head.strip(), git(path, "status", "--porcelain", "--ignored")

@@ -1,0 +1,122 @@
+"""The commit engine on real repositories: compare-and-swap under real concurrent processes,
+sharded trees, bare hubs, and working trees kept in step."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from custtui.core.archive import Archive
+from custtui.core.records import customer_dir
+from conftest import git, run_cli
+
+PROCESSES, EDITS = 8, 25
+
+WORKER = textwrap.dedent("""
+    import sys
+    from custtui.core.archive import Archive
+    path, me, own, shared, edits = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+    archive = Archive(path, user=f"员工{me}")
+    for j in range(edits):
+        if j % 2:
+            archive.add_note(shared, {"channel": "电话", "content": f"员工{me} 第{j}次回访"})
+        else:
+            archive.update_customer(own, {"address": f"地址-{me}-{j}"})
+""")
+
+
+def test_eight_processes_lose_no_commit(tmp_path):
+    archive = Archive.init(tmp_path / "hub", "BJ", bare=True, user="管理员")
+    ids = [archive.add_customer("个人", f"客户{i}", {"phones": "13800000000", "owner": "张伟"})[0]
+           for i in range(PROCESSES + 1)]
+    shared = ids[-1]
+    start = len(archive.store.log())
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(archive.store.path), str(i), ids[i], shared, str(EDITS)],
+                                stderr=subprocess.PIPE) for i in range(PROCESSES)]
+    errors = [w.communicate(timeout=300)[1].decode() for w in workers]
+    assert all(w.returncode == 0 for w in workers), errors
+    archive = Archive(archive.store.path)
+    assert len(archive.store.log()) - start == PROCESSES * EDITS
+    assert len(archive.notes(shared)) == PROCESSES * (EDITS // 2)
+    for i in range(PROCESSES):
+        assert archive.customer(ids[i])["address"] == f"地址-{i}-{EDITS - 1 - (EDITS - 1) % 2}"
+    authors = set(git(archive.store.path, "log", "--format=%an").split())
+    assert {f"员工{i}" for i in range(PROCESSES)} <= authors
+    assert subprocess.run(["git", "-C", str(archive.store.path), "fsck", "--strict"],
+                          capture_output=True).returncode == 0
+    assert not list((archive.store.git_dir).glob("**/*.lock"))
+
+
+def test_concurrent_new_customers_never_share_an_id(tmp_path):
+    archive = Archive.init(tmp_path / "hub", "SH", bare=True, user="管理员")
+    script = ("import sys; from custtui.core.archive import Archive\n"
+              "a = Archive(sys.argv[1], user='王芳')\n"
+              "for i in range(6): print(a.add_customer('个人', f'客户{i}', {'phones': '13900000000', 'owner': '王芳'})[0])")
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(archive.store.path)], stdout=subprocess.PIPE)
+               for _ in range(4)]
+    ids = [line for w in workers for line in w.communicate(timeout=300)[0].decode().split()]
+    assert len(ids) == 24 and len(set(ids)) == 24
+    assert sorted(ids) == [f"SH-{n:06d}" for n in range(1, 25)]
+
+
+def test_an_edit_rewrites_only_the_trees_on_its_path(archive):
+    store = archive.store
+    customer_id, _ = archive.add_customer("个人", "甲", {"phones": "13800000000", "owner": "张伟"})
+    bump = {"offices/BJ.toml": b'code = "BJ"\nname = "BJ"\nnext = 1500\n'}
+    store.transact(lambda head: (bump, "调整序号"), archive.identity())
+    far_id, _ = archive.add_customer("个人", "乙", {"phones": "13800000001", "owner": "张伟"})
+    assert far_id == "BJ-001500" and customer_dir(far_id) == "customers/BJ/001/BJ-001500"
+    before = archive.head()
+    archive.update_customer(customer_id, {"address": "新地址"})
+    after = archive.head()
+    changed = [path for path, _, _ in store.diff_commits(before, after)]
+    assert changed == ["customers/BJ/000/BJ-000001/customer.toml"]
+    assert git(store.path, "rev-parse", f"{before}:customers/BJ/001") == git(store.path, "rev-parse", f"{after}:customers/BJ/001")
+    assert git(store.path, "rev-parse", f"{before}:schema") == git(store.path, "rev-parse", f"{after}:schema")
+
+
+def test_bare_hub_works_like_a_clone(tmp_path):
+    hub = tmp_path / "hub.git"
+    assert run_cli("init", hub, "--office", "BJ", "--bare").code == 0
+    added = run_cli("--archive", hub, "add", "--type", "政府", "--name", "海淀区教育局", "--set", "owner=李娜", "--json")
+    assert added.code == 0, added.err
+    assert run_cli("--archive", hub, "set", "BJ-000001", "remark=政府客户-教育口").code == 0
+    shown = run_cli("--archive", hub, "show", "BJ-000001")
+    assert "政府客户-教育口" in shown.out and "政府及事业单位客户" in shown.out
+    assert git(hub, "config", "core.bare").strip() == "true"
+    assert git(hub, "config", "gc.auto").strip() == "0"
+
+
+def test_working_tree_and_index_stay_in_step(archive):
+    path = archive.store.path
+    customer_id, _ = archive.add_customer("个人", "甲", {"phones": "13800000000", "owner": "张伟"})
+    archive.update_customer(customer_id, {"address": "上海市浦东新区"})
+    assert git(path, "status", "--porcelain") == ""
+    assert "上海市浦东新区" in (path / customer_dir(customer_id) / "customer.toml").read_text()
+    # a person's later plain `git commit -a` must not undo the edit
+    (path / "说明.txt").write_text("手工添加的说明\n")
+    git(path, "add", "说明.txt")
+    git(path, "commit", "-q", "-a", "-m", "手工提交")
+    assert Archive(path).customer(customer_id)["address"] == "上海市浦东新区"
+
+
+def test_local_uncommitted_edit_is_kept_and_reported(archive):
+    path = archive.store.path
+    customer_id, _ = archive.add_customer("个人", "甲", {"phones": "13800000000", "owner": "张伟"})
+    file = path / customer_dir(customer_id) / "customer.toml"
+    file.write_text(file.read_text() + "# 手工备注\n")
+    result = run_cli("--archive", path, "set", customer_id, "address=北京")
+    assert result.code == 0
+    assert "本地修改" in result.err
+    assert file.read_text().endswith("# 手工备注\n")
+    assert Archive(path).customer(customer_id)["address"] == "北京"
+
+
+def test_gc_is_off_and_pack_packs(archive):
+    for i in range(3):
+        archive.add_customer("个人", f"客户{i}", {"phones": "13800000000", "owner": "张伟"})
+    assert git(archive.store.path, "config", "gc.auto").strip() == "0"
+    archive.pack()
+    counts = dict(line.split(": ") for line in git(archive.store.path, "count-objects", "-v").splitlines())
+    assert counts["count"] == "0" and int(counts["in-pack"]) > 0
