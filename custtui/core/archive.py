@@ -20,7 +20,7 @@ from typing import Any, Callable
 from . import records
 from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .check import check_records
-from .listing import CUSTOMER_FILE, Listing
+from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .naming import check_given_name, rule_stem, safe_name, unique_name
 from .records import EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
@@ -58,10 +58,7 @@ def resolve_user(explicit: str | None, store: Store | None) -> str | None:
         return explicit
     if os.environ.get("CUSTTUI_USER"):
         return os.environ["CUSTTUI_USER"]
-    if store is not None:
-        found = store.git("config", "--get", "user.name", check=False).stdout.decode().strip()
-        return found or None
-    return None
+    return store.config("user", "name") if store is not None else None
 
 
 class Archive:
@@ -122,7 +119,7 @@ class Archive:
 
     @property
     def office(self) -> str:
-        found = self.store.git("config", "--get", "custtui.office", check=False).stdout.decode().strip()
+        found = self.store.config("custtui", "office")
         if not found:
             raise CusttuiError("本档案副本没有设置办事处代码 (git config custtui.office)")
         return found
@@ -130,8 +127,7 @@ class Archive:
     def identity(self, when: datetime | None = None) -> Identity:
         if not self.user:
             raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的姓名 (提交作者)")
-        email = os.environ.get("CUSTTUI_EMAIL") or \
-            self.store.git("config", "--get", "user.email", check=False).stdout.decode().strip()
+        email = os.environ.get("CUSTTUI_EMAIL") or self.store.config("user", "email") or ""
         return Identity(self.user, email, when)
 
     # --- reading -------------------------------------------------------------------------
@@ -285,15 +281,17 @@ class Archive:
         commit = self._commit(build, when)
         return created["id"], commit
 
-    def _refuse_duplicate(self, record: dict, head: str | None, exclude: str | None = None) -> None:
-        for key in ("uscc", "id_number"):
+    def _refuse_duplicate(self, record: dict, head: str | None, before: dict | None = None) -> None:
+        """A USCC or ID number may belong to one customer only."""
+        for key in LOOKUP_FIELDS:
             value = record.get(key)
-            if not value:
+            if not value or (before and before.get(key) == value):
                 continue
-            for other in self.listing.customers(head).values():
-                if other.get(key) == value and other["id"] != exclude and not other.get("merged_into"):
+            for other_id in sorted(self.listing.lookup(key, value, head) - {record.get("id")}):
+                other = self.customer(other_id, head)
+                if not other.get("merged_into"):
                     label = self.schema(head).fields[key].label
-                    raise FieldError(key, label, f"{value} 已登记为 {other['id']} {other.get('name', '')}, 不能重复建档")
+                    raise FieldError(key, label, f"{value} 已登记为 {other_id} {other.get('name', '')}, 不能重复建档")
 
     def update_customer(self, customer_id: str, changes: dict[str, Any], *, reason: str | None = None,
                         base: str | None = None, when: datetime | None = None) -> str | None:
@@ -316,7 +314,7 @@ class Archive:
                 else:
                     draft[key] = value
             record = validator.customer(draft)
-            self._refuse_duplicate(record, head, exclude=customer_id)
+            self._refuse_duplicate(record, head, before=current)
             diffs = field_changes(current, record)
             if not diffs:
                 return None

@@ -21,7 +21,8 @@ from .store import Store
 
 CUSTOMERS = "customers"
 CUSTOMER_FILE = "customer.toml"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+LOOKUP_FIELDS = ("uscc", "id_number")
 
 
 def customer_id_of(path: str) -> str | None:
@@ -56,7 +57,10 @@ class Listing:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            con.execute("CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, data BLOB)")
+            con.execute("CREATE TABLE IF NOT EXISTS customers "
+                        "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, data BLOB)")
+            for column in LOOKUP_FIELDS:
+                con.execute(f"CREATE INDEX IF NOT EXISTS by_{column} ON customers ({column})")
             self._local.con = con
         return con
 
@@ -70,17 +74,54 @@ class Listing:
         except sqlite3.DatabaseError:
             return None
 
-    def customers(self, commit: str | None) -> dict[str, dict]:
-        """Every customer at ``commit`` (the current head when None): id -> record."""
-        commit = commit or self.store.head()
-        con = self.refresh(commit)
-        if commit != self._meta(con, "commit"):
-            # someone moved the cache on meanwhile: read a consistent copy at our commit
-            return {cid: rec for cid, rec in self._read_tree(commit)}
-        return {cid: pickle.loads(data) for cid, data in con.execute("SELECT id, data FROM customers")}
+    def customers(self, commit: str | None = None) -> dict[str, dict]:
+        """Every customer at ``commit`` (the head when None): id -> record."""
+        commit, con = self._prepare(commit)
+        con.execute("BEGIN")
+        cached = self._meta(con, "commit")
+        rows = {cid: pickle.loads(data) for cid, data in con.execute("SELECT id, data FROM customers")}
+        con.execute("COMMIT")
+        for cid, record in self._changed(cached, commit):
+            if record is None:
+                rows.pop(cid, None)
+            else:
+                rows[cid] = record
+        return rows
+
+    def lookup(self, field: str, value: str, commit: str | None = None) -> set[str]:
+        """IDs of customers whose ``field`` (one of LOOKUP_FIELDS) equals ``value``."""
+        commit, con = self._prepare(commit)
+        con.execute("BEGIN")
+        cached = self._meta(con, "commit")
+        ids = {row[0] for row in con.execute(f"SELECT id FROM customers WHERE {field} = ?", (value,))}
+        con.execute("COMMIT")
+        for cid, record in self._changed(cached, commit):
+            ids.discard(cid)
+            if record is not None and record.get(field) == value:
+                ids.add(cid)
+        return ids
+
+    def _prepare(self, commit: str | None) -> tuple[str | None, sqlite3.Connection]:
+        """Move the cache forward when reading at the head; older commits are patched in memory."""
+        head = self.store.head()
+        commit = commit or head
+        con = self.refresh(commit) if commit == head else self._db()
+        return commit, con
+
+    def _changed(self, cached: str | None, commit: str | None) -> Iterator[tuple[str, dict | None]]:
+        """(id, record or None) for customers that differ between the cache's commit and ``commit``."""
+        if cached == commit:
+            return
+        old_tree = self._customers_tree(cached) if cached else None
+        if old_tree is False:
+            raise CusttuiError("列表缓存所在的提交已不存在, 请重试")
+        for path, _, new in self.store.diff_trees(old_tree, self._customers_tree(commit), f"{CUSTOMERS}/"):
+            cid = customer_id_of(path)
+            if cid is not None:
+                yield cid, parse_customer(self.store.read_blob(new), path) if new else None
 
     def refresh(self, commit: str | None) -> sqlite3.Connection:
-        """Bring the cache to ``commit``."""
+        """Bring the stored cache to ``commit``."""
         try:
             con = self._db()
             if self._meta(con, "commit") == commit and self._meta(con, "version") == SCHEMA_VERSION:
@@ -112,18 +153,14 @@ class Listing:
         old_tree = self._customers_tree(cached) if cached and self._meta(con, "version") == SCHEMA_VERSION else False
         if old_tree is False:
             con.execute("DELETE FROM customers")
-            rows = ((cid, pickle.dumps(rec)) for cid, rec in self._read_tree(commit))
-            con.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?)", rows)
+            con.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)",
+                            (_row(cid, rec) for cid, rec in self._read_tree(commit)))
         else:
-            for path, _, new in self.store.diff_trees(old_tree, self._customers_tree(commit), f"{CUSTOMERS}/"):
-                cid = customer_id_of(path)
-                if cid is None:
-                    continue
-                if new is None:
+            for cid, record in self._changed(cached, commit):
+                if record is None:
                     con.execute("DELETE FROM customers WHERE id = ?", (cid,))
                 else:
-                    record = parse_customer(self.store.read_blob(new), path)
-                    con.execute("INSERT OR REPLACE INTO customers VALUES (?, ?)", (cid, pickle.dumps(record)))
+                    con.execute("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", _row(cid, record))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (commit,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
 
@@ -150,6 +187,10 @@ class Listing:
                 wanted.append((path, meta.split()[2].decode()))
         for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted])):
             yield customer_id_of(path), parse_customer(raw, path)
+
+
+def _row(cid: str, record: dict) -> tuple:
+    return (cid, *(record.get(f) for f in LOOKUP_FIELDS), pickle.dumps(record))
 
 
 def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:

@@ -28,6 +28,7 @@ import git
 from git.objects.fun import tree_entries_from_data, tree_to_stream
 from git.refs.symbolic import SymbolicReference
 from gitdb.base import IStream
+from gitdb.db.loose import LooseObjectDB
 from gitdb.exc import BadName, BadObject
 
 from .errors import CusttuiError, NotARepository
@@ -129,6 +130,8 @@ class Store:
         self.repo = git.Repo(self.git_dir)
         self.branch_ref = self._head_ref()
         self._odb_lock = threading.Lock()  # GitPython's cat-file pipe serves one caller at a time
+        self._loose = LooseObjectDB(str(self.git_dir / "objects"))  # writes in-process, no git per object
+        self._commit_trees: dict[str, str] = {}
         self.stale_paths: list[str] = []  # working files left alone by the last commit (local edits)
         self._trees: OrderedDict[str, dict[str, tuple[int, str]]] = OrderedDict()
         self._trees_lock = threading.Lock()
@@ -151,6 +154,11 @@ class Store:
 
     def close(self) -> None:
         self.repo.close()
+
+    def config(self, section: str, option: str) -> str | None:
+        """A git configuration value (repository, then global), read without running git."""
+        value = self.repo.config_reader().get_value(section, option, default="")
+        return str(value) or None
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run a git command on this repository."""
@@ -186,11 +194,14 @@ class Store:
                 return hit
         entries = {name: (mode, binsha.hex())
                    for binsha, mode, name in tree_entries_from_data(self.read_object(sha)[1])}
+        self._remember_tree(sha, entries)
+        return entries
+
+    def _remember_tree(self, sha: str, entries: dict[str, tuple[int, str]]) -> None:
         with self._trees_lock:
             self._trees[sha] = entries
             if len(self._trees) > self.TREE_CACHE_SIZE:
                 self._trees.popitem(last=False)
-        return entries
 
     def commit_info(self, sha: str) -> CommitInfo:
         try:
@@ -202,7 +213,12 @@ class Store:
             raise CusttuiError(f"提交 {sha} 不存在") from None
 
     def root_tree(self, commit: str | None) -> str | None:
-        return self.commit_info(commit).tree if commit else None
+        if commit is None:
+            return None
+        tree = self._commit_trees.get(commit)
+        if tree is None:
+            tree = self._commit_trees[commit] = self.commit_info(commit).tree
+        return tree
 
     def entry(self, commit: str | None, path: str) -> tuple[int, str] | None:
         """(mode, sha) at ``path`` in ``commit``, or None."""
@@ -282,7 +298,7 @@ class Store:
 
     def _write_object(self, kind: bytes, data: bytes) -> str:
         """Store a loose object (temp file + rename, so concurrent writers are safe)."""
-        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).hexsha.decode()
+        return self._loose.store(IStream(kind, len(data), BytesIO(data))).hexsha.decode()
 
     def _build_tree(self, tree_sha: str | None, changes: dict[str, object]) -> str | None:
         entries = dict(self.tree(tree_sha)) if tree_sha else {}
@@ -308,7 +324,9 @@ class Store:
             return None
         buffer = BytesIO()
         tree_to_stream(_sorted_entries(entries), buffer.write)
-        return self._write_object(b"tree", buffer.getvalue())
+        sha = self._write_object(b"tree", buffer.getvalue())
+        self._remember_tree(sha, entries)
+        return sha
 
     def write_commit(self, parent: str | None, changes: dict[str, object], message: str,
                      author: Identity, committer: Identity | None = None,
@@ -321,7 +339,9 @@ class Store:
         lines.append(b"author " + author.signature())
         lines.append(b"committer " + (committer or author).signature())
         body = b"\n".join(lines) + b"\n\n" + message.rstrip("\n").encode() + b"\n"
-        return self._write_object(b"commit", body)
+        commit = self._write_object(b"commit", body)
+        self._commit_trees[commit] = tree
+        return commit
 
     def publish(self, new: str, old: str | None, reason: str = "custtui") -> None:
         """Move the branch from ``old`` to ``new`` atomically, or raise StaleHead."""
