@@ -518,7 +518,7 @@ CUSTOMERS: list[Cust] = [
                "在客户会议室签订《数控机床采购合同》HT-2024-015, 合同金额 625,000.00 元, 约定 2024 年 3 月 5 日前交货。",
                None, "曾总要求交货期不得延误, 否则影响其二季度订单"),
              N("2025-04-16 09:30", "meeting", ["张伟", "王芳", "曾国平", "解明"],
-               "召开交货延误及合同条款协调会: 第二批加工中心晚到 12 天、主轴异响投诉已处理完毕。双方确认补充协议条款, 并商定 2025 年度维保方案。",
+               "召开交货延误及合同条款协调会: 立式加工中心主轴异响投诉已处理完毕, 主轴备件晚到 12 天的问题双方确认了整改措施; 同时商定维保合同的响应时限和延误告知条款。",
                "维保响应时间要求 4 小时内到场", "对处理结果基本满意, 但要求今后延误必须提前一周书面告知"),
              N("2026-09-18 10:00", "phone", ["王芳", "解明"],
                "季度回访: 5 台设备运行正常, 三季度售后工单 3 张均已关闭。客户询问明年新增数控车床的排产周期。",
@@ -721,9 +721,9 @@ CUSTOMERS: list[Cust] = [
     Cust("BJ", 20, "individual", "仇丽华", "王芳", "2023-03-02", "stable", "dental",
          "110100", "110105", "北京市朝阳区望京西园三区 311 号楼底商 (丽华口腔诊所)",
          gender="female", born="1975-08-01", id_division="110105", id_seq=2, want_check="X",
-         phones=["13701016625", "010-64721180"], email="qiu.lihua@example.com", grade="vip", tier="medium", color="green",
+         phones=["13701016625", "010-64721180"], email="qiu.lihua@example.com", grade="vip", tier="low", color="green",
          preferences="偏好微信沟通, 工作日 12:00—13:30 方便接电话; 设备保养请安排在周一 (诊所休息日); 发票开个人名义。",
-         tags=["个人客户-口腔诊所-稳定合作"], remark="个人开办口腔诊所, 以个人名义签约。", demand=["purchase", "service"],
+         tags=["个人客户-口腔诊所-稳定合作"], remark="个人开办口腔诊所, 以个人名义签约; 先后介绍三家诊所成为我司客户, 列为 VIP。", demand=["purchase", "service"],
          signed="2023-04-18", stable="2024-06-01", number="HT-2023-009",
          docs=[D("id_copy", "jpg", "S", title="身份证复印件 (已打码)", original_name="微信图片_20230418.jpg",
                  paper_box="BJ-JC-2023-02", paper_shelf="A柜-2层"),
@@ -943,7 +943,9 @@ CUSTOMERS: list[Cust] = [
          preferences="讲粤语更顺; 月结, 每月 25 日对账。", tags=["个人客户-五金批发-稳定合作"],
          demand=["purchase", "service"], signed="2022-10-10", stable="2024-03-01",
          number="SH-HT-2022-024", number2="SH-HT-2024-011",
-         docs=[D("contract", "pdf", "S"), D("followup", "txt", "2026-06-25", added_by="赵磊")]),
+         docs=[D("contract", "pdf", "S", items=[("开式固定台压力机", "HX-J23-80T", "台", "68000.00", 2),
+                                                ("自动送料机", "HX-NC300", "台", "18500.00", 2)]),
+               D("followup", "txt", "2026-06-25", added_by="赵磊")]),
     Cust("SH", 22, "individual", "林秀英", "陈静", "2025-06-18", "signed", "airfresh",
          "330100", "330106", "浙江省杭州市西湖区龙井路 46 号 (秀英山居民宿)",
          gender="female", born="1962-12-03", id_division="330106", id_seq=84,
@@ -957,3 +959,294 @@ CUSTOMERS: list[Cust] = [
          phones=["18280136675"], email="he.jun@example.com", tier="low", color="blue",
          preferences="独立游戏工作室负责人, 偏好邮件沟通, 需要书面报价。", tags=["个人客户-工作室-潜在"]),
 ]
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+AREA_CODES = {"110100": "010", "120100": "022", "310100": "021", "500100": "023", "130100": "0311",
+              "131000": "0316", "140100": "0351", "150100": "0471", "370100": "0531", "370200": "0532",
+              "610100": "029", "320100": "025", "320200": "0510", "320500": "0512", "330100": "0571",
+              "330200": "0574", "330300": "0577", "440100": "020", "440300": "0755", "440600": "0757",
+              "441900": "0769", "510100": "028"}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁宋唐许韩冯邓曹彭肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴孔汤"
+GIVEN = ["建国", "志强", "海燕", "秀兰", "立新", "春梅", "晓东", "丽娟", "文华", "永刚", "雪梅", "俊杰", "红霞", "德明",
+         "玉兰", "振宇", "桂芳", "小军", "晓丽", "国庆", "晨曦", "子豪", "思远", "婷婷", "浩然", "佳怡", "鹏飞", "雅琴",
+         "明辉", "凤英", "宏伟", "静怡", "天佑", "慧敏", "少华", "锦程", "宇航", "梦瑶", "家豪", "淑华"]
+SENIOR = {"enterprise": ["总经理", "董事长", "副总经理"],
+          "education": ["校长"], "public_admin": ["主任"], "healthcare": ["院长"], "agriculture": ["站长"]}
+WORKING = {"manufacturing": ["采购经理", "设备部经理", "生产厂长", "采购专员"], "it": ["IT 运维主管", "采购经理", "技术总监"],
+           "logistics": ["仓储经理", "运营总监", "采购主管"], "retail": ["信息部经理", "门店运营经理"],
+           "catering": ["运营经理", "店长"], "construction": ["项目经理", "安全总监", "设备科科长"],
+           "real_estate": ["物业工程部经理", "成本采购经理"], "energy": ["项目经理", "运维主管"],
+           "agriculture": ["基地场长", "采购主管", "推广科科长"], "finance": ["信息技术部经理", "行政主管"],
+           "wholesale": ["仓库主管", "采购经理"], "other": ["项目经理", "行政主管"],
+           "education": ["总务处主任", "信息中心主任", "装备中心主任"], "healthcare": ["信息科科长", "设备科科长", "总务科科长"],
+           "public_admin": ["综合科科长", "信息化专员", "办公室主任"]}
+
+
+def mobile(r: random.Random) -> str:
+    return r.choice(["139", "138", "137", "136", "135", "158", "159", "186", "188", "189", "177", "152"]) + \
+        "".join(r.choice("0123456789") for _ in range(8))
+
+
+def landline(r: random.Random, region: str, ext: bool = False) -> str:
+    area = AREA_CODES[region]
+    length = 8 if len(area) == 3 or area in ("0512", "0571", "0574", "0755", "0757", "0769", "0510", "0531", "0532", "0311") else 7
+    number = r.choice("5678") + "".join(r.choice("0123456789") for _ in range(length - 1))
+    return f"{area}-{number}" + (f"-{r.randint(801, 899)}" if ext else "")
+
+
+def person_name(r: random.Random, taken: set) -> str:
+    while True:
+        name = r.choice(SURNAMES) + r.choice(GIVEN)
+        if name not in taken and name not in ALL_STAFF:
+            taken.add(name)
+            return name
+
+
+def build_contacts(c: Cust) -> list[dict]:
+    if c.type == "individual":
+        return []
+    if c.contacts is not None:
+        return c.contacts
+    r = rng_for("contacts", c.id)
+    taken = {c.legal_rep}
+    senior = SENIOR["enterprise"] if c.type == "enterprise" else SENIOR.get(c.industry, ["主任"])
+    working = WORKING[c.industry]
+    contacts = [C(c.legal_rep, r.choice(senior), mobile(r), dm=True)]
+    count = r.choice([1, 2, 2]) if c.size == "small" else r.choice([1, 2, 2, 3])
+    for i, position in enumerate(r.sample(working, min(count, len(working)))):
+        phones = [mobile(r)]
+        if r.random() < 0.6:
+            phones.append(landline(r, c.region, ext=r.random() < 0.3))
+        contacts.append(C(person_name(r, taken), position, *phones, dm=(i == 0 and c.size != "small")))
+    return contacts
+
+
+# --- the story: contracts, stage history, notes, deals -------------------------------------
+
+@dataclass
+class Contract:
+    number: str
+    project: str
+    date: date
+    items: list
+    which: int
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((money(p) * q for _, _, _, p, q in self.items), Decimal("0.00"))
+
+    def summary(self) -> str:
+        return "、".join(f"{name} {spec}×{qty}" if unit in ("台", "套") else name for name, spec, unit, _, qty in self.items)
+
+
+def resolve_when(c: Cust, when: str) -> date:
+    marks = {"F": c.first, "S": c.signed, "T": c.stable, "X": c.ended and c.ended[0], "B": c.back and c.back[0]}
+    m = re.fullmatch(r"([FSTXB])([+-]\d+)?", when)
+    if m:
+        return d(marks[m[1]]) + timedelta(days=int(m[2] or 0))
+    return d(when)
+
+
+def contracts(c: Cust) -> dict[int, Contract]:
+    """The customer's contracts by ``which`` (1 = first, 2 = later)."""
+    out = {}
+    specs = {doc.get("which", 1): doc for doc in c.docs if doc["doc_type"] == "contract"}
+    if c.number:
+        spec = specs.get(1, {})
+        out[1] = Contract(c.number, spec.get("project", c.prod.project), d(c.signed),
+                          spec.get("items", c.prod.items), 1)
+    if c.number2:
+        spec = specs.get(2, {})
+        if spec:
+            when = resolve_when(c, spec["when"])
+        else:
+            when = d((c.back or (c.stable,))[0])
+        default_items = [(c.prod.service[0], "年度", "年", c.prod.service[1], 1)]
+        project = spec.get("project", c.prod.project if c.back else c.prod.service[0].replace(" (年度)", ""))
+        out[2] = Contract(c.number2, project, when, spec.get("items", default_items), 2)
+    return out
+
+
+STABLE_REASONS = ["连续两年复购, 签订年度维保合同, 转为稳定合作", "首单验收良好并追加订单, 签订长期服务协议",
+                  "年度复购且回款及时, 经季度评审转为稳定合作客户"]
+
+
+def stage_history(c: Cust) -> list[dict]:
+    ks = contracts(c)
+    out, stage = [], "potential"
+
+    def move(when: str, to: str, reason: str):
+        nonlocal stage
+        out.append({"date": d(when), "from": stage, "to": to, "reason": reason, "by": c.owner})
+        stage = to
+
+    if c.signed:
+        k = ks[1]
+        if c.type == "government":
+            reason = f"中标后签订《{k.project}合同》{k.number}"
+        elif c.id == "BJ-000001":
+            reason = f"签订年度采购合同 {k.number}"
+        else:
+            reason = f"签订《{k.project}合同》{k.number}"
+        move(c.signed, "signed", reason)
+    if c.stable:
+        move(c.stable, "stable", rng_for("stable", c.id).choice(STABLE_REASONS))
+    if c.ended:
+        move(c.ended[0], "terminated", c.ended[1])
+    if c.back:
+        move(c.back[0], "signed", c.back[1])
+    assert stage == c.stage, (c.id, stage, c.stage)
+    return out
+
+
+def at(day: date, r: random.Random) -> datetime:
+    day = workday(day)
+    return datetime.combine(day, time(r.choice([9, 9, 10, 10, 11, 14, 14, 15, 16, 17]), r.choice([0, 15, 30, 45])))
+
+
+def people(c: Cust, r: random.Random, staff: str, k: int = 1) -> list[str]:
+    if c.type == "individual":
+        return [staff, c.name]
+    names = [x["name"] for x in build_contacts(c)]
+    return [staff, *r.sample(names, min(k, len(names)))]
+
+
+def contact_of(c: Cust, r: random.Random) -> str:
+    if c.type == "individual":
+        return c.name
+    x = r.choice(build_contacts(c))
+    return f"{x['position']}{x['name']}" if not x["position"].startswith(("IT", "CTO")) else f"{x['name']} ({x['position']})"
+
+
+EXPOS = ["中国国际机床展览会", "中国国际工业博览会", "华东进出口商品交易会", "中国国际物流与供应链博览会",
+         "中国教育装备展示会", "中国国际医疗器械博览会", "中国零售业博览会"]
+
+
+def auto_notes(c: Cust) -> list[tuple]:
+    """Communication records for customers without hand-written ones: a plausible path per stage."""
+    r = rng_for("notes", c.id)
+    p, ks, svc = c.prod, contracts(c), SERVICE_STAFF[c.office]
+    first = d(c.first)
+    events = []   # (priority, datetime, channel, participants, content, needs, feedback, by)
+
+    def add(prio, day, channel, content, needs=None, feedback=None, by=None, k=1):
+        who = by or c.owner
+        events.append((prio, at(day, r), channel, people(c, r, who, k), content, needs, feedback, who))
+
+    # first contact
+    if c.type == "government":
+        add(0, first, "meeting", f"参加{c.short}组织的{p.project}项目前期需求调研会, 与{contact_of(c, r)}交流了建设内容和预算范围。",
+            p.need, f"项目需先报{c.superior}审批, 采购方式预计为{c.procurement}")
+    elif c.type == "individual":
+        channel, text = r.choice([("wechat", f"{c.name}经朋友介绍加微信咨询{p.short}, 发送了产品资料和案例视频。"),
+                                  ("phone", f"{c.name}来电咨询{p.short}的价格、交货和安装方式。")])
+        add(0, first, channel, text, p.need, r.choice(["希望先看实物或视频再决定", "预算有限, 问能否分期付款", None]))
+    else:
+        channel, text = r.choice([
+            ("phone", f"{contact_of(c, r)}来电咨询{p.short}, 介绍了我司主要型号、交付周期和售后网点分布。"),
+            ("meeting", f"在{r.choice(EXPOS)}上结识{contact_of(c, r)}, 现场演示了{p.short}, 交换了联系方式。"),
+            ("visit", f"经老客户介绍首次上门拜访{contact_of(c, r)}, 参观了现场, 了解其设备和业务现状。")])
+        add(0, first, channel, text, p.need,
+            r.choice(["希望先看同行业案例", "对价格比较敏感, 要求提供分项报价", "需要内部立项后才能推进", None]))
+
+    sign = d(c.signed) if c.signed else None
+    # quotation / bid
+    quote_day = None
+    if sign:
+        quote_day = max(first + timedelta(days=7), sign - timedelta(days=r.randint(15, 40)))
+        if quote_day >= sign:
+            quote_day = None
+    elif first + timedelta(days=25) < RECENT_TO - timedelta(days=20):
+        quote_day = first + timedelta(days=r.randint(18, 45))
+    if quote_day:
+        if c.type == "government" and sign:
+            add(2, quote_day, "meeting", f"项目已获{c.superior}批复, 我方参加{c.procurement}, 提交了{p.project}响应文件并进行了方案讲解。",
+                None, "评审专家关注售后驻点和培训安排")
+        else:
+            channel, text, fb = r.choice([
+                ("email", f"按客户要求发送《{p.project}》报价单, 付款方式为预付 30%、到货 60%、验收后 10%。",
+                 r.choice(["认为报价偏高, 希望再优惠 5%", "技术方案基本认可, 等待内部审批", "要求补充售后服务条款和备件价格"])),
+                ("visit", f"上门进行技术交流并勘察现场, 与{contact_of(c, r)}确认技术参数、安装条件和交付计划。",
+                 "对方案认可, 要求尽快给出正式报价")])
+            add(2, quote_day, channel, text, None, fb)
+    if sign:
+        k = ks[1]
+        if c.type == "government":
+            text = f"收到中标通知后签订《{k.project}合同》{k.number}, 合同金额 {fmt_money(k.amount)} 元。"
+        elif c.type == "individual":
+            text = f"与{c.name}签订《{k.project}合同》{k.number}, 金额 {fmt_money(k.amount)} 元, 约定上门安装。"
+        else:
+            text = f"签订《{k.project}合同》{k.number}, 合同金额 {fmt_money(k.amount)} 元, 约定 {r.choice([30, 45, 60])} 天内交付。"
+        add(0, sign, "meeting" if c.type != "individual" else r.choice(["visit", "meeting"]), text, k=2)
+        delivery = sign + timedelta(days=r.randint(30, 60))
+        if delivery < RECENT_TO - timedelta(days=10):
+            add(3, delivery, "visit", f"{p.short}到货并完成安装调试, 工程师对客户人员进行了现场培训, 客户组织验收, 验收合格。",
+                None, r.choice(["对安装进度满意", "希望操作手册提供电子版", "要求再安排一次操作培训"]), by=svc)
+    if c.stable:
+        stable = d(c.stable)
+        k2 = ks.get(2)
+        text = "双方总结首年合作情况" + (f", 签订《{k2.project}》合同 {k2.number}" if k2 and k2.date == stable else "") + ", 转为长期合作。"
+        add(1, stable, "meeting", text, p.plan, p.feedback, k=2)
+        issue_day = stable + timedelta(days=r.randint(90, 240))
+        if issue_day < RECENT_FROM - timedelta(days=20):
+            add(4, issue_day, r.choice(["phone", "wechat"]),
+                f"客户反映{p.issue}。已登记售后工单, 安排工程师 24 小时内到场处理。", None, "处理及时, 问题已解决", by=svc)
+    # the most recent contact (active customers have one within the last six months)
+    last = max(e[1].date() for e in events)
+    if c.status == "active" and last < RECENT_FROM:
+        lo = max(RECENT_FROM, last + timedelta(days=14))
+        day = lo + timedelta(days=r.randint(0, max(0, (RECENT_TO - lo).days)))
+        if c.stage == "potential":
+            channel, text, fb = r.choice([
+                ("wechat", "跟进报价进展: 客户已完成内部比价, 我方报价排名第二, 约定下周再做一次技术交流。", "希望在交货期上更有优势"),
+                ("phone", f"跟进: 客户预算已批, 预计{day.month + 1 if day.month < 12 else 1}月前确定供应商; 已安排样机演示。", None),
+                ("email", "按客户要求补充提交了同行业案例和售后服务承诺书。", "资料已转给决策层")])
+            add(1, day, channel, text, None, fb, k=1)
+        else:
+            channel, text = r.choice([
+                ("phone", f"季度回访: {p.short}运行正常, 了解客户下一年度的采购计划。"),
+                ("visit", f"上门拜访{contact_of(c, r)}, 沟通 {day.year + 1} 年合作计划。")])
+            add(1, day, channel, text, p.plan, p.feedback, by=r.choice([c.owner, svc]))
+    events.sort(key=lambda e: e[1])
+    while len(events) > 5:   # keep first contact, signing, stable and latest; drop the least important
+        drop = max(range(len(events)), key=lambda i: (events[i][0], -i))
+        events.pop(drop)
+    return [e[1:] for e in events]
+
+
+def notes_for(c: Cust) -> list[dict]:
+    if c.notes is not None:
+        raw = [(datetime.strptime(n[0], "%Y-%m-%d %H:%M"), *n[1:6], n[6] or n[2][0]) for n in c.notes]
+    else:
+        raw = auto_notes(c)
+    out = []
+    for when, channel, who, content, needs, feedback, by in raw:
+        out.append({"time": when, "channel": channel, "participants": who, "content": content,
+                    "needs": needs, "feedback": feedback, "by": by})
+    return out
+
+
+def deals_for(c: Cust) -> list[dict]:
+    if c.deals is not None:
+        return [{"date": d(x[0]), "amount": x[1], "product": x[2], "contract": x[3], "by": x[4]} for x in c.deals]
+    r = rng_for("deals", c.id)
+    ks = contracts(c)
+    out = []
+    for k in ks.values():
+        out.append({"date": workday(k.date), "amount": f"{k.amount:.2f}", "product": k.summary() if k.which == 1 else k.project,
+                    "contract": k.number, "by": c.owner})
+    if c.stable:
+        day = d(c.stable) + timedelta(days=365 + r.randint(-10, 20))
+        while day < TODAY - timedelta(days=20) and len(out) < 4:
+            out.append({"date": workday(day), "amount": c.prod.service[1], "product": f"{c.prod.service[0]} ({day.year} 年度)",
+                        "contract": ks[2].number if 2 in ks else None, "by": r.choice([c.owner, SERVICE_STAFF[c.office]])})
+            day += timedelta(days=365)
+    elif c.signed and r.random() < 0.4:
+        day = d(c.signed) + timedelta(days=r.randint(120, 200))
+        if day < TODAY - timedelta(days=20):
+            spare = money(ks[1].amount * Decimal("0.04")).quantize(Decimal("100"))
+            out.append({"date": workday(day), "amount": f"{spare:.2f}", "product": "备品备件及耗材", "contract": None, "by": c.owner})
+    out.sort(key=lambda x: x["date"])
+    return out[:4]

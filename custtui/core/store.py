@@ -25,7 +25,7 @@ from io import BytesIO
 from typing import Callable, Iterator
 
 import git
-from git.objects.fun import tree_entries_from_data, tree_to_stream
+from git.objects.fun import tree_entries_from_data
 from git.refs.symbolic import SymbolicReference
 from gitdb.base import IStream
 from gitdb.db.loose import LooseObjectDB
@@ -110,13 +110,18 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _sorted_entries(entries: dict[str, tuple[int, str]]) -> list[tuple[bytes, int, str]]:
-    """Entries in git's tree order (a directory sorts as if its name ended in ``/``)."""
+def _serialise_tree(entries: dict[str, tuple[int, str]]) -> bytes:
+    """A tree object's bytes, entries in git's order (a directory sorts as if named ``name/``).
+
+    Written here rather than with GitPython's ``tree_to_stream``, which validates every entry
+    name and so spends ~12 ms on a 1,000-entry shard at each commit (measured in bench/).
+    """
     def key(item):
         name, (mode, _) = item
         raw = name.encode("utf-8", errors="surrogateescape")
         return raw + b"/" if mode == TREE_MODE else raw
-    return [(bytes.fromhex(sha), mode, name) for name, (mode, sha) in sorted(entries.items(), key=key)]
+    return b"".join(b"%o %s\0%s" % (mode, name.encode("utf-8", errors="surrogateescape"), bytes.fromhex(sha))
+                    for name, (mode, sha) in sorted(entries.items(), key=key))
 
 
 class Store:
@@ -322,9 +327,7 @@ class Store:
                 entries[name] = (TREE_MODE, new)
         if not entries:
             return None
-        buffer = BytesIO()
-        tree_to_stream(_sorted_entries(entries), buffer.write)
-        sha = self._write_object(b"tree", buffer.getvalue())
+        sha = self._write_object(b"tree", _serialise_tree(entries))
         self._remember_tree(sha, entries)
         return sha
 
