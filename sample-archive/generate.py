@@ -1250,3 +1250,534 @@ def deals_for(c: Cust) -> list[dict]:
             out.append({"date": workday(day), "amount": f"{spare:.2f}", "product": "备品备件及耗材", "contract": None, "by": c.owner})
     out.sort(key=lambda x: x["date"])
     return out[:4]
+
+
+# --- document content (a small block model rendered to PDF / DOCX / XLSX / TXT / MD / CSV) -----
+# blocks: ("title", s) ("sub", s) ("h", s) ("p", s) ("kv", [(k, v)]) ("table", header, rows)
+#         ("sign", [left lines], [right lines]) ("sheet", name)
+
+@dataclass
+class Ctx:
+    c: Cust
+    spec: dict
+    date: date
+    r: random.Random
+    contract: Contract | None = None
+
+    @property
+    def contacts(self):
+        return build_contacts(self.c)
+
+    @property
+    def contact(self):
+        if self.c.type == "individual":
+            return {"name": self.c.name, "position": "本人", "phones": self.c.phones}
+        cs = self.contacts
+        return cs[1] if len(cs) > 1 else cs[0]
+
+    @property
+    def our(self):
+        return OUR_NAME[self.c.office]
+
+    @property
+    def city(self):
+        return SCHEMA.region_label(self.c.region).split()[-1]
+
+
+def item_rows(items):
+    rows, total = [], Decimal("0.00")
+    for i, (name, spec, unit, price, qty) in enumerate(items, 1):
+        amount = money(price) * qty
+        total += amount
+        rows.append([str(i), name, spec, unit, qty, money(price), amount])
+    rows.append(["", "合计", "", "", "", "", total])
+    return rows, total
+
+
+ITEM_HEADER = ["序号", "产品名称", "规格型号", "单位", "数量", "单价(元)", "金额(元)"]
+
+
+def party(c: Cust) -> str:
+    return c.name
+
+
+def doc_contract(x: Ctx):
+    c, k = x.c, x.contract
+    rows, total = item_rows(k.items)
+    days = 45 if k.which == 1 else 15
+    kv = [("合同编号", k.number), ("甲方 (买方)", party(c))]
+    if c.type == "individual":
+        kv.append(("甲方身份证号", masked_id(id_number(c))))
+    kv += [("乙方 (卖方)", x.our), ("签订地点", x.city), ("签订日期", cn_date(k.date))]
+    if c.type == "government":
+        pay = "本项目资金为财政性资金。货物验收合格后, 甲方按财政国库集中支付流程在 30 日内支付合同总额的 95%, 余款 5% 作为质量保证金, 质保期满无质量问题后一次付清。"
+    elif c.type == "individual":
+        pay = "合同签订后 3 日内甲方支付合同总额的 50%, 安装调试完成并经甲方确认后支付剩余 50%。乙方按甲方要求开具发票。"
+    else:
+        pay = "合同签订后 7 个工作日内甲方支付合同总额的 30% 作为预付款; 货到现场支付 60%; 验收合格后支付剩余 10%。乙方在每次收款前开具等额增值税专用发票。"
+    blocks = [("title", f"{k.project}合同"), ("kv", kv),
+              ("p", f"根据《中华人民共和国民法典》及相关法律法规, 甲乙双方本着平等自愿、诚实信用的原则, 经协商一致, 就{k.project}事宜订立本合同, 共同遵守。"),
+              ("h", "第一条 产品 (服务) 名称、规格、数量及价款"), ("table", ITEM_HEADER, rows),
+              ("p", f"合同总金额 (含 13% 增值税): 人民币{rmb_upper(total)} (¥{fmt_money(total)})。"),
+              ("h", "第二条 交货时间、地点及方式"),
+              ("p", f"乙方应于合同签订后 {days} 日内将货物送达甲方指定地点 ({c.address}), 并负责安装调试; 服务类项目自合同签订之日起开始提供服务。"),
+              ("h", "第三条 质量标准及验收"),
+              ("p", "产品应符合国家标准、行业标准及双方确认的技术协议。甲方应在安装调试完成后 7 个工作日内组织验收, 逾期未提出书面异议的, 视为验收合格。"),
+              ("h", "第四条 付款方式"), ("p", pay),
+              ("h", "第五条 售后服务"),
+              ("p", "质保期 12 个月, 自验收合格之日起计算。质保期内乙方接到报修后 4 小时内响应, 24 小时内到场; 质保期外乙方提供有偿维修服务, 备件按成本价供应。"),
+              ("h", "第六条 违约责任"),
+              ("p", "乙方逾期交货的, 每逾期一日按逾期部分货款的万分之五向甲方支付违约金; 逾期超过 30 日的, 甲方有权解除合同。甲方逾期付款的, 按同样标准向乙方支付违约金。"),
+              ("h", "第七条 争议解决"),
+              ("p", "因本合同引起的争议, 双方应友好协商解决; 协商不成的, 任何一方可向合同签订地人民法院提起诉讼。"),
+              ("h", "第八条 其他"),
+              ("p", "本合同一式四份, 双方各执两份, 自双方签字盖章之日起生效。未尽事宜, 双方可另行签订补充协议, 补充协议与本合同具有同等法律效力。"),
+              ("sign", [f"甲方 (盖章): {party(c)}", f"代表签字: {c.name if c.type == 'individual' else c.legal_rep}", f"日期: {cn_date(k.date)}"],
+               [f"乙方 (盖章): {x.our}", f"代表签字: {c.owner}", f"日期: {cn_date(k.date)}"])]
+    return f"{k.project}合同", blocks
+
+
+SUPPLEMENTS = {
+    "BJ-000001": ["甲方追加采购数控车床 CK6150×1000 两台, 单价 168,000.00 元, 合计 336,000.00 元, 乙方应于 2024 年 9 月 30 日前交付。",
+                  "原合同及本次追加设备的质保期由 12 个月延长至 18 个月。",
+                  "乙方每次交货前 7 日书面通知甲方; 如预计延误, 应至少提前 7 日书面说明原因及新的交货日期。"],
+    "SH-000001": ["乙方为甲方增加三坐标测量机操作及编程培训 2 期, 每期 3 天, 培训费用已包含在原合同价款中。",
+                  "精密电火花成型机的验收标准补充为: 加工表面粗糙度 Ra≤0.4μm。",
+                  "原合同其他条款不变。"],
+}
+
+
+def doc_supplement(x: Ctx):
+    c, k = x.c, x.contract
+    clauses = SUPPLEMENTS.get(c.id, ["原合同交货期顺延 15 日。", "原合同其他条款不变。"])
+    blocks = [("title", "补充协议"),
+              ("kv", [("协议编号", f"{k.number}-BC01"), ("主合同编号", k.number), ("甲方", party(c)), ("乙方", x.our),
+                      ("签订日期", cn_date(x.date))]),
+              ("p", f"鉴于甲乙双方于 {cn_date(k.date)} 签订了《{k.project}合同》(编号 {k.number}, 以下简称“原合同”), 现经友好协商, 就以下事项达成补充协议:")]
+    blocks += [("p", f"{'一二三四五'[i]}、{t}") for i, t in enumerate(clauses)]
+    blocks += [("p", "本补充协议是原合同不可分割的组成部分, 与原合同具有同等法律效力; 本补充协议与原合同不一致的, 以本补充协议为准。"),
+               ("sign", [f"甲方 (盖章): {party(c)}", f"日期: {cn_date(x.date)}"], [f"乙方 (盖章): {x.our}", f"日期: {cn_date(x.date)}"])]
+    return "补充协议", blocks
+
+
+def doc_quotation(x: Ctx):
+    c = x.c
+    items = x.spec.get("items") or [(n, s, u, f"{money(p) * Decimal('1.04'):.0f}.00", q) for n, s, u, p, q in c.prod.items]
+    rows, total = item_rows(items)
+    blocks = [("title", "报 价 单"),
+              ("kv", [("报价编号", f"QT-{c.office}-{ymd(x.date)}-{c.seq:02d}"), ("客户名称", c.name),
+                      ("联系人", f"{x.contact['name']} ({x.contact['position']})"), ("报价日期", x.date.isoformat()),
+                      ("报价有效期", "30 天"), ("报价单位", x.our), ("联系电话", OUR_PHONE[c.office])]),
+              ("table", ITEM_HEADER, rows),
+              ("p", f"报价合计: 人民币{rmb_upper(total)} (¥{fmt_money(total)})"),
+              ("p", "说明: 1. 以上报价含 13% 增值税及运输、安装调试费用; 2. 交货期为合同签订后 45 天; "
+                    "3. 付款方式: 预付 30%, 到货 60%, 验收合格后 10%; 4. 质保 12 个月, 终身维护。"),
+              ("p", f"报价人: {c.owner}    审核: {'张伟' if c.office == 'BJ' else '刘洋'}")]
+    return "报价单", blocks
+
+
+def doc_statement(x: Ctx):
+    c, r = x.c, x.r
+    end = x.date
+    start = date(end.year, 1, 1) if "上半年" in x.spec.get("title", "") else \
+        date(end.year, end.month - 2, 1) if "季度" in x.spec.get("title", "") else date(end.year, end.month, 1)
+    balance = money(r.randint(20, 90) * 1000)
+    rows = [[start.isoformat(), "", "期初余额", "", "", balance]]
+    day = start
+    for i in range(r.randint(3, 5)):
+        day = min(end, day + timedelta(days=r.randint(6, 25)))
+        if i % 2 == 0:
+            amount = money(r.randint(8, 60) * 1000 + r.choice([0, 500]))
+            balance += amount
+            rows.append([day.isoformat(), f"XS{day:%Y%m%d}{i + 1:02d}", r.choice(["发货开票", "维保服务费", "备件销售"]), amount, "", balance])
+        else:
+            amount = min(balance, money(r.randint(10, 70) * 1000))
+            balance -= amount
+            rows.append([day.isoformat(), f"SK{day:%Y%m%d}{i + 1:02d}", "银行转账收款", "", amount, balance])
+    rows.append([end.isoformat(), "", "期末余额", "", "", balance])
+    blocks = [("title", "对 账 单"), ("sub", f"对账期间: {start.isoformat()} 至 {end.isoformat()}"),
+              ("kv", [("客户名称", c.name), ("客户编号", c.id), ("币种", "人民币 (元)"), ("编制单位", x.our)]),
+              ("table", ["日期", "单据号", "摘要", "本期应收(元)", "本期已收(元)", "余额(元)"], rows),
+              ("p", f"截至 {end.isoformat()}, 贵司尚欠我司货款人民币{rmb_upper(balance)} (¥{fmt_money(balance)})。"),
+              ("p", "请贵司于收到本对账单后 7 个工作日内核对, 如无异议请盖章回传; 逾期未回复视为确认。"),
+              ("sign", [f"对账单位 (盖章): {x.our}", f"经办人: {SERVICE_STAFF[c.office]}"], [f"客户确认 (盖章): {c.name}", "经办人:"])]
+    return "对账单", blocks
+
+
+def doc_financial(x: Ctx):
+    c, r = x.c, x.r
+    scale = {"small": 800, "medium": 6000, "large": 60000}[c.size]      # 万元
+    rev = money(scale * r.uniform(0.9, 1.3))
+    prev = money(rev / Decimal(str(r.uniform(1.02, 1.2))))
+
+    def pl(v):
+        cost, sell, admin, fin = v * Decimal("0.72"), v * Decimal("0.06"), v * Decimal("0.08"), v * Decimal("0.01")
+        profit = v - cost - sell - admin - fin
+        tax = profit * Decimal("0.15")
+        return [money(v), money(cost), money(sell), money(admin), money(fin), money(profit), money(tax), money(profit - tax)]
+
+    now, before = pl(rev), pl(prev)
+    names = ["一、营业收入", "减: 营业成本", "销售费用", "管理费用", "财务费用", "二、利润总额", "减: 所得税费用", "三、净利润"]
+
+    def bs(v):
+        cash, recv, stock, fixed = v * Decimal("0.18"), v * Decimal("0.22"), v * Decimal("0.15"), v * Decimal("0.55")
+        assets = cash + recv + stock + fixed
+        loan, pay = v * Decimal("0.20"), v * Decimal("0.18")
+        debt = loan + pay
+        return [money(cash), money(recv), money(stock), money(fixed), money(assets), money(loan), money(pay), money(debt),
+                money(assets - debt), money(assets)]
+
+    b_now, b_prev = bs(rev * Decimal("1.1")), bs(prev * Decimal("1.1"))
+    bnames = ["货币资金", "应收账款", "存货", "固定资产", "资产总计", "短期借款", "应付账款", "负债合计", "所有者权益合计", "负债和所有者权益总计"]
+    year = x.date.year - 1
+    blocks = [("sheet", "资产负债表"), ("title", f"{c.name} 资产负债表 (摘要)"),
+              ("sub", f"{year} 年 12 月 31 日    单位: 万元"),
+              ("table", ["项目", "期末余额", "年初余额"], [[n, a, b] for n, a, b in zip(bnames, b_now, b_prev)]),
+              ("sheet", "利润表"), ("title", f"{c.name} 利润表 (摘要)"), ("sub", f"{year} 年度    单位: 万元"),
+              ("table", ["项目", "本年金额", "上年金额"], [[n, a, b] for n, a, b in zip(names, now, before)]),
+              ("p", "资料来源: 客户提供 / 公开年报; 仅供财务部及管理层评估授信使用, 不得外传。")]
+    return "财务报表", blocks
+
+
+COMPLAINTS = {
+    "BJ-000001": ("产品质量 / 交货延误", "立式加工中心 VMC850 主轴高速运转时有明显异响; 报修后所需主轴轴承备件 12 天才到货, 影响客户一条产线生产。",
+                  "主轴前端轴承润滑不良导致早期磨损; 备件供应商缺货, 我方未及时告知客户预计到货时间。",
+                  "更换主轴轴承并重新做动平衡; 提供备用设备一周; 承诺今后备件延误提前书面告知; 赠送一次全面保养。",
+                  "设备恢复正常, 加工精度复检合格。", "接受处理方案, 要求在维保合同中写明响应时限。"),
+    "BJ-000008": ("交货延迟", "框架协议第二批 3 台数控车床约定 2025 年 6 月 4 日交货, 实际 7 月 19 日才到货, 延迟 45 天, 导致客户两笔出口订单违约。",
+                  "主轴供应商断货, 我方生产计划未及时调整, 也未提前通知客户。",
+                  "书面致歉; 按合同第六条计付违约金; 第三批设备优先排产并每周通报进度。",
+                  "违约金计入结算; 第三批交期仍存在风险。", "客户非常不满, 表示如第三批再延误将解除协议。"),
+    "SH-000008": ("产品质量", "12 家门店的自助收银机扫码枪在高峰期识别率下降, 顾客需多次扫码, 排队投诉增加。",
+                  "新版会员码为动态高密度二维码, 原扫码模组解码能力不足。",
+                  "免费为 30 台自助收银机更换高性能扫码模组; 升级解码固件; 门店高峰期派驻工程师巡检两周。",
+                  "更换后识别率恢复到 99.5% 以上。", "满意, 要求新开门店直接使用新模组。"),
+}
+
+
+def doc_complaint(x: Ctx):
+    c = x.c
+    kind, what, why, how, result, opinion = COMPLAINTS[c.id]
+    contact = x.contact
+    kv = [("投诉编号", f"TS-{x.date.year}-{x.r.randint(10, 99):03d}"), ("客户名称", c.name), ("客户编号", c.id),
+          ("投诉人", f"{contact['name']} ({contact['position']})"), ("联系电话", contact["phones"][0]),
+          ("受理日期", x.date.isoformat()), ("受理人", SERVICE_STAFF[c.office]), ("投诉类别", kind),
+          ("投诉内容", what), ("原因分析", why), ("处理措施", how), ("处理结果", result), ("客户意见", opinion),
+          ("回访日期", (x.date + timedelta(days=7)).isoformat()), ("负责人", c.owner)]
+    return "客户投诉处理单", [("title", "客户投诉处理单"), ("kv", kv),
+                              ("sign", [f"受理人: {SERVICE_STAFF[c.office]}"], [f"客户确认: {contact['name']}"])]
+
+
+def doc_followup(x: Ctx):
+    c, r = x.c, x.r
+    scores = [("产品质量", r.choice([4, 5, 5])), ("交货及时性", 3 if c.id == "BJ-000008" else r.choice([4, 5])),
+              ("售后响应速度", r.choice([4, 5])), ("服务态度", 5), ("价格满意度", r.choice([3, 4]))]
+    contact = x.contact
+    kv = [("客户名称", c.name), ("客户编号", c.id), ("回访日期", x.date.isoformat()),
+          ("回访方式", r.choice(["电话回访", "上门回访"])), ("回访人", SERVICE_STAFF[c.office]),
+          ("被访人", f"{contact['name']} ({contact['position']})")]
+    advice = "希望交货期能再提前一些, 每批发货前提前通知。" if c.id == "BJ-000008" else \
+        r.choice(["希望增加一次操作培训。", "建议售后工程师到场前先电话确认故障情况, 带齐备件。", "暂无意见。"])
+    blocks = [("title", "客户回访表"), ("kv", kv),
+              ("table", ["评价项目", "评分 (5 分制)", "说明"], [[k, v, "满意" if v >= 4 else "一般"] for k, v in scores]),
+              ("p", f"客户意见及建议: {advice}"),
+              ("p", f"后续跟进: {c.prod.plan}; 由{c.owner}跟进。")]
+    return "客户回访表", blocks
+
+
+def doc_ticket(x: Ctx):
+    c, r = x.c, x.r
+    rows = []
+    day = x.date - timedelta(days=80)
+    faults = [c.prod.issue, "设备定期保养", "操作人员误操作导致报警", "软件版本升级", "网络通讯中断"]
+    for i in range(r.randint(3, 5)):
+        day = min(x.date - timedelta(days=2), day + timedelta(days=r.randint(8, 25)))
+        done = day + timedelta(days=r.choice([0, 1, 1, 2]))
+        rows.append([f"GD{day:%Y%m%d}{i + 1:02d}", c.id, day.isoformat(), c.prod.items[0][1], faults[i % len(faults)],
+                     SERVICE_STAFF[c.office], r.choice(["已修复", "已更换配件", "已远程处理", "已完成"]), done.isoformat(), "已关闭"])
+    header = ["工单号", "客户编号", "报修日期", "设备型号", "故障描述", "处理人", "处理结果", "完成日期", "状态"]
+    return "售后工单", [("title", f"售后工单 — {c.name}"), ("table", header, rows),
+                        ("p", "说明: 工单由客服系统导出, 处理结果以工程师现场服务报告为准。")]
+
+
+def doc_minutes(x: Ctx):
+    c = x.c
+    if c.id == "BJ-000001":
+        topic, place = "交货延误及合同条款协调会", "客户二楼会议室"
+        attendees = "曾国平、单晓燕、解明 (客户); 张伟、王芳 (华信集团)"
+        issues = ["VMC850 主轴异响投诉 (投诉处理单 2025-04-10) 的处理结果确认;", "主轴备件晚到 12 天的原因及整改;",
+                  "2025 年度维保合同 (HT-2025-031) 执行细则及补充协议条款。"]
+        decisions = ["客户确认主轴异响问题已解决, 投诉结案;", "我方今后备件预计延误超过 3 天的, 须提前书面告知;",
+                     "维保响应时限: 4 小时响应、24 小时到场, 写入维保执行细则;", "交货延误违约金标准仍按原合同第六条执行。"]
+        follow = [["出具维保执行细则", "张伟", "2025-04-25"], ["建立主轴备件安全库存", "王芳", "2025-05-15"],
+                  ["一个月后回访投诉处理效果", "王芳", "2025-05-16"]]
+    else:
+        topic, place = "MES 项目需求评审会", "客户行政楼 3 楼会议室"
+        names = "、".join(ct["name"] for ct in build_contacts(c))
+        attendees = f"{names} (客户); {c.owner}、刘洋 (华信集团); 实施顾问 2 人"
+        issues = ["一期范围: 工单管理、报工、质量追溯、设备联网;", "与现有 ERP 的接口方式;", "上线时间和验收标准。"]
+        decisions = ["一期覆盖 SMT 与组装两个车间, 40 台采集终端;", "ERP 接口采用中间库方式, 客户 IT 负责提供视图;",
+                     "2025 年 10 月底前一期上线, 试运行一个月后验收。"]
+        follow = [["输出需求规格说明书", c.owner, "2025-06-10"], ["提供 ERP 接口视图", names.split("、")[-1], "2025-06-15"],
+                  ["确定合同条款并签约", c.owner, "2025-06-20"]]
+    blocks = [("title", "会议纪要"),
+              ("kv", [("会议主题", topic), ("会议时间", f"{x.date.isoformat()} 09:30—11:30"), ("会议地点", place),
+                      ("主持人", c.owner), ("参会人员", attendees), ("记录人", SERVICE_STAFF[c.office] if c.office == "BJ" else c.owner)]),
+              ("h", "一、会议议题")] + [("p", f"{i}. {t}") for i, t in enumerate(issues, 1)] + \
+             [("h", "二、议定事项")] + [("p", f"{i}. {t}") for i, t in enumerate(decisions, 1)] + \
+             [("h", "三、后续跟进"), ("table", ["事项", "责任人", "完成时限"], follow)]
+    return "会议纪要", blocks
+
+
+def issuer_of(c: Cust) -> str:
+    return c.name.replace("教育局", "财政局") if c.uscc_style == "organ" else c.superior
+
+
+DOC_NO = {"BJ-000016": "丰教装〔2025〕27号", "BJ-000017": "安财教〔2023〕41号", "BJ-000019": "房农发〔2025〕19号",
+          "SH-000016": "闵教发〔2023〕58号", "SH-000017": "吴财教〔2025〕36号"}
+
+
+def doc_approval(x: Ctx):
+    c = x.c
+    k = contracts(c).get(1)
+    budget = money((k.amount if k else money(c.annual)) * Decimal("1.08")).quantize(Decimal("10000"))
+    title = x.spec.get("title") or f"关于{c.name}{c.prod.project}项目的批复"
+    blocks = [("title", title), ("sub", DOC_NO.get(c.id, "")), ("p", f"{c.name}:"),
+              ("p", f"你单位《关于申请{c.prod.project}项目的请示》收悉。经研究, 现批复如下:"),
+              ("p", f"一、同意实施{c.prod.project}项目。建设内容主要包括: {c.prod.short}的采购、安装及配套服务。"),
+              ("p", f"二、项目预算控制在人民币 {budget / 10000:.0f} 万元以内, 资金来源为区级财政专项资金, 专款专用。"),
+              ("p", f"三、项目采购方式为{c.procurement}, 请严格按照政府采购有关规定组织实施, 做好采购意向公开和结果公告。"),
+              ("p", "四、项目完成后, 请及时组织验收并将验收报告报我单位备案。"),
+              ("p", "此复。"),
+              ("sign", [], [issuer_of(c), cn_date(x.date)])]
+    return title, blocks
+
+
+def doc_procurement(x: Ctx):
+    c = x.c
+    k = contracts(c).get(1)
+    pno = f"{c.office}ZC-{x.date.year}-{x.r.randint(100, 999)}"
+    agency = "北京正衡招标代理有限公司" if c.office == "BJ" else "江苏信和工程咨询有限公司" if c.region.startswith("32") else "四川明诚招标代理有限公司"
+    if c.stage == "potential":
+        title = "政府采购意向公开"
+        kv = [("采购单位", c.name), ("采购项目名称", f"{c.prod.project}项目"), ("采购需求概况", c.prod.need),
+              ("预算金额", f"{money(c.annual) / 10000:.0f} 万元"), ("预计采购时间", f"{x.date.year} 年 {min(12, x.date.month + 2)} 月"),
+              ("备注", "本次公开的采购意向是本单位政府采购工作的初步安排, 具体采购项目情况以相关采购公告和采购文件为准。")]
+        return title, [("title", title), ("kv", kv), ("sign", [], [c.name, cn_date(x.date)])]
+    if x.spec["ext"] == "pdf":
+        title = "中标通知书"
+        blocks = [("title", title), ("sub", f"项目编号: {pno}"), ("p", f"{OUR_NAME['BJ']}:"),
+                  ("p", f"贵单位于 {cn_date(x.date - timedelta(days=12))} 参加的“{c.name}{k.project}项目”({c.procurement}) 投标, "
+                        f"经评标委员会评审并公示期满无异议, 确定贵单位为中标供应商, 中标金额为人民币{rmb_upper(k.amount)} (¥{fmt_money(k.amount)})。"),
+                  ("p", "请贵单位自本通知书发出之日起 30 日内, 按照招标文件和投标文件的约定与采购人签订政府采购合同。"),
+                  ("kv", [("采购人", c.name), ("采购代理机构", agency), ("联系人", x.contact["name"])]),
+                  ("sign", [f"采购人: {c.name}"], [f"采购代理机构: {agency}", cn_date(x.date)])]
+        return title, blocks
+    title = x.spec.get("title") or "采购流程文件"
+    s = k.date
+    steps = [[(s - timedelta(days=120)).isoformat(), "采购意向公开", "在政府采购网公开采购意向"],
+             [(s - timedelta(days=70)).isoformat(), "项目批复", f"{issuer_of(c)}批复同意实施"],
+             [(s - timedelta(days=45)).isoformat(), "发布采购公告", f"采购方式: {c.procurement}; 代理机构: {agency}"],
+             [(s - timedelta(days=24)).isoformat(), "开标 / 评审", "5 家供应商参与, 评审专家 5 人"],
+             [(s - timedelta(days=20)).isoformat(), "结果公示", f"中标供应商: {OUR_NAME['BJ']}, 公示期 1 个工作日"],
+             [(s - timedelta(days=14)).isoformat(), "发出中标通知书", f"项目编号 {pno}"],
+             [s.isoformat(), "签订合同", f"合同编号 {k.number} (计划)"]]
+    blocks = [("title", title), ("kv", [("采购人", c.name), ("项目名称", k.project), ("项目编号", pno),
+                                        ("预算金额", f"{fmt_money(money(k.amount * Decimal('1.08')).quantize(Decimal('10000')))} 元"),
+                                        ("采购方式", c.procurement)]),
+              ("table", ["日期", "环节", "说明"], steps),
+              ("p", "附: 采购公告、评审报告、中标公告及中标通知书原件存采购人档案室; 本表由我方项目经理整理归档。")]
+    return title, blocks
+
+
+def doc_termination(x: Ctx):
+    c = x.c
+    penalty = money(Decimal("504000") * Decimal("0.0005") * 45 + Decimal("336000") * Decimal("0.0005") * 30)
+    k2 = contracts(c)[2]
+    blocks = [("title", "终止协议"),
+              ("kv", [("协议编号", f"{k2.number}-ZZ01"), ("甲方", c.name), ("乙方", x.our), ("签订日期", cn_date(x.date))]),
+              ("p", f"鉴于: 1. 甲乙双方于 {cn_date(k2.date)} 签订《年度框架采购协议》(编号 {k2.number}); "
+                    "2. 乙方在该协议项下第二批、第三批数控车床分别延迟 45 日和 30 日交付, 构成协议约定的逾期交货。"
+                    "经双方友好协商, 就终止合作事宜达成如下协议:"),
+              ("p", f"第一条 自 {cn_date(x.date)} 起终止上述框架协议, 尚未下达的订单不再执行。"),
+              ("p", "第二条 已交付设备的质保义务按原协议继续履行至质保期满。"),
+              ("p", f"第三条 乙方应付逾期交货违约金人民币{rmb_upper(penalty)} (¥{fmt_money(penalty)}), 从甲方应付尾款中直接抵扣。"),
+              ("p", "第四条 双方按本协议结清款项后, 就框架协议不再有其他争议。"),
+              ("p", "第五条 本协议一式四份, 双方各执两份, 自双方签字盖章之日起生效。"),
+              ("sign", [f"甲方 (盖章): {c.name}", f"法定代表人: {c.legal_rep}", f"日期: {cn_date(x.date)}"],
+               [f"乙方 (盖章): {x.our}", f"授权代表: {c.owner}", f"日期: {cn_date(x.date)}"])]
+    return "终止协议", blocks
+
+
+def doc_settlement(x: Ctx):
+    c = x.c
+    if c.id == "BJ-000008":
+        penalty = money(Decimal("16380"))
+        rows = [["框架协议第二、三批合同金额", money(840000)], ["甲方已付款", money(756000)],
+                ["逾期交货违约金 (抵扣)", penalty], ["甲方应付尾款", money(840000 - 756000) - penalty], ["本次实付", money(840000 - 756000) - penalty]]
+    else:
+        rows = [["合同金额 (含追加)", money(320000)], ["甲方已付款", money(320000)], ["应付尾款", money(0)]]
+    blocks = [("title", "结 算 证 明"),
+              ("p", f"兹证明: {c.name}与{x.our}之间的合作 (合同编号 {contracts(c)[max(contracts(c))].number}) 已完成结算, 明细如下:"),
+              ("table", ["项目", "金额(元)"], rows),
+              ("p", f"截至 {cn_date(x.date)}, 双方款项已全部结清, 无其他债权债务。"),
+              ("sign", [f"甲方 (盖章): {c.name}"], [f"乙方 (盖章): {x.our}", cn_date(x.date)])]
+    return "结算证明", blocks
+
+
+def doc_payment(x: Ctx):
+    c = x.c
+    k = contracts(c)[1]
+    amount = money(k.amount * Decimal("0.3"))
+    kv = [("回单类型", "网上银行电子回单"), ("交易日期", x.date.isoformat()), ("付款人", c.name),
+          ("付款账号", "1100 **** **** 6618"), ("付款开户行", "工商银行北京国贸支行"), ("收款人", x.our),
+          ("收款账号", "0200 **** **** 2109"), ("收款开户行", "建设银行北京上地支行"),
+          ("金额", f"¥{fmt_money(amount)}"), ("金额大写", rmb_upper(amount)), ("用途", f"{k.number} 合同预付款 (30%)"),
+          ("交易流水号", f"{x.date:%Y%m%d}{x.r.randint(10 ** 9, 10 ** 10 - 1)}"), ("回单验证码", f"{x.r.randint(10 ** 7, 10 ** 8 - 1)}")]
+    return "电子回单", [("title", "网上银行电子回单"), ("kv", kv), ("p", "本回单为电子回单, 可通过回单验证码在网上银行验证真伪; 重复打印无效。")]
+
+
+def doc_credit(x: Ctx):
+    c, r = x.c, x.r
+    items = [("付款及时率", 30, r.randint(24, 30), "近 12 个月平均回款周期 38 天"),
+             ("合作年限", 15, r.randint(10, 15), f"自 {c.signed[:4]} 年起合作"),
+             ("年采购规模", 20, r.randint(16, 20), f"年采购额约 {money(c.annual) / 10000:.0f} 万元"),
+             ("财务状况", 20, r.randint(14, 19), "资产负债率适中, 经营现金流为正"),
+             ("投诉及纠纷", 15, r.randint(12, 15), "无重大纠纷")]
+    total = sum(s for _, _, s, _ in items)
+    grade = "AAA" if total >= 90 else "AA" if total >= 80 else "A"
+    blocks = [("title", "客户信用评级报告"),
+              ("kv", [("评级对象", c.name), ("客户编号", c.id), ("评级日期", x.date.isoformat()),
+                      ("评级机构", "华信集团财务部 (内部评级)"), ("评级结果", f"{grade} ({total} 分)"),
+                      ("有效期至", date(x.date.year + 1, x.date.month, 28).isoformat()),
+                      ("建议授信额度", f"{fmt_money(money(c.annual) * Decimal('0.3'))} 元, 账期 60 天")]),
+              ("table", ["评价指标", "权重", "得分", "说明"], [[a, f"{b}%", s, t] for a, b, s, t in items]),
+              ("p", f"结论: 客户信用状况良好, 评级 {grade}。建议维持现有账期, 每年复评一次。本报告仅限财务部及管理层使用。")]
+    return "客户信用评级报告", blocks
+
+
+def doc_satisfaction(x: Ctx):
+    c, r = x.c, x.r
+    questions = ["产品质量", "交货及时性", "安装调试", "培训效果", "售后响应", "服务态度", "价格合理性"]
+    rows = []
+    for q in questions:
+        level = r.choice([0, 0, 1, 1, 1, 2]) if q != "价格合理性" else r.choice([1, 2])
+        rows.append([q] + ["√" if i == level else "" for i in range(4)] + [""])
+    blocks = [("title", "客户满意度调查表"),
+              ("kv", [("客户名称", c.name), ("客户编号", c.id), ("调查日期", x.date.isoformat()),
+                      ("调查方式", "问卷 (客户填写)"), ("填表人", x.contact["name"])]),
+              ("table", ["调查项目", "非常满意", "满意", "一般", "不满意", "备注"], rows),
+              ("p", f"总体评价: 满意。建议: {c.prod.plan}时希望提前沟通方案。")]
+    return "客户满意度调查表", blocks
+
+
+def doc_intent(x: Ctx):
+    c = x.c
+    blocks = [("title", "采购意向书"), ("p", f"致: {x.our}"),
+              ("p", f"{c.name}拟于 {x.date.year} 年内采购{c.prod.short}。经前期接洽和技术交流, 我方有意向与贵司合作, 现将有关意向说明如下:"),
+              ("p", f"一、采购内容: {c.prod.short} (具体配置以双方确认的技术方案为准)。"),
+              ("p", f"二、预计预算: 人民币 {money(c.annual) / 10000 * Decimal('0.8'):.0f} 万元左右。"),
+              ("p", f"三、需求说明: {c.prod.need}。"),
+              ("p", "四、本意向书仅表达合作意向, 不构成正式合同, 双方权利义务以正式签订的合同为准。"),
+              ("sign", [], [f"{c.name} (盖章)", cn_date(x.date)])]
+    return "采购意向书", blocks
+
+
+def doc_needs(x: Ctx):
+    c = x.c
+    rows = [["1", c.prod.need, "高", "核心需求"], ["2", "交付周期短, 安装不影响正常生产/运营", "高", ""],
+            ["3", "提供操作培训和本地化售后", "中", ""], ["4", "付款方式灵活", "中", "可分期"]]
+    blocks = [("title", f"{c.name} 需求分析"),
+              ("kv", [("客户编号", c.id), ("负责人", c.owner), ("日期", x.date.isoformat())]),
+              ("h", "客户背景"),
+              ("p", f"{c.name} ({c.short}) 位于{SCHEMA.region_label(c.region)}, "
+                    f"{SCHEMA.label('industry', c.industry) if c.industry else ''}{SCHEMA.label('size', c.size) if c.size else ''}客户。"),
+              ("h", "现状与痛点"), ("p", c.prod.need + "。"),
+              ("h", "需求清单"), ("table", ["序号", "需求", "优先级", "备注"], rows),
+              ("h", "初步方案"), ("p", f"推荐{c.prod.short}方案, 参考配置: " + "、".join(i[0] for i in c.prod.items) + "。"),
+              ("h", "风险与下一步"), ("p", "竞争对手报价可能更低; 下一步安排技术交流和样板客户参观。")]
+    return "需求分析", blocks
+
+
+def doc_cooperation(x: Ctx):
+    c = x.c
+    deals = deals_for(c)
+    by_year: dict[int, list] = {}
+    for deal in deals:
+        by_year.setdefault(deal["date"].year, []).append(money(deal["amount"]))
+    rows = [[str(y), sum(v), len(v), "100%", 0] for y, v in sorted(by_year.items())]
+    if c.id == "SH-000011":
+        text = [("h", "流失经过"), ("p", "2024 年 3 月年度协议到期, 客户以本地供应商报价低 12% 为由未续签; 我方当时未做价格复核和高层拜访。"),
+                ("h", "回流原因"), ("p", "客户新供应商设备故障频发、售后响应慢; 叶总主动联系我方。"),
+                ("h", "经验"), ("p", "价格敏感型小客户在协议到期前 2 个月应安排回访和方案复核; 回流后报价须经分公司经理审批。")]
+    else:
+        text = [("h", "结论"), ("p", f"合作稳定、回款及时, 建议列为重点客户, {c.prod.plan}的机会由{c.owner}跟进。")]
+    blocks = [("title", x.spec.get("title") or "合作分析"), ("kv", [("客户", c.name), ("客户编号", c.id), ("分析日期", x.date.isoformat())]),
+              ("h", "历年交易"), ("table", ["年度", "成交金额(元)", "笔数", "回款及时率", "投诉次数"], rows)] + text
+    return "合作分析", blocks
+
+
+EMAILS = {
+    "BJ-000006": ("单文博 <shan.wenbo@brd.example.com>", "张伟 <zhangwei@huaxin.example.com>", "关于同城灾备机房建设的初步需求",
+                  ["张经理您好:", "", "我司计划明年上半年在亦庄建设同城灾备机房, 主要承载核心业务系统和数据库的灾备。",
+                   "初步需求: 服务器约 20 台, 存储容量不低于 500TB, 与主机房之间 RPO 不超过 15 分钟。",
+                   "请贵司在 8 月底前给出初步方案和预算, 9 月我们内部立项。", "", "谢谢!", "单文博", "IT 基础架构部"]),
+    "BJ-000008": ("曾慧 <zeng.hui@qcjz.example.com>", "张伟 <zhangwei@huaxin.example.com>", "关于解除年度框架采购协议的通知",
+                  ["张伟经理:", "", "贵司在年度框架采购协议 (HT-2023-027) 项下第二批设备延迟 45 天交付, 第三批设备至今仍未到货,",
+                   "已严重影响我司生产和出口订单交付。根据协议第六条, 我司决定在第三批设备交付后解除该框架协议,",
+                   "请贵司于 3 月中旬前派人协商终止协议及结算事宜。", "", "济南泉城精密铸造有限公司 采购部", "曾慧"]),
+    "SH-000014": ("陆文清 <lu.wenqing@pusheng.example.com>", "陈静 <chenjing@huaxin.example.com>", "咨询: 制造业数字化转型项目的投入产出",
+                  ["陈经理您好:", "", "我们投资的两家制造企业 (汽车零部件、注塑) 正在考虑数字化改造,",
+                   "想请贵司先做一个现状诊断, 重点评估 MES 和设备联网的投入产出, 以及实施周期。",
+                   "方便的话下周二下午来我们公司面谈。", "", "陆文清"]),
+}
+
+
+def doc_email(x: Ctx):
+    sender, to, subject, body = EMAILS[x.c.id]
+    header = [("发件人", sender), ("收件人", to), ("日期", f"{x.date.isoformat()} {x.r.randint(9, 17)}:{x.r.choice(['05', '21', '38', '52'])}"),
+              ("主题", subject)]
+    return subject, [("title", subject), ("kv", header)] + [("p", line) for line in body]
+
+
+def doc_contacts(x: Ctx):
+    rows = []
+    for ct in x.contacts:
+        mobiles = [p for p in ct["phones"] if not p.startswith("0")]
+        lands = [p for p in ct["phones"] if p.startswith("0")]
+        rows.append([ct["name"], ct["position"], " ".join(mobiles), " ".join(lands), ct.get("email") or "",
+                     "是" if ct.get("decision_maker") else "否", x.c.id])
+    return "联系人信息表", [("title", f"{x.c.name} 联系人信息表"),
+                            ("table", ["姓名", "职务", "手机", "座机", "邮箱", "是否决策人", "客户编号"], rows)]
+
+
+def doc_order(x: Ctx):
+    c, r = x.c, x.r
+    items = c.prod.items[:2]
+    rows = []
+    for i, (name, spec, unit, price, qty) in enumerate(items, 1):
+        q = max(1, qty // 3)
+        rows.append([f"DD{x.date:%Y%m%d}{i:02d}", x.date.isoformat(), name, spec, unit, q, money(price), money(price) * q,
+                     (x.date + timedelta(days=r.choice([10, 15, 20]))).isoformat()])
+    return "订单", [("title", f"采购订单 — {c.name}"), ("kv", [("客户编号", c.id), ("下单人", x.contact["name"])]),
+                    ("table", ["订单号", "下单日期", "产品名称", "规格型号", "单位", "数量", "单价(元)", "金额(元)", "要求到货日期"], rows)]
+
+
+def doc_preference(x: Ctx):
+    c = x.c
+    lines = [p.strip() for p in re.split(r"[;；]", c.preferences or "") if p.strip()]
+    blocks = [("title", f"客户偏好记录 — {c.name}"),
+              ("kv", [("客户编号", c.id), ("记录人", c.owner), ("更新日期", x.date.isoformat())]),
+              ("h", "沟通偏好")] + [("p", "- " + line) for line in lines] + \
+             [("h", "购买偏好"), ("p", f"- 关注: {c.prod.need}"), ("p", "- 决策快, 但需要看到实物或视频演示"),
+              ("h", "注意事项"), ("p", "- 属于个人信息, 仅负责人和客服可查看, 不得外传")]
+    return "客户偏好记录", blocks
+
+
+BUILDERS = {"contract": doc_contract, "supplement": doc_supplement, "quotation": doc_quotation, "statement": doc_statement,
+            "financial_statement": doc_financial, "complaint": doc_complaint, "followup": doc_followup, "ticket": doc_ticket,
+            "minutes": doc_minutes, "project_approval": doc_approval, "procurement": doc_procurement,
+            "termination": doc_termination, "settlement": doc_settlement, "payment_voucher": doc_payment,
+            "credit_rating": doc_credit, "satisfaction": doc_satisfaction, "intent": doc_intent, "needs_analysis": doc_needs,
+            "cooperation_analysis": doc_cooperation, "email": doc_email, "contact_sheet": doc_contacts, "order": doc_order,
+            "preference": doc_preference}

@@ -101,6 +101,19 @@ def test_working_tree_and_index_stay_in_step(archive):
     assert Archive(path).customer(customer_id)["address"] == "上海市浦东新区"
 
 
+def test_a_session_killed_before_its_working_tree_sync_leaves_nothing_stale(archive):
+    path = archive.store.path
+    first, _ = archive.add_customer("个人", "甲", {"phones": "13800000000", "owner": "张伟"})
+    file = customer_dir(first) + "/customer.toml"
+    changed = archive.store.read(archive.head(), file).decode() + 'address = "崩溃前写入"\n'
+    # the commit is published but the process dies before touching the working tree
+    archive.store.transact(lambda head: ({file: changed.encode()}, "修改"), archive.identity(), sync=False)
+    assert git(path, "status", "--porcelain") != ""
+    archive.add_customer("个人", "乙", {"phones": "13800000001", "owner": "张伟"})
+    assert git(path, "status", "--porcelain") == ""
+    assert "崩溃前写入" in (path / file).read_text()
+
+
 def test_local_uncommitted_edit_is_kept_and_reported(archive):
     path = archive.store.path
     customer_id, _ = archive.add_customer("个人", "甲", {"phones": "13800000000", "owner": "张伟"})

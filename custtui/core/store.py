@@ -392,17 +392,27 @@ class Store:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def sync_work_tree(self, changed: list[str]) -> list[str]:
-        """Bring files and index in step with the branch head for ``changed`` paths.
+        """Bring files and index in step with the branch head.
 
-        Paths whose working file holds edits nobody committed are left as they are (the
-        index still follows the head); they are returned so the caller can warn.
+        Everything that changed since the commit the working tree was last brought to is
+        written (so a session killed before its own sync, or syncs finishing out of order,
+        leave nothing stale); without that record, the ``changed`` paths. Files holding edits
+        nobody committed are left as they are (the index still follows the head); they are
+        returned so the caller can warn.
         """
-        if self.work_tree is None or not changed:
+        if self.work_tree is None:
             return []
         skipped: list[str] = []
         with self.lock("worktree"):
             head = self.head()
-            files = self._expand(head, changed)
+            marker = self.git_dir / "custtui" / "worktree-commit"
+            synced = marker.read_text().strip() if marker.exists() else None
+            try:
+                files = [p for p, _, _ in self.diff_commits(synced, head)] if synced else None
+            except CusttuiError:
+                files = None
+            if files is None:
+                files = self._expand(head, changed)
             staged = self._index_entries(files)
             lines = []
             for path in files:
@@ -423,8 +433,12 @@ class Store:
                     tmp.write_bytes(self.read_blob(target[1]))
                     os.replace(tmp, file)
                     lines.append(f"{target[0]:o} {target[1]}\t{path}")
-            self.git("update-index", "--index-info", input=("\n".join(lines) + "\n").encode())
-            self.git("update-index", "-q", "--refresh", check=False)
+            if lines:
+                self.git("update-index", "--index-info", input=("\n".join(lines) + "\n").encode())
+                self.git("update-index", "-q", "--refresh", check=False)
+            tmp = marker.with_suffix(".tmp")
+            tmp.write_text(head or "")
+            os.replace(tmp, marker)
         return skipped
 
     def _expand(self, head: str | None, paths: list[str]) -> list[str]:
