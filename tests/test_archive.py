@@ -203,3 +203,20 @@ def test_check_reports_a_malformed_record_with_file_and_line(archive):
     assert any(path in p and "第" in p and "行" in p for p in problems), problems
     assert customer_id in archive.customers()  # a broken record does not hide the customer
     assert "_error" in archive.customers()[customer_id]
+
+
+def test_status_review_follows_the_schema_periods(archive):
+    from custtui.core.review import apply_review, review
+    quiet, _ = archive.add_customer("个人", "沉睡客户", {"phones": "13800000000", "owner": "张伟",
+                                                      "first_contact": "2024-01-10"})
+    gone, _ = archive.add_customer("个人", "流失客户", {"phones": "13800000001", "owner": "张伟",
+                                                     "first_contact": "2023-01-10"})
+    busy, _ = archive.add_customer("个人", "活跃客户", {"phones": "13800000002", "owner": "张伟",
+                                                     "first_contact": "2022-01-10"})
+    archive.add_note(busy, {"time": "2024-09-01 09:00", "channel": "电话", "content": "回访"})
+    changes = {c.customer_id: c.suggested for c in review(archive, date(2024, 10, 1))}
+    assert changes == {quiet: "dormant", gone: "lost"}
+    commit = apply_review(archive, review(archive, date(2024, 10, 1)))
+    assert archive.customer(quiet)["status"] == "dormant" and archive.customer(gone)["status"] == "lost"
+    assert archive.history(quiet)[0].commit == commit and len(archive.history(limit=1)) == 1
+    assert review(archive, date(2024, 10, 1)) == []

@@ -15,6 +15,8 @@ from ..core.archive import Archive
 from ..core.demo import build_demo
 from ..core.errors import CusttuiError
 from ..core.records import parse_cli_value
+from ..core.review import apply_review, review
+from ..core.validate import parse_date
 from ..core.summary import summarise
 
 
@@ -189,6 +191,19 @@ def cmd_check(args, out: Output) -> int:
     return 1 if problems else 0
 
 
+def cmd_review(args, out: Output) -> None:
+    archive = _archive(args)
+    schema = archive.schema()
+    today = parse_date(args.today, "today", "复核日期") if args.today else None
+    changes = review(archive, today)
+    commit = apply_review(archive, changes) if args.apply else None
+    rows = [f"{c.customer_id}  {c.name}  {schema.label('status', c.current)}→{schema.label('status', c.suggested)}"
+            f"  (最近联系 {c.last_activity})" for c in changes]
+    tail = f"已更新 {len(changes)} 个客户的状态 ({commit[:10]})" if commit else \
+        (f"共 {len(changes)} 个客户需调整状态; 加 --apply 保存" if changes else "所有客户状态与最近联系时间相符")
+    out.emit({"changes": [c.__dict__ for c in changes], "commit": commit}, "\n".join(rows + [tail]))
+
+
 def cmd_pack(args, out: Output) -> None:
     _archive(args).pack()
     out.emit({"ok": True}, "已打包整理仓库对象")
@@ -273,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("revert", cmd_revert, "撤销一次修改 (产生新提交)")
     p.add_argument("commit")
+
+    p = command("review", cmd_review, "状态复核: 按最近联系时间找出应转为沉睡/流失/历史客户的客户")
+    p.add_argument("--today", help="以哪一天为准 (默认今天)")
+    p.add_argument("--apply", action="store_true", help="保存建议的状态 (一次提交)")
 
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
     command("pack", cmd_pack, "打包整理仓库 (批量操作后或空闲时)")

@@ -104,7 +104,7 @@ class Archive:
             files["archive.toml"] = dumps({"name": name or f"{office} 客户档案", "format": FORMAT_VERSION})
             files[f"offices/{office}.toml"] = dumps({"code": office, "name": office_name or office, "next": 1},
                                                     ("code", "name", "next"))
-            message = archive._message("创建档案", None, None, office_name or office, "init", [])
+            message = archive.commit_message("创建档案", None, None, office_name or office, "init", [])
             archive.store.transact(lambda head: (files, message), archive.identity(when))
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
@@ -226,7 +226,7 @@ class Archive:
 
     # --- writing -------------------------------------------------------------------------
 
-    def _message(self, verb: str, customer_id: str | None, name: str | None, detail: str,
+    def commit_message(self, verb: str, customer_id: str | None, name: str | None, detail: str,
                  action: str, fields: list[str]) -> str:
         subject = " ".join(p for p in (verb, customer_id, name) if p)
         if detail:
@@ -238,7 +238,7 @@ class Archive:
             trailers.append(f"Custtui-Fields: {', '.join(fields)}")
         return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
-    def _commit(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
+    def commit_change(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
         commit = self.store.transact(build, self.identity(when))
         self.maybe_pack()
         return commit
@@ -274,11 +274,11 @@ class Archive:
             changes = {counter_path: dumps(counter, ("code", "name", "next")),
                        f"{customer_dir(customer_id)}/{CUSTOMER_FILE}": dumps(record, order)}
             fields_set = [k for k in record if k not in ("id",)]
-            return changes, self._message("新建", customer_id, record["name"],
+            return changes, self.commit_message("新建", customer_id, record["name"],
                                           validator.schema.label("customer_type", record["type"]),
                                           "create", fields_set)
 
-        commit = self._commit(build, when)
+        commit = self.commit_change(build, when)
         return created["id"], commit
 
     def _refuse_duplicate(self, record: dict, head: str | None, before: dict | None = None) -> None:
@@ -335,10 +335,10 @@ class Archive:
                                if k != "stage_history")
             path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
             return ({path: dumps(record, validator.field_order())},
-                    self._message("修改", customer_id, record["name"], detail, "update",
+                    self.commit_message("修改", customer_id, record["name"], detail, "update",
                                   [k for k, _, _ in diffs if k != "stage_history"]))
 
-        return self._commit(build, when)
+        return self.commit_change(build, when)
 
     def _describe_change(self, schema: Schema, key: str, old: Any, new: Any) -> str:
         definition = schema.fields.get(key)
@@ -375,9 +375,9 @@ class Archive:
         def build(head):
             customer = self.customer(customer_id, head)
             path = f"{customer_dir(customer_id)}/{folder}/{file}"
-            return {path: dumps(record, order)}, self._message(verb, customer_id, customer["name"], detail, action, [])
+            return {path: dumps(record, order)}, self.commit_message(verb, customer_id, customer["name"], detail, action, [])
 
-        return file, self._commit(build, when)
+        return file, self.commit_change(build, when)
 
     def add_note(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
         """Add a communication record (沟通记录); returns (file name, commit)."""
@@ -442,9 +442,9 @@ class Archive:
             kind = schema.doc_types[record["doc_type"]].label if record.get("doc_type") else schema.info_types[record["info_type"]].label
             changes = {f"{folder}/{final}": data,
                        f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
-            return changes, self._message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
+            return changes, self.commit_message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
 
-        commit = self._commit(build, when)
+        commit = self.commit_change(build, when)
         return stored["name"], commit
 
     def _rule_name(self, customer: dict, record: dict, ext: str, rules: dict) -> str:
@@ -549,11 +549,11 @@ class Archive:
                     raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
             self._refuse_orphans(head, changes)
             customer = info.trailers().get("Custtui-Customer")
-            return changes, self._message("撤销", customer, None, info.summary, "revert",
+            return changes, self.commit_message("撤销", customer, None, info.summary, "revert",
                                           info.trailers().get("Custtui-Fields", "").replace(" ", "").split(",")
                                           if info.trailers().get("Custtui-Fields") else [])
 
-        return self._commit(build, when)
+        return self.commit_change(build, when)
 
     def _revert_fields(self, path: str, old: str, new: str, current: str) -> bytes:
         before, after, now = (loads(self.store.read_blob(s), path) for s in (old, new, current))

@@ -104,14 +104,14 @@ def build_demo(path: str | Path, user: str | None = None) -> Archive:
                         "登记办事处", None, None, "、".join(sorted(offices)), "schema"))
     store = probe.store
     for event in sorted(events, key=lambda e: e.when):
-        message = probe._message(event.verb, event.customer, event.name, event.detail, event.action,
+        message = probe.commit_message(event.verb, event.customer, event.name, event.detail, event.action,
                                  list(event.fields))
         store.transact(lambda head, e=event, m=message: (e.changes, m),
                        Identity(event.author, "", event.when), sync=False)
     final = {f"offices/{code}.toml": raw for code, raw in offices.items()
              if store.read(store.head(), f"offices/{code}.toml") != raw}
     if final:
-        store.transact(lambda head: (final, probe._message("登记办事处", None, None, "", "schema", [])),
+        store.transact(lambda head: (final, probe.commit_message("登记办事处", None, None, "", "schema", [])),
                        Identity(ADMIN, "", max(e.when for e in events)), sync=False)
     if store.work_tree is not None:
         store.git("reset", "-q", "--hard")
