@@ -745,7 +745,7 @@ CUSTOMERS: list[Cust] = [
     Cust("BJ", 23, "individual", "郑海涛", "张伟", "2024-11-05", "signed", "cnc_used",
          "130100", "130104", "河北省石家庄市桥西区友谊南大街 202 号 (海涛机加工坊)",
          gender="male", born="1968-02-09", id_division="130104", id_seq=35,
-         phones=["13931158862", "0311-87065521"], tier="low", color="blue",
+         phones=["13931158862", "0311-87065521"], tier="medium", color="blue",
          preferences="只接电话, 不用邮箱; 付款习惯分两次。", tags=["个人客户-机加工坊"],
          signed="2025-03-12", number="HT-2025-022", demand=["purchase", "service"],
          docs=[D("contract", "pdf", "S"), D("ticket", "txt", "2026-07-08", added_by="王芳")]),
@@ -921,7 +921,7 @@ CUSTOMERS: list[Cust] = [
          superior="成都市武侯区卫生健康局", procurement="公开招标", grade="vip", color="orange",
          tags=["医疗卫生-大型-签约"], remark="政府客户-医疗口", uscc_style="institution", demand=["service"],
          signed="2025-04-16", number="SH-HT-2025-015",
-         docs=[D("procurement", "docx", "2025-03-25", title="信息系统运维服务项目采购流程文件"),
+         docs=[D("procurement", "docx", "S-5", title="信息系统运维服务项目采购流程文件"),
                D("contract", "pdf", "S"), D("ticket", "csv", "2026-08-31", title="驻场运维工单月报 (2026 年 8 月)", added_by="赵磊")]),
     Cust("SH", 19, "government", "深圳市南山区科技创新服务中心", "陈静", "2026-05-12", "potential", "server_s",
          "440300", "440305", "广东省深圳市南山区科技园科苑路 15 号", aliases=["南山科创中心"],
@@ -1113,15 +1113,38 @@ def people(c: Cust, r: random.Random, staff: str, k: int = 1) -> list[str]:
     return [staff, *r.sample(names, min(k, len(names)))]
 
 
-def contact_of(c: Cust, r: random.Random) -> str:
+def contact_of(c: Cust, r: random.Random, senior: bool = True) -> str:
     if c.type == "individual":
         return c.name
-    x = r.choice(build_contacts(c))
+    cs = build_contacts(c)
+    x = r.choice(cs if senior or len(cs) == 1 else cs[1:])
     return f"{x['position']}{x['name']}" if not x["position"].startswith(("IT", "CTO")) else f"{x['name']} ({x['position']})"
 
 
-EXPOS = ["中国国际机床展览会", "中国国际工业博览会", "华东进出口商品交易会", "中国国际物流与供应链博览会",
-         "中国教育装备展示会", "中国国际医疗器械博览会", "中国零售业博览会"]
+EXPOS = {"manufacturing": ["中国国际机床展览会", "中国国际工业博览会"], "it": ["中国国际数字经济博览会"],
+         "logistics": ["中国国际物流与供应链博览会"], "retail": ["中国零售业博览会"], "wholesale": ["中国零售业博览会"],
+         "catering": ["中国餐饮供应链博览会"], "construction": ["中国国际建筑科技博览会"], "real_estate": ["中国国际建筑科技博览会"],
+         "energy": ["中国国际储能大会"], "agriculture": ["中国国际农业机械展览会"], "finance": ["金融科技论坛"],
+         "healthcare": ["中国国际医疗器械博览会"], "education": ["中国教育装备展示会"], "other": ["中国国际工业博览会"]}
+SERVICE_PRODUCTS = {"hospital", "it_ops", "consult", "exhibit"}
+
+
+def delivered(c: Cust) -> str:
+    if c.product in SERVICE_PRODUCTS:
+        return "驻场团队进场, 完成现有系统巡检和工作交接, 服务正式启动; 双方确认了故障分级和响应流程。"
+    if c.product == "mes":
+        return "MES 一期部署上线, 实施顾问对车间班组长和计划员进行了培训, 试运行一个月后客户组织验收, 验收合格。"
+    return f"{c.prod.short}到货并完成安装调试, 工程师对客户人员进行了现场培训, 客户组织验收, 验收合格。"
+
+
+def bid_day(c: Cust) -> date:
+    """When a government customer's tender was opened (开标): 24 days before signing, on a workday."""
+    return workday(d(c.signed) - timedelta(days=24), forward=False)
+
+
+def approval_day(c: Cust) -> date:
+    spec = next((x for x in c.docs if x["doc_type"] == "project_approval"), None)
+    return resolve_when(c, spec["when"]) if spec else bid_day(c) - timedelta(days=45)
 
 
 def auto_notes(c: Cust) -> list[tuple]:
@@ -1146,7 +1169,7 @@ def auto_notes(c: Cust) -> list[tuple]:
     else:
         channel, text = r.choice([
             ("phone", f"{contact_of(c, r)}来电咨询{p.short}, 介绍了我司主要型号、交付周期和售后网点分布。"),
-            ("meeting", f"在{r.choice(EXPOS)}上结识{contact_of(c, r)}, 现场演示了{p.short}, 交换了联系方式。"),
+            ("meeting", f"在{r.choice(EXPOS[c.industry])}上结识{contact_of(c, r)}, 介绍了{p.short}的应用案例, 交换了联系方式。"),
             ("visit", f"经老客户介绍首次上门拜访{contact_of(c, r)}, 参观了现场, 了解其设备和业务现状。")])
         add(0, first, channel, text, p.need,
             r.choice(["希望先看同行业案例", "对价格比较敏感, 要求提供分项报价", "需要内部立项后才能推进", None]))
@@ -1154,7 +1177,9 @@ def auto_notes(c: Cust) -> list[tuple]:
     sign = d(c.signed) if c.signed else None
     # quotation / bid
     quote_day = None
-    if sign:
+    if sign and c.type == "government":
+        quote_day = bid_day(c)
+    elif sign:
         quote_day = max(first + timedelta(days=7), sign - timedelta(days=r.randint(15, 40)))
         if quote_day >= sign:
             quote_day = None
@@ -1162,13 +1187,18 @@ def auto_notes(c: Cust) -> list[tuple]:
         quote_day = first + timedelta(days=r.randint(18, 45))
     if quote_day:
         if c.type == "government" and sign:
-            add(2, quote_day, "meeting", f"项目已获{c.superior}批复, 我方参加{c.procurement}, 提交了{p.project}响应文件并进行了方案讲解。",
-                None, "评审专家关注售后驻点和培训安排")
+            add(2, quote_day, "meeting", f"项目已获{issuer_of(c)}批复, 我方参加{c.procurement.split('-')[-1]}, "
+                f"提交了{p.project}项目投标文件并进行了方案讲解。", None, "评审专家关注售后驻点和培训安排")
+        elif c.type == "individual":
+            channel, text, fb = r.choice([
+                ("wechat", f"把报价单和安装效果图发给{c.name}, 确认了尺寸、数量和上门安装时间。", "觉得价格还能再谈, 想等促销"),
+                ("visit", f"上门查看{c.name}的场地, 量好尺寸, 讲解了使用和保养要点。", "对方案满意, 让尽快出正式报价")])
+            add(2, quote_day, channel, text, None, fb)
         else:
             channel, text, fb = r.choice([
                 ("email", f"按客户要求发送《{p.project}》报价单, 付款方式为预付 30%、到货 60%、验收后 10%。",
                  r.choice(["认为报价偏高, 希望再优惠 5%", "技术方案基本认可, 等待内部审批", "要求补充售后服务条款和备件价格"])),
-                ("visit", f"上门进行技术交流并勘察现场, 与{contact_of(c, r)}确认技术参数、安装条件和交付计划。",
+                ("visit", f"上门进行技术交流并勘察现场, 与{contact_of(c, r, senior=False)}确认技术参数、安装条件和交付计划。",
                  "对方案认可, 要求尽快给出正式报价")])
             add(2, quote_day, channel, text, None, fb)
     if sign:
@@ -1182,7 +1212,7 @@ def auto_notes(c: Cust) -> list[tuple]:
         add(0, sign, "meeting" if c.type != "individual" else r.choice(["visit", "meeting"]), text, k=2)
         delivery = sign + timedelta(days=r.randint(30, 60))
         if delivery < RECENT_TO - timedelta(days=10):
-            add(3, delivery, "visit", f"{p.short}到货并完成安装调试, 工程师对客户人员进行了现场培训, 客户组织验收, 验收合格。",
+            add(3, delivery, "visit", delivered(c),
                 None, r.choice(["对安装进度满意", "希望操作手册提供电子版", "要求再安排一次操作培训"]), by=svc)
     if c.stable:
         stable = d(c.stable)
@@ -1198,16 +1228,21 @@ def auto_notes(c: Cust) -> list[tuple]:
     if c.status == "active" and last < RECENT_FROM:
         lo = max(RECENT_FROM, last + timedelta(days=14))
         day = lo + timedelta(days=r.randint(0, max(0, (RECENT_TO - lo).days)))
-        if c.stage == "potential":
+        if c.stage == "potential" and c.type == "individual":
+            channel, text, fb = r.choice([
+                ("wechat", f"跟进: {c.name}还在对比两家的价格, 我方同意赠送一年免费保养, 约定本月内答复。", "倾向我方, 但要和家人商量"),
+                ("phone", f"{c.name}来电问新款的到货时间, 已发送新款资料。", None)])
+            add(1, day, channel, text, None, fb, k=1)
+        elif c.stage == "potential":
             channel, text, fb = r.choice([
                 ("wechat", "跟进报价进展: 客户已完成内部比价, 我方报价排名第二, 约定下周再做一次技术交流。", "希望在交货期上更有优势"),
-                ("phone", f"跟进: 客户预算已批, 预计{day.month + 1 if day.month < 12 else 1}月前确定供应商; 已安排样机演示。", None),
+                ("phone", f"跟进: 客户预算已批, 预计{(day.month + 1) % 12 + 1}月底前确定供应商; 已安排方案演示。", None),
                 ("email", "按客户要求补充提交了同行业案例和售后服务承诺书。", "资料已转给决策层")])
             add(1, day, channel, text, None, fb, k=1)
         else:
             channel, text = r.choice([
                 ("phone", f"季度回访: {p.short}运行正常, 了解客户下一年度的采购计划。"),
-                ("visit", f"上门拜访{contact_of(c, r)}, 沟通 {day.year + 1} 年合作计划。")])
+                ("visit", f"上门拜访{contact_of(c, r)}, 沟通" + (f" {day.year + 1} 年" if day.month >= 9 else "下半年") + "合作计划。")])
             add(1, day, channel, text, p.plan, p.feedback, by=r.choice([c.owner, svc]))
     events.sort(key=lambda e: e[1])
     while len(events) > 5:   # keep first contact, signing, stable and latest; drop the least important
@@ -1372,7 +1407,7 @@ def doc_quotation(x: Ctx):
               ("p", f"报价合计: 人民币{rmb_upper(total)} (¥{fmt_money(total)})"),
               ("p", "说明: 1. 以上报价含 13% 增值税及运输、安装调试费用; 2. 交货期为合同签订后 45 天; "
                     "3. 付款方式: 预付 30%, 到货 60%, 验收合格后 10%; 4. 质保 12 个月, 终身维护。"),
-              ("p", f"报价人: {c.owner}    审核: {'张伟' if c.office == 'BJ' else '刘洋'}")]
+              ("p", f"报价人: {c.owner}    审核: {next(s for s in STAFF[c.office] if s != c.owner)}")]
     return "报价单", blocks
 
 
@@ -1489,12 +1524,16 @@ def doc_ticket(x: Ctx):
     c, r = x.c, x.r
     rows = []
     day = x.date - timedelta(days=80)
-    faults = [c.prod.issue, "设备定期保养", "操作人员误操作导致报警", "软件版本升级", "网络通讯中断"]
+    faults = [(c.prod.issue, "已修复"), ("定期保养", "已完成保养"), ("操作不当导致报警", "已现场指导, 恢复正常"),
+              ("易损件磨损", "已更换配件"), (c.prod.issue.split(",")[0] + " (复发)", "已远程处理")]
+    if c.product in SERVICE_PRODUCTS or c.product in ("mes", "server", "server_s", "small_server"):
+        faults[1:4] = [("系统例行巡检", "已完成"), ("用户权限调整", "已远程处理"), ("数据备份恢复演练", "已完成")]
     for i in range(r.randint(3, 5)):
         day = min(x.date - timedelta(days=2), day + timedelta(days=r.randint(8, 25)))
         done = day + timedelta(days=r.choice([0, 1, 1, 2]))
-        rows.append([f"GD{day:%Y%m%d}{i + 1:02d}", c.id, day.isoformat(), c.prod.items[0][1], faults[i % len(faults)],
-                     SERVICE_STAFF[c.office], r.choice(["已修复", "已更换配件", "已远程处理", "已完成"]), done.isoformat(), "已关闭"])
+        fault, result = faults[i]
+        rows.append([f"GD{day:%Y%m%d}{i + 1:02d}", c.id, day.isoformat(), c.prod.items[0][1], fault,
+                     SERVICE_STAFF[c.office], result, done.isoformat(), "已关闭"])
     header = ["工单号", "客户编号", "报修日期", "设备型号", "故障描述", "处理人", "处理结果", "完成日期", "状态"]
     return "售后工单", [("title", f"售后工单 — {c.name}"), ("table", header, rows),
                         ("p", "说明: 工单由客服系统导出, 处理结果以工程师现场服务报告为准。")]
@@ -1567,21 +1606,22 @@ def doc_procurement(x: Ctx):
     if x.spec["ext"] == "pdf":
         title = "中标通知书"
         blocks = [("title", title), ("sub", f"项目编号: {pno}"), ("p", f"{OUR_NAME['BJ']}:"),
-                  ("p", f"贵单位于 {cn_date(x.date - timedelta(days=12))} 参加的“{c.name}{k.project}项目”({c.procurement}) 投标, "
+                  ("p", f"贵单位于 {cn_date(bid_day(c))} 参加的“{c.name}{k.project}项目”({c.procurement}) 投标, "
                         f"经评标委员会评审并公示期满无异议, 确定贵单位为中标供应商, 中标金额为人民币{rmb_upper(k.amount)} (¥{fmt_money(k.amount)})。"),
                   ("p", "请贵单位自本通知书发出之日起 30 日内, 按照招标文件和投标文件的约定与采购人签订政府采购合同。"),
                   ("kv", [("采购人", c.name), ("采购代理机构", agency), ("联系人", x.contact["name"])]),
                   ("sign", [f"采购人: {c.name}"], [f"采购代理机构: {agency}", cn_date(x.date)])]
         return title, blocks
     title = x.spec.get("title") or "采购流程文件"
-    s = k.date
-    steps = [[(s - timedelta(days=120)).isoformat(), "采购意向公开", "在政府采购网公开采购意向"],
-             [(s - timedelta(days=70)).isoformat(), "项目批复", f"{issuer_of(c)}批复同意实施"],
-             [(s - timedelta(days=45)).isoformat(), "发布采购公告", f"采购方式: {c.procurement}; 代理机构: {agency}"],
-             [(s - timedelta(days=24)).isoformat(), "开标 / 评审", "5 家供应商参与, 评审专家 5 人"],
-             [(s - timedelta(days=20)).isoformat(), "结果公示", f"中标供应商: {OUR_NAME['BJ']}, 公示期 1 个工作日"],
-             [(s - timedelta(days=14)).isoformat(), "发出中标通知书", f"项目编号 {pno}"],
-             [s.isoformat(), "签订合同", f"合同编号 {k.number} (计划)"]]
+    bid, approved = bid_day(c), approval_day(c)
+    steps = [[workday(approved - timedelta(days=30), False).isoformat(), "采购意向公开", "在政府采购网公开采购意向"],
+             [approved.isoformat(), "项目批复", f"{issuer_of(c)}批复同意实施"],
+             [workday(max(approved + timedelta(days=5), bid - timedelta(days=21))).isoformat(), "发布采购公告",
+              f"采购方式: {c.procurement}; 代理机构: {agency}"],
+             [bid.isoformat(), "开标 / 评审", "5 家供应商参与, 评审专家 5 人"],
+             [workday(bid + timedelta(days=3)).isoformat(), "结果公示", f"中标供应商: {OUR_NAME['BJ']}, 公示期 1 个工作日"],
+             [workday(bid + timedelta(days=7)).isoformat(), "发出中标通知书", f"项目编号 {pno}"],
+             [k.date.isoformat(), "签订合同", f"合同编号 {k.number}" + (" (计划)" if k.date > x.date else "")]]
     blocks = [("title", title), ("kv", [("采购人", c.name), ("项目名称", k.project), ("项目编号", pno),
                                         ("预算金额", f"{fmt_money(money(k.amount * Decimal('1.08')).quantize(Decimal('10000')))} 元"),
                                         ("采购方式", c.procurement)]),
@@ -2088,7 +2128,7 @@ def write_text(title: str, blocks: list, markdown: bool) -> str:
         elif kind == "sub" and block[1]:
             lines += [block[1], ""]
         elif kind == "h":
-            lines += ["", f"## {block[1]}", ""] if markdown else ["", f"【{block[1]}】"]
+            lines += ([""] if lines and lines[-1] else []) + ([f"## {block[1]}", ""] if markdown else [f"【{block[1]}】"])
         elif kind == "p":
             lines.append(block[1])
             if markdown and not block[1].startswith("- "):
@@ -2121,3 +2161,625 @@ def write_csv(blocks: list) -> str:
     for r in table[2]:
         w.writerow([f"{v:.2f}" if isinstance(v, Decimal) else cell_text(v) for v in r])
     return out.getvalue()
+
+
+# --- scans (Pillow): white page, black text, a little noise and skew ------------------------
+
+DISTRICTS = {"110101": "北京市东城区", "110102": "北京市西城区", "110105": "北京市朝阳区", "110106": "北京市丰台区",
+             "110108": "北京市海淀区", "110109": "北京市门头沟区", "110111": "北京市房山区", "110114": "北京市昌平区",
+             "120116": "天津市滨海新区", "130102": "石家庄市长安区", "130104": "石家庄市桥西区", "131002": "廊坊市安次区",
+             "140105": "太原市小店区", "150105": "呼和浩特市赛罕区", "370102": "济南市历下区", "370212": "青岛市崂山区",
+             "610113": "西安市雁塔区", "310104": "上海市徐汇区", "310107": "上海市普陀区", "310112": "上海市闵行区",
+             "310115": "上海市浦东新区", "320105": "南京市建邺区", "320106": "南京市鼓楼区", "320214": "无锡市新吴区",
+             "320505": "苏州市虎丘区", "320506": "苏州市吴中区", "330106": "杭州市西湖区", "330212": "宁波市鄞州区",
+             "330302": "温州市鹿城区", "440106": "广州市天河区", "440303": "深圳市罗湖区", "440305": "深圳市南山区",
+             "440307": "深圳市龙岗区", "440606": "佛山市顺德区", "441900": "东莞市", "510107": "成都市武侯区",
+             "510116": "成都市双流区"}
+_FONT_CACHE: dict = {}
+
+
+def font(size: int):
+    from PIL import ImageFont
+    if size not in _FONT_CACHE:
+        _FONT_CACHE[size] = ImageFont.truetype(FONT_FILE, size, index=0)
+    return _FONT_CACHE[size]
+
+
+class Page:
+    W, H = 1000, 1400
+
+    def __init__(self):
+        from PIL import Image, ImageDraw
+        self.img = Image.new("L", (self.W, self.H), 255)
+        self.draw = ImageDraw.Draw(self.img)
+
+    def text(self, x, y, s, size=40, fill=15, anchor="la"):
+        self.draw.text((x, y), s, font=font(size), fill=fill, anchor=anchor)
+
+    def center(self, y, s, size=40, fill=15):
+        self.text(self.W // 2, y, s, size, fill, anchor="ma")
+
+    def wrap(self, x, y, s, size, right, leading=None) -> int:
+        """Draw ``s`` from (x, y), breaking lines at ``right``; returns the y below the last line."""
+        leading = leading or int(size * 1.45)
+        f, line = font(size), ""
+        for ch in s:
+            if f.getlength(line + ch) > right - x:
+                self.text(x, y, line, size)
+                y, line = y + leading, ch
+            else:
+                line += ch
+        if line:
+            self.text(x, y, line, size)
+            y += leading
+        return y
+
+    def field(self, x, y, label, value, size=40, right=920) -> int:
+        self.text(x, y, label, size)
+        return self.wrap(x + int(font(size).getlength(label)) + 16, y, value, size, right)
+
+    def seal(self, cx, cy, radius, text, size=22):
+        import math
+        self.draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=110, width=6)
+        star = [(cx + (28 if i % 2 == 0 else 11) * math.sin(i * math.pi / 5),
+                 cy - (28 if i % 2 == 0 else 11) * math.cos(i * math.pi / 5)) for i in range(10)]
+        self.draw.polygon(star, fill=110)
+        self.text(cx, cy + 40, text, size, fill=110, anchor="ma")
+
+    def squiggle(self, x, y, r: random.Random, width=160):
+        pts, px = [], x
+        while px < x + width:
+            pts.append((px, y + r.randint(-18, 18)))
+            px += r.randint(10, 22)
+        self.draw.line(pts, fill=40, width=4, joint="curve")
+
+    def finish(self, r: random.Random, fmt: str) -> bytes:
+        from PIL import Image, ImageFilter
+        px = self.img.load()
+        for _ in range(1800):
+            x, y = r.randrange(self.W), r.randrange(self.H)
+            px[x, y] = min(px[x, y], r.randint(110, 210))
+        for _ in range(14):
+            x, y, s = r.randrange(self.W), r.randrange(self.H), r.randint(1, 3)
+            self.draw.ellipse((x, y, x + s, y + s), fill=r.randint(90, 160))
+        img = self.img.filter(ImageFilter.GaussianBlur(0.6))
+        img = img.rotate(r.uniform(-0.9, 0.9), resample=Image.Resampling.BICUBIC, fillcolor=228)
+        img = img.point(lambda v: int(v * 0.92 + 12))
+        out = io.BytesIO()
+        if fmt == "png":
+            img.save(out, "PNG", optimize=True)
+        else:
+            img.save(out, "JPEG", quality=78)
+        return out.getvalue()
+
+
+CAPITAL = {"small": "伍佰万元整", "medium": "叁仟万元整", "large": "贰亿元整"}
+SCOPES = {"manufacturing": "制造、加工机械设备及零部件; 销售机械设备、五金交电、金属材料; 技术开发、技术咨询、技术服务; 货物进出口、技术进出口。",
+          "retail": "销售日用品、食品、家用电器; 零售药品; 仓储服务。"}
+
+
+def scan_license(c: Cust, r: random.Random) -> Page:
+    pg = Page()
+    pg.draw.rectangle((36, 36, 964, 1364), outline=60, width=8)
+    pg.draw.rectangle((54, 54, 946, 1346), outline=60, width=2)
+    pg.seal(500, 150, 58, "", 1)
+    pg.center(232, "营  业  执  照", 78)
+    pg.center(330, "(副    本)", 40)
+    pg.text(90, 400, "统一社会信用代码", 30)
+    pg.text(90, 440, uscc_of(c), 42)
+    pg.text(910, 410, f"编号 {c.division}{r.randint(10 ** 8, 10 ** 9 - 1)}", 24, anchor="ra")
+    founded = date(2008 + r.randint(0, 8), r.randint(1, 12), r.randint(1, 28)) if c.uscc_style == "old" else \
+        date(2017 + r.randint(0, 4), r.randint(1, 12), r.randint(1, 28))
+    y = 540
+    y = pg.field(90, y, "名　　称", c.name)
+    y = pg.field(90, y + 8, "类　　型", "有限责任公司 (自然人投资或控股)")
+    y = pg.field(90, y + 8, "法定代表人", c.legal_rep)
+    y = pg.field(90, y + 8, "经营范围", SCOPES.get(c.industry, "技术开发、技术服务; 销售机械设备。"), size=32)
+    y = pg.field(90, y + 8, "注册资本", CAPITAL[c.size])
+    y = pg.field(90, y + 8, "成立日期", f"{founded.year} 年 {founded.month:02d} 月 {founded.day:02d} 日")
+    y = pg.field(90, y + 8, "营业期限", f"{founded.year} 年 {founded.month:02d} 月 {founded.day:02d} 日 至 长期", size=36)
+    pg.field(90, y + 8, "住　　所", c.address, size=36)
+    for i in range(14):          # a QR-code-like block
+        for j in range(14):
+            if r.random() < 0.5 or (i < 3 and j < 3) or (i < 3 and j > 10) or (i > 10 and j < 3):
+                pg.draw.rectangle((100 + j * 10, 1140 + i * 10, 109 + j * 10, 1149 + i * 10), fill=25)
+    pg.text(520, 1110, "登记机关", 34)
+    pg.seal(810, 1190, 95, f"{DISTRICTS[c.division]}市场监督管理局"[-10:], 20)
+    issued = resolve_when(c, "F") - timedelta(days=r.randint(60, 400))
+    pg.text(600, 1300, f"{issued.year} 年 {issued.month:02d} 月 {issued.day:02d} 日", 34)
+    pg.text(90, 1310, "国家企业信用信息公示系统网址: www.gsxt.gov.cn", 20)
+    return pg
+
+
+def scan_org_certificate(c: Cust, r: random.Random) -> Page:
+    pg = Page()
+    pg.draw.rectangle((40, 40, 960, 1360), outline=60, width=6)
+    pg.center(120, "事业单位法人证书", 64)
+    pg.center(210, "(副  本)", 40)
+    pg.text(90, 290, "统一社会信用代码", 30)
+    pg.text(90, 330, uscc_of(c), 42)
+    y = 430
+    y = pg.field(90, y, "名　　称", c.name)
+    y = pg.field(90, y + 8, "宗旨和业务范围", "实施初级中学、高级中学学历教育, 促进基础教育发展。", size=34)
+    y = pg.field(90, y + 8, "住　　所", c.address, size=36)
+    y = pg.field(90, y + 8, "法定代表人", c.legal_rep)
+    y = pg.field(90, y + 8, "经费来源", "财政补助")
+    y = pg.field(90, y + 8, "开办资金", "¥ 3260 万元")
+    y = pg.field(90, y + 8, "举办单位", c.superior)
+    pg.field(90, y + 8, "有效期", "自 2022 年 06 月 28 日至 2027 年 06 月 28 日", size=32)
+    pg.text(480, 1110, "登记管理机关", 32)
+    pg.seal(810, 1190, 95, "事业单位登记管理局", 20)
+    pg.text(560, 1300, "2022 年 06 月 28 日", 34)
+    return pg
+
+
+def scan_id_copy(c: Cust, r: random.Random) -> Page:
+    pg = Page()
+    number = id_number(c)
+    x0, y0 = 72, 110
+    pg.draw.rounded_rectangle((x0, y0, x0 + 856, y0 + 540), radius=30, outline=70, width=4, fill=246)
+    pg.text(x0 + 40, y0 + 50, "姓名", 30, fill=90)
+    pg.text(x0 + 130, y0 + 44, c.name, 40)
+    pg.text(x0 + 40, y0 + 120, "性别", 30, fill=90)
+    pg.text(x0 + 130, y0 + 114, "女" if c.gender == "female" else "男", 40)
+    pg.text(x0 + 250, y0 + 120, "民族", 30, fill=90)
+    pg.text(x0 + 340, y0 + 114, "汉", 40)
+    pg.text(x0 + 40, y0 + 190, "出生", 30, fill=90)
+    pg.draw.rectangle((x0 + 125, y0 + 180, x0 + 500, y0 + 232), fill=0)          # 打码
+    pg.text(x0 + 40, y0 + 260, "住址", 30, fill=90)
+    street = c.address.split("(")[0].strip()
+    pg.text(x0 + 130, y0 + 254, street[:8], 40)
+    pg.draw.rectangle((x0 + 130 + int(font(40).getlength(street[:8])) + 6, y0 + 250, x0 + 560, y0 + 302), fill=0)
+    pg.text(x0 + 40, y0 + 440, "公民身份号码", 30, fill=90)
+    pg.text(x0 + 250, y0 + 432, masked_id(number), 42)
+    pg.draw.rectangle((x0 + 600, y0 + 60, x0 + 810, y0 + 330), fill=215)           # photo
+    pg.draw.ellipse((x0 + 650, y0 + 95, x0 + 760, y0 + 215), fill=165)
+    pg.draw.pieslice((x0 + 615, y0 + 210, x0 + 795, y0 + 400), 180, 360, fill=165)
+    x0, y0 = 72, 720
+    pg.draw.rounded_rectangle((x0, y0, x0 + 856, y0 + 540), radius=30, outline=70, width=4, fill=246)
+    pg.seal(x0 + 110, y0 + 110, 60, "", 1)
+    pg.text(x0 + 500, y0 + 70, "中华人民共和国", 44, anchor="ma")
+    pg.text(x0 + 500, y0 + 150, "居民身份证", 64, anchor="ma")
+    issuer = DISTRICTS[c.id_division]
+    city, district = (issuer[:3], issuer[3:]) if issuer[2] == "市" else (issuer[:4], issuer[4:])
+    pg.text(x0 + 60, y0 + 380, "签发机关", 30, fill=90)
+    pg.text(x0 + 210, y0 + 374, f"{city}公安局{district[:-1]}分局", 36)
+    pg.text(x0 + 60, y0 + 450, "有效期限", 30, fill=90)
+    pg.text(x0 + 210, y0 + 444, "2016.05.12-2036.05.12", 36)
+    pg.center(1300, "仅供华信集团签约备案使用 再次复印无效", 36, fill=40)
+    return pg
+
+
+def scan_contract_page(c: Cust, k: Contract, r: random.Random) -> Page:
+    pg = Page()
+    pg.text(920, 70, f"合同编号: {k.number}", 28, anchor="ra")
+    y = 150
+    y = pg.wrap(90, y, "第七条 争议解决", 34, 910)
+    y = pg.wrap(90, y, "因本合同引起的争议, 双方应友好协商解决; 协商不成的, 任何一方可向合同签订地人民法院提起诉讼。", 32, 910)
+    y = pg.wrap(90, y + 20, "第八条 其他", 34, 910)
+    y = pg.wrap(90, y, "本合同一式四份, 双方各执两份, 自双方签字盖章之日起生效。未尽事宜, 双方可另行签订补充协议。", 32, 910)
+    y += 80
+    for who, rep, seal_text in ((c.name, c.legal_rep, c.name[-6:]), (OUR_NAME[c.office], c.owner, "华信集团有限公司")):
+        pg.text(90, y, f"{'甲' if who == c.name else '乙'}方 (盖章): {who}", 34)
+        pg.text(90, y + 70, "法定代表人或授权代表:", 34)
+        pg.squiggle(470, y + 90, r)
+        pg.text(90, y + 140, f"日期: {cn_date(k.date)}", 34)
+        pg.seal(770, y + 90, 92, seal_text, 20)
+        y += 330
+    pg.center(1330, "第 6 页 共 6 页", 28)
+    return pg
+
+
+# --- building the archive ------------------------------------------------------------------
+
+_ID_CACHE: dict = {}
+
+
+def id_number(c: Cust) -> str:
+    if c.id not in _ID_CACHE:
+        born = d(c.born)
+        while True:
+            number = make_id_number(c.id_division, born, c.id_seq)
+            if not c.want_check or number[-1] == c.want_check:
+                break
+            born += timedelta(days=1)
+        _ID_CACHE[c.id] = number
+    return _ID_CACHE[c.id]
+
+
+def uscc_of(c: Cust) -> str:
+    prefix = {"enterprise": "91", "government": {"organ": "11", "institution": "12"}.get(c.uscc_style)}[c.type]
+    return make_uscc(prefix, c.division, rng_for("uscc", c.id), c.uscc_style)
+
+
+def customer_record(c: Cust) -> dict:
+    rec = {"id": c.id, "type": c.type, "name": c.name, "aliases": c.aliases}
+    if c.type != "individual":
+        rec |= {"uscc": uscc_of(c), "legal_rep": c.legal_rep, "annual_purchase": c.annual}
+    if c.type == "government":
+        rec |= {"superior": c.superior, "procurement_method": c.procurement}
+    if c.type == "individual":
+        rec |= {"id_number": id_number(c), "gender": c.gender, "phones": c.phones, "email": c.email,
+                "preferences": c.preferences}
+    else:
+        rec |= {"industry": c.industry, "size": c.size}
+    tier = c.tier if c.type == "individual" else SCHEMA.value_tier_for(float(c.annual))
+    rec |= {"region": c.region, "address": c.address, "stage": c.stage, "status": c.status, "value_tier": tier,
+            "demand_types": c.demand, "grade": c.grade, "color": c.color, "tags": c.tags, "remark": c.remark,
+            "owner": c.owner, "first_contact": d(c.first)}
+    if c.type != "individual":
+        rec["contacts"] = build_contacts(c)
+    rec["stage_history"] = stage_history(c)
+    return rec
+
+
+def safe_name(stem: str, ext: str, taken: set) -> str:
+    stem = re.sub(r'[/\\:*?"<>|\x00-\x1f]', "-", stem).strip(" .")
+    name, n = f"{stem}.{ext}", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}.{ext}"
+    taken.add(name)
+    return name
+
+
+ORIGINAL_NAMES = {"pdf": ["{label}.pdf", "{short}{label}.pdf", "{label}-终版.pdf", "{label}(盖章版).pdf"],
+                  "docx": ["{label}.docx", "新建 Microsoft Word 文档.docx", "{short}-{label}.docx", "{label}v2.docx"],
+                  "xlsx": ["{label}{ym}.xlsx", "{short}{label}.xlsx", "工作簿1.xlsx", "{label}(定稿).xlsx"],
+                  "md": ["{label}.md", "{short}-{label}.md"], "txt": ["{label}.txt", "新建文本文档.txt"],
+                  "csv": ["{label}.csv", "export_{ym}.csv"]}
+
+
+def build_documents(c: Cust) -> list[tuple[str, bytes, dict]]:
+    """(file name, bytes, meta) for each of the customer's documents, in spec order."""
+    out, taken, produced = [], set(), {}
+    for i, spec in enumerate(c.docs):
+        r = rng_for("doc", c.id, i)
+        code, ext = spec["doc_type"], spec["ext"]
+        doc_type = SCHEMA.doc_types[code]
+        day = resolve_when(c, spec["when"])
+        k = None
+        if code == "contract":
+            k = contracts(c)[spec.get("which", 1)]
+            assert k.date == day, (c.id, k.number, k.date, day)
+            stem, title = f"{k.number}-{k.project}-{ymd(day)}", f"{k.project}合同"
+        else:
+            stem, title = f"{c.name}-{doc_type.label}-{ymd(day)}", doc_type.label
+        if code == "supplement":
+            k = contracts(c)[1]
+        name = safe_name(stem, ext, taken)
+        author = spec.get("added_by", c.owner)
+        if spec.get("same_as"):
+            data = produced[spec["same_as"]]
+        elif code == "business_license":
+            data = scan_license(c, r).finish(r, ext)
+        elif code == "org_certificate":
+            data = scan_org_certificate(c, r).finish(r, ext)
+        elif code == "id_copy":
+            data = scan_id_copy(c, r).finish(r, ext)
+        elif spec.get("scan"):
+            data = write_image_pdf(scan_contract_page(c, k, r).finish(r, "jpg"), title, day)
+        else:
+            title, blocks = BUILDERS[code](Ctx(c, spec, day, r, k))
+            if ext == "pdf":
+                data = write_pdf(title, blocks, day, author)
+            elif ext == "docx":
+                data = write_docx(title, blocks, day, author)
+            elif ext == "xlsx":
+                data = write_xlsx(title, blocks, day, author)
+            else:
+                text = write_csv(blocks) if ext == "csv" else write_text(title, blocks, markdown=(ext == "md"))
+                encoding = spec.get("encoding", "utf-8")
+                if encoding != "utf-8":
+                    text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+                data = text.encode(encoding)
+        produced.setdefault(code, data)
+        meta_in = {"info_type": doc_type.info_type, "doc_type": code, "title": spec.get("title") or title, "date": day}
+        for key in ("stage", "sensitivity", "paper_box", "paper_shelf", "also_in"):
+            if spec.get(key):
+                meta_in[key] = spec[key]
+        if code == "contract":
+            meta_in |= {"number": k.number, "project": k.project}
+            if k.which == 2 and c.stable and day >= d(c.stable):
+                meta_in["stage"] = "stable"
+        if code == "supplement":
+            main = next(n for n, _, m in out if m.get("number") == k.number)
+            meta_in["main"] = main
+        meta = VALIDATOR.document(meta_in, c.type)
+        if spec.get("added_at"):
+            added = datetime.strptime(spec["added_at"], "%Y-%m-%d %H:%M")
+        else:
+            added = at(day + timedelta(days=spec.get("added_after", r.choice([0, 0, 1, 2, 3]))), r)
+            if added.date() < day:
+                added = datetime.combine(day, time(17, 30))
+        original = spec.get("original_name") or r.choice(ORIGINAL_NAMES[ext]).format(
+            label=doc_type.label, short=c.short, ym=day.strftime("%Y%m"))
+        meta |= {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "original_name": original,
+                 "added_by": author, "added_at": added}
+        out.append((name, data, meta))
+    return out
+
+
+def build(root: Path) -> None:
+    for sub in ("customers", "offices"):
+        if (root / sub).exists():
+            shutil.rmtree(root / sub)
+    (root / "archive.toml").unlink(missing_ok=True)
+    (root / "archive.toml").write_bytes(dumps({"name": ARCHIVE_NAME, "format": 1}, ["name", "format"]))
+    for office, name in OFFICES.items():
+        used = [c.seq for c in CUSTOMERS if c.office == office]
+        (root / "offices").mkdir(exist_ok=True)
+        (root / "offices" / f"{office}.toml").write_bytes(
+            dumps({"code": office, "name": name, "next": max(used) + 1}, ["code", "name", "next"]))
+    order = VALIDATOR.field_order()
+    for c in CUSTOMERS:
+        folder = root / customer_dir(c.id)
+        folder.mkdir(parents=True)
+        record = VALIDATOR.customer(customer_record(c))
+        (folder / "customer.toml").write_bytes(dumps(record, order))
+        r = rng_for("names", c.id)
+        for note in notes_for(c):
+            by = note.pop("by")
+            rec = VALIDATOR.note(note) | {"by": by}
+            (folder / "notes").mkdir(exist_ok=True)
+            (folder / "notes" / f"{rec['time']:%Y%m%dT%H%M}-{r.getrandbits(24):06x}.toml").write_bytes(dumps(rec, NOTE_ORDER))
+        for deal in deals_for(c):
+            rec = VALIDATOR.deal(deal) | {"by": deal["by"]}
+            (folder / "deals").mkdir(exist_ok=True)
+            (folder / "deals" / f"{rec['date']:%Y%m%d}-{r.getrandbits(24):06x}.toml").write_bytes(dumps(rec, DEAL_ORDER))
+        for name, data, meta in build_documents(c):
+            (folder / "docs").mkdir(exist_ok=True)
+            (folder / "docs" / name).write_bytes(data)
+            (folder / "docs" / f"{name}.meta.toml").write_bytes(dumps(meta, META_ORDER))
+
+
+# --- verification --------------------------------------------------------------------------
+
+class Problems(list):
+    def add(self, where, what):
+        self.append(f"{where}: {what}")
+
+
+def extract_text(path: Path) -> str:
+    ext = path.suffix.lower()[1:]
+    if ext == "pdf":
+        from pypdf import PdfReader
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    if ext == "docx":
+        from docx import Document
+        doc = Document(path)
+        parts = [p.text for p in doc.paragraphs]
+        parts += [cell.text for t in doc.tables for row in t.rows for cell in row.cells]
+        return "\n".join(parts)
+    if ext == "xlsx":
+        from openpyxl import load_workbook
+        wb = load_workbook(path, read_only=True)
+        return "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    if ext in ("txt", "csv", "md"):
+        raw = path.read_bytes()
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("gb18030")
+    return ""
+
+
+def check(root: Path) -> int:
+    from collections import Counter
+    problems = Problems()
+    stats = Counter()
+    formats, encodings, by_type, sha_seen = Counter(), Counter(), Counter(), {}
+    status_count = Counter()
+    archive = tomllib.loads((root / "archive.toml").read_text("utf-8"))
+    if archive != {"name": ARCHIVE_NAME, "format": 1}:
+        problems.add("archive.toml", archive)
+    seqs: dict = {}
+    for folder in sorted((root / "customers").glob("*/*/*")):
+        cid = folder.name
+        where = cid
+        if customer_dir(cid) != folder.relative_to(root).as_posix():
+            problems.add(where, "folder does not match the id")
+        office, seq = cid.split("-")
+        seqs.setdefault(office, []).append(int(seq))
+        raw = (folder / "customer.toml").read_bytes()
+        record = tomllib.loads(raw.decode("utf-8"))
+        try:
+            norm = VALIDATOR.customer(record)
+        except Exception as exc:  # noqa: BLE001
+            problems.add(where, f"Validator.customer rejects: {exc}")
+            continue
+        if dumps(norm, VALIDATOR.field_order()) != raw:
+            problems.add(where, "customer.toml is not in normalised form")
+        if record["id"] != cid:
+            problems.add(where, "id field differs from folder")
+        ctype = record["type"]
+        by_type[ctype] += 1
+        status_count[record.get("status")] += 1
+        first = record["first_contact"]
+        if not date(2022, 1, 1) <= first <= date(2026, 6, 30):
+            problems.add(where, f"first_contact {first} outside 2022-01..2026-06")
+        if record["owner"] not in STAFF[office]:
+            problems.add(where, f"owner {record['owner']} is not a {office} staff member")
+        # codes
+        if ctype != "individual":
+            uscc = record["uscc"]
+            want = "91" if ctype == "enterprise" else ("11", "12")
+            if not uscc.startswith(want):
+                problems.add(where, f"USCC prefix {uscc[:2]}")
+            if uscc[2:6] != record["region"][:4]:
+                problems.add(where, f"USCC division {uscc[2:8]} not in region {record['region']}")
+            tier = SCHEMA.value_tier_for(float(record["annual_purchase"]))
+            if record.get("value_tier") != tier:
+                problems.add(where, f"value_tier {record.get('value_tier')} but annual_purchase says {tier}")
+            if not any(ct.get("decision_maker") for ct in record.get("contacts", [])):
+                problems.add(where, "no decision maker among contacts")
+        else:
+            born = int(record["id_number"][6:10])
+            if not 1960 <= born <= 2000:
+                problems.add(where, f"born {born}")
+            if (int(record["id_number"][16]) % 2 == 1) != (record["gender"] == "male"):
+                problems.add(where, "gender does not match the ID number")
+        # stage history
+        stage, last = "potential", first
+        for h in record.get("stage_history", []):
+            if set(h) != {"date", "from", "to", "reason", "by"}:
+                problems.add(where, f"stage_history keys {sorted(h)}")
+            if h["from"] != stage or h["date"] <= last or h["by"] not in ALL_STAFF:
+                problems.add(where, f"stage_history entry out of order: {h}")
+            if SCHEMA.dimension("stage").value(h["to"]) is None:
+                problems.add(where, f"stage_history to {h['to']}")
+            stage, last = h["to"], h["date"]
+        if stage != record["stage"]:
+            problems.add(where, f"stage {record['stage']} but history ends at {stage}")
+        # notes
+        note_times = []
+        for path in sorted((folder / "notes").glob("*.toml")):
+            stats["notes"] += 1
+            n = tomllib.loads(path.read_text("utf-8"))
+            try:
+                VALIDATOR.note(n)
+            except Exception as exc:  # noqa: BLE001
+                problems.add(path.name, f"Validator.note rejects: {exc}")
+            if not re.fullmatch(rf"{n['time']:%Y%m%dT%H%M}-[0-9a-f]{{6}}\.toml", path.name):
+                problems.add(path.name, "note file name does not match its time")
+            if not (datetime.combine(first, time()) <= n["time"] < datetime.combine(TODAY, time())):
+                problems.add(path.name, f"note time {n['time']} outside first_contact..{TODAY}")
+            if n["by"] not in ALL_STAFF:
+                problems.add(path.name, f"by {n['by']}")
+            note_times.append(n["time"].date())
+        if not 1 <= len(note_times) <= 5:
+            problems.add(where, f"{len(note_times)} notes")
+        quiet = (TODAY - max(note_times)).days if note_times else 9999
+        dormant_days = SCHEMA.rules["status"]["dormant_after_days"]
+        if record.get("status") == "active" and quiet > dormant_days:
+            problems.add(where, f"active but last note {quiet} days ago")
+        if record.get("status") == "dormant" and quiet <= dormant_days:
+            problems.add(where, f"dormant but last note only {quiet} days ago")
+        # deals
+        deal_count = 0
+        yearly = Counter()
+        for path in sorted((folder / "deals").glob("*.toml")):
+            deal_count += 1
+            x = tomllib.loads(path.read_text("utf-8"))
+            try:
+                VALIDATOR.deal(x)
+            except Exception as exc:  # noqa: BLE001
+                problems.add(path.name, f"Validator.deal rejects: {exc}")
+            if not re.fullmatch(r"\d+\.\d{2}", x["amount"]):
+                problems.add(path.name, f"amount {x['amount']!r}")
+            if not first <= x["date"] < TODAY or not re.fullmatch(rf"{x['date']:%Y%m%d}-[0-9a-f]{{6}}\.toml", path.name):
+                problems.add(path.name, "deal date / file name")
+            yearly[x["date"].year] += Decimal(x["amount"])
+        stats["deals"] += deal_count
+        if deal_count > 4:
+            problems.add(where, f"{deal_count} deals")
+        if ctype == "individual" and yearly:
+            tier = SCHEMA.value_tier_for(float(max(yearly.values())))
+            if tier != record.get("value_tier"):
+                problems.add(where, f"individual value_tier {record.get('value_tier')} but yearly purchases say {tier}")
+        # documents
+        docs = folder / "docs"
+        files = sorted(p for p in docs.glob("*") if not p.name.endswith(".meta.toml")) if docs.exists() else []
+        metas = sorted(docs.glob("*.meta.toml")) if docs.exists() else []
+        if {m.name[:-len(".meta.toml")] for m in metas} != {f.name for f in files}:
+            problems.add(where, "documents and .meta.toml files do not pair up")
+        for f in files:
+            meta = tomllib.loads((docs / f"{f.name}.meta.toml").read_text("utf-8"))
+            w = f"{cid}/docs/{f.name}"
+            stats["documents"] += 1
+            formats[f.suffix[1:]] += 1
+            data = f.read_bytes()
+            if meta["sha256"] != hashlib.sha256(data).hexdigest() or meta["size"] != len(data):
+                problems.add(w, "sha256/size mismatch")
+            sha_seen.setdefault(meta["sha256"], []).append(w)
+            core = {k: v for k, v in meta.items() if k not in SYSTEM_META}
+            try:
+                back = VALIDATOR.document(core, ctype)
+                if back != core:
+                    problems.add(w, f"meta not normalised: {back} != {core}")
+            except Exception as exc:  # noqa: BLE001
+                problems.add(w, f"Validator.document rejects: {exc}")
+            dt = SCHEMA.doc_types[meta["doc_type"]]
+            if dt.for_types and ctype not in dt.for_types:
+                problems.add(w, f"{dt.code} is only for {dt.for_types}")
+            stem = f"{meta['number']}-{meta['project']}-{ymd(meta['date'])}" if dt.code == "contract" \
+                else f"{record['name']}-{dt.label}-{ymd(meta['date'])}"
+            if not re.fullmatch(re.escape(stem) + r"(-\d+)?\." + re.escape(f.suffix[1:]), f.name):
+                problems.add(w, f"name does not follow the naming rule ({stem})")
+            if len(f.name.encode()) > 200 or len(f.name) > SCHEMA.rules["documents"]["max_name_length"]:
+                problems.add(w, "name too long")
+            if not (datetime.combine(meta["date"], time()) <= meta["added_at"] < datetime.combine(TODAY, time())):
+                problems.add(w, f"added_at {meta['added_at']}")
+            if meta["added_by"] not in ALL_STAFF:
+                problems.add(w, f"added_by {meta['added_by']}")
+            if meta.get("main") and not (docs / meta["main"]).is_file():
+                problems.add(w, f"main {meta['main']} missing")
+            if dt.code in ("contract", ) and not (meta.get("number") and meta.get("project")):
+                problems.add(w, "contract without number/project")
+            # content
+            ext = f.suffix[1:]
+            if ext in ("txt", "csv", "md"):
+                try:
+                    data.decode("utf-8")
+                    encodings["utf-8"] += 1
+                except UnicodeDecodeError:
+                    encodings["gb18030/gbk"] += 1
+            if ext in ("pdf", "docx", "xlsx", "txt", "csv", "md"):
+                text = extract_text(f)
+                if ext == "pdf" and not text.strip():
+                    from pypdf import PdfReader
+                    images = sum(len(p.images) for p in PdfReader(f).pages)
+                    stats["image-only pdf"] += 1
+                    if images != 1:
+                        problems.add(w, "PDF without text and without exactly one image")
+                    continue
+                key = meta.get("number") or record["id"] if ext == "csv" else meta.get("number") or record["name"]
+                if key not in text and record["name"] not in text and not re.search(r"[\u4e00-\u9fff]{4}", text):
+                    problems.add(w, "no Chinese text extracted")
+                if ext == "pdf":
+                    stats["text pdf"] += 1
+                    if key not in text.replace("\n", ""):
+                        problems.add(w, f"extracted text lacks {key}")
+            else:
+                from PIL import Image
+                with Image.open(f) as im:
+                    if im.mode != "L" or im.size != (Page.W, Page.H):
+                        problems.add(w, f"scan is {im.mode} {im.size}")
+    dups = {k: v for k, v in sha_seen.items() if len(v) > 1}
+    if len(dups) != 1:
+        problems.add("documents", f"expected exactly one duplicated file, found {len(dups)}")
+    for office, used in seqs.items():
+        office_toml = tomllib.loads((root / "offices" / f"{office}.toml").read_text("utf-8"))
+        if office_toml["next"] != max(used) + 1 or office_toml["name"] != OFFICES[office]:
+            problems.add(f"offices/{office}.toml", office_toml)
+    if status_count["dormant"] != 1 or status_count["lost"] != 1:
+        problems.add("customers", f"status counts {dict(status_count)}")
+    if stats["documents"] < 64 or sum(by_type.values()) < 44:
+        problems.add("archive", "too few customers or documents")
+    if encodings["gb18030/gbk"] < 2:
+        problems.add("archive", "fewer than two GB18030/GBK text files")
+    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and p.name != "generate.py")
+    if size >= 15 * 1024 * 1024:
+        problems.add("archive", f"{size} bytes >= 15 MB")
+    print(f"customers: {sum(by_type.values())} {dict(by_type)}; status {dict(status_count)}")
+    print(f"notes: {stats['notes']}; deals: {stats['deals']}; documents: {stats['documents']} {dict(sorted(formats.items()))}")
+    print(f"text files: {dict(encodings)}; text PDFs {stats['text pdf']}, image-only PDFs {stats['image-only pdf']}; "
+          f"duplicated file: {list(dups.values())}")
+    print(f"total size: {size / 1024 / 1024:.2f} MB")
+    for p in problems:
+        print("PROBLEM", p)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only verify the existing sample archive")
+    args = parser.parse_args()
+    if not args.check:
+        build(HERE)
+    return check(HERE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

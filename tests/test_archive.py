@@ -202,7 +202,7 @@ def test_check_reports_a_malformed_record_with_file_and_line(archive):
     problems = archive.check()
     assert any(path in p and "第" in p and "行" in p for p in problems), problems
     assert customer_id in archive.customers()  # a broken record does not hide the customer
-    assert "_error" in archive.customers()[customer_id]
+    assert "第" in archive.customers()[customer_id]["error"]
 
 
 def test_status_review_follows_the_schema_periods(archive):

@@ -1,6 +1,7 @@
-"""The customer listing cache: every customer's fields at a commit, without parsing 100k files.
+"""The customer listing cache: every customer's summary at a commit, without parsing 100k files.
 
-An SQLite file under ``.git/custtui/`` remembers the commit it reflects. Reading at another
+A summary holds the fields people list, filter and classify by (not contacts or stage history;
+``Archive.customer`` reads the whole record). An SQLite file under ``.git/custtui/`` remembers the commit it reflects. Reading at another
 commit updates it from the tree diff (only changed ``customer.toml`` files are parsed); a
 missing, foreign or corrupt cache is rebuilt from a bulk ``git ls-tree`` + ``cat-file``.
 Several processes may share it: SQLite serialises the writers.
@@ -8,12 +9,13 @@ Several processes may share it: SQLite serialises the writers.
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 import subprocess
 import threading
+from collections import namedtuple
+from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .errors import CusttuiError
 from .records import loads
@@ -21,8 +23,56 @@ from .store import Store
 
 CUSTOMERS = "customers"
 CUSTOMER_FILE = "customer.toml"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 LOOKUP_FIELDS = ("uscc", "id_number")
+SUMMARY_FIELDS = ("id", "type", "name", "aliases", "uscc", "id_number", "industry", "size", "region", "stage",
+                  "status", "value_tier", "demand_types", "grade", "color", "tags", "owner", "first_contact",
+                  "merged_into", "error")
+LIST_FIELDS = frozenset({"aliases", "demand_types", "tags"})
+_KNOWN = frozenset(SUMMARY_FIELDS)
+_SEP = "\x1f"
+
+
+class Summary(namedtuple("_Summary", SUMMARY_FIELDS)):
+    """One customer's listed fields, stored as text; read like a mapping with ``get``/``[]``."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, record: dict) -> "Summary":
+        def text(key: str) -> str | None:
+            value = record.get("_error" if key == "error" else key)
+            if value is None or value == "" or value == []:
+                return None
+            if key in LIST_FIELDS:
+                return _SEP.join(map(str, value)) if isinstance(value, list) else str(value)
+            return value.isoformat() if isinstance(value, date) else str(value)
+        return cls(*(text(k) for k in SUMMARY_FIELDS))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = getattr(self, key) if key in _KNOWN else None
+        if value is None:
+            return default
+        if key in LIST_FIELDS:
+            return value.split(_SEP)
+        if key == "first_contact":
+            return date.fromisoformat(value)
+        return value
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            if key not in _KNOWN:
+                raise KeyError(key)
+            return self.get(key)
+        return tuple.__getitem__(self, key)
+
+    def __contains__(self, key) -> bool:
+        return key in _KNOWN and getattr(self, key) is not None
+
+
+_COLUMNS = ", ".join(SUMMARY_FIELDS)
+_COLUMNS_DDL = ", ".join(f"{f} TEXT PRIMARY KEY" if f == "id" else f"{f} TEXT" for f in SUMMARY_FIELDS)
+_INSERT = f"INSERT OR REPLACE INTO customers VALUES ({', '.join('?' * len(SUMMARY_FIELDS))})"
 
 
 def customer_id_of(path: str) -> str | None:
@@ -57,8 +107,7 @@ class Listing:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            con.execute("CREATE TABLE IF NOT EXISTS customers "
-                        "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, data BLOB)")
+            con.execute(f"CREATE TABLE IF NOT EXISTS customers ({_COLUMNS_DDL})")
             for column in LOOKUP_FIELDS:
                 con.execute(f"CREATE INDEX IF NOT EXISTS by_{column} ON customers ({column})")
             self._local.con = con
@@ -74,18 +123,18 @@ class Listing:
         except sqlite3.DatabaseError:
             return None
 
-    def customers(self, commit: str | None = None) -> dict[str, dict]:
-        """Every customer at ``commit`` (the head when None): id -> record."""
+    def customers(self, commit: str | None = None) -> dict[str, Summary]:
+        """Every customer's summary at ``commit`` (the head when None), by ID."""
         commit, con = self._prepare(commit)
         con.execute("BEGIN")
         cached = self._meta(con, "commit")
-        rows = {cid: pickle.loads(data) for cid, data in con.execute("SELECT id, data FROM customers")}
+        rows = {row[0]: row for row in map(Summary._make, con.execute(f"SELECT {_COLUMNS} FROM customers"))}
         con.execute("COMMIT")
         for cid, record in self._changed(cached, commit):
             if record is None:
                 rows.pop(cid, None)
             else:
-                rows[cid] = record
+                rows[cid] = Summary.of(record)
         return rows
 
     def lookup(self, field: str, value: str, commit: str | None = None) -> set[str]:
@@ -153,14 +202,13 @@ class Listing:
         old_tree = self._customers_tree(cached) if cached and self._meta(con, "version") == SCHEMA_VERSION else False
         if old_tree is False:
             con.execute("DELETE FROM customers")
-            con.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)",
-                            (_row(cid, rec) for cid, rec in self._read_tree(commit)))
+            con.executemany(_INSERT, (Summary.of(rec) for _, rec in self._read_tree(commit)))
         else:
             for cid, record in self._changed(cached, commit):
                 if record is None:
                     con.execute("DELETE FROM customers WHERE id = ?", (cid,))
                 else:
-                    con.execute("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", _row(cid, record))
+                    con.execute(_INSERT, Summary.of(record))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (commit,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
 
@@ -187,10 +235,6 @@ class Listing:
                 wanted.append((path, meta.split()[2].decode()))
         for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted])):
             yield customer_id_of(path), parse_customer(raw, path)
-
-
-def _row(cid: str, record: dict) -> tuple:
-    return (cid, *(record.get(f) for f in LOOKUP_FIELDS), pickle.dumps(record))
 
 
 def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+import rtoml
 import tomli_w
 
 from . import validate as v
@@ -39,11 +40,21 @@ def format_id(office: str, seq: int) -> str:
 
 
 def loads(raw: bytes, path: str) -> dict:
-    """Parse a TOML record; a broken one raises RecordError with the file and line."""
+    """Parse a TOML record; a broken one raises RecordError with the file and line.
+
+    rtoml parses ten times faster than tomllib (it decides the cold listing build at 100k);
+    tomllib re-reads a broken file for its precise message.
+    """
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RecordError(path, "不是 UTF-8 编码") from None
+    try:
+        return rtoml.loads(text)
+    except rtoml.TomlParsingError:
+        pass
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         match = re.search(r"line (\d+)", str(exc))
