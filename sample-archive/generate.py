@@ -1941,8 +1941,8 @@ def write_image_pdf(jpeg: bytes, title: str, day: date) -> bytes:
 
 
 def fixed_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite an OOXML zip with fixed entry timestamps and fixed core-property dates."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    """Rewrite an OOXML zip with fixed entry timestamps (``when``, Beijing time) and core-property dates (UTC)."""
+    stamp = (when - timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -2017,10 +2017,10 @@ def write_docx(title: str, blocks: list, day: date, author: str) -> bytes:
                 doc.add_paragraph(line)
             for line in block[2]:
                 doc.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    when = datetime.combine(day, time(10))
+    when = datetime.combine(day, time(10))                  # Beijing time; core properties are UTC
     props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, author, author
-    props.created = props.modified = props.last_printed = when
+    props.title, props.author, props.last_modified_by, props.comments = title, author, author, ""
+    props.created = props.modified = props.last_printed = when - timedelta(hours=8)
     props.revision = 1
     out = io.BytesIO()
     doc.save(out)
@@ -2112,8 +2112,7 @@ def write_xlsx(title: str, blocks: list, day: date, author: str) -> bytes:
     wb.properties.creator = author
     wb.properties.lastModifiedBy = author
     wb.properties.title = title
-    wb.properties.created = when
-    wb.properties.modified = when
+    wb.properties.created = wb.properties.modified = when - timedelta(hours=8)
     out = io.BytesIO()
     wb.save(out)
     return fixed_zip(out.getvalue(), when)
@@ -2270,21 +2269,21 @@ def scan_license(c: Cust, r: random.Random) -> Page:
     pg.text(910, 410, f"编号 {c.division}{r.randint(10 ** 8, 10 ** 9 - 1)}", 24, anchor="ra")
     founded = date(2008 + r.randint(0, 8), r.randint(1, 12), r.randint(1, 28)) if c.uscc_style == "old" else \
         date(2017 + r.randint(0, 4), r.randint(1, 12), r.randint(1, 28))
-    y = 540
+    y = 520
     y = pg.field(90, y, "名　　称", c.name)
-    y = pg.field(90, y + 8, "类　　型", "有限责任公司 (自然人投资或控股)")
-    y = pg.field(90, y + 8, "法定代表人", c.legal_rep)
-    y = pg.field(90, y + 8, "经营范围", SCOPES.get(c.industry, "技术开发、技术服务; 销售机械设备。"), size=32)
-    y = pg.field(90, y + 8, "注册资本", CAPITAL[c.size])
-    y = pg.field(90, y + 8, "成立日期", f"{founded.year} 年 {founded.month:02d} 月 {founded.day:02d} 日")
-    y = pg.field(90, y + 8, "营业期限", f"{founded.year} 年 {founded.month:02d} 月 {founded.day:02d} 日 至 长期", size=36)
-    pg.field(90, y + 8, "住　　所", c.address, size=36)
+    y = pg.field(90, y + 4, "类　　型", "有限责任公司 (自然人投资或控股)")
+    y = pg.field(90, y + 4, "法定代表人", c.legal_rep)
+    y = pg.field(90, y + 4, "经营范围", SCOPES.get(c.industry, "技术开发、技术服务; 销售机械设备。"), size=32)
+    y = pg.field(90, y + 4, "注册资本", CAPITAL[c.size])
+    y = pg.field(90, y + 4, "成立日期", f"{founded.year} 年 {founded.month:02d} 月 {founded.day:02d} 日")
+    y = pg.field(90, y + 4, "营业期限", f"{founded.year} 年 {founded.month:02d} 月 {founded.day:02d} 日 至 长期", size=36)
+    pg.field(90, y + 4, "住　　所", c.address, size=36)
     for i in range(14):          # a QR-code-like block
         for j in range(14):
             if r.random() < 0.5 or (i < 3 and j < 3) or (i < 3 and j > 10) or (i > 10 and j < 3):
-                pg.draw.rectangle((100 + j * 10, 1140 + i * 10, 109 + j * 10, 1149 + i * 10), fill=25)
-    pg.text(520, 1110, "登记机关", 34)
-    pg.seal(810, 1190, 95, f"{DISTRICTS[c.division]}市场监督管理局"[-10:], 20)
+                pg.draw.rectangle((100 + j * 10, 1160 + i * 10, 109 + j * 10, 1169 + i * 10), fill=25)
+    pg.text(520, 1165, "登记机关", 34)
+    pg.seal(815, 1215, 90, f"{DISTRICTS[c.division]}市场监督管理局"[-10:], 20)
     issued = resolve_when(c, "F") - timedelta(days=r.randint(60, 400))
     pg.text(600, 1300, f"{issued.year} 年 {issued.month:02d} 月 {issued.day:02d} 日", 34)
     pg.text(90, 1310, "国家企业信用信息公示系统网址: www.gsxt.gov.cn", 20)
