@@ -185,9 +185,9 @@ def bench_listing(source: Path, customers: int) -> dict:
         warm.append(time.perf_counter() - started)
         fresh.close()
     one_edit = Archive(hub, user="基准")
-    one_edit.update_customer("BJ-000002", {"address": "缓存增量"})
+    one_edit.update_customer("BJ-000002", {"owner": "缓存增量"})
     started = time.perf_counter()
-    assert one_edit.customers()["BJ-000002"]["address"] == "缓存增量"
+    assert one_edit.customers()["BJ-000002"]["owner"] == "缓存增量"
     incremental = time.perf_counter() - started
 
     naive_sample = min(customers, 20_000)
