@@ -289,9 +289,8 @@ class Archive:
                 continue
             for other_id in sorted(self.listing.lookup(key, value, head) - {record.get("id")}):
                 other = self.customer(other_id, head)
-                if not other.get("merged_into"):
-                    label = self.schema(head).fields[key].label
-                    raise FieldError(key, label, f"{value} 已登记为 {other_id} {other.get('name', '')}, 不能重复建档")
+                label = self.schema(head).fields[key].label
+                raise FieldError(key, label, f"{value} 已登记为 {other_id} {other.get('name', '')}, 不能重复建档")
 
     def update_customer(self, customer_id: str, changes: dict[str, Any], *, reason: str | None = None,
                         base: str | None = None, when: datetime | None = None) -> str | None:
@@ -415,7 +414,7 @@ class Archive:
         if size > rules["max_file_bytes"]:
             raise FieldError("file", "资料文件", f"{path.name} 太大: {size / 2**20:.0f} MB, 上限 {rules['max_file_bytes'] / 2**20:.0f} MB")
         if name is not None:
-            name = check_given_name(name)
+            name = check_given_name(name, min(rules["max_name_length"], 255))
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         customer = self.customer(customer_id)
@@ -457,7 +456,7 @@ class Archive:
         else:
             label = doc_type.label if doc_type else schema.info_types[record["info_type"]].label
             stem = rule_stem(rules["name_pattern"], customer=customer["name"], doc_type=label, date=day)
-        return safe_name(stem, ext, limit=min(rules["max_name_length"] * 3, 200))
+        return safe_name(stem, ext, limit=min(rules["max_name_length"], 255))
 
     # --- history -------------------------------------------------------------------------
 

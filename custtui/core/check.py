@@ -74,10 +74,10 @@ def _check_customer(store: Store, validator: Validator, folder: str, files: dict
             elif record is not None:
                 known = {k: v for k, v in record.items()
                          if k not in ("sha256", "size", "original_name", "added_by", "added_at")}
-                problems += _validated(path, lambda: validator.document(known, ctype or "enterprise"))
+                problems += _validated(path, lambda: validator.document(known, ctype))
                 if record.get("sha256") != hashlib.sha256(contents[document]).hexdigest():
                     problems.append(f"{folder}/{document}: 校验和与元数据不符, 文件可能被改动")
-                if record.get("main") and record["main"] not in files:
+                if record.get("main") and f"docs/{record['main']}" not in files:
                     problems.append(f"{path}: 主文件 {record['main']} 不存在")
         elif name.startswith("docs/") and name + META_SUFFIX not in files:
             problems.append(f"{path}: 资料缺少元数据文件 {name.rsplit('/', 1)[1]}{META_SUFFIX}")

@@ -26,7 +26,7 @@ SCHEMA_VERSION = "4"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = ("id", "type", "name", "aliases", "uscc", "id_number", "industry", "size", "region", "stage",
                   "status", "value_tier", "demand_types", "grade", "color", "tags", "owner", "first_contact",
-                  "merged_into", "error")
+                  "error")
 LIST_FIELDS = frozenset({"aliases", "demand_types", "tags"})
 _INDEX = {key: i for i, key in enumerate(SUMMARY_FIELDS)}
 _FIELD_SEP, _LIST_SEP = "\x1e", "\x1f"

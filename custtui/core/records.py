@@ -198,9 +198,6 @@ class Validator:
             if key == "stage_history":
                 out[key] = self.stage_history(value)
                 continue
-            if key == "merged_into":
-                out[key] = value
-                continue
             definition = self.schema.fields.get(key)
             if definition is None:
                 raise FieldError(key, key, f"未知字段, 可用字段: {', '.join(f.code for f in self.schema.fields_for(ctype))}")
@@ -225,8 +222,14 @@ class Validator:
         return {f.code: f.default for f in self.schema.fields_for(customer_type) if f.default is not None}
 
     def stage_history(self, value: Any) -> list[dict]:
-        if not isinstance(value, list):
-            raise FieldError("stage_history", "阶段历史", "应为列表")
+        """Kept by custtui; checked so a hand edit cannot slip in an unknown stage or date."""
+        if not isinstance(value, list) or not all(isinstance(step, dict) for step in value):
+            raise FieldError("stage_history", "阶段历史", "应为 { date=..., from=..., to=... } 的列表")
+        for i, step in enumerate(value, 1):
+            v.parse_date(step.get("date"), "stage_history.date", f"阶段历史第{i}条的日期")
+            for key in ("from", "to"):
+                if step.get(key) not in EMPTY:
+                    self._enum_value("stage", step[key], f"stage_history.{key}")
         return value
 
     def field_order(self) -> list[str]:
@@ -277,6 +280,11 @@ class Validator:
             doc_type = info_type.doc_types[-1] if info_type.code == "other" else None
         if info_type is None:
             info_type = self.schema.info_types[doc_type.info_type]
+        self._reject_unknown(data, {"info_type", "doc_type", "title", "date", "stage", "sensitivity", "number",
+                                    "project", "main", "also_in", "paper_box", "paper_shelf"})
+        if doc_type is not None and doc_type.for_types and customer_type not in doc_type.for_types:
+            kinds = "、".join(self.schema.label(CUSTOMER_TYPE, t) for t in doc_type.for_types)
+            raise FieldError("doc_type", "资料类型", f"「{doc_type.label}」只适用于{kinds}")
         if doc_type is not None and doc_type.info_type != info_type.code:
             raise FieldError("doc_type", "资料类型", f"「{doc_type.label}」属于「{self.schema.info_types[doc_type.info_type].label}」, "
                              f"不属于「{info_type.label}」")

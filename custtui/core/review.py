@@ -59,7 +59,7 @@ def review(archive: Archive, today: date | None = None) -> list[StatusChange]:
     activity = last_activity(archive)
     changes = []
     for cid, record in sorted(archive.customers().items()):
-        if record.get("error") or record.get("merged_into"):
+        if record.get("error"):
             continue
         dates = [d for d in (activity.get(cid), record.get("first_contact")) if isinstance(d, date)]
         last = max(dates) if dates else None
