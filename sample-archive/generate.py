@@ -6,6 +6,10 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python sample-archive/generate.py           # rebuild, then verify
     .venv/bin/python sample-archive/generate.py --check   # verify only
 
+Rebuilding needs the extras ``pip install -e '.[sample]'`` (fpdf2, pillow, reportlab) and the
+CJK font from Debian's ``fonts-wqy-zenhei``; the generated files are committed, so nothing else
+(demo, tests, CI) needs either.
+
 It deletes and rewrites only what it owns under ``sample-archive/``: ``archive.toml``,
 ``offices/`` and ``customers/``. Everything is fictional and deterministic: a fixed random seed,
 fixed dates (the archive's "today" is 2026-11-01), no network, PDFs in reportlab's invariant
