@@ -8,7 +8,6 @@ import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ..core.archive import Archive

@@ -13,7 +13,7 @@ import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,7 +24,7 @@ from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .naming import check_given_name, rule_stem, safe_name, unique_name
 from .records import EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
-from .store import TREE_MODE, BlobRef, CommitInfo, Identity, Store, blob_sha
+from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store
 
 FORMAT_VERSION = 1
 META_SUFFIX = ".meta.toml"
@@ -100,7 +100,7 @@ class Archive:
         try:
             archive = cls(target, user=user)
             archive.configure(office)
-            files: dict[str, object] = {f"schema/{n}": (schema_dir / n).read_bytes() for n in SCHEMA_FILES}
+            files: Changes = {f"schema/{n}": (schema_dir / n).read_bytes() for n in SCHEMA_FILES}
             files["archive.toml"] = dumps({"name": name or f"{office} 客户档案", "format": FORMAT_VERSION})
             files[f"offices/{office}.toml"] = dumps({"code": office, "name": office_name or office, "next": 1},
                                                     ("code", "name", "next"))
@@ -536,7 +536,7 @@ class Archive:
             raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
 
         def build(head):
-            changes: dict[str, object] = {}
+            changes: Changes = {}
             for path, old, new in diff:
                 found = self.store.entry(head, path)
                 current = found[1] if found else None
@@ -567,7 +567,7 @@ class Archive:
         order = self.validator().field_order() if path.endswith(CUSTOMER_FILE) else DOC_ORDER
         return dumps(result, order)
 
-    def _refuse_orphans(self, head: str | None, changes: dict[str, object]) -> None:
+    def _refuse_orphans(self, head: str | None, changes: Changes) -> None:
         for path, change in changes.items():
             if change is None and path.endswith(f"/{CUSTOMER_FILE}"):
                 folder = path.rsplit("/", 1)[0]

@@ -46,7 +46,7 @@ class BlobRef:
     mode: int = FILE_MODE
 
 
-Change = "bytes | BlobRef | None"  # new content, an existing blob, or deletion
+Changes = dict[str, "bytes | BlobRef | None"]  # path -> new content, an existing blob, or deletion
 
 
 @dataclass(frozen=True)
@@ -92,17 +92,6 @@ class CommitInfo:
 
 class StaleHead(Exception):
     """The branch moved between reading it and publishing (internal; triggers a retry)."""
-
-
-def _run_git(git_dir: Path, *args: str, input: bytes | None = None, work_tree: Path | None = None,
-             check: bool = True) -> subprocess.CompletedProcess:
-    cmd = ["git", f"--git-dir={git_dir}"]
-    if work_tree is not None:
-        cmd.append(f"--work-tree={work_tree}")
-    result = subprocess.run(cmd + list(args), input=input, capture_output=True)
-    if check and result.returncode != 0:
-        raise CusttuiError(f"git {args[0]} 失败: {result.stderr.decode(errors='replace').strip()}")
-    return result
 
 
 def blob_sha(data: bytes) -> str:
@@ -166,8 +155,14 @@ class Store:
         return str(value) or None
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        """Run a git command on this repository."""
-        return _run_git(self.git_dir, *args, input=input, work_tree=self.work_tree, check=check)
+        """Run a git command on this repository; a failure raises CusttuiError with git's words."""
+        cmd = ["git", f"--git-dir={self.git_dir}"]
+        if self.work_tree is not None:
+            cmd.append(f"--work-tree={self.work_tree}")
+        result = subprocess.run(cmd + list(args), input=input, capture_output=True)
+        if check and result.returncode != 0:
+            raise CusttuiError(f"git {args[0]} 失败: {result.stderr.decode(errors='replace').strip()}")
+        return result
 
     # --- reading -------------------------------------------------------------------------
 
@@ -305,9 +300,9 @@ class Store:
         """Store a loose object (temp file + rename, so concurrent writers are safe)."""
         return self._loose.store(IStream(kind, len(data), BytesIO(data))).hexsha.decode()
 
-    def _build_tree(self, tree_sha: str | None, changes: dict[str, object]) -> str | None:
+    def _build_tree(self, tree_sha: str | None, changes: Changes) -> str | None:
         entries = dict(self.tree(tree_sha)) if tree_sha else {}
-        nested: dict[str, dict[str, object]] = defaultdict(dict)
+        nested: dict[str, Changes] = defaultdict(dict)
         for path, change in changes.items():
             head, _, rest = path.partition("/")
             if rest:
@@ -331,7 +326,7 @@ class Store:
         self._remember_tree(sha, entries)
         return sha
 
-    def write_commit(self, parent: str | None, changes: dict[str, object], message: str,
+    def write_commit(self, parent: str | None, changes: Changes, message: str,
                      author: Identity, committer: Identity | None = None,
                      extra_parents: tuple[str, ...] = ()) -> str:
         """Write the objects of a commit on ``parent`` applying ``changes``; does not publish."""
@@ -352,7 +347,7 @@ class Store:
         if result.returncode != 0:
             raise StaleHead(result.stderr.decode(errors="replace"))
 
-    def transact(self, build: Callable[[str | None], tuple[dict[str, object], str] | None],
+    def transact(self, build: Callable[[str | None], tuple[Changes, str] | None],
                  author: Identity, attempts: int = 200, sync: bool = True) -> str | None:
         """Apply ``build(head) -> (changes, message)`` as one commit, retrying on a moved head.
 
