@@ -3,6 +3,7 @@ sharded trees, bare hubs, and working trees kept in step."""
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import textwrap
@@ -45,7 +46,10 @@ def test_eight_processes_lose_no_commit(tmp_path):
     assert {f"员工{i}" for i in range(PROCESSES)} <= authors
     assert subprocess.run(["git", "-C", str(archive.store.path), "fsck", "--strict"],
                           capture_output=True).returncode == 0
-    assert not list((archive.store.git_dir).glob("**/*.lock"))
+    assert not list((archive.store.git_dir).glob("**/*.lock"))  # no git lock left behind
+    for held in (archive.store.git_dir / "custtui").glob("*.flock"):  # and ours are free
+        with open(held) as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def test_concurrent_new_customers_never_share_an_id(tmp_path):

@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -360,6 +361,8 @@ class Archive:
             return "、".join(schema.label(definition.dimension, x) for x in value)
         if definition.kind == "region":
             return schema.region_label(value)
+        if definition.kind == "amount":
+            return f"{Decimal(str(value)):,.2f} 元"
         if definition.kind == "contacts":
             return "、".join(c.get("name", "") for c in value)
         if isinstance(value, list):

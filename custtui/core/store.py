@@ -356,15 +356,21 @@ class Store:
         has nothing to change. ``sync=False`` leaves a working tree for the caller to refresh.
         """
         for attempt in range(attempts):
-            parent = self.head()
-            built = build(parent)
-            if built is None:
-                return None
-            changes, message = built
-            commit = self.write_commit(parent, changes, message, author)
-            try:
-                self.publish(commit, parent, reason=message.split("\n", 1)[0])
-            except StaleHead:
+            # Sessions on this machine take turns (a kernel lock, gone if the process dies), so
+            # they queue instead of rebuilding on every lost race; the compare-and-swap still
+            # guards against writers that do not take it (a push, a plain git commit).
+            with self.lock("commit"):
+                parent = self.head()
+                built = build(parent)
+                if built is None:
+                    return None
+                changes, message = built
+                commit = self.write_commit(parent, changes, message, author)
+                try:
+                    self.publish(commit, parent, reason=message.split("\n", 1)[0])
+                except StaleHead:
+                    commit = None
+            if commit is None:
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))
                 continue
             if sync and self.work_tree is not None:
@@ -379,7 +385,7 @@ class Store:
         """An advisory lock under .git/custtui/; the kernel drops it if the process dies."""
         folder = self.git_dir / "custtui"
         folder.mkdir(exist_ok=True)
-        with open(folder / f"{name}.lock", "a+") as handle:
+        with open(folder / f"{name}.flock", "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
