@@ -113,9 +113,12 @@ class Archive:
         return archive
 
     def configure(self, office: str) -> None:
-        """Per-copy settings: this copy's office code, no automatic gc (the app packs)."""
-        for key, value in (("custtui.office", office), ("gc.auto", "0"), ("core.quotepath", "false"),
-                           ("receive.denyCurrentBranch", "updateInstead")):
+        """Per-copy settings: this copy's office code, no automatic gc (the app packs), and a
+        split index so keeping a 100k-customer working tree in step rewrites a small file."""
+        settings = [("custtui.office", office), ("gc.auto", "0"), ("core.quotepath", "false")]
+        if self.store.work_tree is not None:
+            settings += [("core.splitIndex", "true"), ("receive.denyCurrentBranch", "updateInstead")]
+        for key, value in settings:
             self.store.git("config", key, value)
 
     @property

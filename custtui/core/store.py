@@ -436,7 +436,6 @@ class Store:
                     lines.append(f"{target[0]:o} {target[1]}\t{path}")
             if lines:
                 self.git("update-index", "--index-info", input=("\n".join(lines) + "\n").encode())
-                self.git("update-index", "-q", "--refresh", check=False)
             tmp = marker.with_suffix(".tmp")
             tmp.write_text(head or "")
             os.replace(tmp, marker)
