@@ -107,6 +107,29 @@ def bench_edit(source: Path, customers: int, edits: int, baseline_edits: int) ->
             "speedup_vs_gitpython": statistics.median(gp) / med}
 
 
+def bench_edit_worktree(source: Path, customers: int, edits: int) -> dict:
+    """One committed edit on a clone with a checked-out working tree kept in step."""
+    target = OUT / "scratch" / "edit-worktree"
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", "--shared", str(source), str(target)], check=True)
+    for key, value in (("custtui.office", "BJ"), ("gc.auto", "0"), ("core.splitIndex", "true")):
+        subprocess.run(["git", "-C", str(target), "config", key, value], check=True)
+    subprocess.run(["git", "-C", str(target), "update-index", "--split-index"], check=True)
+    archive = Archive(target, user="基准")
+    archive.update_customer("BJ-000001", {"address": "预热"})
+    rng, times = random.Random(2), []
+    for i in range(edits):
+        started = time.perf_counter()
+        archive.update_customer(format_id("BJ", rng.randrange(1, customers + 1)), {"address": f"工作区{i}"})
+        times.append(time.perf_counter() - started)
+    clean = subprocess.run(["git", "-C", str(target), "status", "--porcelain"], capture_output=True,
+                           text=True, check=True).stdout == ""
+    archive.close()
+    shutil.rmtree(target, ignore_errors=True)
+    return {"customers": customers, "worktree_median_ms": statistics.median(times) * 1000,
+            "worktree_p95_ms": pct(times, 95) * 1000, "status_clean": clean}
+
+
 OURS_WORKER = textwrap.dedent("""
     import sys
     from custtui.core.archive import Archive
@@ -209,6 +232,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--baseline-edits", type=int, default=3)
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument("--worktree-at", type=int, nargs="*", default=[10_000],
+                        help="archive sizes at which to also time edits on a checked-out clone")
     args = parser.parse_args()
     os.environ.setdefault("CUSTTUI_USER", "基准")
     results: dict = {"edit": [], "listing": []}
@@ -218,6 +243,10 @@ def main() -> None:
         print(json.dumps(results["edit"][-1], ensure_ascii=False))
         results["listing"].append(bench_listing(source, n))
         print(json.dumps(results["listing"][-1], ensure_ascii=False))
+    results["worktree"] = []
+    for n in args.worktree_at:
+        results["worktree"].append(bench_edit_worktree(synthetic(n), n, args.edits))
+        print(json.dumps(results["worktree"][-1], ensure_ascii=False))
     if not args.skip_concurrency:
         results["concurrency"] = bench_concurrency(synthetic(max(args.customers)))
         print(json.dumps(results["concurrency"], ensure_ascii=False))
@@ -232,6 +261,9 @@ def report(results: dict) -> str:
         lines.append(f"  {r['customers']:>7} 客户               {r['custtui_median_ms']:8.1f} ms {r['gitpython_index_median_ms']:12.0f} ms"
                      f" {r['git_add_commit_median_ms']:12.0f} ms {r['speedup_vs_gitpython']:8.0f}×"
                      f"   (custtui p95 {r['custtui_p95_ms']:.1f} ms)")
+    for r in results.get("worktree", []):
+        lines.append(f"  {r['customers']:>7} 客户, 带工作区      {r['worktree_median_ms']:8.1f} ms"
+                     f"   (p95 {r['worktree_p95_ms']:.1f} ms, 提交后 git status 干净: {r['status_clean']})")
     lines.append("列出全部客户                    冷缓存构建   热缓存读取   一次修改后   逐个解析(基线)")
     for r in results["listing"]:
         lines.append(f"  {r['customers']:>7} 客户               {r['cold_build_s']:8.2f} s {r['warm_s']:10.3f} s"

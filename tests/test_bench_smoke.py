@@ -24,7 +24,9 @@ def test_synthetic_archive_is_valid(tiny):
 def test_core_benchmarks_run_and_report(tiny):
     edit = bench_core.bench_edit(tiny, 30, edits=3, baseline_edits=1)
     assert edit["custtui_median_ms"] > 0 and edit["gitpython_index_median_ms"] > 0
+    worktree = bench_core.bench_edit_worktree(tiny, 30, edits=2)
+    assert worktree["status_clean"]
     listing = bench_core.bench_listing(tiny, 30)
     assert listing["warm_s"] > 0
-    text = bench_core.report({"edit": [edit], "listing": [listing]})
+    text = bench_core.report({"edit": [edit], "listing": [listing], "worktree": [worktree]})
     assert "custtui" in text and "30 客户" in text
