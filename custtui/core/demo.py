@@ -115,6 +115,6 @@ def build_demo(path: str | Path, user: str | None = None) -> Archive:
                        Identity(ADMIN, "", max(e.when for e in events)), sync=False)
     if store.work_tree is not None:
         store.git("reset", "-q", "--hard")
-        store.sync_work_tree([])  # records the commit the working tree now reflects
+        store.sync_work_tree()  # records the commit the working tree now reflects
     probe.pack()
     return probe

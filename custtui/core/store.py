@@ -374,7 +374,7 @@ class Store:
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))
                 continue
             if sync and self.work_tree is not None:
-                self.stale_paths = self.sync_work_tree(list(changes))
+                self.stale_paths = self.sync_work_tree()
             return commit
         raise CusttuiError("档案正被频繁修改, 多次重试后仍未能保存, 请稍后再试; 你的修改没有写入")
 
@@ -392,14 +392,14 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def sync_work_tree(self, changed: list[str]) -> list[str]:
+    def sync_work_tree(self) -> list[str]:
         """Bring files and index in step with the branch head.
 
         Everything that changed since the commit the working tree was last brought to is
-        written (so a session killed before its own sync, or syncs finishing out of order,
-        leave nothing stale); without that record, the ``changed`` paths. Files holding edits
-        nobody committed are left as they are (the index still follows the head); they are
-        returned so the caller can warn.
+        written, so a session killed before its sync, or syncs finishing out of order, leave
+        nothing stale (with no record yet: since the head's parent). A file whose content is
+        neither the old nor the new version holds edits nobody committed: it is left as it
+        is (the index still follows the head) and returned so the caller can warn.
         """
         if self.work_tree is None:
             return []
@@ -409,59 +409,34 @@ class Store:
             marker = self.git_dir / "custtui" / "worktree-commit"
             synced = marker.read_text().strip() if marker.exists() else None
             try:
-                files = [p for p, _, _ in self.diff_commits(synced, head)] if synced else None
+                pending = self.diff_commits(synced, head) if synced else None
             except CusttuiError:
-                files = None
-            if files is None:
-                files = self._expand(head, changed)
-            staged = self._index_entries(files)
+                pending = None
+            if pending is None:
+                parents = self.commit_info(head).parents if head else ()
+                pending = self.diff_commits(parents[0] if parents else None, head)
             lines = []
-            for path in files:
-                target = self.entry(head, path)
+            for path, old, new in pending:
                 file = self.work_tree / path
-                if file.is_file() and staged.get(path) and blob_sha(file.read_bytes()) != staged[path]:
-                    if target is None or blob_sha(file.read_bytes()) != target[1]:
-                        skipped.append(path)
-                        lines.append(f"{target[0]:o} {target[1]}\t{path}" if target else f"0 {ZERO_OID}\t{path}")
-                        continue
-                if target is None:
+                present = blob_sha(file.read_bytes()) if file.is_file() else None
+                mode = self.entry(head, path)[0] if new else 0
+                lines.append(f"{mode:o} {new or ZERO_OID}\t{path}")
+                if present not in (old, new):
+                    skipped.append(path)
+                elif new is None:
                     file.unlink(missing_ok=True)
                     self._prune_empty_dirs(file.parent)
-                    lines.append(f"0 {ZERO_OID}\t{path}")
-                else:
+                elif present != new:
                     file.parent.mkdir(parents=True, exist_ok=True)
                     tmp = file.parent / f".{file.name}.custtui-tmp"
-                    tmp.write_bytes(self.read_blob(target[1]))
+                    tmp.write_bytes(self.read_blob(new))
                     os.replace(tmp, file)
-                    lines.append(f"{target[0]:o} {target[1]}\t{path}")
             if lines:
                 self.git("update-index", "--index-info", input=("\n".join(lines) + "\n").encode())
             tmp = marker.with_suffix(".tmp")
             tmp.write_text(head or "")
             os.replace(tmp, marker)
         return skipped
-
-    def _expand(self, head: str | None, paths: list[str]) -> list[str]:
-        """Directory paths in ``paths`` expand to the files under them (in the index or head)."""
-        files: list[str] = []
-        for path in paths:
-            found = self.entry(head, path)
-            if found and found[0] == TREE_MODE:
-                files.extend(p for p, _ in self.walk(head, path))
-            elif found is None and (self.work_tree / path).is_dir():
-                listed = self.git("ls-files", "-z", "--", path).stdout.decode().split("\0")
-                files.extend(p for p in listed if p)
-            else:
-                files.append(path)
-        return files
-
-    def _index_entries(self, paths: list[str]) -> dict[str, str]:
-        out = self.git("ls-files", "-s", "-z", "--", *paths).stdout.decode()
-        entries = {}
-        for record in filter(None, out.split("\0")):
-            meta, path = record.split("\t", 1)
-            entries[path] = meta.split()[1]
-        return entries
 
     def _prune_empty_dirs(self, folder: Path) -> None:
         while folder != self.work_tree and folder.is_dir() and not any(folder.iterdir()):
