@@ -82,6 +82,16 @@ def test_demo_history_is_believable(demo):
     assert trail[-1].action == "create" and trail[-1].author == customer["owner"]
 
 
+def test_the_audit_trail_filters_by_person_and_period(demo):
+    entries = demo.history(author="李娜", since=date(2024, 1, 1), until=date(2024, 12, 31))
+    assert entries and all(e.author == "李娜" and e.when.year == 2024 for e in entries)
+    result = run_cli("--archive", demo.store.path, "log", "--author", "李娜", "--since", "2024-01-01",
+                     "--until", "2024/12/31")
+    assert result.code == 0 and len(result.out.splitlines()) == len(entries)
+    bad = run_cli("--archive", demo.store.path, "log", "--since", "去年")
+    assert bad.code != 0 and "起始日期" in bad.err
+
+
 def test_the_dormant_customer_is_found_by_the_status_review(demo):
     dormant = next(c for c in sample_customers() if c.get("status") == "dormant")
     flagged = {c.customer_id for c in review(demo, date(2026, 11, 1))}

@@ -169,7 +169,10 @@ def cmd_attach(args, out: Output) -> None:
 
 def cmd_log(args, out: Output) -> None:
     archive = _archive(args)
-    entries = archive.history(args.id, field=args.field, author=args.author, limit=args.limit)
+    since = parse_date(args.since, "since", "起始日期") if args.since else None
+    until = parse_date(args.until, "until", "截止日期") if args.until else None
+    entries = archive.history(args.id, field=args.field, author=args.author, since=since, until=until,
+                              limit=args.limit)
     out.emit([{"commit": e.commit, "author": e.author, "time": e.when, "summary": e.summary,
                "customer": e.customer, "action": e.action, "fields": e.fields} for e in entries],
              "\n".join(f"{e.commit[:10]}  {e.when:%Y-%m-%d %H:%M}  {e.author}  {e.summary}" for e in entries)
@@ -283,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?")
     p.add_argument("--field", help="只看修改了某字段的提交")
     p.add_argument("--author", help="只看某人的提交")
+    p.add_argument("--since", help="起始日期, 如 2024-01-01")
+    p.add_argument("--until", help="截止日期")
     p.add_argument("--limit", type=int, help="最多显示条数")
 
     p = command("revert", cmd_revert, "撤销一次修改 (产生新提交)")

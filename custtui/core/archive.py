@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -467,13 +467,18 @@ class Archive:
     # --- history -------------------------------------------------------------------------
 
     def history(self, customer_id: str | None = None, *, field: str | None = None,
-                author: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
-        """The audit trail, newest first, optionally for one customer, field or author."""
+                author: str | None = None, since: date | None = None, until: date | None = None,
+                limit: int | None = None) -> list[HistoryEntry]:
+        """The audit trail, newest first, optionally for one customer, field, author or period."""
         if self.head() is None:
             return []
         args = ["log", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e"]
         if author:
             args.append(f"--author={author}")
+        if since:
+            args.append(f"--since={since:%Y-%m-%d} 00:00")
+        if until:
+            args.append(f"--until={until:%Y-%m-%d} 23:59:59")
         if limit and not field:
             args.append(f"-n{limit}")
         args.append(self.store.branch_ref)
