@@ -220,3 +220,5 @@ def test_status_review_follows_the_schema_periods(archive):
     assert archive.customer(quiet)["status"] == "dormant" and archive.customer(gone)["status"] == "lost"
     assert archive.history(quiet)[0].commit == commit and len(archive.history(limit=1)) == 1
     assert review(archive, date(2024, 10, 1)) == []
+    archive.add_note(gone, {"time": "2024-10-02 10:00", "channel": "电话", "content": "老客户回来询价"})
+    assert {c.customer_id: c.suggested for c in review(archive, date(2024, 10, 3))} == {gone: "active"}

@@ -92,10 +92,13 @@ def test_the_audit_trail_filters_by_person_and_period(demo):
     assert bad.code != 0 and "起始日期" in bad.err
 
 
-def test_the_dormant_customer_is_found_by_the_status_review(demo):
+def test_sample_statuses_agree_with_the_review_and_age_as_time_passes(demo):
+    assert review(demo, date(2026, 11, 1)) == []  # the sample's "today": every status is current
+    later = {c.customer_id: c.suggested for c in review(demo, date(2027, 6, 1))}
     dormant = next(c for c in sample_customers() if c.get("status") == "dormant")
-    flagged = {c.customer_id for c in review(demo, date(2026, 11, 1))}
-    assert dormant["id"] not in flagged  # already marked, nothing to change
+    lost = next(c for c in sample_customers() if c.get("status") == "lost")
+    assert later[dormant["id"]] == "lost"
+    assert lost["id"] not in later or later[lost["id"]] == "history"
 
 
 def test_demo_command_prints_a_summary(tmp_path):

@@ -1,5 +1,8 @@
 """The status review (沉睡/流失/历史客户): which customers' status the schema's periods say should change.
 
+Quiet customers move on (活跃 → 沉睡 → 流失 → 历史客户) after the schema's periods; a customer with a
+recent contact is reactivated. A quiet spell never softens a status set by hand (流失 stays 流失).
+
 Last activity is the newest of the first contact, the communication records and the
 transactions; their file names carry their dates, so one ``git ls-tree`` answers for the
 whole archive without reading a record.
@@ -52,6 +55,18 @@ def status_for(days_quiet: int, rules: dict) -> str:
     return "active"
 
 
+_SEVERITY = ("active", "dormant", "lost", "history")
+
+
+def _moves(current: str, suggested: str) -> bool:
+    """Quiet time only ever deepens a status; recent contact reactivates (沉睡/流失 → 活跃)."""
+    if suggested == "active":
+        return current != "active"
+    if current not in _SEVERITY:
+        return False
+    return _SEVERITY.index(suggested) > _SEVERITY.index(current)
+
+
 def review(archive: Archive, today: date | None = None) -> list[StatusChange]:
     """Customers whose stored status differs from what their last activity implies."""
     today = today or date.today()
@@ -65,9 +80,10 @@ def review(archive: Archive, today: date | None = None) -> list[StatusChange]:
         last = max(dates) if dates else None
         if last is None:
             continue
+        current = record.get("status", "active")
         suggested = status_for((today - last).days, rules)
-        if suggested != record.get("status", "active"):
-            changes.append(StatusChange(cid, record.get("name", ""), record.get("status", "active"), suggested, last))
+        if _moves(current, suggested):
+            changes.append(StatusChange(cid, record.get("name", ""), current, suggested, last))
     return changes
 
 
