@@ -145,6 +145,7 @@ def test_bad_documents_are_refused_clearly_and_write_nothing(cli_archive, tmp_pa
         assert result.code != 0, args
         assert field in result.err and rule in result.err, (args, result.err)
         assert repo_state(cli_archive) == before
+    assert subprocess.run(["git", "-C", str(cli_archive), "fsck", "--strict"], capture_output=True).returncode == 0
 
 
 def test_a_path_that_is_not_an_archive(tmp_path):
