@@ -206,6 +206,41 @@ def cmd_review(args, out: Output) -> None:
     out.emit({"changes": [c.__dict__ for c in changes], "commit": commit}, "\n".join(rows + [tail]))
 
 
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(f"\r正在建立搜索索引 [{'█' * filled}{'░' * (width - filled)}] {100 * done // max(total, 1):3d}% "
+          f"{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
+def _notice(message: str) -> None:
+    print(f"注意: {message}", file=sys.stderr)
+
+
+def cmd_search(args, out: Output) -> None:
+    archive = _archive(args)
+    index = archive.search_index(on_message=_notice)
+    index.ensure(progress=None if args.json else _progress)
+    results = index.search(" ".join(args.query), limit=args.limit)
+    lines = [f"注意: {hint}" for hint in results.hints]
+    for hit in results.hits:
+        where = f"  资料 {hit.document}" if hit.kind == "document" else ""
+        lines.append(f"{hit.id}  {hit.name}{where}")
+        if hit.highlights:
+            lines.append(f"    {hit.highlights}")
+        if hit.note:
+            lines.append(f"    ({hit.note})")
+    lines.append(f"共 {results.total} 条结果" + (f", 显示前 {len(results.hits)} 条" if results.total > len(results.hits) else ""))
+    out.emit({"query": results.query, "total": results.total, "hints": results.hints,
+              "hits": [hit.as_dict() for hit in results.hits]}, "\n".join(lines))
+
+
+def cmd_reindex(args, out: Output) -> None:
+    archive = _archive(args)
+    count = archive.search_index(on_message=_notice).rebuild(progress=None if args.json else _progress)
+    out.emit({"customers": count, "commit": archive.head()}, f"搜索索引已重建: {count} 个客户")
+
+
 def cmd_pack(args, out: Output) -> None:
     _archive(args).pack()
     out.emit({"ok": True}, "已打包整理仓库对象")
@@ -296,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("review", cmd_review, "状态复核: 按最近联系时间找出应转为沉睡/流失/历史客户的客户")
     p.add_argument("--today", help="以哪一天为准 (默认今天)")
     p.add_argument("--apply", action="store_true", help="保存建议的状态 (一次提交)")
+
+    p = command("search", cmd_search, "搜索客户和资料 (名称片段、拼音、电话后四位、编号、字段:值)")
+    p.add_argument("query", nargs="+", help='如 华信、huaxin、5678、行业:制造业 阶段:潜在、"采购合同"')
+    p.add_argument("--limit", type=int, default=20, help="最多显示条数 (默认 20)")
+
+    command("reindex", cmd_reindex, "重建搜索索引")
 
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
     command("pack", cmd_pack, "打包整理仓库 (批量操作后或空闲时)")

@@ -72,6 +72,7 @@ class Archive:
         self.user = resolve_user(user, self.store)
         self.listing = Listing(self.store)
         self._schema: tuple[str, Schema] | None = None
+        self._search = None
 
     def close(self) -> None:
         self.store.close()
@@ -243,9 +244,25 @@ class Archive:
         return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
     def commit_change(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
+        """Publish one change as one commit, then let the search index catch up with it."""
         commit = self.store.transact(build, self.identity(when))
         self.maybe_pack()
+        if commit and self.search_built():
+            self.search_index().catch_up(commit)
         return commit
+
+    def search_built(self) -> bool:
+        """Whether this copy has a search index to keep in step (checked without loading Whoosh)."""
+        return (self.store.git_dir / "custtui" / "search" / "state.json").exists()
+
+    def search_index(self, on_message: Callable[[str], None] | None = None):
+        """The search index of this copy (``custtui.core.search.SearchIndex``), opened lazily."""
+        if self._search is None:
+            from .search import SearchIndex
+            self._search = SearchIndex(self)
+        if on_message is not None:
+            self._search.on_message = on_message
+        return self._search
 
     def add_customer(self, customer_type: str, name: str, fields: dict[str, Any] | None = None,
                      when: datetime | None = None) -> tuple[str, str]:

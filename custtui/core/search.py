@@ -1,0 +1,467 @@
+"""Search: a Whoosh index of customers and documents, Chinese-aware, kept in step with git.
+
+Two indexes live under ``.git/custtui/search/`` (never committed): one document per customer
+(names, aliases, contacts, pinyin, phones, numbers, every classification dimension, remark, tags,
+communication records, products) and one per filed document (title, type, date, extracted text,
+plus its customer's dimensions so filters apply to both). ``state.json`` records the commit they
+reflect; ``catch_up`` brings them to the head from the git diff. Writers take a kernel lock first,
+so a second writer waits instead of meeting Whoosh's ``LockError``; readers never wait.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, time as dtime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as windex
+from whoosh import query as Q
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
+from whoosh.highlight import ContextFragmenter, Formatter, highlight
+from whoosh.scoring import BM25F
+
+from .analysis import bigram_analyzer, phone_terms, pinyin_terms
+from .errors import CusttuiError
+from .extract import TextCache
+from .listing import batch_read
+from .query import ParsedQuery, parse_query
+from .records import customer_dir, loads
+
+VERSION = 1
+DIMENSION_FIELDS = ("type", "stage", "status", "industry", "size", "value_tier", "demand", "grade", "color",
+                    "region", "owner", "tag")
+DOCS = "docs"
+META_SUFFIX = ".meta.toml"
+
+Progress = Callable[[int, int], None]
+
+
+def _keywords() -> dict:
+    return {name: KEYWORD(lowercase=True, commas=True) for name in DIMENSION_FIELDS}
+
+
+def customer_schema() -> WSchema:
+    text = bigram_analyzer()
+    return WSchema(
+        id=ID(stored=True, unique=True),
+        name=TEXT(analyzer=text, stored=True, field_boost=4.0),
+        alias=TEXT(analyzer=text, stored=True, field_boost=3.0),
+        contact=TEXT(analyzer=text, stored=True, field_boost=2.0),
+        exact=KEYWORD(lowercase=True, commas=True, field_boost=8.0),
+        pinyin=KEYWORD(field_boost=2.0),
+        initials=KEYWORD(field_boost=1.5),
+        phone=KEYWORD(field_boost=3.0),
+        ident=KEYWORD(lowercase=True, field_boost=5.0),
+        body=TEXT(analyzer=text),
+        first_contact=DATETIME(stored=True),
+        **_keywords(),
+    )
+
+
+def document_schema() -> WSchema:
+    text = bigram_analyzer()
+    return WSchema(
+        key=ID(stored=True, unique=True),
+        id=ID(stored=True),
+        cname=STORED,
+        blob=STORED,
+        title=TEXT(analyzer=text, stored=True, field_boost=3.0),
+        filename=TEXT(analyzer=text, stored=True, field_boost=2.0),
+        text=TEXT(analyzer=text),
+        ident=KEYWORD(lowercase=True, field_boost=5.0),
+        info_type=KEYWORD(commas=True),
+        doc_type=KEYWORD(commas=True),
+        sensitivity=KEYWORD(),
+        doc_stage=KEYWORD(),
+        date=DATETIME(stored=True),
+        note=STORED,
+        **_keywords(),
+    )
+
+
+# --- turning records into index documents ---------------------------------------------------
+
+def _joined(values: Iterable) -> str:
+    return ",".join(str(v).replace(",", " ") for v in values if v not in (None, ""))
+
+
+def _as_datetime(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, dtime())
+    return None
+
+
+def dimension_fields(record: dict) -> dict[str, str]:
+    """The customer's classification as filterable keywords (codes), shared by both indexes."""
+    region = str(record.get("region", ""))
+    regions = [region, region[:2] + "0000"] if len(region) == 6 else [region]
+    return {
+        "type": record.get("type", ""), "stage": record.get("stage", ""), "status": record.get("status", ""),
+        "industry": record.get("industry", ""), "size": record.get("size", ""),
+        "value_tier": record.get("value_tier", ""), "demand": _joined(record.get("demand_types", [])),
+        "grade": record.get("grade", ""), "color": record.get("color", ""), "region": _joined(regions),
+        "owner": record.get("owner", ""), "tag": _joined(record.get("tags", [])),
+    }
+
+
+def customer_body(record: dict, notes: list[dict], deals: list[dict]) -> str:
+    """The searchable prose of a customer: remark, tags, address, people, notes and products."""
+    parts = [record.get("remark", ""), " ".join(record.get("tags", [])), record.get("address", ""),
+             record.get("legal_rep", ""), record.get("superior", ""), record.get("owner", ""),
+             record.get("preferences", ""), record.get("procurement_method", "")]
+    for contact in record.get("contacts", []):
+        parts.append(contact.get("position", ""))
+    for note in notes:
+        parts += [note.get("content", ""), note.get("needs", ""), note.get("feedback", ""),
+                  " ".join(note.get("participants", []))]
+    for deal in deals:
+        parts += [deal.get("product", ""), deal.get("contract", "")]
+    return "\n".join(p for p in parts if p)
+
+
+def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dict:
+    names = [record.get("name", "")] + list(record.get("aliases", []))
+    contacts = [c.get("name", "") for c in record.get("contacts", [])]
+    full, initials = set(), set()
+    for name in names + contacts:
+        f, i = pinyin_terms(name)
+        full |= f
+        initials |= i
+    phones = set()
+    for phone in list(record.get("phones", [])) + [p for c in record.get("contacts", []) for p in c.get("phones", [])]:
+        phones |= phone_terms(phone)
+    idents = [record.get("id", ""), record.get("uscc", ""), record.get("id_number", ""),
+              *(d.get("contract", "") for d in deals)]
+    doc = {
+        "id": record["id"], "name": record.get("name", ""), "alias": "\n".join(record.get("aliases", [])),
+        "contact": "\n".join(contacts), "exact": _joined(n.lower() for n in names + contacts),
+        "pinyin": " ".join(sorted(full)), "initials": " ".join(sorted(initials)),
+        "phone": " ".join(sorted(phones)), "ident": " ".join(i.lower() for i in idents if i),
+        "body": customer_body(record, notes, deals), **dimension_fields(record),
+    }
+    first = _as_datetime(record.get("first_contact"))
+    if first:
+        doc["first_contact"] = first
+    return doc
+
+
+def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, note: str | None) -> dict:
+    doc = {
+        "key": f"{record['id']}/{name}", "id": record["id"], "cname": record.get("name", ""), "blob": blob,
+        "title": meta.get("title", ""), "filename": name, "text": text,
+        "ident": " ".join(x.lower() for x in (meta.get("number", ""), meta.get("project", "")) if x),
+        "info_type": _joined([meta.get("info_type", ""), *meta.get("also_in", [])]),
+        "doc_type": _joined([meta.get("doc_type", ""), *meta.get("also_in", [])]),
+        "sensitivity": meta.get("sensitivity", ""), "doc_stage": meta.get("stage", ""),
+        "note": note, **dimension_fields(record),
+    }
+    when = _as_datetime(meta.get("date"))
+    if when:
+        doc["date"] = when
+    return doc
+
+
+# --- results -------------------------------------------------------------------------------
+
+class _Marker(Formatter):
+    """Matches wrapped in 【】, fragments joined by …"""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"【{text[token.startchar:token.endchar]}】"
+
+
+@dataclass
+class Hit:
+    kind: str                 # "customer" or "document"
+    id: str                   # the customer ID
+    name: str                 # the customer's name
+    score: float
+    highlights: str = ""
+    document: str | None = None   # the document's file name, for document hits
+    path: str | None = None       # the document's path in the archive
+    title: str | None = None
+    note: str | None = None       # why a document has no text (encrypted, unknown encoding …)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit]
+    total: int
+    hints: list[str] = field(default_factory=list)
+
+
+# --- the index -----------------------------------------------------------------------------
+
+class SearchIndex:
+    """The archive's search index: open, build, catch up, search."""
+
+    def __init__(self, archive, on_message: Callable[[str], None] | None = None):
+        self.archive = archive
+        self.store = archive.store
+        self.folder = self.store.git_dir / "custtui" / "search"
+        self.texts = TextCache(self.store.git_dir / "custtui" / "text")
+        self.on_message = on_message or (lambda message: None)
+        self._indexes: tuple | None = None
+        self._searchers: dict[str, object] = {}
+
+    # state ------------------------------------------------------------------------------
+
+    def state(self) -> dict:
+        try:
+            return json.loads((self.folder / "state.json").read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def _save_state(self, commit: str | None) -> None:
+        tmp = self.folder / f"state.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"commit": commit, "version": VERSION}))
+        os.replace(tmp, self.folder / "state.json")
+
+    def exists(self) -> bool:
+        return self.state().get("version") == VERSION
+
+    def _open(self):
+        if self._indexes is None:
+            self._indexes = (windex.open_dir(str(self.folder / "customers")),
+                             windex.open_dir(str(self.folder / "documents")))
+        return self._indexes
+
+    def ensure(self, progress: Progress | None = None) -> None:
+        """Open the index, building it when missing and rebuilding it when broken; then catch up."""
+        if not self.exists():
+            if (self.folder / "state.json").exists():
+                self.on_message("搜索索引版本已更新, 正在重建…")
+            self.rebuild(progress)
+            return
+        try:
+            self._open()
+            self.catch_up()
+        except CusttuiError:
+            raise
+        except Exception as exc:  # any damage to the files: start again from git, which is the truth
+            self.on_message(f"搜索索引已损坏 ({type(exc).__name__}), 正在从档案重建…")
+            self.rebuild(progress)
+
+    # building ---------------------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Build both indexes from scratch at the head; returns the number of customers."""
+        with self.store.lock("search"):
+            self._close()
+            head = self.store.head()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            (self.folder / "customers").mkdir(parents=True)
+            (self.folder / "documents").mkdir(parents=True)
+            customers = windex.create_in(str(self.folder / "customers"), customer_schema())
+            documents = windex.create_in(str(self.folder / "documents"), document_schema())
+            folders = self._customer_files(head)
+            total, done = len(folders), 0
+            cw, dw = customers.writer(limitmb=256), documents.writer(limitmb=256)
+            try:
+                for folder, files in folders.items():
+                    self._index_customer(cw, dw, folder, files, fresh=True)
+                    done += 1
+                    if progress and (done % 200 == 0 or done == total):
+                        progress(done, total)
+                cw.commit()
+                dw.commit()
+            except BaseException:
+                cw.cancel()
+                dw.cancel()
+                raise
+            self._save_state(head)
+            return total
+
+    def _customer_files(self, commit: str | None, only: set[str] | None = None) -> dict[str, dict[str, tuple[str, bytes | None]]]:
+        """customer folder -> {relative path: (blob, bytes or None for document bodies)} in bulk."""
+        if commit is None:
+            return {}
+        paths = [customer_dir(cid) for cid in sorted(only)] if only is not None else ["customers/"]
+        if not paths:
+            return {}
+        listing = self.store.git("ls-tree", "-r", "-z", commit, "--", *paths).stdout
+        folders: dict[str, dict[str, list]] = {}
+        wanted: list[tuple[str, str, str]] = []
+        for entry in filter(None, listing.split(b"\0")):
+            meta, path = entry.split(b"\t", 1)
+            path = path.decode("utf-8", errors="surrogateescape")
+            parts = path.split("/")
+            if len(parts) < 5:
+                continue
+            folder, rel, blob = "/".join(parts[:4]), "/".join(parts[4:]), meta.split()[2].decode()
+            folders.setdefault(folder, {})[rel] = [blob, None]
+            if rel.endswith(".toml"):
+                wanted.append((folder, rel, blob))
+        for (folder, rel, _), raw in zip(wanted, batch_read(self.store.git_dir, [w[2] for w in wanted])):
+            folders[folder][rel][1] = raw
+        return {k: {r: (b, raw) for r, (b, raw) in v.items()} for k, v in folders.items()}
+
+    def _index_customer(self, cw, dw, folder: str, files: dict[str, tuple[str, bytes | None]], fresh: bool) -> None:
+        cid = folder.rsplit("/", 1)[1]
+        if not fresh:
+            dw.delete_by_term("id", cid)
+        if "customer.toml" not in files:
+            if not fresh:
+                cw.delete_by_term("id", cid)
+            return
+        try:
+            record = loads(files["customer.toml"][1], f"{folder}/customer.toml")
+            notes = [loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")]
+            deals = [loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")]
+        except CusttuiError as exc:  # a broken record is reported by `custtui check`; index what we can
+            self.on_message(str(exc))
+            record, notes, deals = {"id": cid, "name": cid}, [], []
+        record.setdefault("id", cid)
+        doc = customer_document(record, notes, deals)
+        (cw.add_document if fresh else cw.update_document)(**doc)
+        for rel, (blob, raw) in sorted(files.items()):
+            if not rel.startswith(f"{DOCS}/") or not rel.endswith(META_SUFFIX):
+                continue
+            name = rel[len(DOCS) + 1: -len(META_SUFFIX)]
+            body = files.get(f"{DOCS}/{name}")
+            if body is None or raw is None:
+                continue
+            try:
+                meta = loads(raw, f"{folder}/{rel}")
+            except CusttuiError as exc:
+                self.on_message(str(exc))
+                continue
+            extracted = self.texts.get(body[0], name, lambda sha=body[0]: self.store.read_blob(sha))
+            dw.add_document(**document_entry(record, name, meta, body[0], extracted.text, extracted.note))
+
+    def catch_up(self, head: str | None = None) -> int:
+        """Bring the index from the commit it reflects to ``head``; returns customers re-indexed."""
+        head = head or self.store.head()
+        if self.state().get("commit") == head:
+            return 0
+        with self.store.lock("search"):
+            indexed = self.state().get("commit")
+            if indexed == head:
+                return 0
+            try:
+                diff = self.store.diff_commits(indexed, head) if indexed else None
+            except CusttuiError:
+                diff = None
+            if diff is not None:
+                changed = {p.split("/")[3] for p, _, _ in diff if p.startswith("customers/") and p.count("/") >= 4}
+                if changed:
+                    self._reindex(head, changed)
+                self._save_state(head)
+                return len(changed)
+        self.on_message("搜索索引对应的提交已不在档案中, 正在重建…")
+        return self.rebuild()
+
+    def _reindex(self, head: str, changed: set[str]) -> None:
+        customers, documents = self._open()
+        folders = self._customer_files(head, changed)
+        cw, dw = customers.writer(timeout=60), documents.writer(timeout=60)
+        try:
+            for cid in sorted(changed):
+                folder = customer_dir(cid)
+                self._index_customer(cw, dw, folder, folders.get(folder, {}), fresh=False)
+            cw.commit()
+            dw.commit()
+        except BaseException:
+            cw.cancel()
+            dw.cancel()
+            raise
+
+    def _close(self) -> None:
+        for searcher in self._searchers.values():
+            searcher.close()
+        self._searchers.clear()
+        self._indexes = None
+
+    # searching --------------------------------------------------------------------------
+
+    def _searcher(self, which: str):
+        customers, documents = self._open()
+        searcher = self._searchers.get(which)
+        if searcher is None:
+            index = customers if which == "customers" else documents
+            searcher = self._searchers[which] = index.searcher(weighting=BM25F())
+        else:
+            fresh = searcher.refresh()
+            if fresh is not searcher:
+                self._searchers[which] = searcher = fresh
+        return searcher
+
+    def search(self, text: str, limit: int = 20) -> Results:
+        """Customers and documents matching a query in the query language, best first."""
+        parsed = parse_query(text, self.archive.schema())
+        self.ensure()
+        customer_hits = self._run("customers", parsed.customer_query, limit)
+        document_hits = self._run("documents", parsed.document_query, limit) if parsed.document_query else ([], 0)
+        hits = _merge(customer_hits[0], document_hits[0], limit)
+        for hit in hits:
+            self._highlight(hit, parsed)
+        return Results(text, hits, customer_hits[1] + document_hits[1], parsed.hints)
+
+    def _run(self, which: str, query, limit: int) -> tuple[list[Hit], int]:
+        if query is None:
+            return [], 0
+        searcher = self._searcher(which)
+        results = searcher.search(query, limit=limit)
+        hits = []
+        for found in results:
+            stored = found.fields()
+            if which == "customers":
+                hits.append(Hit("customer", stored["id"], stored.get("name", ""), found.score))
+            else:
+                customer = stored["id"]
+                hits.append(Hit("document", customer, stored.get("cname", ""), found.score,
+                                document=stored["filename"], title=stored.get("title"),
+                                path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
+                                note=stored.get("note")))
+                hits[-1]._blob = stored.get("blob")
+        return hits, len(results)
+
+    def _highlight(self, hit: Hit, parsed: ParsedQuery) -> None:
+        terms = parsed.highlight_terms
+        if not terms:
+            return
+        if hit.kind == "document":
+            sources = [hit.title or "", hit.document or ""]
+            blob = getattr(hit, "_blob", None)
+            if blob:
+                sources.append(self.texts.get(blob, hit.document or "", lambda: self.store.read_blob(blob)).text)
+        else:
+            try:
+                record = self.archive.customer(hit.id)
+                sources = [record.get("name", ""), "、".join(record.get("aliases", [])),
+                           "、".join(c.get("name", "") for c in record.get("contacts", [])),
+                           customer_body(record, self.archive.notes(hit.id), self.archive.deals(hit.id))]
+            except CusttuiError:
+                return
+        analyzer = bigram_analyzer()
+        for source in sources:
+            if not source:
+                continue
+            found = highlight(source, terms, analyzer, ContextFragmenter(maxchars=120, surround=30),
+                              _Marker(), top=2)
+            if found:
+                hit.highlights = found.replace("\n", " ")
+                return
+        hit.highlights = "  ".join(s for s in sources[:2] if s)[:120]  # matched by pinyin, phone or number
+
+
+def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:
+    """One list from two indexes whose scores are not comparable: each normalised by its best."""
+    def normalised(hits: list[Hit], weight: float) -> list[tuple[float, Hit]]:
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        return [(weight * h.score / top, h) for h in hits]
+    merged = normalised(customers, 1.0) + normalised(documents, 0.95)
+    merged.sort(key=lambda pair: pair[0], reverse=True)
+    return [hit for _, hit in merged[:limit]]
