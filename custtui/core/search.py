@@ -15,11 +15,9 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
-from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import index as windex
-from whoosh import query as Q
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
 from whoosh.scoring import BM25F
