@@ -212,7 +212,7 @@ class SearchIndex:
         self.texts = TextCache(self.store.git_dir / "custtui" / "text")
         self.on_message = on_message or (lambda message: None)
         self._indexes: tuple | None = None
-        self._searchers: dict[str, object] = {}
+        self._searchers: dict[str, tuple[str | None, object]] = {}
 
     # state ------------------------------------------------------------------------------
 
@@ -377,7 +377,7 @@ class SearchIndex:
             raise
 
     def _close(self) -> None:
-        for searcher in self._searchers.values():
+        for _, searcher in self._searchers.values():
             searcher.close()
         self._searchers.clear()
         self._indexes = None
@@ -385,15 +385,16 @@ class SearchIndex:
     # searching --------------------------------------------------------------------------
 
     def _searcher(self, which: str):
+        """A searcher on the index as of the commit it now reflects (reopened when that moves)."""
+        commit = self.state().get("commit")
+        cached = self._searchers.get(which)
+        if cached is not None and cached[0] == commit:
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
         customers, documents = self._open()
-        searcher = self._searchers.get(which)
-        if searcher is None:
-            index = customers if which == "customers" else documents
-            searcher = self._searchers[which] = index.searcher(weighting=BM25F())
-        else:
-            fresh = searcher.refresh()
-            if fresh is not searcher:
-                self._searchers[which] = searcher = fresh
+        searcher = (customers if which == "customers" else documents).searcher(weighting=BM25F())
+        self._searchers[which] = (commit, searcher)
         return searcher
 
     def search(self, text: str, limit: int = 20) -> Results:

@@ -1,0 +1,311 @@
+"""Search on the sample archive: what staff type, and what they expect to come first."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from custtui.core import extract as extract_module
+from custtui.core.archive import Archive
+from custtui.core.extract import ocr_status
+from custtui.core.query import QueryError
+from conftest import git, run_cli
+
+
+@pytest.fixture(scope="session")
+def indexed_template(demo_template, tmp_path_factory):
+    """The demo archive with its search index built once (text extraction and OCR included)."""
+    path = tmp_path_factory.mktemp("indexed") / "demo"
+    shutil.copytree(demo_template, path, symlinks=True)
+    archive = Archive(path)
+    archive.search_index().rebuild()
+    archive.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def index(indexed_template):
+    archive = Archive(indexed_template)
+    yield archive.search_index()
+    archive.close()
+
+
+@pytest.fixture
+def indexed(indexed_template, tmp_path):
+    """A private copy of the indexed demo, to change."""
+    copy = tmp_path / "demo"
+    shutil.copytree(indexed_template, copy, symlinks=True)
+    archive = Archive(copy, user="李娜")
+    yield archive
+    archive.close()
+
+
+# (query, expected customer of the first hit, expected kind or None, fragment of the document name)
+RELEVANCE = [
+    # two-character fragments of names
+    ("华信", "BJ-000001", "customer", None),
+    ("瑞达", "BJ-000002", "customer", None),
+    ("恒通", "BJ-000003", "customer", None),
+    ("京味轩", "BJ-000005", "customer", None),
+    ("博睿", "BJ-000006", "customer", None),
+    ("泉城", "BJ-000008", "customer", None),
+    ("晨光", "BJ-000016", "customer", None),
+    ("永定河", "BJ-000018", "customer", None),
+    ("蜀新", "SH-000010", "customer", None),
+    ("瓯江", "SH-000011", "customer", None),
+    # abbreviations (简称)
+    ("华信厂", "BJ-000001", "customer", None),
+    ("宏达五金厂", "SH-000007", "customer", None),
+    ("新沪超市", "SH-000008", "customer", None),
+    ("武侯二院", "SH-000018", "customer", None),
+    ("百草园药房", "BJ-000015", "customer", None),
+    # full pinyin and initials
+    ("huaxinchang", "BJ-000001", "customer", None),
+    ("oujiang", "SH-000011", "customer", None),
+    ("jingweixuan", "BJ-000005", "customer", None),
+    ("xixishuzhi", "SH-000003", "customer", None),
+    ("bcyyf", "BJ-000015", "customer", None),
+    ("whey", "SH-000018", "customer", None),
+    # contacts by name and by every reading of polyphonic surnames
+    ("zengguoping", "BJ-000001", "customer", None),
+    ("cengguoping", "BJ-000001", "customer", None),
+    ("shanxiaoyan", "BJ-000001", "customer", None),
+    ("danxiaoyan", "BJ-000001", "customer", None),
+    ("qiulihua", "BJ-000020", "customer", None),
+    ("choulihua", "BJ-000020", "customer", None),
+    ("xiewenjie", "BJ-000021", "customer", None),
+    ("jiewenjie", "BJ-000021", "customer", None),
+    ("zjq", "SH-000020", "customer", None),
+    ("解振华", "BJ-000017", "customer", None),
+    ("仇志刚", "BJ-000008", "customer", None),
+    # phones: last four digits, whole, landline with and without area code
+    ("6678", "BJ-000008", "customer", None),
+    ("8866", "BJ-000001", "customer", None),
+    ("13811207735", "BJ-000001", "customer", None),
+    ("010-62981234", "BJ-000001", "customer", None),
+    ("62981234", "BJ-000001", "customer", None),
+    # numbers, exactly and case-insensitively
+    ("91110108751171783G", "BJ-000001", "customer", None),
+    ("91110108751171783g", "BJ-000001", "customer", None),
+    ("11010519750803002x", "BJ-000020", "customer", None),
+    ("SH-000012", "SH-000012", "customer", None),
+    # field filters, with labels or codes
+    ("行业:制造业 阶段:潜在", "BJ-000007", "customer", None),
+    ("type:government 地域:上海", "SH-000016", "customer", None),
+    ("行业:医疗卫生 成都", "SH-000018", "customer", None),
+    ("等级:VIP 华信", "BJ-000001", "customer", None),
+    # words inside documents: PDF, DOCX, XLSX, GB18030 text, a scan (OCR), a scanned PDF
+    ("安财教", "BJ-000017", "document", "项目批复"),
+    ("闵教发", "SH-000016", "document", "项目批复"),
+    ("追加采购数控车床", "BJ-000001", "document", "补充协议"),
+    ("QT-BJ-20231120-01", "BJ-000001", "document", "报价单"),
+    ("HT-2023-027-ZZ01", "BJ-000008", "document", "终止协议"),
+    ("逾期交货违约金", "BJ-000008", "document", "结算证明"),
+    ("运营总监 回访", "SH-000004", "document", "回访表"),
+    ("每批发货前提前通知", "BJ-000008", "document", "回访表"),
+    ("开办资金", "SH-000016", "document", "事业单位法人证书"),
+    ("一式四份 安次", "BJ-000017", "document", "HT-2023-026"),
+    ("智慧教室 日期:2023-08", "BJ-000017", "document", None),
+    ("资料类型:终止协议", "BJ-000008", "document", "终止协议"),
+]
+
+OCR = {"开办资金", "一式四份 安次"}
+
+
+@pytest.mark.parametrize("query, customer, kind, document", RELEVANCE, ids=[r[0] for r in RELEVANCE])
+def test_relevance(index, query, customer, kind, document):
+    if query in OCR and not ocr_status()[0]:
+        pytest.fail("Tesseract with chi_sim is required for the OCR relevance cases (.ci/setup installs it)")
+    results = index.search(query, limit=5)
+    assert results.hits, f"{query!r} found nothing"
+    top = results.hits[0]
+    assert (top.id, top.kind) == (customer, kind), [(h.id, h.kind, h.document) for h in results.hits]
+    if document:
+        assert document in top.document
+
+
+def test_relevance_table_is_big_enough():
+    assert len(RELEVANCE) >= 40
+
+
+def test_exact_name_comes_first(index):
+    hits = index.search("北京华信机械设备制造有限公司").hits
+    assert (hits[0].kind, hits[0].id) == ("customer", "BJ-000001")
+
+
+def test_every_fragment_of_every_name_is_findable(index, demo_template):
+    archive = Archive(demo_template)
+    rng = random.Random(3)
+    for cid, summary in archive.customers().items():
+        name = summary["name"]
+        for size in (2, 4):
+            if len(name) < size:
+                continue
+            start = rng.randrange(len(name) - size + 1)
+            fragment = name[start:start + size]
+            ids = {h.id for h in index.search(fragment, limit=200).hits}
+            assert cid in ids, (fragment, name)
+
+
+def test_highlights_mark_the_match(index):
+    hit = index.search("逾期交货违约金").hits[0]
+    assert "【" in hit.highlights and "违约" in hit.highlights
+
+
+def test_document_hits_carry_their_customer_and_path(index):
+    hit = index.search("安财教").hits[0]
+    assert hit.name == "廊坊市安次区教育局"
+    assert hit.path.startswith("customers/BJ/000/BJ-000017/docs/") and hit.path.endswith(".pdf")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "请输入"),
+    ("   ", "请输入"),
+    ("!!! ？？ ……", "请输入"),
+    ("华" * 10_000, "查询太长"),
+    ("颜值:高", "未知的筛选字段"),
+    ("行业:航天", "不是有效的行业"),
+    ("日期:2024-13", "日期"),
+    ("日期:2025..2024", "晚于"),
+    ("地域:火星", "省市"),
+])
+def test_bad_queries_get_a_clear_message(index, query, message):
+    with pytest.raises(QueryError, match=message):
+        index.search(query)
+
+
+def test_malformed_quotes_and_brackets_get_a_hint_not_an_error(index):
+    results = index.search('"华信')
+    assert results.hits and any("引号" in h for h in results.hints)
+    results = index.search("(华信 OR 瑞达")
+    assert any("括号" in h for h in results.hints)
+
+
+def test_cli_search_json(indexed_template):
+    result = run_cli("--archive", indexed_template, "--json", "search", "安财教", "--limit", "3")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    hit = data["hits"][0]
+    assert {"id", "name", "kind", "score", "highlights", "path"} <= set(hit)
+    assert hit["kind"] == "document" and hit["id"] == "BJ-000017"
+    bad = run_cli("--archive", indexed_template, "search", "颜值:高")
+    assert bad.code != 0 and "未知的筛选字段" in bad.err and "Traceback" not in bad.err
+
+
+def test_index_catches_up_after_each_commit(indexed):
+    index = indexed.search_index()
+    indexed.update_customer("BJ-000005", {"aliases": ["京味轩", "老北京涮肉坊"]})
+    assert index.state()["commit"] == indexed.head()
+    assert index.search("涮肉坊").hits[0].id == "BJ-000005"
+    note, _ = indexed.add_note("BJ-000009", {"channel": "电话", "content": "客户询问冷链配送的报价"})
+    assert index.search("冷链配送").hits[0].id == "BJ-000009"
+
+
+def test_index_catches_up_with_commits_made_outside_the_app(indexed):
+    path = indexed.store.path
+    record = path / "customers/BJ/000/BJ-000010/customer.toml"
+    record.write_text(record.read_text().replace("绿野牧业", "草原绿野牧业"))
+    git(path, "commit", "-qam", "手工修改别名")
+    fresh = Archive(path)
+    assert fresh.search_index().search("草原绿野").hits[0].id == "BJ-000010"
+
+
+def test_removed_documents_leave_the_index(indexed):
+    index = indexed.search_index()
+    assert index.search("安财教").hits
+    commit = next(e.commit for e in indexed.history("BJ-000017") if e.action == "attach" and "项目批复" in e.summary)
+    indexed.revert(commit)
+    assert not index.search("安财教").hits
+
+
+def test_bad_documents_get_a_note_and_leave_the_rest_searchable(indexed, tmp_path):
+    from pypdf import PdfWriter
+    corrupt = tmp_path / "损坏.pdf"
+    corrupt.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage without end")
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt("secret")
+    encrypted = tmp_path / "加密.pdf"
+    with open(encrypted, "wb") as handle:
+        writer.write(handle)
+    unknown = tmp_path / "乱码.txt"
+    rng = random.Random(1)
+    unknown.write_bytes(bytes(rng.randrange(128, 256) for _ in range(3000)))
+    huge = tmp_path / "巨大.txt"
+    with open(huge, "wb") as handle:
+        handle.truncate(200 * 1000 * 1000)
+    notes = {}
+    for file, title in ((corrupt, "损坏的合同"), (encrypted, "加密的合同"), (unknown, "乱码回访"), (huge, "巨大的对账单")):
+        name, _ = indexed.attach("BJ-000009", file, {"doc_type": "其他资料", "title": title})
+        notes[title] = name
+    index = indexed.search_index()
+    for title, expected in (("损坏的合同", "损坏"), ("加密的合同", "加密"), ("乱码回访", "编码"), ("巨大的对账单", "太大")):
+        hit = index.search(title).hits[0]
+        assert hit.kind == "document" and hit.document == notes[title]
+        assert expected in (hit.note or ""), (title, hit.note)
+    assert index.search("安财教").hits[0].id == "BJ-000017"
+
+
+def test_text_is_extracted_once_per_file(indexed, monkeypatch):
+    calls = []
+    real = extract_module.extract
+    monkeypatch.setattr(extract_module, "extract", lambda data, name: calls.append(name) or real(data, name))
+    indexed.search_index().rebuild()
+    assert calls == []  # every blob's text is already in the cache
+    indexed.attach("BJ-000009", _text_file(indexed.store.path.parent / "新.txt", "一份新的会议记录"),
+                   {"doc_type": "会议纪要"})
+    assert len(calls) == 1
+
+
+def _text_file(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_or_corrupt_index_is_rebuilt_with_a_message(indexed):
+    messages = []
+    index = indexed.search_index(on_message=messages.append)
+    folder = index.folder / "customers"
+    for toc in folder.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a table of contents")
+    fresh = Archive(indexed.store.path).search_index(on_message=messages.append)
+    fresh.ensure()
+    assert any("损坏" in m for m in messages), messages
+    assert fresh.search("华信").hits[0].id == "BJ-000001"
+    shutil.rmtree(fresh.folder)
+    again = Archive(indexed.store.path).search_index()
+    assert again.search("华信").hits[0].id == "BJ-000001"
+
+
+SEARCHER = textwrap.dedent("""
+    import sys
+    from custtui.core.archive import Archive
+    archive = Archive(sys.argv[1])
+    index = archive.search_index()
+    for i in range(15):
+        assert index.search("华信").hits
+""")
+
+EDITOR = textwrap.dedent("""
+    import sys
+    from custtui.core.archive import Archive
+    archive = Archive(sys.argv[1], user="编辑" + sys.argv[2])
+    for i in range(6):
+        archive.add_note("BJ-00000" + sys.argv[2], {"channel": "电话", "content": f"并发回访{i}"})
+""")
+
+
+def test_searching_while_others_update_never_fails(indexed):
+    path = str(indexed.store.path)
+    procs = [subprocess.Popen([sys.executable, "-c", EDITOR, path, str(n)], stderr=subprocess.PIPE) for n in (2, 3)]
+    procs += [subprocess.Popen([sys.executable, "-c", SEARCHER, path], stderr=subprocess.PIPE) for _ in range(2)]
+    errors = [p.communicate(timeout=300)[1].decode() for p in procs]
+    assert all(p.returncode == 0 for p in procs), errors
+    assert "LockError" not in "".join(errors)
+    assert len(indexed.search_index().search("并发回访", limit=50).hits) >= 2
