@@ -10,6 +10,7 @@ Names are also indexed by pinyin, full and initials, for every reading of polyph
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from itertools import islice, product
 
@@ -18,8 +19,7 @@ from whoosh.analysis import Token, Tokenizer
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-MAX_PINYIN_RUN = 4       # pinyin terms cover name fragments of 2..4 characters, and the whole name
-MAX_READINGS = 8         # per fragment, when polyphonic characters multiply the readings
+MAX_READINGS = 4         # per character pair, when polyphonic characters multiply the readings
 
 
 def is_cjk(text: str) -> bool:
@@ -78,22 +78,83 @@ def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return full, initials
 
 
-def pinyin_terms(name: str) -> tuple[set[str], set[str]]:
-    """(full-pinyin terms, initials terms) for a name: the whole name and every 2–4 character
-    fragment, each in all its readings (capped), so 曾小贤 gives zengxiaoxian, cengxiaoxian, zxx, cxx…"""
-    chars = [c for c in name if is_cjk(c) or c.isalnum()]
-    full_terms: set[str] = set()
-    initial_terms: set[str] = set()
-    spans = [(0, len(chars))] if 1 < len(chars) else []
-    spans += [(i, i + n) for n in range(2, MAX_PINYIN_RUN + 1) for i in range(len(chars) - n + 1)]
-    for start, end in spans:
-        piece = chars[start:end]
-        if not any(is_cjk(c) for c in piece):
-            continue
-        readings = [_readings(c) for c in piece]
-        full_terms.update("".join(r) for r in islice(product(*(r[0] for r in readings)), MAX_READINGS))
-        initial_terms.update("".join(r) for r in islice(product(*(r[1] for r in readings)), MAX_READINGS))
-    return full_terms, initial_terms
+NAME_GAP = 10  # positions between two names in one field, so a phrase never spans them
+
+
+def pinyin_pairs(names: list[str]) -> tuple[str, str]:
+    """Names as pinyin of adjacent character pairs, for positional fields (see PairTokenizer).
+
+    北京华信 -> ``beijing jinghua huaxin`` and ``bj jh hx``; a polyphonic pair lists its readings
+    with ``|`` (曾小 -> ``zengxiao|cengxiao``), capped at MAX_READINGS. A query's syllables become
+    the same pairs, matched as a phrase: every fragment of two or more characters is findable by
+    full pinyin and by initials, at one term per character instead of one per fragment."""
+    full_lines, initial_lines = [], []
+    for name in names:
+        chars = [c for c in name if is_cjk(c) or c.isalnum()]
+        readings = [_readings(c) for c in chars]
+        full, initials = [], []
+        for a, b in zip(readings, readings[1:]):
+            full.append("|".join(islice(dict.fromkeys(x + y for x, y in product(a[0], b[0])), MAX_READINGS)))
+            initials.append("|".join(islice(dict.fromkeys(x + y for x, y in product(a[1], b[1])), MAX_READINGS)))
+        full_lines.append(" ".join(full))
+        initial_lines.append(" ".join(initials))
+    return "\n".join(full_lines), "\n".join(initial_lines)
+
+
+class PairTokenizer(Tokenizer):
+    """Tokens separated by spaces, alternatives at one position by ``|``, names by newlines."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for line in value.split("\n"):
+            for slot in line.split():
+                for text in slot.split("|"):
+                    token.text, token.boost, token.stopped = text, 1.0, False
+                    if positions:
+                        token.pos = pos
+                    yield token
+                pos += 1
+            pos += NAME_GAP
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    """Every Mandarin syllable without tones (from pypinyin's dictionary), ü written v."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    found = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c))
+            plain = plain.replace("ü", "v")
+            if plain.isascii() and plain.isalpha() and any(v in plain for v in "aeiouv"):
+                found.add(plain)  # (interjections without a vowel, such as n and hm, make poor splits)
+    return frozenset(found)
+
+
+def segmentations(text: str, limit: int = 2) -> list[list[str]]:
+    """Ways to split a pinyin string into syllables (``xian`` -> [xian], [xi, an]), longest first."""
+    known, found = syllables(), []
+
+    def walk(rest: str, done: list[str]) -> None:
+        if len(found) >= limit:
+            return
+        if not rest:
+            found.append(done)
+            return
+        for size in range(min(6, len(rest)), 0, -1):
+            if rest[:size] in known:
+                walk(rest[size:], done + [rest[:size]])
+
+    walk(text, [])
+    return found
+
+
+def pair_terms(parts: list[str]) -> list[str]:
+    """Syllables or initials as the adjacent pairs they were indexed as."""
+    return [a + b for a, b in zip(parts, parts[1:])]
 
 
 def phone_terms(phone: str) -> set[str]:
@@ -107,5 +168,3 @@ def phone_terms(phone: str) -> set[str]:
         whole = number = re.sub(r"\D", "", phone)
     return {whole, number, f"t{number[-4:]}"} if number else set()
 
-
-PINYIN_QUERY = re.compile(r"^[a-z]+$")

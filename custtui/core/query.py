@@ -21,7 +21,7 @@ from datetime import date, datetime, time as dtime
 
 from whoosh import query as Q
 
-from .analysis import is_cjk, query_terms
+from .analysis import is_cjk, pair_terms, query_terms, segmentations
 from .errors import CusttuiError
 from .schema import Schema
 
@@ -148,7 +148,7 @@ def _customer_word(word: str, phrase: bool) -> Q.Query:
 
 
 def _document_word(word: str, phrase: bool) -> Q.Query:
-    options = [q for q in (_text("title", word), _text("filename", word), _text("text", word)) if q is not None]
+    options = [q for q in (_text("title", word), _text("text", word)) if q is not None]
     if not phrase and _IDENT.match(word):
         options.append(Q.Term("ident", word.lower()))
     return Q.Or(options) if options else Q.NullQuery
@@ -159,7 +159,11 @@ def _special_terms(word: str) -> list[Q.Query]:
     lowered = word.lower()
     found: list[Q.Query] = []
     if re.fullmatch(r"[a-z]+", lowered):
-        found += [Q.Term("pinyin", lowered), Q.Term("initials", lowered)]
+        for syllables in segmentations(lowered):
+            if len(syllables) >= 2:
+                found.append(_pairs("pinyin", pair_terms(syllables)))
+        if 2 <= len(lowered) <= 12:
+            found.append(_pairs("initials", pair_terms(list(lowered))))
     digits = re.sub(r"[\s\-]", "", word)
     if digits.isdigit():
         if len(digits) == 4:
@@ -169,6 +173,10 @@ def _special_terms(word: str) -> list[Q.Query]:
     if _IDENT.match(word):
         found.append(Q.Term("ident", lowered))
     return found
+
+
+def _pairs(fieldname: str, pairs: list[str]) -> Q.Query:
+    return Q.Term(fieldname, pairs[0]) if len(pairs) == 1 else Q.Phrase(fieldname, pairs)
 
 
 def _example(spec: tuple[str, str]) -> str:
