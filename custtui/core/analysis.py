@@ -10,7 +10,6 @@ Names are also indexed by pinyin, full and initials, for every reading of polyph
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from itertools import islice, product
 
@@ -119,24 +118,35 @@ class PairTokenizer(Tokenizer):
             pos += NAME_GAP
 
 
-@lru_cache(maxsize=1)
-def syllables() -> frozenset[str]:
-    """Every Mandarin syllable without tones (from pypinyin's dictionary), ü written v."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    found = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            plain = "".join(c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c))
-            plain = plain.replace("ü", "v")
-            if plain.isascii() and plain.isalpha() and any(v in plain for v in "aeiouv"):
-                found.add(plain)  # (interjections without a vowel, such as n and hm, make poor splits)
-    return frozenset(found)
+# Every Mandarin syllable without tones, ü written v as pypinyin writes it (from its dictionary,
+# less the vowel-less interjections such as n and hm, which make poor splits of typed pinyin).
+SYLLABLES = frozenset("lv lve nv nve " """
+    a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu
+    ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou
+    chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang
+    dao de dei den deng di dia dian diao die din ding diu dong dou du duan dui dun duo e ei en
+    eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou
+    gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua huai
+    huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai
+    kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang lao
+    le lei len leng li lia lian liang liao lie lin ling liu lo long lou lu luan lue lun luo ma
+    mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao
+    ne nei nen neng ni nia nian niang niao nie nin ning niu nong nou nu nuan nue nun nuo o ou pa
+    pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian qiang qiao qie
+    qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan rui run
+    ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou
+    shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang
+    tao te tei teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen
+    weng wo wong wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang
+    yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai
+    zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun
+    zhuo zi zong zou zu zuan zui zun zuo
+""".split())
 
 
 def segmentations(text: str, limit: int = 2) -> list[list[str]]:
     """Ways to split a pinyin string into syllables (``xian`` -> [xian], [xi, an]), longest first."""
-    known, found = syllables(), []
+    known, found = SYLLABLES, []
 
     def walk(rest: str, done: list[str]) -> None:
         if len(found) >= limit:

@@ -22,14 +22,15 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
 from whoosh.scoring import BM25F
 
-from .analysis import PairTokenizer, bigram_analyzer, phone_terms, pinyin_pairs
+from .analysis import PairTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
 from .errors import CusttuiError
 from .extract import TextCache
 from .listing import batch_read
 from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
 
-VERSION = 1
+VERSION = 2
+HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
 
 
 def _remember_missing_columns() -> None:
@@ -72,15 +73,15 @@ def customer_schema() -> WSchema:
     text = bigram_analyzer()
     return WSchema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=text, stored=True, field_boost=4.0),
-        alias=TEXT(analyzer=text, stored=True, field_boost=3.0),
-        contact=TEXT(analyzer=text, stored=True, field_boost=2.0),
+        name=TEXT(analyzer=text, phrase=False, stored=True, field_boost=4.0),
+        alias=TEXT(analyzer=text, phrase=False, stored=True, field_boost=3.0),
+        contact=TEXT(analyzer=text, phrase=False, stored=True, field_boost=2.0),
         exact=KEYWORD(lowercase=True, commas=True, field_boost=8.0),
         pinyin=TEXT(analyzer=PairTokenizer(), field_boost=2.0),
         initials=TEXT(analyzer=PairTokenizer(), field_boost=1.5),
         phone=KEYWORD(field_boost=3.0),
         ident=KEYWORD(lowercase=True, field_boost=5.0),
-        body=TEXT(analyzer=text),
+        body=TEXT(analyzer=text, phrase=False),
         first_contact=DATETIME(stored=True),
         **_keywords(),
     )
@@ -93,9 +94,9 @@ def document_schema() -> WSchema:
         id=ID(stored=True),
         cname=STORED,
         blob=STORED,
-        title=TEXT(analyzer=text, stored=True, field_boost=3.0),
+        title=TEXT(analyzer=text, phrase=False, stored=True, field_boost=3.0),
         filename=STORED,
-        text=TEXT(analyzer=text),
+        text=TEXT(analyzer=text, phrase=False),
         ident=KEYWORD(lowercase=True, field_boost=5.0),
         info_type=KEYWORD(commas=True),
         doc_type=KEYWORD(commas=True),
@@ -428,7 +429,7 @@ class SearchIndex:
         customer_hits = self._run("customers", parsed.customer_query, limit)
         document_hits = self._run("documents", parsed.document_query, limit) if parsed.document_query else ([], 0)
         hits = _merge(customer_hits[0], document_hits[0], limit)
-        for hit in hits:
+        for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed)
         return Results(text, hits, customer_hits[1] + document_hits[1], parsed.hints)
 
@@ -442,6 +443,7 @@ class SearchIndex:
             stored = found.fields()
             if which == "customers":
                 hits.append(Hit("customer", stored["id"], stored.get("name", ""), found.score))
+                hits[-1]._stored = [stored.get("name", ""), stored.get("alias", ""), stored.get("contact", "")]
             else:
                 customer = stored["id"]
                 hits.append(Hit("document", customer, stored.get("cname", ""), found.score,
@@ -461,14 +463,10 @@ class SearchIndex:
             if blob:
                 sources.append(self.texts.get(blob, hit.document or "", lambda: self.store.read_blob(blob)).text)
         else:
-            try:
-                record = self.archive.customer(hit.id)
-                sources = [record.get("name", ""), "、".join(record.get("aliases", [])),
-                           "、".join(c.get("name", "") for c in record.get("contacts", [])),
-                           customer_body(record, self.archive.notes(hit.id), self.archive.deals(hit.id))]
-            except CusttuiError:
-                return
+            sources = [s.replace("\n", "、") for s in hit._stored]
         analyzer = bigram_analyzer()
+        if hit.kind == "customer" and not any(terms & set(query_terms(s)) for s in sources):
+            sources.append(self._customer_body(hit.id))
         for source in sources:
             if not source:
                 continue
@@ -478,6 +476,14 @@ class SearchIndex:
                 hit.highlights = found.replace("\n", " ")
                 return
         hit.highlights = "  ".join(s for s in sources[:2] if s)[:120]  # matched by pinyin, phone or number
+
+
+    def _customer_body(self, customer_id: str) -> str:
+        try:
+            record = self.archive.customer(customer_id)
+            return customer_body(record, self.archive.notes(customer_id), self.archive.deals(customer_id))
+        except CusttuiError:
+            return ""
 
 
 def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:
