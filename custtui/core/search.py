@@ -438,6 +438,8 @@ class SearchIndex:
             return [], 0
         searcher = self._searcher(which)
         results = searcher.search(query, limit=limit)
+        # counting every match of a common word costs more than finding the best ones
+        total = results.scored_length() if results.scored_length() < limit else results.estimated_length()
         hits = []
         for found in results:
             stored = found.fields()
@@ -451,7 +453,7 @@ class SearchIndex:
                                 path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
                                 note=stored.get("note")))
                 hits[-1]._blob = stored.get("blob")
-        return hits, len(results)
+        return hits, total
 
     def _highlight(self, hit: Hit, parsed: ParsedQuery) -> None:
         terms = parsed.highlight_terms
