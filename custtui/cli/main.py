@@ -230,8 +230,9 @@ def cmd_search(args, out: Output) -> None:
             lines.append(f"    {hit.highlights}")
         if hit.note:
             lines.append(f"    ({hit.note})")
-    lines.append(f"共 {results.total} 条结果" + (f", 显示前 {len(results.hits)} 条" if results.total > len(results.hits) else ""))
-    out.emit({"query": results.query, "total": results.total, "hints": results.hints,
+    lines.append(f"{'共' if results.exact else '约'} {results.total} 条结果"
+                 + (f", 显示前 {len(results.hits)} 条" if results.total > len(results.hits) else ""))
+    out.emit({"query": results.query, "total": results.total, "total_exact": results.exact, "hints": results.hints,
               "hits": [hit.as_dict() for hit in results.hits]}, "\n".join(lines))
 
 

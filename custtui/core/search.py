@@ -221,6 +221,7 @@ class Results:
     hits: list[Hit]
     total: int
     hints: list[str] = field(default_factory=list)
+    exact: bool = True  # False: total is Whoosh's estimate (counting a common word's matches is slow)
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -426,20 +427,23 @@ class SearchIndex:
         """Customers and documents matching a query in the query language, best first."""
         parsed = parse_query(text, self.archive.schema())
         self.ensure()
-        customer_hits = self._run("customers", parsed.customer_query, limit)
-        document_hits = self._run("documents", parsed.document_query, limit) if parsed.document_query else ([], 0)
-        hits = _merge(customer_hits[0], document_hits[0], limit)
+        customers, customer_total, customers_exact = self._run("customers", parsed.customer_query, limit)
+        documents, document_total, documents_exact = self._run("documents", parsed.document_query, limit)
+        hits = _merge(customers, documents, limit)
         for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed)
-        return Results(text, hits, customer_hits[1] + document_hits[1], parsed.hints)
+        return Results(text, hits, customer_total + document_total, parsed.hints,
+                       exact=customers_exact and documents_exact)
 
-    def _run(self, which: str, query, limit: int) -> tuple[list[Hit], int]:
+    def _run(self, which: str, query, limit: int) -> tuple[list[Hit], int, bool]:
+        """(hits, number of matches, whether that number is exact rather than estimated)."""
         if query is None:
-            return [], 0
+            return [], 0, True
         searcher = self._searcher(which)
         results = searcher.search(query, limit=limit)
         # counting every match of a common word costs more than finding the best ones
-        total = results.scored_length() if results.scored_length() < limit else results.estimated_length()
+        exact = results.scored_length() < limit
+        total = results.scored_length() if exact else results.estimated_length()
         hits = []
         for found in results:
             stored = found.fields()
@@ -453,7 +457,7 @@ class SearchIndex:
                                 path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
                                 note=stored.get("note")))
                 hits[-1]._blob = stored.get("blob")
-        return hits, total
+        return hits, total, exact
 
     def _highlight(self, hit: Hit, parsed: ParsedQuery) -> None:
         terms = parsed.highlight_terms
