@@ -15,6 +15,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
+from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import index as windex
@@ -246,10 +247,11 @@ class SearchIndex:
         except (FileNotFoundError, ValueError):
             return {}
 
-    def _save_state(self, commit: str | None) -> None:
-        tmp = self.folder / f"state.{os.getpid()}.tmp"
+    def _save_state(self, commit: str | None, folder: Path | None = None) -> None:
+        folder = folder or self.folder
+        tmp = folder / f"state.{os.getpid()}.tmp"
         tmp.write_text(json.dumps({"commit": commit, "version": VERSION}))
-        os.replace(tmp, self.folder / "state.json")
+        os.replace(tmp, folder / "state.json")
 
     def exists(self) -> bool:
         return self.state().get("version") == VERSION
@@ -265,7 +267,7 @@ class SearchIndex:
         if not self.exists():
             if (self.folder / "state.json").exists():
                 self.on_message("搜索索引版本已更新, 正在重建…")
-            self.rebuild(progress)
+            self.rebuild(progress, only_if_missing=True)
             return
         try:
             self._open()
@@ -278,16 +280,22 @@ class SearchIndex:
 
     # building ---------------------------------------------------------------------------
 
-    def rebuild(self, progress: Progress | None = None) -> int:
-        """Build both indexes from scratch at the head; returns the number of customers."""
+    def rebuild(self, progress: Progress | None = None, only_if_missing: bool = False) -> int:
+        """Build both indexes from scratch at the head; returns the number of customers.
+
+        The new index is built beside the old one and swapped in with a rename, so other
+        sessions keep searching the old one meanwhile and never see a half-built index."""
         with self.store.lock("search"):
+            if only_if_missing and self.exists():
+                return 0  # another session built it while we waited
             self._close()
             head = self.store.head()
-            shutil.rmtree(self.folder, ignore_errors=True)
-            (self.folder / "customers").mkdir(parents=True)
-            (self.folder / "documents").mkdir(parents=True)
-            customers = windex.create_in(str(self.folder / "customers"), customer_schema())
-            documents = windex.create_in(str(self.folder / "documents"), document_schema())
+            building = self.folder.with_name("search.building")
+            shutil.rmtree(building, ignore_errors=True)
+            (building / "customers").mkdir(parents=True)
+            (building / "documents").mkdir(parents=True)
+            customers = windex.create_in(str(building / "customers"), customer_schema())
+            documents = windex.create_in(str(building / "documents"), document_schema())
             folders = self._customer_files(head)
             total, done = len(folders), 0
             procs = min(2, os.cpu_count() or 1)  # both cores: each writes its own segments
@@ -305,7 +313,13 @@ class SearchIndex:
                 cw.cancel()
                 dw.cancel()
                 raise
-            self._save_state(head)
+            self._save_state(head, building)
+            retired = self.folder.with_name("search.retired")
+            shutil.rmtree(retired, ignore_errors=True)
+            if self.folder.exists():
+                os.replace(self.folder, retired)
+            os.replace(building, self.folder)
+            shutil.rmtree(retired, ignore_errors=True)
             return total
 
     def _customer_files(self, commit: str | None, only: set[str] | None = None) -> dict[str, dict[str, tuple[str, bytes | None]]]:
@@ -418,6 +432,7 @@ class SearchIndex:
             return cached[1]
         if cached is not None:
             cached[1].close()
+            self._indexes = None  # the folder may have been rebuilt and swapped in since
         customers, documents = self._open()
         searcher = (customers if which == "customers" else documents).searcher(weighting=BM25F())
         self._searchers[which] = (commit, searcher)
