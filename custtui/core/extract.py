@@ -51,6 +51,8 @@ def extract(data: bytes, name: str) -> Extracted:
             found = _ocr_images([data])
         else:
             found = Extracted("", "none", f"不支持从 {suffix or '无扩展名'} 文件提取文字")
+    except ImportError as exc:
+        found = Extracted("", "none", f"缺少提取此类文件所需的 Python 包 {exc.name or ''}, 未提取文字")
     except Exception as exc:  # a broken file must never stop the index: say what happened
         found = Extracted("", "none", f"文件损坏或格式不符, 无法提取文字 ({type(exc).__name__})")
     return Extracted(found.text[:MAX_TEXT_CHARS], found.method, found.note)
