@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 
 from .errors import CusttuiError
-from .listing import batch_read
+from .listing import batch_read, customer_folders
 from .records import ID_PATTERN, Validator, customer_dir, loads
 from .store import Store
 
@@ -17,17 +16,8 @@ def check_records(store: Store, validator: Validator, head: str | None) -> list[
     """Problems found in customer folders, each naming the file (and line, for bad TOML)."""
     if head is None:
         return []
-    listing = store.git("ls-tree", "-r", "-z", head, "--", "customers/").stdout
-    folders: dict[str, dict[str, str]] = defaultdict(dict)
-    for entry in filter(None, listing.split(b"\0")):
-        meta, path = entry.split(b"\t", 1)
-        path = path.decode("utf-8", errors="surrogateescape")
-        parts = path.split("/")
-        if len(parts) < 5:
-            continue
-        folders["/".join(parts[:4])]["/".join(parts[4:])] = meta.split()[2].decode()
     problems: list[str] = []
-    for folder, files in sorted(folders.items()):
+    for folder, files in sorted(customer_folders(store, head).items()):
         problems += _check_customer(store, validator, folder, files)
     return problems
 

@@ -245,17 +245,19 @@ class Listing:
         """Every customer record at ``commit`` in two bulk git calls."""
         if commit is None or self.store.entry(commit, CUSTOMERS) is None:
             return
-        listing = self.store.git("ls-tree", "-r", "-z", commit, "--", f"{CUSTOMERS}/").stdout
-        wanted = []
-        for record in listing.split(b"\0"):
-            if not record:
-                continue
-            meta, path = record.split(b"\t", 1)
-            path = path.decode("utf-8", errors="surrogateescape")
-            if customer_id_of(path):
-                wanted.append((path, meta.split()[2].decode()))
+        wanted = [(path, blob) for path, blob in self.store.files(commit, f"{CUSTOMERS}/") if customer_id_of(path)]
         for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted])):
             yield customer_id_of(path), parse_customer(raw, path)
+
+
+def customer_folders(store: Store, commit: str | None, *paths: str) -> dict[str, dict[str, str]]:
+    """customer folder -> {path inside the folder: blob} for everything under ``paths``."""
+    folders: dict[str, dict[str, str]] = {}
+    for path, blob in store.files(commit, *(paths or (f"{CUSTOMERS}/",))):
+        parts = path.split("/", 4)
+        if len(parts) == 5:
+            folders.setdefault("/".join(parts[:4]), {})[parts[4]] = blob
+    return folders
 
 
 def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:

@@ -33,9 +33,8 @@ class StatusChange:
 def last_activity(archive: Archive, at: str | None = None) -> dict[str, date]:
     """Customer ID -> date of the newest note or deal."""
     head = at or archive.head()
-    out = archive.store.git("ls-tree", "-r", "--name-only", "-z", head, "--", "customers/").stdout
     latest: dict[str, date] = {}
-    for path in out.decode("utf-8", errors="replace").split("\0"):
+    for path, _ in archive.store.files(head, "customers/"):
         parts = path.split("/")
         if len(parts) == 6 and parts[4] in ("notes", "deals") and (m := _STAMP.match(parts[5])):
             when = datetime.strptime(m[1], "%Y%m%d").date()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from pathlib import Path
@@ -26,7 +27,7 @@ from whoosh.scoring import BM25F
 from .analysis import PairTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
 from .errors import CusttuiError
 from .extract import TextCache
-from .listing import batch_read
+from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
 
@@ -299,20 +300,12 @@ class SearchIndex:
             folders = self._customer_files(head)
             total, done = len(folders), 0
             procs = min(2, os.cpu_count() or 1)  # both cores: each writes its own segments
-            cw = customers.writer(procs=procs, limitmb=128, multisegment=True)
-            dw = documents.writer(procs=procs, limitmb=128, multisegment=True)
-            try:
+            with _writers(customers, documents, procs=procs, limitmb=128, multisegment=True) as (cw, dw):
                 for folder, files in folders.items():
                     self._index_customer(cw, dw, folder, files, fresh=True)
                     done += 1
                     if progress and (done % 200 == 0 or done == total):
                         progress(done, total)
-                cw.commit()
-                dw.commit()
-            except BaseException:
-                cw.cancel()
-                dw.cancel()
-                raise
             self._save_state(head, building)
             retired = self.folder.with_name("search.retired")
             shutil.rmtree(retired, ignore_errors=True)
@@ -323,28 +316,16 @@ class SearchIndex:
             return total
 
     def _customer_files(self, commit: str | None, only: set[str] | None = None) -> dict[str, dict[str, tuple[str, bytes | None]]]:
-        """customer folder -> {relative path: (blob, bytes or None for document bodies)} in bulk."""
-        if commit is None:
+        """customer folder -> {path inside it: (blob, bytes)}; bytes only for the TOML records."""
+        paths = [customer_dir(cid) for cid in sorted(only)] if only is not None else []
+        if only is not None and not paths:
             return {}
-        paths = [customer_dir(cid) for cid in sorted(only)] if only is not None else ["customers/"]
-        if not paths:
-            return {}
-        listing = self.store.git("ls-tree", "-r", "-z", commit, "--", *paths).stdout
-        folders: dict[str, dict[str, list]] = {}
-        wanted: list[tuple[str, str, str]] = []
-        for entry in filter(None, listing.split(b"\0")):
-            meta, path = entry.split(b"\t", 1)
-            path = path.decode("utf-8", errors="surrogateescape")
-            parts = path.split("/")
-            if len(parts) < 5:
-                continue
-            folder, rel, blob = "/".join(parts[:4]), "/".join(parts[4:]), meta.split()[2].decode()
-            folders.setdefault(folder, {})[rel] = [blob, None]
-            if rel.endswith(".toml"):
-                wanted.append((folder, rel, blob))
-        for (folder, rel, _), raw in zip(wanted, batch_read(self.store.git_dir, [w[2] for w in wanted])):
-            folders[folder][rel][1] = raw
-        return {k: {r: (b, raw) for r, (b, raw) in v.items()} for k, v in folders.items()}
+        folders = customer_folders(self.store, commit, *paths)
+        wanted = [(folder, rel, blob) for folder, files in folders.items()
+                  for rel, blob in files.items() if rel.endswith(".toml")]
+        records = dict(zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted])))
+        return {folder: {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()}
+                for folder, files in folders.items()}
 
     def _index_customer(self, cw, dw, folder: str, files: dict[str, tuple[str, bytes | None]], fresh: bool) -> None:
         cid = folder.rsplit("/", 1)[1]
@@ -404,17 +385,10 @@ class SearchIndex:
     def _reindex(self, head: str, changed: set[str]) -> None:
         customers, documents = self._open()
         folders = self._customer_files(head, changed)
-        cw, dw = customers.writer(timeout=60), documents.writer(timeout=60)
-        try:
+        with _writers(customers, documents, timeout=60) as (cw, dw):
             for cid in sorted(changed):
                 folder = customer_dir(cid)
                 self._index_customer(cw, dw, folder, folders.get(folder, {}), fresh=False)
-            cw.commit()
-            dw.commit()
-        except BaseException:
-            cw.cancel()
-            dw.cancel()
-            raise
 
     def _close(self) -> None:
         for _, searcher in self._searchers.values():
@@ -505,6 +479,20 @@ class SearchIndex:
             return customer_body(record, self.archive.notes(customer_id), self.archive.deals(customer_id))
         except CusttuiError:
             return ""
+
+
+@contextmanager
+def _writers(customers, documents, **options):
+    """Writers on both indexes: both commit, or both are cancelled."""
+    cw, dw = customers.writer(**options), documents.writer(**options)
+    try:
+        yield cw, dw
+    except BaseException:
+        cw.cancel()
+        dw.cancel()
+        raise
+    cw.commit()
+    dw.commit()
 
 
 def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:

@@ -41,8 +41,7 @@ def summarise(archive: Archive) -> Summary:
     customers = archive.customers().values()
     by_type = Counter(schema.label("customer_type", c.get("type", "")) for c in customers)
     by_stage = Counter(schema.label("stage", c.get("stage", "")) for c in customers)
-    files = archive.store.git("ls-tree", "-r", "--name-only", "-z", head, "--", "customers/").stdout.split(b"\0")
-    documents = sum(1 for f in files if f.endswith(META_SUFFIX.encode()))
+    documents = sum(1 for path, _ in archive.store.files(head, "customers/") if path.endswith(META_SUFFIX))
     authors = archive.store.git("log", "--format=%an", archive.store.branch_ref).stdout.decode().split("\n")
     author_counts = Counter(a for a in authors if a)
     return Summary(archive.archive_name(), str(archive.store.path), head, len(customers),
