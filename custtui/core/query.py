@@ -68,6 +68,7 @@ class QueryError(CusttuiError):
 class ParsedQuery:
     customer_query: Q.Query | None
     document_query: Q.Query | None
+    precise_query: Q.Query | None = None  # exact name, number, phone or pinyin: never cut short
     highlight_terms: set[str] = field(default_factory=set)
     hints: list[str] = field(default_factory=list)
 
@@ -111,13 +112,15 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
         raise QueryError("请输入要查找的内容: 名称片段、拼音、电话后四位、编号, 或 字段:值 (如 行业:制造业)")
     customer_parts = [_customer_word(w, phrase) for w, phrase in words]
     document_parts = [_document_word(w, phrase) for w, phrase in words]
-    customer_query = document_query = None
+    customer_query = document_query = precise_query = None
     if not document_filters:
         customer_query = _all(customer_parts + customer_filters)
+        if words:
+            precise_query = _all([_precise_word(w, phrase) for w, phrase in words] + customer_filters)
     if words or document_filters:
         document_query = _all(document_parts + customer_filters + document_filters)
     highlight = {t for w, _ in words for t in query_terms(w)}
-    return ParsedQuery(customer_query, document_query, highlight, hints)
+    return ParsedQuery(customer_query, document_query, precise_query, highlight, hints)
 
 
 def _all(parts: list[Q.Query]) -> Q.Query:
@@ -148,6 +151,11 @@ def _customer_word(word: str, phrase: bool) -> Q.Query:
     if not phrase:
         options += _special_terms(word)
     return Q.Or(options)
+
+
+def _precise_word(word: str, phrase: bool) -> Q.Query:
+    options = [Q.Term("exact", word.lower())] + ([] if phrase else _special_terms(word))
+    return options[0] if len(options) == 1 else Q.Or(options)
 
 
 def _document_word(word: str, phrase: bool) -> Q.Query:

@@ -21,8 +21,9 @@ from typing import Callable, Iterable
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
-from whoosh.scoring import BM25F
+from whoosh.scoring import TF_IDF
 
 from .analysis import PairTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
 from .errors import CusttuiError
@@ -32,6 +33,7 @@ from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
 
 VERSION = 2
+BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
 
 
@@ -408,7 +410,7 @@ class SearchIndex:
             cached[1].close()
             self._indexes = None  # the folder may have been rebuilt and swapped in since
         customers, documents = self._open()
-        searcher = (customers if which == "customers" else documents).searcher(weighting=BM25F())
+        searcher = (customers if which == "customers" else documents).searcher(weighting=TF_IDF())
         self._searchers[which] = (commit, searcher)
         return searcher
 
@@ -416,22 +418,35 @@ class SearchIndex:
         """Customers and documents matching a query in the query language, best first."""
         parsed = parse_query(text, self.archive.schema())
         self.ensure()
-        customers, customer_total, customers_exact = self._run("customers", parsed.customer_query, limit)
-        documents, document_total, documents_exact = self._run("documents", parsed.document_query, limit)
-        hits = _merge(customers, documents, limit)
+        precise = self._run("customers", parsed.precise_query, limit)[0]
+        customers, customer_total, customers_exact = self._run("customers", parsed.customer_query, limit, BUDGET_S)
+        documents, document_total, documents_exact = self._run("documents", parsed.document_query, limit, BUDGET_S)
+        hints = list(parsed.hints)
+        if None in (customers_exact, documents_exact):
+            hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
+        hits = _merge(_precise_first(precise, customers), documents, limit)
         for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed)
-        return Results(text, hits, customer_total + document_total, parsed.hints,
-                       exact=customers_exact and documents_exact)
+        return Results(text, hits, customer_total + document_total, hints,
+                       exact=bool(customers_exact and documents_exact))
 
-    def _run(self, which: str, query, limit: int) -> tuple[list[Hit], int, bool]:
-        """(hits, number of matches, whether that number is exact rather than estimated)."""
+    def _run(self, which: str, query, limit: int, budget: float | None = None) -> tuple[list[Hit], int, bool | None]:
+        """(hits, number of matches, exact): exact is False when the number is Whoosh's estimate
+        and None when the time budget ran out and only part of the matches were ranked."""
         if query is None:
             return [], 0, True
         searcher = self._searcher(which)
-        results = searcher.search(query, limit=limit)
+        collector = searcher.collector(limit=limit)
+        if budget is not None:
+            collector = TimeLimitCollector(collector, timelimit=budget, use_alarm=False)
+        try:
+            searcher.search_with_collector(query, collector)
+            cut = False
+        except TimeLimit:  # a word so common that ranking all its matches would keep people waiting
+            cut = True
+        results = collector.results()
         # counting every match of a common word costs more than finding the best ones
-        exact = results.scored_length() < limit
+        exact = None if cut else results.scored_length() < limit
         total = results.scored_length() if exact else results.estimated_length()
         hits = []
         for found in results:
@@ -493,6 +508,15 @@ def _writers(customers, documents, **options):
         raise
     cw.commit()
     dw.commit()
+
+
+def _precise_first(precise: list[Hit], ranked: list[Hit]) -> list[Hit]:
+    """Customers matched exactly (whole name, number, phone, pinyin) ahead of the ranked rest."""
+    top = max((h.score for h in ranked), default=1.0)
+    seen = {h.id for h in precise}
+    for hit in precise:
+        hit.score = top + hit.score
+    return precise + [h for h in ranked if h.id not in seen]
 
 
 def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:
