@@ -309,3 +309,10 @@ def test_searching_while_others_update_never_fails(indexed):
     assert all(p.returncode == 0 for p in procs), errors
     assert "LockError" not in "".join(errors)
     assert len(indexed.search_index().search("并发回访", limit=50).hits) >= 2
+
+
+def test_cli_reindex_shows_progress(indexed):
+    result = run_cli("--archive", indexed.store.path, "reindex")
+    assert result.code == 0, result.err
+    assert "搜索索引已重建: 46 个客户" in result.out and "100%" in result.err
+    assert run_cli("--archive", indexed.store.path, "search", "华信厂").out.startswith("BJ-000001")
