@@ -55,7 +55,7 @@ for names, spec in (
         FIELDS[name.casefold()] = spec
 
 _DIMENSION_INDEX_FIELD = {"customer_type": "type", "demand_type": "demand"}
-_TOKEN = re.compile(r'(?P<field>[^\s:："]+)[:：](?P<value>"[^"]*"?|\S*)|"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
+_TOKEN = re.compile(r'(?P<field>[^\W\d][^\s:："]*)[:：](?P<value>"[^"]*"?|\S*)|"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
 _PUNCT_ONLY = re.compile(r"^[\W_]+$", re.UNICODE)
 _IDENT = re.compile(r"^(?=.*\d)[0-9A-Za-z][0-9A-Za-z\-]*$")
 
@@ -99,7 +99,7 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
                 raise QueryError(f"未知的筛选字段「{name}」, 可用: {field_names()}")
             if not value:
                 raise QueryError(f"「{name}:」后面缺少要筛选的值, 如 {name}:{_example(spec)}")
-            _filter(spec, name, value, schema, customer_filters, document_filters, words)
+            _filter(spec, value, schema, customer_filters, document_filters)
         elif match.group("phrase") is not None:
             # spaces between Chinese characters carry no meaning in Chinese text: 年度 采购 = 年度采购
             phrase = re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", match.group("phrase"))
@@ -194,7 +194,8 @@ def _example(spec: tuple[str, str]) -> str:
     return {"date": "2024-01..2024-06", "region": "深圳", "phone": "5678"}.get(spec[0], "值")
 
 
-def _filter(spec, name, value, schema, customer_filters, document_filters, words) -> None:
+def _filter(spec, value, schema, customer_filters, document_filters) -> None:
+    """Append the Whoosh filter for ``字段:值`` to the customer or the document filters."""
     kind, target = spec
     if kind == "dim":
         dimension = schema.dimension(target)

@@ -214,9 +214,12 @@ class Hit:
     path: str | None = None       # the document's path in the archive
     title: str | None = None
     note: str | None = None       # why a document has no text (encrypted, unknown encoding …)
+    blob: str | None = field(default=None, repr=False)             # a document's git blob
+    snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        keys = ("kind", "id", "name", "score", "highlights", "document", "path", "title", "note")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
 @dataclass
@@ -452,15 +455,14 @@ class SearchIndex:
         for found in results:
             stored = found.fields()
             if which == "customers":
-                hits.append(Hit("customer", stored["id"], stored.get("name", ""), found.score))
-                hits[-1]._stored = [stored.get("name", ""), stored.get("alias", ""), stored.get("contact", "")]
+                hits.append(Hit("customer", stored["id"], stored.get("name", ""), found.score,
+                                snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact")]))
             else:
                 customer = stored["id"]
                 hits.append(Hit("document", customer, stored.get("cname", ""), found.score,
                                 document=stored["filename"], title=stored.get("title"),
                                 path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
-                                note=stored.get("note")))
-                hits[-1]._blob = stored.get("blob")
+                                note=stored.get("note"), blob=stored.get("blob")))
         return hits, total, exact
 
     def _highlight(self, hit: Hit, parsed: ParsedQuery) -> None:
@@ -469,11 +471,10 @@ class SearchIndex:
             return
         if hit.kind == "document":
             sources = [hit.title or "", hit.document or ""]
-            blob = getattr(hit, "_blob", None)
-            if blob:
-                sources.append(self.texts.get(blob, hit.document or "", lambda: self.store.read_blob(blob)).text)
+            if hit.blob:
+                sources.append(self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text)
         else:
-            sources = [s.replace("\n", "、") for s in hit._stored]
+            sources = [s.replace("\n", "、") for s in hit.snippet_sources]
         analyzer = bigram_analyzer()
         if hit.kind == "customer" and not any(terms & set(query_terms(s)) for s in sources):
             sources.append(self._customer_body(hit.id))
