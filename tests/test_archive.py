@@ -222,3 +222,11 @@ def test_status_review_follows_the_schema_periods(archive):
     assert review(archive, date(2024, 10, 1)) == []
     archive.add_note(gone, {"time": "2024-10-02 10:00", "channel": "电话", "content": "老客户回来询价"})
     assert {c.customer_id: c.suggested for c in review(archive, date(2024, 10, 3))} == {gone: "active"}
+
+
+def test_a_commit_reads_as_field_changes(archive):
+    customer_id = add_huaxin(archive)
+    commit = archive.update_customer(customer_id, {"size": "中型", "grade": "VIP"})
+    (path, changes), = archive.changes_in(commit)
+    assert path == "customers/BJ/000/BJ-000001/customer.toml"
+    assert ("size", None, "medium") in changes and ("grade", "normal", "vip") in changes

@@ -81,9 +81,6 @@ class Summary:
     def __contains__(self, key: str) -> bool:
         return key in _INDEX and bool(self._raw(key))
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Summary) and other.packed == self.packed
-
     def __repr__(self) -> str:
         return f"Summary({self.get('id')} {self.get('name')})"
 
