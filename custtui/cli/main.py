@@ -242,6 +242,15 @@ def cmd_reindex(args, out: Output) -> None:
     out.emit({"customers": count, "commit": archive.head()}, f"搜索索引已重建: {count} 个客户")
 
 
+def cmd_tui(args, out: Output) -> int:
+    from ..tui.app import CusttuiApp
+    path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
+    Archive(path, user=args.user).close()  # a clear error before the screen switches
+    app = CusttuiApp(path, args.user)
+    app.run()
+    return app.return_code or 0
+
+
 def cmd_pack(args, out: Output) -> None:
     _archive(args).pack()
     out.emit({"ok": True}, "已打包整理仓库对象")
@@ -339,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("reindex", cmd_reindex, "重建搜索索引")
 
+    command("tui", cmd_tui, "打开终端界面 (浏览、搜索、编辑、归档、审计)")
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
     command("pack", cmd_pack, "打包整理仓库 (批量操作后或空闲时)")
     return parser

@@ -1,0 +1,93 @@
+"""The custtui Textual application: opens an archive and hands the day's work to its screens."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import BUILTIN_THEMES, Theme
+
+from ..core.archive import Archive
+from ..core.errors import CusttuiError
+from .config import THEMES, Config
+
+T = TypeVar("T")
+
+# Colours that are exact xterm-256 palette entries, so a 256-colour terminal shows them unchanged.
+THEME_256 = Theme(
+    name=THEMES[0], primary="#5f87d7", secondary="#87afaf", accent="#d7875f", warning="#d7af5f",
+    error="#d75f5f", success="#87af5f", foreground="#d0d0d0", background="#1c1c1c", surface="#262626",
+    panel="#303030", dark=True,
+)
+THEME_ANSI = dataclasses.replace(BUILTIN_THEMES["ansi-dark"], name=THEMES[1])
+
+
+class CusttuiApp(App):
+    """One staff member's session on one archive."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "custtui 客户档案"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "帮助", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme"),
+        Binding("q", "quit", "退出", id="app.quit"),
+    ]
+
+    def __init__(self, archive_path: str | os.PathLike, user: str | None = None, config: Config | None = None):
+        super().__init__()
+        self.archive_path = Path(archive_path)
+        self.user = user
+        self.config = config or Config.load()
+        self.archive: Archive | None = None
+        self.archive_lock = threading.RLock()  # GitPython's object readers are not thread-safe
+
+    def on_mount(self) -> None:
+        pass  # commands later
+
+        self.register_theme(THEME_256)
+        self.register_theme(THEME_ANSI)
+        self.theme = self.config.theme
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        for problem in self.config.problems:
+            self.notify(problem, title="配置", severity="warning", timeout=10)
+        try:
+            self.archive = Archive(self.archive_path, self.user)
+        except CusttuiError as exc:
+            self.exit(message=f"错误: {exc}", return_code=1)
+            return
+        if not self.archive.user:
+            self.notify("未设置操作人: 请用 --user 或 CUSTTUI_USER 指定姓名, 否则不能保存修改",
+                        title="只读", severity="warning", timeout=15)
+        from .screens.main import MainScreen
+        self.push_screen(MainScreen())
+
+    def read(self, work: Callable[[Archive], T]) -> T:
+        """Run ``work`` on the archive while holding the lock (call from a worker thread)."""
+        assert self.archive is not None
+        with self.archive_lock:
+            return work(self.archive)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+        self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES[(THEMES.index(self.theme) + 1) % len(THEMES)] if self.theme in THEMES else THEMES[0]
+        self.config.theme = self.theme
+        self.save_config()
+
+    def save_config(self) -> None:
+        try:
+            self.config.save()
+        except OSError as exc:
+            self.notify(f"无法保存配置 {self.config.path}: {exc}", severity="warning")
+
+    def on_unmount(self) -> None:
+        if self.archive is not None:
+            self.archive.close()

@@ -1,0 +1,88 @@
+"""The user's TUI settings: tree order, inbox and export folders, theme and key overrides.
+
+Stored as TOML in the user config directory (``$CUSTTUI_CONFIG`` names another file). A broken
+file never stops the app: its problems are reported and the defaults used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+import tomli_w
+
+from ..core.browse import DEFAULT_ORDER, parse_order
+from ..core.errors import CusttuiError
+
+THEMES = ("custtui-256", "custtui-ansi")
+
+
+def config_path() -> Path:
+    if os.environ.get("CUSTTUI_CONFIG"):
+        return Path(os.environ["CUSTTUI_CONFIG"])
+    return Path(platformdirs.user_config_dir("custtui")) / "config.toml"
+
+
+@dataclass
+class Config:
+    path: Path
+    tree_order: tuple[str, ...] = DEFAULT_ORDER
+    inbox: Path | None = None
+    export_dir: Path = field(default_factory=lambda: Path.home() / "custtui-导出")
+    theme: str = THEMES[0]
+    keymap: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Config":
+        path = path or config_path()
+        config = cls(path)
+        try:
+            data = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            config.problems.append(f"配置文件 {path} 无法读取, 已使用默认设置: {exc}")
+            return config
+        config._apply(data)
+        return config
+
+    def _apply(self, data: dict) -> None:
+        def complain(key: str, rule: str) -> None:
+            self.problems.append(f"配置文件 {self.path} 的「{key}」{rule}, 已忽略")
+
+        if "tree_order" in data:
+            try:
+                self.tree_order = parse_order(data["tree_order"] if isinstance(data["tree_order"], list) else [])
+            except CusttuiError as exc:
+                complain("tree_order", f"无效: {exc}")
+        for key in ("inbox", "export_dir"):
+            if key in data:
+                if isinstance(data[key], str) and data[key].strip():
+                    setattr(self, key, Path(data[key]).expanduser())
+                else:
+                    complain(key, "应为文件夹路径")
+        if "theme" in data:
+            if data["theme"] in THEMES:
+                self.theme = data["theme"]
+            else:
+                complain("theme", f"应为 {' 或 '.join(THEMES)}")
+        keymap = data.get("keymap", {})
+        if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()):
+            self.keymap = dict(keymap)
+        else:
+            complain("keymap", "应为 动作编号 = \"按键\" 的表")
+
+    def save(self) -> None:
+        """Write the settings atomically (a crash leaves the old file, never half of one)."""
+        data: dict = {"tree_order": list(self.tree_order), "theme": self.theme,
+                      "export_dir": str(self.export_dir)}
+        if self.inbox:
+            data["inbox"] = str(self.inbox)
+        if self.keymap:
+            data["keymap"] = self.keymap
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".toml.tmp")
+        temporary.write_bytes(tomli_w.dumps(data).encode("utf-8"))
+        os.replace(temporary, self.path)

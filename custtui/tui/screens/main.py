@@ -1,0 +1,182 @@
+"""The main screen: classification tree | customers under the node | the selected customer."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...core.archive import Archive
+from ...core.browse import Classification
+from ...core.errors import CusttuiError
+from ...core.listing import Summary
+from ...core.profile import Profile
+from ..widgets.class_tree import ClassTree
+from ..widgets.customer_pane import CustomerPane
+from ..widgets.customer_table import CustomerTable
+
+WATCH_SECONDS = 3.0  # how often to look for commits made by other sessions
+
+
+class MainScreen(Screen):
+    """Browse by classification; every customer action starts here."""
+
+    BINDINGS = [
+        Binding("slash", "search", "搜索", id="main.search"),
+        Binding("n", "new_customer", "新建", id="main.new"),
+        Binding("e", "edit_customer", "编辑", id="main.edit"),
+        Binding("c", "add_note", "沟通", id="main.note"),
+        Binding("t", "add_deal", "交易", id="main.deal"),
+        Binding("a", "attach", "归档", id="main.attach"),
+        Binding("l", "archive_log", "日志", id="main.log"),
+        Binding("o", "tree_order", "维度", id="main.tree_order"),
+        Binding("y", "copy_customer", "复制", show=False, id="main.copy"),
+        Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload"),
+        Binding("tab", "app.focus_next", "下一栏", show=False, id="main.focus_next"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classification: Classification | None = None
+        self.path: tuple[str, ...] = ()
+        self.shown_commit: str | None = None
+
+    @property
+    def archive(self) -> Archive:
+        return self.app.archive
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            yield ClassTree(id="tree")
+            with Vertical(id="middle"):
+                yield Static("正在读取档案…", id="node-title")
+                yield CustomerTable(self.format_cell, id="table")
+            yield CustomerPane(id="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.archive.archive_name()}  ·  {self.archive.user or '未设置操作人 (只读)'}"
+        self.load_listing()
+        self.set_interval(WATCH_SECONDS, self.check_for_changes)
+
+    # --- loading -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="listing")
+    def load_listing(self, keep_customer: str | None = None) -> None:
+        """Read the listing and classify it (a worker: 100k customers must not freeze the screen)."""
+        def classify(archive: Archive) -> tuple[str | None, Classification]:
+            head = archive.head()
+            return head, Classification(archive.schema(head), archive.customers(head), self.app.config.tree_order)
+        try:
+            head, classification = self.app.read(classify)
+        except CusttuiError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
+        self.app.call_from_thread(self._show_listing, head, classification, keep_customer)
+
+    def _show_listing(self, head: str | None, classification: Classification, keep_customer: str | None) -> None:
+        self.shown_commit = head
+        self.classification = classification
+        self.query_one(ClassTree).show(classification, self.path)
+        self._show_members(keep_customer)
+
+    def _show_members(self, keep_customer: str | None = None) -> None:
+        assert self.classification is not None
+        table = self.query_one(CustomerTable)
+        keep = keep_customer or (table.current.get("id") if table.current else None)
+        members = self.classification.members(self.path)
+        table.set_rows(members, keep=keep)
+        self.query_one("#node-title", Static).update(
+            f"{self.classification.describe(self.path)}  [dim]{len(members)} 位客户 · 按 s 排序[/]")
+
+    def check_for_changes(self) -> None:
+        """Someone else committed (another session, a sync): show the new state, keep the place."""
+        if self.shown_commit is not None and self.archive.store.head() != self.shown_commit:
+            self.notify("档案已有新的提交, 已刷新", timeout=4)
+            self.refresh_after_change()
+
+    def refresh_after_change(self, customer_id: str | None = None) -> None:
+        """Reload the listing and the shown customer after a commit (ours or someone else's)."""
+        self.shown_commit = self.archive.store.head()
+        self.load_listing(customer_id)
+
+    # --- tree and table ------------------------------------------------------------------
+
+    def on_class_tree_picked(self, event: ClassTree.Picked) -> None:
+        if self.classification is None or event.path == self.path:
+            return
+        self.path = event.path
+        self._show_members()
+
+    def on_customer_table_highlighted(self, event: CustomerTable.Highlighted) -> None:
+        self.load_profile(event.summary.get("id"))
+
+    def on_customer_table_chosen(self, event: CustomerTable.Chosen) -> None:
+        self.query_one(CustomerPane).query_one("TabbedContent").focus()
+
+    @work(thread=True, exclusive=True, group="profile")
+    def load_profile(self, customer_id: str) -> None:
+        try:
+            profile = self.app.read(lambda archive: Profile.load(archive, customer_id))
+            schema = self.app.read(lambda archive: archive.schema(profile.commit))
+        except CusttuiError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.query_one(CustomerPane).show_profile, profile, schema)
+
+    def on_customer_pane_history_wanted(self, event: CustomerPane.HistoryWanted) -> None:
+        self.load_history(event.customer_id)
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_history(self, customer_id: str) -> None:
+        entries = self.app.read(lambda archive: archive.history(customer_id))
+        self.app.call_from_thread(self.query_one(CustomerPane).show_history, customer_id, entries)
+
+    def format_cell(self, summary: Summary, key: str) -> str:
+        """A listed value as people read it (labels, not codes)."""
+        value = summary.get(key)
+        if value is None or self.classification is None:
+            return "" if value is None else str(value)
+        schema = self.classification.schema
+        if key == "region":
+            return schema.region_label(value)
+        if key in ("stage", "status", "industry"):
+            return schema.label(key, value)
+        return str(value)
+
+    @property
+    def current_customer(self) -> str | None:
+        pane = self.query_one(CustomerPane)
+        return pane.profile.customer_id if pane.profile else None
+
+    def open_customer(self, customer_id: str, tab: str | None = None) -> None:
+        """Show a customer (from search, the palette or a new record): in the current node if it is
+        there, otherwise in 全部客户."""
+        table = self.query_one(CustomerTable)
+        if not table.select_id(customer_id) and self.path:
+            self.path = ()
+            self.query_one(ClassTree).move_cursor(self.query_one(ClassTree).root)
+            self._show_members(customer_id)
+        self.load_profile(customer_id)
+        if tab:
+            self.query_one(CustomerPane).query_one("TabbedContent").active = tab
+        table.focus()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.refresh_after_change()
+
+    def action_copy_customer(self) -> None:
+        """Copy the customer's ID and name (OSC 52 reaches the user's own clipboard over SSH)."""
+        profile = self.query_one(CustomerPane).profile
+        if profile is None:
+            self.notify("请先选择客户", severity="warning")
+            return
+        text = f"{profile.customer_id} {profile.record.get('name', '')}"
+        self.app.copy_to_clipboard(text)
+        self.notify(f"已复制: {text}")
