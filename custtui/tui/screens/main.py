@@ -83,6 +83,8 @@ class MainScreen(Screen):
         self.classification = classification
         self.query_one(ClassTree).show(classification, self.path)
         self._show_members(keep_customer)
+        if keep_customer and self.current_row != keep_customer:
+            self.open_customer(keep_customer)
 
     def _show_members(self, keep_customer: str | None = None) -> None:
         assert self.classification is not None
@@ -149,6 +151,11 @@ class MainScreen(Screen):
         return str(value)
 
     @property
+    def current_row(self) -> str | None:
+        current = self.query_one(CustomerTable).current
+        return current.get("id") if current else None
+
+    @property
     def current_customer(self) -> str | None:
         pane = self.query_one(CustomerPane)
         return pane.profile.customer_id if pane.profile else None
@@ -167,6 +174,36 @@ class MainScreen(Screen):
         table.focus()
 
     # --- actions -------------------------------------------------------------------------
+
+    def changed(self, customer_id: str | None) -> None:
+        """Callback of screens that may commit: None when nothing changed, otherwise the customer
+        to show afterwards ("" when the change concerns no single customer)."""
+        if customer_id is not None:
+            self.refresh_after_change(customer_id or None)
+
+    def action_search(self) -> None:
+        from .search import SearchScreen
+        self.app.push_screen(SearchScreen(), self._search_done)
+
+    def _search_done(self, choice) -> None:
+        if choice is not None:
+            self.open_customer(choice.customer_id, "tab-documents" if choice.document else None)
+
+    def action_attach(self) -> None:
+        from .attach import AttachScreen
+        self.app.push_screen(AttachScreen(self.current_customer), self.changed)
+
+    def on_customer_pane_document_chosen(self, event: CustomerPane.DocumentChosen) -> None:
+        from .document import DocumentScreen
+        self.app.push_screen(DocumentScreen(event.customer_id, event.document), self.changed)
+
+    def action_archive_log(self) -> None:
+        from .history import ArchiveLogScreen
+        self.app.push_screen(ArchiveLogScreen(), self.changed)
+
+    def on_customer_pane_commit_chosen(self, event: CustomerPane.CommitChosen) -> None:
+        from .history import CommitScreen
+        self.app.push_screen(CommitScreen(event.commit), self.changed)
 
     def action_reload(self) -> None:
         self.refresh_after_change()
