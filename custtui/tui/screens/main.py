@@ -181,6 +181,52 @@ class MainScreen(Screen):
         if customer_id is not None:
             self.refresh_after_change(customer_id or None)
 
+    def _editable_customer(self) -> str | None:
+        """The shown customer when the user may change it; otherwise say why not and return None."""
+        if not self._may_write():
+            return None
+        if self.current_customer is None:
+            self.notify("请先在列表中选择客户", severity="warning")
+        return self.current_customer
+
+    def _may_write(self) -> bool:
+        if not self.archive.user:
+            self.notify("未设置操作人, 不能保存修改: 请用 --user 或 CUSTTUI_USER 指定你的姓名后重新打开",
+                        severity="error", timeout=10)
+        return bool(self.archive.user)
+
+    def action_new_customer(self) -> None:
+        from .edit import CustomerForm, CustomerTypeScreen
+        if self._may_write():
+            self.app.push_screen(CustomerTypeScreen(), lambda ctype: ctype and self.app.push_screen(
+                CustomerForm(self.archive, customer_type=ctype), self.changed))
+
+    def action_edit_customer(self) -> None:
+        from .edit import CustomerForm
+        if customer_id := self._editable_customer():
+            self.app.push_screen(CustomerForm(self.archive, customer_id), self.changed)
+
+    def action_add_note(self) -> None:
+        from .facts import NoteForm
+        if customer_id := self._editable_customer():
+            self.app.push_screen(NoteForm(self.archive, customer_id), self.changed)
+
+    def action_add_deal(self) -> None:
+        from .facts import DealForm
+        if customer_id := self._editable_customer():
+            self.app.push_screen(DealForm(self.archive, customer_id), self.changed)
+
+    def action_tree_order(self) -> None:
+        from .tree_order import TreeOrderScreen
+        self.app.push_screen(TreeOrderScreen(self.app.config.tree_order), self._tree_order_chosen)
+
+    def _tree_order_chosen(self, order: tuple[str, ...] | None) -> None:
+        if order and order != self.app.config.tree_order:
+            self.app.config.tree_order = order
+            self.app.save_config()
+            self.path = ()
+            self.load_listing(self.current_customer)
+
     def action_search(self) -> None:
         from .search import SearchScreen
         self.app.push_screen(SearchScreen(), self._search_done)

@@ -28,6 +28,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("id", "编号", 10), ("name", "名称", 0), ("stage", "阶段", 12), ("status", "状态", 8),
     ("industry", "行业", 14), ("region", "地域", 16), ("owner", "负责人", 8),
 )
+DROP_FIRST = ("region", "owner", "industry", "status")  # which columns give way on a narrow terminal
 NAME_MIN = 16
 
 
@@ -73,7 +74,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self.format_cell = format_cell
         self.rows: list[Summary] = []
         self.sort_column, self.sort_reverse = "id", False
-        self._cells: dict[int, list[str]] = {}
+        self._cells: dict[int, dict[str, str]] = {}
 
     # --- data ----------------------------------------------------------------------------
 
@@ -101,34 +102,41 @@ class CustomerTable(ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------------
 
-    def _widths(self) -> list[int]:
-        fixed = sum(w for _, _, w in COLUMNS if w) + len(COLUMNS)
-        name = max(NAME_MIN, self.size.width - fixed)
-        return [w or name for _, _, w in COLUMNS]
+    def columns(self) -> list[tuple[str, str, int]]:
+        """The columns that fit the width (the name takes what is left), each with its width."""
+        shown = list(COLUMNS)
+        for key in DROP_FIRST:
+            if sum(w + 1 for _, _, w in shown) + NAME_MIN <= self.size.width:
+                break
+            shown = [c for c in shown if c[0] != key]
+        name = max(NAME_MIN, self.size.width - sum(w + 1 for _, _, w in shown))
+        return [(key, label, width or name) for key, label, width in shown]
 
-    def _line(self, cells: list[str], style: Style) -> Strip:
-        text = " ".join(fit(cell, width) for cell, width in zip(cells, self._widths()))
+    def _line(self, cells: list[str], widths: list[int], style: Style) -> Strip:
+        text = " ".join(fit(cell, width) for cell, width in zip(cells, widths))
         return Strip([Segment(text, style)]).crop_extend(0, self.size.width, style)
 
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
+        columns = self.columns()
+        widths = [width for _, _, width in columns]
         if y == 0:
             cells = [label + (("▼" if self.sort_reverse else "▲") if key == self.sort_column else "")
-                     for key, label, _ in COLUMNS]
-            return self._line(cells, base + self.get_component_rich_style("customer-table--header"))
+                     for key, label, _ in columns]
+            return self._line(cells, widths, base + self.get_component_rich_style("customer-table--header"))
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):
             return Strip.blank(self.size.width, base)
-        cells = self._cells.get(index)
-        if cells is None:
-            cells = [self.format_cell(self.rows[index], key) for key, _, _ in COLUMNS]
+        row = self._cells.get(index)
+        if row is None:
+            row = {key: self.format_cell(self.rows[index], key) for key, _, _ in COLUMNS}
             if len(self._cells) > 2000:
                 self._cells.clear()
-            self._cells[index] = cells
+            self._cells[index] = row
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("customer-table--cursor")
-        return self._line(cells, style)
+        return self._line([row[key] for key, _, _ in columns], widths, style)
 
     # --- moving --------------------------------------------------------------------------
 

@@ -1,0 +1,224 @@
+"""New customer and edit customer: fields by customer type, validated as typed, saved as one commit
+after the user has seen what will change; a concurrent change to the same field is shown with both
+values and never overwritten silently."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ...core.archive import Archive
+from ...core.errors import ConflictError, FieldError
+from ...core.records import Validator
+from ...core.schema import FieldDef, Schema
+from ..widgets.form import FieldRow, FormScreen
+from .confirm import ConfirmScreen
+
+CONTACT_HINT = "每行一位: 姓名 | 职务 | 电话(多个用逗号) | 邮箱 | 决策人(填 是)"
+LIST_HINT = "多个用 、或逗号分隔"
+REASON = "reason"
+
+
+def text_of(schema: Schema, definition: FieldDef, value: Any) -> str:
+    """A stored value as the user edits it (labels, not codes; lists joined by 、)."""
+    if value in (None, "", []):
+        return ""
+    kind = definition.kind
+    if kind == "enum":
+        return str(value)
+    if kind == "enum_list":
+        return "、".join(schema.label(definition.dimension, v) for v in value)
+    if kind in ("text_list", "phone_list"):
+        return "、".join(map(str, value))
+    if kind == "region":
+        return schema.region_label(value).replace(" ", "")
+    if kind == "amount":
+        return f"{Decimal(str(value)):f}"
+    if kind == "contacts":
+        return "\n".join(" | ".join([c.get("name", ""), c.get("position", ""), ",".join(c.get("phones", [])),
+                                     c.get("email", ""), "是" if c.get("decision_maker") else ""]).rstrip(" |")
+                         for c in value)
+    return str(value)
+
+
+def parse_contacts(text: str) -> list[dict]:
+    """Contact lines (see CONTACT_HINT) → contact tables for the validator."""
+    contacts = []
+    for number, line in enumerate(filter(str.strip, text.splitlines()), 1):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) > 5:
+            raise FieldError("contacts", "联系人", f"第{number}行有 {len(parts)} 项, 最多 5 项: {CONTACT_HINT}")
+        parts += [""] * (5 - len(parts))
+        name, position, phones, email, decision = parts
+        if decision not in ("", "是", "否"):
+            raise FieldError("contacts", "联系人", f"第{number}行的决策人应填 是 或留空")
+        contact: dict[str, Any] = {"name": name}
+        for key, value in (("position", position), ("phones", phones), ("email", email)):
+            if value:
+                contact[key] = value
+        if decision == "是":
+            contact["decision_maker"] = True
+        contacts.append(contact)
+    return contacts
+
+
+def value_of(definition: FieldDef, text: str) -> Any:
+    """What the user typed, as the validator takes it ("" clears the field)."""
+    if not text:
+        return ""
+    return parse_contacts(text) if definition.kind == "contacts" else text
+
+
+def editor_for(schema: Schema, definition: FieldDef, text: str, required: bool) -> Widget:
+    widget_id = f"f-{definition.code}"
+    if definition.kind == "enum":
+        options = [(v.label, v.code) for v in schema.dimension(definition.dimension).values]
+        return Select(options, value=text or Select.BLANK, allow_blank=not required, id=widget_id,
+                      prompt="(未填)", compact=True)
+    if definition.kind in ("multiline", "contacts"):
+        return TextArea(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True)
+    return Input(text, id=widget_id, placeholder=definition.label, compact=True)
+
+
+class CustomerTypeScreen(ModalScreen[str | None]):
+    """First step of a new customer: which type (the fields depend on it)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "取消", id="type.cancel")]
+    DEFAULT_CLASSES = "dialog"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-body"):
+            yield Static("新建客户: 选择客户类型", classes="dialog-title")
+            schema: Schema = self.app.archive.schema()
+            yield OptionList(*(Option(v.label, id=v.code) for v in schema.dimension("customer_type").values))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class CustomerForm(FormScreen):
+    """Edits one customer (``customer_id``) or registers a new one of ``customer_type``."""
+
+    def __init__(self, archive: Archive, customer_id: str | None = None, customer_type: str | None = None) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.base = archive.head()
+        self.schema = archive.schema(self.base)
+        self.validator = Validator(self.schema)
+        self.record = archive.customer(customer_id, self.base) if customer_id else \
+            {"type": customer_type, **self.validator.defaults(customer_type)}
+        self.definitions = self.schema.fields_for(self.record["type"])
+        self.initial = {d.code: text_of(self.schema, d, self.record.get(d.code)) for d in self.definitions}
+        type_label = self.schema.label("customer_type", self.record["type"])
+        self.heading = (f"编辑 {customer_id} {self.record.get('name', '')}" if customer_id
+                        else f"新建{type_label}") + "   (* 为必填)"
+
+    def rows(self) -> list[FieldRow]:
+        rows = []
+        for definition in self.definitions:
+            required = self.record["type"] in definition.required_for
+            hint = CONTACT_HINT if definition.kind == "contacts" else \
+                LIST_HINT if definition.kind in ("enum_list", "text_list", "phone_list") else ""
+            editor = editor_for(self.schema, definition, self.initial[definition.code], required)
+            rows.append(FieldRow(definition.code, definition.label, editor, required=required, hint=hint,
+                                 check=lambda text, d=definition: self.validator.field(d, value_of(d, text))))
+            if definition.code == "stage" and self.customer_id:
+                rows.append(FieldRow(REASON, "阶段变更原因", Input(id="f-reason", placeholder="修改合作阶段时必填", compact=True),
+                                     hint="如: 签订《年度采购合同》HT-2024-015"))
+        return rows
+
+    def changes(self) -> dict[str, Any]:
+        values = self.values()
+        return {d.code: value_of(d, values[d.code]) for d in self.definitions
+                if values.get(d.code, "") != self.initial[d.code]}
+
+    def save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self.notify("没有修改")
+            self.dismiss(None)
+            return
+        reason = self.values().get(REASON, "")
+        if self.customer_id and "stage" in changes and not reason:
+            self.show_error(FieldError(REASON, "阶段变更原因", "修改合作阶段时请填写原因, 它会记入阶段历史"))
+            return
+        try:
+            draft = self.validator.customer({**self.record, **{k: v for k, v in changes.items() if v != ""}})
+            for code, value in changes.items():
+                if value == "":
+                    draft.pop(code, None)
+            self.validator.require(draft)
+        except FieldError as exc:
+            self.show_error(exc)
+            return
+        lines = [self._describe(code, self.record.get(code), draft.get(code)) for code in changes]
+        if reason:
+            lines.append(f"变更原因: {reason}")
+        question = f"保存对 {self.customer_id} 的以下修改?" if self.customer_id else "新建以下客户?"
+        self.app.push_screen(ConfirmScreen(question, lines, yes="保存"),
+                             lambda yes: yes and self._commit(changes, reason))
+
+    def _describe(self, code: str, old: Any, new: Any) -> str:
+        label = self.schema.fields[code].label
+        before, after = Archive.display(self.schema, code, old), Archive.display(self.schema, code, new)
+        return f"{label}: {after or '(空)'}" if not self.customer_id else f"{label}: {before or '(空)'} → {after or '(清空)'}"
+
+    def _commit(self, changes: dict[str, Any], reason: str, base: str | None = None) -> None:
+        if self.customer_id:
+            cid = self.customer_id
+            self.commit(lambda archive: archive.update_customer(cid, changes, reason=reason or None,
+                                                                base=base or self.base) and cid)
+        else:
+            fields = {k: v for k, v in changes.items() if k != "name" and v != ""}
+            self.commit(lambda archive: archive.add_customer(self.record["type"], changes.get("name", ""), fields)[0])
+
+    def on_conflict(self, error: ConflictError) -> None:
+        self.conflicted = {field for field, _, _ in error.conflicts}
+        self.app.push_screen(ConflictScreen(self.schema, error), self._resolve)
+
+    def _resolve(self, choice: str | None) -> None:
+        """``mine``: save over their values; ``theirs``: keep theirs, save the rest; None: keep editing."""
+        if choice is None:
+            return
+        changes = self.changes()
+        head = self.app.archive.head()
+        if choice == "theirs":
+            changes = {k: v for k, v in changes.items() if k not in self.conflicted}
+            if not changes:
+                self.dismiss(self.customer_id)
+                return
+        self._commit(changes, self.values().get(REASON, "") if "stage" in changes else "", base=head)
+
+
+class ConflictScreen(ModalScreen[str | None]):
+    """Someone else changed the same fields since the form was opened: both values, user decides."""
+
+    BINDINGS = [
+        Binding("m", "dismiss('mine')", "用我的值", id="conflict.mine"),
+        Binding("t", "dismiss('theirs')", "保留对方的值", id="conflict.theirs"),
+        Binding("escape", "dismiss(None)", "继续编辑", id="conflict.back"),
+    ]
+    DEFAULT_CLASSES = "dialog"
+
+    def __init__(self, schema: Schema, error: ConflictError) -> None:
+        super().__init__()
+        self.schema, self.error = schema, error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-body"):
+            yield Static(f"{self.error.customer_id} 在你编辑期间已被他人修改", classes="dialog-title")
+            for field, theirs, mine in self.error.conflicts:
+                label = self.schema.fields[field].label if field in self.schema.fields else field
+                yield Static(f"[b]{escape(label)}[/b]\n  对方已保存: {escape(Archive.display(self.schema, field, theirs) or '(空)')}"
+                             f"\n  你的修改:   {escape(Archive.display(self.schema, field, mine) or '(空)')}",
+                             classes="conflict")
+            yield Static("m 用我的值覆盖 · t 保留对方的值 (只保存其余修改) · Esc 继续编辑", classes="hint")
