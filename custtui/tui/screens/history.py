@@ -1,0 +1,222 @@
+"""The audit screens: the archive-wide log, one commit read field by field, and its revert."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from ...core.archive import Archive, HistoryEntry
+from ...core.audit import CommitReport, author_pattern, authors, describe_commit, without_customer
+from ...core.errors import CusttuiError, FieldError
+from ...core.validate import parse_date
+from .confirm import ConfirmScreen
+
+LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest
+
+
+class ArchiveLogScreen(Screen[str | None]):
+    """Every commit of the archive, newest first, filterable by person and period.
+
+    Dismisses with None, or after a revert made from here with its customer ("" for none)."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "返回", id="log.close"),
+        Binding("f", "filter", "筛选", id="log.filter"),
+        Binding("f5,ctrl+r", "reload", "刷新", show=False, id="log.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reverted_customer: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="log-filters"):
+            yield Select[str]([], prompt="全部操作人", id="log-author")
+            yield Input(placeholder="起始日期, 如 2024-01-01", id="log-since")
+            yield Input(placeholder="截止日期, 如 2024-12-31", id="log-until")
+        yield Static(id="log-error", classes="field-error")
+        yield Static("正在读取日志…", id="log-note", classes="hint")
+        yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "档案日志"
+        self.query_one(DataTable).add_columns("时间", "操作人", "客户", "内容")
+        self.query_one(DataTable).focus()
+        self.load_authors()
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="log-authors")
+    def load_authors(self) -> None:
+        try:
+            names = self.app.read(authors)
+        except CusttuiError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.query_one(Select).set_options, [(name, name) for name in names])
+
+    # --- filtering -----------------------------------------------------------------------
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.action_reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_reload()
+
+    def action_filter(self) -> None:
+        self.query_one(Select).focus()
+
+    def action_reload(self) -> None:
+        """Read the log again with the filters as they stand, or say which filter is wrong."""
+        error = self.query_one("#log-error", Static)
+        try:
+            since = self._date("since", "起始日期")
+            until = self._date("until", "截止日期")
+        except FieldError as exc:
+            error.update(f"{exc.label}: {exc.rule}")
+            return
+        if since and until and since > until:
+            error.update(f"起始日期 {since} 晚于截止日期 {until}, 请调换或修改")
+            return
+        error.update("")
+        select = self.query_one(Select)
+        self.load_log(None if select.is_blank() else select.value, since, until)
+
+    def _date(self, field: str, label: str) -> date | None:
+        text = self.query_one(f"#log-{field}", Input).value.strip()
+        return parse_date(text, field, label) if text else None
+
+    @work(thread=True, exclusive=True, group="log")
+    def load_log(self, author: str | None, since: date | None, until: date | None) -> None:
+        def read(archive: Archive) -> tuple[list[HistoryEntry], dict[str, str]]:
+            entries = archive.history(author=author_pattern(author) if author else None, since=since,
+                                      until=until, limit=LOG_LIMIT + 1)
+            listed = archive.customers()
+            return entries, {e.customer: listed[e.customer].get("name", "") for e in entries
+                             if e.customer in listed}
+        try:
+            entries, names = self.app.read(read)
+        except CusttuiError as exc:
+            self.app.call_from_thread(self.query_one("#log-error", Static).update, str(exc))
+            return
+        self.app.call_from_thread(self._show_log, entries, names)
+
+    def _show_log(self, entries: list[HistoryEntry], names: dict[str, str]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in entries[:LOG_LIMIT]:
+            customer = f"{entry.customer} {names.get(entry.customer, '')}".rstrip() if entry.customer else ""
+            table.add_row(f"{entry.when:%Y-%m-%d %H:%M}", entry.author, customer, without_customer(entry),
+                          key=entry.commit)
+        note = self.query_one("#log-note", Static)
+        if len(entries) > LOG_LIMIT:
+            note.update(f"只显示最近 {LOG_LIMIT} 条; 更早的请按操作人或日期筛选 · 回车查看提交")
+        else:
+            note.update(f"共 {len(entries)} 条 · 回车查看提交" if entries else "没有符合条件的提交")
+
+    # --- commits -------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(CommitScreen(event.row_key.value), self._commit_closed)
+
+    def _commit_closed(self, customer: str | None) -> None:
+        if customer is not None:
+            self.reverted_customer = customer
+            self.action_reload()
+
+    def action_close(self) -> None:
+        self.dismiss(self.reverted_customer)
+
+
+class CommitScreen(ModalScreen[str | None]):
+    """One commit: who, when, its message and each change in Chinese; ``r`` reverts it.
+
+    Dismisses with the reverted commit's customer ("" for none) after a revert, None otherwise."""
+
+    CSS_PATH = "history.tcss"
+    DEFAULT_CLASSES = "dialog"
+    BINDINGS = [
+        Binding("escape", "dismiss", "返回", id="commit.close"),
+        Binding("r", "revert", "撤销此提交", id="commit.revert"),
+    ]
+
+    def __init__(self, commit: str) -> None:
+        super().__init__()
+        self.commit = commit
+        self.report: CommitReport | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog-body"):
+            yield Static(f"提交 {self.commit[:10]}", classes="dialog-title")
+            yield Static("正在读取…", id="commit-meta")
+            yield Static(id="commit-changes")
+            yield Static(id="commit-error", classes="field-error")
+            yield Static("r 撤销此提交 (产生一个新的提交, 原记录保留) · Esc 返回", classes="hint")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="commit")
+    def load(self) -> None:
+        try:
+            report = self.app.read(lambda archive: describe_commit(archive, self.commit))
+        except CusttuiError as exc:
+            self.app.call_from_thread(self._show_error, str(exc))
+            return
+        self.app.call_from_thread(self._show, report)
+
+    def _show(self, report: CommitReport) -> None:
+        self.report = report
+        meta = Table.grid(padding=(0, 2))
+        meta.add_column(style="bold", no_wrap=True)
+        meta.add_column()
+        for label, value in (("操作人", report.author), ("时间", f"{report.when:%Y-%m-%d %H:%M:%S}"),
+                             ("客户", report.customer or "(不涉及单个客户)"), ("说明", report.message)):
+            meta.add_row(label, Text(value))
+        self.query_one("#commit-meta", Static).update(meta)
+        changes = Text()
+        for change in report.changes:
+            changes.append(f"\n{change.title}", style="bold")
+            for detail in change.details:
+                changes.append(f"\n  {detail}")
+        self.query_one("#commit-changes", Static).update(changes if report.changes else "\n(没有内容变化)")
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#commit-error", Static).update(message)
+
+    def action_revert(self) -> None:
+        if self.report is None:
+            return
+        question = (f"撤销 {self.report.author} {self.report.when:%Y-%m-%d %H:%M} 的这次提交? "
+                    "将产生一个新的提交, 把以下内容恢复为提交之前的样子:")
+        self.app.push_screen(ConfirmScreen(question, [c.title for c in self.report.changes], yes="撤销"),
+                             self._confirmed)
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self.revert()
+
+    @work(thread=True, exclusive=True, group="revert")
+    def revert(self) -> None:
+        try:
+            new = self.app.read(lambda archive: archive.revert(self.commit))
+        except CusttuiError as exc:
+            self.app.call_from_thread(self._show_error, f"未撤销: {exc}")
+            return
+        self.app.call_from_thread(self._reverted, new)
+
+    def _reverted(self, new: str) -> None:
+        assert self.report is not None
+        self.app.notify(f"已撤销, 新提交 {new[:10]}", title="撤销")
+        self.dismiss(self.report.customer or "")
+

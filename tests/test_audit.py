@@ -1,0 +1,76 @@
+"""The audit trail in words: each kind of commit read back as Chinese lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from custtui.core.archive import Archive
+from custtui.core.audit import author_pattern, authors, describe_commit, without_customer
+from custtui.core.errors import NotFound
+from conftest import git
+
+
+def new_customer(archive: Archive) -> tuple[str, str]:
+    return archive.add_customer("企业", "北京华信机械设备制造有限公司",
+                                {"uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京",
+                                 "contacts": [{"name": "曾小贤", "phones": ["13812345678"]}]})
+
+
+def test_a_new_customer_reads_as_its_fields(archive):
+    customer_id, commit = new_customer(archive)
+    report = describe_commit(archive, commit)
+    assert (report.author, report.customer) == ("张伟", customer_id)
+    assert report.message == f"新建 {customer_id} 北京华信机械设备制造有限公司: 企业客户"
+    (change,) = report.changes  # the office's ID counter moving on is not news
+    assert change.title == f"新建客户 {customer_id} 北京华信机械设备制造有限公司"
+    assert {"客户类型: 企业客户", "行业: 制造业", "地域: 北京市", "合作阶段: 潜在客户", "联系人: 曾小贤"} \
+        <= set(change.details)
+
+
+def test_an_edit_reads_as_labels_old_to_new(archive):
+    customer_id, _ = new_customer(archive)
+    commit = archive.update_customer(customer_id, {"stage": "签约客户", "size": "中型"}, reason="签了合同")
+    (change,) = describe_commit(archive, commit).changes
+    assert change.title == "修改客户资料"
+    assert change.details == ["合作阶段: 潜在客户 → 签约客户", "规模: (空) → 中型"]  # stage_history is implied
+
+
+def test_notes_deals_and_documents_read_as_what_was_added(archive, tmp_path):
+    customer_id, _ = new_customer(archive)
+    _, note = archive.add_note(customer_id, {"time": "2024-03-15 10:30", "channel": "电话", "content": "询价"})
+    _, deal = archive.add_deal(customer_id, {"date": "2024-04-01", "amount": "12,500", "product": "数控车床"})
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 license")
+    name, attach = archive.attach(customer_id, scan, {"doc_type": "营业执照", "date": "2023-05-10"})
+    assert [(c.title, c.details) for c in describe_commit(archive, note).changes] == \
+        [("新增 沟通记录 2024-03-15 10:30 电话", ["询价"])]
+    assert [c.title for c in describe_commit(archive, deal).changes] == ["新增 交易 2024-04-01 12,500.00 元 数控车床"]
+    assert [(c.title, c.details) for c in describe_commit(archive, attach).changes] == \
+        [(f"归档 文档 {name}", ["营业执照"])]  # the file and its metadata are one line
+    undone = archive.revert(note)
+    assert [c.title for c in describe_commit(archive, undone).changes] == ["删除 沟通记录 2024-03-15 10:30 电话"]
+
+
+def test_the_log_subject_without_the_customer_column(demo):
+    entry = next(e for e in demo.history() if e.action == "update")
+    assert without_customer(entry).startswith("修改: 合作阶段 ")
+    assert entry.customer not in without_customer(entry)
+    office = next(e for e in demo.history() if e.customer is None)
+    assert without_customer(office) == office.summary
+
+
+def test_authors_are_everyone_who_committed(demo):
+    assert authors(demo) == sorted(set(git(demo.store.path, "log", "--format=%an").split()))
+    assert {"张伟", "王芳", "系统管理员"} <= set(authors(demo))
+
+
+def test_an_author_pattern_matches_that_person_only(demo):
+    mine = [e.commit for e in demo.history(author=author_pattern("张伟"))]
+    assert mine == git(demo.store.path, "log", "--author=张伟", "--format=%H").split()
+    assert demo.history(author=author_pattern("张")) == []
+    assert demo.history(author=author_pattern("a.b*")) == []
+
+
+def test_an_unknown_commit_is_named(demo):
+    with pytest.raises(NotFound, match="没有找到提交 deadbeef"):
+        describe_commit(demo, "deadbeef")

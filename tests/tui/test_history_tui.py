@@ -1,0 +1,175 @@
+"""The audit screens on the demo archive: the log and its filters, a commit in Chinese, revert."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from textual.widgets import DataTable, Select, Static, TabbedContent
+
+from conftest import git
+from custtui.tui.screens.confirm import ConfirmScreen
+from custtui.tui.screens.history import LOG_LIMIT, ArchiveLogScreen, CommitScreen
+from custtui.tui.screens.main import MainScreen
+from custtui.tui.widgets.customer_table import CustomerTable
+from .conftest import settle
+
+STAFF = {"张伟", "王芳", "李娜", "刘洋", "赵磊", "陈静", "系统管理员"}
+
+
+def text(screen, selector: str) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=150, file=io.StringIO(), record=True)
+    console.print(screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+def listed(screen) -> list[str]:
+    """The commits in the log table, top to bottom."""
+    table = screen.query_one("#log-table", DataTable)
+    return [table.coordinate_to_cell_key((row, 0)).row_key.value for row in range(table.row_count)]
+
+
+def column(screen, index: int) -> set[str]:
+    table = screen.query_one("#log-table", DataTable)
+    return {str(table.get_row_at(row)[index]) for row in range(table.row_count)}
+
+
+async def open_log(app, pilot) -> ArchiveLogScreen:
+    await pilot.press("l")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ArchiveLogScreen)
+    return app.screen
+
+
+async def type_into(pilot, selector: str, value: str) -> None:
+    await pilot.click(selector)
+    await pilot.press(*value, "enter")
+
+
+def another(schema, dimension: str, current: str) -> str:
+    return next(v.code for v in schema.dimension(dimension).values if v.code != current)
+
+
+async def test_the_log_lists_the_newest_commits_with_who_and_what(open_app, demo):
+    async with open_app() as (app, pilot, main):
+        log = await open_log(app, pilot)
+        newest = git(demo.store.path, "log", f"-n{LOG_LIMIT}", "--format=%H").split()
+        assert listed(log) == newest
+        assert column(log, 1) <= STAFF
+        assert f"只显示最近 {LOG_LIMIT} 条" in text(log, "#log-note")  # the demo has more
+        first = log.query_one(DataTable).get_row_at(0)
+        entry = demo.history(limit=1)[0]
+        assert first[2] == f"{entry.customer} {demo.customer(entry.customer)['name']}"
+        assert entry.customer not in first[3]
+        await pilot.press("escape")
+        assert app.screen is main
+
+
+async def test_filtering_by_person_shows_only_their_commits(open_app, demo):
+    async with open_app() as (app, pilot, main):
+        log = await open_log(app, pilot)
+        select = log.query_one(Select)
+        assert {label for label, _ in select._options if label} == STAFF
+        select.value = "王芳"
+        await settle(app, pilot)
+        assert listed(log) == git(demo.store.path, "log", "--author=王芳", "--format=%H").split()
+        assert column(log, 1) == {"王芳"}
+        assert text(log, "#log-note").startswith(f"共 {len(listed(log))} 条")
+
+
+async def test_filtering_by_period(open_app, demo):
+    async with open_app() as (app, pilot, main):
+        log = await open_log(app, pilot)
+        await type_into(pilot, "#log-since", "2025-01-01")
+        await type_into(pilot, "#log-until", "2025/3/31")
+        await settle(app, pilot)
+        expected = git(demo.store.path, "log", "--since=2025-01-01 00:00", "--until=2025-03-31 23:59:59",
+                       "--format=%H").split()
+        assert expected and listed(log) == expected
+        assert {when[:7] for when in column(log, 0)} <= {"2025-01", "2025-02", "2025-03"}
+
+
+async def test_an_invalid_date_is_explained_and_the_list_kept(open_app):
+    async with open_app() as (app, pilot, main):
+        log = await open_log(app, pilot)
+        before = listed(log)
+        await type_into(pilot, "#log-until", "2025-13-01")
+        await settle(app, pilot)
+        assert "截止日期" in text(log, "#log-error") and "月份应为 1-12" in text(log, "#log-error")
+        assert listed(log) == before
+        await type_into(pilot, "#log-since", "上个月")
+        assert "起始日期" in text(log, "#log-error") and "YYYY-MM-DD" in text(log, "#log-error")
+        log.query_one("#log-until").value = "2024-01-01"
+        log.query_one("#log-since").value = "2025-01-01"
+        await type_into(pilot, "#log-since", "")
+        assert "晚于截止日期" in text(log, "#log-error")
+
+
+async def test_a_stage_change_reads_as_chinese_labels_from_the_customer_history_tab(open_app, demo):
+    stage_change = next(e for e in demo.history() if e.action == "update" and e.fields == ["stage"])
+    (_, fields), = demo.changes_in(stage_change.commit)
+    schema = demo.schema()
+    old, new = next((schema.label("stage", was), schema.label("stage", now)) for key, was, now in fields
+                    if key == "stage")
+    async with open_app() as (app, pilot, main):
+        assert main.query_one(CustomerTable).select_id(stage_change.customer)
+        await settle(app, pilot)
+        main.query_one("#customer-tabs", TabbedContent).active = "tab-history"
+        await settle(app, pilot)
+        history = main.query_one("#history", DataTable)
+        history.move_cursor(row=history.get_row_index(stage_change.commit))
+        history.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommitScreen)
+        assert f"合作阶段: {old} → {new}" in text(app.screen, "#commit-changes")
+        assert stage_change.author in text(app.screen, "#commit-meta")
+        await pilot.press("escape")
+        assert app.screen is main
+
+
+async def test_revert_a_fresh_edit_after_confirming(open_app, demo):
+    customer_id = "BJ-000001"
+    grade = demo.customer(customer_id)["grade"]
+    edit = demo.update_customer(customer_id, {"grade": another(demo.schema(), "grade", grade)})
+    async with open_app() as (app, pilot, main):
+        log = await open_log(app, pilot)
+        assert listed(log)[0] == edit
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommitScreen)
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # changed my mind: nothing happens
+        await settle(app, pilot)
+        assert demo.head() == edit and isinstance(app.screen, CommitScreen)
+        await pilot.press("r", "y")
+        await settle(app, pilot)
+        assert app.screen is log and demo.head() != edit
+        assert git(demo.store.path, "log", "-1", "--format=%an %s").startswith("张伟 撤销 BJ-000001")
+        assert demo.customer(customer_id)["grade"] == grade
+        assert listed(log)[0] == demo.head()  # the log shows the revert
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen) and main.current_customer == customer_id
+
+
+async def test_revert_refused_when_a_later_edit_changed_the_same_field(open_app, demo):
+    customer_id = "BJ-000001"
+    schema = demo.schema()
+    grade = demo.customer(customer_id)["grade"]
+    first = demo.update_customer(customer_id, {"grade": another(schema, "grade", grade)})
+    later = demo.update_customer(customer_id, {"grade": grade})
+    async with open_app() as (app, pilot, main):
+        log = await open_log(app, pilot)
+        log.query_one(DataTable).move_cursor(row=listed(log).index(first))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("r", "y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommitScreen)
+        assert "未撤销" in text(app.screen, "#commit-error")
+        assert "不能自动撤销" in text(app.screen, "#commit-error")
+        assert demo.head() == later and demo.customer(customer_id)["grade"] == grade
