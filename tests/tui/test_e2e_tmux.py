@@ -1,0 +1,174 @@
+"""End to end: the installed ``custtui`` command in a real terminal (tmux), driven by keystrokes.
+
+A staff member opens the demo archive, searches for a customer, edits its 法定代表人, confirms,
+quits; the archive then holds one new commit by that person with the new value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from custtui.core.archive import Archive
+
+
+TMUX = shutil.which("tmux")
+CUSTTUI = Path(sys.executable).parent / "custtui"
+USER = "李娜"  # not the tests' default identity, so the commit author proves --user/CUSTTUI_USER reached it
+CUSTOMER, NAME, FOLDER = "SH-000011", "温州瓯江阀门有限公司", "customers/SH/000/SH-000011"
+OLD_REP, NEW_REP = "叶成林", "叶新成"
+
+
+def git(path: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=True).stdout
+
+
+class Terminal:
+    """One tmux server on a private socket, with one 120×40 window running a command."""
+
+    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+        self.socket = f"custtui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        self.log = tmp / "screens.log"
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        return subprocess.run([TMUX, "-L", self.socket, "-f", os.devnull, *args], capture_output=True,
+                              text=True, check=check, env={**os.environ, "LANG": "C.UTF-8"}, timeout=10).stdout
+
+    def start(self, command: list[str]) -> None:
+        env = [arg for key, value in self.env.items() for arg in ("-e", f"{key}={value}")]
+        # remain-on-exit keeps the pane after the app ends: its exit status stays readable
+        self.tmux("new-session", "-d", "-x", "120", "-y", "40", *env, shlex.join(command),
+                  ";", "set-option", "-g", "remain-on-exit", "on")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-l", text)
+
+    def wait_for(self, pattern: str, timeout: float = 15.0, what: str = "", gone: bool = False) -> str:
+        """Poll the screen until ``pattern`` (a regex) shows (or, with ``gone``, no longer shows);
+        fail with the last screen otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if bool(re.search(pattern, shown)) != gone:
+                return shown
+            if time.monotonic() > deadline:
+                self.log.write_text(shown, "utf-8")
+                pytest.fail(f"{what or pattern!r} did not {'go away' if gone else 'appear'} within {timeout:.0f}s;"
+                            f" the screen was:\n{shown}")
+            time.sleep(0.1)
+
+    def wait_quiet(self, seconds: float = 1.0, timeout: float = 15.0) -> str:
+        """Wait until the screen has not changed for ``seconds`` (the app has finished reloading)."""
+        deadline = time.monotonic() + timeout
+        last, since = self.screen(), time.monotonic()
+        while time.monotonic() - since < seconds:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the screen kept changing for {timeout:.0f}s; last:\n{last}")
+            time.sleep(0.1)
+            shown = self.screen()
+            if shown != last:
+                last, since = shown, time.monotonic()
+        return last
+
+    def exit_status(self, timeout: float = 10.0) -> int:
+        """Wait until the command has ended; its exit status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dead, _, status = self.tmux("display-message", "-p", "#{pane_dead} #{pane_dead_status}").partition(" ")
+            if dead == "1":
+                return int(status)
+            time.sleep(0.1)
+        pytest.fail(f"custtui did not exit within {timeout:.0f}s; the screen was:\n{self.screen()}")
+
+    def close(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+@pytest.fixture(scope="session")
+def indexed_demo_template(demo_template, tmp_path_factory):
+    """The demo archive with its search index built (OCR of the scans takes ~20 s, once)."""
+    path = tmp_path_factory.mktemp("indexed-e2e") / "demo"
+    shutil.copytree(demo_template, path, symlinks=True)
+    archive = Archive(path)
+    archive.search_index().ensure()
+    archive.close()
+    return path
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    if TMUX is None:
+        pytest.skip("tmux is not installed: the end-to-end terminal test needs it")
+    home = tmp_path / "home"
+    home.mkdir()
+    term = Terminal(tmp_path, {"HOME": str(home), "CUSTTUI_CONFIG": str(tmp_path / "config.toml"),
+                               "CUSTTUI_USER": USER, "TERM": "xterm-256color", "LANG": "C.UTF-8",
+                               "GIT_CONFIG_NOSYSTEM": "1", "CUSTTUI_EMAIL": "lina@example.cn"})
+    yield term
+    term.close()
+
+
+def test_search_edit_save_quit_in_a_real_terminal(indexed_demo_template, tmp_path, terminal):
+    archive = tmp_path / "demo"
+    shutil.copytree(indexed_demo_template, archive, symlinks=True)
+    before = git(archive, "rev-parse", "HEAD").strip()
+
+    terminal.start([str(CUSTTUI), "--archive", str(archive), "--user", USER, "tui"])
+    terminal.wait_for(r"全部客户 46", what="the classification tree")
+    terminal.wait_for(rf"{USER}", what="the user in the header")
+
+    # search: / opens the search screen, the results come as we type, Enter opens the first hit
+    terminal.send("/")
+    terminal.wait_for(r"搜索客户和文档", what="the search screen")
+    terminal.type("瓯江")
+    terminal.wait_for(rf"客户\s+{NAME}\s+{CUSTOMER}", what="the customer among the search results")
+    terminal.send("Enter")
+    shown = terminal.wait_for(rf"法定代表人\s+{OLD_REP}", what="the customer's profile in the pane")
+    assert "搜索客户和文档" not in shown
+    assert NAME in shown.splitlines()[1], "the pane's title names the customer found"
+
+    # edit: e opens the form on the shown customer; the 4th stop of tab is 法定代表人
+    terminal.send("e")
+    terminal.wait_for(rf"编辑 {CUSTOMER} {NAME}", what="the edit form of the customer found")
+    terminal.send("Tab", "Tab", "Tab", "Tab")
+    terminal.send("C-a", "C-k")  # start of the field, delete to its end
+    terminal.wait_for(r"法定代表人\s+法定代表人", what="法定代表人 emptied (its placeholder showing)")
+    terminal.type(NEW_REP)
+    terminal.wait_for(rf"法定代表人\s+{NEW_REP}", what="the new value typed into 法定代表人")
+    terminal.send("C-s")
+    terminal.wait_for(rf"法定代表人: {OLD_REP} → {NEW_REP}", what="the confirmation with the change")
+    terminal.send("y")
+    terminal.wait_for(rf"编辑 {CUSTOMER}", gone=True, what="the edit form (closed after saving)")
+    shown = terminal.wait_for(rf"法定代表人\s+{NEW_REP}\s", what="the saved value in the customer pane")
+    assert NAME in shown.splitlines()[1], "the same customer is still shown"
+
+    # quitting while a customer is still loading crashes (NoMatches '#customer-title', exit 1):
+    # a user sees the reload finish first; so does this test
+    terminal.wait_quiet()
+    terminal.send("q")
+    status = terminal.exit_status()
+    assert status == 0, f"custtui exited with {status}:\n{terminal.tmux('capture-pane', '-p', '-S', '-60')}"
+
+    log = git(archive, "log", "-1", "--format=%an%n%B").splitlines()
+    assert log[0] == USER
+    assert CUSTOMER in "\n".join(log[1:])
+    assert git(archive, "rev-parse", "HEAD~1").strip() == before, "exactly one new commit"
+    record = git(archive, "show", f"HEAD:{FOLDER}/customer.toml")
+    assert f'legal_rep = "{NEW_REP}"' in record
+    assert git(archive, "diff", "--name-only", "HEAD~1", "HEAD").split() == [f"{FOLDER}/customer.toml"]
