@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+from rich.console import Console
 
 import pytest
 
@@ -50,3 +53,10 @@ async def settle(app: CusttuiApp, pilot) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
+
+
+def shown(static) -> str:
+    """The text a Static shows (markup, Rich tables and all), as plain text."""
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(static.content)
+    return console.export_text()

@@ -82,7 +82,7 @@ def editor_for(schema: Schema, definition: FieldDef, text: str, required: bool) 
     widget_id = f"f-{definition.code}"
     if definition.kind == "enum":
         options = [(v.label, v.code) for v in schema.dimension(definition.dimension).values]
-        return Select(options, value=text or Select.BLANK, allow_blank=not required, id=widget_id,
+        return Select(options, value=text or Select.NULL, allow_blank=not (required and text), id=widget_id,
                       prompt="(未填)", compact=True)
     if definition.kind in ("multiline", "contacts"):
         return TextArea(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True)

@@ -45,7 +45,7 @@ class FieldRow(Horizontal):
         if isinstance(editor, TextArea):
             return editor.text.strip()
         if isinstance(editor, Select):
-            return "" if editor.value is Select.BLANK else str(editor.value)
+            return "" if editor.value is Select.NULL else str(editor.value)
         raise TypeError(type(editor))
 
     def set_error(self, message: str | None) -> None:
