@@ -455,10 +455,10 @@ class Archive:
         def build(head):
             current = self.customer(customer_id, head)
             folder = f"{customer_dir(customer_id)}/docs"
-            taken = set(self.store.listdir(head, folder))
+            taken = self._taken_names(head, customer_id)
             if record.get("main") and record["main"] not in taken:
                 raise FieldError("main", "主文件", f"{customer_id} 没有名为 {record['main']} 的资料")
-            final = unique_name(name, taken | {n[: -len(META_SUFFIX)] for n in taken if n.endswith(META_SUFFIX)})
+            final = unique_name(name, taken)
             stored["name"] = final
             schema = self.schema(head)
             kind = schema.doc_types[record["doc_type"]].label if record.get("doc_type") else schema.info_types[record["info_type"]].label
@@ -468,6 +468,98 @@ class Archive:
 
         commit = self.commit_change(build, when)
         return stored["name"], commit
+
+    def _taken_names(self, head: str | None, customer_id: str) -> set[str]:
+        """Every name in a customer's docs folder, and the document name of each metadata file."""
+        listed = set(self.store.listdir(head, f"{customer_dir(customer_id)}/docs"))
+        return listed | {n[: -len(META_SUFFIX)] for n in listed if n.endswith(META_SUFFIX)}
+
+    def planned_name(self, customer_id: str, meta: dict[str, Any], file_name: str) -> str:
+        """The name ``attach`` would store ``file_name`` under now (the naming rule, then -2, -3 …
+        on a clash); validates ``meta`` first, so a broken field raises its FieldError."""
+        customer = self.customer(customer_id)
+        record = self.validator().document(meta, customer["type"])
+        name = self._rule_name(customer, record, Path(file_name).suffix.lstrip("."), self.schema().rules["documents"])
+        return unique_name(name, self._taken_names(self.head(), customer_id))
+
+    def update_document(self, customer_id: str, name: str, changes: dict[str, Any], *,
+                        base: str | None = None, when: datetime | None = None) -> str | None:
+        """Change where a document is filed: ``also_in``, ``paper_box``, ``paper_shelf``, ``main``.
+
+        One commit; None when nothing changed. ConflictError when someone changed one of these
+        fields to something else since ``base`` (the commit the caller read)."""
+        editable = {"also_in", "paper_box", "paper_shelf", "main"}
+        for key in changes:
+            if key not in editable:
+                raise FieldError(key, key, f"资料归档后不能修改此项, 可修改: {', '.join(sorted(editable))}")
+        if changes.get("main") == name:
+            raise FieldError("main", "主文件", "资料不能作为自己的附件")
+        meta_path = f"{customer_dir(customer_id)}/docs/{name}{META_SUFFIX}"
+        base = base or self.head()
+
+        def read_meta(commit: str | None) -> dict:
+            raw = self.store.read(commit, meta_path)
+            if raw is None:
+                raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
+            return loads(raw, meta_path)
+
+        original = read_meta(base)
+
+        def build(head):
+            current = read_meta(head)
+            customer = self.customer(customer_id, head)
+            if changes.get("main") and changes["main"] not in self._taken_names(head, customer_id):
+                raise FieldError("main", "主文件", f"{customer_id} 没有名为 {changes['main']} 的资料")
+            editable_now = {k: v for k, v in current.items() if k not in DOC_SYSTEM_FIELDS}
+            checked = self.validator(head).document({**editable_now, **changes}, customer["type"])
+            record = dict(current)
+            for key in changes:
+                if key in checked:
+                    record[key] = checked[key]
+                else:
+                    record.pop(key, None)
+            diffs = field_changes(current, record)
+            if not diffs:
+                return None
+            if head != base:
+                conflicts = [(k, current.get(k), record.get(k)) for k, _, _ in field_changes(original, current)
+                             if k in changes and records._norm(current.get(k)) != records._norm(record.get(k))]
+                if conflicts:
+                    raise ConflictError(customer_id, conflicts)
+            schema = self.schema(head)
+            labels = {"also_in": "同时归入", "paper_box": "纸质档案盒号", "paper_shelf": "纸质档案柜位", "main": "主文件"}
+
+            def shown(key: str, value: Any) -> str:
+                if key == "also_in" and value:
+                    return "、".join(getattr(schema.doc_types.get(c) or schema.info_types.get(c), "label", c) for c in value)
+                return str(value) if value not in EMPTY else "(空)"
+
+            detail = f"{name} " + "; ".join(f"{labels[k]} {shown(k, old)}→{shown(k, new)}" for k, old, new in diffs)
+            return ({meta_path: dumps(record, DOC_ORDER)},
+                    self.commit_message("修改资料", customer_id, customer["name"], detail, "update", []))
+
+        return self.commit_change(build, when)
+
+    def documents_with_checksum(self, digest: str, at: str | None = None) -> list[tuple[str, str]]:
+        """(customer ID, document name) of every document in the archive whose sha256 is ``digest``."""
+        found = []
+        for path in self.grep(digest, f"customers/*/docs/*{META_SUFFIX}", at=at):
+            if loads(self.store.read(at or self.head(), path), path).get("sha256") == digest:
+                folder, _, meta_name = path.rpartition("/docs/")
+                found.append((folder.rsplit("/", 1)[-1], meta_name[: -len(META_SUFFIX)]))
+        return found
+
+    def grep(self, text: str, *patterns: str, at: str | None = None) -> list[str]:
+        """Paths of the text files matching the glob ``patterns`` that contain ``text`` (one git grep)."""
+        commit = at or self.head()
+        if commit is None:
+            return []
+        result = self.store.git("grep", "-l", "-z", "-I", "-F", "-e", text, commit, "--", *patterns, check=False)
+        if result.returncode not in (0, 1):
+            raise CusttuiError(f"git grep 失败: {result.stderr.decode(errors='replace').strip()}")
+        prefix = f"{commit}:"
+        return [p.decode("utf-8", errors="surrogateescape").removeprefix(prefix)
+                for p in result.stdout.split(b"\0") if p]
 
     def _rule_name(self, customer: dict, record: dict, ext: str, rules: dict) -> str:
         schema = self.schema()
@@ -638,6 +730,8 @@ class Archive:
 DOC_ORDER = ("info_type", "doc_type", "title", "date", "stage", "sensitivity", "number", "project",
              "main", "also_in", "paper_box", "paper_shelf", "sha256", "size", "original_name",
              "added_by", "added_at")
+
+DOC_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at")  # set by attach, never edited
 
 
 def _printable(text: str) -> str:
