@@ -279,3 +279,18 @@ async def test_keymap_override_from_config(demo, config, tmp_path):
         await pilot.press("f2")
         await settle(app, pilot)
         assert isinstance(app.screen, CustomerForm)
+
+
+async def test_copy_a_field_of_the_shown_customer(open_app, demo):
+    from custtui.tui.screens.copy_field import CopyFieldScreen
+    uscc = demo.customer(HUAXIN)["uscc"]
+    async with open_app() as (app, pilot, main):
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CopyFieldScreen)
+        options = app.screen.query_one("OptionList")
+        index = next(i for i, (label, _) in enumerate(app.screen.items) if label == "统一社会信用代码")
+        options.highlighted = index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.clipboard == uscc

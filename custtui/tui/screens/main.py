@@ -33,7 +33,7 @@ class MainScreen(Screen):
         Binding("a", "attach", "归档", id="main.attach"),
         Binding("l", "archive_log", "日志", id="main.log"),
         Binding("o", "tree_order", "维度", id="main.tree_order"),
-        Binding("y", "copy_customer", "复制", show=False, id="main.copy"),
+        Binding("y", "copy_field", "复制", show=False, id="main.copy"),
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload"),
         Binding("tab", "app.focus_next", "下一栏", show=False, id="main.focus_next"),
     ]
@@ -254,12 +254,10 @@ class MainScreen(Screen):
     def action_reload(self) -> None:
         self.refresh_after_change()
 
-    def action_copy_customer(self) -> None:
-        """Copy the customer's ID and name (OSC 52 reaches the user's own clipboard over SSH)."""
-        profile = self.query_one(CustomerPane).profile
-        if profile is None:
+    def action_copy_field(self) -> None:
+        from .copy_field import CopyFieldScreen
+        pane = self.query_one(CustomerPane)
+        if pane.profile is None:
             self.notify("请先选择客户", severity="warning")
             return
-        text = f"{profile.customer_id} {profile.record.get('name', '')}"
-        self.app.copy_to_clipboard(text)
-        self.notify(f"已复制: {text}")
+        self.app.push_screen(CopyFieldScreen(self.archive.schema(pane.profile.commit), pane.profile.record))
