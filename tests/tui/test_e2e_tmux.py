@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from custtui.core.archive import Archive
+from .indexed import indexed_demo
 
 
 TMUX = shutil.which("tmux")
@@ -102,13 +102,7 @@ class Terminal:
 
 @pytest.fixture(scope="session")
 def indexed_demo_template(demo_template, tmp_path_factory):
-    """The demo archive with its search index built (OCR of the scans takes ~20 s, once)."""
-    path = tmp_path_factory.mktemp("indexed-e2e") / "demo"
-    shutil.copytree(demo_template, path, symlinks=True)
-    archive = Archive(path)
-    archive.search_index().ensure()
-    archive.close()
-    return path
+    return indexed_demo(demo_template, tmp_path_factory)
 
 
 @pytest.fixture
