@@ -30,3 +30,17 @@ def test_core_benchmarks_run_and_report(tiny):
     assert listing["warm_s"] > 0
     text = bench_core.report({"edit": [edit], "listing": [listing], "worktree": [worktree]})
     assert "custtui" in text and "30 客户" in text
+
+
+def test_tui_benchmark_runs_and_reports(tiny, tmp_path, monkeypatch):
+    """custtui and the naive DataTable/Tree screen, each driven by Pilot (in this process, and no search:
+    building an index is bench_search's business)."""
+    from bench import bench_tui
+    monkeypatch.setattr(bench_tui, "OUT", tmp_path / "out")
+    result = bench_tui.run(30, moves=2, queries=0, search=False, source=tiny, in_process=True)
+    ours, naive = result["custtui"], result["naive"]
+    assert ours["start_to_tree_s"] > 0 and ours["switch_customer"]["n"] == 2 and ours["expand_node"]["n"] >= 1
+    assert naive["table_add_rows_s"] > 0 and naive["expand_node_leaves"] > 0
+    assert ours["peak_rss_mb"] > 0 and naive["peak_rss_mb"] > 0
+    text = bench_tui.report([result])
+    assert "30 客户" in text and "DataTable" in text
