@@ -80,13 +80,15 @@ def value_of(definition: FieldDef, text: str) -> Any:
 
 def editor_for(schema: Schema, definition: FieldDef, text: str, required: bool) -> Widget:
     widget_id = f"f-{definition.code}"
+    hint = CONTACT_HINT if definition.kind == "contacts" else \
+        f"{definition.label} ({LIST_HINT})" if definition.kind in ("enum_list", "text_list", "phone_list") else definition.label
     if definition.kind == "enum":
         options = [(v.label, v.code) for v in schema.dimension(definition.dimension).values]
         return Select(options, value=text or Select.NULL, allow_blank=not (required and text), id=widget_id,
                       prompt="(未填)", compact=True)
     if definition.kind in ("multiline", "contacts"):
-        return TextArea(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True)
-    return Input(text, id=widget_id, placeholder=definition.label, compact=True)
+        return TextArea(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True, placeholder=hint)
+    return Input(text, id=widget_id, placeholder=hint, compact=True)
 
 
 class CustomerTypeScreen(ModalScreen[str | None]):
@@ -126,14 +128,12 @@ class CustomerForm(FormScreen):
         rows = []
         for definition in self.definitions:
             required = self.record["type"] in definition.required_for
-            hint = CONTACT_HINT if definition.kind == "contacts" else \
-                LIST_HINT if definition.kind in ("enum_list", "text_list", "phone_list") else ""
             editor = editor_for(self.schema, definition, self.initial[definition.code], required)
-            rows.append(FieldRow(definition.code, definition.label, editor, required=required, hint=hint,
+            rows.append(FieldRow(definition.code, definition.label, editor, required=required,
                                  check=lambda text, d=definition: self.validator.field(d, value_of(d, text))))
             if definition.code == "stage" and self.customer_id:
-                rows.append(FieldRow(REASON, "阶段变更原因", Input(id="f-reason", placeholder="修改合作阶段时必填", compact=True),
-                                     hint="如: 签订《年度采购合同》HT-2024-015"))
+                rows.append(FieldRow(REASON, "阶段变更原因", Input(
+                    id="f-reason", placeholder="修改合作阶段时必填, 如: 签订《年度采购合同》HT-2024-015", compact=True)))
         return rows
 
     def changes(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -21,7 +21,10 @@ Check = Callable[[str], object]
 
 
 class FieldRow(Horizontal):
-    """One field: label, editor, and the rule it broke (if any) right under the editor."""
+    """One field: label, editor, and the rule it broke (if any) right under the editor.
+
+    The error line is mounted only when there is an error: a form has a few dozen rows and every
+    widget costs milliseconds to mount."""
 
     def __init__(self, code: str, label: str, editor: Widget, *, required: bool = False,
                  check: Check | None = None, hint: str = "") -> None:
@@ -35,7 +38,6 @@ class FieldRow(Horizontal):
             yield self.editor
             if self.hint:
                 yield Static(self.hint, classes="hint field-hint")
-            yield Static("", classes="field-error")
 
     @property
     def value(self) -> str:
@@ -48,8 +50,17 @@ class FieldRow(Horizontal):
             return "" if editor.value is Select.NULL else str(editor.value)
         raise TypeError(type(editor))
 
+    @property
+    def error(self) -> str:
+        shown = self.query(".field-error")
+        return str(shown.first(Static).content) if shown else ""
+
     def set_error(self, message: str | None) -> None:
-        self.query_one(".field-error", Static).update(message or "")
+        shown = self.query(".field-error")
+        if message and not shown:
+            self.query_one(".field-editor").mount(Static(message, classes="field-error", markup=False))
+        elif shown:
+            shown.first(Static).update(message or "")
         self.set_class(bool(message), "has-error")
 
     def validate(self) -> bool:
@@ -66,7 +77,7 @@ class FieldRow(Horizontal):
         return True
 
 
-class FormScreen(ModalScreen[str | None]):
+class FormScreen(Screen[str | None]):
     """A dialog of FieldRows. Subclasses give the rows and the commit; dismisses with the customer
     whose record changed, or None when cancelled."""
 
