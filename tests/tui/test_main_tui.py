@@ -294,3 +294,22 @@ async def test_copy_a_field_of_the_shown_customer(open_app, demo):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.clipboard == uscc
+
+
+async def test_someone_elses_commit_shows_up_and_the_place_is_kept(open_app, demo):
+    async with open_app() as (app, pilot, main):
+        table = main.query_one(CustomerTable)
+        table.focus()
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        chosen = table.current.get("id")
+        other = Archive(demo.store.path, user="李娜")
+        other.update_customer(chosen, {"legal_rep": "欧阳修"})
+        other.close()
+        for _ in range(100):
+            await pilot.pause(0.1)
+            profile = main.query_one(CustomerPane).profile
+            if profile.record.get("legal_rep") == "欧阳修":
+                break
+        assert main.query_one(CustomerPane).profile.record.get("legal_rep") == "欧阳修"
+        assert table.current.get("id") == chosen
