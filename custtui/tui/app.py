@@ -14,6 +14,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.archive import Archive
 from ..core.errors import CusttuiError
+from .commands import ActionCommands, CustomerCommands
 from .config import THEMES, Config
 
 T = TypeVar("T")
@@ -31,6 +32,7 @@ class CusttuiApp(App):
     """One staff member's session on one archive."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CustomerCommands, ActionCommands}
     TITLE = "custtui 客户档案"
     BINDINGS = [
         Binding("question_mark,f1", "help", "帮助", id="app.help"),
@@ -47,8 +49,6 @@ class CusttuiApp(App):
         self.archive_lock = threading.RLock()  # GitPython's object readers are not thread-safe
 
     def on_mount(self) -> None:
-        pass  # commands later
-
         self.register_theme(THEME_256)
         self.register_theme(THEME_ANSI)
         self.theme = self.config.theme

@@ -1,0 +1,74 @@
+"""The command palette (ctrl+p): jump to a customer, or run any action of the main screen by name."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..core.errors import CusttuiError
+from .screens.main import MainScreen
+
+CUSTOMER_LIMIT = 20
+# (Chinese name, action on the main screen, what it does)
+ACTIONS = (
+    ("搜索", "search", "按名称、拼音、电话、编号或字段查找客户和文档"),
+    ("新建客户", "new_customer", "登记一位新客户"),
+    ("编辑客户", "edit_customer", "修改当前客户的资料"),
+    ("添加沟通记录", "add_note", "为当前客户记一次沟通"),
+    ("添加交易", "add_deal", "为当前客户记一笔交易"),
+    ("归档资料", "attach", "把文件归入当前客户的档案"),
+    ("审计日志", "archive_log", "查看整个档案的修改记录"),
+    ("切换分类维度", "tree_order", "换一种方式给客户分类"),
+    ("刷新", "reload", "重新读取档案"),
+    ("复制客户编号", "copy_customer", "复制当前客户的编号和名称"),
+    ("帮助", "app.help", "按键说明和搜索语法"),
+    ("切换配色", "app.toggle_theme", "在配色方案之间切换"),
+)
+
+
+def main_screen(provider: Provider) -> MainScreen | None:
+    """The main screen, when the palette was opened over it (elsewhere these commands do not apply)."""
+    return provider.screen if isinstance(provider.screen, MainScreen) else None
+
+
+class CustomerCommands(Provider):
+    """Jump to a customer by name, alias, pinyin or initials (through the search index)."""
+
+    async def search(self, query: str) -> Hits:
+        main = main_screen(self)
+        if main is None:
+            return
+
+        def customers(archive):
+            return [hit for hit in archive.search_index().search(query, limit=CUSTOMER_LIMIT).hits
+                    if hit.kind == "customer"]
+        try:
+            found = await asyncio.to_thread(self.app.read, customers)
+        except (CusttuiError, OSError):  # not a query (颜值:高, a lone quote): nothing to jump to
+            return
+        for rank, hit in enumerate(found):
+            yield Hit(1 - rank / (CUSTOMER_LIMIT + 1), f"{hit.name}  {hit.id}", partial(main.open_customer, hit.id),
+                      help="打开客户")
+
+
+class ActionCommands(Provider):
+    """Every action of the main screen by its Chinese name."""
+
+    async def discover(self) -> Hits:
+        main = main_screen(self)
+        if main is None:
+            return
+        for name, action, help_text in ACTIONS:
+            yield DiscoveryHit(name, partial(main.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        main = main_screen(self)
+        if main is None:
+            return
+        matcher = self.matcher(query)
+        for name, action, help_text in ACTIONS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(main.run_action, action), text=name, help=help_text)
