@@ -150,7 +150,7 @@ def _customer_word(word: str, phrase: bool) -> Q.Query:
     options.append(Q.Term("exact", lowered, boost=4.0))
     if not phrase:
         options += _special_terms(word)
-    return Q.Or(options)
+    return Q.DisjunctionMax(options)
 
 
 def _precise_word(word: str, phrase: bool) -> Q.Query:
@@ -162,7 +162,7 @@ def _document_word(word: str, phrase: bool) -> Q.Query:
     options = [q for q in (_text("title", word), _text("text", word)) if q is not None]
     if not phrase and _IDENT.match(word):
         options.append(Q.Term("ident", word.lower()))
-    return Q.Or(options) if options else Q.NullQuery
+    return Q.DisjunctionMax(options) if options else Q.NullQuery
 
 
 def _special_terms(word: str) -> list[Q.Query]:

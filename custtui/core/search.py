@@ -11,6 +11,7 @@ so a second writer waits instead of meeting Whoosh's ``LockError``; readers neve
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from contextlib import contextmanager
@@ -21,7 +22,8 @@ from typing import Callable, Iterable
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.formats import Existence
+from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
 from whoosh.scoring import TF_IDF
 
@@ -32,7 +34,7 @@ from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
 
-VERSION = 2
+VERSION = 3
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
 
@@ -73,34 +75,42 @@ def _keywords() -> dict:
     return {name: KEYWORD(lowercase=True, commas=True) for name in DIMENSION_FIELDS}
 
 
+def _bigrams(boost: float = 1.0, stored: bool = False) -> TEXT:
+    """Character bigrams recorded as present or not, without counts: a name found once or a
+    note that repeats it ten times weigh the same, so a field's boost bounds its score and the
+    collector can skip whole blocks of postings that cannot reach the top hits (and the
+    postings are smaller)."""
+    field = TEXT(analyzer=bigram_analyzer(), phrase=False, stored=stored, field_boost=boost)
+    field.format = Existence(field_boost=boost)
+    return field
+
+
 def customer_schema() -> WSchema:
-    text = bigram_analyzer()
     return WSchema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=text, phrase=False, stored=True, field_boost=4.0),
-        alias=TEXT(analyzer=text, phrase=False, stored=True, field_boost=3.0),
-        contact=TEXT(analyzer=text, phrase=False, stored=True, field_boost=2.0),
+        name=_bigrams(4.0, stored=True),
+        alias=_bigrams(3.0, stored=True),
+        contact=_bigrams(2.0, stored=True),
         exact=KEYWORD(lowercase=True, commas=True, field_boost=8.0),
         pinyin=TEXT(analyzer=PairTokenizer(), field_boost=2.0),
         initials=TEXT(analyzer=PairTokenizer(), field_boost=1.5),
         phone=KEYWORD(field_boost=3.0),
         ident=KEYWORD(lowercase=True, field_boost=5.0),
-        body=TEXT(analyzer=text, phrase=False),
+        body=_bigrams(),
         first_contact=DATETIME(stored=True),
         **_keywords(),
     )
 
 
 def document_schema() -> WSchema:
-    text = bigram_analyzer()
     return WSchema(
         key=ID(stored=True, unique=True),
         id=ID(stored=True),
         cname=STORED,
         blob=STORED,
-        title=TEXT(analyzer=text, phrase=False, stored=True, field_boost=3.0),
+        title=_bigrams(3.0, stored=True),
         filename=STORED,
-        text=TEXT(analyzer=text, phrase=False),
+        text=_bigrams(),
         ident=KEYWORD(lowercase=True, field_boost=5.0),
         info_type=KEYWORD(commas=True),
         doc_type=KEYWORD(commas=True),
@@ -439,7 +449,7 @@ class SearchIndex:
         if query is None:
             return [], 0, True
         searcher = self._searcher(which)
-        collector = searcher.collector(limit=limit)
+        collector = _TopCollector(limit=limit)
         if budget is not None:
             collector = TimeLimitCollector(collector, timelimit=budget, use_alarm=False)
         try:
@@ -495,6 +505,20 @@ class SearchIndex:
             return customer_body(record, self.archive.notes(customer_id), self.archive.deals(customer_id))
         except CusttuiError:
             return ""
+
+
+class _TopCollector(TopCollector):
+    """Whoosh's top-N collector, also raising its bar when the N-th best is tied.
+
+    Whoosh raises the minimum score only when a better document replaces one, so when thousands
+    of records score the same (a common word in the name) it never skips a block and ranks them
+    all; a document tied with the N-th best cannot enter anyway, so the bar is set just above it."""
+
+    def _collect(self, global_docnum, score):
+        result = super()._collect(global_docnum, score)
+        if len(self.items) >= self.limit:
+            self.minscore = math.nextafter(self.items[0][0], math.inf)
+        return result
 
 
 @contextmanager
