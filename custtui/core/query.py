@@ -173,7 +173,7 @@ def _special_terms(word: str) -> list[Q.Query]:
         for syllables in segmentations(lowered):
             if len(syllables) >= 2:
                 found.append(_pairs("pinyin", pair_terms(syllables)))
-        if 2 <= len(lowered) <= 12:
+        if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv"):  # no pinyin syllable starts with i, u or v
             found.append(_pairs("initials", pair_terms(list(lowered))))
     digits = re.sub(r"[\s\-]", "", word)
     if digits.isdigit():
