@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
-
 from textual.widgets import DataTable, Select, Static, TabbedContent
 
 from conftest import git
@@ -13,16 +9,13 @@ from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.history import LOG_LIMIT, ArchiveLogScreen, CommitScreen
 from custtui.tui.screens.main import MainScreen
 from custtui.tui.widgets.customer_table import CustomerTable
-from .conftest import settle
+from .conftest import settle, shown
 
 STAFF = {"张伟", "王芳", "李娜", "刘洋", "赵磊", "陈静", "系统管理员"}
 
 
 def text(screen, selector: str) -> str:
-    """What a Static shows, as plain text."""
-    console = Console(width=150, file=io.StringIO(), record=True)
-    console.print(screen.query_one(selector, Static).content)
-    return console.export_text()
+    return shown(screen.query_one(selector, Static))
 
 
 def listed(screen) -> list[str]:
