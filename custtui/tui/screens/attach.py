@@ -53,6 +53,7 @@ class AttachScreen(ModalScreen[str | None]):
         self.customer_id = customer_id
         self.schema: Schema | None = None
         self.main_names: list[str] = []
+        self.checks = 0  # numbers the form checks, so a late answer to an old one is dropped
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-body"):
@@ -174,7 +175,7 @@ class AttachScreen(ModalScreen[str | None]):
             f"重复: 内容与 {duplicate[0]} 已归档的「{duplicate[1]}」完全相同 (校验和一致); 确需再归档请勾选下方" if duplicate else "")
         checkbox = self.query_one("#allow-duplicate", Checkbox)
         checkbox.value, checkbox.display = False, duplicate is not None
-        self.check_form(*self._form())
+        self.recheck()
 
     @staticmethod
     def _describe(proposal: Proposal) -> Text:
@@ -208,41 +209,41 @@ class AttachScreen(ModalScreen[str | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "f-file":
-            self.check_form(*self._form())
+            self.recheck()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "f-doc_type" and event.value is not Select.NULL and self.doc_info_mismatch():
             self.query_one("#f-info_type", Select).clear()
-        self.check_form(*self._form())
+        self.recheck()
 
     def doc_info_mismatch(self) -> bool:
         """Whether the chosen information type no longer fits the chosen document type."""
         doc_type, info_type = (select_value(self.query_one(f"#f-{c}", Select)) for c in ("doc_type", "info_type"))
         return bool(self.schema and info_type and doc_type and self.schema.doc_types[doc_type].info_type != info_type)
 
-    @work(thread=True, exclusive=True, group="attach-check")
-    def check_form(self, customer_id: str, meta: dict[str, Any], file: str) -> None:
-        """The rules of every field and the name the file would get, shown under the fields."""
-        if not customer_id:
-            self.app.call_from_thread(self._show_check, None, None, None)
-            return
+    def recheck(self) -> None:
+        self.checks += 1
+        self.check_form(self.checks, *self._form())
+
+    @work(thread=True, group="attach-check")
+    def check_form(self, number: int, customer_id: str, meta: dict[str, Any], file: str) -> None:
+        """The rules of every field and the name the file would get; only the latest check is
+        shown (not exclusive: a check per keystroke is cheap, cancelling them is noise)."""
+        names, planned, error = None, None, None
         try:
-            names = self.app.read(lambda archive: [d.name for d in archive.documents(customer_id)])
+            if customer_id:
+                names = self.app.read(lambda archive: [d.name for d in archive.documents(customer_id)])
+                planned = self.app.read(lambda archive: archive.planned_name(customer_id, meta, file or "资料"))
         except NotFound as exc:
-            self.app.call_from_thread(self._show_check, None, None, FieldError("customer", "客户编号", str(exc)))
-            return
-        except CusttuiError as exc:
-            self.app.call_from_thread(self._show_check, None, None, exc)
-            return
-        planned, error = None, None
-        try:
-            planned = self.app.read(lambda archive: archive.planned_name(customer_id, meta, file or "资料"))
+            error = FieldError("customer", "客户编号", str(exc))
         except CusttuiError as exc:
             error = exc
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_check, names, planned, error)
+        self.app.call_from_thread(self._show_check, number, names, planned, error)
 
-    def _show_check(self, names: list[str] | None, planned: str | None, error: CusttuiError | None) -> None:
+    def _show_check(self, number: int, names: list[str] | None, planned: str | None,
+                    error: CusttuiError | None) -> None:
+        if number != self.checks or not self.is_attached:
+            return
         for row in self.query(FieldRow):
             if row.code != "file":
                 row.set_error(None)
