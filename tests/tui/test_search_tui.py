@@ -15,17 +15,12 @@ from custtui.tui.screens.search import SearchScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 
 from .conftest import settle
+from .indexed import indexed_demo
 
 
 @pytest.fixture(scope="session")
 def indexed_demo_template(demo_template, tmp_path_factory):
-    """The demo archive with its search index built once (OCR of the scans takes most of it)."""
-    path = tmp_path_factory.mktemp("indexed") / "demo"
-    shutil.copytree(demo_template, path, symlinks=True)
-    archive = Archive(path)
-    archive.search_index().ensure()
-    archive.close()
-    return path
+    return indexed_demo(demo_template, tmp_path_factory)
 
 
 @pytest.fixture
