@@ -679,7 +679,10 @@ class Archive:
         result = dict(now)
         for key, was, became in field_changes(before, after):
             if records._norm(now.get(key)) != records._norm(became):
-                raise CusttuiError(f"{path} 的「{key}」在该提交之后又被修改, 不能自动撤销")
+                definition = self.schema().fields.get(key) if path.endswith(CUSTOMER_FILE) else None
+                owner = path.split("/")[3] if path.startswith("customers/") else path
+                raise CusttuiError(f"{owner} 的「{definition.label if definition else key}」在该提交之后又被修改"
+                                   f" (现为 {self.display(self.schema(), key, now.get(key)) or '(空)'}), 不能自动撤销; 请手工修改")
             if was in EMPTY:
                 result.pop(key, None)
             else:

@@ -164,11 +164,12 @@ class MainScreen(Screen):
         """Show a customer (from search, the palette or a new record): in the current node if it is
         there, otherwise in 全部客户."""
         table = self.query_one(CustomerTable)
-        if not table.select_id(customer_id) and self.path:
+        if not table.select_id(customer_id) and self.path:  # moving the cursor loads the profile
             self.path = ()
             self.query_one(ClassTree).move_cursor(self.query_one(ClassTree).root)
             self._show_members(customer_id)
-        self.load_profile(customer_id)
+        if table.current is None or table.current.get("id") != customer_id:
+            self.load_profile(customer_id)  # not listed (yet): show it anyway
         if tab:
             self.query_one(CustomerPane).query_one("TabbedContent").active = tab
         table.focus()
