@@ -6,10 +6,12 @@ import dataclasses
 import os
 import threading
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.archive import Archive
@@ -38,6 +40,7 @@ class CusttuiApp(App):
         Binding("question_mark,f1", "help", "帮助", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme"),
         Binding("q", "quit", "退出", id="app.quit"),
+        Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
     ]
 
     def __init__(self, archive_path: str | os.PathLike, user: str | None = None, config: Config | None = None):
@@ -72,6 +75,16 @@ class CusttuiApp(App):
         assert self.archive is not None
         with self.archive_lock:
             return work(self.archive)
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="输入客户名称、简称、拼音, 或要执行的操作…", id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, in Chinese."""
+        yield SystemCommand("切换主题", "选择界面配色", self.action_change_theme)
+        yield SystemCommand("退出", "退出 custtui", self.action_quit)
+        yield SystemCommand("截图", "把当前屏幕保存为 SVG 文件", lambda: self.set_timer(0.1, self.deliver_screenshot))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
