@@ -33,13 +33,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_core import OUT, pct, synthetic  # noqa: E402
-from custtui.core.archive import Archive  # noqa: E402
+from bench.bench_core import OUT, pct, synthetic
+from custtui.core.archive import Archive
 
 SIZE = (160, 45)
 SEARCH_BUILD_LIMIT = 20_000  # above this, building the index takes too long for a benchmark run
@@ -61,7 +61,7 @@ def search_ready(path: Path) -> bool:
     state = path / "custtui" / "search" / "state.json"
     if not state.exists():
         return False
-    head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     return json.loads(state.read_text()).get("commit") == head
 
 
@@ -156,14 +156,14 @@ async def measure_custtui(path: Path, moves: int, queries: int, search: bool) ->
                 await pilot.pause()
                 began = time.perf_counter()
                 tree.move_cursor(node)
-                await until(lambda: screen.path == node.data)
+                await until(lambda node=node: screen.path == node.data)
                 picks.append(time.perf_counter() - began)
                 await app.workers.wait_for_complete()
                 await pilot.pause()
                 lines = tree.virtual_size.height
                 began = time.perf_counter()
                 key(app, "space", " ")
-                await until(lambda: node.is_expanded and bool(node.children)
+                await until(lambda node=node, lines=lines: node.is_expanded and bool(node.children)
                             and tree.virtual_size.height >= lines + len(node.children))
                 expands.append(time.perf_counter() - began)
                 await pilot.pause()
@@ -182,11 +182,12 @@ async def measure_custtui(path: Path, moves: int, queries: int, search: bool) ->
                 wanted = table.rows[table.cursor + 1].get("id")
                 began = time.perf_counter()
                 key(app, "down")
-                await until(lambda: pane.profile is not None and pane.profile.customer_id == wanted)
+                await until(lambda wanted=wanted: pane.profile is not None and pane.profile.customer_id == wanted)
                 switches.append(time.perf_counter() - began)
                 await pilot.pause(0.05)  # a person reads the profile before the next ↓
             result["switch_customer"] = summary(switches)
 
+            result["peak_rss_before_search_mb"] = peak_rss_mb()
             if search:
                 result["search"] = await measure_search(app, pilot, screen, queries)
         result["peak_rss_mb"] = peak_rss_mb()
@@ -237,7 +238,7 @@ async def measure_search(app, pilot, main, queries: int) -> dict:
             await asyncio.sleep(0.08)  # a fast typist
         last_key = time.perf_counter()
         key(app, term[-1], term[-1])
-        await until(lambda: screen.shown_query == term, timeout=120)
+        await until(lambda term=term: screen.shown_query == term, timeout=120)
         times.append(time.perf_counter() - last_key)
         found += bool(screen.hits)
     await pilot.press("escape")
@@ -311,7 +312,7 @@ async def measure_naive(path: Path) -> dict:
             row = table.cursor_row
             began = time.perf_counter()
             key(app, "down")
-            await until(lambda: table.cursor_row == row + 1)
+            await until(lambda row=row: table.cursor_row == row + 1)
             moves.append(time.perf_counter() - began)
             await pilot.pause(0.05)
         result["cursor_move"] = summary(moves)
@@ -325,7 +326,7 @@ def child(variant: str, path: Path, moves: int, queries: int, search: bool) -> d
     """Run one variant in a fresh process (its own peak RSS) and return its numbers."""
     args = [sys.executable, __file__, "--child", variant, "--archive", str(path), "--moves", str(moves),
             "--queries", str(queries)] + (["--child-search"] if search else [])
-    proc = subprocess.run(args, capture_output=True, text=True)
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{variant} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -354,7 +355,7 @@ def report(results: list[dict]) -> str:
     def row(label: str, ours: Callable[[dict], float | None], theirs: Callable[[dict], float | None]) -> None:
         cells = []
         for r in results:
-            def safe(get, side):
+            def safe(get, side, r=r):
                 try:
                     return get(r[side])
                 except (KeyError, TypeError):
@@ -373,8 +374,11 @@ def report(results: list[dict]) -> str:
     row("切换客户 (p95)", lambda c: c["switch_customer"]["p95_ms"] / 1000, lambda n: n["cursor_move"]["p95_ms"] / 1000)
     row("最后一次按键 → 搜索结果 (中位数)", lambda c: c["search"]["median_ms"] / 1000, lambda n: None)
     row("最后一次按键 → 搜索结果 (p95)", lambda c: c["search"]["p95_ms"] / 1000, lambda n: None)
-    lines.append(f"{'峰值内存 (RSS)':38}" + "    ".join(
-        f"{r['custtui']['peak_rss_mb']:>11,.0f} MB | {r['naive']['peak_rss_mb']:,.0f} MB{'':8}" for r in results))
+    lines.append(f"{'峰值内存 (RSS), 搜索前':38}" + "    ".join(
+        f"{r['custtui'].get('peak_rss_before_search_mb', 0):>11,.0f} MB | {r['naive']['peak_rss_mb']:,.0f} MB{'':8}"
+        for r in results))
+    lines.append(f"{'峰值内存 (RSS), 含搜索':38}" + "    ".join(
+        f"{r['custtui']['peak_rss_mb']:>11,.0f} MB | {'':16}" for r in results))
     lines.append("(基线的切换 = DataTable 光标下移, 不读取客户详情; 搜索时间含 0.15 s 的输入防抖)")
     return "\n".join(lines)
 
