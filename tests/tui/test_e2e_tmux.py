@@ -101,6 +101,8 @@ class Terminal:
 
     def close(self) -> None:
         self.tmux("kill-server", check=False)
+        socket = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / self.socket
+        socket.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
