@@ -40,7 +40,7 @@ class CusttuiApp(App):
         Binding("question_mark,f1", "help", "帮助", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme"),
         Binding("q", "quit", "退出", id="app.quit"),
-        Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="app.palette"),
     ]
 
     def __init__(self, archive_path: str | os.PathLike, user: str | None = None, config: Config | None = None):

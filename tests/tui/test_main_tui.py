@@ -313,3 +313,15 @@ async def test_someone_elses_commit_shows_up_and_the_place_is_kept(open_app, dem
                 break
         assert main.query_one(CustomerPane).profile.record.get("legal_rep") == "欧阳修"
         assert table.current.get("id") == chosen
+
+
+async def test_quitting_while_a_customer_is_loading_is_clean(demo, config):
+    from custtui.tui.app import CusttuiApp
+    app = CusttuiApp(demo.store.path, "张伟", config)
+    async with app.run_test(size=(160, 45)) as pilot:
+        for _ in range(200):  # the moment the listing is shown, before the first profile arrives
+            await pilot.pause(0.01)
+            if getattr(app.screen, "classification", None) is not None:
+                break
+        await pilot.press("q")
+    assert app.return_code == 0

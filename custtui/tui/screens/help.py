@@ -36,8 +36,7 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         for active in below.active_bindings.values():
             binding = active.binding
-            if binding.description and (binding.id or binding.action) not in seen:
-                seen.add(binding.id or binding.action)
-                table.add_row(self.app.get_key_display(binding), binding.description, binding.id or "")
-        table.add_row("ctrl+p", "命令面板: 跳到客户 (名称、简称、拼音) 或执行任何操作", "")
+            if binding.id and binding.description and binding.id not in seen:  # ours: Textual's own have no id
+                seen.add(binding.id)
+                table.add_row(self.app.get_key_display(binding), binding.description, binding.id)
         return table

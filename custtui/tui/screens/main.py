@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ...core.archive import Archive
+from ...core.archive import Archive, HistoryEntry
 from ...core.browse import Classification
 from ...core.errors import CusttuiError
 from ...core.listing import Summary
 from ...core.profile import Profile
+from ...core.schema import Schema
 from ..widgets.class_tree import ClassTree
 from ..widgets.customer_pane import CustomerPane
 from ..widgets.customer_table import CustomerTable
@@ -37,6 +41,22 @@ class MainScreen(Screen):
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload"),
         Binding("tab", "app.focus_next", "下一栏", show=False, id="main.focus_next"),
     ]
+
+    @dataclass
+    class ListingLoaded(Message):
+        head: str | None
+        classification: Classification
+        keep_customer: str | None
+
+    @dataclass
+    class ProfileLoaded(Message):
+        profile: Profile
+        schema: Schema
+
+    @dataclass
+    class HistoryLoaded(Message):
+        customer_id: str
+        entries: list[HistoryEntry]
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,9 +96,10 @@ class MainScreen(Screen):
         except CusttuiError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
             return
-        self.app.call_from_thread(self._show_listing, head, classification, keep_customer)
+        self.post_message(self.ListingLoaded(head, classification, keep_customer))
 
-    def _show_listing(self, head: str | None, classification: Classification, keep_customer: str | None) -> None:
+    def on_main_screen_listing_loaded(self, message: ListingLoaded) -> None:
+        head, classification, keep_customer = message.head, message.classification, message.keep_customer
         self.shown_commit = head
         self.classification = classification
         self.query_one(ClassTree).show(classification, self.path)
@@ -128,7 +149,10 @@ class MainScreen(Screen):
         except CusttuiError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.query_one(CustomerPane).show_profile, profile, schema)
+        self.post_message(self.ProfileLoaded(profile, schema))  # dropped if the user quit meanwhile
+
+    def on_main_screen_profile_loaded(self, message: ProfileLoaded) -> None:
+        self.query_one(CustomerPane).show_profile(message.profile, message.schema)
 
     def on_customer_pane_history_wanted(self, event: CustomerPane.HistoryWanted) -> None:
         self.load_history(event.customer_id)
@@ -136,7 +160,10 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="history")
     def load_history(self, customer_id: str) -> None:
         entries = self.app.read(lambda archive: archive.history(customer_id))
-        self.app.call_from_thread(self.query_one(CustomerPane).show_history, customer_id, entries)
+        self.post_message(self.HistoryLoaded(customer_id, entries))
+
+    def on_main_screen_history_loaded(self, message: HistoryLoaded) -> None:
+        self.query_one(CustomerPane).show_history(message.customer_id, message.entries)
 
     def format_cell(self, summary: Summary, key: str) -> str:
         """A listed value as people read it (labels, not codes)."""
