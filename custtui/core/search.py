@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence
 from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
@@ -274,8 +275,10 @@ class SearchIndex:
 
     def _open(self):
         if self._indexes is None:
-            self._indexes = (windex.open_dir(str(self.folder / "customers")),
-                             windex.open_dir(str(self.folder / "documents")))
+            # read, not mapped: mapped postings count in every session's resident memory
+            # (0.3 → 1.05 GB for one TUI session at 100k customers, measured); read ones stay in the page cache
+            self._indexes = tuple(FileStorage(str(self.folder / name), supports_mmap=False).open_index()
+                                  for name in ("customers", "documents"))
         return self._indexes
 
     def ensure(self, progress: Progress | None = None) -> None:

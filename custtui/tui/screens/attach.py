@@ -34,10 +34,6 @@ TEXT_FIELDS = ("date", "title", "number", "project", "also_in", "paper_box", "pa
 SELECT_FIELDS = ("info_type", "doc_type", "sensitivity", "main")
 
 
-def select_value(select: Select) -> str:
-    return "" if select.value is Select.NULL else str(select.value)
-
-
 class AttachScreen(ModalScreen[str | None]):
     """Dismisses with the customer whose documents changed, or None."""
 
@@ -204,7 +200,7 @@ class AttachScreen(ModalScreen[str | None]):
         """(customer ID, metadata, file path) as the form stands."""
         typed = self.query_one("#f-customer", Input).value.split()
         meta = {code: self.query_one(f"#f-{code}", Input).value.strip() for code in TEXT_FIELDS}
-        meta |= {code: select_value(self.query_one(f"#f-{code}", Select)) for code in SELECT_FIELDS}
+        meta |= {code: self._row(code).value for code in SELECT_FIELDS}
         return typed[0] if typed else "", {k: v for k, v in meta.items() if v}, self.query_one("#f-file", Input).value.strip()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -218,7 +214,7 @@ class AttachScreen(ModalScreen[str | None]):
 
     def doc_info_mismatch(self) -> bool:
         """Whether the chosen information type no longer fits the chosen document type."""
-        doc_type, info_type = (select_value(self.query_one(f"#f-{c}", Select)) for c in ("doc_type", "info_type"))
+        doc_type, info_type = (self._row(code).value for code in ("doc_type", "info_type"))
         return bool(self.schema and info_type and doc_type and self.schema.doc_types[doc_type].info_type != info_type)
 
     def recheck(self) -> None:
@@ -248,7 +244,7 @@ class AttachScreen(ModalScreen[str | None]):
             if row.code != "file":
                 row.set_error(None)
         if names is not None and names != self.main_names:
-            current = select_value(self.query_one("#f-main", Select))
+            current = self._row("main").value
             self.main_names = names
             self.query_one("#f-main", Select).set_options((name, name) for name in names)
             self._select("main", current)

@@ -22,7 +22,7 @@ from ...core.errors import CusttuiError
 from ...core.query import field_names
 from ...core.search import Hit, Results
 
-DEBOUNCE_S = 0.15  # search this long after the last keystroke
+DEBOUNCE_S = 0.08  # search this long after the last keystroke
 LIMIT = 50
 MARKED = re.compile(r"【([^【】]*)】")
 INTRO = "输入名称、简称、拼音或首字母、电话后四位、编号, 或 字段:值 · ↑↓ 选择 · Enter 打开 · F1 搜索语法 · Esc 关闭"
