@@ -106,6 +106,15 @@ class MainScreen(Screen):
         self._show_members(keep_customer)
         if keep_customer and self.current_row != keep_customer:
             self.open_customer(keep_customer)
+        self.prefetch_levels(classification)
+
+    @work(thread=True, exclusive=True, group="prefetch")
+    def prefetch_levels(self, classification: Classification) -> None:
+        """Group the first two levels in the background, so expanding a node with tens of
+        thousands of customers under it shows its children at once (they are cached)."""
+        for node in classification.children():
+            for child in classification.children(node.path):
+                classification.children(child.path)
 
     def _show_members(self, keep_customer: str | None = None) -> None:
         assert self.classification is not None
