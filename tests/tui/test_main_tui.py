@@ -325,3 +325,12 @@ async def test_quitting_while_a_customer_is_loading_is_clean(demo, config):
                 break
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_plain_ansi_theme_is_one_key_away_and_remembered(open_app, config):
+    async with open_app() as (app, pilot, main):
+        assert app.theme == "custtui-256"
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert app.theme == "custtui-ansi" and app.current_theme.ansi
+    assert Config.load(config.path).theme == "custtui-ansi"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -14,8 +13,6 @@ Path = tuple[str, ...]
 
 class ClassTree(Tree[Path]):
     """Children are computed when a node is first expanded, never for the whole archive at once."""
-
-    BINDINGS = [Binding("o", "app.tree_order", "分类维度", id="tree.order")]
 
     class Picked(Message):
         """The highlighted node changed: show its customers."""
