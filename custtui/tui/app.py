@@ -38,9 +38,11 @@ class CusttuiApp(App):
     TITLE = "custtui 客户档案"
     BINDINGS = [
         Binding("question_mark,f1", "help", "帮助", id="app.help"),
-        Binding("ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme"),
+        Binding("ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme",
+                tooltip="在 256 色与纯 ANSI 配色之间切换"),
         Binding("q", "quit", "退出", id="app.quit"),
-        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="app.palette"),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="app.palette",
+                tooltip="命令面板: 跳到客户 (名称、简称、拼音) 或执行任何操作"),
     ]
 
     def __init__(self, archive_path: str | os.PathLike, user: str | None = None, config: Config | None = None):

@@ -25,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._keys(), id="help-keys")
             yield Static(QUERY_HELP, classes="hint")
             yield Static(f"自定义按键: 在 {self.app.config.path} 的 [keymap] 中写 动作编号 = \"按键\", "
-                         "如 \"main.search\" = \"ctrl+f\"", classes="hint")
+                         "如 \"main.search\" = \"ctrl+f\"", classes="hint", markup=False)
 
     def _keys(self) -> Table:
         table = Table(box=None, padding=(0, 2))
@@ -38,5 +38,5 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if binding.id and binding.description and binding.id not in seen:  # ours: Textual's own have no id
                 seen.add(binding.id)
-                table.add_row(self.app.get_key_display(binding), binding.description, binding.id)
+                table.add_row(self.app.get_key_display(binding), binding.tooltip or binding.description, binding.id)
         return table

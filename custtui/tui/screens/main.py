@@ -29,17 +29,17 @@ class MainScreen(Screen):
     """Browse by classification; every customer action starts here."""
 
     BINDINGS = [
-        Binding("slash", "search", "搜索", id="main.search"),
-        Binding("n", "new_customer", "新建", id="main.new"),
-        Binding("e", "edit_customer", "编辑", id="main.edit"),
-        Binding("c", "add_note", "沟通", id="main.note"),
-        Binding("t", "add_deal", "交易", id="main.deal"),
-        Binding("a", "attach", "归档", id="main.attach"),
-        Binding("l", "archive_log", "日志", id="main.log"),
-        Binding("o", "tree_order", "维度", id="main.tree_order"),
-        Binding("y", "copy_field", "复制", show=False, id="main.copy"),
-        Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload"),
-        Binding("tab", "app.focus_next", "下一栏", show=False, id="main.focus_next"),
+        Binding("slash", "search", "搜索", id="main.search", tooltip="搜索客户和资料 (名称片段、拼音、电话、编号、资料正文)"),
+        Binding("n", "new_customer", "新建", id="main.new", tooltip="新建客户"),
+        Binding("e", "edit_customer", "编辑", id="main.edit", tooltip="编辑当前客户 (含合作阶段变更)"),
+        Binding("c", "add_note", "沟通", id="main.note", tooltip="添加沟通记录"),
+        Binding("t", "add_deal", "交易", id="main.deal", tooltip="添加交易记录"),
+        Binding("a", "attach", "归档", id="main.attach", tooltip="从收件箱或路径归档资料"),
+        Binding("l", "archive_log", "日志", id="main.log", tooltip="全档案审计日志 (按人员、日期筛选, 查看改动, 撤销)"),
+        Binding("o", "tree_order", "维度", id="main.tree_order", tooltip="选择分类树的维度和顺序"),
+        Binding("y", "copy_field", "复制", show=False, id="main.copy", tooltip="复制当前客户的某一项到剪贴板"),
+        Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload", tooltip="重新读取档案"),
+        Binding("tab", "app.focus_next", "下一栏", show=False, id="main.focus_next", tooltip="切换到下一栏 (分类树、客户列表、客户详情)"),
     ]
 
     @dataclass
