@@ -57,11 +57,12 @@ def marked(snippet: str) -> Content:
 
 
 def hit_label(hit: Hit) -> Content:
-    """Two lines: kind, name, ID (and the document's path); then the highlighted snippet."""
-    kind = ("文档", "bold $text-accent") if hit.kind == "document" else ("客户", "bold $text-primary")
-    head = [kind, "  ", (hit.name, "bold"), "  ", (hit.id, "dim")]
-    if hit.path:
-        head += ["  ", (hit.path, "italic")]
+    """Two lines: kind and name (for a document its file, then whose it is) with the ID; then the
+    highlighted snippet."""
+    if hit.kind == "document":
+        head = [("文档", "bold $text-accent"), "  ", (hit.document or "", "bold"), "  ", hit.name, "  ", (hit.id, "dim")]
+    else:
+        head = [("客户", "bold $text-primary"), "  ", (hit.name, "bold"), "  ", (hit.id, "dim")]
     snippet = marked(hit.highlights) if hit.highlights else Content.styled(hit.note or "", "dim")
     return Content.assemble(*head, "\n    ", snippet)
 
