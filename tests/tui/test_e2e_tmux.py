@@ -58,12 +58,12 @@ class Terminal:
     def type(self, text: str) -> None:
         self.tmux("send-keys", "-l", text)
 
-    def wait_for(self, pattern: str, timeout: float = 15.0, what: str = "", gone: bool = False) -> str:
+    def wait_for(self, pattern: str, timeout: float = 30.0, what: str = "", gone: bool = False) -> str:
         """Poll the screen until ``pattern`` (a regex) shows (or, with ``gone``, no longer shows)."""
         return self.wait_until(lambda shown: bool(re.search(pattern, shown)) != gone, timeout,
                                f"{what or pattern!r} did not {'go away' if gone else 'appear'}")
 
-    def wait_until(self, check, timeout: float = 15.0, what: str = "") -> str:
+    def wait_until(self, check, timeout: float = 30.0, what: str = "") -> str:
         """Poll the screen until ``check(screen text)`` holds; fail with the last screen otherwise."""
         deadline = time.monotonic() + timeout
         while True:
@@ -75,7 +75,7 @@ class Terminal:
                 pytest.fail(f"{what} within {timeout:.0f}s; the screen was:\n{shown}")
             time.sleep(0.1)
 
-    def wait_quiet(self, seconds: float = 1.0, timeout: float = 15.0) -> str:
+    def wait_quiet(self, seconds: float = 1.0, timeout: float = 30.0) -> str:
         """Wait until the screen has not changed for ``seconds`` (the app has finished reloading)."""
         deadline = time.monotonic() + timeout
         last, since = self.screen(), time.monotonic()
