@@ -8,11 +8,12 @@ customers touches the customers under it once.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
 
-from pypinyin import Style, pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 from .errors import CusttuiError
 from .listing import Summary
@@ -163,14 +164,18 @@ class Classification:
         return lambda text: (0, pinyin_key(self.label(level, text)))
 
 
-@lru_cache(maxsize=None)
-def _char_key(char: str) -> str:
-    return pinyin(char, style=Style.NORMAL, errors=lambda c: c.lower())[0][0] if char.strip() else char
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    """Every Chinese character pypinyin knows → its most common reading without tones, then a space."""
+    def toneless(reading: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+    return {code: toneless(readings.split(",")[0]) + " " for code, readings in pinyin_dict.items()}
 
 
 def pinyin_key(text: str) -> str:
-    """A sort key ordering Chinese text as people expect it (by pinyin, 安 before 北 before 中)."""
-    return " ".join(_char_key(c) for c in text)
+    """A sort key ordering Chinese text as people expect it (by pinyin, 安 before 北 before 中);
+    one ``str.translate``, so sorting 100k names costs a fraction of a second."""
+    return text.translate(_pinyin_table()).lower()
 
 
 SORT_COLUMNS = ("id", "name", "type", "stage", "status", "industry", "region", "value_tier", "owner", "first_contact")
