@@ -207,6 +207,21 @@ def test_index_catches_up_after_each_commit(indexed):
     assert index.search("冷链配送").hits[0].id == "BJ-000009"
 
 
+def test_catch_up_touches_document_entries_only_when_they_change(indexed):
+    from whoosh import index as windex
+    index = indexed.search_index()
+    documents = index.folder / "documents"
+    generation = windex.open_dir(str(documents)).latest_generation()
+    indexed.update_customer("BJ-000001", {"address": "北京市海淀区上地十街 10 号"})
+    assert index.search("上地十街").hits[0].id == "BJ-000001"
+    assert windex.open_dir(str(documents)).latest_generation() == generation, "an address is not on documents"
+    contracts = index.search("资料类型:合同 阶段:终止").hits
+    assert "BJ-000001" not in {h.id for h in contracts}
+    indexed.update_customer("BJ-000001", {"stage": "终止"}, reason="停产")
+    assert windex.open_dir(str(documents)).latest_generation() > generation
+    assert "BJ-000001" in {h.id for h in index.search("资料类型:合同 阶段:终止").hits}
+
+
 def test_index_catches_up_with_commits_made_outside_the_app(indexed):
     path = indexed.store.path
     record = path / "customers/BJ/000/BJ-000010/customer.toml"

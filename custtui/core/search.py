@@ -346,8 +346,9 @@ class SearchIndex:
                 for folder, files in folders.items()}
 
     def _index_customer(self, cw, dw, folder: str, files: dict[str, tuple[str, bytes | None]], fresh: bool) -> None:
+        """Index one customer's record (and, unless ``dw`` is None, its documents)."""
         cid = folder.rsplit("/", 1)[1]
-        if not fresh:
+        if not fresh and dw is not None:
             dw.delete_by_term("id", cid)
         if "customer.toml" not in files:
             if not fresh:
@@ -363,6 +364,8 @@ class SearchIndex:
         record.setdefault("id", cid)
         doc = customer_document(record, notes, deals)
         (cw.add_document if fresh else cw.update_document)(**doc)
+        if dw is None:
+            return
         for rel, (blob, raw) in sorted(files.items()):
             if not rel.startswith(f"{DOCS}/") or not rel.endswith(META_SUFFIX):
                 continue
@@ -392,21 +395,47 @@ class SearchIndex:
             except CusttuiError:
                 diff = None
             if diff is not None:
-                changed = {p.split("/")[3] for p, _, _ in diff if p.startswith("customers/") and p.count("/") >= 4}
+                changed, documents = self._affected(diff)
                 if changed:
-                    self._reindex(head, changed)
+                    self._reindex(head, changed, documents)
                 self._save_state(head)
                 return len(changed)
         self.on_message("搜索索引对应的提交已不在档案中, 正在重建…")
         return self.rebuild()
 
-    def _reindex(self, head: str, changed: set[str]) -> None:
-        customers, documents = self._open()
+    def _affected(self, diff: list[tuple[str, str | None, str | None]]) -> tuple[set[str], set[str]]:
+        """(customers to re-index, those whose document entries change too). A document entry
+        carries its customer's name and classification, so an edit of the address or a new
+        note leaves the document index alone (one Whoosh writer instead of two)."""
+        changed: set[str] = set()
+        documents: set[str] = set()
+        for path, old, new in diff:
+            parts = path.split("/")
+            if parts[0] != "customers" or len(parts) < 5:
+                continue
+            cid = parts[3]
+            changed.add(cid)
+            if parts[4] == DOCS or (parts[4] == "customer.toml" and self._shown_on_documents_changed(path, old, new)):
+                documents.add(cid)
+        return changed, documents
+
+    def _shown_on_documents_changed(self, path: str, old: str | None, new: str | None) -> bool:
+        if old is None or new is None:
+            return True
+        try:
+            before, after = (loads(self.store.read_blob(sha), path) for sha in (old, new))
+        except CusttuiError:
+            return True
+        return (before.get("name"), dimension_fields(before)) != (after.get("name"), dimension_fields(after))
+
+    def _reindex(self, head: str, changed: set[str], documents: set[str]) -> None:
+        customer_index, document_index = self._open()
         folders = self._customer_files(head, changed)
-        with _writers(customers, documents, timeout=60) as (cw, dw):
+        with _writers(customer_index, document_index if documents else None, timeout=60) as (cw, dw):
             for cid in sorted(changed):
                 folder = customer_dir(cid)
-                self._index_customer(cw, dw, folder, folders.get(folder, {}), fresh=False)
+                self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}),
+                                     fresh=False)
 
     def _close(self) -> None:
         for _, searcher in self._searchers.values():
@@ -526,16 +555,19 @@ class _TopCollector(TopCollector):
 
 @contextmanager
 def _writers(customers, documents, **options):
-    """Writers on both indexes: both commit, or both are cancelled."""
-    cw, dw = customers.writer(**options), documents.writer(**options)
+    """Writers on both indexes (the documents' one only when ``documents`` is given): all
+    commit, or all are cancelled."""
+    cw = customers.writer(**options)
+    dw = documents.writer(**options) if documents is not None else None
+    opened = [w for w in (cw, dw) if w is not None]
     try:
         yield cw, dw
     except BaseException:
-        cw.cancel()
-        dw.cancel()
+        for writer in opened:
+            writer.cancel()
         raise
-    cw.commit()
-    dw.commit()
+    for writer in opened:
+        writer.commit()
 
 
 def _precise_first(precise: list[Hit], ranked: list[Hit]) -> list[Hit]:
