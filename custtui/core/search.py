@@ -37,6 +37,7 @@ from .records import customer_dir, loads
 
 VERSION = 3
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
+MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
 
 
@@ -567,7 +568,10 @@ def _writers(customers, documents, **options):
             writer.cancel()
         raise
     for writer in opened:
-        writer.commit()
+        # Whoosh merges small segments every few commits, and each merge rewrites the growing
+        # merged one (edits at 100k: 40 ms, then a 0.3-0.5 s merge every fifth): let the small
+        # segments pile up to a dozen, then merge them in one go
+        writer.commit(merge=len(getattr(writer, "segments", ())) >= MERGE_AT_SEGMENTS)
 
 
 def _precise_first(precise: list[Hit], ranked: list[Hit]) -> list[Hit]:
