@@ -88,7 +88,7 @@ class Terminal:
                 last, since = shown, time.monotonic()
         return last
 
-    def exit_status(self, timeout: float = 10.0) -> int | str:
+    def exit_status(self, timeout: float = 30.0) -> int | str:
         """Wait until the command has ended; its exit status."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -209,6 +209,7 @@ class MainScreen(Screen):
         if tab:
             self.query_one(CustomerPane).query_one("TabbedContent").active = tab
         table.focus()
+        self.call_after_refresh(table.reveal_cursor)
 
     # --- actions -------------------------------------------------------------------------
 

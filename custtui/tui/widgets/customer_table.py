@@ -147,13 +147,17 @@ class CustomerTable(ScrollView, can_focus=True):
         if clamped != new:
             self.cursor = clamped
             return
-        top, visible = int(self.scroll_offset.y), max(1, self.size.height - 1)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + visible:
-            self.scroll_to(y=new - visible + 1, animate=False)
+        self.reveal_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.rows[new]))
+
+    def reveal_cursor(self) -> None:
+        """Scroll so the cursor row is visible (again after the table was hidden under a dialog)."""
+        top, visible = int(self.scroll_offset.y), max(1, self.size.height - 1)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False)
 
     def action_move(self, step: int) -> None:
         self.cursor += step
