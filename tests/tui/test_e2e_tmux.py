@@ -40,8 +40,11 @@ class Terminal:
         self.log = tmp / "screens.log"
 
     def tmux(self, *args: str, check: bool = True) -> str:
+        # no COLUMNS/LINES: pytest-xdist workers carry COLUMNS=80 LINES=24, and the app would
+        # believe them over the 120×40 window
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         return subprocess.run([TMUX, "-L", self.socket, "-f", os.devnull, *args], capture_output=True,
-                              text=True, check=check, env={**os.environ, "LANG": "C.UTF-8"}, timeout=10).stdout
+                              text=True, check=check, env={**env, "LANG": "C.UTF-8"}, timeout=10).stdout
 
     def start(self, command: list[str]) -> None:
         env = [arg for key, value in self.env.items() for arg in ("-e", f"{key}={value}")]
