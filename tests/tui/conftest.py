@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from rich.console import Console
 
