@@ -7,8 +7,10 @@ import fcntl
 import subprocess
 import sys
 import textwrap
+import threading
 
 from custtui.core.archive import Archive
+from custtui.core.listing import batch_read
 from custtui.core.records import customer_dir
 from conftest import git, run_cli
 
@@ -137,3 +139,19 @@ def test_gc_is_off_and_pack_packs(archive):
     archive.pack()
     counts = dict(line.split(": ") for line in git(archive.store.path, "count-objects", "-v").splitlines())
     assert counts["count"] == "0" and int(counts["in-pack"]) > 0
+
+
+def test_a_bulk_read_stopped_early_ends_its_git_process(archive):
+    """Reading stops after the first blob while git still has thousands queued: nothing hangs."""
+    sha = subprocess.run(["git", f"--git-dir={archive.store.git_dir}", "hash-object", "-w", "--stdin"], input="档案" * 50_000,
+                         capture_output=True, text=True, check=True).stdout.strip()
+    done = threading.Event()
+
+    def read_one():
+        blobs = batch_read(archive.store.git_dir, [sha] * 5000)
+        assert next(blobs).decode() == "档案" * 50_000
+        blobs.close()
+        done.set()
+
+    threading.Thread(target=read_one, daemon=True).start()
+    assert done.wait(20), "closing the reader after one blob hung (git blocked on a full pipe)"

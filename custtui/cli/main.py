@@ -243,12 +243,10 @@ def cmd_reindex(args, out: Output) -> None:
 
 
 def cmd_tui(args, out: Output) -> int:
-    from ..tui.app import CusttuiApp
+    from ..tui.app import run_app
     path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
     Archive(path, user=args.user).close()  # a clear error before the screen switches
-    app = CusttuiApp(path, args.user)
-    app.run()
-    return app.return_code or 0
+    return run_app(path, args.user)
 
 
 def cmd_pack(args, out: Output) -> None:

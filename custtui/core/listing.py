@@ -9,6 +9,7 @@ Several processes may share it: SQLite serialises the writers.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import threading
@@ -266,8 +267,9 @@ def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
         try:
             for sha in shas:
                 proc.stdin.write(sha.encode() + b"\n")
-        finally:
             proc.stdin.close()
+        except (BrokenPipeError, ValueError):  # the reader stopped early and closed the pipes
+            pass
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
@@ -278,6 +280,9 @@ def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
                 raise CusttuiError(f"读取 git 对象失败: {header!r}")
             yield proc.stdout.read(int(header[2]) + 1)[:-1]
     finally:
-        writer.join()
+        # stdout first: a reader that stopped early must not wait for a writer stuck on a full pipe
         proc.stdout.close()
+        writer.join()
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
         proc.wait()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import faulthandler
 import os
+import sys
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -20,6 +25,8 @@ from .commands import ActionCommands, CustomerCommands
 from .config import THEMES, Config
 
 T = TypeVar("T")
+EXIT_GRACE_S = 5.0  # how long quitting waits for background work
+WORKER_THREAD = "custtui-worker"
 
 # Colours that are exact xterm-256 palette entries, so a 256-colour terminal shows them unchanged.
 THEME_256 = Theme(
@@ -52,8 +59,10 @@ class CusttuiApp(App):
         self.config = config or Config.load()
         self.archive: Archive | None = None
         self.archive_lock = threading.RLock()  # GitPython's object readers are not thread-safe
+        self.workers_pool = ThreadPoolExecutor(thread_name_prefix=WORKER_THREAD)  # runs the thread workers
 
     def on_mount(self) -> None:
+        asyncio.get_running_loop().set_default_executor(self.workers_pool)
         self.register_theme(THEME_256)
         self.register_theme(THEME_ANSI)
         self.theme = self.config.theme
@@ -104,5 +113,30 @@ class CusttuiApp(App):
             self.notify(f"无法保存配置 {self.config.path}: {exc}", severity="warning")
 
     def on_unmount(self) -> None:
-        if self.archive is not None:
+        # asyncio.run() would wait, unbounded, for the pool's threads: run_app waits a bounded time
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=1))
+        # a worker still reading keeps the lock; closing under it would pull git out from under it
+        if self.archive is not None and self.archive_lock.acquire(timeout=EXIT_GRACE_S):
             self.archive.close()
+
+
+def run_app(archive_path: str | os.PathLike, user: str | None) -> int:
+    """Run the TUI; quitting returns the terminal within seconds even if background work lingers.
+
+    Every write is a compare-and-swap commit, so leaving a worker unfinished loses nothing; the
+    threads still running are named on stderr with their stacks, so the cause can be found.
+    """
+    app = CusttuiApp(archive_path, user)
+    app.run()
+    app.workers_pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + EXIT_GRACE_S
+    lingering = [t for t in threading.enumerate() if t.name.startswith(WORKER_THREAD)]
+    for thread in lingering:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in lingering):
+        print(f"custtui: 后台任务 {EXIT_GRACE_S:.0f} 秒内未结束, 已直接退出 (不影响已保存的修改):", file=sys.stderr)
+        faulthandler.dump_traceback(sys.stderr, all_threads=True)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(app.return_code or 0)
+    return app.return_code or 0
