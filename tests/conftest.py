@@ -95,3 +95,21 @@ def repo_state(path: Path) -> tuple[str, str]:
     """(branch head, porcelain status): what must not change after a refused command."""
     head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     return head.strip(), git(path, "status", "--porcelain", "--ignored")
+
+
+@pytest.fixture(scope="session")
+def sshd_server(tmp_path_factory):
+    """One real OpenSSH server on 127.0.0.1 per test process (see tests/sshd.py); use ``sshd``."""
+    from sshd import SshServer, find_sshd
+
+    if find_sshd() is None:
+        pytest.skip("OpenSSH server not installed (no sshd binary): run .ci/setup or apt-get install openssh-server")
+    with SshServer(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@pytest.fixture
+def sshd(sshd_server):
+    """The real sshd with authorized_keys reset to just ``sshd.client_public`` (no options)."""
+    sshd_server.reset()
+    return sshd_server
