@@ -10,9 +10,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ..core import sync
 from ..core.archive import Archive
 from ..core.demo import build_demo
 from ..core.errors import CusttuiError
+from ..core.listing import CUSTOMER_FILE
+from ..core.merge import install_driver, run_driver
+from ..core.reconcile import merge_customers, resolve_conflict
 from ..core.records import parse_cli_value
 from ..core.review import apply_review, review
 from ..core.validate import parse_date
@@ -249,6 +253,79 @@ def cmd_tui(args, out: Output) -> int:
     return run_app(path, args.user)
 
 
+def cmd_clone(args, out: Output) -> None:
+    archive = sync.clone(args.url, args.path, args.office, office_name=args.office_name, user=args.user)
+    out.emit({"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
+             f"已克隆到 {archive.store.path}, 本副本的办事处代码 {archive.office} 已登记并推送")
+
+
+def cmd_remote(args, out: Output) -> None:
+    archive = _archive(args)
+    if args.action == "add":
+        if not args.url:
+            raise CusttuiError("用法: custtui remote add 名称 地址")
+        sync.add_remote(archive, args.name, args.url)
+    elif args.action == "remove":
+        sync.remove_remote(archive, args.name)
+    known = sync.remotes(archive)
+    out.emit(known, "\n".join(f"{name}\t{url}" for name, url in known.items()) or "(没有远程仓库)")
+
+
+def cmd_sync(args, out: Output) -> int:
+    archive = _archive(args)
+    progress = (lambda message: None) if args.json or args.quiet else \
+        (lambda message: print(message, file=sys.stderr))
+    result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
+    lines = [result.summary()]
+    lines += [f"  冲突 {path.split('/')[3]} {c['field']}: 保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
+              f" ({c.get('other_by', '')})" for path, c in result.conflicts]
+    lines += [f"  同名不同内容, 另存: {path}" for path in result.kept_twice]
+    lines += [f"  疑似重复: {a} 与 {b} ({why}); 可用 custtui merge-customers 合并" for a, b, why in result.duplicates]
+    if args.timing:
+        lines.append(f"  合并 {result.merge_seconds:.2f} 秒, 索引追赶 {result.catch_up_seconds:.2f} 秒")
+    out.emit({**vars(result), "conflicts": [{"path": p, **c} for p, c in result.conflicts]}, "\n".join(lines))
+    return 0
+
+
+def cmd_conflicts(args, out: Output) -> None:
+    archive = _archive(args)
+    found = sync.open_conflicts(archive, args.id)
+    numbers: dict[tuple[str, str], int] = {}
+    lines = []
+    rows = []
+    for cid, file, conflict in found:
+        numbers[(cid, file)] = numbers.get((cid, file), 0) + 1
+        where = "" if file == CUSTOMER_FILE else f" 资料 {file.removeprefix('docs/').removesuffix('.meta.toml')}"
+        rows.append({"id": cid, "file": file, "number": numbers[(cid, file)], **conflict})
+        lines.append(f"{cid}{where} #{numbers[(cid, file)]} {conflict['field']}: 当前 {conflict.get('kept', '(空)')} "
+                     f"({conflict.get('kept_by', '')} {conflict.get('kept_at', '')}) / 另一方 {conflict.get('other', '(空)')} "
+                     f"({conflict.get('other_by', '')} {conflict.get('other_at', '')})")
+    out.emit(rows, "\n".join(lines) or "没有未解决的冲突")
+
+
+def cmd_resolve(args, out: Output) -> None:
+    archive = _archive(args)
+    commit = resolve_conflict(archive, args.id, args.number, args.keep, document=args.document)
+    out.emit({"id": args.id, "commit": commit}, f"已解决 {args.id} 的第 {args.number} 处冲突 ({commit[:10]})")
+
+
+def cmd_merge_customers(args, out: Output) -> None:
+    archive = _archive(args)
+    commit = merge_customers(archive, args.keep, args.fold)
+    out.emit({"id": args.keep, "merged": args.fold, "commit": commit},
+             f"已把 {args.fold} 并入 {args.keep} ({commit[:10]}); 不同的字段值记为冲突, 可用 custtui conflicts {args.keep} 查看")
+
+
+def cmd_install_merge_driver(args, out: Output) -> None:
+    archive = _archive(args)
+    install_driver(archive.store)
+    out.emit({"ok": True}, "已安装字段级合并驱动: git pull/merge 将按字段合并 TOML 记录")
+
+
+def cmd_merge_driver(args, out: Output) -> int:
+    return run_driver(args.base, args.ours, args.theirs, args.path, dict(os.environ))
+
+
 def cmd_pack(args, out: Output) -> None:
     _archive(args).pack()
     out.emit({"ok": True}, "已打包整理仓库对象")
@@ -345,6 +422,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20, help="最多显示条数 (默认 20)")
 
     command("reindex", cmd_reindex, "重建搜索索引")
+
+    p = command("clone", cmd_clone, "为新办事处克隆档案 (登记本副本的办事处代码)")
+    p.add_argument("url", help="中心库或其他办事处的地址, 如 ssh://archive@server/srv/archive.git")
+    p.add_argument("path")
+    p.add_argument("--office", required=True, help="本副本的办事处代码, 如 SH (不能与已有的重复)")
+    p.add_argument("--office-name", help="办事处名称, 如 上海分公司")
+
+    p = command("remote", cmd_remote, "查看或设置同步用的远程仓库")
+    p.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("url", nargs="?")
+
+    p = command("sync", cmd_sync, "与其他办事处同步: 获取、按字段合并、推送 (可放入 cron)")
+    p.add_argument("remote", nargs="?", help="远程仓库名 (默认 origin)")
+    p.add_argument("--no-push", action="store_true", help="只获取并合并, 不推送")
+    p.add_argument("--quiet", action="store_true", help="不显示进度")
+    p.add_argument("--timing", action="store_true", help="显示合并与索引追赶的耗时")
+
+    p = command("conflicts", cmd_conflicts, "列出同步记录的未解决冲突")
+    p.add_argument("id", nargs="?", help="只看某位客户")
+
+    p = command("resolve", cmd_resolve, "解决一处冲突: 保留当前值或改用另一方的值")
+    p.add_argument("id")
+    p.add_argument("number", type=int, help="冲突序号 (custtui conflicts 中的 #)")
+    p.add_argument("--keep", required=True, choices=("current", "other"), help="current 保留当前值; other 改用另一方的值")
+    p.add_argument("--document", help="冲突在这份资料的元数据中 (资料文件名)")
+
+    p = command("merge-customers", cmd_merge_customers, "把重复客户 B 并入 A (B 留作指向 A 的记录)")
+    p.add_argument("keep", metavar="A")
+    p.add_argument("fold", metavar="B")
+
+    command("install-merge-driver", cmd_install_merge_driver, "为普通 git clone 的副本安装字段级合并驱动")
+    p = sub.add_parser("merge-driver", help=argparse.SUPPRESS)  # run by git, not by people
+    p.set_defaults(func=cmd_merge_driver)
+    for name in ("base", "ours", "theirs", "path"):
+        p.add_argument(name)
 
     command("tui", cmd_tui, "打开终端界面 (浏览、搜索、编辑、归档、审计)")
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")

@@ -22,8 +22,9 @@ from . import records
 from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .check import check_records
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
+from .merge import install_driver
 from .naming import check_given_name, rule_stem, safe_name, unique_name
-from .records import EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
+from .records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
 from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store
 
@@ -70,6 +71,8 @@ class Archive:
         if self.store.head() is not None and self.store.entry(self.store.head(), "archive.toml") is None:
             raise NotARepository(f"{self.store.path} 是 git 仓库, 但不是 custtui 档案 (缺少 archive.toml)")
         self.user = resolve_user(user, self.store)
+        if self.store.work_tree_behind():
+            self.store.stale_paths = self.store.sync_work_tree()
         self.listing = Listing(self.store)
         self._schema: tuple[str, Schema] | None = None
         self._search = None
@@ -114,13 +117,15 @@ class Archive:
         return archive
 
     def configure(self, office: str) -> None:
-        """Per-copy settings: this copy's office code, no automatic gc (the app packs), and a
-        split index so keeping a 100k-customer working tree in step rewrites a small file."""
+        """Per-copy settings: this copy's office code, no automatic gc (the app packs), a split
+        index so keeping a 100k-customer working tree in step rewrites a small file, and the
+        merge driver so a plain ``git pull`` merges records the way ``custtui sync`` does."""
         settings = [("custtui.office", office), ("gc.auto", "0"), ("core.quotepath", "false")]
         if self.store.work_tree is not None:
             settings += [("core.splitIndex", "true"), ("receive.denyCurrentBranch", "updateInstead")]
         for key, value in settings:
             self.store.git("config", key, value)
+        install_driver(self.store)
 
     @property
     def office(self) -> str:
@@ -232,7 +237,7 @@ class Archive:
     # --- writing -------------------------------------------------------------------------
 
     def commit_message(self, verb: str, customer_id: str | None, name: str | None, detail: str,
-                 action: str, fields: list[str]) -> str:
+                       action: str, fields: list[str], extra: tuple[str, ...] = ()) -> str:
         subject = " ".join(p for p in (verb, customer_id, name) if p)
         if detail:
             subject += f": {detail}"
@@ -241,6 +246,7 @@ class Archive:
             trailers.insert(0, f"Custtui-Customer: {customer_id}")
         if fields:
             trailers.append(f"Custtui-Fields: {', '.join(fields)}")
+        trailers += extra
         return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
     def commit_change(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
@@ -269,7 +275,7 @@ class Archive:
         """Register a new customer; returns (ID, commit). The ID is allocated inside the commit."""
         office = self.office
         draft = {"type": customer_type, "name": name, **(fields or {})}
-        for forbidden in ("id", "stage_history"):
+        for forbidden in records.SYSTEM_KEYS:
             if forbidden in draft:
                 raise FieldError(forbidden, forbidden, "由系统维护, 不能手工填写")
         created: dict[str, str] = {}
@@ -318,7 +324,7 @@ class Archive:
         """Change fields of a customer. ``base`` is the commit the user's edit started from:
         a field someone else changed since then to another value is a ConflictError.
         Returns the commit, or None when nothing changed."""
-        for forbidden in ("id", "stage_history"):
+        for forbidden in records.SYSTEM_KEYS:
             if forbidden in changes:
                 raise FieldError(forbidden, forbidden, "由系统维护, 不能手工修改")
         base = base or self.head()
@@ -734,7 +740,6 @@ DOC_ORDER = ("info_type", "doc_type", "title", "date", "stage", "sensitivity", "
              "main", "also_in", "paper_box", "paper_shelf", "sha256", "size", "original_name",
              "added_by", "added_at")
 
-DOC_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at")  # set by attach, never edited
 
 
 def _printable(text: str) -> str:

@@ -6,7 +6,7 @@ import hashlib
 
 from .errors import CusttuiError
 from .listing import batch_read, customer_folders
-from .records import ID_PATTERN, Validator, customer_dir, loads
+from .records import DOC_SYSTEM_FIELDS, ID_PATTERN, Validator, customer_dir, loads
 from .store import Store
 
 META_SUFFIX = ".meta.toml"
@@ -62,8 +62,7 @@ def _check_customer(store: Store, validator: Validator, folder: str, files: dict
             if document not in files:
                 problems.append(f"{path}: 元数据对应的资料文件 {document} 不存在")
             elif record is not None:
-                known = {k: v for k, v in record.items()
-                         if k not in ("sha256", "size", "original_name", "added_by", "added_at")}
+                known = {k: v for k, v in record.items() if k not in DOC_SYSTEM_FIELDS}
                 problems += _validated(path, lambda: validator.document(known, ctype))
                 if record.get("sha256") != hashlib.sha256(contents[document]).hexdigest():
                     problems.append(f"{folder}/{document}: 校验和与元数据不符, 文件可能被改动")

@@ -23,11 +23,11 @@ from .store import Store
 
 CUSTOMERS = "customers"
 CUSTOMER_FILE = "customer.toml"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = ("id", "type", "name", "aliases", "uscc", "id_number", "industry", "size", "region", "stage",
                   "status", "value_tier", "demand_types", "grade", "color", "tags", "owner", "first_contact",
-                  "error")
+                  "conflicts", "error")
 LIST_FIELDS = frozenset({"aliases", "demand_types", "tags"})
 _INDEX = {key: i for i, key in enumerate(SUMMARY_FIELDS)}
 _FIELD_SEP, _LIST_SEP = "\x1e", "\x1f"
@@ -53,6 +53,8 @@ class Summary:
             value = record.get("_error" if key == "error" else key)
             if value is None or value == [] or value == "":
                 return ""
+            if key == "conflicts":  # listed as how many are open
+                value = len(value) if isinstance(value, list) else value
             if key in LIST_FIELDS:
                 value = _LIST_SEP.join(map(str, value)) if isinstance(value, list) else str(value)
             elif isinstance(value, date):
@@ -72,6 +74,8 @@ class Summary:
             return value.split(_LIST_SEP)
         if key == "first_contact":
             return date.fromisoformat(value)
+        if key == "conflicts":
+            return int(value)
         return value
 
     def __getitem__(self, key: str) -> Any:
@@ -86,11 +90,12 @@ class Summary:
         return f"Summary({self.get('id')} {self.get('name')})"
 
 
-_INSERT = "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)"
+_INSERT = "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)"
 
 
 def _row(cid: str, record: dict) -> tuple:
-    return (cid, *(record.get(f) or None for f in LOOKUP_FIELDS), Summary.of(record).packed)
+    return (cid, *(record.get(f) or None for f in LOOKUP_FIELDS), record.get("merged_into") or None,
+            Summary.of(record).packed)
 
 
 def customer_id_of(path: str) -> str | None:
@@ -126,7 +131,7 @@ class Listing:
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             con.execute("CREATE TABLE IF NOT EXISTS customers "
-                        "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, packed TEXT)")
+                        "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, merged_into TEXT, packed TEXT)")
             for column in LOOKUP_FIELDS:
                 con.execute(f"CREATE INDEX IF NOT EXISTS by_{column} ON customers ({column})")
             self._local.con = con
@@ -143,14 +148,16 @@ class Listing:
             return None
 
     def customers(self, commit: str | None = None) -> dict[str, Summary]:
-        """Every customer's summary at ``commit`` (the head when None), by ID."""
+        """Every customer's summary at ``commit`` (the head when None), by ID; customers merged
+        into another (left as pointers) are not listed."""
         commit, con = self._prepare(commit)
         con.execute("BEGIN")
         cached = self._meta(con, "commit")
-        rows = {cid: Summary(packed) for cid, packed in con.execute("SELECT id, packed FROM customers")}
+        rows = {cid: Summary(packed)
+                for cid, packed in con.execute("SELECT id, packed FROM customers WHERE merged_into IS NULL")}
         con.execute("COMMIT")
         for cid, record in self._changed(cached, commit):
-            if record is None:
+            if record is None or record.get("merged_into"):
                 rows.pop(cid, None)
             else:
                 rows[cid] = Summary.of(record)

@@ -23,7 +23,10 @@ from .schema import CUSTOMER_TYPE, FieldDef, Schema
 ID_PATTERN = re.compile(r"^(?P<office>[A-Z][A-Z0-9]{1,5})-(?P<seq>\d{6,})$")
 OFFICE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
 SYSTEM_FIELDS = ("id", "type", "name")
-TRAILING_TABLES = ("contacts", "stage_history")
+TRAILING_TABLES = ("contacts", "stage_history", "conflicts")
+SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into")  # kept by custtui, never typed in
+# set by attach (or recorded by a sync), never edited
+DOC_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at", "conflicts")
 EMPTY = (None, "", [], {})
 
 
@@ -198,6 +201,14 @@ class Validator:
             if key == "stage_history":
                 out[key] = self.stage_history(value)
                 continue
+            if key == "conflicts":
+                out[key] = self.conflicts(value)
+                continue
+            if key == "merged_into":
+                if not isinstance(value, str) or not ID_PATTERN.match(value):
+                    raise FieldError(key, "已并入", f"{value!r} 不是客户编号")
+                out[key] = value
+                continue
             definition = self.schema.fields.get(key)
             if definition is None:
                 raise FieldError(key, key, f"未知字段, 可用字段: {', '.join(f.code for f in self.schema.fields_for(ctype))}")
@@ -207,7 +218,7 @@ class Validator:
             if value in EMPTY:
                 continue
             out[key] = self.field(definition, value)
-        if check_required:
+        if check_required and not out.get("merged_into"):  # a merged customer is a pointer
             self.require(out)
         return {k: x for k, x in out.items() if x not in EMPTY}
 
@@ -230,6 +241,13 @@ class Validator:
             for key in ("from", "to"):
                 if step.get(key) not in EMPTY:
                     self._enum_value("stage", step[key], f"stage_history.{key}")
+        return value
+
+    @staticmethod
+    def conflicts(value: Any) -> list[dict]:
+        """Open conflicts recorded by a sync; checked so a hand edit cannot break the list."""
+        if not isinstance(value, list) or not all(isinstance(c, dict) and c.get("field") for c in value):
+            raise FieldError("conflicts", "同步冲突", "应为 { field=..., kept=..., other=... } 的列表")
         return value
 
     def field_order(self) -> list[str]:

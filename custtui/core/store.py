@@ -441,6 +441,13 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def work_tree_behind(self) -> bool:
+        """Whether the branch moved without the working tree (a session killed in between)."""
+        if self.work_tree is None:
+            return False
+        marker = self.git_dir / "custtui" / "worktree-commit"
+        return (marker.read_text().strip() if marker.exists() else None) != (self.head() or "")
+
     def sync_work_tree(self) -> list[str]:
         """Bring files and index in step with the branch head.
 
