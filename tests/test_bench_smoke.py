@@ -44,3 +44,12 @@ def test_tui_benchmark_runs_and_reports(tiny, tmp_path, monkeypatch):
     assert ours["peak_rss_mb"] > 0 and naive["peak_rss_mb"] > 0
     text = bench_tui.report([result])
     assert "30 客户" in text and "DataTable" in text
+
+
+def test_sync_benchmark_runs_and_reports(tmp_path, monkeypatch):
+    from bench import bench_sync
+    monkeypatch.setattr(bench_core, "OUT", tmp_path / "out")
+    result = bench_sync.bench(40, changed=10)
+    assert result["same_trees"] and result["conflict_recorded"]
+    assert result["bj_received_customers"] == 10 and result["bj_conflicts"] == result["same_field"] == 1
+    assert "索引追赶" in bench_sync.report(result)
