@@ -335,3 +335,16 @@ def test_cli_sync_conflicts_and_resolve(offices):
     assert run_cli("conflicts", "--archive", path).out.strip() == "没有未解决的冲突"
     nowhere = run_cli("sync", "nowhere", "--archive", path)
     assert nowhere.code == 1 and "没有名为 nowhere 的远程仓库" in nowhere.err
+
+
+def test_archive_settings_changed_differently_on_both_sides_stop_the_sync_and_change_nothing(offices):
+    bj, sh = offices.copies["BJ"], offices.copies["SH"]
+    for archive, name in ((bj, "北京的档案"), (sh, "上海的档案")):
+        archive.store.transact(lambda head, n=name: ({"archive.toml": f'name = "{n}"\nformat = 1\n'.encode()},
+                                                     "改档案名称\n"), archive.identity())
+    sync(sh)
+    before = bj.head()
+    with pytest.raises(CusttuiError, match="archive.toml: 双方把 name 改成了不同的值"):
+        sync(bj)
+    assert bj.head() == before and git(bj.store.work_tree, "status", "--porcelain") == ""
+    assert not list(bj.store.git_dir.rglob("*.lock"))
