@@ -197,31 +197,44 @@ def is_record(path: str) -> bool:
 # --- who set a value --------------------------------------------------------------------
 
 class History:
-    """Finds, on each side of a merge, the commit that set a field to its value."""
+    """Finds, on each side of a merge, the commit that set a field to its value: one ``git log
+    --raw`` per side gives each commit's version of the file, read by blob id."""
 
     def __init__(self, store: Store, base: str | None, sides: dict[str, str | None], path: str):
         self.store, self.base, self.sides, self.path = store, base, sides, path
+        self._logs: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
 
     def __call__(self, side: str, field: str, value: Any) -> tuple[str, str]:
-        tip = self.sides.get(side)
-        if not tip:
-            return "", ""
-        span = f"{self.base}..{tip}" if self.base else tip
-        lines = self.store.git("log", "--format=%H%x00%an%x00%aI%x00%P", span, "--", self.path,
-                               check=False).stdout.decode().splitlines()
-        commits = [line.split("\0") for line in lines if line]
-        for sha, who, when, parents in commits:
-            if field == DELETED or self._field(sha, field) != self._field(parents.split()[0] if parents else None, field):
-                if field == DELETED or _same(self._field(sha, field), value):
-                    return who, when
-        return (commits[0][1], commits[0][2]) if commits else ("", "")
+        commits = self._log(side)
+        for who, when, before, after in commits:
+            now = self._field(after, field)
+            if field == DELETED or (now != self._field(before, field) and _same(now, value)):
+                return who, when
+        return (commits[0][0], commits[0][1]) if commits else ("", "")
 
-    def _field(self, commit: str | None, field: str) -> Any:
-        raw = self.store.read(commit, self.path) if commit else None
-        if raw is None:
+    def _log(self, side: str) -> list[tuple[str, str, str | None, str | None]]:
+        """(author, time, blob before, blob after) of each commit on ``side`` that changed the file."""
+        tip = self.sides.get(side)
+        if side not in self._logs:
+            span = [f"{self.base}..{tip}" if self.base else tip] if tip else []
+            out = self.store.git("log", "--format=%x01%an%x00%aI", "--raw", "--no-abbrev", "--no-renames", *span,
+                                 "--", self.path, check=False).stdout.decode() if span else ""
+            entries = []
+            for chunk in out.split("\x01")[1:]:
+                head, *rest = chunk.strip("\n").split("\n")
+                who, when = head.split("\0")
+                raw = next((line for line in rest if line.startswith(":")), None)
+                if raw:
+                    _, _, old, new, _ = raw.split("\t")[0].lstrip(":").split(" ")
+                    entries.append((who, when, None if old == "0" * 40 else old, None if new == "0" * 40 else new))
+            self._logs[side] = entries
+        return self._logs[side]
+
+    def _field(self, blob: str | None, field: str) -> Any:
+        if blob is None:
             return None
         try:
-            record = loads(raw, self.path)
+            record = loads(self.store.read_blob(blob), self.path)
         except CusttuiError:
             return None
         head, _, rest = field.partition(".")
@@ -255,8 +268,8 @@ def _is_document(path: str) -> bool:
 
 def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeMerge:
     """The changes that turn ``ours`` into the merge of ``ours`` and ``theirs``."""
-    mine = {path: new for path, _, new in store.diff_commits(base, ours)}
-    other = {path: (old, new) for path, old, new in store.diff_commits(base, theirs)}
+    mine = {path: new for path, _, new in store.diff_commits_bulk(base, ours)}
+    other = {path: (old, new) for path, old, new in store.diff_commits_bulk(base, theirs)}
     ours_attached = {(_folder(p), sha) for p, sha in mine.items() if sha and _is_document(p)}
     same_as_ours = {p for p, (old, new) in other.items()
                     if old is None and p not in mine and _is_document(p) and (_folder(p), new) in ours_attached}

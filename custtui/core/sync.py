@@ -286,7 +286,7 @@ def _finish(archive: Archive, result: SyncResult) -> None:
     if result.after == result.before:
         return
     result.stale_paths = store.sync_work_tree()
-    diff = store.diff_commits(result.before, result.after) if result.before else \
+    diff = store.diff_commits_bulk(result.before, result.after) if result.before else \
         [(p, None, b) for p, b in store.files(result.after, "customers/")]
     result.customers = sorted({p.split("/")[3] for p, _, _ in diff if p.startswith("customers/") and p.count("/") >= 4})
     added = [cid for p, old, new in diff if old is None and new and (cid := customer_id_of(p))]
