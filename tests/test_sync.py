@@ -256,6 +256,8 @@ def test_merge_customers_folds_b_into_a_and_leaves_a_pointer(offices, tmp_path):
     assert git(bj.store.path, "log", "--format=%H", "--", f"{customer_dir(twin)}/customer.toml").split()[0] == commit
     assert len(git(bj.store.path, "log", "--format=%H", "--", customer_dir(twin)).split()) >= 3, "B's history stays"
     assert bj.check() == []
+    shown = run_cli("show", twin, "--archive", bj.store.path)
+    assert shown.code == 0 and f"已并入 {cid}" in shown.out
 
 
 def test_sync_over_real_ssh(sshd, tmp_path):
@@ -348,3 +350,43 @@ def test_archive_settings_changed_differently_on_both_sides_stop_the_sync_and_ch
         sync(bj)
     assert bj.head() == before and git(bj.store.work_tree, "status", "--porcelain") == ""
     assert not list(bj.store.git_dir.rglob("*.lock"))
+
+
+EDITOR = """
+import sys
+from custtui.core.archive import Archive
+path, user, customer, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+archive = Archive(path, user=user)
+for i in range(rounds):
+    archive.add_note(customer, {"channel": "电话", "content": f"{user} 第{i}次"})
+"""
+
+SYNCER = """
+import sys
+from custtui.core.archive import Archive
+from custtui.core.sync import sync
+archive = Archive(sys.argv[1], user="同步任务")
+for _ in range(int(sys.argv[2])):
+    sync(archive)
+"""
+
+
+def test_staff_keep_working_while_syncs_run_from_cron_and_by_hand(offices):
+    """Real processes: two people commit on the 北京 copy while two syncs of it overlap (cron and a
+    person) and 上海 syncs too; nothing is lost and both copies end equal."""
+    bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
+    procs = [subprocess.Popen([sys.executable, "-c", EDITOR, str(bj.store.path), user, cid, "12"])
+             for user in ("张伟", "王芳")]
+    procs += [subprocess.Popen([sys.executable, "-c", SYNCER, str(path), "4"])
+              for path in (bj.store.path, bj.store.path, sh.store.path)]
+    procs.append(subprocess.Popen([sys.executable, "-c", EDITOR, str(sh.store.path), "李娜", cid, "8"]))
+    assert [p.wait(timeout=240) for p in procs] == [0] * len(procs)
+    sync(bj)
+    sync(sh)
+    sync(bj)
+    assert tree(bj) == tree(sh) == hub_tree(offices)
+    contents = [n["content"] for n in sh.notes(cid)]
+    assert sorted(contents) == sorted([f"{u} 第{i}次" for u in ("张伟", "王芳") for i in range(12)]
+                                      + [f"李娜 第{i}次" for i in range(8)])
+    assert git(bj.store.work_tree, "status", "--porcelain") == ""
+    assert subprocess.run(["git", "-C", str(bj.store.path), "fsck", "--strict"], capture_output=True).returncode == 0

@@ -101,6 +101,10 @@ def cmd_set(args, out: Output) -> None:
 def cmd_show(args, out: Output) -> None:
     archive = _archive(args)
     record = archive.customer(args.id)
+    if record.get("merged_into"):
+        target = record["merged_into"]
+        out.emit(record, f"{args.id} {record['name']} 已并入 {target}; 请查看 custtui show {target}")
+        return
     schema = archive.schema()
     notes, deals, docs = archive.notes(args.id), archive.deals(args.id), archive.documents(args.id)
     data = {**record, "notes": notes, "deals": deals,
