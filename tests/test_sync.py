@@ -390,3 +390,27 @@ def test_staff_keep_working_while_syncs_run_from_cron_and_by_hand(offices):
                                       + [f"李娜 第{i}次" for i in range(8)])
     assert git(bj.store.work_tree, "status", "--porcelain") == ""
     assert subprocess.run(["git", "-C", str(bj.store.path), "fsck", "--strict"], capture_output=True).returncode == 0
+
+
+def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_document(offices, tmp_path):
+    bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
+    licence = tmp_path / "执照.txt"
+    licence.write_text("营业执照", "utf-8")
+    bj.attach(cid, licence, {"doc_type": "营业执照", "date": "2024-01-01"})
+    sync(bj)
+    sync(sh)
+    name = bj.documents(cid)[0].name
+    bj.update_document(cid, name, {"paper_box": "BJ-盒-01"})
+    sh.update_document(cid, name, {"paper_box": "SH-盒-07", "paper_shelf": "3 号柜"})
+    sync(sh)
+    sync(bj)
+    meta = bj.documents(cid)[0].meta
+    assert meta["paper_box"] == "BJ-盒-01" and meta["paper_shelf"] == "3 号柜"
+    found = open_conflicts(bj)
+    assert [(c, f, x["field"], x["other"]) for c, f, x in found] == \
+        [(cid, f"docs/{name}.meta.toml", "paper_box", "SH-盒-07")]
+    listed = run_cli("conflicts", cid, "--archive", bj.store.path)
+    assert f"资料 {name} #1 paper_box" in listed.out
+    resolve_conflict(bj, cid, 1, "other", document=name)
+    assert bj.documents(cid)[0].meta["paper_box"] == "SH-盒-07" and open_conflicts(bj) == []
+    assert bj.check() == []
