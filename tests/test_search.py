@@ -331,3 +331,19 @@ def test_cli_reindex_shows_progress(indexed):
     assert result.code == 0, result.err
     assert "搜索索引已重建: 46 个客户" in result.out and "100%" in result.err
     assert run_cli("--archive", indexed.store.path, "search", "华信厂").out.startswith("BJ-000001")
+
+
+def test_full_build_in_two_processes_finds_the_same(indexed, monkeypatch):
+    from custtui.core import search as search_module
+    index = indexed.search_index()
+    queries = ["华信", "huaxinchang", "6678", "追加采购数控车床", "行业:制造业 阶段:潜在", "智慧教室 日期:2023-08"]
+    before = [[(h.id, h.kind, h.document) for h in index.search(q).hits] for q in queries]
+    monkeypatch.setattr(search_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(search_module, "SEGMENT_CUSTOMERS", 7)  # several segments in each process
+    progress = []
+    assert index.rebuild(progress=lambda done, total: progress.append((done, total))) == 46
+    assert progress[-1] == (46, 46)
+    after = [[(h.id, h.kind, h.document) for h in index.search(q).hits] for q in queries]
+    assert after == before
+    indexed.update_customer("BJ-000005", {"aliases": ["京味轩", "老北京涮肉坊"]})
+    assert index.search("涮肉坊").hits[0].id == "BJ-000005"

@@ -18,6 +18,7 @@ from whoosh.analysis import Token, Tokenizer
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SPACED = re.compile(r"[^ \t\r\n]+")
 MAX_READINGS = 4         # per character pair, when polyphonic characters multiply the readings
 
 
@@ -56,6 +57,49 @@ class BigramTokenizer(Tokenizer):
                     token.startchar = start_char + offset + i
                     token.endchar = token.startchar + len(text)
                 yield token
+
+
+    def terms(self, value: str) -> set[str]:
+        """The distinct terms of ``value``, without Token objects (a full build's fast path)."""
+        found: set[str] = set()
+        for run in _RUN.findall(value):
+            if not is_cjk(run):
+                found.add(run.lower())
+            elif len(run) == 1:
+                found.add(run)
+            else:
+                found.update([run[i:i + 2] for i in range(len(run) - 1)])
+        return found
+
+
+class KeywordTokenizer(Tokenizer):
+    """Whoosh's keyword analyzer (values separated by spaces or commas, optionally lowercased)
+    with a fast ``terms`` for full builds."""
+
+    def __init__(self, lowercase: bool = False, commas: bool = False):
+        self.lowercase, self.commas = lowercase, commas
+
+    def __call__(self, value, **kwargs):
+        from whoosh.analysis import KeywordAnalyzer
+        return KeywordAnalyzer(lowercase=self.lowercase, commas=self.commas)(value, **kwargs)
+
+    def terms(self, value: str) -> set[str]:
+        if self.lowercase:
+            value = value.lower()
+        if self.commas:  # Whoosh: runs of non-commas, stripped
+            return {part.strip() for part in value.split(",") if part}
+        return set(_SPACED.findall(value))
+
+
+class WholeTokenizer(Tokenizer):
+    """The whole value as one term (Whoosh's ID analyzer) with a fast ``terms``."""
+
+    def __call__(self, value, **kwargs):
+        from whoosh.analysis import IDTokenizer
+        return IDTokenizer()(value, **kwargs)
+
+    def terms(self, value: str) -> set[str]:
+        return {value}
 
 
 def bigram_analyzer():
@@ -116,6 +160,10 @@ class PairTokenizer(Tokenizer):
                     yield token
                 pos += 1
             pos += NAME_GAP
+
+    def terms(self, value: str) -> set[str]:
+        """The distinct terms of ``value``, without Token objects (a full build's fast path)."""
+        return set(value.replace("|", " ").split())
 
 
 # Every Mandarin syllable without tones, ü written v as pypinyin writes it (from its dictionary,

@@ -231,7 +231,8 @@ def _filter(spec, value, schema, customer_filters, document_filters) -> None:
         document_filters.append(Q.Term(target, code))
     elif kind == "date":
         start, end = _date_range(value)
-        document_filters.append(Q.DateRange("date", start, end))
+        # dates are indexed as YYYYMMDD terms: a range of days is a range of terms
+        document_filters.append(Q.TermRange("date", start and f"{start:%Y%m%d}", end and f"{end:%Y%m%d}"))
     elif kind == "phone":
         digits = re.sub(r"\D", "", value)
         if len(digits) < 4:

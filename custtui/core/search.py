@@ -14,31 +14,42 @@ import json
 import math
 import os
 import shutil
+import zlib
+from array import array
+from pickle import dumps as _dumps
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import index as windex
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema as WSchema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType, Schema as WSchema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence
 from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
 from whoosh.scoring import TF_IDF
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numlists import delta_encode
 
-from .analysis import PairTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
+from .analysis import KeywordTokenizer, PairTokenizer, WholeTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
 from .errors import CusttuiError
 from .extract import TextCache
 from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
 
-VERSION = 3
+VERSION = 4
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
-HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
+HIGHLIGHTED_HITS = 10
+BUILD_PROCESSES = 2  # a full build indexes half the customers in a second process
+PARALLEL_FROM = 2000  # customers; below that a second process costs more than it saves
+SEGMENT_CUSTOMERS = 25000  # a full build writes a segment per this many customers (bounds its memory)  # snippets cost a read of the customer's records: only for the top hits
 
 
 def _remember_missing_columns() -> None:
@@ -65,6 +76,7 @@ def _remember_missing_columns() -> None:
 
 
 _remember_missing_columns()
+_TERMINFO = W3TermInfo._struct  # inlined?, weight, documents, min and max length bytes, max weight, first and last id
 DIMENSION_FIELDS = ("type", "stage", "status", "industry", "size", "value_tier", "demand", "grade", "color",
                     "region", "owner", "tag")
 DOCS = "docs"
@@ -73,55 +85,193 @@ META_SUFFIX = ".meta.toml"
 Progress = Callable[[int, int], None]
 
 
-def _keywords() -> dict:
-    return {name: KEYWORD(lowercase=True, commas=True) for name in DIMENSION_FIELDS}
-
-
-def _bigrams(boost: float = 1.0, stored: bool = False) -> TEXT:
-    """Character bigrams recorded as present or not, without counts: a name found once or a
-    note that repeats it ten times weigh the same, so a field's boost bounds its score and the
-    collector can skip whole blocks of postings that cannot reach the top hits (and the
-    postings are smaller)."""
-    field = TEXT(analyzer=bigram_analyzer(), phrase=False, stored=stored, field_boost=boost)
+def _keyword(boost: float = 1.0, lowercase: bool = False, commas: bool = False) -> KEYWORD:
+    """A keyword recorded as present or not (no per-posting frequency bytes): every keyword field
+    here holds a value at most once per record."""
+    field = KEYWORD(analyzer=KeywordTokenizer(lowercase, commas), field_boost=boost)
     field.format = Existence(field_boost=boost)
     return field
 
 
+def _keywords() -> dict:
+    return {name: _keyword(lowercase=True, commas=True) for name in DIMENSION_FIELDS}
+
+
+def _present(analyzer, boost: float = 1.0, stored: bool = False) -> TEXT:
+    """Terms recorded as present or not, without counts or positions: a name found once or a
+    note that repeats it ten times weigh the same, so a field's boost bounds its score and the
+    collector can skip whole blocks of postings that cannot reach the top hits (and the
+    postings are smaller)."""
+    field = TEXT(analyzer=analyzer, phrase=False, stored=stored, field_boost=boost)
+    field.format = Existence(field_boost=boost)
+    return field
+
+
+def _bigrams(boost: float = 1.0, stored: bool = False) -> TEXT:
+    return _present(bigram_analyzer(), boost, stored)
+
+
 def customer_schema() -> WSchema:
     return WSchema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, analyzer=WholeTokenizer()),
         name=_bigrams(4.0, stored=True),
         alias=_bigrams(3.0, stored=True),
         contact=_bigrams(2.0, stored=True),
-        exact=KEYWORD(lowercase=True, commas=True, field_boost=8.0),
-        pinyin=TEXT(analyzer=PairTokenizer(), field_boost=2.0),
-        initials=TEXT(analyzer=PairTokenizer(), field_boost=1.5),
-        phone=KEYWORD(field_boost=3.0),
-        ident=KEYWORD(lowercase=True, field_boost=5.0),
+        exact=_keyword(8.0, lowercase=True, commas=True),
+        pinyin=_present(PairTokenizer(), 2.0),
+        initials=_present(PairTokenizer(), 1.5),
+        phone=_keyword(3.0),
+        ident=_keyword(5.0, lowercase=True),
         body=_bigrams(),
-        first_contact=DATETIME(stored=True),
+        first_contact=ID(analyzer=WholeTokenizer()),  # YYYYMMDD: one term a record (a DATETIME field indexes eight)
         **_keywords(),
     )
 
 
 def document_schema() -> WSchema:
     return WSchema(
-        key=ID(stored=True, unique=True),
-        id=ID(stored=True),
+        id=ID(stored=True, analyzer=WholeTokenizer()),
         cname=STORED,
         blob=STORED,
         title=_bigrams(3.0, stored=True),
         filename=STORED,
         text=_bigrams(),
-        ident=KEYWORD(lowercase=True, field_boost=5.0),
-        info_type=KEYWORD(commas=True),
-        doc_type=KEYWORD(commas=True),
-        sensitivity=KEYWORD(),
-        doc_stage=KEYWORD(),
-        date=DATETIME(stored=True),
+        ident=_keyword(5.0, lowercase=True),
+        info_type=_keyword(commas=True),
+        doc_type=_keyword(commas=True),
+        sensitivity=_keyword(),
+        doc_stage=_keyword(),
+        date=ID(analyzer=WholeTokenizer()),  # YYYYMMDD, ranges as term ranges
         note=STORED,
         **_keywords(),
     )
+
+
+# --- a writer for full builds ---------------------------------------------------------------
+
+class _BulkWriter(SegmentWriter):
+    """A segment writer for full builds. Whoosh's writer sends every posting through a sorting
+    pool and then through four Python calls while writing it (plus a lookup of the document's
+    field length): ~50 µs a posting, about 110 postings a customer. This one keeps each term's
+    document numbers in an array as documents arrive (they come in order, so nothing is sorted
+    but the terms) and hands the postings writer a whole block at a time. Only for fields whose
+    postings carry no value bytes (``Existence``: every field here); the segment files are the
+    ordinary Whoosh ones, read and merged by Whoosh as usual."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, _lk=False, **kwargs)
+        self._postings: dict[str, dict[bytes, tuple[array, array]]] = {}
+        self._lengths: dict[str, array] = {}  # field -> length byte of each document (scorable fields)
+        self.postings = 0
+
+    def add_document(self, **fields):
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(fields):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            fieldobj = schema[fieldname]
+            length = 0
+            if fieldobj.indexed:
+                terms = self._postings.get(fieldname)
+                if terms is None:
+                    terms = self._postings[fieldname] = {}
+                found = self._analysed(fieldobj, value)
+                for tbytes, weight in found:
+                    entry = terms.get(tbytes)
+                    if entry is None:
+                        entry = terms[tbytes] = (array("I"), array("f"))
+                    entry[0].append(docnum)
+                    entry[1].append(weight)
+                self.postings += len(found)
+                if fieldobj.scorable:
+                    length = len(found)  # every term once: Existence
+                    lengths = self._lengths.get(fieldname)
+                    if lengths is None:
+                        lengths = self._lengths[fieldname] = array("B")
+                    if len(lengths) < docnum:
+                        lengths.extend(bytes(docnum - len(lengths)))
+                    lengths.append(length_to_byte(length))
+            perdoc.add_field(fieldname, fieldobj, value if fieldobj.stored else None, length)
+            if fieldobj.column_type:
+                perdoc.add_column_value(fieldname, fieldobj.column_type, fieldobj.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    @staticmethod
+    def _analysed(fieldobj, value) -> list[tuple[bytes, float]]:
+        """(term bytes, weight) of each distinct term, as ``fieldobj.index`` would give them."""
+        if not isinstance(fieldobj.format, Existence):
+            raise ValueError(f"{fieldobj!r}: the bulk writer writes postings without values only")
+        weight = fieldobj.format.field_boost
+        if isinstance(value, str) and type(fieldobj).index is FieldType.index:
+            fast = getattr(fieldobj.analyzer, "terms", None)
+            texts = fast(value) if fast else {t.text for t in fieldobj.analyzer(value, mode="index") if not t.stopped}
+            return [(text.encode("utf-8"), weight) for text in texts]
+        return [(tbytes, w) for tbytes, _, w, _ in fieldobj.index(value)]
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        writer, size = self.fieldwriter, self.codec._blocklimit
+        for fieldname in sorted(self._postings):
+            writer.start_field(fieldname, self.schema[fieldname])
+            prefix = pack_ushort(writer._fieldid)
+            lengths = self._lengths.get(fieldname)
+            if lengths is not None and len(lengths) < self.docnum:
+                lengths.extend(bytes(self.docnum - len(lengths)))
+            terms = self._postings.pop(fieldname)  # the memory goes back as the fields are written
+            for tbytes in sorted(terms):
+                ids, weights = terms[tbytes]
+                writer._tindex.add(prefix + tbytes, _write_postings(writer._postfile, ids, weights, lengths, size))
+            writer.finish_field()
+        writer.close()
+
+    def _finish(self):
+        # the temporary folder is shared with the other build process: the commit of the
+        # table of contents removes it once both are done
+        self.is_closed = True
+
+
+def _write_postings(postfile, ids: array, weights: array, lengths: array | None, size: int) -> bytes:
+    """Write one term's postings in blocks of ``size`` exactly as Whoosh's W3PostingsWriter
+    does (its block header, pickled info and data tuples); returns the term info bytes.
+    Blocks whose pickled data is tiny are not compressed (the reader honours the flag)."""
+    offset = postfile.tell()
+    out = [WHOOSH3_HEADER_MAGIC]
+    total = len(ids)
+    min_len, max_len, max_weight = None, 0, 0.0
+    for start in range(0, total, size):
+        block_ids, block_weights = ids[start:start + size], weights[start:start + size]
+        block_max = max(block_weights)
+        low = None
+        high = 0
+        if lengths is not None:
+            present = [lengths[d] for d in block_ids if lengths[d]]
+            if present:
+                low, high = byte_to_length(min(present)), byte_to_length(max(present))
+                min_len = low if min_len is None else min(min_len, low)
+                max_len = max(max_len, high)
+        max_weight = max(max_weight, block_max)
+        first = block_weights[0]
+        if all(w == first for w in block_weights):
+            mini_weights = None if first == 1.0 else first
+        else:
+            mini_weights = tuple(block_weights)
+        data = _dumps((tuple(delta_encode(block_ids)), mini_weights, None), 2)
+        level = 3 if len(data) >= 64 else 0
+        if level:
+            data = zlib.compress(data, level)
+        info = _dumps((len(block_ids), block_ids[-1], block_max, level, length_to_byte(low), length_to_byte(high)), 2)
+        length = len(info) + len(data)
+        out += [pack_int(-length if start + size >= total else length), info, data]
+    payload = b"".join(out)
+    postfile.write(payload)
+    return (_TERMINFO.pack(0, sum(weights), total, 0 if min_len is None else length_to_byte(min_len),
+                           length_to_byte(max_len), max_weight, ids[0], ids[-1])
+            + pack_long(offset) + pack_int(len(payload)))
 
 
 # --- turning records into index documents ---------------------------------------------------
@@ -130,11 +280,10 @@ def _joined(values: Iterable) -> str:
     return ",".join(str(v).replace(",", " ") for v in values if v not in (None, ""))
 
 
-def _as_datetime(value) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, dtime())
+def day_term(value) -> str | None:
+    """A date as the ``YYYYMMDD`` term it is indexed as (None when it is not a date)."""
+    if isinstance(value, (date, datetime)):
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
     return None
 
 
@@ -182,7 +331,7 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
         "phone": " ".join(sorted(phones)), "ident": " ".join(i.lower() for i in idents if i),
         "body": customer_body(record, notes, deals), **dimension_fields(record),
     }
-    first = _as_datetime(record.get("first_contact"))
+    first = day_term(record.get("first_contact"))
     if first:
         doc["first_contact"] = first
     return doc
@@ -190,7 +339,7 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
 
 def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, note: str | None) -> dict:
     doc = {
-        "key": f"{record['id']}/{name}", "id": record["id"], "cname": record.get("name", ""), "blob": blob,
+        "id": record["id"], "cname": record.get("name", ""), "blob": blob,
         "title": meta.get("title", ""), "filename": name, "text": text,
         "ident": " ".join(x.lower() for x in (meta.get("number", ""), meta.get("project", "")) if x),
         "info_type": _joined([meta.get("info_type", ""), *meta.get("also_in", [])]),
@@ -198,10 +347,97 @@ def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, no
         "sensitivity": meta.get("sensitivity", ""), "doc_stage": meta.get("stage", ""),
         "note": note, **dimension_fields(record),
     }
-    when = _as_datetime(meta.get("date"))
+    when = day_term(meta.get("date"))
     if when:
         doc["date"] = when
     return doc
+
+
+# --- building in a second process ---------------------------------------------------------
+
+class _OtherPart:
+    """Half of a full build in a second Python process: ``python -c`` with the job pickled on
+    its stdin, progress lines and then the pickled result on its stdout. Not multiprocessing:
+    its fork is unsafe in the threaded TUI, and its spawn re-runs the caller's main module."""
+
+    def __init__(self, path: Path, building: Path, folders: list):
+        import pickle
+        import subprocess
+        import sys
+        import threading
+
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+        self.proc = subprocess.Popen([sys.executable, "-c", "from custtui.core.search import _other_part_main; _other_part_main()"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.done = 0
+        self._result: bytes | None = None
+        job = pickle.dumps((str(path), str(building), folders), protocol=pickle.HIGHEST_PROTOCOL)
+
+        def feed() -> None:
+            try:
+                self.proc.stdin.write(job)
+                self.proc.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass
+
+        def read() -> None:
+            for line in self.proc.stdout:
+                kind, _, value = line.partition(b" ")
+                if kind == b"done":
+                    self.done = int(value)
+                elif kind == b"result":
+                    self._result = self.proc.stdout.read(int(value))
+                    break
+
+        self._threads = [threading.Thread(target=feed, daemon=True), threading.Thread(target=read, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def result(self) -> tuple[tuple[list, list], list[str]]:
+        import pickle
+        for thread in self._threads:
+            thread.join()
+        code = self.proc.wait()
+        if code != 0 or self._result is None:
+            raise CusttuiError(f"建立搜索索引的第二个进程失败 (退出码 {code})")
+        return pickle.loads(self._result)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except (BrokenPipeError, ValueError):
+                pass
+
+
+class _StoreOnly:
+    """What indexing needs of an archive: its git store."""
+
+    def __init__(self, path: str):
+        from .store import Store
+        self.store = Store(path)
+
+
+def _other_part_main() -> None:
+    """The second process of a full build (see _OtherPart)."""
+    import pickle
+    import sys
+
+    path, building, folders = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    messages: list[str] = []
+    index = SearchIndex(_StoreOnly(path), on_message=messages.append)
+
+    def report(done: int) -> None:
+        out.write(b"done %d\n" % done)
+        out.flush()
+    result = pickle.dumps((index._build_part(Path(building), folders, report), messages), protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(b"result %d\n" % len(result) + result)
+    out.flush()
 
 
 # --- results -------------------------------------------------------------------------------
@@ -316,15 +552,14 @@ class SearchIndex:
             (building / "documents").mkdir(parents=True)
             customers = windex.create_in(str(building / "customers"), customer_schema())
             documents = windex.create_in(str(building / "documents"), document_schema())
-            folders = self._customer_files(head)
-            total, done = len(folders), 0
-            procs = min(2, os.cpu_count() or 1)  # both cores: each writes its own segments
-            with _writers(customers, documents, procs=procs, limitmb=128, multisegment=True) as (cw, dw):
-                for folder, files in folders.items():
-                    self._index_customer(cw, dw, folder, files, fresh=True)
-                    done += 1
-                    if progress and (done % 200 == 0 or done == total):
-                        progress(done, total)
+            folders = customer_folders(self.store, head)
+            total = len(folders)
+            segments = self._build_parts(building, sorted(folders.items()), progress)
+            for ix, found in zip((customers, documents), segments):
+                writer = ix.writer()
+                writer._close_segment()
+                writer._commit_toc(found)
+                writer._finish()
             self._save_state(head, building)
             retired = self.folder.with_name("search.retired")
             shutil.rmtree(retired, ignore_errors=True)
@@ -333,6 +568,63 @@ class SearchIndex:
             os.replace(building, self.folder)
             shutil.rmtree(retired, ignore_errors=True)
             return total
+
+    def _build_parts(self, building: Path, folders: list[tuple[str, dict[str, str]]],
+                     progress: Progress | None) -> tuple[list, list]:
+        """Index the customers into new segments of the indexes in ``building``: with two cores
+        and enough customers, the second half in a second process (spawned: a fork of a
+        threaded TUI is not safe), the first half here. (customer segments, document segments)."""
+        total = len(folders)
+        workers = min(BUILD_PROCESSES, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+        if workers == 1:
+            report = (lambda done: progress(done, total)) if progress else None
+            return self._build_part(building, folders, report)
+        half = (total + 1) // 2
+        other = _OtherPart(self.store.path, building, folders[half:])
+        try:
+            report = (lambda done: progress(done + other.done, total)) if progress else None
+            mine = self._build_part(building, folders[:half], report)
+            theirs, messages = other.result()
+        finally:
+            other.stop()
+        for message in messages:
+            self.on_message(message)
+        if progress:
+            progress(total, total)
+        return mine[0] + theirs[0], mine[1] + theirs[1]
+
+    def _build_part(self, building: Path, folders: list[tuple[str, dict[str, str]]],
+                    report: Callable[[int], None] | None) -> tuple[list, list]:
+        """Index these customers into segments of their own (one pair per SEGMENT_CUSTOMERS)."""
+        customers, documents = (windex.open_dir(str(building / name)) for name in ("customers", "documents"))
+        found: tuple[list, list] = ([], [])
+        done = 0
+        for start in range(0, len(folders), SEGMENT_CUSTOMERS):
+            chunk = folders[start:start + SEGMENT_CUSTOMERS]
+            wanted = [(folder, rel, blob) for folder, files in chunk for rel, blob in files.items() if rel.endswith(".toml")]
+            records = dict(zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted])))
+            writers = (_BulkWriter(customers), _BulkWriter(documents))
+            try:
+                for folder, files in chunk:
+                    self._index_customer(*writers, folder, {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()},
+                                         fresh=True)
+                    done += 1
+                    if report and done % 200 == 0:
+                        report(done)
+            except BaseException:
+                for writer in writers:
+                    writer.cancel()
+                raise
+            del records
+            for writer, segments in zip(writers, found):
+                if writer._added:
+                    segments.append(writer._finalize_segment())
+                else:
+                    writer._close_segment()
+                writer._finish()
+        if report:
+            report(done)
+        return found
 
     def _customer_files(self, commit: str | None, only: set[str] | None = None) -> dict[str, dict[str, tuple[str, bytes | None]]]:
         """customer folder -> {path inside it: (blob, bytes)}; bytes only for the TOML records."""
