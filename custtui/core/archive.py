@@ -25,6 +25,7 @@ from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .merge import install_driver
 from .naming import check_given_name, rule_stem, safe_name, unique_name
 from .records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
+from .policy import POLICY_FILE
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
 from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store
 
@@ -105,8 +106,9 @@ class Archive:
         try:
             archive = cls(target, user=user)
             archive.configure(office)
-            files: Changes = {f"schema/{n}": (schema_dir / n).read_bytes() for n in SCHEMA_FILES}
-            files["archive.toml"] = dumps({"name": name or f"{office} 客户档案", "format": FORMAT_VERSION})
+            files: Changes = {f"schema/{n}": (schema_dir / n).read_bytes() for n in (*SCHEMA_FILES, POLICY_FILE)
+                              if (schema_dir / n).exists()}
+            files["archive.toml"] = dumps({"name": name or f"{office} 客户档案", "format": FORMAT_VERSION}, ("name", "format"))
             files[f"offices/{office}.toml"] = dumps({"code": office, "name": office_name or office, "next": 1},
                                                     ("code", "name", "next"))
             message = archive.commit_message("创建档案", None, None, office_name or office, "init", [])

@@ -1,0 +1,117 @@
+"""The default policy as the company wrote it: every role × information type × sensitivity × action,
+masking, permissions, and the staff registry that maps people to roles."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+
+import pytest
+
+from custtui.core.errors import CusttuiError, FieldError, SchemaError
+from custtui.core.policy import SENSITIVITY, Access, PermissionDenied, Policy, mask_id_number, mask_phone
+from custtui.core.schema import Schema, default_schema_dir
+from custtui.core.staff import access_for, add_key, add_person, disable_person, find, registry
+
+INFO_TYPES = ("basic", "cooperation", "service", "credit", "other")
+P, I, C, S, N = "public", "internal", "confidential", "secret", None  # N: not at all
+# the highest sensitivity each role may view / edit, per information type (basic cooperation service credit other)
+EXPECTED = {
+    "sales": ((I, I, I, N, I), (I, I, I, N, I)),
+    "service": ((I, N, I, N, I), (I, N, I, N, I)),
+    "legal": ((C, C, I, C, C), (C, C, N, N, C)),
+    "finance": ((C, S, I, S, I), (N, S, N, S, N)),
+    "marketing": ((I, N, N, N, P), (N, N, N, N, N)),
+    "management": ((S, S, S, S, S), (S, S, S, S, S)),
+    "admin": ((I, N, I, N, I), (N, N, N, N, N)),
+    "office_sync": ((N, N, N, N, N), (N, N, N, N, N)),
+}
+MAY = {"sales": {"export"}, "service": set(), "legal": {"export", "unmask"}, "finance": {"export", "unmask"},
+       "marketing": set(), "management": {"export", "sync", "unmask", "delete", "read_access_log"},
+       "admin": {"sync", "manage_staff", "edit_schema", "delete", "read_access_log"}, "office_sync": {"sync"}}
+MASK = {"sales": {"id_number"}, "service": {"id_number", "amounts"}, "legal": set(), "finance": set(),
+        "marketing": {"id_number", "phones", "amounts"}, "management": set(),
+        "admin": {"id_number", "phones", "amounts"}, "office_sync": {"id_number", "phones", "amounts"}}
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    schema = Schema.load_dir(default_schema_dir())
+    return Policy.parse((default_schema_dir() / "policy.toml").read_bytes(), schema)
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_every_role_information_type_sensitivity_and_action(policy, role):
+    access = Access("某人", [policy.role(role)])
+    for action, ceilings in zip(("view", "edit"), EXPECTED[role]):
+        check = access.can_view if action == "view" else access.can_edit
+        for (info_type, ceiling), sensitivity in itertools.product(zip(INFO_TYPES, ceilings), SENSITIVITY):
+            allowed = ceiling is not None and SENSITIVITY.index(sensitivity) <= SENSITIVITY.index(ceiling)
+            assert check(info_type, sensitivity) == allowed, f"{role} {action} {info_type}/{sensitivity}"
+    for permission in ("export", "sync", "unmask", "manage_staff", "edit_schema", "delete", "read_access_log"):
+        assert access.may(permission) == (permission in MAY[role]), f"{role} may {permission}"
+    for kind in ("id_number", "phones", "amounts"):
+        assert access.masked(kind) == (kind in MASK[role]), f"{role} masked {kind}"
+
+
+def test_several_roles_add_up_and_a_mask_stays_only_if_every_role_masks(policy):
+    both = Access("王芳", [policy.role("sales"), policy.role("finance")])
+    assert both.can_view("cooperation", "secret") and both.can_view("service", "internal")
+    assert not both.masked("id_number") and both.may("unmask")
+    nobody = Access("陌生人", [])
+    assert not nobody.can_view("basic", "public") and nobody.masked("phones")
+
+
+def test_a_refusal_names_the_missing_permission(policy):
+    with pytest.raises(PermissionDenied, match=r"缺少权限「办事处同步」\(sync\): 李娜 的角色 销售 没有此权限"):
+        Access("李娜", [policy.role("sales")]).require("sync")
+
+
+def test_masking_personal_data(policy):
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("010-62981234") == "010-****1234"
+    record = {"id_number": "11010519491231002X", "phones": ["13812345678"],
+              "contacts": [{"name": "曾小贤", "phones": ["13912345678"]}]}
+    shown = Access("x", [policy.role("marketing")]).customer(record)
+    assert shown == {"id_number": "110105********002X", "phones": ["138****5678"],
+                     "contacts": [{"name": "曾小贤", "phones": ["139****5678"]}]}
+    assert record["phones"] == ["13812345678"], "the stored record is untouched"
+    assert Access("x", [policy.role("service")]).deal({"amount": "125000.00"})["amount"] == "***"
+    assert Access("x", [policy.role("finance")]).customer(record) == record
+
+
+def test_a_broken_policy_names_the_key():
+    schema = Schema.load_dir(default_schema_dir())
+    with pytest.raises(SchemaError, match=r"roles.sales.view.contracts.*不是已知的信息类型"):
+        Policy.parse(b'[roles.sales]\nview = { contracts = "internal" }\n', schema)
+    with pytest.raises(SchemaError, match=r"roles.sales.may.*teleport"):
+        Policy.parse(b'[roles.sales]\nmay = ["teleport"]\n', schema)
+
+
+KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0m0Xv6VQk0bq2s0tqXoN3QeXyMZ0x5c7mX3l1aQyZb 张伟@laptop")
+
+
+def test_staff_registry_is_audited_and_guarded(archive):
+    assert access_for(archive, "张伟").unrestricted, "no registry yet: no restrictions"
+    with pytest.raises(CusttuiError, match="第一位登记的员工必须能管理员工"):
+        add_person(archive, "lina", "李娜", "销售")
+    add_person(archive, "admin", "张伟", "管理员")
+    add_person(archive, "lina", "李娜", "销售", keys=[KEY])
+    assert subprocess.run(["git", "-C", str(archive.store.path), "log", "-1", "--format=%an %s"],
+                          capture_output=True, text=True).stdout.strip() == "张伟 登记员工: lina 李娜 销售"
+    assert find(archive, "李娜").roles == ("sales",) and find(archive, "lina").name == "李娜"
+    with pytest.raises(FieldError, match="已登记给 lina 李娜"):
+        add_person(archive, "wangfang", "王芳", "财务", keys=[KEY.replace("张伟@laptop", "别的注释")])
+    with pytest.raises(FieldError, match="不是已知的部门"):
+        add_person(archive, "wangfang", "王芳", "保安")
+    with pytest.raises(FieldError, match="SSH 公钥"):
+        add_key(archive, "lina", "not a key")
+    archive.user = "李娜"
+    with pytest.raises(PermissionDenied, match="管理员工与密钥"):
+        add_person(archive, "liuyang", "刘洋", "客服")
+    archive.user = "张伟"
+    disable_person(archive, "lina")
+    assert registry(archive)["lina"].active is False and registry(archive)["lina"].keys == (KEY,)
+    assert not access_for(archive, "李娜").can_view("basic", "public"), "a disabled person sees nothing"
+    assert access_for(archive, "陌生人").roles == [], "someone not in the registry sees nothing"
