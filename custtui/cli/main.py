@@ -20,6 +20,7 @@ from ..core.reconcile import merge_customers, resolve_conflict
 from ..core.records import parse_cli_value
 from ..core.review import apply_review, review
 from ..core.validate import parse_date
+from .ssh import add_commands as add_ssh_commands
 from ..core.summary import summarise
 
 
@@ -462,6 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_merge_driver)
     for name in ("base", "ours", "theirs", "path"):
         p.add_argument(name)
+
+    add_ssh_commands(command)
 
     command("tui", cmd_tui, "打开终端界面 (浏览、搜索、编辑、归档、审计)")
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
