@@ -115,3 +115,49 @@ def test_staff_registry_is_audited_and_guarded(archive):
     assert registry(archive)["lina"].active is False and registry(archive)["lina"].keys == (KEY,)
     assert not access_for(archive, "李娜").can_view("basic", "public"), "a disabled person sees nothing"
     assert access_for(archive, "陌生人").roles == [], "someone not in the registry sees nothing"
+
+
+@pytest.fixture
+def staffed(demo):
+    """The demo archive with a staff registry: an administrator, a 销售, a 财务 and a 市场 person."""
+    add_person(demo, "zhangwei", "张伟", "管理员")
+    add_person(demo, "lina", "李娜", "销售")
+    add_person(demo, "wangfang", "王芳", "财务")
+    add_person(demo, "liuyang", "刘洋", "市场")
+    return demo
+
+
+def test_show_obeys_the_policy_for_each_person(staffed):
+    from conftest import run_cli
+    path = staffed.store.path
+    sales = run_cli("show", "BJ-000001", "--archive", path, "--user", "李娜")
+    assert sales.code == 0, sales.err
+    assert "合同" in sales.out and "对账单" not in sales.out and "财务报表" not in sales.out, \
+        "a 销售 sees contracts, not the finance documents"
+    finance = run_cli("show", "BJ-000001", "--archive", path, "--user", "王芳")
+    assert "对账单" in finance.out and "财务报表" in finance.out
+    person = run_cli("show", "BJ-000020", "--archive", path, "--user", "李娜")
+    stored = staffed.customer("BJ-000020")["id_number"]
+    assert stored not in person.out and f"{stored[:6]}********{stored[-4:]}" in person.out
+    assert "身份证复印件" not in person.out, "the ID copy (机密) is not listed for 销售"
+    marketing = run_cli("show", "BJ-000001", "--archive", path, "--user", "刘洋")
+    assert "交易记录" not in marketing.out and "沟通记录" not in marketing.out
+    stranger = run_cli("show", "BJ-000001", "--archive", path, "--user", "陌生人")
+    assert stranger.code == 1 and "陌生人 的角色 (不在员工名册中或已停用) 不能查看客户档案" in stranger.err
+
+
+def test_writes_obey_the_policy(staffed):
+    head = staffed.head()
+    staffed.user = "刘洋"
+    with pytest.raises(PermissionDenied, match="缺少权限「修改客户档案」: 刘洋 的角色 市场"):
+        staffed.update_customer("BJ-000001", {"address": "某地"})
+    with pytest.raises(PermissionDenied, match="缺少权限「修改沟通记录」"):
+        staffed.add_note("BJ-000001", {"channel": "电话", "content": "x"})
+    staffed.user = "李娜"
+    with pytest.raises(PermissionDenied, match="缺少权限「办事处同步」"):
+        from custtui.core.sync import sync
+        sync(staffed)
+    with pytest.raises(PermissionDenied, match="不能按身份证号筛选"):
+        staffed.find({"id_number": "1101"})
+    assert staffed.head() == head, "nothing was written"
+    assert staffed.update_customer("BJ-000001", {"address": "北京市海淀区某路 1 号"})

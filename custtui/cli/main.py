@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..core import sync
+from ..core import sync, view
 from ..core.archive import Archive
 from ..core.demo import build_demo
 from ..core.errors import CusttuiError
@@ -101,13 +101,13 @@ def cmd_set(args, out: Output) -> None:
 
 def cmd_show(args, out: Output) -> None:
     archive = _archive(args)
-    record = archive.customer(args.id)
+    record = view.customer(archive, args.id)
     if record.get("merged_into"):
         target = record["merged_into"]
         out.emit(record, f"{args.id} {record['name']} 已并入 {target}; 请查看 custtui show {target}")
         return
     schema = archive.schema()
-    notes, deals, docs = archive.notes(args.id), archive.deals(args.id), archive.documents(args.id)
+    notes, deals, docs = view.notes(archive, args.id), view.deals(archive, args.id), view.documents(archive, args.id)
     data = {**record, "notes": notes, "deals": deals,
             "documents": [{"name": d.name, **d.meta} for d in docs]}
     lines = [f"{record['id']}  {record['name']}"]
@@ -130,13 +130,21 @@ def cmd_show(args, out: Output) -> None:
                   for n in notes]
     if deals:
         lines.append(f"交易记录 ({len(deals)}):")
-        lines += [f"  {d['date']} {Decimal(d['amount']):>14,.2f} 元 {d['product']}" for d in deals]
+        lines += [f"  {d['date']} {_amount(d['amount']):>14} 元 {d['product']}" for d in deals]
     if docs:
         lines.append(f"资料 ({len(docs)}):")
         for doc in docs:
             info = schema.info_types[doc.meta["info_type"]].label
             lines.append(f"  [{info}] {doc.name} ({schema.label('sensitivity', doc.meta['sensitivity'])})")
     out.emit(data, "\n".join(lines))
+
+
+def _amount(value: Any) -> str:
+    """An amount with thousands separators, or the mask as it is."""
+    try:
+        return f"{Decimal(value):,.2f}"
+    except ArithmeticError:
+        return str(value)
 
 
 def cmd_list(args, out: Output) -> None:

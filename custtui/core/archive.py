@@ -25,7 +25,7 @@ from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .merge import install_driver
 from .naming import check_given_name, rule_stem, safe_name, unique_name
 from .records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
-from .policy import POLICY_FILE
+from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FILE, Access, PermissionDenied
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
 from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store
 
@@ -77,6 +77,7 @@ class Archive:
         self.listing = Listing(self.store)
         self._schema: tuple[str, Schema] | None = None
         self._search = None
+        self._access: tuple[tuple[str | None, str | None], Access] | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -142,6 +143,18 @@ class Archive:
         email = os.environ.get("CUSTTUI_EMAIL") or self.store.config("user", "email") or ""
         return Identity(self.user, email, when)
 
+    @property
+    def access(self) -> Access:
+        """What this archive's user may do under the archive's policy (custtui.core.staff)."""
+        head = self.head()
+        if self._access is None or self._access[0] != (head, self.user):
+            from .staff import access_for
+            self._access = ((head, self.user), access_for(self, self.user, head))
+        return self._access[1]
+
+    def _require_edit(self, record: tuple[str, str], what: str) -> None:
+        self.access.require_edit(*record, what)
+
     # --- reading -------------------------------------------------------------------------
 
     def head(self) -> str | None:
@@ -175,8 +188,17 @@ class Archive:
         return self.listing.customers(at or self.head())
 
     def find(self, where: dict[str, Any], at: str | None = None) -> list[dict]:
-        """Customers whose fields match every ``key=value`` (codes, labels or fragments)."""
+        """Customers whose fields match every ``key=value`` (codes, labels or fragments); a field
+        masked for the user cannot be searched by (the matches would reveal it)."""
         schema = self.schema(at)
+        access = self.access
+        if not access.can_view(*CUSTOMER_RECORD):
+            raise PermissionDenied(f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案")
+        for key in where:
+            definition = schema.fields.get(key) or next((f for f in schema.fields.values() if f.label == key), None)
+            kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(definition.kind if definition else "")
+            if kind and access.masked(kind):
+                raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
         tests = [self._matcher(schema, key, value) for key, value in where.items()]
         found = [c for c in self.customers(at).values() if all(test(c) for test in tests)]
         return sorted(found, key=lambda c: c["id"])
@@ -275,6 +297,7 @@ class Archive:
     def add_customer(self, customer_type: str, name: str, fields: dict[str, Any] | None = None,
                      when: datetime | None = None) -> tuple[str, str]:
         """Register a new customer; returns (ID, commit). The ID is allocated inside the commit."""
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
         office = self.office
         draft = {"type": customer_type, "name": name, **(fields or {})}
         for forbidden in records.SYSTEM_KEYS:
@@ -329,6 +352,7 @@ class Archive:
         for forbidden in records.SYSTEM_KEYS:
             if forbidden in changes:
                 raise FieldError(forbidden, forbidden, "由系统维护, 不能手工修改")
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
         base = base or self.head()
         original = self.customer(customer_id, base)
 
@@ -411,6 +435,7 @@ class Archive:
 
     def add_note(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
         """Add a communication record (沟通记录); returns (file name, commit)."""
+        self._require_edit(NOTE_RECORD, "沟通记录")
         self._require_customer(customer_id, None)
         schema = self.schema()
         record = Validator(schema).note(data)
@@ -421,6 +446,7 @@ class Archive:
 
     def add_deal(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
         """Add a transaction (交易记录); returns (file name, commit)."""
+        self._require_edit(DEAL_RECORD, "交易记录")
         self._require_customer(customer_id, None)
         record = self.validator().deal(data)
         detail = f"{record['amount']:,.2f} 元 {record['product']}"
@@ -450,6 +476,7 @@ class Archive:
         digest = hashlib.sha256(data).hexdigest()
         customer = self.customer(customer_id)
         record = self.validator().document(meta, customer["type"])
+        self._require_edit((record["info_type"], record["sensitivity"]), "此类资料")
         if not allow_duplicate:
             for doc in self.documents(customer_id):
                 if doc.meta.get("sha256") == digest:
@@ -487,6 +514,7 @@ class Archive:
         on a clash); validates ``meta`` first, so a broken field raises its FieldError."""
         customer = self.customer(customer_id)
         record = self.validator().document(meta, customer["type"])
+        self._require_edit((record["info_type"], record["sensitivity"]), "此类资料")
         name = self._rule_name(customer, record, Path(file_name).suffix.lstrip("."), self.schema().rules["documents"])
         return unique_name(name, self._taken_names(self.head(), customer_id))
 
@@ -512,6 +540,7 @@ class Archive:
             return loads(raw, meta_path)
 
         original = read_meta(base)
+        self._require_edit((original.get("info_type", "other"), original.get("sensitivity", "internal")), "此类资料")
 
         def build(head):
             current = read_meta(head)
@@ -655,6 +684,7 @@ class Archive:
 
     def revert(self, commit: str, when: datetime | None = None) -> str:
         """A new commit undoing ``commit``, field by field; refuses when later edits touch the same fields."""
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
         info = self._commit_or_fail(commit)
         if not info.parents:
             raise CusttuiError("不能撤销创建档案的第一个提交")

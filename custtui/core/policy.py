@@ -98,7 +98,9 @@ class Access:
 
     @property
     def label(self) -> str:
-        return "、".join(r.label for r in self.roles) if self.roles else ("(不限)" if self.unrestricted else "(无角色)")
+        if self.unrestricted:
+            return "(不限)"
+        return "、".join(r.label for r in self.roles) if self.roles else "(不在员工名册中或已停用)"
 
     def can_view(self, info_type: str, sensitivity: str = "internal") -> bool:
         return self.unrestricted or any(_allows(r.view, info_type, sensitivity) for r in self.roles)

@@ -14,6 +14,7 @@ from .errors import CusttuiError, FieldError
 from .listing import CUSTOMER_FILE
 from .merge import CONFLICTS, DELETED, merge_records
 from .naming import unique_name
+from .policy import CUSTOMER_RECORD
 from .records import customer_dir, dumps, loads
 from .store import BlobRef, Changes
 
@@ -50,6 +51,7 @@ def resolve_conflict(archive: Archive, customer_id: str, number: int, keep: str,
     take the other one. Returns the commit."""
     if keep not in (KEEP_CURRENT, TAKE_OTHER):
         raise FieldError("keep", "保留哪个值", f"应为 {KEEP_CURRENT} (当前值) 或 {TAKE_OTHER} (另一方的值)")
+    archive.access.require_edit(*CUSTOMER_RECORD, "客户档案")
     folder = customer_dir(customer_id)
     path = f"{folder}/{CUSTOMER_FILE}" if document is None else f"{folder}/docs/{document}{META_SUFFIX}"
 
@@ -67,6 +69,7 @@ def resolve_conflict(archive: Archive, customer_id: str, number: int, keep: str,
         field = conflict["field"]
         changes: Changes = {}
         if keep == TAKE_OTHER and field == DELETED:
+            archive.access.require("delete")
             victims = [f"{folder}/docs/{document}", path] if document else \
                 [p for p, _ in archive.store.files(head, f"{folder}/")]
             changes = {p: None for p in victims}
@@ -95,6 +98,7 @@ def merge_customers(archive: Archive, keep_id: str, fold_id: str, when: datetime
     """Fold customer ``fold_id`` into ``keep_id``: its fields fill the gaps, lists join, differing
     values become open conflicts on ``keep_id``, its records and documents move over, and it
     stays behind as a pointer (``merged_into``). Returns the commit."""
+    archive.access.require_edit(*CUSTOMER_RECORD, "客户档案")
     if keep_id == fold_id:
         raise FieldError("customer", "客户", "不能把客户合并到自己")
     moment = (when or datetime.now()).astimezone().isoformat(timespec="seconds")

@@ -195,6 +195,7 @@ def _count(archive: Archive, span: str) -> int:
 def sync(archive: Archive, remote: str | None = None, *, push: bool = True,
          on_progress: Callable[[str], None] = lambda message: None) -> SyncResult:
     """Fetch, merge and push; retries by itself when someone pushed first."""
+    archive.access.require("sync")
     remote = default_remote(archive, remote)
     store = archive.store
     with store.lock("sync"):
