@@ -22,7 +22,16 @@ from ..core import access_log
 from ..core.archive import Archive
 from ..core.errors import CusttuiError
 from ..core.policy import PermissionDenied
-from ..core.staff import KEY_RULE, Person, access_for, add_key, add_person, check_key, disable_person, registry
+from ..core.staff import (
+    KEY_RULE,
+    Person,
+    access_for,
+    add_key,
+    add_person,
+    check_key,
+    disable_person,
+    registry,
+)
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
@@ -42,7 +51,9 @@ def _common() -> argparse.ArgumentParser:
 
 
 def _archive(args) -> Archive:
-    from .main import _archive as open_archive  # main imports this module: import when called
+    from .main import (
+        _archive as open_archive,  # main imports this module: import when called
+    )
     return open_archive(args)
 
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 LOG_NAME = "access.log"
 
@@ -116,7 +117,7 @@ def _parse(raw: bytes) -> Iterator[tuple[datetime | None, dict]]:
         try:
             entry = json.loads(line)
             if not isinstance(entry, dict):
-                raise ValueError
+                raise TypeError
             when = datetime.fromisoformat(entry["time"])
         except (ValueError, KeyError, TypeError):
             yield None, {"time": "", "person": "", "action": "invalid", "target": f"第 {number} 行", "detail": line}
