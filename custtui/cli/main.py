@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..core import sync, view
+from ..core import signing, sync, view
 from ..core.archive import Archive
 from ..core.demo import build_demo
 from ..core.errors import CusttuiError
@@ -339,6 +339,19 @@ def cmd_merge_driver(args, out: Output) -> int:
     return run_driver(args.base, args.ours, args.theirs, args.path, dict(os.environ))
 
 
+def cmd_signing(args, out: Output) -> None:
+    allowed = signing.enable(_archive(args), args.key)
+    out.emit({"allowed_signers": str(allowed)}, f"此后本副本的提交都用 {args.key} 签名; 允许的签名密钥记在 {allowed}")
+
+
+def cmd_verify(args, out: Output) -> int:
+    findings = signing.verify(_archive(args), args.since)
+    out.emit([vars(f) for f in findings],
+             "\n".join(f"{f.commit[:10]} {f.when} {f.author} {f.subject}: {f.problem}" for f in findings)
+             or "所有提交都由允许的密钥签名")
+    return 1 if findings else 0
+
+
 def cmd_pack(args, out: Output) -> None:
     _archive(args).pack()
     out.emit({"ok": True}, "已打包整理仓库对象")
@@ -473,6 +486,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(name)
 
     add_ssh_commands(command)
+
+    p = command("signing", cmd_signing, "用服务器的 SSH 密钥签名本副本的每个提交 (防篡改)")
+    p.add_argument("action", choices=("enable",))
+    p.add_argument("key", help="SSH 私钥路径, 如 ~/.ssh/id_ed25519 (公钥 .pub 在旁)")
+
+    p = command("verify", cmd_verify, "检查提交签名: 列出未签名或非允许密钥签名的提交, 有则退出码 1")
+    p.add_argument("--since", help="从哪个提交之后开始检查 (默认全部)")
 
     command("tui", cmd_tui, "打开终端界面 (浏览、搜索、编辑、归档、审计)")
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")

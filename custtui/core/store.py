@@ -399,9 +399,27 @@ class Store:
         lines.append(b"author " + author.signature())
         lines.append(b"committer " + (committer or author).signature())
         body = b"\n".join(lines) + b"\n\n" + message.rstrip("\n").encode() + b"\n"
+        key = self.signing_key()
+        if key:
+            lines.append(b"gpgsig " + self._ssh_signature(body, key).rstrip(b"\n").replace(b"\n", b"\n "))
+            body = b"\n".join(lines) + b"\n\n" + message.rstrip("\n").encode() + b"\n"
         commit = self._write_object(b"commit", body)
         self._commit_trees[commit] = tree
         return commit
+
+    def signing_key(self) -> str | None:
+        """The SSH key commits are signed with, when this copy signs (git's own settings:
+        ``gpg.format=ssh``, ``commit.gpgSign=true``, ``user.signingKey``), as ``git commit -S`` would."""
+        if self.config("gpg", "format") != "ssh" or (self.config("commit", "gpgsign") or "").lower() != "true":
+            return None
+        return self.config("user", "signingkey")
+
+    def _ssh_signature(self, payload: bytes, key: str) -> bytes:
+        result = subprocess.run(["ssh-keygen", "-Y", "sign", "-n", "git", "-f", os.path.expanduser(key)],
+                                input=payload, capture_output=True)
+        if result.returncode != 0:
+            raise CusttuiError(f"无法用 {key} 签名提交: {result.stderr.decode(errors='replace').strip()}; 修改未写入")
+        return result.stdout
 
     def publish(self, new: str, old: str | None, reason: str = "custtui") -> None:
         """Move the branch from ``old`` to ``new`` atomically, or raise StaleHead."""
