@@ -124,6 +124,7 @@ def staffed(demo):
     add_person(demo, "lina", "李娜", "销售")
     add_person(demo, "wangfang", "王芳", "财务")
     add_person(demo, "liuyang", "刘洋", "市场")
+    add_person(demo, "zhaolei", "赵磊", "管理层")
     return demo
 
 
@@ -161,3 +162,22 @@ def test_writes_obey_the_policy(staffed):
         staffed.find({"id_number": "1101"})
     assert staffed.head() == head, "nothing was written"
     assert staffed.update_customer("BJ-000001", {"address": "北京市海淀区某路 1 号"})
+
+
+def test_the_audit_trail_obeys_the_policy(staffed):
+    from custtui.core import view
+    staffed.user = "赵磊"
+    changed = staffed.update_customer("BJ-000020", {"phones": ["13700001111"]})
+    staffed.user = "刘洋"
+    entry = next(e for e in view.history(staffed, "BJ-000020") if e.commit == changed)
+    assert entry.summary.endswith(": (内容已打码)") and "13700001111" not in entry.summary
+    [(_, fields)] = view.changes_in(staffed, changed)
+    assert [(key, new) for key, _, new in fields] == [("phones", ["137****1111"])]
+    staffed.user = "李娜"
+    entries = view.history(staffed, "BJ-000001")
+    assert entries and not any("对账单" in e.summary or "财务报表" in e.summary for e in entries), \
+        "a 销售 does not learn that finance documents were filed"
+    statement = next(e for e in staffed.history("BJ-000001") if "对账单" in e.summary)
+    assert all(path.endswith("customer.toml") or "对账单" not in path for path, _ in view.changes_in(staffed, statement.commit))
+    staffed.user = "王芳"
+    assert any("对账单" in e.summary for e in view.history(staffed, "BJ-000001"))

@@ -188,8 +188,8 @@ def cmd_log(args, out: Output) -> None:
     archive = _archive(args)
     since = parse_date(args.since, "since", "起始日期") if args.since else None
     until = parse_date(args.until, "until", "截止日期") if args.until else None
-    entries = archive.history(args.id, field=args.field, author=args.author, since=since, until=until,
-                              limit=args.limit)
+    entries = view.history(archive, args.id, field=args.field, author=args.author, since=since, until=until,
+                           limit=args.limit)
     out.emit([{"commit": e.commit, "author": e.author, "time": e.when, "summary": e.summary,
                "customer": e.customer, "action": e.action, "fields": e.fields} for e in entries],
              "\n".join(f"{e.commit[:10]}  {e.when:%Y-%m-%d %H:%M}  {e.author}  {e.summary}" for e in entries)

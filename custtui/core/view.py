@@ -6,8 +6,12 @@ about what a person sees; writers use ``Archive`` directly (they need the stored
 
 from __future__ import annotations
 
-from .archive import Archive, Document
+from dataclasses import replace
+from typing import Any
+
+from .archive import META_SUFFIX, Archive, Document, HistoryEntry
 from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, PermissionDenied
+from .records import loads
 
 
 def customer(archive: Archive, customer_id: str, at: str | None = None) -> dict:
@@ -29,3 +33,70 @@ def notes(archive: Archive, customer_id: str, at: str | None = None) -> list[dic
 def deals(archive: Archive, customer_id: str, at: str | None = None) -> list[dict]:
     access = archive.access
     return [access.deal(d) for d in archive.deals(customer_id, at)] if access.can_view(*DEAL_RECORD) else []
+
+
+def _hidden_paths(archive: Archive, commit: str) -> tuple[set[str], set[str]]:
+    """(files a commit touched that this person may not see (documents, facts), all it touched)."""
+    access = archive.access
+    info = archive.store.commit_info(commit)
+    parent = info.parents[0] if info.parents else None
+    hidden, touched = set(), set()
+    for path, old, new in archive.store.diff_commits(parent, commit):
+        touched.add(path)
+        if "/docs/" in path and path.endswith(META_SUFFIX):
+            meta = loads(archive.store.read_blob(new or old), path)
+            if not access.document_visible(meta):
+                hidden |= {path, path[: -len(META_SUFFIX)]}
+        elif "/notes/" in path and not access.can_view(*NOTE_RECORD) or \
+                "/deals/" in path and not access.can_view(*DEAL_RECORD):
+            hidden.add(path)
+    return hidden, touched
+
+
+def _masked_fields(access) -> set[str]:
+    fields = set()
+    if access.masked("id_number"):
+        fields.add("id_number")
+    if access.masked("phones"):
+        fields |= {"phones", "contacts"}
+    return fields
+
+
+def history(archive: Archive, customer_id: str | None = None, **filters) -> list[HistoryEntry]:
+    """The audit trail as this person may read it: entries about documents or facts they may
+    not see are left out, and a summary that would show a masked value keeps only its subject."""
+    access = archive.access
+    entries = archive.history(customer_id, **filters)
+    if access.unrestricted:
+        return entries
+    masked = _masked_fields(access)
+    shown = []
+    for entry in entries:
+        if entry.action in ("attach", "note", "deal", "update") and entry.customer:
+            hidden, touched = _hidden_paths(archive, entry.commit)
+            if hidden and hidden >= touched:
+                continue
+        redact = masked & set(entry.fields) or (entry.action == "deal" and access.masked("amounts"))
+        if redact:
+            entry = replace(entry, summary=entry.summary.split(":", 1)[0] + ": (内容已打码)")
+        shown.append(entry)
+    return shown
+
+
+def changes_in(archive: Archive, commit: str) -> list[tuple[str, list[tuple[str, Any, Any]] | str]]:
+    """``Archive.changes_in`` as this person may read it: hidden files left out, masked values masked."""
+    access = archive.access
+    changes = archive.changes_in(commit)
+    if access.unrestricted:
+        return changes
+    hidden, _ = _hidden_paths(archive, commit)
+    shown = []
+    for path, change in changes:
+        if path in hidden:
+            continue
+        if isinstance(change, list) and path.endswith("/customer.toml"):
+            change = [(key, *(access.customer({key: v}).get(key) for v in (old, new))) for key, old, new in change]
+        elif isinstance(change, list) and "/deals/" in path:
+            change = [(key, *(access.deal({key: v}).get(key) for v in (old, new))) for key, old, new in change]
+        shown.append((path, change))
+    return shown
