@@ -181,3 +181,17 @@ def test_the_audit_trail_obeys_the_policy(staffed):
     assert all(path.endswith("customer.toml") or "对账单" not in path for path, _ in view.changes_in(staffed, statement.commit))
     staffed.user = "王芳"
     assert any("对账单" in e.summary for e in view.history(staffed, "BJ-000001"))
+
+
+def test_export_needs_the_permission_and_a_visible_document(staffed, tmp_path):
+    from conftest import run_cli
+    path = staffed.store.path
+    statement = next(d.name for d in staffed.documents("BJ-000001") if "对账单" in d.name)
+    contract = next(d.name for d in staffed.documents("BJ-000001") if d.meta.get("doc_type") == "contract")
+    done = run_cli("export", "BJ-000001", contract, "--to", tmp_path / "out", "--archive", path, "--user", "李娜")
+    assert done.code == 0 and (tmp_path / "out" / contract).read_bytes() == staffed.document_bytes("BJ-000001", contract)
+    hidden = run_cli("export", "BJ-000001", statement, "--to", tmp_path / "out", "--archive", path, "--user", "李娜")
+    assert hidden.code == 1 and "不能查看它" in hidden.err and not (tmp_path / "out" / statement).exists()
+    refused = run_cli("export", "BJ-000001", contract, "--to", tmp_path / "x", "--archive", path, "--user", "刘洋")
+    assert refused.code == 1 and "缺少权限「导出资料」(export): 刘洋 的角色 市场 没有此权限" in refused.err
+    assert run_cli("export", "BJ-000001", statement, "--to", tmp_path / "f", "--archive", path, "--user", "王芳").code == 0

@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..core import signing, sync, view
@@ -339,6 +340,11 @@ def cmd_merge_driver(args, out: Output) -> int:
     return run_driver(args.base, args.ours, args.theirs, args.path, dict(os.environ))
 
 
+def cmd_export(args, out: Output) -> None:
+    target = view.export_document(_archive(args), args.id, args.name, Path(args.to).expanduser())
+    out.emit({"path": str(target)}, f"已导出副本: {target}")
+
+
 def cmd_signing(args, out: Output) -> None:
     allowed = signing.enable(_archive(args), args.key)
     out.emit({"allowed_signers": str(allowed)}, f"此后本副本的提交都用 {args.key} 签名; 允许的签名密钥记在 {allowed}")
@@ -427,6 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
                        ("--name", "存档文件名 (默认按命名规则生成)")):
         p.add_argument(flag, help=help)
     p.add_argument("--allow-duplicate", action="store_true", help="内容重复时仍然归档")
+
+    p = command("export", cmd_export, "把一份资料的副本保存到文件夹 (需要导出权限; 不覆盖已有文件)")
+    p.add_argument("id")
+    p.add_argument("name", help="资料文件名 (custtui show 中列出的)")
+    p.add_argument("--to", default=".", help="保存到哪个文件夹 (默认当前目录)")
 
     p = command("log", cmd_log, "查看审计历史")
     p.add_argument("id", nargs="?")

@@ -7,9 +7,11 @@ about what a person sees; writers use ``Archive`` directly (they need the stored
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from .archive import META_SUFFIX, Archive, Document, HistoryEntry
+from .intake import save_copy
 from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, PermissionDenied
 from .records import loads
 
@@ -100,3 +102,20 @@ def changes_in(archive: Archive, commit: str) -> list[tuple[str, list[tuple[str,
             change = [(key, *(access.deal({key: v}).get(key) for v in (old, new))) for key, old, new in change]
         shown.append((path, change))
     return shown
+
+
+def document_bytes(archive: Archive, customer_id: str, name: str) -> tuple[dict, bytes]:
+    """(metadata, content) of a document this person may see; PermissionDenied otherwise."""
+    access = archive.access
+    found = next((d for d in archive.documents(customer_id) if d.name == name), None)
+    if found is None or not access.document_visible(found.meta):
+        # an invisible document is refused exactly like a missing one: its existence is not told
+        raise PermissionDenied(f"{customer_id} 没有名为 {name} 的资料, 或你的角色 {access.label} 不能查看它")
+    return found.meta, archive.document_bytes(customer_id, name)
+
+
+def export_document(archive: Archive, customer_id: str, name: str, folder: Path) -> Path:
+    """Save a copy of a document into ``folder`` (never over an existing file); needs ``export``."""
+    archive.access.require("export")
+    _, data = document_bytes(archive, customer_id, name)
+    return save_copy(data, name, folder)
