@@ -36,6 +36,7 @@ class MainScreen(Screen):
         Binding("t", "add_deal", "交易", id="main.deal", tooltip="添加交易记录"),
         Binding("a", "attach", "归档", id="main.attach", tooltip="从收件箱或路径归档资料"),
         Binding("l", "archive_log", "日志", id="main.log", tooltip="全档案审计日志 (按人员、日期筛选, 查看改动, 撤销)"),
+        Binding("S", "sync", "同步", id="main.sync", tooltip="与其他办事处同步; 处理未解决的冲突和疑似重复客户"),
         Binding("o", "tree_order", "维度", id="main.tree_order", tooltip="选择分类树的维度和顺序"),
         Binding("y", "copy_field", "复制", show=False, id="main.copy", tooltip="复制当前客户的某一项到剪贴板"),
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload", tooltip="重新读取档案"),
@@ -63,6 +64,7 @@ class MainScreen(Screen):
         self.classification: Classification | None = None
         self.path: tuple[str, ...] = ()
         self.shown_commit: str | None = None
+        self.last_sync = None  # the SyncResult of this session's last sync (its suspected duplicates)
 
     @property
     def archive(self) -> Archive:
@@ -288,6 +290,19 @@ class MainScreen(Screen):
     def on_customer_pane_commit_chosen(self, event: CustomerPane.CommitChosen) -> None:
         from .history import CommitScreen
         self.app.push_screen(CommitScreen(event.commit), self.changed)
+
+    def action_sync(self) -> None:
+        from .sync import SyncScreen
+        self.app.push_screen(SyncScreen(self.last_sync, self._remember_sync), self.changed)
+
+    def action_merge_customer(self) -> None:
+        from .sync import MergeCustomerScreen
+        if customer_id := self._editable_customer():
+            name = self.query_one(CustomerPane).profile.record.get("name", "")
+            self.app.push_screen(MergeCustomerScreen(customer_id, name), self.changed)
+
+    def _remember_sync(self, result) -> None:
+        self.last_sync = result
 
     def action_reload(self) -> None:
         self.refresh_after_change()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +20,12 @@ from ...core.schema import Schema
 COLOURS = {"red": "red", "orange": "dark_orange", "yellow": "yellow", "green": "green", "blue": "dodger_blue2",
            "grey": "grey62"}
 OVERVIEW_SKIP = {"id", "name", "type", "contacts", "stage_history"}
+CONFLICT_STYLE = "bold yellow"
+
+
+def open_conflicts_in(profile: Profile) -> int:
+    """Open sync conflicts recorded in the customer's record and in its documents' metadata."""
+    return len(profile.record.get("conflicts", [])) + sum(len(d.meta.get("conflicts", [])) for d in profile.documents)
 
 
 def colour_badge(schema: Schema, code: str | None) -> Text:
@@ -81,11 +88,17 @@ class CustomerPane(Vertical):
         self.profile = profile
         self.history_for = None
         record = profile.record
-        title = Text.assemble((record.get("name", ""), "bold"), f"  {record['id']}  ",
+        conflicts = open_conflicts_in(profile)
+        title = Text.assemble((f"⚠{conflicts} ", CONFLICT_STYLE) if conflicts else "",
+                              (record.get("name", ""), "bold"), f"  {record['id']}  ",
                               (schema.label("customer_type", record["type"]), "italic"), "  ",
                               colour_badge(schema, record.get("color")))
         self.query_one("#customer-title", Static).update(title)
-        self.query_one("#overview", Static).update(self._overview(record, schema))
+        overview = self._overview(record, schema)
+        if conflicts:
+            note = Text(f"⚠ 未解决的同步冲突: {conflicts} 处 — 按 {self._sync_key()} 处理", style=CONFLICT_STYLE)
+            overview = Group(note, Text(""), overview)
+        self.query_one("#overview", Static).update(overview)
         self._contacts(record)
         self.query_one("#notes", Static).update(self._notes(profile, schema))
         self._deals(profile)
@@ -93,6 +106,13 @@ class CustomerPane(Vertical):
         self.query_one("#history", DataTable).clear()
         if self.query_one(TabbedContent).active == "tab-history":
             self._want_history()
+
+    def _sync_key(self) -> str:
+        """The key that opens the sync screen (as rebound in the keymap, if it was)."""
+        for active in self.screen.active_bindings.values():
+            if active.binding.id == "main.sync":
+                return self.app.get_key_display(active.binding)
+        return "S"
 
     def _overview(self, record: dict, schema: Schema) -> Table:
         grid = Table.grid(padding=(0, 2))

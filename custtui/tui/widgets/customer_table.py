@@ -30,6 +30,13 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 DROP_FIRST = ("region", "owner", "industry", "status")  # which columns give way on a narrow terminal
 NAME_MIN = 16
+BADGE = "⚠"  # before the name of a customer with open sync conflicts, with their count
+
+
+def badge(summary: Summary) -> str:
+    """``⚠2 `` for a customer whose record holds two open conflicts, else ""."""
+    count = summary.get("conflicts")
+    return f"{BADGE}{count} " if count else ""
 
 
 def fit(text: str, width: int) -> str:
@@ -50,12 +57,13 @@ class CustomerTable(ScrollView, can_focus=True):
         Binding("home", "jump(0)", "第一行", show=False, id="table.first"),
         Binding("end", "jump(-1)", "最后一行", show=False, id="table.last"),
         Binding("s", "cycle_sort", "排序", id="table.sort"),
-        Binding("S", "reverse_sort", "倒序", show=False, id="table.reverse"),
+        Binding("r", "reverse_sort", "倒序", show=False, id="table.reverse"),
     ]
     DEFAULT_CSS = """
     CustomerTable { height: 1fr; }
     """
-    COMPONENT_CLASSES = {"customer-table--header", "customer-table--cursor", "customer-table--dim"}
+    COMPONENT_CLASSES = {"customer-table--header", "customer-table--cursor", "customer-table--dim",
+                         "customer-table--conflict"}
 
     cursor = reactive(0, always_update=True)
 
@@ -112,9 +120,20 @@ class CustomerTable(ScrollView, can_focus=True):
         name = max(NAME_MIN, self.size.width - sum(w + 1 for _, _, w in shown))
         return [(key, label, width or name) for key, label, width in shown]
 
-    def _line(self, cells: list[str], widths: list[int], style: Style) -> Strip:
-        text = " ".join(fit(cell, width) for cell, width in zip(cells, widths))
-        return Strip([Segment(text, style)]).crop_extend(0, self.size.width, style)
+    def _line(self, cells: list[str], widths: list[int], style: Style, keys: list[str] | None = None,
+              marker: str = "") -> Strip:
+        """One row; ``marker`` (the conflict badge) is drawn in its own colour at the start of the name."""
+        if not marker or keys is None or "name" not in keys:
+            text = " ".join(fit(cell, width) for cell, width in zip(cells, widths))
+            return Strip([Segment(text, style)]).crop_extend(0, self.size.width, style)
+        at = keys.index("name")
+        marker = fit(marker, min(cell_len(marker), widths[at]))
+        before = "".join(fit(cell, width) + " " for cell, width in zip(cells[:at], widths[:at]))
+        name = fit(cells[at], widths[at] - cell_len(marker))
+        after = "".join(" " + fit(cell, width) for cell, width in zip(cells[at + 1:], widths[at + 1:]))
+        flagged = style + self.get_component_rich_style("customer-table--conflict", partial=True)
+        segments = [Segment(before, style), Segment(marker, flagged), Segment(name + after, style)]
+        return Strip(segments).crop_extend(0, self.size.width, style)
 
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
@@ -130,13 +149,15 @@ class CustomerTable(ScrollView, can_focus=True):
         row = self._cells.get(index)
         if row is None:
             row = {key: self.format_cell(self.rows[index], key) for key, _, _ in COLUMNS}
+            row[BADGE] = badge(self.rows[index])
             if len(self._cells) > 2000:
                 self._cells.clear()
             self._cells[index] = row
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("customer-table--cursor")
-        return self._line([row[key] for key, _, _ in columns], widths, style)
+        keys = [key for key, _, _ in columns]
+        return self._line([row[key] for key in keys], widths, style, keys, row[BADGE])
 
     # --- moving --------------------------------------------------------------------------
 
