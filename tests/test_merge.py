@@ -105,3 +105,8 @@ def test_archive_settings_changed_differently_on_both_sides_are_refused():
     with pytest.raises(MergeRefused, match="archive.toml: 双方把 name 改成了不同的值"):
         merge_toml_bytes("archive.toml", base, ours, theirs, who)
     assert merge_toml_bytes("archive.toml", base, ours, base, who) == ours
+
+
+def test_an_office_counter_takes_the_larger_number():
+    base, ours, theirs = (dumps({"code": "BJ", "name": "北京总部", "next": n}, ("code", "name", "next")) for n in (5, 9, 7))
+    assert b"next = 9" in merge_toml_bytes("offices/BJ.toml", base, ours, theirs, who)

@@ -183,6 +183,10 @@ def merge_toml_bytes(path: str, base: bytes | None, ours: bytes | None, theirs: 
     if parsed[1] is None or parsed[2] is None:
         raise MergeRefused(f"{path}: 一方修改、另一方删除, 无法自动合并")
     merged = merge.fields(parsed[0] or {}, parsed[1], parsed[2])
+    counter = next((c for c in merge.conflicts if path.startswith("offices/") and c.field == "next"), None)
+    if counter:  # an office counter only grows: the larger one keeps every number given out
+        merged["next"] = max(int(counter.kept), int(counter.other))
+        merge.conflicts.remove(counter)
     if merge.conflicts:
         fields = "、".join(c.field for c in merge.conflicts)
         raise MergeRefused(f"{path}: 双方把 {fields} 改成了不同的值; 这是档案设置, 请在一处改好后再同步")
