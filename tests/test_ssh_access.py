@@ -89,6 +89,13 @@ def test_authorized_keys_force_one_command_per_active_key(office):
     assert office.keys["zhaolei"][1] not in "\n".join(lines)
     assert office.keys["zhaolei"][1] in office.stale, "the key was listed while 赵磊 was active"
 
+    written = office.sshd.dir / "written_keys"
+    done = run_cli("--archive", office.path, "ssh", "authorized-keys", "--output", written,
+                   "--executable", "/opt/custtui/bin/custtui")
+    assert done.code == 0 and "4 位员工的 4 把公钥" in done.out, done.err
+    assert written.read_text() == office.authorized_keys().replace(str(CUSTTUI), "/opt/custtui/bin/custtui")
+    assert written.stat().st_mode & 0o777 == 0o600
+
     refused = run_cli("--archive", office.path, "--user", "李娜", "ssh", "authorized-keys")
     assert refused.code == 1 and "缺少权限「管理员工与密钥」(manage_staff)" in refused.err and not refused.out
 
