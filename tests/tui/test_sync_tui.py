@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from conftest import git
+from custtui.core.records import customer_dir
 from custtui.core.sync import sync
 from custtui.tui.app import CusttuiApp
 from custtui.tui.screens.confirm import ConfirmScreen
@@ -235,3 +236,28 @@ async def test_merge_a_duplicate_into_the_shown_customer_from_the_palette(office
         assert bj.customer(twin)["merged_into"] == cid
         assert "⚠2 " in table_line(main, cid), "B's differing values are open conflicts on A"
         assert not main.query_one(CustomerTable).select_id(twin), "B is no longer listed"
+
+
+async def test_accepting_a_deletion_asks_first(offices, open_office):
+    """上海 deleted 华信 while 北京 edited it: the edit stays, the deletion is an open conflict;
+    taking the other side would delete the customer, so it is confirmed first."""
+    bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
+    folder = customer_dir(cid)
+    sh.store.transact(lambda head: ({p: None for p, _ in sh.store.files(head, f"{folder}/")}, "删除客户\n"),
+                      sh.identity())
+    sync(sh)
+    bj.update_customer(cid, {"address": BJ_ADDRESS})
+    sync(bj)
+    async with open_office(bj) as (app, pilot, main):
+        screen = await open_sync(app, pilot)
+        (row,) = rows(screen, "#conflicts")
+        assert row[1] == "整个客户 (另一方已删除)" and row[4] == "删除" and row[5].startswith("李娜 ")
+        assert "删除整个客户" in text(screen, "#conflict-detail")
+        await pilot.press("o")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is screen and len(rows(screen, "#conflicts")) == 1
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert rows(screen, "#conflicts") == [] and bj.customer(cid)["address"] == BJ_ADDRESS
