@@ -290,7 +290,7 @@ def cmd_sync(args, out: Output) -> int:
     progress = (lambda message: None) if args.json or args.quiet else \
         (lambda message: print(message, file=sys.stderr))
     result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
-    lines = [result.summary()]
+    lines = [result.summary() + ("; 用 custtui conflicts 查看并解决" if result.conflicts else "")]
     lines += [f"  冲突 {path.split('/')[3]} {c['field']}: 保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
               f" ({c.get('other_by', '')})" for path, c in result.conflicts]
     lines += [f"  同名不同内容, 另存: {path}" for path in result.kept_twice]

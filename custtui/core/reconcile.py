@@ -46,9 +46,12 @@ def _set_field(record: dict, field: str, value: Any) -> None:
 
 
 def resolve_conflict(archive: Archive, customer_id: str, number: int, keep: str,
-                     document: str | None = None, when: datetime | None = None) -> str:
+                     document: str | None = None, expected: dict | None = None,
+                     when: datetime | None = None) -> str:
     """Close conflict ``number`` (1-based, in the record's order): keep the current value, or
-    take the other one. Returns the commit."""
+    take the other one. With ``expected`` (the conflict as the caller read it), the conflict is
+    found by what it says, so a list older than the archive never closes the wrong one.
+    Returns the commit."""
     if keep not in (KEEP_CURRENT, TAKE_OTHER):
         raise FieldError("keep", "保留哪个值", f"应为 {KEEP_CURRENT} (当前值) 或 {TAKE_OTHER} (另一方的值)")
     archive.access.require_edit(*CUSTOMER_RECORD, "客户档案")
@@ -61,11 +64,16 @@ def resolve_conflict(archive: Archive, customer_id: str, number: int, keep: str,
             raise CusttuiError(f"{customer_id} 没有{'资料 ' + document if document else '客户记录'}")
         record = loads(raw, path)
         conflicts = record.get(CONFLICTS, [])
-        if not 1 <= number <= len(conflicts):
+        index = number - 1
+        if expected is not None:
+            if expected not in conflicts:
+                raise CusttuiError(f"{customer_id} 的这处冲突已不存在 (可能已被别人解决)")
+            index = conflicts.index(expected)
+        elif not 0 <= index < len(conflicts):
             raise FieldError("number", "冲突序号", f"{customer_id} 只有 {len(conflicts)} 处未解决的冲突"
                              if conflicts else f"{customer_id} 没有未解决的冲突")
-        conflict = conflicts[number - 1]
-        record[CONFLICTS] = conflicts[: number - 1] + conflicts[number:]
+        conflict = conflicts[index]
+        record[CONFLICTS] = conflicts[:index] + conflicts[index + 1:]
         field = conflict["field"]
         changes: Changes = {}
         if keep == TAKE_OTHER and field == DELETED:

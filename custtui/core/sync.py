@@ -66,7 +66,7 @@ class SyncResult:
         if self.pushed:
             parts.append(f"发送 {self.sent} 个提交")
         if self.conflicts:
-            parts.append(f"记录了 {len(self.conflicts)} 处冲突 (用 custtui conflicts 查看)")
+            parts.append(f"记录了 {len(self.conflicts)} 处冲突")
         if self.kept_twice:
             parts.append(f"{len(self.kept_twice)} 份同名不同内容的资料已分别保留")
         if self.duplicates:

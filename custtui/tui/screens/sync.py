@@ -53,7 +53,6 @@ CONTACT_LABELS = {"name": "姓名", "position": "职务", "phones": "电话", "e
                   "wechat": "微信", "note": "备注"}
 CUSTOMER_WIDTH, FIELD_WIDTH, WHO_WIDTH = 24, 14, 15  # conflict table columns, in cells
 PROGRESS_LINES = 6  # the last progress messages shown while a sync runs
-CLI_HINT = " (用 custtui conflicts 查看)"  # the core's summary speaks to the command line
 
 
 @dataclass(frozen=True)
@@ -158,16 +157,10 @@ def read_conflicts(archive: Archive) -> tuple[list[OpenConflict], Schema]:
 
 
 def resolve_shown(archive: Archive, item: OpenConflict, keep: str) -> str:
-    """Resolve the conflict shown, found again by what it says (not only by its number: the list
-    may be older than the archive, and another session may have resolved one before it)."""
-    number = 0
-    for _, file, conflict in open_conflicts(archive, item.customer_id):
-        if file != item.file:
-            continue
-        number += 1
-        if conflict == item.conflict:
-            return resolve_conflict(archive, item.customer_id, number, keep, document=item.document)
-    raise CusttuiError(f"{item.customer_id} 的这处冲突已不存在 (可能已被别人解决), 列表已刷新")
+    """Resolve the conflict shown, found again by what it says (the list may be older than the
+    archive, and another session may have resolved one before it)."""
+    return resolve_conflict(archive, item.customer_id, item.number, keep, document=item.document,
+                            expected=item.conflict)
 
 
 def merge_question(keep: str, keep_name: str, fold: str, fold_name: str, why: str = "") -> ConfirmScreen:
@@ -319,8 +312,12 @@ class SyncScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="sync")
     def run_sync(self, remote: str | None) -> None:
         try:
-            result = self.app.read(lambda archive: sync(archive, remote,
-                                                        on_progress=lambda text: self.post_message(self.Progress(text))))
+            # its own handle on the archive: browsing goes on while the network is slow
+            archive = Archive(self.app.archive_path, self.app.user)
+            try:
+                result = sync(archive, remote, on_progress=lambda text: self.post_message(self.Progress(text)))
+            finally:
+                archive.close()
         except CusttuiError as exc:
             self.post_message(self.Finished(None, str(exc)))
             return
@@ -350,7 +347,7 @@ class SyncScreen(Screen[str | None]):
         self.load_conflicts()
 
     def _show_result(self, result: SyncResult, previous: bool = False) -> None:
-        summary = result.summary().replace(CLI_HINT, "")
+        summary = result.summary()
         text = Text(("上次同步: " if previous else "同步完成: ") + summary, style="" if previous else "bold")
         if result.stale_paths:
             text.append(f"\n工作区中有未提交的改动, 这些文件未更新: {'、'.join(result.stale_paths)}", style="yellow")
