@@ -43,13 +43,18 @@ from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
 
-VERSION = 4
+VERSION = 5
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
-HIGHLIGHTED_HITS = 10
-BUILD_PROCESSES = 2  # a full build indexes half the customers in a second process
+HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
+# Segments as separate files, not one compound file: read (not mapped) from a compound file,
+# every small read of a postings block header is a seek and a read through a Python sub-file
+# (an alias lookup spent half its time there, measured)
+COMPOUND = False
+STORED_PROSE_CHARS = 1000  # of a customer's remark, notes and products, kept in the index for snippets
+BUILD_PROCESSES = 2  # a full build indexes the customers in this many other processes (at most one per core)
 PARALLEL_FROM = 2000  # customers; below that a second process costs more than it saves
-SEGMENT_CUSTOMERS = 25000  # a full build writes a segment per this many customers (bounds its memory)  # snippets cost a read of the customer's records: only for the top hits
+SEGMENT_CUSTOMERS = 50000  # a full build writes a segment per this many customers (bounds its memory: ~0.5 GB)
 
 
 def _remember_missing_columns() -> None:
@@ -123,6 +128,7 @@ def customer_schema() -> WSchema:
         phone=_keyword(3.0),
         ident=_keyword(5.0, lowercase=True),
         body=_bigrams(),
+        prose=STORED,  # the body's first STORED_PROSE_CHARS, for snippets without a read of the records
         first_contact=ID(analyzer=WholeTokenizer()),  # YYYYMMDD: one term a record (a DATETIME field indexes eight)
         **_keywords(),
     )
@@ -153,16 +159,16 @@ class _BulkWriter(SegmentWriter):
     """A segment writer for full builds. Whoosh's writer sends every posting through a sorting
     pool and then through four Python calls while writing it (plus a lookup of the document's
     field length): ~50 µs a posting, about 110 postings a customer. This one keeps each term's
-    document numbers in an array as documents arrive (they come in order, so nothing is sorted
-    but the terms) and hands the postings writer a whole block at a time. Only for fields whose
-    postings carry no value bytes (``Existence``: every field here); the segment files are the
-    ordinary Whoosh ones, read and merged by Whoosh as usual."""
+    document numbers as documents arrive (they come in order, so nothing is sorted but the
+    terms: one number for a term seen once, the most common case, else an array) and writes a
+    whole block at a time. Only for ``Existence`` fields (every field here): no value bytes,
+    one weight per field. The segment files are the ordinary Whoosh ones."""
 
     def __init__(self, ix, **kwargs):
-        super().__init__(ix, _lk=False, **kwargs)
-        self._postings: dict[str, dict[bytes, tuple[array, array]]] = {}
+        super().__init__(ix, _lk=False, compound=COMPOUND, **kwargs)
+        self._postings: dict[str, dict[bytes, int | array]] = {}
+        self._weights: dict[str, float] = {}
         self._lengths: dict[str, array] = {}  # field -> length byte of each document (scorable fields)
-        self.postings = 0
 
     def add_document(self, **fields):
         self._check_state()
@@ -178,14 +184,16 @@ class _BulkWriter(SegmentWriter):
                 terms = self._postings.get(fieldname)
                 if terms is None:
                     terms = self._postings[fieldname] = {}
+                    self._weights[fieldname] = _float32(fieldobj.format.field_boost)
                 found = self._analysed(fieldobj, value)
-                for tbytes, weight in found:
+                for tbytes in found:
                     entry = terms.get(tbytes)
                     if entry is None:
-                        entry = terms[tbytes] = (array("I"), array("f"))
-                    entry[0].append(docnum)
-                    entry[1].append(weight)
-                self.postings += len(found)
+                        terms[tbytes] = docnum
+                    elif entry.__class__ is int:
+                        terms[tbytes] = array("I", (entry, docnum))
+                    else:
+                        entry.append(docnum)
                 if fieldobj.scorable:
                     length = len(found)  # every term once: Existence
                     lengths = self._lengths.get(fieldname)
@@ -202,30 +210,30 @@ class _BulkWriter(SegmentWriter):
         self.docnum += 1
 
     @staticmethod
-    def _analysed(fieldobj, value) -> list[tuple[bytes, float]]:
-        """(term bytes, weight) of each distinct term, as ``fieldobj.index`` would give them."""
+    def _analysed(fieldobj, value) -> list[bytes] | set[bytes]:
+        """The distinct terms of a value, as ``fieldobj.index`` would give them."""
         if not isinstance(fieldobj.format, Existence):
             raise ValueError(f"{fieldobj!r}: the bulk writer writes postings without values only")
-        weight = fieldobj.format.field_boost
         if isinstance(value, str) and type(fieldobj).index is FieldType.index:
             fast = getattr(fieldobj.analyzer, "terms", None)
             texts = fast(value) if fast else {t.text for t in fieldobj.analyzer(value, mode="index") if not t.stopped}
-            return [(text.encode("utf-8"), weight) for text in texts]
-        return [(tbytes, w) for tbytes, _, w, _ in fieldobj.index(value)]
+            return [text.encode("utf-8") for text in texts]
+        return {tbytes for tbytes, _, _, _ in fieldobj.index(value)}
 
     def _flush_segment(self):
         self.perdocwriter.close()
         writer, size = self.fieldwriter, self.codec._blocklimit
         for fieldname in sorted(self._postings):
             writer.start_field(fieldname, self.schema[fieldname])
-            prefix = pack_ushort(writer._fieldid)
+            prefix, weight = pack_ushort(writer._fieldid), self._weights[fieldname]
             lengths = self._lengths.get(fieldname)
             if lengths is not None and len(lengths) < self.docnum:
                 lengths.extend(bytes(self.docnum - len(lengths)))
             terms = self._postings.pop(fieldname)  # the memory goes back as the fields are written
+            add, postfile = writer._tindex.add, writer._postfile
             for tbytes in sorted(terms):
-                ids, weights = terms[tbytes]
-                writer._tindex.add(prefix + tbytes, _write_postings(writer._postfile, ids, weights, lengths, size))
+                ids = terms[tbytes]
+                add(prefix + tbytes, _write_postings(postfile, (ids,) if ids.__class__ is int else ids, weight, lengths, size))
             writer.finish_field()
         writer.close()
 
@@ -235,42 +243,41 @@ class _BulkWriter(SegmentWriter):
         self.is_closed = True
 
 
-def _write_postings(postfile, ids: array, weights: array, lengths: array | None, size: int) -> bytes:
+def _float32(value: float) -> float:
+    """A weight as Whoosh keeps it (postings weights are 32-bit floats)."""
+    return array("f", [value])[0]
+
+
+def _write_postings(postfile, ids, weight: float, lengths: array | None, size: int) -> bytes:
     """Write one term's postings in blocks of ``size`` exactly as Whoosh's W3PostingsWriter
-    does (its block header, pickled info and data tuples); returns the term info bytes.
-    Blocks whose pickled data is tiny are not compressed (the reader honours the flag)."""
+    does (its block header, pickled info and data tuples), every posting weighing ``weight``;
+    returns the term info bytes. Blocks whose pickled data is tiny are not compressed (the
+    reader honours the flag)."""
     offset = postfile.tell()
     out = [WHOOSH3_HEADER_MAGIC]
     total = len(ids)
-    min_len, max_len, max_weight = None, 0, 0.0
+    min_len, max_len = None, 0
+    mini_weight = None if weight == 1.0 else weight
     for start in range(0, total, size):
-        block_ids, block_weights = ids[start:start + size], weights[start:start + size]
-        block_max = max(block_weights)
-        low = None
-        high = 0
+        block_ids = ids[start:start + size]
+        low, high = None, 0
         if lengths is not None:
             present = [lengths[d] for d in block_ids if lengths[d]]
             if present:
                 low, high = byte_to_length(min(present)), byte_to_length(max(present))
                 min_len = low if min_len is None else min(min_len, low)
                 max_len = max(max_len, high)
-        max_weight = max(max_weight, block_max)
-        first = block_weights[0]
-        if all(w == first for w in block_weights):
-            mini_weights = None if first == 1.0 else first
-        else:
-            mini_weights = tuple(block_weights)
-        data = _dumps((tuple(delta_encode(block_ids)), mini_weights, None), 2)
+        data = _dumps((tuple(delta_encode(block_ids)), mini_weight, None), 2)
         level = 3 if len(data) >= 64 else 0
         if level:
             data = zlib.compress(data, level)
-        info = _dumps((len(block_ids), block_ids[-1], block_max, level, length_to_byte(low), length_to_byte(high)), 2)
+        info = _dumps((len(block_ids), block_ids[-1], weight, level, length_to_byte(low), length_to_byte(high)), 2)
         length = len(info) + len(data)
         out += [pack_int(-length if start + size >= total else length), info, data]
     payload = b"".join(out)
     postfile.write(payload)
-    return (_TERMINFO.pack(0, sum(weights), total, 0 if min_len is None else length_to_byte(min_len),
-                           length_to_byte(max_len), max_weight, ids[0], ids[-1])
+    return (_TERMINFO.pack(0, weight * total, total, 0 if min_len is None else length_to_byte(min_len),
+                           length_to_byte(max_len), weight, ids[0], ids[-1])
             + pack_long(offset) + pack_int(len(payload)))
 
 
@@ -322,6 +329,7 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
     phones = set()
     for phone in list(record.get("phones", [])) + [p for c in record.get("contacts", []) for p in c.get("phones", [])]:
         phones |= phone_terms(phone)
+    body = customer_body(record, notes, deals)
     idents = [record.get("id", ""), record.get("uscc", ""), record.get("id_number", ""),
               *(d.get("contract", "") for d in deals)]
     doc = {
@@ -329,7 +337,7 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
         "contact": "\n".join(contacts), "exact": _joined(n.lower() for n in names + contacts),
         "pinyin": full, "initials": initials,
         "phone": " ".join(sorted(phones)), "ident": " ".join(i.lower() for i in idents if i),
-        "body": customer_body(record, notes, deals), **dimension_fields(record),
+        "body": body, "prose": body[:STORED_PROSE_CHARS], **dimension_fields(record),
     }
     first = day_term(record.get("first_contact"))
     if first:
@@ -356,7 +364,7 @@ def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, no
 # --- building in a second process ---------------------------------------------------------
 
 class _OtherPart:
-    """Half of a full build in a second Python process: ``python -c`` with the job pickled on
+    """A share of a full build in another Python process: ``python -c`` with the job pickled on
     its stdin, progress lines and then the pickled result on its stdout. Not multiprocessing:
     its fork is unsafe in the threaded TUI, and its spawn re-runs the caller's main module."""
 
@@ -364,12 +372,14 @@ class _OtherPart:
         import pickle
         import subprocess
         import sys
+        import tempfile
         import threading
 
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+        self._errors = tempfile.TemporaryFile()  # not the terminal: the TUI owns it
         self.proc = subprocess.Popen([sys.executable, "-c", "from custtui.core.search import _other_part_main; _other_part_main()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors, env=env)
         self.done = 0
         self._result: bytes | None = None
         job = pickle.dumps((str(path), str(building), folders), protocol=pickle.HIGHEST_PROTOCOL)
@@ -394,19 +404,27 @@ class _OtherPart:
         for thread in self._threads:
             thread.start()
 
+    def wait(self, timeout: float) -> bool:
+        """Whether the process has sent its result (or ended), waiting up to ``timeout``."""
+        self._threads[1].join(timeout)
+        return not self._threads[1].is_alive()
+
     def result(self) -> tuple[tuple[list, list], list[str]]:
         import pickle
         for thread in self._threads:
             thread.join()
         code = self.proc.wait()
         if code != 0 or self._result is None:
-            raise CusttuiError(f"建立搜索索引的第二个进程失败 (退出码 {code})")
+            self._errors.seek(0)
+            detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise CusttuiError(f"建立搜索索引的子进程失败 (退出码 {code}): {' / '.join(detail)}")
         return pickle.loads(self._result)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        self._errors.close()
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
@@ -463,7 +481,7 @@ class Hit:
     title: str | None = None
     note: str | None = None       # why a document has no text (encrypted, unknown encoding …)
     blob: str | None = field(default=None, repr=False)             # a document's git blob
-    snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names
+    snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names and prose
 
     def as_dict(self) -> dict:
         keys = ("kind", "id", "name", "score", "highlights", "document", "path", "title", "note")
@@ -571,27 +589,31 @@ class SearchIndex:
 
     def _build_parts(self, building: Path, folders: list[tuple[str, dict[str, str]]],
                      progress: Progress | None) -> tuple[list, list]:
-        """Index the customers into new segments of the indexes in ``building``: with two cores
-        and enough customers, the second half in a second process (spawned: a fork of a
-        threaded TUI is not safe), the first half here. (customer segments, document segments)."""
+        """Index the customers into new segments of the indexes in ``building`` in other
+        processes: one, or one per core (up to BUILD_PROCESSES) from PARALLEL_FROM customers on,
+        each with a share of the customers. This process only waits, so a TUI that builds
+        the index on its first search stays responsive. (customer segments, document segments)."""
         total = len(folders)
         workers = min(BUILD_PROCESSES, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
-        if workers == 1:
-            report = (lambda done: progress(done, total)) if progress else None
-            return self._build_part(building, folders, report)
-        half = (total + 1) // 2
-        other = _OtherPart(self.store.path, building, folders[half:])
+        share = max(1, -(-total // workers))
+        parts = [_OtherPart(self.store.path, building, folders[i:i + share]) for i in range(0, total, share)]
+        found: tuple[list, list] = ([], [])
         try:
-            report = (lambda done: progress(done + other.done, total)) if progress else None
-            mine = self._build_part(building, folders[:half], report)
-            theirs, messages = other.result()
+            while not all(part.wait(0.2) for part in parts):
+                if progress:
+                    progress(sum(part.done for part in parts), total)
+            for part in parts:
+                segments, messages = part.result()
+                found[0].extend(segments[0])
+                found[1].extend(segments[1])
+                for message in messages:
+                    self.on_message(message)
         finally:
-            other.stop()
-        for message in messages:
-            self.on_message(message)
+            for part in parts:
+                part.stop()
         if progress:
             progress(total, total)
-        return mine[0] + theirs[0], mine[1] + theirs[1]
+        return found
 
     def _build_part(self, building: Path, folders: list[tuple[str, dict[str, str]]],
                     report: Callable[[int], None] | None) -> tuple[list, list]:
@@ -791,7 +813,7 @@ class SearchIndex:
             stored = found.fields()
             if which == "customers":
                 hits.append(Hit("customer", stored["id"], stored.get("name", ""), found.score,
-                                snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact")]))
+                                snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact", "prose")]))
             else:
                 customer = stored["id"]
                 hits.append(Hit("document", customer, stored.get("cname", ""), found.score,
@@ -809,10 +831,13 @@ class SearchIndex:
             if hit.blob:
                 sources.append(self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text)
         else:
-            sources = [s.replace("\n", "、") for s in hit.snippet_sources]
+            sources = [s.replace("\n", "、") for s in hit.snippet_sources[:3]]
+            if not any(terms & set(query_terms(s)) for s in sources):
+                prose = (hit.snippet_sources[3:] or [""])[0]
+                if len(prose) >= STORED_PROSE_CHARS and not terms & set(query_terms(prose)):
+                    prose = self._customer_body(hit.id)  # the match may be past the stored part
+                sources.append(prose)
         analyzer = bigram_analyzer()
-        if hit.kind == "customer" and not any(terms & set(query_terms(s)) for s in sources):
-            sources.append(self._customer_body(hit.id))
         for source in sources:
             if not source:
                 continue
@@ -850,6 +875,7 @@ class _TopCollector(TopCollector):
 def _writers(customers, documents, **options):
     """Writers on both indexes (the documents' one only when ``documents`` is given): all
     commit, or all are cancelled."""
+    options.setdefault("compound", COMPOUND)
     cw = customers.writer(**options)
     dw = documents.writer(**options) if documents is not None else None
     opened = [w for w in (cw, dw) if w is not None]
