@@ -195,3 +195,8 @@ def test_export_needs_the_permission_and_a_visible_document(staffed, tmp_path):
     refused = run_cli("export", "BJ-000001", contract, "--to", tmp_path / "x", "--archive", path, "--user", "刘洋")
     assert refused.code == 1 and "缺少权限「导出资料」(export): 刘洋 的角色 市场 没有此权限" in refused.err
     assert run_cli("export", "BJ-000001", statement, "--to", tmp_path / "f", "--archive", path, "--user", "王芳").code == 0
+    from custtui.core import access_log
+    logged = [(e["person"], e["action"], e["target"]) for e in access_log.entries(staffed)]
+    assert ("王芳", "view", f"BJ-000001/{statement}") in logged and ("王芳", "export", f"BJ-000001/{statement}") in logged
+    assert ("李娜", "export", f"BJ-000001/{contract}") in logged
+    assert not any(p == "李娜" and t.endswith(statement) for p, _, t in logged), "a refused read leaves nothing to log"

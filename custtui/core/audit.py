@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from . import view
 from .archive import META_SUFFIX, Archive, HistoryEntry
 from .listing import CUSTOMER_FILE
 from .schema import Schema
@@ -42,13 +43,18 @@ class CommitReport:
 
 def describe_commit(archive: Archive, commit: str) -> CommitReport:
     """Who made ``commit``, when, and each change in Chinese (field labels, value labels)."""
-    changes = archive.changes_in(commit)
+    changes = view.changes_in(archive, commit)
     info = archive.store.commit_info(commit)
     schema = archive.schema(info.sha)
     by_path = dict(changes)
     described = [change for path, diff in changes
                  if (change := _describe(schema, path, diff, by_path)) is not None]
     body = info.message.strip().rsplit("\n\n", 1)[0] if info.trailers() else info.message.strip()
+    trailers = info.trailers()
+    fields = [f.strip() for f in trailers.get("Custtui-Fields", "").split(",") if f.strip()]
+    shown = view.redacted(archive, commit, info.summary, fields, trailers.get("Custtui-Action"))
+    if shown != info.summary:
+        body = shown or view.HIDDEN_COMMIT
     return CommitReport(info.sha, info.author_name, info.author_time, body,
                         info.trailers().get("Custtui-Customer"), described)
 

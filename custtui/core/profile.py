@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import view
 from .archive import Archive, Document
 from .schema import Schema
 
@@ -29,10 +30,10 @@ class Profile:
     @classmethod
     def load(cls, archive: Archive, customer_id: str, at: str | None = None) -> "Profile":
         commit = at or archive.head()
-        notes = sorted(archive.notes(customer_id, commit), key=lambda n: n["time"], reverse=True)
-        deals = sorted(archive.deals(customer_id, commit), key=lambda d: d["date"], reverse=True)
-        return cls(commit, archive.customer(customer_id, commit), notes, deals,
-                   archive.documents(customer_id, commit))
+        notes = sorted(view.notes(archive, customer_id, commit), key=lambda n: n["time"], reverse=True)
+        deals = sorted(view.deals(archive, customer_id, commit), key=lambda d: d["date"], reverse=True)
+        return cls(commit, view.customer(archive, customer_id, commit), notes, deals,
+                   view.documents(archive, customer_id, commit))
 
     @property
     def customer_id(self) -> str:

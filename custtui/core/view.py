@@ -10,10 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import access_log
 from .archive import META_SUFFIX, Archive, Document, HistoryEntry
 from .intake import save_copy
 from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, PermissionDenied
 from .records import loads
+
+
+def customers(archive: Archive, at: str | None = None) -> dict:
+    """The listing this person may browse: nobody, without the right to view customer records."""
+    return archive.customers(at) if archive.access.can_view(*CUSTOMER_RECORD) else {}
 
 
 def customer(archive: Archive, customer_id: str, at: str | None = None) -> dict:
@@ -64,24 +70,37 @@ def _masked_fields(access) -> set[str]:
     return fields
 
 
+MASKED_DETAIL = "(内容已打码)"
+LOGGED_SENSITIVITY = ("confidential", "secret")  # reading these is written to the access log (PIPL)
+HIDDEN_COMMIT = "(你的角色不能查看此提交的内容)"
+
+
+def redacted(archive: Archive, commit: str, subject: str, fields: list[str], action: str | None) -> str | None:
+    """How this person may read a commit's subject: as it is, with the detail masked, or None
+    when the commit only touched what they may not see."""
+    access = archive.access
+    if access.unrestricted:
+        return subject
+    if action in ("attach", "note", "deal", "update"):
+        hidden, touched = _hidden_paths(archive, commit)
+        if hidden and hidden >= touched:
+            return None
+    if _masked_fields(access) & set(fields) or (action == "deal" and access.masked("amounts")):
+        return subject.split(":", 1)[0] + f": {MASKED_DETAIL}"
+    return subject
+
+
 def history(archive: Archive, customer_id: str | None = None, **filters) -> list[HistoryEntry]:
     """The audit trail as this person may read it: entries about documents or facts they may
     not see are left out, and a summary that would show a masked value keeps only its subject."""
-    access = archive.access
     entries = archive.history(customer_id, **filters)
-    if access.unrestricted:
+    if archive.access.unrestricted:
         return entries
-    masked = _masked_fields(access)
     shown = []
     for entry in entries:
-        if entry.action in ("attach", "note", "deal", "update") and entry.customer:
-            hidden, touched = _hidden_paths(archive, entry.commit)
-            if hidden and hidden >= touched:
-                continue
-        redact = masked & set(entry.fields) or (entry.action == "deal" and access.masked("amounts"))
-        if redact:
-            entry = replace(entry, summary=entry.summary.split(":", 1)[0] + ": (内容已打码)")
-        shown.append(entry)
+        summary = redacted(archive, entry.commit, entry.summary, entry.fields, entry.action)
+        if summary is not None:
+            shown.append(replace(entry, summary=summary))
     return shown
 
 
@@ -104,18 +123,30 @@ def changes_in(archive: Archive, commit: str) -> list[tuple[str, list[tuple[str,
     return shown
 
 
-def document_bytes(archive: Archive, customer_id: str, name: str) -> tuple[dict, bytes]:
-    """(metadata, content) of a document this person may see; PermissionDenied otherwise."""
+def open_document(archive: Archive, customer_id: str, name: str) -> Document:
+    """A document this person is opening (to read or copy): PermissionDenied when they may not
+    see it (told exactly like a missing one), and an access-log entry when it is 机密 or 绝密."""
     access = archive.access
     found = next((d for d in archive.documents(customer_id) if d.name == name), None)
     if found is None or not access.document_visible(found.meta):
-        # an invisible document is refused exactly like a missing one: its existence is not told
         raise PermissionDenied(f"{customer_id} 没有名为 {name} 的资料, 或你的角色 {access.label} 不能查看它")
+    if found.meta.get("sensitivity") in LOGGED_SENSITIVITY:
+        access_log.record(archive, archive.user, "view", f"{customer_id}/{name}",
+                          archive.schema().label("sensitivity", found.meta["sensitivity"]))
+    return found
+
+
+def document_bytes(archive: Archive, customer_id: str, name: str) -> tuple[dict, bytes]:
+    """(metadata, content) of a document this person may see (see ``open_document``)."""
+    found = open_document(archive, customer_id, name)
     return found.meta, archive.document_bytes(customer_id, name)
 
 
 def export_document(archive: Archive, customer_id: str, name: str, folder: Path) -> Path:
     """Save a copy of a document into ``folder`` (never over an existing file); needs ``export``."""
     archive.access.require("export")
-    _, data = document_bytes(archive, customer_id, name)
-    return save_copy(data, name, folder)
+    meta, data = document_bytes(archive, customer_id, name)
+    target = save_copy(data, name, folder)
+    access_log.record(archive, archive.user, "export", f"{customer_id}/{name}",
+                      f"{archive.schema().label('sensitivity', meta.get('sensitivity', 'internal'))} → {target}")
+    return target

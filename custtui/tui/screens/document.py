@@ -15,7 +15,8 @@ from textual.widgets import Button, Input, Static
 from ...core.archive import Archive, Document
 from ...core.errors import ConflictError, CusttuiError, FieldError
 from ...core.extract import Extracted
-from ...core.intake import save_copy, text_cache
+from ...core import view
+from ...core.intake import text_cache
 from ...core.schema import Schema
 from ..widgets.form import FieldRow
 
@@ -119,6 +120,7 @@ class DocumentScreen(ModalScreen[str | None]):
         """The extracted text, from the cache the search index shares (extracted once per file)."""
         document, customer_id = self.document, self.customer_id
         try:
+            self.app.read(lambda archive: view.open_document(archive, customer_id, document.name))
             cache = self.app.read(text_cache)
             extracted = cache.get(document.blob, document.name,
                                   lambda: self.app.read(lambda archive: archive.document_bytes(customer_id, document.name)))
@@ -151,8 +153,7 @@ class DocumentScreen(ModalScreen[str | None]):
         name, customer_id = self.document.name, self.customer_id
         folder = self.app.config.export_dir
         try:
-            data = self.app.read(lambda archive: archive.document_bytes(customer_id, name))
-            target = save_copy(data, name, folder)
+            target = self.app.read(lambda archive: view.export_document(archive, customer_id, name, folder))
         except (CusttuiError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"未能另存到 {folder}: {exc}", severity="error", timeout=10)
             return

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ...core import view
 from ...core.archive import Archive
 from ...core.errors import ConflictError, FieldError
 from ...core.records import Validator
@@ -118,8 +119,11 @@ class CustomerForm(FormScreen):
         self.validator = Validator(self.schema)
         self.record = archive.customer(customer_id, self.base) if customer_id else \
             {"type": customer_type, **self.validator.defaults(customer_type)}
+        shown = view.customer(archive, customer_id, self.base) if customer_id else self.record
         self.definitions = self.schema.fields_for(self.record["type"])
-        self.initial = {d.code: text_of(self.schema, d, self.record.get(d.code)) for d in self.definitions}
+        # personal data masked for this person is shown masked and cannot be edited here
+        self.masked = {d.code for d in self.definitions if shown.get(d.code) != self.record.get(d.code)}
+        self.initial = {d.code: text_of(self.schema, d, shown.get(d.code)) for d in self.definitions}
         type_label = self.schema.label("customer_type", self.record["type"])
         self.heading = (f"编辑 {customer_id} {self.record.get('name', '')}" if customer_id
                         else f"新建{type_label}") + "   (* 为必填)"
@@ -129,6 +133,9 @@ class CustomerForm(FormScreen):
         for definition in self.definitions:
             required = self.record["type"] in definition.required_for
             editor = editor_for(self.schema, definition, self.initial[definition.code], required)
+            if definition.code in self.masked:
+                editor.disabled = True
+                editor.tooltip = "已打码: 你的角色不能查看或修改此项"
             rows.append(FieldRow(definition.code, definition.label, editor, required=required,
                                  check=lambda text, d=definition: self.validator.field(d, value_of(d, text))))
             if definition.code == "stage" and self.customer_id:
@@ -139,7 +146,7 @@ class CustomerForm(FormScreen):
     def changes(self) -> dict[str, Any]:
         values = self.values()
         return {d.code: value_of(d, values[d.code]) for d in self.definitions
-                if values.get(d.code, "") != self.initial[d.code]}
+                if d.code not in self.masked and values.get(d.code, "") != self.initial[d.code]}
 
     def save(self) -> None:
         changes = self.changes()

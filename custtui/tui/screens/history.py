@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from ...core import view
 from ...core.archive import Archive, HistoryEntry
 from ...core.audit import CommitReport, author_pattern, authors, describe_commit, without_customer
 from ...core.errors import CusttuiError, FieldError
@@ -99,8 +100,8 @@ class ArchiveLogScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="log")
     def load_log(self, author: str | None, since: date | None, until: date | None) -> None:
         def read(archive: Archive) -> tuple[list[HistoryEntry], dict[str, str]]:
-            entries = archive.history(author=author_pattern(author) if author else None, since=since,
-                                      until=until, limit=LOG_LIMIT + 1)
+            entries = view.history(archive, author=author_pattern(author) if author else None, since=since,
+                                   until=until, limit=LOG_LIMIT + 1)
             listed = archive.customers()
             return entries, {e.customer: listed[e.customer].get("name", "") for e in entries
                              if e.customer in listed}

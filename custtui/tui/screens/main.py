@@ -16,6 +16,7 @@ from ...core.archive import Archive, HistoryEntry
 from ...core.browse import Classification
 from ...core.errors import CusttuiError
 from ...core.listing import Summary
+from ...core import view
 from ...core.profile import Profile
 from ...core.schema import Schema
 from ..widgets.class_tree import ClassTree
@@ -92,7 +93,7 @@ class MainScreen(Screen):
         """Read the listing and classify it (a worker: 100k customers must not freeze the screen)."""
         def classify(archive: Archive) -> tuple[str | None, Classification]:
             head = archive.head()
-            return head, Classification(archive.schema(head), archive.customers(head), self.app.config.tree_order)
+            return head, Classification(archive.schema(head), view.customers(archive, head), self.app.config.tree_order)
         try:
             head, classification = self.app.read(classify)
         except CusttuiError as exc:
@@ -170,7 +171,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="history")
     def load_history(self, customer_id: str) -> None:
-        entries = self.app.read(lambda archive: archive.history(customer_id))
+        entries = self.app.read(lambda archive: view.history(archive, customer_id))
         self.post_message(self.HistoryLoaded(customer_id, entries))
 
     def on_main_screen_history_loaded(self, message: HistoryLoaded) -> None:
