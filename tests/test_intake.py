@@ -152,3 +152,17 @@ def test_save_copy_never_overwrites(tmp_path):
     second = save_copy(b"other", MINUTES, tmp_path / "导出")
     assert first.name == MINUTES and second.name == MINUTES.replace(".docx", "-2.docx")
     assert first.read_bytes() == data and second.read_bytes() == b"other"
+
+
+def test_over_ssh_documents_come_from_the_inbox_only(tmp_path):
+    from custtui.core.intake import check_source
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "scan.pdf").write_bytes(b"%PDF")
+    check_source(inbox / "scan.pdf", inbox, confined=True)
+    check_source(tmp_path / "home" / ".config" / "x.toml", inbox, confined=False)
+    for outside in (tmp_path / "home" / "secrets.txt", inbox / ".." / "access.log"):
+        with pytest.raises(FieldError, match="通过 SSH 使用时只能从收件箱"):
+            check_source(outside, inbox, confined=True)
+    with pytest.raises(FieldError, match=r"收件箱 \(未设置\)"):
+        check_source(inbox / "scan.pdf", None, confined=True)

@@ -10,6 +10,8 @@ with the sync permission); anything else is refused and written to the access lo
 
 from __future__ import annotations
 
+import platformdirs
+
 import argparse
 import os
 import shlex
@@ -226,6 +228,8 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
         path = str(archive.store.path)
         archive.close()
         os.environ["CUSTTUI_STAFF"] = person.id
+        # everyone shares the service account: each person keeps their own settings
+        os.environ["CUSTTUI_CONFIG"] = str(Path(platformdirs.user_config_dir("custtui")) / "staff" / f"{person.id}.toml")
         return run_app(path, person.name)
 
     request = _git_request(original)

@@ -260,6 +260,16 @@ def _title(body: str) -> str | None:
 
 # --- filing --------------------------------------------------------------------------------
 
+def check_source(path: str | os.PathLike, inbox: Path | None, confined: bool) -> None:
+    """A person working through the SSH entry point files documents from the inbox only: the
+    service account can read more than any one person may (other people's settings, the log)."""
+    if not confined:
+        return
+    if inbox is None or not Path(path).resolve().is_relative_to(Path(inbox).resolve()):
+        raise FieldError("file", "资料文件", f"通过 SSH 使用时只能从收件箱 {inbox or '(未设置)'} 归档资料, "
+                         "请把文件放进收件箱")
+
+
 def file_document(archive: Archive, customer_id: str, path: str | os.PathLike, meta: dict[str, Any], *,
                   allow_duplicate: bool = False, inbox: Path | None = None) -> Filing:
     """Attach ``path`` to a customer (one commit), refusing bytes already filed anywhere in the

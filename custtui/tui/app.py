@@ -60,6 +60,7 @@ class CusttuiApp(App):
         self.archive: Archive | None = None
         self.archive_lock = threading.RLock()  # GitPython's object readers are not thread-safe
         self.workers_pool = ThreadPoolExecutor(thread_name_prefix=WORKER_THREAD)  # runs the thread workers
+        self.confined = bool(os.environ.get("CUSTTUI_STAFF"))  # started by `custtui serve` over SSH
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(self.workers_pool)

@@ -21,6 +21,7 @@ from ...core.errors import CusttuiError, FieldError, NotFound
 from ...core.intake import (
     FILED_FOLDER,
     Proposal,
+    check_source,
     extract_file,
     file_document,
     inbox_files,
@@ -143,6 +144,7 @@ class AttachScreen(ModalScreen[str | None]):
         self.app.call_from_thread(self._row("file").set_error, None)
         self.app.call_from_thread(self.query_one("#proposal-note", Static).update, "正在读取文件…")
         try:
+            check_source(path, self.app.config.inbox, self.app.confined)
             extracted = extract_file(path, self.app.read(text_cache))
             proposal = self.app.read(lambda archive: propose(archive, path, extracted))
         except (CusttuiError, OSError) as exc:
@@ -283,6 +285,7 @@ class AttachScreen(ModalScreen[str | None]):
         """One commit through core; an inbox file then moves to 已归档/."""
         inbox = self.app.config.inbox
         try:
+            check_source(path, inbox, self.app.confined)
             filing = self.app.read(lambda archive: file_document(archive, customer_id, path, meta,
                                                                  allow_duplicate=allow_duplicate, inbox=inbox))
         except CusttuiError as exc:
