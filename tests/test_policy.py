@@ -29,7 +29,7 @@ EXPECTED = {
 MAY = {"sales": {"export"}, "service": set(), "legal": {"export", "unmask"}, "finance": {"export", "unmask"},
        "marketing": set(), "management": {"export", "sync", "unmask", "delete", "read_access_log"},
        "admin": {"sync", "manage_staff", "edit_schema", "delete", "read_access_log"}, "office_sync": {"sync"}}
-MASK = {"sales": {"id_number"}, "service": {"id_number", "amounts"}, "legal": set(), "finance": set(),
+MASK = {"sales": {"id_number"}, "service": {"id_number", "amounts"}, "legal": {"id_number"}, "finance": {"id_number"},
         "marketing": {"id_number", "phones", "amounts"}, "management": set(),
         "admin": {"id_number", "phones", "amounts"}, "office_sync": {"id_number", "phones", "amounts"}}
 
@@ -57,7 +57,8 @@ def test_every_role_information_type_sensitivity_and_action(policy, role):
 def test_several_roles_add_up_and_a_mask_stays_only_if_every_role_masks(policy):
     both = Access("王芳", [policy.role("sales"), policy.role("finance")])
     assert both.can_view("cooperation", "secret") and both.can_view("service", "internal")
-    assert not both.masked("id_number") and both.may("unmask")
+    assert both.masked("id_number") and both.may("unmask"), "masked unless unmasked on purpose (logged)"
+    assert not Access("赵磊", [policy.role("sales"), policy.role("management")]).masked("id_number")
     nobody = Access("陌生人", [])
     assert not nobody.can_view("basic", "public") and nobody.masked("phones")
 
@@ -78,7 +79,7 @@ def test_masking_personal_data(policy):
                      "contacts": [{"name": "曾小贤", "phones": ["139****5678"]}]}
     assert record["phones"] == ["13812345678"], "the stored record is untouched"
     assert Access("x", [policy.role("service")]).deal({"amount": "125000.00"})["amount"] == "***"
-    assert Access("x", [policy.role("finance")]).customer(record) == record
+    assert Access("x", [policy.role("management")]).customer(record) == record
 
 
 def test_a_broken_policy_names_the_key():
@@ -200,3 +201,17 @@ def test_export_needs_the_permission_and_a_visible_document(staffed, tmp_path):
     assert ("王芳", "view", f"BJ-000001/{statement}") in logged and ("王芳", "export", f"BJ-000001/{statement}") in logged
     assert ("李娜", "export", f"BJ-000001/{contract}") in logged
     assert not any(p == "李娜" and t.endswith(statement) for p, _, t in logged), "a refused read leaves nothing to log"
+
+
+def test_unmasking_needs_the_permission_and_is_logged(staffed):
+    from conftest import run_cli
+    from custtui.core import access_log
+    path, stored = staffed.store.path, staffed.customer("BJ-000020")["id_number"]
+    finance = run_cli("show", "BJ-000020", "--archive", path, "--user", "王芳")
+    assert stored not in finance.out, "masked by default, even for 财务"
+    unmasked = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "王芳")
+    assert unmasked.code == 0 and stored in unmasked.out
+    assert [(e["person"], e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed)] == \
+        [("王芳", "unmask", "BJ-000020", "id_number")]
+    refused = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "李娜")
+    assert refused.code == 1 and "缺少权限「查看未打码的个人信息」(unmask)" in refused.err and stored not in refused.out

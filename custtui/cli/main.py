@@ -102,7 +102,7 @@ def cmd_set(args, out: Output) -> None:
 
 def cmd_show(args, out: Output) -> None:
     archive = _archive(args)
-    record = view.customer(archive, args.id)
+    record = view.customer(archive, args.id, unmask=args.unmask)
     if record.get("merged_into"):
         target = record["merged_into"]
         out.emit(record, f"{args.id} {record['name']} 已并入 {target}; 请查看 custtui show {target}")
@@ -402,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("show", cmd_show, "查看客户")
     p.add_argument("id")
+    p.add_argument("--unmask", action="store_true", help="显示未打码的个人信息 (需要 unmask 权限, 记入访问日志)")
 
     p = command("list", cmd_list, "列出客户")
     p.add_argument("--where", nargs="*", default=[], metavar="字段=值")

@@ -22,11 +22,20 @@ def customers(archive: Archive, at: str | None = None) -> dict:
     return archive.customers(at) if archive.access.can_view(*CUSTOMER_RECORD) else {}
 
 
-def customer(archive: Archive, customer_id: str, at: str | None = None) -> dict:
+def customer(archive: Archive, customer_id: str, at: str | None = None, *, unmask: bool = False) -> dict:
+    """A customer as this person sees it; ``unmask`` shows masked personal data to someone with
+    the ``unmask`` permission, and writes that to the access log."""
     access = archive.access
     if not access.can_view(*CUSTOMER_RECORD):
         raise PermissionDenied(f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案")
-    return access.customer(archive.customer(customer_id, at))
+    record = archive.customer(customer_id, at)
+    if not unmask:
+        return access.customer(record)
+    access.require("unmask")
+    hidden = [key for key, value in access.customer(record).items() if value != record.get(key)]
+    if hidden:
+        access_log.record(archive, archive.user, "unmask", customer_id, "、".join(hidden))
+    return record
 
 
 def documents(archive: Archive, customer_id: str, at: str | None = None) -> list[Document]:
