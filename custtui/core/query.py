@@ -173,7 +173,8 @@ def _special_terms(word: str) -> list[Q.Query]:
         for syllables in segmentations(lowered):
             if len(syllables) >= 2:
                 found.append(_pairs("pinyin", pair_terms(syllables)))
-        if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv"):  # no pinyin syllable starts with i, u or v
+        # no syllable starts with i, u or v, and few with a, e or o (安, 鄂, 欧): dasheng is not initials
+        if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv") and sum(lowered.count(c) for c in "aeo") <= 1:
             found.append(_pairs("initials", pair_terms(list(lowered))))
     digits = re.sub(r"[\s\-]", "", word)
     if digits.isdigit():

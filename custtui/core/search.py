@@ -29,6 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence
 from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
+from whoosh import query as Q
 from whoosh.scoring import TF_IDF
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -52,6 +53,8 @@ HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only fo
 # (an alias lookup spent half its time there, measured)
 COMPOUND = False
 STORED_PROSE_CHARS = 1000  # of a customer's remark, notes and products, kept in the index for snippets
+COMMON_PAIR_SHARE = 0.02  # of the records: a pair of a longer word found in more is not checked (see _lean)
+COMMON_PAIR_DOCS = 1000  # … nor in fewer records than this
 BUILD_PROCESSES = 2  # a full build indexes the customers in this many other processes (at most one per core)
 PARALLEL_FROM = 2000  # customers; below that a second process costs more than it saves
 SEGMENT_CUSTOMERS = 50000  # a full build writes a segment per this many customers (bounds its memory: ~0.5 GB)
@@ -795,7 +798,17 @@ class SearchIndex:
         and None when the time budget ran out and only part of the matches were ranked."""
         if query is None:
             return [], 0, True
+        try:
+            return self._run_once(which, query, limit, budget)
+        except FileNotFoundError:
+            # a reader opens some files of a segment (lengths, stored fields) on first use, and
+            # another session's catch-up may have merged that segment away meanwhile: reopen
+            self._close()
+            return self._run_once(which, query, limit, budget)
+
+    def _run_once(self, which: str, query, limit: int, budget: float | None) -> tuple[list[Hit], int, bool | None]:
         searcher = self._searcher(which)
+        query = _lean(query, searcher)
         collector = _TopCollector(limit=limit)
         if budget is not None:
             collector = TimeLimitCollector(collector, timelimit=budget, use_alarm=False)
@@ -855,6 +868,22 @@ class SearchIndex:
             return customer_body(record, self.archive.notes(customer_id), self.archive.deals(customer_id))
         except CusttuiError:
             return ""
+
+
+def _lean(query, searcher):
+    """The query without the character pairs so common that checking them costs more than they
+    filter: a word's pairs must all be in one field (an And of terms), and at 100k customers
+    公司 of 达盛公司 is in every name, so Whoosh walked all its postings blocks to confirm what
+    达盛 and 盛公 had already found (alias lookups 30-50 ms). At least two pairs stay, the rarest."""
+    if isinstance(query, Q.And) and len(query.subqueries) >= 3 and all(
+            isinstance(q, Q.Term) and q.fieldname == query.subqueries[0].fieldname for q in query.subqueries):
+        common = max(COMMON_PAIR_DOCS, searcher.doc_count_all() * COMMON_PAIR_SHARE)
+        ranked = sorted(query.subqueries, key=lambda q: searcher.doc_frequency(q.fieldname, q.text))
+        kept = ranked[:2] + [q for q in ranked[2:] if searcher.doc_frequency(q.fieldname, q.text) <= common]
+        return query if len(kept) == len(ranked) else Q.And(kept, boost=query.boost)
+    if isinstance(query, Q.CompoundQuery):
+        return query.apply(lambda q: _lean(q, searcher))
+    return query
 
 
 class _TopCollector(TopCollector):
