@@ -27,18 +27,18 @@ TAGS = ["重点", "华东", "老客户", "待回访"]
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    """A hub and two office copies holding three customers, made once and copied per example."""
+    """A hub and two office copies holding three customers, made once and copied per example (bare:
+    the merges are the subject here; test_sync covers working trees)."""
     root = tmp_path_factory.mktemp("offices")
-    bj = Archive.init(root / "BJ", "BJ", office_name="北京总部", user=USERS["BJ"])
+    bj = Archive.init(root / "BJ", "BJ", bare=True, office_name="北京总部", user=USERS["BJ"])
     bj.add_customer("企业", "北京华信机械设备制造有限公司", {"uscc": "91110000600037341L", "industry": "制造业",
                                                     "owner": "张伟", "region": "北京", "tags": ["老客户"]})
     bj.add_customer("个人", "曾小贤", {"phones": "13912345678", "owner": "李娜"})
     bj.add_customer("个人", "单田芳", {"phones": "13912345679", "owner": "李娜", "address": "天津"})
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(root / "hub.git")], check=True)
-    bj.store.git("remote", "add", "origin", "hub")
-    bj.store.git("remote", "set-url", "origin", f"file://{root / 'hub.git'}")
+    bj.store.git("remote", "add", "origin", f"file://{root / 'hub.git'}")
     sync(bj)
-    clone(f"file://{root / 'hub.git'}", root / "SH", "SH", office_name="上海分公司", user=USERS["SH"]).close()
+    clone(f"file://{root / 'hub.git'}", root / "SH", "SH", office_name="上海分公司", user=USERS["SH"], bare=True).close()
     bj.close()
     return root
 

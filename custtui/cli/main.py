@@ -268,7 +268,7 @@ def cmd_tui(args, out: Output) -> int:
 
 
 def cmd_clone(args, out: Output) -> None:
-    archive = sync.clone(args.url, args.path, args.office, office_name=args.office_name, user=args.user)
+    archive = sync.clone(args.url, args.path, args.office, office_name=args.office_name, user=args.user, bare=args.bare)
     out.emit({"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
              f"已克隆到 {archive.store.path}, 本副本的办事处代码 {archive.office} 已登记并推送")
 
@@ -466,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--office", required=True, help="本副本的办事处代码, 如 SH (不能与已有的重复)")
     p.add_argument("--office-name", help="办事处名称, 如 上海分公司")
+    p.add_argument("--bare", action="store_true", help="不带工作区 (作为办事处自己的中心库)")
 
     p = command("remote", cmd_remote, "查看或设置同步用的远程仓库")
     p.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")

@@ -30,6 +30,9 @@ from .schema import SCHEMA_FILES, Schema, default_schema_dir
 from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store
 
 FORMAT_VERSION = 1
+# parsed standards by the git id of their schema/ tree: every archive opened in this process
+# (the TUI, a sync, tests) shares them instead of parsing ~80 ms of TOML again
+_SCHEMAS: dict[str, Schema] = {}
 META_SUFFIX = ".meta.toml"
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
 
@@ -166,7 +169,8 @@ class Archive:
         found = self.store.entry(commit, "schema")
         key = found[1] if found else ""
         if self._schema is None or self._schema[0] != key:
-            schema = Schema.load(lambda n: self.store.read(commit, f"schema/{n}"))
+            schema = _SCHEMAS.get(key) or Schema.load(lambda n: self.store.read(commit, f"schema/{n}"))
+            _SCHEMAS[key] = schema
             self._schema = (key, schema)
         return self._schema[1]
 

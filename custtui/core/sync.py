@@ -113,16 +113,17 @@ def default_remote(archive: Archive, name: str | None = None) -> str:
 # --- clone -------------------------------------------------------------------------------
 
 def clone(url: str, path: str | os.PathLike, office: str, *, office_name: str | None = None,
-          user: str | None = None) -> Archive:
-    """A new office's copy of the archive, registered under its own office code at the origin."""
+          user: str | None = None, bare: bool = False) -> Archive:
+    """A new office's copy of the archive, registered under its own office code at the origin
+    (``bare``: without a working tree, as an office's own hub)."""
     office = office.strip().upper()
     if not records.OFFICE_PATTERN.match(office):
         raise records.FieldError("office", "办事处代码", "应为 2–6 位大写字母或数字, 以字母开头, 如 BJ、SH、GZ01")
     target = Path(path)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CusttuiError(f"{target} 已存在且不是空目录, 不能克隆到此处")
-    result = subprocess.run(["git", "clone", "-q", "--no-tags", url, str(target)], capture_output=True,
-                            timeout=GIT_TIMEOUT_S)
+    result = subprocess.run(["git", "clone", "-q", "--no-tags", *(["--bare"] if bare else []), url, str(target)],
+                            capture_output=True, timeout=GIT_TIMEOUT_S)
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise CusttuiError(f"克隆 {url} 失败: {result.stderr.decode(errors='replace').strip()}")

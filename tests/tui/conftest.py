@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from rich.console import Console
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from custtui.tui.app import CusttuiApp
 from custtui.tui.config import Config
@@ -50,7 +51,10 @@ async def wait_for_main(app: CusttuiApp, pilot) -> MainScreen:
 async def settle(app: CusttuiApp, pilot) -> None:
     """Wait until every worker has finished and its messages are handled."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one, awaited next round
+            pass
         await pilot.pause(0.05)
 
 
