@@ -185,10 +185,6 @@ def _fetch(archive: Archive, remote: str) -> str | None:
     return fetched[0] if fetched else None
 
 
-def _is_ancestor(archive: Archive, older: str, newer: str) -> bool:
-    return archive.store.git("merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
-
-
 def _count(archive: Archive, span: str) -> int:
     return int(archive.store.git("rev-list", "--count", span).stdout.decode().strip() or 0)
 
@@ -209,7 +205,7 @@ def sync(archive: Archive, remote: str | None = None, *, push: bool = True,
             started = time.monotonic()
             ours = _merge_in(archive, remote, theirs, result)
             result.merge_seconds += time.monotonic() - started
-            if not push or ours is None or (theirs and _is_ancestor(archive, ours, theirs)):
+            if not push or ours is None or ours == theirs:
                 break
             on_progress(f"正在推送到 {remote}…")
             sent = _count(archive, f"{theirs}..{ours}" if theirs else ours)
@@ -238,14 +234,16 @@ def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncRes
     store = archive.store
     while True:
         ours = store.head()
-        if theirs is None or theirs == ours or (ours and _is_ancestor(archive, theirs, ours)):
+        if theirs is None or theirs == ours:
             return ours
-        if ours is None or _is_ancestor(archive, ours, theirs):
+        base = store.git("merge-base", ours, theirs, check=False).stdout.decode().strip() or None if ours else None
+        if ours and base is None:
+            raise SyncError(f"{remote} 与本档案没有共同的历史, 不是同一个档案, 不能同步")
+        if base == theirs:  # nothing new there: ours is ahead
+            return ours
+        if base == ours:  # nothing new here: fast-forward
             new, merged = theirs, None
         else:
-            base = store.git("merge-base", ours, theirs, check=False).stdout.decode().strip() or None
-            if base is None:
-                raise SyncError(f"{remote} 与本档案没有共同的历史, 不是同一个档案, 不能同步")
             merged = merge_trees(store, base, ours, theirs)
             new = store.write_commit(ours, merged.changes, _merge_message(archive, remote, merged),
                                      _sync_identity(archive), extra_parents=(theirs,))
