@@ -215,3 +215,26 @@ def test_unmasking_needs_the_permission_and_is_logged(staffed):
         [("王芳", "unmask", "BJ-000020", "id_number")]
     refused = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "李娜")
     assert refused.code == 1 and "缺少权限「查看未打码的个人信息」(unmask)" in refused.err and stored not in refused.out
+
+
+def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
+    from custtui.core import view
+    staffed.search_index().rebuild()
+    phone = staffed.customer("BJ-000020")["phones"][0]
+    staffed.user = "王芳"
+    finance = view.search(staffed, "对账单", limit=50)
+    statements = [h for h in finance.hits if h.kind == "document" and "对账单" in (h.document or "")]
+    assert statements, "财务 finds the statements"
+    assert any(h.id == "BJ-000020" for h in view.search(staffed, phone, limit=10).hits), "and phones by number"
+    staffed.user = "李娜"
+    sales = view.search(staffed, "对账单", limit=50)
+    assert not any("对账单" in (h.document or "") for h in sales.hits)
+    assert sales.total <= finance.total - len(statements), "hidden documents are not counted either"
+    assert view.search(staffed, "BJ-000020", limit=5).hits, "the sales person still finds the customer"
+    staffed.user = "刘洋"
+    assert not any(h.id == "BJ-000020" for h in view.search(staffed, phone, limit=10).hits), \
+        "a masked phone number cannot be searched for"
+    found = view.search(staffed, "BJ-000020", limit=5)
+    assert found.hits and phone not in " ".join(h.highlights for h in found.hits)
+    staffed.user = "陌生人"
+    assert view.search(staffed, "华信").hits == []

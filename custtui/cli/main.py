@@ -239,7 +239,7 @@ def cmd_search(args, out: Output) -> None:
     archive = _archive(args)
     index = archive.search_index(on_message=_notice)
     index.ensure(progress=None if args.json else _progress)
-    results = index.search(" ".join(args.query), limit=args.limit)
+    results = view.search(archive, " ".join(args.query), limit=args.limit)
     lines = [f"注意: {hint}" for hint in results.hints]
     for hit in results.hits:
         where = f"  资料 {hit.document}" if hit.kind == "document" else ""

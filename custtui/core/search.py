@@ -491,6 +491,38 @@ class Hit:
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What one person's search may show (``custtui.core.view.search`` builds it from the policy).
+
+    Enforced inside the search, so a hidden document is neither a hit nor a count, and a term that
+    would probe masked data (a whole phone or ID number) is not searched for at all."""
+
+    customers: bool = True  # customer records may be shown
+    hidden_documents: tuple[tuple[str, str], ...] = ()  # (information type, sensitivity) not shown
+    blocked_terms: Callable[[str, str], bool] = lambda field, text: False  # (index field, term) not searched
+    prose: bool = True  # notes and transactions may show in snippets
+    redact: Callable[[str], str] = lambda text: text  # masks personal data in a snippet
+
+    def restricted(self, query):
+        """``query`` without the terms this person may not search by."""
+        if query is None:
+            return None
+        kept = query.accept(lambda q: Q.NullQuery if isinstance(q, Q.Term) and self.blocked_terms(q.fieldname, q.text) else q)
+        kept = kept.normalize()
+        return None if kept is Q.NullQuery else kept
+
+    def document_mask(self):
+        """The documents not to find, as a query (None: every document may be found)."""
+        if not self.hidden_documents:
+            return None
+        return Q.Or([Q.And([Q.Term("info_type", info), Q.Term("sensitivity", level)])
+                     for info, level in self.hidden_documents])
+
+
+EVERYTHING = Scope()
+
+
 @dataclass
 class Results:
     query: str
@@ -777,38 +809,49 @@ class SearchIndex:
         self._searchers[which] = (commit, searcher)
         return searcher
 
-    def search(self, text: str, limit: int = 20) -> Results:
-        """Customers and documents matching a query in the query language, best first."""
+    def search(self, text: str, limit: int = 20, scope: Scope = EVERYTHING) -> Results:
+        """Customers and documents matching a query in the query language, best first, as far as
+        ``scope`` lets the person searching see them."""
         parsed = parse_query(text, self.archive.schema())
+        if not scope.customers:
+            return Results(text, [], 0, list(parsed.hints))
         self.ensure()
-        precise = self._run("customers", parsed.precise_query, limit)[0]
-        customers, customer_total, customers_exact = self._run("customers", parsed.customer_query, limit, BUDGET_S)
-        documents, document_total, documents_exact = self._run("documents", parsed.document_query, limit, BUDGET_S)
+        precise = self._run("customers", scope.restricted(parsed.precise_query), limit)[0]
+        customers, customer_total, customers_exact = self._run("customers", scope.restricted(parsed.customer_query),
+                                                               limit, BUDGET_S)
+        documents, document_total, documents_exact = self._run("documents", scope.restricted(parsed.document_query),
+                                                               limit, BUDGET_S, scope.document_mask())
         hints = list(parsed.hints)
         if None in (customers_exact, documents_exact):
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
         hits = _merge(_precise_first(precise, customers), documents, limit)
         for hit in hits[:HIGHLIGHTED_HITS]:
-            self._highlight(hit, parsed)
+            self._highlight(hit, parsed, prose=scope.prose)
+            hit.highlights = scope.redact(hit.highlights)
         return Results(text, hits, customer_total + document_total, hints,
                        exact=bool(customers_exact and documents_exact))
 
-    def _run(self, which: str, query, limit: int, budget: float | None = None) -> tuple[list[Hit], int, bool | None]:
+    def _run(self, which: str, query, limit: int, budget: float | None = None,
+             mask=None) -> tuple[list[Hit], int, bool | None]:
         """(hits, number of matches, exact): exact is False when the number is Whoosh's estimate
-        and None when the time budget ran out and only part of the matches were ranked."""
+        and None when the time budget ran out and only part of the matches were ranked. Records
+        matching ``mask`` are neither hits nor counted."""
         if query is None:
             return [], 0, True
         try:
-            return self._run_once(which, query, limit, budget)
+            return self._run_once(which, query, limit, budget, mask)
         except FileNotFoundError:
             # a reader opens some files of a segment (lengths, stored fields) on first use, and
             # another session's catch-up may have merged that segment away meanwhile: reopen
             self._close()
-            return self._run_once(which, query, limit, budget)
+            return self._run_once(which, query, limit, budget, mask)
 
-    def _run_once(self, which: str, query, limit: int, budget: float | None) -> tuple[list[Hit], int, bool | None]:
+    def _run_once(self, which: str, query, limit: int, budget: float | None,
+                  mask=None) -> tuple[list[Hit], int, bool | None]:
         searcher = self._searcher(which)
         query = _lean(query, searcher)
+        if mask is not None:
+            query = Q.AndNot(query, mask)
         collector = _TopCollector(limit=limit)
         if budget is not None:
             collector = TimeLimitCollector(collector, timelimit=budget, use_alarm=False)
@@ -835,7 +878,7 @@ class SearchIndex:
                                 note=stored.get("note"), blob=stored.get("blob")))
         return hits, total, exact
 
-    def _highlight(self, hit: Hit, parsed: ParsedQuery) -> None:
+    def _highlight(self, hit: Hit, parsed: ParsedQuery, prose: bool = True) -> None:
         terms = parsed.highlight_terms
         if not terms:
             return
@@ -845,7 +888,7 @@ class SearchIndex:
                 sources.append(self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text)
         else:
             sources = [s.replace("\n", "、") for s in hit.snippet_sources[:3]]
-            if not any(terms & set(query_terms(s)) for s in sources):
+            if prose and not any(terms & set(query_terms(s)) for s in sources):
                 prose = (hit.snippet_sources[3:] or [""])[0]
                 if len(prose) >= STORED_PROSE_CHARS and not terms & set(query_terms(prose)):
                     prose = self._customer_body(hit.id)  # the match may be past the stored part

@@ -6,15 +6,20 @@ about what a person sees; writers use ``Archive`` directly (they need the stored
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import access_log
 from .archive import META_SUFFIX, Archive, Document, HistoryEntry
 from .intake import save_copy
-from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, PermissionDenied
+from .policy import (CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, SENSITIVITY, PermissionDenied, mask_id_number,
+                     mask_phone)
 from .records import loads
+
+if TYPE_CHECKING:  # Whoosh loads only when someone searches
+    from .search import Results, Scope
 
 
 def customers(archive: Archive, at: str | None = None) -> dict:
@@ -159,3 +164,41 @@ def export_document(archive: Archive, customer_id: str, name: str, folder: Path)
     access_log.record(archive, archive.user, "export", f"{customer_id}/{name}",
                       f"{archive.schema().label('sensitivity', meta.get('sensitivity', 'internal'))} → {target}")
     return target
+
+
+_ID_NUMBER = re.compile(r"\b\d{17}[\dXx]\b")
+_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+
+
+def search_scope(archive: Archive) -> Scope:
+    """What this person's searches may show, from the policy: the documents they may not see are
+    neither found nor counted, masked numbers cannot be searched for or seen in snippets, and
+    notes and transactions stay out of snippets unless they may read them."""
+    from .search import EVERYTHING, Scope
+    access = archive.access
+    if access.unrestricted:
+        return EVERYTHING
+    schema = archive.schema()
+    hidden = tuple((info, level) for info in schema.info_types for level in SENSITIVITY
+                   if not access.can_view(info, level))
+    masked_ids, masked_phones = access.masked("id_number"), access.masked("phones")
+
+    def blocked(field: str, text: str) -> bool:
+        # a phone's last four digits are shown masked anyway (138****5678); a whole number is not
+        return (masked_phones and field == "phone" and not text.startswith("t")) or \
+            (masked_ids and field == "ident" and bool(_ID_NUMBER.fullmatch(text)))
+
+    def redact(text: str) -> str:
+        if masked_ids:
+            text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
+        if masked_phones:
+            text = _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+        return text
+
+    return Scope(customers=access.can_view(*CUSTOMER_RECORD), hidden_documents=hidden, blocked_terms=blocked,
+                 prose=access.can_view(*NOTE_RECORD) and access.can_view(*DEAL_RECORD), redact=redact)
+
+
+def search(archive: Archive, text: str, limit: int = 20, on_message=None) -> Results:
+    """Search as this person (see ``search_scope``)."""
+    return archive.search_index(on_message).search(text, limit=limit, scope=search_scope(archive))

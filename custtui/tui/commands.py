@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ..core import view
 from ..core.errors import CusttuiError
 from .screens.main import MainScreen
 
@@ -44,7 +45,7 @@ class CustomerCommands(Provider):
             return
 
         def customers(archive):
-            return [hit for hit in archive.search_index().search(query, limit=CUSTOMER_LIMIT).hits
+            return [hit for hit in view.search(archive, query, limit=CUSTOMER_LIMIT).hits
                     if hit.kind == "customer"]
         try:
             found = await asyncio.to_thread(self.app.read, customers)

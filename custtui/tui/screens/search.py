@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, get_current_worker
 
+from ...core import view
 from ...core.errors import CusttuiError
 from ...core.query import field_names
 from ...core.search import Hit, Results
@@ -165,7 +166,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         def search(archive) -> Results | None:
             if worker.is_cancelled:  # a newer keystroke already wants something else
                 return None
-            return archive.search_index(self._note).search(text, limit=LIMIT)
+            return view.search(archive, text, limit=LIMIT, on_message=self._note)
         try:
             results = self.app.read(search)
         except (CusttuiError, OSError) as exc:  # mostly QueryError: what to type instead
