@@ -236,5 +236,10 @@ def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
         "a masked phone number cannot be searched for"
     found = view.search(staffed, "BJ-000020", limit=5)
     assert found.hits and phone not in " ".join(h.highlights for h in found.hits)
+    note = staffed.notes("BJ-000001")[0]["content"][:6]
+    assert not any(h.id == "BJ-000001" and h.kind == "customer" for h in view.search(staffed, note, limit=20).hits), \
+        "市场 cannot find a customer by the text of a note it may not read"
+    staffed.user = "李娜"
+    assert any(h.id == "BJ-000001" for h in view.search(staffed, note, limit=20).hits)
     staffed.user = "陌生人"
     assert view.search(staffed, "华信").hits == []

@@ -182,11 +182,14 @@ def search_scope(archive: Archive) -> Scope:
     hidden = tuple((info, level) for info in schema.info_types for level in SENSITIVITY
                    if not access.can_view(info, level))
     masked_ids, masked_phones = access.masked("id_number"), access.masked("phones")
+    prose = access.can_view(*NOTE_RECORD) and access.can_view(*DEAL_RECORD)
 
     def blocked(field: str, text: str) -> bool:
-        # a phone's last four digits are shown masked anyway (138****5678); a whole number is not
+        # a phone's last four digits are shown masked anyway (138****5678); a whole number is not.
+        # A customer's body text holds its notes and products: not searchable without reading them.
         return (masked_phones and field == "phone" and not text.startswith("t")) or \
-            (masked_ids and field == "ident" and bool(_ID_NUMBER.fullmatch(text)))
+            (masked_ids and field == "ident" and bool(_ID_NUMBER.fullmatch(text))) or \
+            (not prose and field == "body")
 
     def redact(text: str) -> str:
         if masked_ids:
@@ -196,7 +199,7 @@ def search_scope(archive: Archive) -> Scope:
         return text
 
     return Scope(customers=access.can_view(*CUSTOMER_RECORD), hidden_documents=hidden, blocked_terms=blocked,
-                 prose=access.can_view(*NOTE_RECORD) and access.can_view(*DEAL_RECORD), redact=redact)
+                 prose=prose, redact=redact)
 
 
 def search(archive: Archive, text: str, limit: int = 20, on_message=None) -> Results:
