@@ -122,6 +122,35 @@ class Terminal:
         socket.unlink(missing_ok=True)
 
 
+def find_and_edit_the_representative(terminal: Terminal) -> None:
+    """Search the customer by a name fragment, open it, change its 法定代表人, confirm: by keys only."""
+    # search: / opens the search screen, the results come as we type, Enter opens the first hit
+    terminal.send("/")
+    terminal.wait_for(r"搜索客户和文档", what="the search screen")
+    terminal.type("瓯江")
+    terminal.wait_for(rf"客户\s+{NAME}\s+{CUSTOMER}", what="the customer among the search results")
+    terminal.send("Enter")
+    shown = terminal.wait_for(rf"法定代表人\s+{OLD_REP}", what="the customer's profile in the pane")
+    assert "搜索客户和文档" not in shown
+    assert re.search(rf"{NAME}\s+{CUSTOMER}", shown), "the pane's title (name, then ID) names the customer found"
+
+    # edit: e opens the form on the shown customer; the 4th stop of tab is 法定代表人
+    terminal.send("e")
+    terminal.wait_for(rf"编辑 {CUSTOMER} {NAME}", what="the edit form of the customer found")
+    terminal.send("Tab", "Tab", "Tab", "Tab")
+    terminal.send("C-a", "C-k")  # start of the field, delete to its end
+    terminal.wait_for(r"法定代表人\s+法定代表人", what="法定代表人 emptied (its placeholder showing)")
+    terminal.type(NEW_REP)
+    terminal.wait_for(rf"法定代表人\s+{NEW_REP}", what="the new value typed into 法定代表人")
+    terminal.send("C-s")
+    terminal.wait_for(rf"法定代表人: {OLD_REP} → {NEW_REP}", what="the confirmation with the change")
+    terminal.send("y")
+    # back on the main screen: the form gone, the pane's title (name, then ID) and the new value
+    terminal.wait_until(lambda shown: f"编辑 {CUSTOMER}" not in shown and re.search(rf"{NAME}\s+{CUSTOMER}", shown)
+                        and re.search(rf"法定代表人\s+{NEW_REP}\s", shown),
+                        what="the customer pane with the saved value (the form closed)")
+
+
 @pytest.fixture(scope="session")
 def indexed_demo_template(demo_template, tmp_path_factory):
     return indexed_demo(demo_template, tmp_path_factory)
@@ -150,31 +179,7 @@ def test_search_edit_save_quit_in_a_real_terminal(indexed_demo_template, tmp_pat
     terminal.wait_for(r"全部客户 46", what="the classification tree")
     terminal.wait_for(rf"{USER}", what="the user in the header")
 
-    # search: / opens the search screen, the results come as we type, Enter opens the first hit
-    terminal.send("/")
-    terminal.wait_for(r"搜索客户和文档", what="the search screen")
-    terminal.type("瓯江")
-    terminal.wait_for(rf"客户\s+{NAME}\s+{CUSTOMER}", what="the customer among the search results")
-    terminal.send("Enter")
-    shown = terminal.wait_for(rf"法定代表人\s+{OLD_REP}", what="the customer's profile in the pane")
-    assert "搜索客户和文档" not in shown
-    assert re.search(rf"{NAME}\s+{CUSTOMER}", shown), "the pane's title (name, then ID) names the customer found"
-
-    # edit: e opens the form on the shown customer; the 4th stop of tab is 法定代表人
-    terminal.send("e")
-    terminal.wait_for(rf"编辑 {CUSTOMER} {NAME}", what="the edit form of the customer found")
-    terminal.send("Tab", "Tab", "Tab", "Tab")
-    terminal.send("C-a", "C-k")  # start of the field, delete to its end
-    terminal.wait_for(r"法定代表人\s+法定代表人", what="法定代表人 emptied (its placeholder showing)")
-    terminal.type(NEW_REP)
-    terminal.wait_for(rf"法定代表人\s+{NEW_REP}", what="the new value typed into 法定代表人")
-    terminal.send("C-s")
-    terminal.wait_for(rf"法定代表人: {OLD_REP} → {NEW_REP}", what="the confirmation with the change")
-    terminal.send("y")
-    # back on the main screen: the form gone, the pane's title (name, then ID) and the new value
-    terminal.wait_until(lambda shown: f"编辑 {CUSTOMER}" not in shown and re.search(rf"{NAME}\s+{CUSTOMER}", shown)
-                        and re.search(rf"法定代表人\s+{NEW_REP}\s", shown),
-                        what="the customer pane with the saved value (the form closed)")
+    find_and_edit_the_representative(terminal)
 
     # quitting while a customer is still loading crashes (NoMatches '#customer-title', exit 1):
     # a user sees the reload finish first; so does this test
