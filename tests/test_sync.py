@@ -414,3 +414,29 @@ def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_documen
     resolve_conflict(bj, cid, 1, "other", document=name)
     assert bj.documents(cid)[0].meta["paper_box"] == "SH-盒-07" and open_conflicts(bj) == []
     assert bj.check() == []
+
+
+def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
+    from custtui.core import view
+    from custtui.core.staff import add_person
+    bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
+    person = bj.add_customer("个人", "单田芳", {"phones": "13912345670", "owner": "李娜"})[0]
+    sync(bj)
+    sync(sh)
+    sh.update_customer(person, {"id_number": "51010719980914051X"})
+    sync(sh)
+    bj.update_customer(person, {"id_number": "330106196212030840"})
+    bj.user = "系统管理员"
+    add_person(bj, "admin", "系统管理员", "管理员")
+    add_person(bj, "zhangwei", "张伟", "管理层")
+    add_person(bj, "liuyang", "刘洋", "市场")
+    bj.user = "张伟"
+    sync(bj)
+    assert [(c, x["kept"], x["other"]) for c, _, x in view.conflicts(bj)] == \
+        [(person, "330106196212030840", "51010719980914051X")]
+    bj.user = "刘洋"
+    [(_, _, masked)] = view.conflicts(bj)
+    assert (masked["kept"], masked["other"]) == ("330106********0840", "510107********051X")
+    bj.user = "张伟"
+    resolve_conflict(bj, person, 1, "other", expected=masked)  # found again by who and when, not values
+    assert bj.customer(person)["id_number"] == "51010719980914051X"

@@ -303,7 +303,7 @@ def cmd_sync(args, out: Output) -> int:
 
 def cmd_conflicts(args, out: Output) -> None:
     archive = _archive(args)
-    found = sync.open_conflicts(archive, args.id)
+    found = view.conflicts(archive, args.id)
     numbers: dict[tuple[str, str], int] = {}
     lines = []
     rows = []

@@ -45,6 +45,11 @@ def _set_field(record: dict, field: str, value: Any) -> None:
     record["contacts"] = contacts + ([current] if current else [])
 
 
+def _identity(conflict: dict) -> tuple:
+    """What tells one conflict from another without its values (which a reader may see masked)."""
+    return tuple(conflict.get(k) for k in ("field", "kept_by", "kept_at", "other_by", "other_at"))
+
+
 def resolve_conflict(archive: Archive, customer_id: str, number: int, keep: str,
                      document: str | None = None, expected: dict | None = None,
                      when: datetime | None = None) -> str:
@@ -66,9 +71,9 @@ def resolve_conflict(archive: Archive, customer_id: str, number: int, keep: str,
         conflicts = record.get(CONFLICTS, [])
         index = number - 1
         if expected is not None:
-            if expected not in conflicts:
+            index = next((i for i, c in enumerate(conflicts) if _identity(c) == _identity(expected)), None)
+            if index is None:
                 raise CusttuiError(f"{customer_id} 的这处冲突已不存在 (可能已被别人解决)")
-            index = conflicts.index(expected)
         elif not 0 <= index < len(conflicts):
             raise FieldError("number", "冲突序号", f"{customer_id} 只有 {len(conflicts)} 处未解决的冲突"
                              if conflicts else f"{customer_id} 没有未解决的冲突")

@@ -16,7 +16,7 @@ from .archive import META_SUFFIX, Archive, Document, HistoryEntry
 from .intake import save_copy
 from .policy import (CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, SENSITIVITY, PermissionDenied, mask_id_number,
                      mask_phone)
-from .records import loads
+from .records import customer_dir, loads
 
 if TYPE_CHECKING:  # Whoosh loads only when someone searches
     from .search import Results, Scope
@@ -205,3 +205,40 @@ def search_scope(archive: Archive) -> Scope:
 def search(archive: Archive, text: str, limit: int = 20, on_message=None) -> Results:
     """Search as this person (see ``search_scope``)."""
     return archive.search_index(on_message).search(text, limit=limit, scope=search_scope(archive))
+
+
+def conflicts(archive: Archive, customer_id: str | None = None) -> list[tuple[str, str, dict]]:
+    """``sync.open_conflicts`` as this person may read them: on documents they may see only, with
+    masked values masked."""
+    from .sync import open_conflicts
+    access = archive.access
+    found = open_conflicts(archive, customer_id)
+    if access.unrestricted:
+        return found
+    shown = []
+    for cid, file, conflict in found:
+        if file.endswith(META_SUFFIX):
+            meta = loads(archive.store.read(archive.head(), f"{customer_dir(cid)}/{file}") or b"", file)
+            if not access.document_visible(meta):
+                continue
+        root = conflict["field"].split(".")[0]
+        values = {k: access.customer({root: _as_field(conflict["field"], conflict[k])}).get(root)
+                  for k in ("kept", "other") if k in conflict}
+        shown.append((cid, file, {**conflict, **{k: _from_field(conflict["field"], v) for k, v in values.items()}}))
+    return shown
+
+
+def _as_field(field: str, value: Any) -> Any:
+    """A conflicting value as a whole field, so the customer's masking applies to it."""
+    parts = field.split(".")
+    if parts[0] != "contacts" or len(parts) == 1:
+        return value
+    contact = value if len(parts) == 2 else {"name": parts[1], parts[2]: value}
+    return [contact] if isinstance(contact, dict) else value
+
+
+def _from_field(field: str, value: Any) -> Any:
+    parts = field.split(".")
+    if parts[0] != "contacts" or len(parts) == 1 or not isinstance(value, list) or not value:
+        return value
+    return value[0] if len(parts) == 2 else value[0].get(parts[2])

@@ -27,6 +27,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from ...core import view
 from ...core.archive import Archive
 from ...core.audit import DOCUMENT_LABELS
 from ...core.errors import CusttuiError
@@ -43,7 +44,6 @@ from ...core.sync import (
     SyncResult,
     default_remote,
     find_duplicates,
-    open_conflicts,
     remotes,
     sync,
 )
@@ -145,7 +145,7 @@ def who_text(conflict: dict, side: str, short: bool = False) -> str:
 
 def read_conflicts(archive: Archive) -> tuple[list[OpenConflict], Schema]:
     """Every open conflict with its number in its file, and the schema to label them."""
-    found = open_conflicts(archive)
+    found = view.conflicts(archive)
     listed = archive.customers()
     numbers: dict[tuple[str, str], int] = {}
     items = []
