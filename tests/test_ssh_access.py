@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -267,10 +265,7 @@ def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_copy, sshd,
     terminal = Terminal(tmp_path, {"HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8",
                                    "CUSTTUI_USER": "张伟"})  # the client's own variables reach nothing
     try:
-        # a shell around ssh notes its exit status (tmux under xdist was once seen not reaping ssh)
-        status_file = tmp_path / "ssh-status"
-        ssh = shlex.join([*sshd.ssh_args(key), "-tt", f"{sshd.user}@127.0.0.1"])
-        terminal.start(["sh", "-c", f'{ssh}; echo "$?" > {shlex.quote(str(status_file))}'])
+        terminal.start([*sshd.ssh_args(key), "-tt", f"{sshd.user}@127.0.0.1"])
         terminal.wait_for(r"全部客户", what="the classification tree", timeout=60)
         terminal.wait_for(r"李娜", what="the person in the header")
 
@@ -283,13 +278,8 @@ def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_copy, sshd,
         terminal.send("Escape")
         terminal.wait_quiet()
         terminal.send("q")
-        deadline = time.monotonic() + 30
-        while not status_file.exists() or not status_file.read_text().strip():
-            if time.monotonic() > deadline:
-                pytest.fail(f"ssh did not end within 30 s of quitting:\n{terminal.tmux('capture-pane', '-p', '-S', '-400')}")
-            time.sleep(0.1)
-        status = status_file.read_text().strip()
-        assert status == "0", f"ssh exited with {status}:\n{terminal.tmux('capture-pane', '-p', '-S', '-400')}"
+        status = terminal.exit_status()
+        assert status == 0, f"ssh exited with {status}:\n{terminal.tmux('capture-pane', '-p', '-S', '-400')}"
     finally:
         terminal.close()
 

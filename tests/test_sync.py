@@ -419,7 +419,7 @@ def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_documen
 def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
     from custtui.core import view
     from custtui.core.staff import add_person
-    bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
+    bj, sh = offices.copies["BJ"], offices.copies["SH"]
     person = bj.add_customer("个人", "单田芳", {"phones": "13912345670", "owner": "李娜"})[0]
     sync(bj)
     sync(sh)

@@ -40,6 +40,7 @@ class Terminal:
         self.socket = f"custtui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.env = env
         self.log = tmp / "screens.log"
+        self.status_file = tmp / "exit-status"
 
     def tmux(self, *args: str, check: bool = True) -> str:
         # no COLUMNS/LINES: pytest-xdist workers carry COLUMNS=80 LINES=24, and the app would
@@ -50,8 +51,10 @@ class Terminal:
 
     def start(self, command: list[str]) -> None:
         env = [arg for key, value in self.env.items() for arg in ("-e", f"{key}={value}")]
-        # remain-on-exit keeps the pane after the app ends: its exit status stays readable
-        self.tmux("new-session", "-d", "-x", "120", "-y", "40", *env, shlex.join(command),
+        # a shell around the command writes its exit status to a file: tmux under pytest-xdist was
+        # seen leaving the exited process unreaped (a zombie, pane dead but no status) for minutes
+        wrapped = f"{shlex.join(command)}; echo $? > {shlex.quote(str(self.status_file))}"
+        self.tmux("new-session", "-d", "-x", "120", "-y", "40", *env, shlex.join(["sh", "-c", wrapped]),
                   ";", "set-option", "-g", "remain-on-exit", "on")
 
     def screen(self) -> str:
@@ -93,14 +96,13 @@ class Terminal:
                 last, since = shown, time.monotonic()
         return last
 
-    def exit_status(self, timeout: float = 30.0) -> int | str:
+    def exit_status(self, timeout: float = 30.0) -> int:
         """Wait until the command has ended; its exit status."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            dead, status, killed_by = (self.tmux("display-message", "-p", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}")
-                                    .strip().split(":"))
-            if dead == "1" and (status or killed_by):  # the pty closes a moment before the exit is reaped
-                return int(status) if status else f"killed by signal {killed_by}"
+            written = self.status_file.read_text().strip() if self.status_file.exists() else ""
+            if written:
+                return int(written)
             time.sleep(0.1)
         pytest.fail(f"custtui did not exit within {timeout:.0f}s; {self.post_mortem()}")
 
