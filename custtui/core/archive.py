@@ -199,7 +199,7 @@ class Archive:
         if not access.can_view(*CUSTOMER_RECORD):
             raise PermissionDenied(f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案")
         for key in where:
-            definition = schema.fields.get(key) or next((f for f in schema.fields.values() if f.label == key), None)
+            definition = schema.field(key)
             kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(definition.kind if definition else "")
             if kind and access.masked(kind):
                 raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
@@ -208,7 +208,7 @@ class Archive:
         return sorted(found, key=lambda c: c["id"])
 
     def _matcher(self, schema: Schema, key: str, value: Any) -> Callable[[dict], bool]:
-        definition = schema.fields.get(key) or next((f for f in schema.fields.values() if f.label == key), None)
+        definition = schema.field(key)
         if key in ("type", "客户类型"):
             code = Validator(schema).customer_type(value)
             return lambda c: c.get("type") == code

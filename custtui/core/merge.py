@@ -388,7 +388,7 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str, envi
     try:
         ours = store.head()
         theirs = next((key[len("GITHEAD_"):] for key in environ if key.startswith("GITHEAD_")), None)
-        base = _merge_base(store, ours, theirs)
+        base = merge_base(store, ours, theirs)
         merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path))
     except CusttuiError as exc:
         print(f"custtui merge: {exc}", file=sys.stderr)
@@ -401,7 +401,8 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str, envi
     return 0
 
 
-def _merge_base(store: Store, ours: str | None, theirs: str | None) -> str | None:
+def merge_base(store: Store, ours: str | None, theirs: str | None) -> str | None:
+    """The best common ancestor of two commits; None when either is missing or they share none."""
     if not ours or not theirs:
         return None
     found = store.git("merge-base", ours, theirs, check=False).stdout.decode().strip()

@@ -161,6 +161,10 @@ class Schema:
     def label(self, dimension: str, code: str) -> str:
         return self.dimensions[dimension].label_of(code)
 
+    def field(self, key: str) -> FieldDef | None:
+        """A customer field by its code or its Chinese label."""
+        return self.fields.get(key) or next((f for f in self.fields.values() if f.label == key), None)
+
     def fields_for(self, customer_type: str) -> list[FieldDef]:
         return [f for f in self.fields.values() if f.applies_to(customer_type)]
 

@@ -98,19 +98,20 @@ def _key_body(key: str) -> str:
     return key.split()[1]
 
 
-def _change(archive: Archive, person_id: str, edit, verb: str, detail: str, when: datetime | None) -> str:
+def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | None) -> str:
     """One audited commit to ``staff/<id>.toml``, checked against the registry at that head."""
     def build(head):
         people = registry(archive, head)
         if people:
             access_for(archive, archive.user, head).require("manage_staff")
-        person = edit(people, policy_of(archive, head))
+        policy = policy_of(archive, head)
+        person = edit(people, policy)
         others = [p for p in people.values() if p.id != person.id]
         for key in person.keys:
             owner = next((p for p in others if _key_body(key) in map(_key_body, p.keys)), None)
             if owner:
                 raise FieldError("key", "SSH 公钥", f"此公钥已登记给 {owner.id} {owner.name}, 一把钥匙只能对应一个人")
-        if not people and not Access(person.name, [policy_of(archive, head).role(r) for r in person.roles]).may("manage_staff"):
+        if not people and not Access(person.name, [policy.role(r) for r in person.roles]).may("manage_staff"):
             raise CusttuiError("第一位登记的员工必须能管理员工 (如 管理员 部门或 admin 角色), 否则名册无人能改")
         return ({f"{STAFF_DIR}/{person.id}.toml": dumps(person.record(), ORDER)},
                 archive.commit_message(verb, None, None, f"{person.id} {person.name} {detail}".strip(), "staff", []))
@@ -134,7 +135,7 @@ def add_person(archive: Archive, person_id: str, name: str, department: str, rol
         for code in chosen:
             policy.role(code)
         return Person(person_id, name.strip(), department, chosen, True, checked_keys)
-    return _change(archive, person_id, edit, "登记员工", f"{department}", when)
+    return _change(archive, edit, "登记员工", f"{department}", when)
 
 
 def _existing(people: dict[str, Person], person_id: str) -> Person:
@@ -149,7 +150,7 @@ def disable_person(archive: Archive, person_id: str, when: datetime | None = Non
         if not person.active:
             raise CusttuiError(f"{person_id} 已停用")
         return Person(**{**person.__dict__, "active": False})
-    return _change(archive, person_id, edit, "停用员工", "", when)
+    return _change(archive, edit, "停用员工", "", when)
 
 
 def add_key(archive: Archive, person_id: str, key: str, when: datetime | None = None) -> str:
@@ -160,4 +161,4 @@ def add_key(archive: Archive, person_id: str, key: str, when: datetime | None = 
         if _key_body(key) in map(_key_body, person.keys):
             raise FieldError("key", "SSH 公钥", f"{person_id} 已有这把公钥")
         return Person(**{**person.__dict__, "keys": (*person.keys, key)})
-    return _change(archive, person_id, edit, "添加公钥", key.split()[-1] if len(key.split()) > 2 else "", when)
+    return _change(archive, edit, "添加公钥", key.split()[-1] if len(key.split()) > 2 else "", when)

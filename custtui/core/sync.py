@@ -24,7 +24,7 @@ from . import records
 from .archive import Archive
 from .errors import CusttuiError
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, customer_id_of
-from .merge import CONFLICTS, merge_trees
+from .merge import CONFLICTS, merge_base, merge_trees
 from .records import dumps, loads
 from .store import Identity, StaleHead
 
@@ -236,7 +236,7 @@ def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncRes
         ours = store.head()
         if theirs is None or theirs == ours:
             return ours
-        base = store.git("merge-base", ours, theirs, check=False).stdout.decode().strip() or None if ours else None
+        base = merge_base(store, ours, theirs)
         if ours and base is None:
             raise SyncError(f"{remote} 与本档案没有共同的历史, 不是同一个档案, 不能同步")
         if base == theirs:  # nothing new there: ours is ahead
