@@ -87,8 +87,8 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input:
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-def git(path: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=True).stdout
+def git(path: Path, *args: str, check: bool = True) -> str:
+    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=check).stdout
 
 
 def repo_state(path: Path) -> tuple[str, str]:

@@ -1,13 +1,19 @@
-"""Signed history: custtui's commits carry the server's SSH signature; verify names every commit
-that is unsigned or signed by another key — a hand edit of the repository shows up."""
+"""Signed history: custtui signs its own commits with the server's SSH key, registered in the staff
+registry; the key is not in git's configuration, so a hand ``git commit`` on the server is unsigned
+and ``verify`` names it, as it names a commit signed by an unknown key or by someone who may not
+vouch for its author."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 
+import pytest
 from conftest import git, run_cli
+
 from custtui.core import signing
+from custtui.core.errors import CusttuiError
+from custtui.core.staff import add_person, registry
 
 
 def keypair(tmp_path, name: str):
@@ -16,34 +22,65 @@ def keypair(tmp_path, name: str):
     return key
 
 
-def test_commits_are_signed_and_verify_names_foreign_and_unsigned_ones(archive, tmp_path):
-    server = keypair(tmp_path, "server")
-    before = archive.head()
-    signing.enable(archive, server)
-    customer, first = archive.add_customer("个人", "曾小贤", {"phones": "13912345678", "owner": "李娜"})
-    assert "-----BEGIN SSH SIGNATURE-----" in git(archive.store.path, "cat-file", "-p", first)
-    assert subprocess.run(["git", "-C", str(archive.store.path), "verify-commit", first],
-                          capture_output=True).returncode == 0, "plain git accepts the signature"
-    assert signing.verify(archive, before) == []
-    assert [f.problem for f in signing.verify(archive)] == ["未签名"], "the init commit predates signing"
+def public(key) -> str:
+    return key.with_name(key.name + ".pub").read_text().strip()
 
+
+def hand_commit(work, message: str, *config: str, author: str = "某人 <someone@example.cn>") -> None:
+    """``git commit`` as someone with a shell on the server would run it (``config``: -c settings)."""
+    name, email = author[:-1].split(" <")
+    sign = ["-S"] if config else []
+    options = [arg for setting in config for arg in ("-c", setting)]
+    subprocess.run(["git", "-C", str(work), *options, "commit", "-q", "--allow-empty", "-m", message, *sign], check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+                        "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email})
+
+
+def test_custtui_signs_git_does_not_and_verify_names_every_other_commit(archive, tmp_path):
+    server, stranger, lina_key = (keypair(tmp_path, n) for n in ("server", "stranger", "lina"))
+    add_person(archive, "admin", "张伟", "管理员", roles=["admin", "management"])
+    add_person(archive, "office-bj", "北京服务器", "管理员", roles=["office_sync"], keys=[public(server)])
+    add_person(archive, "lina", "李娜", "销售", keys=[public(lina_key)])
+    before = archive.head()
+    assert signing.enable(archive, server).id == "office-bj"
     work = archive.store.work_tree
-    record = work / "customers" / "BJ" / "000" / "BJ-000001" / "customer.toml"
-    record.write_text(record.read_text("utf-8").replace("13912345678", "13900000000"), "utf-8")
-    subprocess.run(["git", "-C", str(work), "-c", "commit.gpgSign=false", "commit", "-qam", "手工修改电话"],
-                   check=True, env={**os.environ, "GIT_AUTHOR_NAME": "某人", "GIT_COMMITTER_NAME": "某人"})
-    stranger = keypair(tmp_path, "stranger")
-    subprocess.run(["git", "-C", str(work), "-c", f"user.signingKey={stranger}", "commit", "-q", "-S",
-                    "--allow-empty", "-m", "外来的签名"],
-                   check=True, env={**os.environ, "GIT_AUTHOR_NAME": "外人", "GIT_COMMITTER_NAME": "外人"})
+    for setting in ("commit.gpgSign", "user.signingKey", "gpg.format"):
+        assert git(work, "config", "--get", setting, check=False) == "", f"git's own {setting} stays unset"
+
+    customer, first = archive.add_customer("个人", "曾小贤", {"phones": "13912345678", "owner": "张伟"})
+    assert "-----BEGIN SSH SIGNATURE-----" in git(work, "cat-file", "-p", first)
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(signing.allowed_signers(registry(archive)))
+    assert subprocess.run(["git", "-C", str(work), "-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit",
+                           first], capture_output=True).returncode == 0, "plain git accepts the signature"
+    assert signing.verify(archive, before) == []
+
+    hand_commit(work, "服务器上手工提交")  # as someone with a shell on the server would
+    assert "SSH SIGNATURE" not in git(work, "cat-file", "-p", "HEAD"), "git did not sign with the server key"
+    hand_commit(work, "外来的签名", "gpg.format=ssh", f"user.signingKey={stranger}", author="外人 <outsider@example.cn>")
     found = signing.verify(archive, first)
     assert [(f.author, f.subject, f.problem) for f in found] == [
-        ("外人", "外来的签名", "签名密钥不在允许名单中"), ("某人", "手工修改电话", "未签名")]
+        ("外人", "外来的签名", "签名密钥未在员工名册中登记"), ("某人", "服务器上手工提交", "未签名")]
+    hand_commit(work, "李娜代签", "gpg.format=ssh", f"user.signingKey={lina_key}", author="张伟 <admin@BJ>")
+    assert signing.verify(archive, "HEAD~1")[0].problem == "签名者 lina 既不是作者本人, 也不是办事处服务器"
+
     cli = run_cli("verify", "--since", first, "--archive", archive.store.path)
-    assert cli.code == 1 and "手工修改电话: 未签名" in cli.out
-    assert run_cli("verify", "--since", first, "--archive", archive.store.path).code == 1
-    archive.update_customer(customer, {"owner": "王芳"})
-    assert signing.verify(archive, git(work, "rev-parse", "HEAD~1").strip()) == []
+    assert cli.code == 1 and "服务器上手工提交: 未签名" in cli.out
+    head = git(work, "rev-parse", "HEAD").strip()
+    archive.update_customer(customer, {"owner": "李娜"})
+    assert signing.verify(archive, head) == [], "custtui's own commits after the hand ones are signed"
+
+
+def test_signing_needs_a_registered_key_and_the_right_to_manage_staff(archive, tmp_path):
+    server = keypair(tmp_path, "server")
+    add_person(archive, "admin", "张伟", "管理员")
+    with pytest.raises(CusttuiError, match="尚未登记: 请先把它登记给本办事处的服务器账号"):
+        signing.enable(archive, server)
+    add_person(archive, "lina", "李娜", "销售", keys=[public(server)])
+    archive.user = "lina"
+    with pytest.raises(CusttuiError, match=r"\(manage_staff\)"):
+        signing.enable(archive, server)
+    assert git(archive.store.work_tree, "config", "--get", "custtui.signingKey", check=False) == ""
 
 
 def test_verify_without_signing_set_up_says_how(archive):

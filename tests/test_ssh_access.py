@@ -117,7 +117,7 @@ def test_no_shell_no_command_no_user_switch(office):
     line = next(line for line in office.authorized_keys().splitlines() if "--user lina" in line)
     office.install(line.replace("restrict,pty,", 'restrict,pty,environment="CUSTTUI_USER=张伟",') + "\n")
     done = office.ssh("lina", f"git-upload-pack '{office.path}'")
-    assert done.returncode == 1 and "缺少权限「办事处同步」(sync): 李娜" in done.stderr, done.stderr
+    assert done.returncode == 1 and "缺少权限「办事处服务器 (持有完整副本)」(replicate): 李娜" in done.stderr, done.stderr
     # without a terminal the interface is refused rather than started blind
     done = office.ssh("lina")
     assert done.returncode == 1 and "终端界面需要终端" in done.stderr
@@ -138,15 +138,18 @@ def test_no_shell_no_command_no_user_switch(office):
     assert denied.code == 1 and "缺少权限「查看访问日志」(read_access_log)" in denied.err
 
 
-def test_a_key_without_sync_cannot_fetch(office, tmp_path):
-    for name, who in (("lina", "李娜"), ("wangfang", "王芳")):
+def test_only_an_office_server_key_can_fetch(office, tmp_path):
+    """A clone holds every record unmasked, so git access is for office servers only (replicate):
+    not for 销售 or 财务, and not for an administrator either."""
+    for name, who in (("lina", "李娜"), ("wangfang", "王芳"), ("admin", "张伟")):
         env = office.sshd.git_env(office.key(name))
         done = _git("clone", "-q", office.sshd.url(office.path), tmp_path / name, env=env)
         assert done.returncode != 0 and not (tmp_path / name).exists()
-        assert f"缺少权限「办事处同步」(sync): {who}" in done.stderr, done.stderr
+        assert f"缺少权限「办事处服务器 (持有完整副本)」(replicate): {who}" in done.stderr, done.stderr
         done = _git("ls-remote", office.sshd.url(office.path), env=env)
-        assert done.returncode != 0 and "缺少权限「办事处同步」" in done.stderr and not done.stdout
-    assert [(e["person"], e["action"]) for e in office.log()] == [("李娜", "refused")] * 2 + [("王芳", "refused")] * 2
+        assert done.returncode != 0 and "(replicate)" in done.stderr and not done.stdout
+    assert [(e["person"], e["action"]) for e in office.log()] == \
+        [("李娜", "refused")] * 2 + [("王芳", "refused")] * 2 + [("张伟", "refused")] * 2
 
 
 def test_the_office_sync_key_clones_and_pushes(office, tmp_path):

@@ -529,13 +529,17 @@ def test_validate_text_accepts(raw, kwargs, expected):
         ("a\x1bb", {"multiline": True}, "控制字符 U+001B"),
         (None, {}, "应为文本, 实为 NoneType"),
         (42, {}, "应为文本, 实为 int"),
+        ("华信\u200b机械", {}, "不可见的格式字符 U+200B (第 3 个字符"),
+        ("华信\u202e机械", {}, "不可见的格式字符 U+202E"),
+        ("\ufeff华信", {}, "不可见的格式字符 U+FEFF"),
+        ("第一行\n\u2067隔离", {"multiline": True}, "不可见的格式字符 U+2067"),
     ],
 )
 def test_validate_text_rejects(raw, kwargs, fragment):
     rejects(validate_text, raw, fragment, "名称", field="name", label="名称", **kwargs)
 
 
-@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=50))
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), max_size=50))
 def test_validate_text_keeps_clean_text_and_is_idempotent(text):
     result = validate_text(text, "note", "备注")
     assert result == text.strip()

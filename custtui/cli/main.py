@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -18,21 +19,23 @@ from ..core.errors import CusttuiError
 from ..core.listing import CUSTOMER_FILE
 from ..core.merge import install_driver, run_driver
 from ..core.reconcile import merge_customers, resolve_conflict
-from ..core.records import parse_cli_value
 from ..core.review import apply_review, review
 from ..core.validate import parse_date
 from .ssh import add_commands as add_ssh_commands
 from ..core.summary import summarise
 
 
-def _pairs(items: list[str]) -> dict[str, Any]:
-    """``key=value`` arguments; values parse as TOML when they can."""
+def _pairs(items: list[str]) -> dict[str, str]:
+    """``key=value`` arguments, each value as typed: the field's kind decides how it is read
+    (text stays text; a list or contacts field also takes TOML such as ``["甲", "乙"]``)."""
     result = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise CusttuiError(f"参数 {item!r} 格式不对, 应为 字段=值, 如 stage=签约")
-        result[key.strip()] = parse_cli_value(value)
+        if key.strip() in result:
+            raise CusttuiError(f"字段 {key.strip()} 给了两次 ({result[key.strip()]!r} 和 {value!r}), 请只写一次")
+        result[key.strip()] = value
     return result
 
 
@@ -346,8 +349,10 @@ def cmd_export(args, out: Output) -> None:
 
 
 def cmd_signing(args, out: Output) -> None:
-    allowed = signing.enable(_archive(args), args.key)
-    out.emit({"allowed_signers": str(allowed)}, f"此后本副本的提交都用 {args.key} 签名; 允许的签名密钥记在 {allowed}")
+    owner = signing.enable(_archive(args), args.key)
+    who = f", 该公钥登记给 {owner.label}" if owner else " (员工名册为空: 密钥只记在本副本)"
+    out.emit({"key": str(args.key), "owner": owner.id if owner else None},
+             f"此后 custtui 在本副本的提交都用 {args.key} 签名{who}; git 本身不使用此密钥, 手工提交不会被签名")
 
 
 def cmd_verify(args, out: Output) -> int:
@@ -393,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add", cmd_add, "新建客户, 输出客户编号")
     p.add_argument("--type", required=True, help="客户类型: 个人/企业/政府 或代码")
     p.add_argument("--name", required=True, help="客户名称")
-    p.add_argument("--set", nargs="*", default=[], metavar="字段=值")
+    p.add_argument("--set", nargs="+", action="extend", default=[], metavar="字段=值",
+                   help="字段=值 (可多次使用 --set, 都会生效)")
 
     p = command("set", cmd_set, "修改客户字段")
     p.add_argument("id")
@@ -405,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unmask", action="store_true", help="显示未打码的个人信息 (需要 unmask 权限, 记入访问日志)")
 
     p = command("list", cmd_list, "列出客户")
-    p.add_argument("--where", nargs="*", default=[], metavar="字段=值")
+    p.add_argument("--where", nargs="+", action="extend", default=[], metavar="字段=值")
 
     p = command("note", cmd_note, "添加沟通记录")
     p.add_argument("id")
@@ -500,7 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_ssh_commands(command)
 
-    p = command("signing", cmd_signing, "用服务器的 SSH 密钥签名本副本的每个提交 (防篡改)")
+    p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))
     p.add_argument("key", help="SSH 私钥路径, 如 ~/.ssh/id_ed25519 (公钥 .pub 在旁)")
 
@@ -528,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
         opened = getattr(args, "opened", None)
         for path in opened.store.stale_paths if opened else ():
             print(f"注意: 工作区文件 {path} 有未提交的本地修改, 已保留; 档案中的版本已更新", file=sys.stderr)
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, inside the handlers below
         return code
     except CusttuiError as exc:
         if args.json:
@@ -538,6 +545,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断, 未写入任何修改", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader (| head, a closed terminal) went away: one sentence, and no second error at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("输出管道已关闭 (如 | head), 其余输出没有显示", file=sys.stderr)
+        return 141
+    except OSError as exc:
+        print(f"错误: {os_error_sentence(exc)}", file=sys.stderr)
+        return 1
+
+
+_OS_ERRORS = {errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "磁盘配额已用完", errno.EROFS: "文件系统是只读的",
+              errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EIO: "磁盘读写出错", errno.EFBIG: "文件太大"}
+
+
+def os_error_sentence(exc: OSError) -> str:
+    """One Chinese sentence for a failed read or write (a full disk, a read-only mount …)."""
+    what = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (f"{what}{where}, 操作没有完成; 档案只会停在这次修改之前或之后, 不会只写一半 "
+            f"(可运行 custtui check 确认)")
 
 
 if __name__ == "__main__":

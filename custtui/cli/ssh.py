@@ -218,7 +218,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
     who = f"{person.name} ({person.id})"
     if not person.active:
         raise _refuse(archive, person, target, f"{who} 的账号已停用, 不能再使用档案")
-    archive.user = person.name
+    archive.user = person.id  # who someone is: the ID the key's forced command names, never a display name
 
     if not original.strip():
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -230,7 +230,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
         os.environ["CUSTTUI_STAFF"] = person.id
         # everyone shares the service account: each person keeps their own settings
         os.environ["CUSTTUI_CONFIG"] = str(Path(platformdirs.user_config_dir("custtui")) / "staff" / f"{person.id}.toml")
-        return run_app(path, person.name)
+        return run_app(path, person.id)
 
     request = _git_request(original)
     if request is None:
@@ -243,13 +243,13 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
     if not ours.intersection(_requested_repository(repository, home)):
         raise _refuse(archive, person, target, f"{who} 只能同步本档案 {store.path}, 不能访问仓库 «{_shown(repository)}»")
     try:
-        access_for(archive, person.id).require("sync")
+        access_for(archive, person.id).require("replicate")
     except PermissionDenied as exc:
         raise _refuse(archive, person, target, str(exc)) from None
     access_log.record(archive, person, GIT_SERVICES[service], str(store.path), original)
     path = str(store.path)
     archive.close()
-    os.environ.update({"CUSTTUI_STAFF": person.id, "CUSTTUI_USER": person.name})
+    os.environ.update({"CUSTTUI_STAFF": person.id, "CUSTTUI_USER": person.id})  # the push gate's pusher
     sys.stdout.flush()
     sys.stderr.flush()
     os.execvp("git", ["git", service.removeprefix("git-"), path])

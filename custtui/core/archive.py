@@ -11,6 +11,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from . import records
+from . import records, rights, staff
 from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .check import check_records
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
@@ -27,7 +28,7 @@ from .naming import check_given_name, rule_stem, safe_name, unique_name
 from .records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FILE, Access, PermissionDenied
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
-from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store
+from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
 
 FORMAT_VERSION = 1
 # parsed standards by the git id of their schema/ tree: every archive opened in this process
@@ -141,18 +142,35 @@ class Archive:
         return found
 
     def identity(self, when: datetime | None = None) -> Identity:
+        """The commit author: the person's name and ``id@office`` (their own address, never the
+        machine's git e-mail); without a staff registry, the name given."""
         if not self.user:
-            raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的姓名 (提交作者)")
-        email = os.environ.get("CUSTTUI_EMAIL") or self.store.config("user", "email") or ""
-        return Identity(self.user, email, when)
+            raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的员工账号或姓名 (提交作者)")
+        person = self.person()
+        name, account = (person.name, person.id) if person else (self.user, self.user)
+        return Identity(name, f"{account}@{self.office}", when)
+
+    def person(self, commit: str | None = None) -> staff.Person | None:
+        """The registered person ``--user`` names (by ID, or by their unique name), or None."""
+        return staff.find(self, self.user, commit)
+
+    @property
+    def display_name(self) -> str:
+        """How records (``by``, ``added_by``) name the user: the registered name, or as given."""
+        person = self.person()
+        return person.name if person else (self.user or "")
+
+    @property
+    def actor(self) -> staff.Person | str | None:
+        """Who the access log names: the registered person (name and ID), or the name given."""
+        return self.person() or self.user
 
     @property
     def access(self) -> Access:
         """What this archive's user may do under the archive's policy (custtui.core.staff)."""
         head = self.head()
         if self._access is None or self._access[0] != (head, self.user):
-            from .staff import access_for
-            self._access = ((head, self.user), access_for(self, self.user, head))
+            self._access = ((head, self.user), staff.access_for(self, self.user, head))
         return self._access[1]
 
     def _require_edit(self, record: tuple[str, str], what: str) -> None:
@@ -278,12 +296,47 @@ class Archive:
         return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
     def commit_change(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
-        """Publish one change as one commit, then let the search index catch up with it."""
-        commit = self.store.transact(build, self.identity(when))
+        """Publish one change as one commit, then let the search index catch up with it. The
+        change must be one the user may make by the rules every other copy applies to it
+        (``custtui.core.rights``), so no copy refuses what this one wrote."""
+        def checked(head: str | None) -> tuple[dict, str] | None:
+            built = build(head)
+            if built is not None:
+                self._require_rights(head, built[0])
+            return built
+
+        commit = self.store.transact(checked, self.identity(when))
         self.maybe_pack()
         if commit and self.search_built():
             self.search_index().catch_up(commit)
         return commit
+
+    def _require_rights(self, head: str | None, changes: Changes) -> None:
+        access = staff.access_for(self, self.user, head)
+        if access.unrestricted:
+            return
+        written = {path: change for path, change in changes.items() if isinstance(change, bytes)}
+        blobs = {blob_sha(data): data for data in written.values()}
+
+        def new_blob(path: str) -> str | None:
+            change = changes[path]
+            return change.sha if isinstance(change, BlobRef) else blob_sha(change) if change is not None else None
+
+        def new_entry(path: str) -> str | None:
+            if path in changes:
+                return new_blob(path)
+            found = self.store.entry(head, path)
+            return found[1] if found else None
+
+        def old_blob(path: str) -> str | None:
+            found = self.store.entry(head, path)
+            return found[1] if found and found[0] != TREE_MODE else None
+
+        required = rights.needs([rights.Change(p, old_blob(p), new_blob(p)) for p in changes], new_entry,
+                                lambda sha: blobs[sha] if sha in blobs else self.store.read_blob(sha))
+        refusals = rights.unmet(access, required)
+        if refusals:
+            raise PermissionDenied("; ".join(refusals) + "; 修改未写入")
 
     def search_built(self) -> bool:
         """Whether this copy has a search index to keep in step (checked without loading Whoosh)."""
@@ -382,7 +435,7 @@ class Archive:
                     raise ConflictError(customer_id, conflicts)
             if current.get("stage") != record.get("stage"):
                 entry = {"date": (when or datetime.now()).date(), "from": current.get("stage", ""),
-                         "to": record["stage"], "reason": reason or "", "by": self.user}
+                         "to": record["stage"], "reason": reason or "", "by": self.display_name}
                 record["stage_history"] = [*current.get("stage_history", []), {k: v for k, v in entry.items() if v}]
             elif reason:
                 raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
@@ -428,7 +481,7 @@ class Archive:
     def _append_fact(self, customer_id: str, folder: str, stamp: str, record: dict, order: tuple,
                      verb: str, detail: str, action: str, when: datetime | None) -> tuple[str, str]:
         file = f"{stamp}-{secrets.token_hex(3)}.toml"
-        record = {**record, "by": self.user}
+        record = {**record, "by": self.display_name}
 
         def build(head):
             customer = self.customer(customer_id, head)
@@ -463,20 +516,10 @@ class Archive:
         """File a document under a customer; returns (stored file name, commit)."""
         path = Path(source)
         rules = self.schema().rules["documents"]
-        if not path.exists():
-            raise FieldError("file", "资料文件", f"{path} 不存在")
-        if path.is_dir():
-            raise FieldError("file", "资料文件", f"{path} 是目录, 请给出一个文件")
-        if not path.is_file():
-            raise FieldError("file", "资料文件", f"{path} 不是普通文件")
-        size = path.stat().st_size
-        if size == 0:
-            raise FieldError("file", "资料文件", f"{path.name} 是空文件 (0 字节), 可能扫描或复制失败")
-        if size > rules["max_file_bytes"]:
-            raise FieldError("file", "资料文件", f"{path.name} 太大: {size / 2**20:.0f} MB, 上限 {rules['max_file_bytes'] / 2**20:.0f} MB")
         if name is not None:
             name = check_given_name(name, min(rules["max_name_length"], 255))
-        data = path.read_bytes()
+        data = read_document_file(path, rules["max_file_bytes"])
+        size = len(data)
         digest = hashlib.sha256(data).hexdigest()
         customer = self.customer(customer_id)
         record = self.validator().document(meta, customer["type"])
@@ -488,7 +531,7 @@ class Archive:
         if name is None:
             name = self._rule_name(customer, record, path.suffix.lstrip("."), rules)
         record.update(sha256=digest, size=size, original_name=_printable(path.name),
-                      added_by=self.user, added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None))
+                      added_by=self.display_name, added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None))
         stored: dict[str, str] = {}
 
         def build(head):
@@ -776,6 +819,30 @@ DOC_ORDER = ("info_type", "doc_type", "title", "date", "stage", "sensitivity", "
              "main", "also_in", "paper_box", "paper_shelf", "sha256", "size", "original_name",
              "added_by", "added_at")
 
+
+
+def read_document_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file to attach; a symlink (it could point at /etc/shadow), a
+    directory, a device or a pipe is refused, as is an empty or oversized file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise FieldError("file", "资料文件", f"{path} 不存在") from None
+    except OSError as exc:
+        if path.is_symlink():
+            raise FieldError("file", "资料文件", f"{path} 是符号链接, 请给出文件本身 (不跟随链接, 以免归档到别处的文件)") from None
+        raise FieldError("file", "资料文件", f"{path} 无法读取: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "是目录, 请给出一个文件" if stat.S_ISDIR(info.st_mode) else "不是普通文件 (设备、管道或套接字不能归档)"
+        raise FieldError("file", "资料文件", f"{path} {kind}")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size == 0:
+            raise FieldError("file", "资料文件", f"{path.name} 是空文件 (0 字节), 可能扫描或复制失败")
+        if info.st_size > limit:
+            raise FieldError("file", "资料文件", f"{path.name} 太大: {info.st_size / 2**20:.0f} MB, 上限 {limit / 2**20:.0f} MB")
+        return handle.read()
 
 
 def _printable(text: str) -> str:

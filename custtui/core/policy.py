@@ -8,17 +8,18 @@ Every reader and writer in ``custtui.core`` asks an ``Access``; a refusal names 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CusttuiError, SchemaError
+from . import tomlread
+from .errors import CusttuiError, RecordError, SchemaError
 from .schema import Schema
 
 POLICY_FILE = "policy.toml"
 SENSITIVITY = ("public", "internal", "confidential", "secret")
 MASKS = {"id_number": "身份证号", "phones": "电话", "amounts": "金额"}
-PERMISSIONS = {"export": "导出资料", "sync": "办事处同步", "unmask": "查看未打码的个人信息",
+PERMISSIONS = {"export": "导出资料", "sync": "办事处同步", "replicate": "办事处服务器 (持有完整副本)",
+               "unmask": "查看未打码的个人信息",
                "manage_staff": "管理员工与密钥", "edit_schema": "修改分类标准与权限", "delete": "删除",
                "read_access_log": "查看访问日志"}
 # (information type, sensitivity) of the records that are not documents
@@ -50,27 +51,14 @@ class Policy:
     def parse(cls, raw: bytes, schema: Schema, file: str = f"schema/{POLICY_FILE}") -> Policy:
         """Read and check the policy; a mistake raises SchemaError naming the key."""
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise SchemaError(file, "(整个文件)", f"TOML 格式错误: {exc}") from None
-        roles = {}
-        for code, spec in (data.get("roles") or {}).items():
-            where = f"roles.{code}"
-            levels = {}
-            for kind in ("view", "edit"):
-                levels[kind] = dict(spec.get(kind) or {})
-                for info_type, level in levels[kind].items():
-                    if info_type not in schema.info_types:
-                        raise SchemaError(file, f"{where}.{kind}.{info_type}", "不是已知的信息类型")
-                    if level not in SENSITIVITY:
-                        raise SchemaError(file, f"{where}.{kind}.{info_type}", f"敏感等级应为 {'/'.join(SENSITIVITY)}")
-            for key, known in (("mask", MASKS), ("may", PERMISSIONS)):
-                unknown = set(spec.get(key) or []) - set(known)
-                if unknown:
-                    raise SchemaError(file, f"{where}.{key}", f"未知的项 {sorted(unknown)}, 可用: {', '.join(known)}")
-            roles[code] = Role(code, spec.get("label", code), levels["view"], levels["edit"],
-                               frozenset(spec.get("mask") or []), frozenset(spec.get("may") or []))
-        departments = dict(data.get("departments") or {})
+            data = tomlread.parse(raw, file)
+        except RecordError as exc:
+            raise SchemaError(file, "(整个文件)", exc.problem) from None
+        try:
+            roles = {code: _role(file, code, spec, schema) for code, spec in (data.get("roles") or {}).items()}
+            departments = dict(data.get("departments") or {})
+        except (AttributeError, TypeError, ValueError) as exc:  # a shape the policy does not have
+            raise SchemaError(file, "(结构)", f"内容的结构不对: {type(exc).__name__} {exc}") from None
         for department, role in departments.items():
             if role not in roles:
                 raise SchemaError(file, f"departments.{department}", f"角色 {role!r} 未定义")
@@ -80,6 +68,28 @@ class Policy:
         if code not in self.roles:
             raise CusttuiError(f"未知的角色 {code!r}, 可用: {', '.join(f'{r.code} {r.label}' for r in self.roles.values())}")
         return self.roles[code]
+
+
+def _role(file: str, code: str, spec: dict, schema: Schema) -> Role:
+    where = f"roles.{code}"
+    levels = {}
+    for kind in ("view", "edit"):
+        levels[kind] = dict(spec.get(kind) or {})
+        for info_type, level in levels[kind].items():
+            if info_type not in schema.info_types:
+                raise SchemaError(file, f"{where}.{kind}.{info_type}", "不是已知的信息类型")
+            if level not in SENSITIVITY:
+                raise SchemaError(file, f"{where}.{kind}.{info_type}", f"敏感等级应为 {'/'.join(SENSITIVITY)}")
+    for key, known in (("mask", MASKS), ("may", PERMISSIONS)):
+        unknown = set(spec.get(key) or []) - set(known)
+        if unknown:
+            raise SchemaError(file, f"{where}.{key}", f"未知的项 {sorted(unknown)}, 可用: {', '.join(known)}")
+    may = frozenset(spec.get("may") or [])
+    if "replicate" in may and (levels["view"] or levels["edit"]):
+        raise SchemaError(file, f"{where}.may", "有 replicate (办事处服务器) 权限的角色持有全部未打码的数据, "
+                                                "只能给服务器账号, 不能同时有 view/edit")
+    return Role(code, str(spec.get("label", code)), levels["view"], levels["edit"],
+                frozenset(spec.get("mask") or []), may)
 
 
 def _allows(levels: dict[str, str], info_type: str, sensitivity: str) -> bool:

@@ -13,11 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-import rtoml
 import tomli_w
 
+from . import tomlread
 from . import validate as v
-from .errors import CusttuiError, FieldError, RecordError
+from .errors import CusttuiError, FieldError
+from .layout import unsafe_document_name
 from .schema import CUSTOMER_TYPE, FieldDef, Schema
 
 ID_PATTERN = re.compile(r"^(?P<office>[A-Z][A-Z0-9]{1,5})-(?P<seq>\d{6,})$")
@@ -43,27 +44,8 @@ def format_id(office: str, seq: int) -> str:
 
 
 def loads(raw: bytes, path: str) -> dict:
-    """Parse a TOML record; a broken one raises RecordError with the file and line.
-
-    rtoml parses ten times faster than tomllib (it decides the cold listing build at 100k);
-    tomllib re-reads a broken file for its precise message.
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RecordError(path, "不是 UTF-8 编码") from None
-    try:
-        return rtoml.loads(text)
-    except rtoml.TomlParsingError:
-        pass
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        match = re.search(r"line (\d+)", str(exc))
-        if line is None and match:
-            line = int(match.group(1))
-        raise RecordError(path, f"TOML 格式错误 ({exc.msg if hasattr(exc, 'msg') else exc})", line) from None
+    """Parse a TOML record; a broken one raises RecordError with the file and line."""
+    return tomlread.parse(raw, path)
 
 
 def dumps(record: dict, order: Iterable[str] = ()) -> bytes:
@@ -83,12 +65,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def parse_cli_value(text: str) -> Any:
-    """A ``key=value`` value: a TOML value when it parses as one, else the plain string."""
+def _toml_value(text: str, definition: FieldDef, example: str) -> Any:
+    """A list or table typed as TOML text (``["华信厂", "华信"]``) for a field whose kind needs one."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise FieldError(definition.code, definition.label,
+                         f"不是有效的 TOML 写法 ({getattr(exc, 'msg', '嵌套过深')}), 应如 {example}") from None
 
 
 def _split_list(value: Any) -> list:
@@ -118,8 +101,6 @@ class Validator:
         """One field's value, normalised; FieldError naming the field and the rule."""
         code, label, kind = definition.code, definition.label, definition.kind
         if kind in ("text", "multiline"):
-            if not isinstance(value, str):
-                value = str(value)
             return v.validate_text(value, code, label, max_length=definition.max_length,
                                    multiline=kind == "multiline")
         if kind == "uscc":
@@ -136,19 +117,24 @@ class Validator:
             return v.parse_amount(value, code, label)
         if kind == "enum":
             return self.enum(definition, value)
-        if kind == "enum_list":
-            return _unique(self.enum(definition, item) for item in _split_list(value))
         if kind == "region":
             found = self.schema.resolve_region(str(value))
             if found is None:
                 raise FieldError(code, label, f"{value!r} 不是已知的省市 (可填城市名如 深圳, 或行政区划代码如 440300)")
             return found
+        if kind in ("text_list", "phone_list", "enum_list") and isinstance(value, str) \
+                and value.strip().startswith("[") and value.strip().endswith("]"):
+            value = _toml_value(value, definition, '["甲", "乙"] 或 甲、乙')
+        if kind == "enum_list":
+            return _unique(self.enum(definition, item) for item in _split_list(value))
         if kind == "text_list":
             return _unique(v.validate_text(str(item), code, label, max_length=definition.max_length)
                            for item in _split_list(value))
         if kind == "phone_list":
             return _unique(v.normalise_phone(str(item), code, label) for item in _split_list(value))
         if kind == "contacts":
+            if isinstance(value, str):
+                value = _toml_value(value, definition, '[{name="曾小贤", phones=["13812345678"]}]')
             return self.contacts(definition, value)
         raise FieldError(code, label, f"未知的字段种类 {kind}")
 
@@ -324,6 +310,8 @@ class Validator:
                                   ("paper_shelf", "纸质档案柜位", 40)):
             if data.get(key) not in EMPTY:
                 record[key] = v.validate_text(str(data[key]), key, label, max_length=limit)
+        if record.get("main") and (problem := unsafe_document_name(record["main"])):
+            raise FieldError("main", "主文件", f"应为同一客户的另一份资料的文件名: {problem}")
         also = []
         for item in _split_list(data.get("also_in") or []):
             found = self.schema.resolve_doc_type(item) or self.schema.resolve_info_type(item)
@@ -333,6 +321,22 @@ class Validator:
         if also:
             record["also_in"] = _unique(also)
         return record
+
+    def stored_document(self, record: dict, customer_type: str) -> dict:
+        """Document metadata as stored (with what ``attach`` recorded: checksum, size, who, when)."""
+        checked = self.document({k: x for k, x in record.items() if k not in DOC_SYSTEM_FIELDS}, customer_type)
+        if not isinstance(record.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
+            raise FieldError("sha256", "校验和", "应为 64 位十六进制的 SHA-256")
+        if not isinstance(record.get("size"), int) or isinstance(record["size"], bool) or record["size"] < 0:
+            raise FieldError("size", "大小", "应为非负整数 (字节)")
+        for key, label in (("original_name", "原文件名"), ("added_by", "归档人")):
+            if record.get(key) not in EMPTY:
+                v.validate_text(record[key], key, label, max_length=255)
+        if record.get("added_at") not in EMPTY:
+            v.parse_datetime(record["added_at"], "added_at", "归档时间")
+        if "conflicts" in record:
+            self.conflicts(record["conflicts"])
+        return checked
 
     def _enum_value(self, dimension: str, value: Any, field: str) -> str:
         dim = self.schema.dimension(dimension)

@@ -7,12 +7,12 @@ the file, the key and what is wrong.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .errors import CusttuiError, SchemaError
+from . import tomlread
+from .errors import CusttuiError, RecordError, SchemaError
 
 SCHEMA_FILES = ("dimensions.toml", "documents.toml", "regions.toml", "fields.toml", "rules.toml")
 DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
@@ -143,12 +143,14 @@ class Schema:
             if raw is None:
                 raise SchemaError(file, "(整个文件)", "文件缺失")
             try:
-                docs[name] = tomllib.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise SchemaError(file, "(整个文件)", "不是 UTF-8 编码") from None
-            except tomllib.TOMLDecodeError as exc:
-                raise SchemaError(file, "(语法)", f"TOML 格式错误: {exc}") from None
-        return _Builder(prefix, docs).build()
+                docs[name] = tomlread.parse(raw, file)
+            except RecordError as exc:
+                raise SchemaError(file, "(整个文件)", exc.problem) from None
+        try:
+            return _Builder(prefix, docs).build()
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # a shape the builder does not expect (a table where a list belongs …), e.g. from another copy
+            raise SchemaError(prefix + "*.toml", "(结构)", f"内容的结构不对: {type(exc).__name__} {exc}") from None
 
     # --- lookups -------------------------------------------------------------------------
 

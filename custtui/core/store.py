@@ -401,20 +401,19 @@ class Store:
         body = b"\n".join(lines) + b"\n\n" + message.rstrip("\n").encode() + b"\n"
         key = self.signing_key()
         if key:
-            lines.append(b"gpgsig " + self._ssh_signature(body, key).rstrip(b"\n").replace(b"\n", b"\n "))
+            lines.append(b"gpgsig " + self.ssh_sign(body, key).rstrip(b"\n").replace(b"\n", b"\n "))
             body = b"\n".join(lines) + b"\n\n" + message.rstrip("\n").encode() + b"\n"
         commit = self._write_object(b"commit", body)
         self._commit_trees[commit] = tree
         return commit
 
     def signing_key(self) -> str | None:
-        """The SSH key commits are signed with, when this copy signs (git's own settings:
-        ``gpg.format=ssh``, ``commit.gpgSign=true``, ``user.signingKey``), as ``git commit -S`` would."""
-        if self.config("gpg", "format") != "ssh" or (self.config("commit", "gpgsign") or "").lower() != "true":
-            return None
-        return self.config("user", "signingkey")
+        """The SSH key custtui signs this copy's commits with (``custtui signing enable``), kept in
+        custtui's own setting so that git itself, run by hand, does not sign."""
+        return self.config("custtui", "signingkey")
 
-    def _ssh_signature(self, payload: bytes, key: str) -> bytes:
+    def ssh_sign(self, payload: bytes, key: str) -> bytes:
+        """An SSH signature of ``payload`` in git's namespace, as ``git commit -S`` makes it."""
         result = subprocess.run(["ssh-keygen", "-Y", "sign", "-n", "git", "-f", os.path.expanduser(key)],
                                 input=payload, capture_output=True)
         if result.returncode != 0:

@@ -41,6 +41,9 @@ _AMOUNT = re.compile(
 _UNITS = {"": 1, "万": 10_000, "亿": 100_000_000}
 _CENT = Decimal("0.01")
 
+# embedding, override and isolate controls: they reorder what a terminal shows ("Trojan Source")
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 _DATE_FORMAT = "日期格式应为 YYYY-MM-DD, 如 2024-03-15 (也可写 2024/3/15、2024.03.15、2024年3月15日)"
 _DATETIME_FORMAT = "时间格式应为 YYYY-MM-DD HH:MM, 如 2024-03-15 10:30"
 _AMOUNT_FORMAT = "金额格式不对, 应为数字, 如 1234.50、1,234.50、¥1234.5、12.5万 或 3万元"
@@ -259,7 +262,9 @@ def parse_amount(value: object, field: str = "amount", label: str = "金额", *,
 
 
 def validate_text(value: object, field: str, label: str, max_length: int = 200, multiline: bool = False) -> str:
-    """Stripped text without control characters (newlines and tabs allowed when multiline), at most max_length long."""
+    """Stripped text without control characters (newlines and tabs allowed when multiline) nor invisible
+    format characters (zero-width, direction controls; a multiline text may keep joiners), at most
+    max_length long."""
     if not isinstance(value, str):
         raise FieldError(field, label, f"应为文本, 实为 {type(value).__name__}")
     text = value.strip()
@@ -272,6 +277,9 @@ def validate_text(value: object, field: str, label: str, max_length: int = 200, 
             raise FieldError(field, label, "只能填写一行, 不能换行")
         if unicodedata.category(char) == "Cc":
             raise FieldError(field, label, f"含有不可见的控制字符 U+{ord(char):04X} (第 {pos} 个字符), 请删除")
+        if unicodedata.category(char) == "Cf" and (not multiline or char in _BIDI_CONTROLS):
+            raise FieldError(field, label, f"含有不可见的格式字符 U+{ord(char):04X} (第 {pos} 个字符, 如零宽字符或"
+                                           f"文字方向控制符), 会让看到的与存下的不一致, 请删除")
     if len(text) > max_length:
         raise FieldError(field, label, f"最多 {max_length} 个字, 实为 {len(text)} 个字")
     return text

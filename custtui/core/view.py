@@ -39,7 +39,7 @@ def customer(archive: Archive, customer_id: str, at: str | None = None, *, unmas
     access.require("unmask")
     hidden = [key for key, value in access.customer(record).items() if value != record.get(key)]
     if hidden:
-        access_log.record(archive, archive.user, "unmask", customer_id, "、".join(hidden))
+        access_log.record(archive, archive.actor, "unmask", customer_id, "、".join(hidden))
     return record
 
 
@@ -145,7 +145,7 @@ def open_document(archive: Archive, customer_id: str, name: str) -> Document:
     if found is None or not access.document_visible(found.meta):
         raise PermissionDenied(f"{customer_id} 没有名为 {name} 的资料, 或你的角色 {access.label} 不能查看它")
     if found.meta.get("sensitivity") in LOGGED_SENSITIVITY:
-        access_log.record(archive, archive.user, "view", f"{customer_id}/{name}",
+        access_log.record(archive, archive.actor, "view", f"{customer_id}/{name}",
                           archive.schema().label("sensitivity", found.meta["sensitivity"]))
     return found
 
@@ -161,7 +161,7 @@ def export_document(archive: Archive, customer_id: str, name: str, folder: Path)
     archive.access.require("export")
     meta, data = document_bytes(archive, customer_id, name)
     target = save_copy(data, name, folder)
-    access_log.record(archive, archive.user, "export", f"{customer_id}/{name}",
+    access_log.record(archive, archive.actor, "export", f"{customer_id}/{name}",
                       f"{archive.schema().label('sensitivity', meta.get('sensitivity', 'internal'))} → {target}")
     return target
 

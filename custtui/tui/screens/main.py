@@ -82,7 +82,7 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.archive.archive_name()}  ·  {self.archive.user or '未设置操作人 (只读)'}"
+        self.sub_title = f"{self.archive.archive_name()}  ·  {self.archive.display_name or '未设置操作人 (只读)'}"
         self.load_listing()
         self.set_interval(WATCH_SECONDS, self.check_for_changes)
 
