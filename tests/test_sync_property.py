@@ -54,6 +54,7 @@ class Intent:
     notes: list[tuple[str, str]] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     deleted: set[str] = field(default_factory=set)
+    start: str | None = None  # the office's head when the round began
 
 
 operation = st.one_of(
@@ -82,6 +83,9 @@ def apply(archive: Archive, office: str, intent: Intent, customer_index: int, op
         chosen = SCALARS[name][value % len(SCALARS[name])]
         if archive.update_customer(cid, {name: chosen}):  # None: the value was already there
             intent.values[(cid, name)] = chosen
+            if intent.start and archive.store.entry(intent.start, customer_dir(cid)) and \
+                    archive.customer(cid, intent.start).get(name) == chosen:
+                del intent.values[(cid, name)]  # set back to where the round began: no change to merge
     elif kind in ("tag+", "tag-"):
         tags = list(archive.customer(cid).get("tags", []))
         if kind == "tag+" and name not in tags:
@@ -119,7 +123,7 @@ def test_two_offices_converge_and_lose_nothing(template, tmp_path_factory, steps
     for office in OFFICES:
         copies[office] = Archive(root / office, user=USERS[office])
         copies[office].store.git("remote", "set-url", "origin", f"file://{root / 'hub.git'}")
-    intents = {office: Intent() for office in OFFICES}
+    intents = {office: Intent(start=copies[office].head()) for office in OFFICES}
     try:
         for office, customer_index, op in steps:
             apply(copies[office], office, intents[office], customer_index, op)

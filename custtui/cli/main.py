@@ -6,13 +6,14 @@ import argparse
 import errno
 import json
 import os
+import subprocess
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core import signing, sync, view
+from ..core import gate, hooks, signing, sync, view
 from ..core.archive import Archive
 from ..core.demo import build_demo
 from ..core.errors import CusttuiError
@@ -299,7 +300,8 @@ def cmd_sync(args, out: Output) -> int:
     lines += [f"  同名不同内容, 另存: {path}" for path in result.kept_twice]
     lines += [f"  疑似重复: {a} 与 {b} ({why}); 可用 custtui merge-customers 合并" for a, b, why in result.duplicates]
     if args.timing:
-        lines.append(f"  合并 {result.merge_seconds:.2f} 秒, 索引追赶 {result.catch_up_seconds:.2f} 秒")
+        lines.append(f"  检查 {result.gate_seconds:.2f} 秒, 合并 {result.merge_seconds - result.gate_seconds:.2f} 秒, "
+                     f"索引追赶 {result.catch_up_seconds:.2f} 秒")
     out.emit({**vars(result), "conflicts": [{"path": p, **c} for p, c in result.conflicts]}, "\n".join(lines))
     return 0
 
@@ -336,7 +338,30 @@ def cmd_merge_customers(args, out: Output) -> None:
 def cmd_install_merge_driver(args, out: Output) -> None:
     archive = _archive(args)
     install_driver(archive.store)
-    out.emit({"ok": True}, "已安装字段级合并驱动: git pull/merge 将按字段合并 TOML 记录")
+    hooks.install(archive.store)
+    out.emit({"ok": True}, "已安装字段级合并驱动与接收检查: git pull/merge 将按字段合并 TOML 记录, "
+                           "推送和 git pull 收到的提交都先经过检查")
+
+
+def cmd_gate_hook(args, out: Output) -> int:
+    """git's hooks call this (custtui.core.hooks): the gate for a push or a plain-git branch move."""
+    updates = [tuple(line.split()[:3]) for line in sys.stdin.read().splitlines() if len(line.split()) >= 3]
+    where = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    path = where.stdout.strip() if where.returncode == 0 and args.mode == "local" else \
+        os.environ.get("GIT_DIR") or os.getcwd()
+    try:
+        archive = Archive(path)
+        if args.mode == "push":
+            gate.receive(archive, updates, os.environ.get("CUSTTUI_STAFF"))
+        else:
+            gate.local_update(archive, updates)
+    except CusttuiError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # fail closed: an unexpected problem refuses the update, never lets it through
+        print(f"错误: custtui 检查此次更新时出错 ({type(exc).__name__}: {exc}), 为安全起见拒绝", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_merge_driver(args, out: Output) -> int:
@@ -498,7 +523,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("keep", metavar="A")
     p.add_argument("fold", metavar="B")
 
-    command("install-merge-driver", cmd_install_merge_driver, "为普通 git clone 的副本安装字段级合并驱动")
+    command("install-merge-driver", cmd_install_merge_driver, "为普通 git clone 的副本安装字段级合并驱动和接收检查")
+    p = sub.add_parser("gate-hook", help=argparse.SUPPRESS)  # run by git's hooks, not by people
+    p.set_defaults(func=cmd_gate_hook)
+    p.add_argument("mode", choices=("push", "local"))
     p = sub.add_parser("merge-driver", help=argparse.SUPPRESS)  # run by git, not by people
     p.set_defaults(func=cmd_merge_driver)
     for name in ("base", "ours", "theirs", "path"):

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..core import access_log
+from ..core import access_log, hooks
 from ..core.archive import Archive
 from ..core.errors import CusttuiError
 from ..core.policy import PermissionDenied
@@ -247,6 +247,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
     except PermissionDenied as exc:
         raise _refuse(archive, person, target, str(exc)) from None
     access_log.record(archive, person, GIT_SERVICES[service], str(store.path), original)
+    hooks.install(store)  # a push meets the incoming gate even where an older custtui set the archive up
     path = str(store.path)
     archive.close()
     os.environ.update({"CUSTTUI_STAFF": person.id, "CUSTTUI_USER": person.id})  # the push gate's pusher

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from . import records, rights, staff
+from . import hooks, records, rights, staff
 from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .check import check_records
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
@@ -125,14 +125,16 @@ class Archive:
 
     def configure(self, office: str) -> None:
         """Per-copy settings: this copy's office code, no automatic gc (the app packs), a split
-        index so keeping a 100k-customer working tree in step rewrites a small file, and the
-        merge driver so a plain ``git pull`` merges records the way ``custtui sync`` does."""
+        index so keeping a 100k-customer working tree in step rewrites a small file, the merge
+        driver so a plain ``git pull`` merges records the way ``custtui sync`` does, and the
+        incoming gate's checks and hooks (``custtui.core.hooks``)."""
         settings = [("custtui.office", office), ("gc.auto", "0"), ("core.quotepath", "false")]
         if self.store.work_tree is not None:
             settings += [("core.splitIndex", "true"), ("receive.denyCurrentBranch", "updateInstead")]
         for key, value in settings:
             self.store.git("config", key, value)
         install_driver(self.store)
+        hooks.install(self.store)
 
     @property
     def office(self) -> str:

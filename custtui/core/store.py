@@ -31,6 +31,7 @@ from gitdb.db.loose import LooseObjectDB
 from gitdb.exc import BadName, BadObject
 
 from .errors import CusttuiError, NotARepository
+from .layout import unsafe_path
 
 FILE_MODE = 0o100644
 TREE_MODE = 0o40000
@@ -191,7 +192,10 @@ class Store:
         cmd = ["git", f"--git-dir={self.git_dir}"]
         if self.work_tree is not None:
             cmd.append(f"--work-tree={self.work_tree}")
-        result = subprocess.run(cmd + list(args), input=input, capture_output=True)
+        # CUSTTUI_GATED: what custtui moves the branch to has passed its gate (or is its own commit),
+        # so the reference-transaction hook (custtui.core.hooks) need not start again
+        result = subprocess.run(cmd + list(args), input=input, capture_output=True,
+                                env={**os.environ, "CUSTTUI_GATED": "1"})
         if check and result.returncode != 0:
             raise CusttuiError(f"git {args[0]} 失败: {result.stderr.decode(errors='replace').strip()}")
         return result
@@ -228,7 +232,13 @@ class Store:
             if hit is not None:
                 self._trees.move_to_end(sha)
                 return hit
-        tree = _parse_tree(self.read_object(sha)[1])
+        kind, raw = self.read_object(sha)
+        if kind != b"tree":
+            raise CusttuiError(f"git 对象 {sha[:10]} 应为目录 (tree), 实为 {kind.decode(errors='replace')}")
+        try:
+            tree = _parse_tree(raw)
+        except ValueError:
+            raise CusttuiError(f"git 目录对象 {sha[:10]} 已损坏") from None
         self._remember_tree(sha, tree)
         return tree
 
@@ -343,6 +353,9 @@ class Store:
         for entry in filter(None, listing.split(b"\0")):
             meta, path = entry.split(b"\t", 1)
             yield path.decode("utf-8", errors="surrogateescape"), meta.split()[2].decode()
+
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        return self.git("merge-base", "--is-ancestor", ancestor, commit, check=False).returncode == 0
 
     def log(self, *args: str) -> list[str]:
         """Commit ids, newest first, for ``git rev-list`` arguments."""
@@ -503,7 +516,10 @@ class Store:
                 pending = self.diff_commits(parents[0] if parents else None, head)
             lines = []
             for path, old, new in pending:
-                file = self.work_tree / path
+                file = self._inside_work_tree(path)
+                if file is None:
+                    skipped.append(path)  # never written: its name could lead out of the working tree
+                    continue
                 present = blob_sha(file.read_bytes()) if file.is_file() else None
                 mode = self.entry(head, path)[0] if new else 0
                 lines.append(f"{mode:o} {new or ZERO_OID}\t{path}")
@@ -523,6 +539,21 @@ class Store:
             tmp.write_text(head or "")
             os.replace(tmp, marker)
         return skipped
+
+    def _inside_work_tree(self, path: str) -> Path | None:
+        """Where ``path`` (from a tree) lives in the working tree, or None when writing it could
+        leave the working tree or touch ``.git``: an unsafe name, or a folder on the way that is
+        a symlink. Whatever a tree says, nothing is written outside."""
+        if unsafe_path(path):
+            return None
+        root = self.work_tree
+        folder = root
+        for part in path.split("/")[:-1]:
+            folder = folder / part
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                return None
+        target = root / path
+        return None if target.is_symlink() else target
 
     def _prune_empty_dirs(self, folder: Path) -> None:
         while folder != self.work_tree and folder.is_dir() and not any(folder.iterdir()):

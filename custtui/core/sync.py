@@ -14,15 +14,18 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import records
+from . import hooks, records
 from .archive import Archive
 from .errors import CusttuiError
+from .gate import Gate
+from .layout import printable
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, customer_id_of
 from .merge import CONFLICTS, merge_base, merge_trees
 from .records import dumps, loads
@@ -55,6 +58,7 @@ class SyncResult:
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (id, id, why)
     attempts: int = 1
     merge_seconds: float = 0.0
+    gate_seconds: float = 0.0
     catch_up_seconds: float = 0.0
     stale_paths: list[str] = field(default_factory=list)
 
@@ -163,26 +167,49 @@ def _register_office(archive: Archive, office: str, office_name: str | None) -> 
 
 # --- sync --------------------------------------------------------------------------------
 
-def _git(archive: Archive, *args: str) -> subprocess.CompletedProcess:
+def _git(archive: Archive, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     store = archive.store
-    return subprocess.run(["git", f"--git-dir={store.git_dir}", *args], capture_output=True,
-                          timeout=GIT_TIMEOUT_S, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    return subprocess.run(["git", f"--git-dir={store.git_dir}", *args], capture_output=True, timeout=GIT_TIMEOUT_S,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "CUSTTUI_GATED": "1", **(env or {})})
 
 
 def _fetch(archive: Archive, remote: str) -> str | None:
     """The remote's branch head (objects fetched), or None when the remote has no branch yet.
 
-    Only FETCH_HEAD is written (no ref, so no ref lock a killed fetch could leave behind).
+    Only FETCH_HEAD is written (no ref, so no ref lock a killed fetch could leave behind). The
+    objects arrive in a quarantine folder, as a push does at a hub: git's fsck checks each one
+    (``.git`` spellings, ``..``, bad modes, hostile ``.gitmodules`` …) and only a fetch that passed
+    moves them into the archive; a refused one leaves nothing behind.
     """
     branch = archive.store.branch_ref
-    result = _git(archive, "fetch", "-q", "--no-tags", "--refmap=", remote, branch)
-    if result.returncode != 0:
-        error = result.stderr.decode(errors="replace").strip()
-        if "couldn't find remote ref" in error:
-            return None
-        raise SyncError(f"从 {remote} 获取失败, 档案未改动: {error}")
+    objects = archive.store.git_dir / "objects"
+    with tempfile.TemporaryDirectory(prefix="tmp_objdir-incoming-", dir=objects) as quarantine:
+        result = _git(archive, "-c", "fetch.fsckObjects=true", "fetch", "-q", "--no-tags", "--refmap=", remote, branch,
+                      env={"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects)})
+        if result.returncode != 0:
+            error = result.stderr.decode(errors="replace").strip()
+            if "couldn't find remote ref" in error:
+                return None
+            if re.search(r"fsck|error in \w+ [0-9a-f]{40}|is an? \w+, not an? |index-pack failed", error):
+                raise SyncError(f"拒绝接收 {remote} 的对象, 本档案未改动: git 的完整性检查 (fsck) 发现不安全或损坏的内容 "
+                                f"({printable(error.splitlines()[0], 200)})")
+            raise SyncError(f"从 {remote} 获取失败, 档案未改动: {error}")
+        _migrate(Path(quarantine), objects)
     fetched = (archive.store.git_dir / "FETCH_HEAD").read_text().split()
     return fetched[0] if fetched else None
+
+
+def _migrate(quarantine: Path, objects: Path) -> None:
+    """Move fetched objects into the archive's object store as git's own quarantine does: loose
+    objects first, then each pack before its index (git trusts a pack once its .idx is there)."""
+    order = {".pack": 0, ".rev": 1, ".idx": 2}
+    files = sorted((p for p in quarantine.rglob("*") if p.is_file()),
+                   key=lambda p: (p.parent.name == "pack", order.get(p.suffix, 3)))
+    for source in files:
+        target = objects / source.relative_to(quarantine)
+        target.parent.mkdir(exist_ok=True)
+        if not target.exists():
+            os.replace(source, target)
 
 
 def _count(archive: Archive, span: str) -> int:
@@ -196,14 +223,16 @@ def sync(archive: Archive, remote: str | None = None, *, push: bool = True,
     remote = default_remote(archive, remote)
     store = archive.store
     with store.lock("sync"):
+        hooks.install(store)  # a copy made by an older custtui gets git's checks before it fetches
         before = store.head()
         result = SyncResult(remote, before, before)
+        gate = Gate(archive)
         for attempt in range(1, PUSH_ATTEMPTS + 1):
             result.attempts = attempt
             on_progress(f"正在从 {remote} 获取…")
             theirs = _fetch(archive, remote)
             started = time.monotonic()
-            ours = _merge_in(archive, remote, theirs, result)
+            ours = _merge_in(archive, remote, theirs, result, gate)
             result.merge_seconds += time.monotonic() - started
             if not push or ours is None or ours == theirs:
                 break
@@ -229,8 +258,9 @@ def sync(archive: Archive, remote: str | None = None, *, push: bool = True,
     return result
 
 
-def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncResult) -> str | None:
-    """Bring ``theirs`` into the branch (fast-forward or merge commit); the new head."""
+def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncResult, gate: Gate) -> str | None:
+    """Bring ``theirs`` into the branch (fast-forward or merge commit) once it passed the gate;
+    the new head."""
     store = archive.store
     while True:
         ours = store.head()
@@ -241,6 +271,9 @@ def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncRes
             raise SyncError(f"{remote} 与本档案没有共同的历史, 不是同一个档案, 不能同步")
         if base == theirs:  # nothing new there: ours is ahead
             return ours
+        started = time.monotonic()
+        gate.check(ours, theirs, source=f" {remote} 的修改")  # Refused: nothing of theirs is taken
+        result.gate_seconds += time.monotonic() - started
         if base == ours:  # nothing new here: fast-forward
             new, merged = theirs, None
         else:

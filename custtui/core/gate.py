@@ -1,0 +1,370 @@
+"""The incoming gate: nothing another copy sends becomes the branch head before it passes here.
+
+Every commit new to this copy is checked in history order, each against the state before it
+(the registry, policy and schema in force at its parent):
+
+1. **Objects.** Tree entries: no ``..``, no ``.git`` in any spelling git's fsck refuses, no
+   absolute, control, invisible or non-canonical (non-NFC) names; only plain files (mode 100644)
+   and folders: no symlinks, submodules (gitlinks) or executables. (git's own fsck runs on every
+   fetched or pushed object as well: ``transfer.fsckObjects``.)
+2. **Paths.** Only what the archive format defines (``custtui.core.layout``): no
+   ``.gitattributes``, ``.gitmodules``, stray folders or files.
+3. **Content.** Records within the size and nesting bounds, parsing and validating against the
+   schema in force at that commit; documents within the size limit and matching their metadata's
+   checksum; a consistent staff registry; a schema and policy that load; office counters that
+   never go back.
+4. **Rights.** The author (``name <id@office>``) is a registered, active person whose roles allow
+   every change (``custtui.core.rights``). A change to staff, schema or archive settings, or a
+   removal, also needs a *verifiable* author: the commit is signed by a key registered to the
+   author or to an office server (a person with ``replicate``).
+
+A merge commit must be the merge custtui computes from its two parents; whatever differs from
+that is the merge author's own change and is checked as above. The first commit that fails
+stops the gate: ``Refused`` names it (which commit, whose, what is wrong) and nothing has been
+written. An archive without a staff registry has no rights to check (steps 1–3 still apply).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+from .archive import FORMAT_VERSION, Archive
+from .errors import CusttuiError
+from .layout import CUSTOMER_FILE, META_SUFFIX, SCHEMA_DIR, Kind, customer_folder_of, place, printable, unsafe_name
+from .merge import MergeRefused, merge_base, merge_trees
+from .records import OFFICE_PATTERN, Validator, loads
+from .rights import Change, needs, unmet
+from .signing import STATUS, allowed_signers, signatures
+from .staff import access_of, parse_person, policy_of, registry, registry_problems
+from .store import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, CommitInfo, blob_sha
+from .validate import validate_text
+
+MODES = {0o120000: "符号链接", 0o160000: "子模块 (gitlink)", 0o100755: "可执行文件"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A commit the gate refuses, and why."""
+
+    commit: str
+    author: str
+    when: str
+    subject: str
+    problems: tuple[str, ...]
+
+    def text(self) -> str:
+        shown = "; ".join(self.problems[:5]) + (f"; 另有 {len(self.problems) - 5} 处问题" if len(self.problems) > 5 else "")
+        return (f"提交 {self.commit[:10]} (作者 {printable(self.author)}, {self.when}, «{printable(self.subject, 60)}»): "
+                f"{shown}")
+
+
+class Refused(CusttuiError):
+    """Another copy's history failed the gate; nothing was written."""
+
+    def __init__(self, source: str, finding: Finding):
+        self.source, self.finding = source, finding
+        super().__init__(f"拒绝接收{source}, 本档案未改动: {finding.text()}")
+
+
+@dataclass
+class Report:
+    """What the gate checked, for the sync summary and the benchmark."""
+
+    commits: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    signed_checks: int = 0
+    verified_trees: set[str] = field(default_factory=set)  # checked once, wherever they appear
+
+
+class Gate:
+    """Checks the commits between a trusted head and an incoming one."""
+
+    def __init__(self, archive: Archive):
+        self.archive, self.store = archive, archive.store
+        self.report = Report()
+        self._valid: set[tuple[str, str, str]] = set()  # (path, blob, schema) already validated
+
+    def check(self, trusted: str | None, incoming: str, source: str) -> Report:
+        """Raise Refused at the first commit of ``trusted..incoming`` that fails; else the report.
+        ``source`` completes «拒绝接收…»: " origin 的修改", "推送的修改"."""
+        started = time.monotonic()
+        span = [incoming, "--not", trusted] if trusted else [incoming]
+        listed = self.store.git("rev-list", "--reverse", "--topo-order", "--parents", *span).stdout.decode().split("\n")
+        for line in filter(None, listed):
+            commit, *parents = line.split()
+            info = self.store.commit_info(commit)
+            problems = self._commit(info, parents, trusted)
+            self.report.commits += 1
+            if problems:
+                author = f"{info.author_name} <{info.author_email}>"
+                raise Refused(source, Finding(commit, author, f"{info.author_time:%Y-%m-%d %H:%M}", info.summary,
+                                              tuple(problems)))
+        self.report.seconds += time.monotonic() - started
+        return self.report
+
+    # --- one commit --------------------------------------------------------------------------
+
+    def _commit(self, info: CommitInfo, parents: list[str], trusted: str | None) -> list[str]:
+        if len(parents) > 2:
+            return ["合并提交只能有两个父提交"]
+        if not parents and trusted:
+            return ["与本档案没有共同的历史 (另一个档案的根提交)"]
+        problems = self._objects(info.tree, [self.store.root_tree(p) for p in parents])
+        if problems:
+            return problems  # names and modes first: nothing below reads an unsafe tree
+        if len(parents) == 2:
+            changes, explained = self._merge_changes(info, parents)
+        else:
+            changes = [Change(p, o, n) for p, o, n in self.store.diff_commits(parents[0] if parents else None, info.sha)]
+            explained = False
+        problems = self._content(info.sha, parents[0] if parents else None, changes)
+        if not problems and not explained:
+            problems = self._rights(info, parents[0] if parents else None, changes)
+        self.report.files += len(changes)
+        return problems
+
+    def _objects(self, tree: str, bases: list[str | None], prefix: str = "") -> list[str]:
+        """Unsafe names and modes in the trees of ``tree`` that none of ``bases`` (verified) has."""
+        if tree in self.report.verified_trees:
+            return []
+        try:
+            entries = self.store.tree(tree)
+        except CusttuiError as exc:
+            return [f"{prefix or '根目录'}: {exc}"]
+        base_entries = [self.store.tree(b) if b else {} for b in bases]
+        problems = []
+        for name, (mode, sha) in entries.items():
+            if any(b.get(name) == (mode, sha) for b in base_entries):
+                continue
+            path = f"{prefix}{printable(name)}"
+            reason = unsafe_name(name)
+            if reason:
+                problems.append(f"{path}: 不安全的名称 ({reason})")
+            elif mode == TREE_MODE:
+                problems += self._objects(sha, [b[name][1] if b.get(name, (0,))[0] == TREE_MODE else None
+                                                for b in base_entries], f"{path}/")
+            elif mode != FILE_MODE:
+                problems.append(f"{path}: 不允许的{MODES.get(mode, f'文件模式 {mode:o}')}, 档案只存普通文件")
+        if not problems:
+            self.report.verified_trees.add(tree)
+        return problems
+
+    def _merge_changes(self, info: CommitInfo, parents: list[str]) -> tuple[list[Change], bool]:
+        """A merge's changes on top of its first parent, and whether they are exactly the merge
+        custtui computes (then its parents' own checks cover them); otherwise only what differs
+        from that merge, as the merge author's own change."""
+        ours, theirs = parents
+        actual = {p: n for p, _, n in self.store.diff_commits(ours, info.sha)}
+        try:
+            merged = merge_trees(self.store, merge_base(self.store, ours, theirs), ours, theirs)
+        except MergeRefused:
+            return [Change(p, self._blob(ours, p), n) for p, n in actual.items()], False
+        expected = {p: c.sha if isinstance(c, BlobRef) else blob_sha(c) if c is not None else None
+                    for p, c in merged.changes.items()}
+        own = []
+        for path in sorted(set(actual) | set(expected)):
+            want = expected[path] if path in expected else self._blob(ours, path)
+            got = actual[path] if path in actual else self._blob(ours, path)
+            if want != got:
+                own.append(Change(path, want, got))
+        return own, not own
+
+    def _blob(self, commit: str | None, path: str) -> str | None:
+        found = self.store.entry(commit, path)
+        return found[1] if found and found[0] != TREE_MODE else None
+
+    # --- content -------------------------------------------------------------------------
+
+    def _content(self, commit: str, parent: str | None, changes: list[Change]) -> list[str]:
+        problems: list[str] = []
+        try:
+            schema = self.archive.schema(commit)
+        except CusttuiError as exc:
+            return [str(exc)]
+        schema_key = (self.store.entry(commit, SCHEMA_DIR) or (0, ""))[1]
+        validator = Validator(schema)
+        touched_registry = False
+        for change in changes:
+            where = place(change.path)
+            if where is None:
+                problems.append(f"{printable(change.path)}: 不是档案格式中的路径")
+                continue
+            touched_registry |= where.kind in (Kind.STAFF, Kind.SCHEMA)
+            folder = customer_folder_of(change.path)
+            if folder and self.store.entry(commit, f"{folder}/{CUSTOMER_FILE}") is None and \
+                    self.store.entry(commit, folder) is not None:
+                problems.append(f"{folder}: 文件夹中有文件, 但没有 {CUSTOMER_FILE}")
+            if change.new is None or (change.path, change.new, schema_key) in self._valid:
+                continue
+            try:
+                self._validate(commit, parent, change, where.kind, validator, schema.rules["documents"])
+            except CusttuiError as exc:
+                problems.append(f"{printable(change.path)}: {exc}")
+            else:
+                self._valid.add((change.path, change.new, schema_key))
+        if touched_registry and not problems:
+            try:
+                problems += registry_problems(registry(self.archive, commit), policy_of(self.archive, commit))
+            except CusttuiError as exc:
+                problems.append(str(exc))
+        return problems
+
+    def _read(self, blob: str) -> bytes:
+        kind, data = self.store.read_object(blob)
+        if kind != b"blob":
+            raise CusttuiError(f"应为文件, 实为 {kind.decode()} 对象")
+        return data
+
+    def _validate(self, commit: str, parent: str | None, change: Change, kind: Kind, validator: Validator,
+                  rules: dict) -> None:
+        path = change.path
+        data = self._read(change.new)
+        if kind is Kind.DOCUMENT:
+            if len(data) > rules["max_file_bytes"]:
+                raise CusttuiError(f"资料过大 ({len(data):,} 字节), 上限 {rules['max_file_bytes']:,} 字节")
+            meta = self.store.read(commit, path + META_SUFFIX)
+            if meta is None:
+                raise CusttuiError(f"资料缺少元数据文件 {path.rsplit('/', 1)[1]}{META_SUFFIX}")
+            if loads(meta, path + META_SUFFIX).get("sha256") != hashlib.sha256(data).hexdigest():
+                raise CusttuiError("资料内容与元数据中的校验和不符")
+            return
+        record = loads(data, path)
+        if kind is Kind.ARCHIVE:
+            unknown = set(record) - {"name", "format"}
+            validate_text(record.get("name", ""), "name", "档案名称", max_length=100)
+            if unknown or record.get("format") != FORMAT_VERSION:
+                raise CusttuiError(f"只能有 name 和 format = {FORMAT_VERSION}")
+        elif kind is Kind.OFFICE:
+            self._office(record, path, parent)
+        elif kind is Kind.STAFF:
+            parse_person(data, path)
+        elif kind is Kind.SCHEMA:
+            policy_of(self.archive, commit)  # the standard itself loaded above; the policy must parse against it
+        elif kind is Kind.CUSTOMER:
+            if record.get("id") != path.split("/")[3]:
+                raise CusttuiError(f"id 为 {record.get('id')!r}, 与文件夹 {path.split('/')[3]} 不符")
+            validator.customer(record)
+        elif kind is Kind.NOTE:
+            validator.note(record)
+        elif kind is Kind.DEAL:
+            validator.deal(record)
+        elif kind is Kind.DOC_META:
+            document = path.removesuffix(META_SUFFIX)
+            customer = loads(self.store.read(commit, f"{customer_folder_of(path)}/{CUSTOMER_FILE}") or b"", path)
+            validator.stored_document(record, customer.get("type", ""))
+            raw = self.store.read(commit, document)
+            if raw is None:
+                raise CusttuiError(f"元数据对应的资料文件 {document.rsplit('/', 1)[1]} 不存在")
+            if record.get("sha256") != hashlib.sha256(raw).hexdigest():
+                raise CusttuiError("资料内容与元数据中的校验和不符")
+            if record.get("main") and self.store.entry(commit, f"{document.rsplit('/', 1)[0]}/{record['main']}") is None:
+                raise CusttuiError(f"主文件 {record['main']} 不存在")
+
+    def _office(self, record: dict, path: str, parent: str | None) -> None:
+        code = path.rsplit("/", 1)[1].removesuffix(".toml")
+        if record.get("code") != code or not OFFICE_PATTERN.match(code):
+            raise CusttuiError(f"code 为 {record.get('code')!r}, 与文件名 {code} 不符")
+        validate_text(record.get("name", ""), "name", "办事处名称", max_length=60)
+        counter = record.get("next")
+        if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1 or set(record) - {"code", "name", "next"}:
+            raise CusttuiError("只能有 code、name 和正整数 next")
+        before = self.store.read(parent, path)
+        if before is not None and counter < loads(before, path).get("next", 1):
+            raise CusttuiError(f"编号计数 next 从 {loads(before, path).get('next')} 退回到 {counter}, 会重复发号")
+
+    # --- rights ----------------------------------------------------------------------------
+
+    def _rights(self, info: CommitInfo, parent: str | None, changes: list[Change]) -> list[str]:
+        people = registry(self.archive, parent)
+        if not people:
+            return []  # no registry yet: no restrictions (documented in docs/security.md)
+        account, _, office = info.author_email.partition("@")
+        person = people.get(account)
+        if person is None or not person.active or not office:
+            state = "已停用" if person is not None and person.active is False else "不是员工名册中的在职员工"
+            return [f"作者 {printable(info.author_name)} <{printable(info.author_email)}> {state} "
+                    f"(作者应为 姓名 <员工账号@办事处代码>)"]
+        policy = policy_of(self.archive, parent)
+        access = access_of(person, policy)
+        required = needs(changes, lambda p: self._blob(info.sha, p), self._read)
+        problems = unmet(access, required)
+        if not problems and any(n.privileged for n in required):
+            self.report.signed_checks += 1
+            status, signer = signatures(self.store, [info.sha], allowed_signers(people)).get(info.sha, ("N", ""))
+            vouched = status == "G" and (signer == person.id or signer in people and
+                                         access_of(people[signer], policy).may("replicate"))
+            if not vouched:
+                why = STATUS.get(status, f"签名状态 {status}") if status != "G" else \
+                    f"签名者 {signer} 既不是作者本人, 也不是办事处服务器"
+                what = "、".join(dict.fromkeys(n.what for n in required if n.privileged))
+                problems.append(f"{what}: 修改员工名册、分类标准、档案设置或删除时, 作者必须可验证 "
+                                f"(由作者本人或办事处服务器登记过的密钥签名), 而此提交{why}")
+        return problems
+
+
+# --- where the gate runs besides custtui sync: git's hooks (custtui.core.hooks) ---------------
+
+APPROVED = "gated"  # under .git/custtui/: heads a push gate passed, so the later ref hook need not gate again
+
+
+def receive(archive: Archive, updates: list[tuple[str, str, str]], pusher: str | None) -> None:
+    """The ``pre-receive`` gate of a hub: only the archive's branch, only fast-forwards, no
+    deletion, a pusher who is an office server (``replicate``), and every new commit through the
+    gate. Raises CusttuiError; git then refuses the whole push."""
+    store = archive.store
+    source = "推送的修改"
+    if pusher:
+        person = registry(archive).get(pusher)
+        if person is None or not person.active or not access_of(person, policy_of(archive)).may("replicate"):
+            raise CusttuiError(f"{pusher} 不是在职的办事处服务器账号 (replicate), 不能推送")
+        source = f" {person.label} 推送的修改"
+    for old, new, ref in updates:
+        if ref != store.branch_ref:
+            raise CusttuiError(f"只接受推送到 {store.branch_ref}, 拒绝 {printable(ref)} (档案不用其他分支和标签)")
+        if new == ZERO_OID:
+            raise CusttuiError(f"不能删除分支 {ref}")
+        trusted = None if old == ZERO_OID else old
+        if trusted and not store.is_ancestor(trusted, new):
+            raise CusttuiError(f"拒绝非快进推送 (会丢掉 {ref} 上已有的提交): 请先同步 (custtui sync) 再推送")
+        Gate(archive).check(trusted, new, source)
+        _approve(store, new)
+
+
+def local_update(archive: Archive, updates: list[tuple[str, str, str]]) -> None:
+    """The ``reference-transaction`` gate: plain git moving the branch (``git pull``, ``git
+    merge``, ``git reset``). On refusal the working tree and index git already wrote are put
+    back, so the copy stays as it was."""
+    store = archive.store
+    approved = _approved(store)
+    for old, new, ref in updates:
+        if ref not in (store.branch_ref, "HEAD") or new == ZERO_OID or new in approved:
+            continue
+        trusted = None if old == ZERO_OID else old
+        if trusted and store.is_ancestor(new, trusted):
+            continue  # back to a commit this copy already had: nothing new arrives
+        try:
+            Gate(archive).check(trusted, new, " git 带来的修改")
+        except Refused:
+            if trusted and store.work_tree is not None:
+                restored = store.git("read-tree", "-m", "-u", new, trusted, check=False)
+                if restored.returncode != 0:
+                    raise CusttuiError(f"拒绝了 git 的更新, 但工作区已被 git 改动且无法自动恢复; 请运行 "
+                                       f"git reset --hard {trusted[:10]}") from None
+            raise
+
+
+def _approve(store, commit: str) -> None:
+    path = store.git_dir / "custtui" / APPROVED
+    path.parent.mkdir(exist_ok=True)
+    kept = (path.read_text().split() if path.exists() else [])[-19:]
+    temp = path.with_suffix(".tmp")
+    temp.write_text("\n".join([*kept, commit]) + "\n")
+    temp.replace(path)
+
+
+def _approved(store) -> set[str]:
+    path = store.git_dir / "custtui" / APPROVED
+    return set(path.read_text().split()) if path.exists() else set()

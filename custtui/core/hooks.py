@@ -1,0 +1,82 @@
+"""What git itself must do in an archive so that another copy cannot be turned against it.
+
+``install(store)`` (run by ``init``, ``clone``, ``sync``, ``serve`` and ``install-merge-driver``)
+sets git's own checks: fsck of every object fetched or received (``.git`` spellings, ``..``, bad
+modes, broken objects), no deleted or rewound branch at a hub; and installs two hooks that run
+the incoming gate (``custtui.core.gate``):
+
+- ``pre-receive``: every push, before git moves the branch or updates a checked-out working
+  tree (``receive.denyCurrentBranch=updateInstead``). The pusher is the person ``custtui serve``
+  names in ``CUSTTUI_STAFF``.
+- ``reference-transaction``: any other move of the branch by plain git (``git pull``, ``git
+  merge``, ``git reset``), where git allows a hook to refuse it. custtui's own updates (already
+  gated) pass ``CUSTTUI_GATED=1`` and skip it.
+
+The hooks name this Python by its absolute path, like the merge driver, so they work outside a
+virtual environment; if custtui is moved or removed, they fail and git refuses the update
+(closed, not open).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import sys
+
+from .store import Store
+
+SETTINGS = (("transfer.fsckObjects", "true"), ("fetch.fsckObjects", "true"), ("receive.fsckObjects", "true"),
+            ("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "true"))
+MARK = "# installed by custtui: the incoming gate"
+HOOKS = {
+    "pre-receive": "exec {python} -m custtui gate-hook push",
+    # only a move of a branch asks Python; custtui's own updates say they were gated already
+    "reference-transaction": ('[ "$1" = prepared ] || exit 0\n[ "$CUSTTUI_GATED" = 1 ] && exit 0\n'
+                              "exec {python} -m custtui gate-hook local"),
+}
+
+
+def install(store: Store) -> None:
+    """Set git's checks and write the gate's hooks (an older custtui's hooks are replaced; a hook
+    someone else wrote is kept and reported by ``missing``)."""
+    if not missing(store):
+        return
+    with store.lock("hooks"):  # concurrent syncs and sessions must not race on git's config lock
+        _install(store)
+
+
+def _install(store: Store) -> None:
+    for key, value in SETTINGS:
+        if not _set(store, key, value):
+            store.git("config", key, value)
+    folder = store.git_dir / "hooks"
+    folder.mkdir(exist_ok=True)
+    for name in HOOKS:
+        path = folder / name
+        if path.exists() and MARK not in path.read_text("utf-8", errors="replace"):
+            continue  # someone else's hook: kept, and reported by missing()
+        if not _current(path, name):
+            temp = path.with_name(f".{name}.custtui-tmp")
+            temp.write_text(_text(name), "utf-8")
+            temp.chmod(0o755)
+            os.replace(temp, path)
+
+
+def _text(name: str) -> str:
+    return f"#!/bin/sh\n{MARK}\n{HOOKS[name].format(python=shlex.quote(sys.executable))}\n"
+
+
+def _current(path, name: str) -> bool:
+    return path.exists() and path.read_text("utf-8", errors="replace") == _text(name) and \
+        bool(path.stat().st_mode & stat.S_IXUSR)
+
+
+def _set(store: Store, key: str, value: str) -> bool:
+    return str(store.config(*key.lower().split("."))).lower() == value
+
+
+def missing(store: Store) -> list[str]:
+    """What of ``install`` is not in place (a hook replaced by someone else, a setting changed)."""
+    found = [f"git 设置 {key}={value}" for key, value in SETTINGS if not _set(store, key, value)]
+    return found + [f"钩子 hooks/{name}" for name in HOOKS if not _current(store.git_dir / "hooks" / name, name)]
