@@ -91,6 +91,12 @@ def git(path: Path, *args: str, check: bool = True) -> str:
     return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=check).stdout
 
 
+def bypass_commit(path: Path, *args: str) -> str:
+    """``git commit`` by someone with a shell on the server who turns custtui's hooks off
+    (``core.hooksPath``): how damage the gate would refuse gets into an archive anyway."""
+    return git(path, "-c", "core.hooksPath=/dev/null", "commit", *args)
+
+
 def repo_state(path: Path) -> tuple[str, str]:
     """(branch head, porcelain status): what must not change after a refused command."""
     head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout

@@ -16,7 +16,7 @@ from typing import Callable
 
 import pytest
 from conftest import git, repo_state
-from hostile import FILE, FOLDER, Hostile
+from hostile import FILE, Hostile
 
 from custtui.core import signing, sync, view
 from custtui.core.archive import Archive
@@ -448,3 +448,126 @@ def test_a_cli_sync_refusal_is_one_sentence_and_exit_1(world):
     done = run_cli("--archive", world.victim.store.path, "--user", "office-sh", "sync")
     assert done.code == 1 and "Traceback" not in done.err
     assert done.err.count("错误:") == 1 and "拒绝接收 origin 的修改" in done.err and "\x1b" not in done.err
+
+
+# --- at a hub: the pre-receive hook custtui installs ----------------------------------------------
+
+@pytest.fixture
+def hub(world) -> Hostile:
+    """A hostile clone of 北京's own archive, which takes pushes (updateInstead) through custtui's hooks."""
+    return Hostile(world.root / "evil-bj", str(world.root / "BJ"))
+
+
+def refused_push(done: subprocess.CompletedProcess, says: str) -> str:
+    text = done.stderr.decode()
+    assert done.returncode != 0 and says in text, text
+    assert "Traceback" not in text
+    return text
+
+
+HUB_CASES = [
+    ("readme", at("README.md", b"x"), LINA, "README.md: 不是档案格式中的路径"),
+    ("symlink", at("archive.toml", b"/etc/passwd", b"120000"), LINA, "不允许的符号链接"),
+    ("unsigned-staff", at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["admin"]\n')),
+     ADMIN, "此提交未签名"),
+    ("sales-deletes", without(f"{HUAXIN}/docs/{DOC}", f"{HUAXIN}/docs/{DOC}.meta.toml"), LINA, "(delete)"),
+    ("bad-record", at(f"{HUAXIN}/customer.toml", customer(stage="hacked")), LINA, "不是有效的合作阶段"),
+    ("unknown-author", at(f"{HUAXIN}/customer.toml", customer(address="x")), "黑客 <hacker@SH>", "不是员工名册中的在职员工"),
+]
+
+
+@pytest.mark.parametrize("case, build, author, says", HUB_CASES, ids=[c[0] for c in HUB_CASES])
+def test_a_hub_refuses_a_hostile_push_before_anything_moves(world, hub, case, build, author, says):
+    bj = world.root / "BJ"
+    before = repo_state(bj)
+    commit = hub.commit(build(hub), author)
+    text = refused_push(hub.push(commit), says)
+    assert "拒绝接收推送的修改" in text and f"提交 {commit[:10]}" in text
+    assert repo_state(bj) == before, "the hub's branch and its checked-out working tree are as they were"
+    assert subprocess.run(["git", "-C", str(bj), "cat-file", "-e", commit]).returncode != 0, \
+        "the refused objects stayed in git's quarantine"
+
+
+def test_a_hub_refuses_rewinding_deleting_and_other_refs(world, hub):
+    bj = world.root / "BJ"
+    before = repo_state(bj)
+    refused_push(hub.push(hub.out("rev-parse", "HEAD~1"), force=True), "拒绝非快进推送")
+    refused_push(hub.git("push", hub.url, ":refs/heads/main", check=False), "不能删除分支")
+    for ref in ("refs/tags/v1", "refs/heads/other"):
+        refused_push(hub.push(hub.out("rev-parse", "HEAD"), ref=ref), f"拒绝 {ref}")
+    assert repo_state(bj) == before and git(bj, "for-each-ref", "--format=%(refname)").split() == ["refs/heads/main"]
+
+
+def test_the_gate_checks_names_itself_when_git_does_not(world, hub):
+    """With git's own fsck turned off at the hub, the gate still refuses .git in any spelling."""
+    bj = world.root / "BJ"
+    git(bj, "config", "receive.fsckObjects", "false")
+    git(bj, "config", "transfer.fsckObjects", "false")
+    before = repo_state(bj)
+    for name in (b".GIT", b"git~1", b".git ", ".g\u200cit".encode(), b".."):
+        hub.advance(hub.out("rev-parse", "refs/remotes/origin/main"))
+        commit = hub.commit(hub.put(tree_of(hub), [name, b"config"], b"[core]\n\thooksPath = /tmp\n"), LINA)
+        refused_push(hub.push(commit), "不安全的名称")
+    assert repo_state(bj) == before and "hooksPath" not in (bj / ".git" / "config").read_text()
+
+
+def test_an_honest_push_reaches_the_hub_and_its_working_tree(world, hub):
+    bj = world.root / "BJ"
+    commit = hub.commit(hub.put(tree_of(hub), f"{HUAXIN}/customer.toml", customer(address="北京市东城区 8 号")), LINA)
+    done = hub.push(commit)
+    assert done.returncode == 0, done.stderr.decode()
+    assert git(bj, "rev-parse", "HEAD").strip() == commit and 'address = "北京市东城区 8 号"' in \
+        (bj / HUAXIN / "customer.toml").read_text("utf-8")
+    opened = Archive(bj, user="admin")
+    assert opened.customer("BJ-000001")["address"] == "北京市东城区 8 号"
+    opened.close()
+
+
+def test_the_hooks_come_back_when_removed(world):
+    from custtui.core import hooks
+    victim = world.victim
+    (victim.store.git_dir / "hooks" / "pre-receive").unlink()
+    git(victim.store.path, "config", "receive.fsckObjects", "false")
+    assert hooks.missing(victim.store) == ["git 设置 receive.fsckObjects=true", "钩子 hooks/pre-receive"]
+    world.sync()
+    assert hooks.missing(victim.store) == []
+
+
+# --- plain git pull: the reference-transaction hook --------------------------------------------------
+
+def test_plain_git_pull_of_a_hostile_history_is_refused_and_the_working_tree_put_back(world):
+    path = world.victim.store.path
+    before = repo_state(path)
+    attempt(world, at(f"{HUAXIN}/customer.toml", customer(stage="hacked")), LINA)
+    done = subprocess.run(["git", "-C", str(path), "pull", "-q", "--ff-only", "origin", "main"], capture_output=True,
+                          text=True)
+    assert done.returncode != 0 and "不是有效的合作阶段" in done.stderr and "拒绝接收 git 带来的修改" in done.stderr, done.stderr
+    assert repo_state(path) == before, "HEAD, index and working tree as they were"
+    world.evil.advance(world.base)
+    attempt(world, at(f"{HUAXIN}/customer.toml", customer(address="北京路 9 号")), LINA)
+    assert subprocess.run(["git", "-C", str(path), "pull", "-q", "--ff-only", "origin", "main"]).returncode == 0
+    assert 'address = "北京路 9 号"' in (path / HUAXIN / "customer.toml").read_text("utf-8")
+
+
+# --- over a real sshd: custtui serve, pushes by an office server's key ---------------------------------
+
+def test_over_ssh_an_office_server_key_cannot_push_what_the_gate_refuses(world, sshd):
+    from conftest import run_cli
+    bj = world.root / "BJ"
+    keys = run_cli("--archive", bj, "--user", "admin", "ssh", "authorized-keys")
+    assert keys.code == 0, keys.err
+    sshd.reset(authorize_client=False)
+    sshd.authorized_keys.write_text(keys.out)
+    env = sshd.git_env(world.key("office-sh"))
+    remote = Hostile(world.root / "evil-ssh", sshd.url(bj), env=env)
+    before = repo_state(bj)
+    for _, build, author, says in HUB_CASES[2:4]:
+        remote.advance(remote.out("rev-parse", "refs/remotes/origin/main"))
+        text = refused_push(remote.push(remote.commit(build(remote), author)), says)
+        assert "拒绝接收 上海服务器 (office-sh) 推送的修改" in text
+    refused_push(remote.push(remote.out("rev-parse", "HEAD~1"), force=True), "拒绝非快进推送")
+    assert repo_state(bj) == before
+    remote.advance(remote.out("rev-parse", "refs/remotes/origin/main"))
+    honest = remote.commit(remote.put(tree_of(remote), f"{HUAXIN}/customer.toml", customer(address="上海路 5 号")), LINA)
+    assert remote.push(honest).returncode == 0
+    assert git(bj, "rev-parse", "HEAD").strip() == honest

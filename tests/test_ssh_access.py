@@ -159,14 +159,16 @@ def test_the_office_sync_key_clones_and_pushes(office, tmp_path):
     assert done.returncode == 0, done.stderr + office.sshd.log()
     assert git(clone, "rev-parse", "HEAD") == git(office.path, "rev-parse", "HEAD")
 
-    archive_toml = clone / "archive.toml"
-    archive_toml.write_text(archive_toml.read_text().replace('name = "BJ 客户档案"', 'name = "华信集团客户档案"'))
-    git(clone, "commit", "-q", "-am", "上海办事处: 档案改名")
+    (clone / "offices" / "SH.toml").write_text('code = "SH"\nname = "上海分公司"\nnext = 1\n', "utf-8")
+    git(clone, "add", "offices/SH.toml")
+    who = {f"GIT_{role}_{key}": value for role in ("AUTHOR", "COMMITTER")
+           for key, value in (("NAME", "上海办事处同步"), ("EMAIL", "office-sh@SH"))}
+    assert _git("commit", "-q", "-m", "登记办事处 SH", cwd=clone, env=who).returncode == 0
     done = _git("push", "-q", "origin", "HEAD:main", cwd=clone, env=env)
     assert done.returncode == 0, done.stderr + office.sshd.log()
-    assert git(office.path, "log", "-1", "--format=%s").strip() == "上海办事处: 档案改名"
+    assert git(office.path, "log", "-1", "--format=%s %ae").strip() == "登记办事处 SH office-sh@SH"
     assert git(office.path, "rev-parse", "HEAD") == git(clone, "rev-parse", "HEAD")
-    assert 'name = "华信集团客户档案"' in (office.path / "archive.toml").read_text(), "the working tree follows"
+    assert "上海分公司" in (office.path / "offices" / "SH.toml").read_text("utf-8"), "the working tree follows"
 
     # the same archive by other spellings: with .git, and through a link in the account's home
     assert _git("ls-remote", office.sshd.url(office.path) + ".git", env=env).returncode == 0

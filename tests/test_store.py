@@ -100,9 +100,8 @@ def test_working_tree_and_index_stay_in_step(archive):
     archive.update_customer(customer_id, {"address": "上海市浦东新区"})
     assert git(path, "status", "--porcelain") == ""
     assert "上海市浦东新区" in (path / customer_dir(customer_id) / "customer.toml").read_text()
-    # a person's later plain `git commit -a` must not undo the edit
-    (path / "说明.txt").write_text("手工添加的说明\n")
-    git(path, "add", "说明.txt")
+    # a person's later plain `git commit -a` (of another file) must not undo the edit
+    (path / "archive.toml").write_text((path / "archive.toml").read_text().replace("BJ 客户档案", "北京客户档案"))
     git(path, "commit", "-q", "-a", "-m", "手工提交")
     assert Archive(path).customer(customer_id)["address"] == "上海市浦东新区"
 

@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 from . import hooks, records, rights, staff
 from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
-from .check import check_records
+from .check import check_archive
+from .layout import FORMAT_VERSION
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .merge import install_driver
 from .naming import check_given_name, rule_stem, safe_name, unique_name
@@ -30,7 +31,6 @@ from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FILE, Acce
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
 from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
 
-FORMAT_VERSION = 1
 # parsed standards by the git id of their schema/ tree: every archive opened in this process
 # (the TUI, a sync, tests) shares them instead of parsing ~80 ms of TOML again
 _SCHEMAS: dict[str, Schema] = {}
@@ -803,18 +803,9 @@ class Archive:
         self.store.git("pack-refs", "--all")
 
     def check(self) -> list[str]:
-        """Every problem in the archive: git fsck, then each record against the schema."""
-        problems = []
-        fsck = self.store.git("fsck", "--no-progress", "--no-dangling", check=False)
-        if fsck.returncode != 0:
-            problems.append("git fsck: " + (fsck.stderr or fsck.stdout).decode(errors="replace").strip())
-        head = self.head()
-        try:
-            validator = self.validator(head)
-        except CusttuiError as exc:
-            return problems + [str(exc)]
-        problems += check_records(self.store, validator, head)
-        return problems
+        """Every problem in the archive: git fsck, then every path and file by the incoming gate's
+        rules (``custtui.core.check``), each naming the commit that wrote it."""
+        return check_archive(self)
 
 
 DOC_ORDER = ("info_type", "doc_type", "title", "date", "stage", "sensitivity", "number", "project",

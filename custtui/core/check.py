@@ -1,81 +1,225 @@
-"""``custtui check``: every stored record read back and validated against the archive's schema."""
+"""Validating the files of an archive: one file as the incoming gate sees it, or the whole archive
+(``custtui check``) with the same rules, and who wrote each problem in.
+
+``FileCheck`` validates one file by its place in the layout: records parse within bounds and
+validate against the schema in force, documents match their metadata, staff and office files
+are well formed. ``check_archive`` runs it over every file at the head: one ``git ls-tree`` for
+the listing, the customer folders split between worker processes that each read their blobs
+through one ``git cat-file --batch`` (measured at 10k customers: one ``cat-file`` process per
+customer took 48.6 s, 42x ``git fsck``), while ``git fsck`` runs beside them.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
 
-from .errors import CusttuiError
-from .listing import batch_read, customer_folders
-from .records import DOC_SYSTEM_FIELDS, ID_PATTERN, Validator, customer_dir, loads
-from .store import Store
+from .errors import CusttuiError, RecordError
+from .layout import CUSTOMER_FILE, FORMAT_VERSION, META_SUFFIX, Kind, customer_folder_of, place, printable, unsafe_path
+from .listing import batch_read
+from .records import OFFICE_PATTERN, Validator, loads
+from .staff import parse_person, policy_of, registry, registry_problems
+from .store import FILE_MODE
+from .validate import validate_text
 
-META_SUFFIX = ".meta.toml"
+BLAMED = 20  # problems whose author is looked up (one git log each)
+Read = Callable[[str], "bytes | None"]
 
 
-def check_records(store: Store, validator: Validator, head: str | None) -> list[str]:
-    """Problems found in customer folders, each naming the file (and line, for bad TOML)."""
-    if head is None:
-        return []
+class FileCheck:
+    """Validates files of the archive at one commit; ``read(path)`` gives another file's bytes at
+    that commit (a document's metadata, a customer's record), None when absent."""
+
+    def __init__(self, archive, commit: str | None, read: Read):
+        self.archive, self.commit, self.read = archive, commit, read
+        schema = archive.schema(commit)
+        self.validator = Validator(schema)
+        self.rules = schema.rules["documents"]
+
+    def reading(self, read: Read) -> FileCheck:
+        """The same check reading other files through ``read`` (no git access: safe in a fork)."""
+        copy = object.__new__(FileCheck)
+        copy.__dict__.update(self.__dict__, read=read)
+        return copy
+
+    def __call__(self, path: str, kind: Kind, data: bytes) -> None:
+        """Raise CusttuiError saying what is wrong with ``data`` at ``path``."""
+        if kind is Kind.DOCUMENT:
+            if len(data) > self.rules["max_file_bytes"]:
+                raise CusttuiError(f"资料过大 ({len(data):,} 字节), 上限 {self.rules['max_file_bytes']:,} 字节")
+            meta = self.read(path + META_SUFFIX)
+            if meta is None:
+                raise CusttuiError(f"资料缺少元数据文件 {path.rsplit('/', 1)[1]}{META_SUFFIX}")
+            if loads(meta, path + META_SUFFIX).get("sha256") != hashlib.sha256(data).hexdigest():
+                raise CusttuiError("资料内容与元数据中的校验和不符, 文件可能被改动")
+            return
+        record = loads(data, path)
+        if kind is Kind.ARCHIVE:
+            validate_text(record.get("name", ""), "name", "档案名称", max_length=100)
+            if set(record) - {"name", "format"} or record.get("format") != FORMAT_VERSION:
+                raise CusttuiError(f"只能有 name 和 format = {FORMAT_VERSION}")
+        elif kind is Kind.OFFICE:
+            office(record, path)
+        elif kind is Kind.STAFF:
+            parse_person(data, path)
+        elif kind is Kind.SCHEMA:
+            policy_of(self.archive, self.commit)  # the standard loaded in __init__; the policy must fit it
+        elif kind is Kind.CUSTOMER:
+            if record.get("id") != path.split("/")[3]:
+                raise CusttuiError(f"id 为 {record.get('id')!r}, 与文件夹 {path.split('/')[3]} 不符")
+            self.validator.customer(record)
+        elif kind is Kind.NOTE:
+            self.validator.note(record)
+        elif kind is Kind.DEAL:
+            self.validator.deal(record)
+        elif kind is Kind.DOC_META:
+            self._meta(path, record)
+
+    def _meta(self, path: str, record: dict) -> None:
+        document = path.removesuffix(META_SUFFIX)
+        customer = loads(self.read(f"{customer_folder_of(path)}/{CUSTOMER_FILE}") or b"", path)
+        self.validator.stored_document(record, customer.get("type", ""))
+        raw = self.read(document)
+        if raw is None:
+            raise CusttuiError(f"元数据对应的资料文件 {document.rsplit('/', 1)[1]} 不存在")
+        if record.get("sha256") != hashlib.sha256(raw).hexdigest():
+            raise CusttuiError("资料内容与元数据中的校验和不符, 文件可能被改动")
+        if record.get("main") and self.read(f"{document.rsplit('/', 1)[0]}/{record['main']}") is None:
+            raise CusttuiError(f"主文件 {record['main']} 不存在")
+
+
+def office(record: dict, path: str) -> None:
+    code = path.rsplit("/", 1)[1].removesuffix(".toml")
+    if record.get("code") != code or not OFFICE_PATTERN.match(code):
+        raise CusttuiError(f"code 为 {record.get('code')!r}, 与文件名 {code} 不符")
+    validate_text(record.get("name", ""), "name", "办事处名称", max_length=60)
+    counter = record.get("next")
+    if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1 or set(record) - {"code", "name", "next"}:
+        raise CusttuiError("只能有 code、name 和正整数 next")
+
+
+def problem(path: str, error: CusttuiError) -> str:
+    """``path: what is wrong`` (a record's parse error names its line once, not the path twice)."""
+    if isinstance(error, RecordError):
+        return f"{printable(path)}{f' 第 {error.line} 行' if error.line else ''}: {error.problem}"
+    return f"{printable(path)}: {error}"
+
+
+# --- the whole archive -------------------------------------------------------------------------
+
+def check_archive(archive) -> list[str]:
+    """Every problem in the archive at its head: git's fsck, then every path and file by the
+    rules of the incoming gate, each problem naming the commit and author that wrote it."""
+    store = archive.store
+    head = store.head()
+    fsck = subprocess.Popen(["git", f"--git-dir={store.git_dir}", "fsck", "--no-progress", "--no-dangling"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     problems: list[str] = []
-    for folder, files in sorted(customer_folders(store, head).items()):
-        problems += _check_customer(store, validator, folder, files)
+    try:
+        if head is not None:
+            problems = _check_files(archive, head)
+    finally:
+        out, _ = fsck.communicate()
+    if fsck.returncode != 0:
+        problems.insert(0, "git fsck: " + out.decode(errors="replace").strip())
+    return _blamed(store, problems)
+
+
+def _check_files(archive, head: str) -> list[str]:
+    store = archive.store
+    try:
+        check = FileCheck(archive, head, lambda path: store.read(head, path))
+    except CusttuiError as exc:
+        return [str(exc)]
+    listing = store.git("ls-tree", "-r", "-z", "--full-tree", head).stdout
+    problems, folders, others = [], {}, []
+    for entry in filter(None, listing.split(b"\0")):
+        meta, raw_path = entry.split(b"\t", 1)
+        mode, kind, sha = meta.split()
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        reason = unsafe_path(path)
+        if reason or int(mode, 8) != FILE_MODE or kind != b"blob":
+            problems.append(f"{printable(path)}: " + (reason or f"不允许的对象 (模式 {mode.decode()}), 档案只存普通文件"))
+            continue
+        where = place(path)
+        if where is None:
+            problems.append(f"{printable(path)}: 不是档案格式中的路径")
+        elif where.customer:
+            folders.setdefault(customer_folder_of(path), []).append((path, sha.decode(), where.kind))
+        else:
+            others.append((path, sha.decode(), where.kind))
+    problems += _check_others(archive, head, check, others)
+    global _FORKED
+    _FORKED = (store.git_dir, check, _split(sorted(folders.items()), os.cpu_count() or 1))
+    try:
+        if len(_FORKED[2]) > 1:  # forked workers share the loaded schema; each reads through its own git
+            with ProcessPoolExecutor(len(_FORKED[2]), mp_context=multiprocessing.get_context("fork")) as pool:
+                for found in pool.map(_check_folders, range(len(_FORKED[2]))):
+                    problems += found
+        elif _FORKED[2]:
+            problems += _check_folders(0)
+    finally:
+        _FORKED = None
     return problems
 
 
-def _check_customer(store: Store, validator: Validator, folder: str, files: dict[str, str]) -> list[str]:
-    problems = []
-    customer_id = folder.rsplit("/", 1)[1]
-    if not ID_PATTERN.match(customer_id) or customer_dir(customer_id) != folder:
-        problems.append(f"{folder}: 文件夹名不是有效的客户编号或不在正确的分片目录下")
-    names = sorted(files)
-    contents = dict(zip(names, batch_read(store.git_dir, [files[n] for n in names])))
+_FORKED: tuple | None = None  # (git dir, FileCheck, chunks of folders) for the worker processes
 
-    def read(name: str) -> dict | None:
+
+def _split(items: list, parts: int) -> list[list]:
+    """``items`` in up to ``parts`` contiguous chunks; one only when small (a fork costs more)."""
+    parts = 1 if len(items) < 2000 else parts
+    size = -(-len(items) // parts) if items else 0
+    return [items[i:i + size] for i in range(0, len(items), size)] if items else []
+
+
+def _check_others(archive, head: str, check: FileCheck, files: list[tuple[str, str, Kind]]) -> list[str]:
+    store = archive.store
+    problems = []
+    for path, sha, kind in files:
         try:
-            return loads(contents[name], f"{folder}/{name}")
+            check(path, kind, store.read_blob(sha))
+        except CusttuiError as exc:
+            problems.append(problem(path, exc))
+    if not problems:
+        try:
+            problems += registry_problems(registry(archive, head), policy_of(archive, head))
         except CusttuiError as exc:
             problems.append(str(exc))
-            return None
-
-    if "customer.toml" not in files:
-        return problems + [f"{folder}: 缺少 customer.toml"]
-    customer = read("customer.toml")
-    ctype = None
-    if customer is not None:
-        if customer.get("id") != customer_id:
-            problems.append(f"{folder}/customer.toml: id 为 {customer.get('id')!r}, 与文件夹 {customer_id} 不符")
-        ctype = customer.get("type")
-        problems += _validated(f"{folder}/customer.toml", lambda: validator.customer(customer))
-    for name in names:
-        path = f"{folder}/{name}"
-        if name.startswith("notes/") and name.endswith(".toml"):
-            record = read(name)
-            if record is not None:
-                problems += _validated(path, lambda: validator.note(record))
-        elif name.startswith("deals/") and name.endswith(".toml"):
-            record = read(name)
-            if record is not None:
-                problems += _validated(path, lambda: validator.deal(record))
-        elif name.startswith("docs/") and name.endswith(META_SUFFIX):
-            document = name[: -len(META_SUFFIX)]
-            record = read(name)
-            if document not in files:
-                problems.append(f"{path}: 元数据对应的资料文件 {document} 不存在")
-            elif record is not None:
-                known = {k: v for k, v in record.items() if k not in DOC_SYSTEM_FIELDS}
-                problems += _validated(path, lambda: validator.document(known, ctype))
-                if record.get("sha256") != hashlib.sha256(contents[document]).hexdigest():
-                    problems.append(f"{folder}/{document}: 校验和与元数据不符, 文件可能被改动")
-                if record.get("main") and f"docs/{record['main']}" not in files:
-                    problems.append(f"{path}: 主文件 {record['main']} 不存在")
-        elif name.startswith("docs/") and name + META_SUFFIX not in files:
-            problems.append(f"{path}: 资料缺少元数据文件 {name.rsplit('/', 1)[1]}{META_SUFFIX}")
     return problems
 
 
-def _validated(path: str, check) -> list[str]:
-    try:
-        check()
-    except CusttuiError as exc:
-        return [f"{path}: {exc}"]
-    return []
+def _check_folders(chunk: int) -> list[str]:
+    git_dir, base, chunks = _FORKED
+    folders = chunks[chunk]
+    contents = iter(batch_read(git_dir, [sha for _, files in folders for _, sha, _ in files]))
+    problems = []
+    for folder, files in folders:
+        data = {path: next(contents) for path, _, _ in files}
+        check = base.reading(data.get)
+        if f"{folder}/{CUSTOMER_FILE}" not in data:
+            problems.append(f"{folder}: 缺少 {CUSTOMER_FILE}")
+        for path, _, kind in files:
+            try:
+                check(path, kind, data[path])
+            except CusttuiError as exc:
+                problems.append(problem(path, exc))
+    return problems
+
+
+def _blamed(store, problems: list[str]) -> list[str]:
+    """Each problem with the commit that last wrote its file: who, when (the first BLAMED)."""
+    shown = []
+    for number, text in enumerate(problems):
+        path = text.split(":", 1)[0].split(" 第 ")[0]
+        if number < BLAMED and not text.startswith("git fsck") and ("/" in path or path.endswith(".toml")):
+            found = store.git("log", "-1", "--format=%h %an <%ae> %ad", "--date=format:%Y-%m-%d %H:%M", "--", path,
+                              check=False).stdout.decode(errors="replace").strip()
+            if found:
+                text += f" (由提交 {printable(found)} 写入)"
+        shown.append(text)
+    return shown

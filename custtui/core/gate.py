@@ -26,20 +26,19 @@ written. An archive without a staff registry has no rights to check (steps 1–3
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 
-from .archive import FORMAT_VERSION, Archive
+from .archive import Archive
+from .check import FileCheck, problem
 from .errors import CusttuiError
-from .layout import CUSTOMER_FILE, META_SUFFIX, SCHEMA_DIR, Kind, customer_folder_of, place, printable, unsafe_name
+from .layout import CUSTOMER_FILE, Kind, customer_folder_of, place, printable, unsafe_name
 from .merge import MergeRefused, merge_base, merge_trees
-from .records import OFFICE_PATTERN, Validator, loads
+from .records import loads
 from .rights import Change, needs, unmet
 from .signing import STATUS, allowed_signers, signatures
-from .staff import access_of, parse_person, policy_of, registry, registry_problems
+from .staff import access_of, policy_of, registry, registry_problems
 from .store import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, CommitInfo, blob_sha
-from .validate import validate_text
 
 MODES = {0o120000: "符号链接", 0o160000: "子模块 (gitlink)", 0o100755: "可执行文件"}
 
@@ -85,7 +84,6 @@ class Gate:
     def __init__(self, archive: Archive):
         self.archive, self.store = archive, archive.store
         self.report = Report()
-        self._valid: set[tuple[str, str, str]] = set()  # (path, blob, schema) already validated
 
     def check(self, trusted: str | None, incoming: str, source: str) -> Report:
         """Raise Refused at the first commit of ``trusted..incoming`` that fails; else the report.
@@ -181,11 +179,9 @@ class Gate:
     def _content(self, commit: str, parent: str | None, changes: list[Change]) -> list[str]:
         problems: list[str] = []
         try:
-            schema = self.archive.schema(commit)
+            check = FileCheck(self.archive, commit, lambda path: self.store.read(commit, path))
         except CusttuiError as exc:
             return [str(exc)]
-        schema_key = (self.store.entry(commit, SCHEMA_DIR) or (0, ""))[1]
-        validator = Validator(schema)
         touched_registry = False
         for change in changes:
             where = place(change.path)
@@ -197,14 +193,14 @@ class Gate:
             if folder and self.store.entry(commit, f"{folder}/{CUSTOMER_FILE}") is None and \
                     self.store.entry(commit, folder) is not None:
                 problems.append(f"{folder}: 文件夹中有文件, 但没有 {CUSTOMER_FILE}")
-            if change.new is None or (change.path, change.new, schema_key) in self._valid:
+            if change.new is None:
                 continue
             try:
-                self._validate(commit, parent, change, where.kind, validator, schema.rules["documents"])
+                check(change.path, where.kind, self._read(change.new))
+                if where.kind is Kind.OFFICE:
+                    self._counter(change, parent)
             except CusttuiError as exc:
-                problems.append(f"{printable(change.path)}: {exc}")
-            else:
-                self._valid.add((change.path, change.new, schema_key))
+                problems.append(problem(change.path, exc))
         if touched_registry and not problems:
             try:
                 problems += registry_problems(registry(self.archive, commit), policy_of(self.archive, commit))
@@ -218,62 +214,13 @@ class Gate:
             raise CusttuiError(f"应为文件, 实为 {kind.decode()} 对象")
         return data
 
-    def _validate(self, commit: str, parent: str | None, change: Change, kind: Kind, validator: Validator,
-                  rules: dict) -> None:
-        path = change.path
-        data = self._read(change.new)
-        if kind is Kind.DOCUMENT:
-            if len(data) > rules["max_file_bytes"]:
-                raise CusttuiError(f"资料过大 ({len(data):,} 字节), 上限 {rules['max_file_bytes']:,} 字节")
-            meta = self.store.read(commit, path + META_SUFFIX)
-            if meta is None:
-                raise CusttuiError(f"资料缺少元数据文件 {path.rsplit('/', 1)[1]}{META_SUFFIX}")
-            if loads(meta, path + META_SUFFIX).get("sha256") != hashlib.sha256(data).hexdigest():
-                raise CusttuiError("资料内容与元数据中的校验和不符")
+    def _counter(self, change: Change, parent: str | None) -> None:
+        """An office's counter only grows: going back would give out numbers twice."""
+        if change.old is None:
             return
-        record = loads(data, path)
-        if kind is Kind.ARCHIVE:
-            unknown = set(record) - {"name", "format"}
-            validate_text(record.get("name", ""), "name", "档案名称", max_length=100)
-            if unknown or record.get("format") != FORMAT_VERSION:
-                raise CusttuiError(f"只能有 name 和 format = {FORMAT_VERSION}")
-        elif kind is Kind.OFFICE:
-            self._office(record, path, parent)
-        elif kind is Kind.STAFF:
-            parse_person(data, path)
-        elif kind is Kind.SCHEMA:
-            policy_of(self.archive, commit)  # the standard itself loaded above; the policy must parse against it
-        elif kind is Kind.CUSTOMER:
-            if record.get("id") != path.split("/")[3]:
-                raise CusttuiError(f"id 为 {record.get('id')!r}, 与文件夹 {path.split('/')[3]} 不符")
-            validator.customer(record)
-        elif kind is Kind.NOTE:
-            validator.note(record)
-        elif kind is Kind.DEAL:
-            validator.deal(record)
-        elif kind is Kind.DOC_META:
-            document = path.removesuffix(META_SUFFIX)
-            customer = loads(self.store.read(commit, f"{customer_folder_of(path)}/{CUSTOMER_FILE}") or b"", path)
-            validator.stored_document(record, customer.get("type", ""))
-            raw = self.store.read(commit, document)
-            if raw is None:
-                raise CusttuiError(f"元数据对应的资料文件 {document.rsplit('/', 1)[1]} 不存在")
-            if record.get("sha256") != hashlib.sha256(raw).hexdigest():
-                raise CusttuiError("资料内容与元数据中的校验和不符")
-            if record.get("main") and self.store.entry(commit, f"{document.rsplit('/', 1)[0]}/{record['main']}") is None:
-                raise CusttuiError(f"主文件 {record['main']} 不存在")
-
-    def _office(self, record: dict, path: str, parent: str | None) -> None:
-        code = path.rsplit("/", 1)[1].removesuffix(".toml")
-        if record.get("code") != code or not OFFICE_PATTERN.match(code):
-            raise CusttuiError(f"code 为 {record.get('code')!r}, 与文件名 {code} 不符")
-        validate_text(record.get("name", ""), "name", "办事处名称", max_length=60)
-        counter = record.get("next")
-        if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1 or set(record) - {"code", "name", "next"}:
-            raise CusttuiError("只能有 code、name 和正整数 next")
-        before = self.store.read(parent, path)
-        if before is not None and counter < loads(before, path).get("next", 1):
-            raise CusttuiError(f"编号计数 next 从 {loads(before, path).get('next')} 退回到 {counter}, 会重复发号")
+        before, after = (loads(self.store.read_blob(b), change.path).get("next", 1) for b in (change.old, change.new))
+        if after < before:
+            raise CusttuiError(f"编号计数 next 从 {before} 退回到 {after}, 会重复发号")
 
     # --- rights ----------------------------------------------------------------------------
 

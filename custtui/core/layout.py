@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
+FORMAT_VERSION = 1  # archive.toml's ``format``
 ARCHIVE_FILE = "archive.toml"
 SCHEMA_DIR = "schema"
 OFFICES_DIR = "offices"

@@ -12,7 +12,6 @@ staff, schema or deletes something.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
