@@ -65,13 +65,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_TOML_LIST = re.compile(r"^\s*\[\s*([\"'{\[]|\])")  # ["甲", … or [] (a list written in TOML); not [北京]华信
+
+
 def _toml_value(text: str, definition: FieldDef, example: str) -> Any:
     """A list or table typed as TOML text (``["华信厂", "华信"]``) for a field whose kind needs one."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise FieldError(definition.code, definition.label,
-                         f"不是有效的 TOML 写法 ({getattr(exc, 'msg', '嵌套过深')}), 应如 {example}") from None
+        why = "嵌套过深" if isinstance(exc, RecursionError) else str(exc)
+        raise FieldError(definition.code, definition.label, f"不是有效的 TOML 写法 ({why}), 应如 {example}") from None
 
 
 def _split_list(value: Any) -> list:
@@ -122,8 +125,7 @@ class Validator:
             if found is None:
                 raise FieldError(code, label, f"{value!r} 不是已知的省市 (可填城市名如 深圳, 或行政区划代码如 440300)")
             return found
-        if kind in ("text_list", "phone_list", "enum_list") and isinstance(value, str) \
-                and value.strip().startswith("[") and value.strip().endswith("]"):
+        if kind in ("text_list", "phone_list", "enum_list") and isinstance(value, str) and _TOML_LIST.match(value):
             value = _toml_value(value, definition, '["甲", "乙"] 或 甲、乙')
         if kind == "enum_list":
             return _unique(self.enum(definition, item) for item in _split_list(value))

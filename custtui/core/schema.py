@@ -145,7 +145,8 @@ class Schema:
             try:
                 docs[name] = tomlread.parse(raw, file)
             except RecordError as exc:
-                raise SchemaError(file, "(整个文件)", exc.problem) from None
+                where = f", 第 {exc.line} 行" if exc.line else ""
+                raise SchemaError(file, "(语法)", f"{exc.problem}{where}") from None
         try:
             return _Builder(prefix, docs).build()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
