@@ -156,9 +156,10 @@ def cmd_list(args, out: Output) -> None:
     archive = _archive(args)
     schema = archive.schema()
     found = archive.find(_pairs(args.where))
-    rows = [f"{c['id']}  {c.get('name', '')}  {schema.label('customer_type', c.get('type', ''))}  "
+    rows = [f"{c['id']}  ⚠ 记录已损坏: {c['error']}" if c.get("error") else
+            f"{c['id']}  {c.get('name', '')}  {schema.label('customer_type', c.get('type', ''))}  "
             f"{schema.label('stage', c.get('stage', ''))}  {c.get('owner', '')}" for c in found]
-    out.emit([{k: c.get(k) for k in ("id", "name", "type", "stage", "owner", "industry", "region")} for c in found],
+    out.emit([{k: c.get(k) for k in ("id", "name", "type", "stage", "owner", "industry", "region", "error")} for c in found],
              "\n".join(rows + [f"共 {len(found)} 个客户"]))
 
 

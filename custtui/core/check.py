@@ -81,8 +81,12 @@ class FileCheck:
 
     def _meta(self, path: str, record: dict) -> None:
         document = path.removesuffix(META_SUFFIX)
-        customer = loads(self.read(f"{customer_folder_of(path)}/{CUSTOMER_FILE}") or b"", path)
-        self.validator.stored_document(record, customer.get("type", ""))
+        record_path = f"{customer_folder_of(path)}/{CUSTOMER_FILE}"
+        try:
+            customer_type = loads(self.read(record_path) or b"", record_path).get("type")
+        except CusttuiError:
+            customer_type = None  # the customer record is reported on its own
+        self.validator.stored_document(record, customer_type)
         raw = self.read(document)
         if raw is None:
             raise CusttuiError(f"元数据对应的资料文件 {document.rsplit('/', 1)[1]} 不存在")

@@ -17,13 +17,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import CusttuiError
+from .errors import CusttuiError, RecordError
 from .records import loads
 from .store import Store
 
 CUSTOMERS = "customers"
 CUSTOMER_FILE = "customer.toml"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = ("id", "type", "name", "aliases", "uscc", "id_number", "industry", "size", "region", "stage",
                   "status", "value_tier", "demand_types", "grade", "color", "tags", "owner", "first_contact",
@@ -107,11 +107,28 @@ def customer_id_of(path: str) -> str | None:
 
 
 def parse_customer(raw: bytes, path: str) -> dict:
-    """The record, or a stand-in carrying the error so one broken file never hides the rest."""
+    """The record, or a stand-in carrying the error so one broken file never hides the rest (a
+    listed field of the wrong kind counts as broken: its value would not classify or sort)."""
+    cid = path.split("/")[3]
     try:
-        return loads(raw, path)
+        record = loads(raw, path)
     except CusttuiError as exc:
-        return {"id": path.split("/")[3], "_error": str(exc)}
+        return {"id": cid, "_error": exc.problem if isinstance(exc, RecordError) else str(exc)}
+    for key in SUMMARY_FIELDS:
+        value = record.get(key)
+        if value is None or key in ("conflicts", "error"):
+            continue
+        if key == "first_contact":
+            shaped = isinstance(value, date)
+        elif key in LIST_FIELDS:
+            shaped = isinstance(value, list) and all(isinstance(x, str) for x in value)
+        else:
+            shaped = isinstance(value, str)
+        if not shaped:
+            return {"id": cid, "_error": f"字段 {key} 的值 {str(value)[:40]!r} 类型不对"}
+    if record.get("id") != cid:
+        return {"id": cid, "_error": f"id 为 {str(record.get('id'))[:40]!r}, 与文件夹不符"}
+    return record
 
 
 class Listing:

@@ -269,7 +269,7 @@ class Validator:
         self._reject_unknown(data, {"date", "amount", "product", "contract", "by"})
         return record
 
-    def document(self, data: dict, customer_type: str) -> dict:
+    def document(self, data: dict, customer_type: str | None) -> dict:
         """Document metadata; sensitivity defaults from the document type."""
         info = data.get("info_type")
         doc_type = self.schema.resolve_doc_type(data.get("doc_type", "")) if data.get("doc_type") else None
@@ -288,7 +288,7 @@ class Validator:
             info_type = self.schema.info_types[doc_type.info_type]
         self._reject_unknown(data, {"info_type", "doc_type", "title", "date", "stage", "sensitivity", "number",
                                     "project", "main", "also_in", "paper_box", "paper_shelf"})
-        if doc_type is not None and doc_type.for_types and customer_type not in doc_type.for_types:
+        if doc_type is not None and doc_type.for_types and customer_type and customer_type not in doc_type.for_types:
             kinds = "、".join(self.schema.label(CUSTOMER_TYPE, t) for t in doc_type.for_types)
             raise FieldError("doc_type", "资料类型", f"「{doc_type.label}」只适用于{kinds}")
         if doc_type is not None and doc_type.info_type != info_type.code:
@@ -324,7 +324,7 @@ class Validator:
             record["also_in"] = _unique(also)
         return record
 
-    def stored_document(self, record: dict, customer_type: str) -> dict:
+    def stored_document(self, record: dict, customer_type: str | None) -> dict:
         """Document metadata as stored (with what ``attach`` recorded: checksum, size, who, when)."""
         checked = self.document({k: x for k, x in record.items() if k not in DOC_SYSTEM_FIELDS}, customer_type)
         if not isinstance(record.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):

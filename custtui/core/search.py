@@ -436,11 +436,20 @@ class _OtherPart:
 
 
 class _StoreOnly:
-    """What indexing needs of an archive: its git store."""
+    """What indexing needs of an archive: its git store and the validator of its standard."""
 
     def __init__(self, path: str):
         from .store import Store
         self.store = Store(path)
+        self._validator = None
+
+    def validator(self):
+        if self._validator is None:
+            from .records import Validator
+            from .schema import Schema
+            head = self.store.head()
+            self._validator = Validator(Schema.load(lambda name: self.store.read(head, f"schema/{name}")))
+        return self._validator
 
 
 def _other_part_main() -> None:
@@ -704,12 +713,18 @@ class SearchIndex:
             if not fresh:
                 cw.delete_by_term("id", cid)
             return
-        try:
+        try:  # only what validates reaches Whoosh: a damaged record is findable by its ID, and reported
+            validator = self.archive.validator()
             record = loads(files["customer.toml"][1], f"{folder}/customer.toml")
+            validator.customer(record, check_required=False)  # a later-required field is incompleteness, not damage
             notes = [loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")]
             deals = [loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")]
-        except CusttuiError as exc:  # a broken record is reported by `custtui check`; index what we can
-            self.on_message(str(exc))
+            for note in notes:
+                validator.note(note)
+            for deal in deals:
+                validator.deal(deal)
+        except CusttuiError as exc:  # `custtui check` names the file and who wrote it
+            self.on_message(f"{cid} 的记录已损坏, 只按编号索引: {exc}")
             record, notes, deals = {"id": cid, "name": cid}, [], []
         record.setdefault("id", cid)
         doc = customer_document(record, notes, deals)
@@ -725,8 +740,9 @@ class SearchIndex:
                 continue
             try:
                 meta = loads(raw, f"{folder}/{rel}")
+                validator.stored_document(meta, record.get("type"))
             except CusttuiError as exc:
-                self.on_message(str(exc))
+                self.on_message(f"{cid} 的资料 {name} 的元数据已损坏, 未索引: {exc}")
                 continue
             extracted = self.texts.get(body[0], name, lambda sha=body[0]: self.store.read_blob(sha))
             dw.add_document(**document_entry(record, name, meta, body[0], extracted.text, extracted.note))

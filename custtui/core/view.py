@@ -16,6 +16,7 @@ from .archive import META_SUFFIX, Archive, Document, HistoryEntry
 from .intake import save_copy
 from .policy import (CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, SENSITIVITY, PermissionDenied, mask_id_number,
                      mask_phone)
+from .errors import CusttuiError, RecordError
 from .records import customer_dir, loads
 
 if TYPE_CHECKING:  # Whoosh loads only when someone searches
@@ -34,6 +35,11 @@ def customer(archive: Archive, customer_id: str, at: str | None = None, *, unmas
     if not access.can_view(*CUSTOMER_RECORD):
         raise PermissionDenied(f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案")
     record = archive.customer(customer_id, at)
+    try:  # a record written past custtui (a hand edit) is reported, never shown half-understood
+        archive.validator(at).customer(record, check_required=False)
+    except CusttuiError as exc:
+        raise RecordError(f"{customer_dir(customer_id)}/customer.toml",
+                          f"{customer_id} 的记录已损坏 ({exc}); custtui check 可查看是哪次提交写入的") from None
     if not unmask:
         return access.customer(record)
     access.require("unmask")

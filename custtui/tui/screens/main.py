@@ -179,6 +179,8 @@ class MainScreen(Screen):
 
     def format_cell(self, summary: Summary, key: str) -> str:
         """A listed value as people read it (labels, not codes)."""
+        if key == "name" and summary.get("error"):
+            return f"⚠ 记录已损坏: {summary.get('error')}"
         value = summary.get(key)
         if value is None or self.classification is None:
             return "" if value is None else str(value)
