@@ -571,3 +571,20 @@ def test_over_ssh_an_office_server_key_cannot_push_what_the_gate_refuses(world, 
     honest = remote.commit(remote.put(tree_of(remote), f"{HUAXIN}/customer.toml", customer(address="上海路 5 号")), LINA)
     assert remote.push(honest).returncode == 0
     assert git(bj, "rev-parse", "HEAD").strip() == honest
+
+
+def test_local_writes_follow_the_rules_every_other_copy_applies(world):
+    """What this copy would refuse from a peer it does not write itself: a 销售's revert that
+    removes a note is a deletion, and needs the delete permission here too."""
+    from custtui.core.policy import PermissionDenied
+    bj = Archive(world.root / "BJ", user="lina")
+    try:
+        _, commit = bj.add_note("BJ-000001", {"channel": "电话", "content": "误记的一条"})
+        before = bj.head()
+        with pytest.raises(PermissionDenied, match=r"删除沟通记录 .* 需要权限「删除」\(delete\), 李娜 的角色 销售 没有"):
+            bj.revert(commit)
+        assert bj.head() == before
+        bj.user = "admin"
+        assert bj.revert(commit), "someone who may delete can undo it"
+    finally:
+        bj.close()

@@ -28,7 +28,8 @@ EXPECTED = {
 }
 MAY = {"sales": {"export"}, "service": set(), "legal": {"export", "unmask"}, "finance": {"export", "unmask"},
        "marketing": set(), "management": {"export", "sync", "unmask", "delete", "read_access_log"},
-       "admin": {"sync", "manage_staff", "edit_schema", "delete", "read_access_log"}, "office_sync": {"sync"}}
+       "admin": {"sync", "manage_staff", "edit_schema", "delete", "read_access_log"},
+       "office_sync": {"sync", "replicate"}}
 MASK = {"sales": {"id_number"}, "service": {"id_number", "amounts"}, "legal": {"id_number"}, "finance": {"id_number"},
         "marketing": {"id_number", "phones", "amounts"}, "management": set(),
         "admin": {"id_number", "phones", "amounts"}, "office_sync": {"id_number", "phones", "amounts"}}
@@ -48,7 +49,8 @@ def test_every_role_information_type_sensitivity_and_action(policy, role):
         for (info_type, ceiling), sensitivity in itertools.product(zip(INFO_TYPES, ceilings), SENSITIVITY):
             allowed = ceiling is not None and SENSITIVITY.index(sensitivity) <= SENSITIVITY.index(ceiling)
             assert check(info_type, sensitivity) == allowed, f"{role} {action} {info_type}/{sensitivity}"
-    for permission in ("export", "sync", "unmask", "manage_staff", "edit_schema", "delete", "read_access_log"):
+    for permission in ("export", "sync", "replicate", "unmask", "manage_staff", "edit_schema", "delete",
+                       "read_access_log"):
         assert access.may(permission) == (permission in MAY[role]), f"{role} may {permission}"
     for kind in ("id_number", "phones", "amounts"):
         assert access.masked(kind) == (kind in MASK[role]), f"{role} masked {kind}"

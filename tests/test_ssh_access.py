@@ -288,7 +288,7 @@ def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_copy, sshd,
     finally:
         terminal.close()
 
-    assert git(path, "log", "-1", "--format=%an").strip() == "李娜", "the commit carries the key's person"
+    assert git(path, "log", "-1", "--format=%an <%ae>").strip() == "李娜 <lina@BJ>", "the commit carries the key's person"
     assert git(path, "rev-parse", "HEAD~1").strip() == before, "exactly one new commit"
     assert f'legal_rep = "{NEW_REP}"' in git(path, "show", f"HEAD:{FOLDER}/customer.toml")
     opened = access_log.entries(archive, person="lina")

@@ -289,6 +289,7 @@ def local_update(archive: Archive, updates: list[tuple[str, str, str]]) -> None:
     for old, new, ref in updates:
         if ref not in (store.branch_ref, "HEAD") or new == ZERO_OID or new in approved:
             continue
+        approved.add(new)  # HEAD and its branch move together: one check
         trusted = None if old == ZERO_OID else old
         if trusted and store.is_ancestor(new, trusted):
             continue  # back to a commit this copy already had: nothing new arrives

@@ -33,7 +33,8 @@ HOOKS = {
     "pre-receive": "exec {python} -m custtui gate-hook push",
     # only a move of a branch asks Python; custtui's own updates say they were gated already
     "reference-transaction": ('[ "$1" = prepared ] || exit 0\n[ "$CUSTTUI_GATED" = 1 ] && exit 0\n'
-                              "exec {python} -m custtui gate-hook local"),
+                              'updates=$(cat)\ncase "$updates" in *" refs/heads/"*|*" HEAD"*) ;; *) exit 0 ;; esac\n'
+                              'printf "%s\\n" "$updates" | {python} -m custtui gate-hook local'),
 }
 
 

@@ -113,7 +113,8 @@ def parse_customer(raw: bytes, path: str) -> dict:
     try:
         record = loads(raw, path)
     except CusttuiError as exc:
-        return {"id": cid, "_error": exc.problem if isinstance(exc, RecordError) else str(exc)}
+        line = f" (第 {exc.line} 行)" if isinstance(exc, RecordError) and exc.line else ""
+        return {"id": cid, "_error": (exc.problem if isinstance(exc, RecordError) else str(exc)) + line}
     for key in SUMMARY_FIELDS:
         value = record.get(key)
         if value is None or key in ("conflicts", "error"):
