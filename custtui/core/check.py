@@ -19,11 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 from .errors import CusttuiError, RecordError
-from .layout import CUSTOMER_FILE, FORMAT_VERSION, META_SUFFIX, Kind, customer_folder_of, place, printable, unsafe_path
+from .layout import (CUSTOMER_FILE, FORMAT_VERSION, SCHEMA_DIR, META_SUFFIX, Kind, customer_folder_of, customer_of_folder, place,
+                     place_inside, printable, unsafe_path)
 from .listing import batch_read
 from .records import OFFICE_PATTERN, Validator, loads
 from .staff import parse_person, policy_of, registry, registry_problems
-from .store import FILE_MODE
 from .validate import validate_text
 
 BLAMED = 20  # problems whose author is looked up (one git log each)
@@ -32,32 +32,43 @@ Read = Callable[[str], "bytes | None"]
 
 class FileCheck:
     """Validates files of the archive at one commit; ``read(path)`` gives another file's bytes at
-    that commit (a document's metadata, a customer's record), None when absent."""
+    that commit (a document's metadata, a customer's record), None when absent. A document's
+    bytes are compared with its checksum when its metadata is checked: check both."""
 
     def __init__(self, archive, commit: str | None, read: Read):
         self.archive, self.commit, self.read = archive, commit, read
         schema = archive.schema(commit)
         self.validator = Validator(schema)
         self.rules = schema.rules["documents"]
+        self._records: dict[str, dict | None] = {}  # other files parsed for context, by path
 
     def reading(self, read: Read) -> FileCheck:
         """The same check reading other files through ``read`` (no git access: safe in a fork)."""
         copy = object.__new__(FileCheck)
-        copy.__dict__.update(self.__dict__, read=read)
+        copy.__dict__.update(self.__dict__, read=read, _records={})
         return copy
+
+    def _record(self, path: str) -> dict | None:
+        """Another file of the commit, parsed once (a document's metadata, its customer's record);
+        None when absent or unreadable (it is reported on its own)."""
+        if path not in self._records:
+            raw = self.read(path)
+            try:
+                self._records[path] = None if raw is None else loads(raw, path)
+            except CusttuiError:
+                self._records[path] = None
+        return self._records[path]
 
     def __call__(self, path: str, kind: Kind, data: bytes) -> None:
         """Raise CusttuiError saying what is wrong with ``data`` at ``path``."""
-        if kind is Kind.DOCUMENT:
+        if kind is Kind.DOCUMENT:  # its checksum is compared when its metadata is checked
             if len(data) > self.rules["max_file_bytes"]:
                 raise CusttuiError(f"资料过大 ({len(data):,} 字节), 上限 {self.rules['max_file_bytes']:,} 字节")
-            meta = self.read(path + META_SUFFIX)
-            if meta is None:
+            if self.read(path + META_SUFFIX) is None:
                 raise CusttuiError(f"资料缺少元数据文件 {path.rsplit('/', 1)[1]}{META_SUFFIX}")
-            if loads(meta, path + META_SUFFIX).get("sha256") != hashlib.sha256(data).hexdigest():
-                raise CusttuiError("资料内容与元数据中的校验和不符, 文件可能被改动")
             return
         record = loads(data, path)
+        self._records[path] = record
         if kind is Kind.ARCHIVE:
             validate_text(record.get("name", ""), "name", "档案名称", max_length=100)
             if set(record) - {"name", "format"} or record.get("format") != FORMAT_VERSION:
@@ -81,12 +92,8 @@ class FileCheck:
 
     def _meta(self, path: str, record: dict) -> None:
         document = path.removesuffix(META_SUFFIX)
-        record_path = f"{customer_folder_of(path)}/{CUSTOMER_FILE}"
-        try:
-            customer_type = loads(self.read(record_path) or b"", record_path).get("type")
-        except CusttuiError:
-            customer_type = None  # the customer record is reported on its own
-        self.validator.stored_document(record, customer_type)
+        customer = self._record(f"{customer_folder_of(path)}/{CUSTOMER_FILE}")
+        self.validator.stored_document(record, customer.get("type") if customer else None)
         raw = self.read(document)
         if raw is None:
             raise CusttuiError(f"元数据对应的资料文件 {document.rsplit('/', 1)[1]} 不存在")
@@ -139,39 +146,84 @@ def _check_files(archive, head: str) -> list[str]:
         check = FileCheck(archive, head, lambda path: store.read(head, path))
     except CusttuiError as exc:
         return [str(exc)]
-    listing = store.git("ls-tree", "-r", "-z", "--full-tree", head).stdout
-    problems, folders, others = [], {}, []
-    for entry in filter(None, listing.split(b"\0")):
-        meta, raw_path = entry.split(b"\t", 1)
-        mode, kind, sha = meta.split()
-        path = raw_path.decode("utf-8", errors="surrogateescape")
-        reason = unsafe_path(path)
-        if reason or int(mode, 8) != FILE_MODE or kind != b"blob":
-            problems.append(f"{printable(path)}: " + (reason or f"不允许的对象 (模式 {mode.decode()}), 档案只存普通文件"))
-            continue
-        where = place(path)
-        if where is None:
-            problems.append(f"{printable(path)}: 不是档案格式中的路径")
-        elif where.customer:
-            folders.setdefault(customer_folder_of(path), []).append((path, sha.decode(), where.kind))
-        else:
-            others.append((path, sha.decode(), where.kind))
-    problems += _check_others(archive, head, check, others)
+    schema = (store.entry(head, SCHEMA_DIR) or (0, ""))[1]
+    listing = store.git("ls-tree", "-r", "-t", "-z", "--full-tree", head).stdout
+    folders: dict[str, list[bytes]] = {}
+    trees: dict[str, bytes] = {}  # customer folder -> its verdict key (folder, tree, schema)
+    others = []
+    for entry in filter(None, listing.split(b"\0")):  # grouped here, checked in the workers
+        meta, path = entry.split(b"\t", 1)
+        parts = path.split(b"/", 4)
+        if parts[0] != b"customers" or len(parts) < 4:
+            if b" tree " not in meta:
+                others.append(entry)
+        elif len(parts) == 4 and b" tree " in meta:
+            trees[path.decode("utf-8", "surrogateescape")] = _verdict(path, meta.split()[2], schema)
+        elif len(parts) == 5 and b" tree " not in meta:
+            folders.setdefault(b"/".join(parts[:4]).decode("utf-8", "surrogateescape"), []).append(entry)
+    problems = _check_others(archive, head, check, others)
+    passed = _verdicts(store)
+    unchecked = sorted((f, e) for f, e in folders.items() if trees.get(f) not in passed)
+    clean = {trees[f] for f in folders if f in trees} - {trees.get(f) for f, _ in unchecked}
     global _FORKED
-    _FORKED = (store.git_dir, check, _split(sorted(folders.items()), os.cpu_count() or 1))
+    _FORKED = (store.git_dir, check, _split(unchecked, os.cpu_count() or 1), trees)
     try:
         if len(_FORKED[2]) > 1:  # forked workers share the loaded schema; each reads through its own git
             with ProcessPoolExecutor(len(_FORKED[2]), mp_context=multiprocessing.get_context("fork")) as pool:
-                for found in pool.map(_check_folders, range(len(_FORKED[2]))):
-                    problems += found
-        elif _FORKED[2]:
-            problems += _check_folders(0)
+                results = list(pool.map(_check_folders, range(len(_FORKED[2]))))
+        else:
+            results = [_check_folders(0)] if _FORKED[2] else []
     finally:
         _FORKED = None
+    for found, passed_now in results:
+        problems += found
+        clean |= passed_now
+    _remember_verdicts(store, clean)
     return problems
 
 
-_FORKED: tuple | None = None  # (git dir, FileCheck, chunks of folders) for the worker processes
+# A customer folder that passed, by its path, its tree's id and the schema's: the same three can
+# only hold the same files, so the next check skips them (measured at 100k: see bench/README.md).
+# Kept under .git/custtui/, which only the service account writes (who is trusted with everything).
+VERDICTS = "check-passed"
+CHECK_VERSION = b"1"
+
+
+def _verdict(folder: bytes, tree: bytes, schema: str) -> bytes:
+    return hashlib.sha1(b"\0".join((CHECK_VERSION, folder, tree, schema.encode()))).digest()
+
+
+def _verdicts(store) -> set[bytes]:
+    path = store.git_dir / "custtui" / VERDICTS
+    data = path.read_bytes() if path.exists() else b""
+    return {data[i:i + 20] for i in range(0, len(data) - len(data) % 20, 20)}
+
+
+def _remember_verdicts(store, keys: set[bytes]) -> None:
+    path = store.git_dir / "custtui" / VERDICTS
+    path.parent.mkdir(exist_ok=True)
+    temp = path.with_suffix(f".{os.getpid()}.tmp")
+    temp.write_bytes(b"".join(sorted(keys)))
+    os.replace(temp, path)
+
+
+_FORKED: tuple | None = None  # (git dir, FileCheck, chunks of folders, verdict keys) for the workers
+
+
+def _entry(entry: bytes, problems: list[str]) -> tuple[str, str, Kind] | None:
+    """(path, blob, kind) of one ``ls-tree`` line, or None with the problem noted."""
+    meta, raw_path = entry.split(b"\t", 1)
+    mode, kind, sha = meta.split()
+    path = raw_path.decode("utf-8", errors="surrogateescape")
+    reason = unsafe_path(path)
+    if reason or mode != b"100644" or kind != b"blob":
+        problems.append(f"{printable(path)}: " + (reason or f"不允许的对象 (模式 {mode.decode()}), 档案只存普通文件"))
+        return None
+    where = place(path)
+    if where is None:
+        problems.append(f"{printable(path)}: 不是档案格式中的路径")
+        return None
+    return path, sha.decode(), where.kind
 
 
 def _split(items: list, parts: int) -> list[list]:
@@ -181,10 +233,10 @@ def _split(items: list, parts: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] if items else []
 
 
-def _check_others(archive, head: str, check: FileCheck, files: list[tuple[str, str, Kind]]) -> list[str]:
+def _check_others(archive, head: str, check: FileCheck, entries: list[bytes]) -> list[str]:
     store = archive.store
-    problems = []
-    for path, sha, kind in files:
+    problems: list[str] = []
+    for path, sha, kind in filter(None, (_entry(e, problems) for e in entries)):
         try:
             check(path, kind, store.read_blob(sha))
         except CusttuiError as exc:
@@ -197,22 +249,49 @@ def _check_others(archive, head: str, check: FileCheck, files: list[tuple[str, s
     return problems
 
 
-def _check_folders(chunk: int) -> list[str]:
-    git_dir, base, chunks = _FORKED
-    folders = chunks[chunk]
-    contents = iter(batch_read(git_dir, [sha for _, files in folders for _, sha, _ in files]))
-    problems = []
-    for folder, files in folders:
+def _check_folders(chunk: int) -> tuple[list[str], set[bytes]]:
+    """Problems in one chunk of customer folders, and the verdict keys of those that passed."""
+    git_dir, base, chunks, trees = _FORKED
+    problems: list[str] = []
+    clean: set[bytes] = set()
+    folders = []
+    for folder, entries in chunks[chunk]:
+        found: list[str] = []
+        folders.append((folder, _folder_entries(folder, entries, found), found))
+    contents = iter(batch_read(git_dir, [sha for _, files, _ in folders for _, sha, _ in files]))
+    for folder, files, found in folders:
         data = {path: next(contents) for path, _, _ in files}
         check = base.reading(data.get)
-        if f"{folder}/{CUSTOMER_FILE}" not in data:
-            problems.append(f"{folder}: 缺少 {CUSTOMER_FILE}")
+        if files and f"{folder}/{CUSTOMER_FILE}" not in data:
+            found.append(f"{printable(folder)}: 缺少 {CUSTOMER_FILE}")
         for path, _, kind in files:
             try:
                 check(path, kind, data[path])
             except CusttuiError as exc:
-                problems.append(problem(path, exc))
-    return problems
+                found.append(problem(path, exc))
+        problems += found
+        if not found and folder in trees:
+            clean.add(trees[folder])
+    return problems, clean
+
+
+def _folder_entries(folder: str, entries: list[bytes], problems: list[str]) -> list[tuple[str, str, Kind]]:
+    """``_entry`` for one customer's files: the folder's own path checked once."""
+    customer = None if unsafe_path(folder) else customer_of_folder(folder)
+    if customer is None:
+        return [f for f in (_entry(e, problems) for e in entries) if f]
+    files = []
+    for entry in entries:
+        meta, raw_path = entry.split(b"\t", 1)
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        inside = path[len(folder) + 1:]
+        reason = unsafe_path(inside)
+        where = None if reason else place_inside(customer, inside)
+        if reason or not meta.startswith(b"100644 blob ") or where is None:
+            _entry(entry, problems)  # says which rule it breaks
+        else:
+            files.append((path, meta[12:].decode(), where.kind))
+    return files
 
 
 def _blamed(store, problems: list[str]) -> list[str]:

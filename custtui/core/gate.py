@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from .archive import Archive
 from .check import FileCheck, problem
 from .errors import CusttuiError
-from .layout import CUSTOMER_FILE, Kind, customer_folder_of, place, printable, unsafe_name
+from .layout import CUSTOMER_FILE, META_SUFFIX, Kind, customer_folder_of, place, printable, unsafe_name
 from .merge import MergeRefused, merge_base, merge_trees
 from .records import loads
 from .rights import Change, needs, unmet
@@ -183,6 +183,12 @@ class Gate:
         except CusttuiError as exc:
             return [str(exc)]
         touched_registry = False
+        changed = {c.path for c in changes}
+        for change in list(changes):  # a document's checksum is in its metadata: check that too
+            meta = change.path + META_SUFFIX
+            if change.new and meta not in changed and (where := place(change.path)) and where.kind is Kind.DOCUMENT:
+                found = self._blob(commit, meta)
+                changes = [*changes, Change(meta, found, found)]
         for change in changes:
             where = place(change.path)
             if where is None:

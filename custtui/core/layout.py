@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 FORMAT_VERSION = 1  # archive.toml's ``format``
 ARCHIVE_FILE = "archive.toml"
@@ -36,9 +37,7 @@ _OFFICE_FILE = re.compile(rf"^{OFFICES_DIR}/({_OFFICE})\.toml$")
 _STAFF_FILE = re.compile(rf"^{STAFF_DIR}/([a-z][a-z0-9_.-]{{1,31}})\.toml$")
 _DOCUMENT_UNSAFE = re.compile(r'[\\/:*?"<>|]')
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-# characters HFS+ ignores when comparing names, so ".g\u200cit" is ".git" on a Mac (git's is_hfs_dotgit)
 _SHORT_NAMES = re.compile(r"^(git|gitmod|gitatt|gitign|mailma|gi7eba|gi7d29|gi250a|maba30)~\d")  # 8.3 aliases
-_HFS_IGNORED = set("\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206a\u206b\u206c\u206d\u206e\u206f\ufeff")
 
 
 class Kind(Enum):
@@ -87,7 +86,17 @@ def place(path: str) -> Place | None:
     match = _CUSTOMER_FOLDER.match(path)
     if match is None or match["shard"] != shard(match["id"]):
         return None
-    customer, inside = match["id"], path[match.end():]
+    return place_inside(match["id"], path[match.end():])
+
+
+def customer_of_folder(folder: str) -> str | None:
+    """The customer ID when ``folder`` is a customer's folder (``customers/BJ/000/BJ-000001``)."""
+    match = _CUSTOMER_FOLDER.match(folder + "/")
+    return match["id"] if match and match.end() == len(folder) + 1 and match["shard"] == shard(match["id"]) else None
+
+
+def place_inside(customer: str, inside: str) -> Place | None:
+    """What ``inside`` (a path within a customer's folder) is, or None."""
     if inside == CUSTOMER_FILE:
         return Place(Kind.CUSTOMER, customer, customer)
     folder, _, name = inside.partition("/")
@@ -108,21 +117,24 @@ def customer_folder_of(path: str) -> str | None:
     return match.group(0).rstrip("/") if match else None
 
 
+@lru_cache(maxsize=8192)  # folder names repeat on every path: customers, BJ, 000, docs …
 def unsafe_name(name: str) -> str | None:
     """Why one path component may not be written to disk (a reason in Chinese), or None."""
     if name in ("", ".", ".."):
         return "名称为空或是 . / .."
-    if any(unicodedata.category(ch) == "Cs" for ch in name):
-        return "不是有效的 UTF-8"
+    if not name.isprintable():  # C speed for the usual name; the rare one is looked at closely
+        categories = {unicodedata.category(ch) for ch in name}
+        if "Cs" in categories:
+            return "不是有效的 UTF-8"
+        if categories & {"Cc", "Cf", "Zl", "Zp"}:
+            return "名称中含有控制字符或不可见字符"
     if "/" in name or "\\" in name:
         return "名称中含有路径分隔符"
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
-        return "名称中含有控制字符或不可见字符"
-    if unicodedata.normalize("NFC", name) != name:
+    if not unicodedata.is_normalized("NFC", name):
         return "名称不是规范的 Unicode (NFC) 形式"
-    if _is_dotgit(name):
+    if (name[0] == "." or "~" in name) and _is_dotgit(name):
         return "名称是 .git 的某种写法"
-    if name.startswith("."):
+    if name[0] == ".":
         return "名称以点开头 (隐藏文件或 git 的控制文件)"
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         return f"名称超过 {MAX_NAME_BYTES} 字节"
@@ -131,10 +143,9 @@ def unsafe_name(name: str) -> str | None:
 
 def _is_dotgit(name: str) -> bool:
     """``.git`` (or the short 8.3 name of a git control file) as git's fsck refuses it
-    (``is_ntfs_dotgit``, ``is_hfs_dotgit``): any case, HFS+ ignorables, NTFS streams and trailing
-    dots or spaces."""
-    folded = "".join(ch for ch in name if ch not in _HFS_IGNORED).casefold()
-    stripped = folded.split(":", 1)[0].rstrip(" .")
+    (``is_ntfs_dotgit``, ``is_hfs_dotgit``): any case, NTFS streams and trailing dots or spaces.
+    (HFS+ ignorable characters are refused before this, with every invisible character.)"""
+    stripped = name.casefold().split(":", 1)[0].rstrip(" .")
     return stripped == ".git" or bool(_SHORT_NAMES.match(stripped))
 
 

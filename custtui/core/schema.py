@@ -8,6 +8,7 @@ the file, the key and what is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -54,11 +55,16 @@ class Dimension:
 
     def resolve(self, text: str) -> str | None:
         """The code for ``text`` given as code, label or alias (case-insensitive), or None."""
-        wanted = str(text).strip().casefold()
-        for v in self.values:
-            if wanted in (v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)):
-                return v.code
-        return None
+        return self._codes.get(str(text).strip().casefold())
+
+    @cached_property
+    def _codes(self) -> dict[str, str]:
+        """Every spelling (casefolded) -> code; an earlier value wins a spelling two share."""
+        codes: dict[str, str] = {}
+        for v in reversed(self.values):
+            codes.update(dict.fromkeys((v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)),
+                                       v.code))
+        return codes
 
     def label_of(self, code: str) -> str:
         found = self.value(code)
@@ -120,6 +126,8 @@ class Schema:
         self.dimensions = dimensions
         self.info_types = info_types
         self.doc_types = {d.code: d for it in info_types.values() for d in it.doc_types}
+        self._doc_types = _spellings(self.doc_types.values())
+        self._info_types = _spellings(info_types.values())
         self.fields = fields
         self.provinces = provinces
         self.cities = cities
@@ -172,14 +180,10 @@ class Schema:
         return [f for f in self.fields.values() if f.applies_to(customer_type)]
 
     def resolve_doc_type(self, text: str) -> DocType | None:
-        wanted = str(text).strip().casefold()
-        return next((d for d in self.doc_types.values()
-                     if wanted in (d.code.casefold(), d.label.casefold())), None)
+        return self._doc_types.get(str(text).strip().casefold())
 
     def resolve_info_type(self, text: str) -> InfoType | None:
-        wanted = str(text).strip().casefold()
-        return next((i for i in self.info_types.values()
-                     if wanted in (i.code.casefold(), i.label.casefold())), None)
+        return self._info_types.get(str(text).strip().casefold())
 
     def resolve_region(self, text: str) -> str | None:
         """A city code from a code or a name (深圳, 深圳市, 广东深圳, 440300); a province code too."""
@@ -218,6 +222,15 @@ class Schema:
         tiers = sorted(self.dimensions["value_tier"].values,
                        key=lambda v: float(v.extra.get("min_annual", 0)), reverse=True)
         return next(v.code for v in tiers if annual_amount >= float(v.extra.get("min_annual", 0)))
+
+
+def _spellings(items) -> dict:
+    """Code and label (casefolded) -> item; the first item wins a spelling two share."""
+    found: dict = {}
+    for item in items:
+        for spelling in (item.code.casefold(), item.label.casefold()):
+            found.setdefault(spelling, item)
+    return found
 
 
 class _Builder:

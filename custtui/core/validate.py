@@ -270,6 +270,10 @@ def validate_text(value: object, field: str, label: str, max_length: int = 200, 
     text = value.strip()
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > max_length:
+        raise FieldError(field, label, f"最多 {max_length} 个字, 实为 {len(text)} 个字")
+    if (text.replace("\n", "").replace("\t", "") if multiline else text).isprintable():
+        return text  # no control, format or separator character: the usual text, at C speed
     for pos, char in enumerate(text, 1):
         if multiline and char in "\n\t":
             continue
@@ -280,6 +284,4 @@ def validate_text(value: object, field: str, label: str, max_length: int = 200, 
         if unicodedata.category(char) == "Cf" and (not multiline or char in _BIDI_CONTROLS):
             raise FieldError(field, label, f"含有不可见的格式字符 U+{ord(char):04X} (第 {pos} 个字符, 如零宽字符或"
                                            f"文字方向控制符), 会让看到的与存下的不一致, 请删除")
-    if len(text) > max_length:
-        raise FieldError(field, label, f"最多 {max_length} 个字, 实为 {len(text)} 个字")
     return text

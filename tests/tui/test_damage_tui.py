@@ -79,3 +79,15 @@ async def test_the_tui_shows_damaged_customers_and_keeps_working(damaged, open_a
         main.open_customer("BJ-000004")
         await settle(app, pilot)
         assert main.current_customer == "BJ-000004", "the next customer opens as usual"
+
+
+def test_a_check_that_passed_still_finds_damage_written_since(demo):
+    """check remembers the customer folders that passed (by tree); a folder changed since is read again."""
+    path = demo.store.path
+    assert run_cli("--archive", path, "check").code == 0
+    record = path / "customers" / "BJ" / "000" / "BJ-000002" / "customer.toml"
+    record.write_text(record.read_text("utf-8").replace('stage = "', 'stage = "hacked"\nold_stage = "'), "utf-8")
+    bypass_commit(path, "-qam", "手工修改")
+    for _ in range(2):
+        check = run_cli("--archive", path, "check")
+        assert check.code == 1 and "BJ-000002/customer.toml: 字段「合作阶段」(stage)" in check.out, check.out
