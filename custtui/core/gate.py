@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from .archive import Archive
 from .check import FileCheck, problem
 from .errors import CusttuiError
-from .layout import CUSTOMER_FILE, META_SUFFIX, Kind, customer_folder_of, place, printable, unsafe_name
+from .layout import CUSTOMER_FILE, META_SUFFIX, Kind, customer_folder_of, place, printable, unsafe_path
 from .merge import MergeRefused, merge_base, merge_trees
 from .records import loads
 from .rights import Change, needs, unmet
 from .signing import STATUS, allowed_signers, signatures
 from .staff import access_of, policy_of, registry, registry_problems
-from .store import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, CommitInfo, blob_sha
+from .store import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha
 
 MODES = {0o120000: "符号链接", 0o160000: "子模块 (gitlink)", 0o100755: "可执行文件"}
 
@@ -75,7 +75,19 @@ class Report:
     files: int = 0
     seconds: float = 0.0
     signed_checks: int = 0
-    verified_trees: set[str] = field(default_factory=set)  # checked once, wherever they appear
+
+
+@dataclass
+class _Incoming:
+    """One commit as the bulk ``git log`` lists it: its tree, parents, author's address and, for
+    a commit with one parent (or none), what it changes with each new file's mode."""
+
+    sha: str
+    tree: str
+    parents: list[str]
+    email: str
+    changes: list[Change] = field(default_factory=list)
+    modes: dict[str, str] = field(default_factory=dict)
 
 
 class Gate:
@@ -89,73 +101,86 @@ class Gate:
         """Raise Refused at the first commit of ``trusted..incoming`` that fails; else the report.
         ``source`` completes «拒绝接收…»: " origin 的修改", "推送的修改"."""
         started = time.monotonic()
-        span = [incoming, "--not", trusted] if trusted else [incoming]
-        listed = self.store.git("rev-list", "--reverse", "--topo-order", "--parents", *span).stdout.decode().split("\n")
-        for line in filter(None, listed):
-            commit, *parents = line.split()
-            info = self.store.commit_info(commit)
-            problems = self._commit(info, parents, trusted)
+        commits = self._log(trusted, incoming)
+        self.store.know_trees({c.sha: c.tree for c in commits})
+        for commit in commits:
+            problems = self._commit(commit, trusted)
             self.report.commits += 1
             if problems:
+                info = self.store.commit_info(commit.sha)
                 author = f"{info.author_name} <{info.author_email}>"
-                raise Refused(source, Finding(commit, author, f"{info.author_time:%Y-%m-%d %H:%M}", info.summary,
+                raise Refused(source, Finding(commit.sha, author, f"{info.author_time:%Y-%m-%d %H:%M}", info.summary,
                                               tuple(problems)))
         self.report.seconds += time.monotonic() - started
         return self.report
 
+    def _log(self, trusted: str | None, incoming: str) -> list[_Incoming]:
+        """Every commit of ``trusted..incoming`` in history order, with its changes, from one
+        ``git log --raw`` (measured: walking each commit's trees here took 10 ms a commit at 10k;
+        this takes well under one). Read by position, so no name or address can pass for another
+        field; git's fsck has refused what a path could not be told from (a ``/`` in a name)."""
+        span = [incoming, "--not", trusted] if trusted else [incoming]
+        out = self.store.git("log", "--reverse", "--topo-order", "--root", "-r", "-z", "--raw", "--no-renames",
+                             "--no-abbrev", "--format=%x01%H %T %P%x00%ae", *span).stdout
+        commits: list[_Incoming] = []
+        tokens = iter(out.split(b"\0"))
+        for token in tokens:
+            token = token.lstrip(b"\n")
+            if token.startswith(b"\x01"):
+                sha, tree, *parents = token[1:].decode().split()
+                commits.append(_Incoming(sha, tree, parents, next(tokens).decode("utf-8", "replace")))
+            elif token.startswith(b":"):
+                old_mode, new_mode, old, new, _ = token[1:].decode().split(" ")
+                path = next(tokens).decode("utf-8", "surrogateescape")
+                commit = commits[-1]
+                commit.changes.append(Change(path, None if old == ZERO_OID else old, None if new == ZERO_OID else new))
+                commit.modes[path] = new_mode
+        return commits
+
     # --- one commit --------------------------------------------------------------------------
 
-    def _commit(self, info: CommitInfo, parents: list[str], trusted: str | None) -> list[str]:
+    def _commit(self, commit: _Incoming, trusted: str | None) -> list[str]:
+        parents = commit.parents
         if len(parents) > 2:
             return ["合并提交只能有两个父提交"]
         if not parents and trusted:
             return ["与本档案没有共同的历史 (另一个档案的根提交)"]
-        problems = self._objects(info.tree, [self.store.root_tree(p) for p in parents])
-        if problems:
-            return problems  # names and modes first: nothing below reads an unsafe tree
         if len(parents) == 2:
-            changes, explained = self._merge_changes(info, parents)
+            changes, explained = self._merge_changes(commit.sha, parents)
+            modes = {c.path: f"{found[0]:o}" for c in changes if c.new and (found := self.store.entry(commit.sha, c.path))}
         else:
-            changes = [Change(p, o, n) for p, o, n in self.store.diff_commits(parents[0] if parents else None, info.sha)]
-            explained = False
-        problems = self._content(info.sha, parents[0] if parents else None, changes)
+            changes, explained, modes = commit.changes, False, commit.modes
+        problems = self._objects(changes, modes)
+        if problems:
+            return problems  # names and modes first: nothing below reads an unsafe path
+        parent = parents[0] if parents else None
+        problems = self._content(commit.sha, parent, changes)
         if not problems and not explained:
-            problems = self._rights(info, parents[0] if parents else None, changes)
+            problems = self._rights(commit.sha, commit.email, parent, changes)
         self.report.files += len(changes)
         return problems
 
-    def _objects(self, tree: str, bases: list[str | None], prefix: str = "") -> list[str]:
-        """Unsafe names and modes in the trees of ``tree`` that none of ``bases`` (verified) has."""
-        if tree in self.report.verified_trees:
-            return []
-        try:
-            entries = self.store.tree(tree)
-        except CusttuiError as exc:
-            return [f"{prefix or '根目录'}: {exc}"]
-        base_entries = [self.store.tree(b) if b else {} for b in bases]
+    @staticmethod
+    def _objects(changes: list[Change], modes: dict[str, str]) -> list[str]:
+        """Unsafe names on the paths a commit writes, and modes other than a plain file's."""
         problems = []
-        for name, (mode, sha) in entries.items():
-            if any(b.get(name) == (mode, sha) for b in base_entries):
+        for change in changes:
+            if change.new is None:
                 continue
-            path = f"{prefix}{printable(name)}"
-            reason = unsafe_name(name)
+            reason = unsafe_path(change.path)
+            mode = int(modes.get(change.path, "100644"), 8)
             if reason:
-                problems.append(f"{path}: 不安全的名称 ({reason})")
-            elif mode == TREE_MODE:
-                problems += self._objects(sha, [b[name][1] if b.get(name, (0,))[0] == TREE_MODE else None
-                                                for b in base_entries], f"{path}/")
+                problems.append(f"{printable(change.path)}: 不安全的名称 ({reason})")
             elif mode != FILE_MODE:
-                problems.append(f"{path}: 不允许的{MODES.get(mode, f'文件模式 {mode:o}')}, 档案只存普通文件")
-        if not problems:
-            self.report.verified_trees.add(tree)
+                problems.append(f"{printable(change.path)}: 不允许的{MODES.get(mode, f'文件模式 {mode:o}')}, 档案只存普通文件")
         return problems
 
-    def _merge_changes(self, info: CommitInfo, parents: list[str]) -> tuple[list[Change], bool]:
+    def _merge_changes(self, merge: str, parents: list[str]) -> tuple[list[Change], bool]:
         """A merge's changes on top of its first parent, and whether they are exactly the merge
         custtui computes (then its parents' own checks cover them); otherwise only what differs
         from that merge, as the merge author's own change."""
         ours, theirs = parents
-        actual = {p: n for p, _, n in self.store.diff_commits(ours, info.sha)}
+        actual = {p: n for p, _, n in self.store.diff_commits(ours, merge)}
         try:
             merged = merge_trees(self.store, merge_base(self.store, ours, theirs), ours, theirs)
         except MergeRefused:
@@ -195,10 +220,8 @@ class Gate:
                 problems.append(f"{printable(change.path)}: 不是档案格式中的路径")
                 continue
             touched_registry |= where.kind in (Kind.STAFF, Kind.SCHEMA)
-            folder = customer_folder_of(change.path)
-            if folder and self.store.entry(commit, f"{folder}/{CUSTOMER_FILE}") is None and \
-                    self.store.entry(commit, folder) is not None:
-                problems.append(f"{folder}: 文件夹中有文件, 但没有 {CUSTOMER_FILE}")
+            if self._orphaned(commit, change, where, changed):
+                problems.append(f"{customer_folder_of(change.path)}: 文件夹中有文件, 但没有 {CUSTOMER_FILE}")
             if change.new is None:
                 continue
             try:
@@ -213,6 +236,18 @@ class Gate:
             except CusttuiError as exc:
                 problems.append(str(exc))
         return problems
+
+    def _orphaned(self, commit: str, change: Change, where, changed: set[str]) -> bool:
+        """Whether a change leaves files in a customer folder without its record: the record
+        removed while files stay, or a file added to a folder that has none."""
+        if where.customer is None:
+            return False
+        folder = customer_folder_of(change.path)
+        if where.kind is Kind.CUSTOMER:
+            return change.new is None and self.store.entry(commit, folder) is not None
+        record = f"{folder}/{CUSTOMER_FILE}"
+        return change.old is None and change.new is not None and record not in changed and \
+            self.store.entry(commit, record) is None
 
     def _read(self, blob: str) -> bytes:
         kind, data = self.store.read_object(blob)
@@ -230,23 +265,22 @@ class Gate:
 
     # --- rights ----------------------------------------------------------------------------
 
-    def _rights(self, info: CommitInfo, parent: str | None, changes: list[Change]) -> list[str]:
+    def _rights(self, commit: str, email: str, parent: str | None, changes: list[Change]) -> list[str]:
         people = registry(self.archive, parent)
         if not people:
             return []  # no registry yet: no restrictions (documented in docs/security.md)
-        account, _, office = info.author_email.partition("@")
+        account, _, office = email.partition("@")
         person = people.get(account)
         if person is None or not person.active or not office:
             state = "已停用" if person is not None and person.active is False else "不是员工名册中的在职员工"
-            return [f"作者 {printable(info.author_name)} <{printable(info.author_email)}> {state} "
-                    f"(作者应为 姓名 <员工账号@办事处代码>)"]
+            return [f"作者 <{printable(email)}> {state} (作者应为 姓名 <员工账号@办事处代码>)"]
         policy = policy_of(self.archive, parent)
         access = access_of(person, policy)
-        required = needs(changes, lambda p: self._blob(info.sha, p), self._read)
+        required = needs(changes, lambda p: self._blob(commit, p), self._read)
         problems = unmet(access, required)
         if not problems and any(n.privileged for n in required):
             self.report.signed_checks += 1
-            status, signer = signatures(self.store, [info.sha], allowed_signers(people)).get(info.sha, ("N", ""))
+            status, signer = signatures(self.store, [commit], allowed_signers(people)).get(commit, ("N", ""))
             vouched = status == "G" and (signer == person.id or signer in people and
                                          access_of(people[signer], policy).may("replicate"))
             if not vouched:

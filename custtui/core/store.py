@@ -257,6 +257,11 @@ class Store:
         except (ValueError, BadName, BadObject):
             raise CusttuiError(f"提交 {sha} 不存在") from None
 
+    def know_trees(self, trees: dict[str, str]) -> None:
+        """Remember commit -> tree ids read in bulk elsewhere (a ``git log``), so reading files at
+        those commits needs no object lookup per commit."""
+        self._commit_trees.update(trees)
+
     def root_tree(self, commit: str | None) -> str | None:
         if commit is None:
             return None
