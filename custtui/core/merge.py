@@ -200,12 +200,53 @@ def is_record(path: str) -> bool:
 
 # --- who set a value --------------------------------------------------------------------
 
+class SideLogs:
+    """Every file's changes on each side of one merge, from one ``git log --raw`` a side instead
+    of one per file (measured at 10k: 50 conflicting files on a side of 1,000 commits took 2.7 s
+    of per-file logs). Only for a side without merge commits, where listing all and keeping a
+    file's entries is exactly what ``git log -- FILE`` lists; otherwise None (ask per file)."""
+
+    def __init__(self, store: Store, base: str | None, sides: dict[str, str | None]):
+        self.store, self.base, self.sides = store, base, sides
+        self._tables: dict[str, dict[str, list] | None] = {}
+
+    def entries(self, side: str, path: str) -> list[tuple[str, str, str | None, str | None]] | None:
+        if side not in self._tables:
+            self._tables[side] = self._load(self.sides.get(side))
+        table = self._tables[side]
+        return None if table is None else table.get(path, [])
+
+    def _load(self, tip: str | None) -> dict[str, list] | None:
+        if not tip:
+            return {}
+        span = f"{self.base}..{tip}" if self.base else tip
+        if self.store.git("rev-list", "--merges", "--count", span).stdout.strip() != b"0":
+            return None
+        out = self.store.git("log", "-z", "-r", "--raw", "--no-renames", "--no-abbrev", "--format=%x01%an%x00%aI",
+                             span).stdout
+        table: dict[str, list] = {}
+        tokens = iter(out.split(b"\0"))
+        who = when = ""
+        for token in tokens:  # read by position: a name or a path can never pass for a header
+            token = token.lstrip(b"\n")
+            if token.startswith(b"\x01"):
+                who, when = token[1:].decode("utf-8", "replace"), next(tokens).decode()
+            elif token.startswith(b":"):
+                _, _, old, new, _ = token[1:].decode().split(" ")
+                path = next(tokens).decode("utf-8", "surrogateescape")
+                table.setdefault(path, []).append((who, when, None if old == "0" * 40 else old,
+                                                   None if new == "0" * 40 else new))
+        return table
+
+
 class History:
     """Finds, on each side of a merge, the commit that set a field to its value: one ``git log
     --raw`` per side gives each commit's version of the file, read by blob id."""
 
-    def __init__(self, store: Store, base: str | None, sides: dict[str, str | None], path: str):
+    def __init__(self, store: Store, base: str | None, sides: dict[str, str | None], path: str,
+                 shared: SideLogs | None = None):
         self.store, self.base, self.sides, self.path = store, base, sides, path
+        self.shared = shared
         self._logs: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
 
     def __call__(self, side: str, field: str, value: Any) -> tuple[str, str]:
@@ -219,6 +260,10 @@ class History:
     def _log(self, side: str) -> list[tuple[str, str, str | None, str | None]]:
         """(author, time, blob before, blob after) of each commit on ``side`` that changed the file."""
         tip = self.sides.get(side)
+        if side not in self._logs and self.shared is not None:
+            found = self.shared.entries(side, self.path)
+            if found is not None:
+                self._logs[side] = found
         if side not in self._logs:
             span = [f"{self.base}..{tip}" if self.base else tip] if tip else []
             out = self.store.git("log", "--format=%x01%an%x00%aI", "--raw", "--no-abbrev", "--no-renames", *span,
@@ -280,7 +325,8 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
     result = TreeMerge({}, [], {_folder(p) for p in other if p.startswith("customers/") and p.count("/") >= 4}, [],
                        sorted(same_as_ours))
     taken = set(mine) | set(other)
-    kept_folders = _keep_deleted_folders(store, base, ours, theirs, mine, other, result)
+    logs = SideLogs(store, base, {"ours": ours, "theirs": theirs})
+    kept_folders = _keep_deleted_folders(store, base, ours, theirs, mine, other, result, logs)
     for path, (old, new) in sorted(other.items()):
         if path in same_as_ours or path.endswith(META_SUFFIX) and path[: -len(META_SUFFIX)] in same_as_ours \
                 or _folder(path) in kept_folders:
@@ -290,7 +336,7 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
         elif mine[path] == new:
             continue
         elif path.endswith(".toml"):
-            _merge_file(store, base, ours, theirs, path, (old, mine[path], new), result)
+            _merge_file(store, base, ours, theirs, path, (old, mine[path], new), result, logs)
         elif new is None or mine[path] is None:
             if mine[path] is None:  # ours deleted a document theirs changed: theirs stays
                 result.changes[path] = BlobRef(new, store.entry(theirs, path)[0])
@@ -317,7 +363,7 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
 
 
 def _keep_deleted_folders(store: Store, base: str | None, ours: str, theirs: str, mine: dict, other: dict,
-                          result: TreeMerge) -> set[str]:
+                          result: TreeMerge, logs: SideLogs) -> set[str]:
     """Edit against delete: a customer one side deleted and the other changed in any way (a field,
     a note, a document) stays whole as the changing side has it, with the deletion recorded as an
     open conflict; accepting the deletion later removes the folder. The folders handled here."""
@@ -335,7 +381,7 @@ def _keep_deleted_folders(store: Store, base: str | None, ours: str, theirs: str
             for path, blob in store.files(theirs, f"{folder}/"):
                 result.changes[path] = BlobRef(blob, store.entry(theirs, path)[0])
         path = folder + record_name
-        history = History(store, base, {"ours": ours, "theirs": theirs}, path)
+        history = History(store, base, {"ours": ours, "theirs": theirs}, path, logs)
         merged = kept_despite_deletion(loads(store.read(keeper, path), path), "ours" if ours_deleted else "theirs",
                                        history)
         result.changes[path] = dumps(merged, list(merged))
@@ -345,10 +391,10 @@ def _keep_deleted_folders(store: Store, base: str | None, ours: str, theirs: str
 
 
 def _merge_file(store: Store, base: str | None, ours: str, theirs: str, path: str,
-                blobs: tuple[str | None, str | None, str | None], result: TreeMerge) -> None:
+                blobs: tuple[str | None, str | None, str | None], result: TreeMerge, logs: SideLogs) -> None:
     read = [store.read_blob(sha) if sha else None for sha in blobs]
     before = _conflict_count(read[1], path)
-    merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path))
+    merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path, logs))
     result.changes[path] = merged
     if merged is not None and is_record(path):
         result.conflicts += [(path, c) for c in loads(merged, path).get(CONFLICTS, [])[before:]]
