@@ -22,7 +22,7 @@ from typing import Any, Callable
 from . import hooks, records, rights, staff
 from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .check import check_archive
-from .layout import FORMAT_VERSION
+from .layout import FORMAT_VERSION, META_SUFFIX
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .merge import install_driver
 from .naming import check_given_name, rule_stem, safe_name, unique_name
@@ -34,7 +34,6 @@ from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blo
 # parsed standards by the git id of their schema/ tree: every archive opened in this process
 # (the TUI, a sync, tests) shares them instead of parsing ~80 ms of TOML again
 _SCHEMAS: dict[str, Schema] = {}
-META_SUFFIX = ".meta.toml"
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
 
 

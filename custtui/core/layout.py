@@ -36,7 +36,7 @@ _DEAL_NAME = re.compile(r"^\d{8}-[0-9a-f]{6}\.toml$")
 _OFFICE_FILE = re.compile(rf"^{OFFICES_DIR}/({_OFFICE})\.toml$")
 _STAFF_FILE = re.compile(rf"^{STAFF_DIR}/([a-z][a-z0-9_.-]{{1,31}})\.toml$")
 _DOCUMENT_UNSAFE = re.compile(r'[\\/:*?"<>|]')
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHORT_NAMES = re.compile(r"^(git|gitmod|gitatt|gitign|mailma|gi7eba|gi7d29|gi250a|maba30)~\d")  # 8.3 aliases
 
 
@@ -159,7 +159,7 @@ def unsafe_document_name(name: str) -> str | None:
         return '名称中含有 \\ / : * ? " < > | 之一'
     if name.rstrip(" .") != name:
         return "名称以点或空格结尾"
-    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+    if name.split(".")[0].upper() in WINDOWS_DEVICES:
         return "名称是 Windows 保留设备名"
     if name.endswith(META_SUFFIX):
         return f"资料名不能以 {META_SUFFIX} 结尾"

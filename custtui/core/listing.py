@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import CusttuiError, RecordError
+from .layout import CUSTOMER_FILE
 from .records import loads
 from .store import Store
 
 CUSTOMERS = "customers"
-CUSTOMER_FILE = "customer.toml"
 SCHEMA_VERSION = "6"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = ("id", "type", "name", "aliases", "uscc", "id_number", "industry", "size", "region", "stage",

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import CusttuiError
+from .layout import META_SUFFIX
 from .naming import unique_name
 from .records import EMPTY, dumps, loads
 from .store import BlobRef, Changes, Store
 
 CONFLICTS = "conflicts"
 DELETED = "(删除)"  # the ``field`` of a conflict where one side deleted the whole record
-META_SUFFIX = ".meta.toml"
 DRIVER = "custtui"
 ATTRIBUTE_LINE = f"*.toml merge={DRIVER}"
 APPEND_ONLY = ("stage_history",)

@@ -6,9 +6,9 @@ import re
 import unicodedata
 
 from .errors import FieldError
+from .layout import META_SUFFIX, WINDOWS_DEVICES
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 200
 
 
@@ -23,7 +23,7 @@ def safe_name(stem: str, ext: str, limit: int = MAX_NAME_BYTES) -> str:
     stem = unicodedata.normalize("NFC", stem)
     stem = _UNSAFE.sub("_", stem).strip(" .")
     stem = re.sub(r"\s+", " ", stem)
-    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:
+    if stem.split(".")[0].upper() in WINDOWS_DEVICES:
         stem = "_" + stem
     ext = _UNSAFE.sub("", ext.lower()).strip(" .")[:10]
     suffix = f".{ext}" if ext else ""
@@ -44,12 +44,12 @@ def check_given_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
         raise FieldError("name", label, '不能包含 : * ? " < > | 等字符')
     if name.startswith(".") or name.rstrip(" .") != name:
         raise FieldError("name", label, "不能以点开头, 也不能以点或空格结尾")
-    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+    if name.split(".")[0].upper() in WINDOWS_DEVICES:
         raise FieldError("name", label, f"{name.split('.')[0]} 是 Windows 保留名称")
     if len(name.encode("utf-8")) > limit:
         raise FieldError("name", label, f"太长: 最多 {limit} 字节 (约 {limit // 3} 个汉字), 实为 {len(name.encode('utf-8'))} 字节")
-    if name.endswith(".meta.toml"):
-        raise FieldError("name", label, "不能以 .meta.toml 结尾 (该后缀保留给资料元数据)")
+    if name.endswith(META_SUFFIX):
+        raise FieldError("name", label, f"不能以 {META_SUFFIX} 结尾 (该后缀保留给资料元数据)")
     return unicodedata.normalize("NFC", name)
 
 

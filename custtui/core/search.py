@@ -39,6 +39,7 @@ from whoosh.util.numlists import delta_encode
 
 from .analysis import KeywordTokenizer, PairTokenizer, WholeTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
 from .errors import CusttuiError
+from .layout import META_SUFFIX
 from .extract import TextCache
 from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
@@ -88,7 +89,6 @@ _TERMINFO = W3TermInfo._struct  # inlined?, weight, documents, min and max lengt
 DIMENSION_FIELDS = ("type", "stage", "status", "industry", "size", "value_tier", "demand", "grade", "color",
                     "region", "owner", "tag")
 DOCS = "docs"
-META_SUFFIX = ".meta.toml"
 
 Progress = Callable[[int, int], None]
 
