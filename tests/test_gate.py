@@ -530,6 +530,7 @@ def test_the_hooks_come_back_when_removed(world):
     (victim.store.git_dir / "hooks" / "pre-receive").unlink()
     git(victim.store.path, "config", "receive.fsckObjects", "false")
     assert hooks.missing(victim.store) == ["git 设置 receive.fsckObjects=true", "钩子 hooks/pre-receive"]
+    assert "本副本缺少接收检查: 钩子 hooks/pre-receive (运行 custtui install-merge-driver 补上)" in victim.check()
     world.sync()
     assert hooks.missing(victim.store) == []
 

@@ -18,6 +18,7 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
+from . import hooks
 from .errors import CusttuiError, RecordError
 from .layout import (CUSTOMER_FILE, FORMAT_VERSION, SCHEMA_DIR, META_SUFFIX, Kind, customer_folder_of, customer_of_folder, place,
                      place_inside, printable, unsafe_path)
@@ -137,6 +138,7 @@ def check_archive(archive) -> list[str]:
         out, _ = fsck.communicate()
     if fsck.returncode != 0:
         problems.insert(0, "git fsck: " + out.decode(errors="replace").strip())
+    problems += [f"本副本缺少接收检查: {what} (运行 custtui install-merge-driver 补上)" for what in hooks.missing(store)]
     return _blamed(store, problems)
 
 
