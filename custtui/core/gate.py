@@ -26,7 +26,6 @@ written. An archive without a staff registry has no rights to check (steps 1–3
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from .archive import Archive
@@ -68,16 +67,6 @@ class Refused(CusttuiError):
 
 
 @dataclass
-class Report:
-    """What the gate checked, for the sync summary and the benchmark."""
-
-    commits: int = 0
-    files: int = 0
-    seconds: float = 0.0
-    signed_checks: int = 0
-
-
-@dataclass
 class _Incoming:
     """One commit as the bulk ``git log`` lists it: its tree, parents, author's address and, for
     a commit with one parent (or none), what it changes with each new file's mode."""
@@ -95,24 +84,20 @@ class Gate:
 
     def __init__(self, archive: Archive):
         self.archive, self.store = archive, archive.store
-        self.report = Report()
 
-    def check(self, trusted: str | None, incoming: str, source: str) -> Report:
-        """Raise Refused at the first commit of ``trusted..incoming`` that fails; else the report.
-        ``source`` completes «拒绝接收…»: " origin 的修改", "推送的修改"."""
-        started = time.monotonic()
+    def check(self, trusted: str | None, incoming: str, source: str) -> int:
+        """Raise Refused at the first commit of ``trusted..incoming`` that fails; else how many
+        commits passed. ``source`` completes «拒绝接收…»: " origin 的修改", "推送的修改"."""
         commits = self._log(trusted, incoming)
         self.store.know_trees({c.sha: c.tree for c in commits})
         for commit in commits:
             problems = self._commit(commit, trusted)
-            self.report.commits += 1
             if problems:
                 info = self.store.commit_info(commit.sha)
                 author = f"{info.author_name} <{info.author_email}>"
                 raise Refused(source, Finding(commit.sha, author, f"{info.author_time:%Y-%m-%d %H:%M}", info.summary,
                                               tuple(problems)))
-        self.report.seconds += time.monotonic() - started
-        return self.report
+        return len(commits)
 
     def _log(self, trusted: str | None, incoming: str) -> list[_Incoming]:
         """Every commit of ``trusted..incoming`` in history order, with its changes, from one
@@ -154,10 +139,9 @@ class Gate:
         if problems:
             return problems  # names and modes first: nothing below reads an unsafe path
         parent = parents[0] if parents else None
-        problems = self._content(commit.sha, parent, changes)
+        problems = self._content(commit.sha, changes)
         if not problems and not explained:
             problems = self._rights(commit.sha, commit.email, parent, changes)
-        self.report.files += len(changes)
         return problems
 
     @staticmethod
@@ -201,7 +185,7 @@ class Gate:
 
     # --- content -------------------------------------------------------------------------
 
-    def _content(self, commit: str, parent: str | None, changes: list[Change]) -> list[str]:
+    def _content(self, commit: str, changes: list[Change]) -> list[str]:
         problems: list[str] = []
         try:
             check = FileCheck(self.archive, commit, lambda path: self.store.read(commit, path))
@@ -227,7 +211,7 @@ class Gate:
             try:
                 check(change.path, where.kind, self._read(change.new))
                 if where.kind is Kind.OFFICE:
-                    self._counter(change, parent)
+                    self._counter(change)
             except CusttuiError as exc:
                 problems.append(problem(change.path, exc))
         if touched_registry and not problems:
@@ -255,7 +239,7 @@ class Gate:
             raise CusttuiError(f"应为文件, 实为 {kind.decode()} 对象")
         return data
 
-    def _counter(self, change: Change, parent: str | None) -> None:
+    def _counter(self, change: Change) -> None:
         """An office's counter only grows: going back would give out numbers twice."""
         if change.old is None:
             return
@@ -279,7 +263,6 @@ class Gate:
         required = needs(changes, lambda p: self._blob(commit, p), self._read)
         problems = unmet(access, required)
         if not problems and any(n.privileged for n in required):
-            self.report.signed_checks += 1
             status, signer = signatures(self.store, [commit], allowed_signers(people)).get(commit, ("N", ""))
             vouched = status == "G" and (signer == person.id or signer in people and
                                          access_of(people[signer], policy).may("replicate"))

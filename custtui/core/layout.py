@@ -61,11 +61,6 @@ class Place:
     customer: str | None = None
     name: str = ""
 
-    @property
-    def is_record(self) -> bool:
-        """A TOML file of the archive (everything but a document's bytes)."""
-        return self.kind is not Kind.DOCUMENT
-
 
 def shard(customer_id: str) -> str:
     """The thousands folder of a customer: ``BJ-001234`` -> ``001``."""
