@@ -455,8 +455,3 @@ def merge_base(store: Store, ours: str | None, theirs: str | None) -> str | None
     return found or None
 
 
-def conflicts_of(record: dict) -> list[Conflict]:
-    """The open conflicts stored in a record."""
-    return [Conflict(**{k: c.get(k) for k in Conflict.__dataclass_fields__ if k in c})
-            for c in record.get(CONFLICTS, []) if "field" in c]
-
