@@ -44,25 +44,38 @@ def bench(customers: int, runs: int) -> dict:
         cold_s.append(seconds)
         seconds, outcome = timed(check)
         warm_s.append(seconds)
-    files = int(subprocess.run(["git", f"--git-dir={archive}", "ls-tree", "-r", "--name-only", "HEAD"],
-                               capture_output=True, text=True).stdout.count("\n"))
-    return {"customers": customers, "files": files, "runs": runs,
-            "fsck_s": fsck_s, "cold_s": cold_s, "warm_s": warm_s, "check_exit": outcome.returncode,
-            "check_output": outcome.stdout.strip().splitlines()[-1] if outcome.stdout.strip() else outcome.stderr,
-            "cold_ratio": statistics.median(cold_s) / statistics.median(fsck_s),
-            "warm_ratio": statistics.median(warm_s) / statistics.median(fsck_s)}
+    files = int(
+        subprocess.run(
+            ["git", f"--git-dir={archive}", "ls-tree", "-r", "--name-only", "HEAD"], capture_output=True, text=True
+        ).stdout.count("\n")
+    )
+    return {
+        "customers": customers,
+        "files": files,
+        "runs": runs,
+        "fsck_s": fsck_s,
+        "cold_s": cold_s,
+        "warm_s": warm_s,
+        "check_exit": outcome.returncode,
+        "check_output": outcome.stdout.strip().splitlines()[-1] if outcome.stdout.strip() else outcome.stderr,
+        "cold_ratio": statistics.median(cold_s) / statistics.median(fsck_s),
+        "warm_ratio": statistics.median(warm_s) / statistics.median(fsck_s),
+    }
 
 
 def report(r: dict) -> str:
     def spread(values: list[float]) -> str:
         return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f} s"
-    return "\n".join([
-        f"== {r['customers']:,} 客户 ({r['files']:,} 个文件), 各 {r['runs']} 次 (最小 / 中位 / 最大) ==",
-        f"基线 git fsck --no-dangling: {spread(r['fsck_s'])}",
-        f"custtui check (首次):        {spread(r['cold_s'])}  (中位数为 fsck 的 {r['cold_ratio']:.2f} 倍)",
-        f"custtui check (再次):        {spread(r['warm_s'])}  (中位数为 fsck 的 {r['warm_ratio']:.2f} 倍; "
-        f"退出码 {r['check_exit']}: {r['check_output']})",
-    ])
+
+    return "\n".join(
+        [
+            f"== {r['customers']:,} 客户 ({r['files']:,} 个文件), 各 {r['runs']} 次 (最小 / 中位 / 最大) ==",
+            f"基线 git fsck --no-dangling: {spread(r['fsck_s'])}",
+            f"custtui check (首次):        {spread(r['cold_s'])}  (中位数为 fsck 的 {r['cold_ratio']:.2f} 倍)",
+            f"custtui check (再次):        {spread(r['warm_s'])}  (中位数为 fsck 的 {r['warm_ratio']:.2f} 倍; "
+            f"退出码 {r['check_exit']}: {r['check_output']})",
+        ]
+    )
 
 
 def main() -> None:

@@ -80,6 +80,7 @@ def bench_edit(source: Path, customers: int, edits: int, baseline_edits: int) ->
 
     clone = scratch_clone(source, "edit-index", bare=False)
     import git as gitpython
+
     repo = gitpython.Repo(clone)
     gp, cli = [], []
     for i in range(baseline_edits):
@@ -88,7 +89,9 @@ def bench_edit(source: Path, customers: int, edits: int, baseline_edits: int) ->
             rel = f"{customer_dir(cid)}/customer.toml"
             file = clone / rel
             file.parent.mkdir(parents=True, exist_ok=True)
-            raw = subprocess.run(["git", "-C", str(clone), "show", f"HEAD:{rel}"], capture_output=True, check=True).stdout
+            raw = subprocess.run(
+                ["git", "-C", str(clone), "show", f"HEAD:{rel}"], capture_output=True, check=True
+            ).stdout
             file.write_bytes(raw + f'address = "基线{i}"\n'.encode())
             started = time.perf_counter()
             if commit == "gitpython":
@@ -101,10 +104,14 @@ def bench_edit(source: Path, customers: int, edits: int, baseline_edits: int) ->
             bucket.append(time.perf_counter() - started)
             repo = gitpython.Repo(clone)
     med = statistics.median(ours)
-    return {"customers": customers, "custtui_median_ms": med * 1000, "custtui_p95_ms": pct(ours, 95) * 1000,
-            "gitpython_index_median_ms": statistics.median(gp) * 1000,
-            "git_add_commit_median_ms": statistics.median(cli) * 1000,
-            "speedup_vs_gitpython": statistics.median(gp) / med}
+    return {
+        "customers": customers,
+        "custtui_median_ms": med * 1000,
+        "custtui_p95_ms": pct(ours, 95) * 1000,
+        "gitpython_index_median_ms": statistics.median(gp) * 1000,
+        "git_add_commit_median_ms": statistics.median(cli) * 1000,
+        "speedup_vs_gitpython": statistics.median(gp) / med,
+    }
 
 
 def bench_edit_worktree(source: Path, customers: int, edits: int) -> dict:
@@ -122,12 +129,20 @@ def bench_edit_worktree(source: Path, customers: int, edits: int) -> dict:
         started = time.perf_counter()
         archive.update_customer(format_id("BJ", rng.randrange(1, customers + 1)), {"address": f"工作区{i}"})
         times.append(time.perf_counter() - started)
-    clean = subprocess.run(["git", "-C", str(target), "status", "--porcelain"], capture_output=True,
-                           text=True, check=True).stdout == ""
+    clean = (
+        subprocess.run(
+            ["git", "-C", str(target), "status", "--porcelain"], capture_output=True, text=True, check=True
+        ).stdout
+        == ""
+    )
     archive.close()
     shutil.rmtree(target, ignore_errors=True)
-    return {"customers": customers, "worktree_median_ms": statistics.median(times) * 1000,
-            "worktree_p95_ms": pct(times, 95) * 1000, "status_clean": clean}
+    return {
+        "customers": customers,
+        "worktree_median_ms": statistics.median(times) * 1000,
+        "worktree_p95_ms": pct(times, 95) * 1000,
+        "status_clean": clean,
+    }
 
 
 OURS_WORKER = textwrap.dedent("""
@@ -160,17 +175,30 @@ GITPYTHON_WORKER = textwrap.dedent("""
 def bench_concurrency(source: Path, processes: int = 8, edits: int = 25) -> dict:
     hub = scratch_clone(source, "concurrent-hub")
     ids = [format_id("BJ", i + 1) for i in range(processes)]
-    start = int(subprocess.run(["git", "-C", str(hub), "rev-list", "--count", "HEAD"], capture_output=True,
-                               text=True, check=True).stdout)
+    start = int(
+        subprocess.run(
+            ["git", "-C", str(hub), "rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     began = time.perf_counter()
-    workers = [subprocess.Popen([sys.executable, "-c", OURS_WORKER, str(hub), str(i), ids[i], str(edits)],
-                                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
-               for i in range(processes)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", OURS_WORKER, str(hub), str(i), ids[i], str(edits)],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
+        for i in range(processes)
+    ]
     for w in workers:
         w.wait()
     elapsed = time.perf_counter() - began
-    kept = int(subprocess.run(["git", "-C", str(hub), "rev-list", "--count", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout) - start
+    kept = (
+        int(
+            subprocess.run(
+                ["git", "-C", str(hub), "rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        - start
+    )
 
     small = OUT / "scratch" / "concurrent-index"
     shutil.rmtree(small, ignore_errors=True)
@@ -180,19 +208,39 @@ def bench_concurrency(source: Path, processes: int = 8, edits: int = 25) -> dict
     subprocess.run(["git", "-C", str(small), "update-index", "--no-split-index"], check=True)
     subprocess.run(["git", "-C", str(small), "config", "user.name", "基线"], check=True)
     subprocess.run(["git", "-C", str(small), "config", "user.email", "base@example.cn"], check=True)
-    base_start = int(subprocess.run(["git", "-C", str(small), "rev-list", "--count", "HEAD"], capture_output=True,
-                                    text=True, check=True).stdout)
+    base_start = int(
+        subprocess.run(
+            ["git", "-C", str(small), "rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     began = time.perf_counter()
     rels = [f"{customer_dir(i)}/customer.toml" for i in ids]
-    workers = [subprocess.Popen([sys.executable, "-c", GITPYTHON_WORKER, str(small), str(i), rels[i], str(edits)],
-                                stdout=subprocess.PIPE) for i in range(processes)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", GITPYTHON_WORKER, str(small), str(i), rels[i], str(edits)], stdout=subprocess.PIPE
+        )
+        for i in range(processes)
+    ]
     errors = sum(int(w.communicate()[0] or 0) for w in workers)
     base_elapsed = time.perf_counter() - began
-    base_kept = int(subprocess.run(["git", "-C", str(small), "rev-list", "--count", "HEAD"], capture_output=True,
-                                   text=True, check=True).stdout) - base_start
-    return {"processes": processes, "edits_each": edits, "custtui_kept": kept, "custtui_commits_per_s": kept / elapsed,
-            "gitpython_kept": base_kept, "gitpython_raised": errors, "gitpython_archive_customers": 200,
-            "gitpython_commits_per_s": base_kept / base_elapsed}
+    base_kept = (
+        int(
+            subprocess.run(
+                ["git", "-C", str(small), "rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        - base_start
+    )
+    return {
+        "processes": processes,
+        "edits_each": edits,
+        "custtui_kept": kept,
+        "custtui_commits_per_s": kept / elapsed,
+        "gitpython_kept": base_kept,
+        "gitpython_raised": errors,
+        "gitpython_archive_customers": 200,
+        "gitpython_commits_per_s": base_kept / base_elapsed,
+    }
 
 
 def bench_listing(source: Path, customers: int) -> dict:
@@ -224,9 +272,14 @@ def bench_listing(source: Path, customers: int) -> dict:
         cid = format_id("BJ", seq)
         tomllib.loads(store.read(head, f"{customer_dir(cid)}/customer.toml").decode())
     naive = (time.perf_counter() - started) * customers / naive_sample
-    return {"customers": customers, "cold_build_s": cold_s, "warm_s": statistics.median(warm),
-            "after_one_edit_s": incremental, "naive_parse_each_s": naive,
-            "naive_extrapolated_from": naive_sample}
+    return {
+        "customers": customers,
+        "cold_build_s": cold_s,
+        "warm_s": statistics.median(warm),
+        "after_one_edit_s": incremental,
+        "naive_parse_each_s": naive,
+        "naive_extrapolated_from": naive_sample,
+    }
 
 
 def main() -> None:
@@ -234,10 +287,19 @@ def main() -> None:
     parser.add_argument("--customers", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--baseline-edits", type=int, default=3)
-    parser.add_argument("--parts", nargs="+", default=["edit", "listing", "worktree", "concurrency"],
-                        choices=["edit", "listing", "worktree", "concurrency"])
-    parser.add_argument("--worktree-at", type=int, nargs="*", default=[10_000],
-                        help="archive sizes at which to also time edits on a checked-out clone")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["edit", "listing", "worktree", "concurrency"],
+        choices=["edit", "listing", "worktree", "concurrency"],
+    )
+    parser.add_argument(
+        "--worktree-at",
+        type=int,
+        nargs="*",
+        default=[10_000],
+        help="archive sizes at which to also time edits on a checked-out clone",
+    )
     args = parser.parse_args()
     os.environ.setdefault("CUSTTUI_USER", "基准")
     results: dict = {"edit": [], "listing": [], "worktree": []}
@@ -264,22 +326,32 @@ def main() -> None:
 def report(results: dict) -> str:
     lines = ["", "一次提交的修改 (中位数)            custtui     GitPython index   git add+commit   倍数"]
     for r in results["edit"]:
-        lines.append(f"  {r['customers']:>7} 客户               {r['custtui_median_ms']:8.1f} ms {r['gitpython_index_median_ms']:12.0f} ms"
-                     f" {r['git_add_commit_median_ms']:12.0f} ms {r['speedup_vs_gitpython']:8.0f}×"
-                     f"   (custtui p95 {r['custtui_p95_ms']:.1f} ms)")
+        lines.append(
+            f"  {r['customers']:>7} 客户               {r['custtui_median_ms']:8.1f} ms "
+            f"{r['gitpython_index_median_ms']:12.0f} ms"
+            f" {r['git_add_commit_median_ms']:12.0f} ms {r['speedup_vs_gitpython']:8.0f}×"
+            f"   (custtui p95 {r['custtui_p95_ms']:.1f} ms)"
+        )
     for r in results.get("worktree", []):
-        lines.append(f"  {r['customers']:>7} 客户, 带工作区      {r['worktree_median_ms']:8.1f} ms"
-                     f"   (p95 {r['worktree_p95_ms']:.1f} ms, 提交后 git status 干净: {r['status_clean']})")
+        lines.append(
+            f"  {r['customers']:>7} 客户, 带工作区      {r['worktree_median_ms']:8.1f} ms"
+            f"   (p95 {r['worktree_p95_ms']:.1f} ms, 提交后 git status 干净: {r['status_clean']})"
+        )
     lines.append("列出全部客户                    冷缓存构建   热缓存读取   一次修改后   逐个解析(基线)")
     for r in results["listing"]:
-        lines.append(f"  {r['customers']:>7} 客户               {r['cold_build_s']:8.2f} s {r['warm_s']:10.3f} s"
-                     f" {r['after_one_edit_s']:10.3f} s {r['naive_parse_each_s']:12.1f} s")
+        lines.append(
+            f"  {r['customers']:>7} 客户               {r['cold_build_s']:8.2f} s {r['warm_s']:10.3f} s"
+            f" {r['after_one_edit_s']:10.3f} s {r['naive_parse_each_s']:12.1f} s"
+        )
     if "concurrency" in results:
         c = results["concurrency"]
         total = c["processes"] * c["edits_each"]
-        lines.append(f"{c['processes']} 进程 × {c['edits_each']} 次并发修改: custtui 保留 {c['custtui_kept']}/{total}"
-                     f" ({c['custtui_commits_per_s']:.0f} 提交/秒); GitPython index.commit 保留 {c['gitpython_kept']}/{total}"
-                     f" ({c['gitpython_raised']} 次报错, {c['gitpython_commits_per_s']:.0f} 提交/秒, {c['gitpython_archive_customers']} 客户的仓库)")
+        lines.append(
+            f"{c['processes']} 进程 × {c['edits_each']} 次并发修改: custtui 保留 {c['custtui_kept']}/{total}"
+            f" ({c['custtui_commits_per_s']:.0f} 提交/秒); GitPython index.commit 保留 {c['gitpython_kept']}/{total}"
+            f" ({c['gitpython_raised']} 次报错, {c['gitpython_commits_per_s']:.0f} 提交/秒, "
+            f"{c['gitpython_archive_customers']} 客户的仓库)"
+        )
     return "\n".join(lines)
 
 

@@ -48,6 +48,7 @@ USER = "基准"
 
 # --- archives ----------------------------------------------------------------------------
 
+
 def clone(source: Path, target: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,9 @@ def search_ready(path: Path) -> bool:
     state = path / "custtui" / "search" / "state.json"
     if not state.exists():
         return False
-    head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     return json.loads(state.read_text()).get("commit") == head
 
 
@@ -72,8 +75,13 @@ def prepare(customers: int, search: bool = True, source: Path | None = None) -> 
     if (target / "HEAD").exists() and (target / "custtui" / "listing.sqlite").exists():
         return target, search_ready(target)
     reuse = OUT / "scratch" / "search"
-    if source is None and search and customers > SEARCH_BUILD_LIMIT and search_ready(reuse) \
-            and len(Archive(reuse).customers()) == customers:
+    if (
+        source is None
+        and search
+        and customers > SEARCH_BUILD_LIMIT
+        and search_ready(reuse)
+        and len(Archive(reuse).customers()) == customers
+    ):
         # bench_search.py's indexed archive: clone it and copy its index instead of building one
         clone(reuse, target)
         shutil.copytree(reuse / "custtui" / "search", target / "custtui" / "search")
@@ -93,6 +101,7 @@ def prepare(customers: int, search: bool = True, source: Path | None = None) -> 
 
 # --- measuring ---------------------------------------------------------------------------
 
+
 async def until(condition: Callable[[], bool], timeout: float = 600.0, step: float = 0.002) -> None:
     """Poll ``condition`` on the app's event loop (Pilot's own pause waits ≥ 20 ms for the CPU to go
     idle, which would swamp the numbers: the timed sections never use it)."""
@@ -106,6 +115,7 @@ async def until(condition: Callable[[], bool], timeout: float = 600.0, step: flo
 def key(app, name: str, character: str | None = None) -> None:
     """A keystroke as the terminal driver delivers it (what ``Pilot.press`` sends, without its waits)."""
     from textual import events
+
     event = events.Key(name, character)
     event.set_sender(app)
     app._driver.send_message(event)
@@ -133,14 +143,24 @@ async def measure_custtui(path: Path, moves: int, queries: int, search: bool) ->
         started = time.perf_counter()
         app = CusttuiApp(path, USER, config)
         async with app.run_test(size=SIZE) as pilot:
+
             def main() -> MainScreen | None:
                 return app.screen if isinstance(app.screen, MainScreen) else None
 
-            await until(lambda: main() is not None and main().classification is not None
-                        and bool(main().query_one(ClassTree).root.children))
+            await until(
+                lambda: (
+                    main() is not None
+                    and main().classification is not None
+                    and bool(main().query_one(ClassTree).root.children)
+                )
+            )
             result["start_to_tree_s"] = time.perf_counter() - started
             screen = main()
-            pane, tree, table = screen.query_one(CustomerPane), screen.query_one(ClassTree), screen.query_one(CustomerTable)
+            pane, tree, table = (
+                screen.query_one(CustomerPane),
+                screen.query_one(ClassTree),
+                screen.query_one(CustomerTable),
+            )
             await until(lambda: pane.profile is not None)
             result["start_to_first_profile_s"] = time.perf_counter() - started
             await app.workers.wait_for_complete()
@@ -163,8 +183,13 @@ async def measure_custtui(path: Path, moves: int, queries: int, search: bool) ->
                 lines = tree.virtual_size.height
                 began = time.perf_counter()
                 key(app, "space", " ")
-                await until(lambda node=node, lines=lines: node.is_expanded and bool(node.children)
-                            and tree.virtual_size.height >= lines + len(node.children))
+                await until(
+                    lambda node=node, lines=lines: (
+                        node.is_expanded
+                        and bool(node.children)
+                        and tree.virtual_size.height >= lines + len(node.children)
+                    )
+                )
                 expands.append(time.perf_counter() - began)
                 await pilot.pause()
             result["pick_node"] = summary(picks)
@@ -220,6 +245,7 @@ async def measure_search(app, pilot, main, queries: int) -> dict:
     from textual.widgets import Input
 
     from custtui.tui.screens.search import SearchScreen
+
     terms = search_terms(app.archive, queries)
     began = time.perf_counter()
     await pilot.press("slash")
@@ -252,6 +278,7 @@ async def measure_naive(path: Path) -> dict:
     from textual.widgets import DataTable, Tree
 
     from custtui.core.listing import Summary
+
     columns = ("id", "name", "stage", "status", "industry", "region", "owner")
     result: dict = {"variant": "naive"}
     timings: dict[str, float] = {}
@@ -292,8 +319,13 @@ async def measure_naive(path: Path) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         tree, table = app.query_one(Tree), app.query_one(DataTable)
         # usable: every row measured by the table, the tree's lines built
-        await until(lambda: "tree_add_leaves_s" in timings and table.virtual_size.height >= app.rows
-                    and tree.virtual_size.height >= len(tree.root.children) + 1)
+        await until(
+            lambda: (
+                "tree_add_leaves_s" in timings
+                and table.virtual_size.height >= app.rows
+                and tree.virtual_size.height >= len(tree.root.children) + 1
+            )
+        )
         result["start_to_tree_s"] = time.perf_counter() - started
         result.update(timings)
         biggest = tree.root.children[0]
@@ -322,18 +354,35 @@ async def measure_naive(path: Path) -> dict:
 
 # --- running -----------------------------------------------------------------------------
 
+
 def child(variant: str, path: Path, moves: int, queries: int, search: bool) -> dict:
     """Run one variant in a fresh process (its own peak RSS) and return its numbers."""
-    args = [sys.executable, __file__, "--child", variant, "--archive", str(path), "--moves", str(moves),
-            "--queries", str(queries)] + (["--child-search"] if search else [])
+    args = [
+        sys.executable,
+        __file__,
+        "--child",
+        variant,
+        "--archive",
+        str(path),
+        "--moves",
+        str(moves),
+        "--queries",
+        str(queries),
+    ] + (["--child-search"] if search else [])
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{variant} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(customers: int, moves: int = 20, queries: int = 8, search: bool = True, source: Path | None = None,
-        in_process: bool = False) -> dict:
+def run(
+    customers: int,
+    moves: int = 20,
+    queries: int = 8,
+    search: bool = True,
+    source: Path | None = None,
+    in_process: bool = False,
+) -> dict:
     """Both variants at one size; ``in_process`` (for the smoke test) skips the child processes,
     so the peak RSS is then the larger of the two."""
     path, has_index = prepare(customers, search, source)
@@ -355,11 +404,13 @@ def report(results: list[dict]) -> str:
     def row(label: str, ours: Callable[[dict], float | None], theirs: Callable[[dict], float | None]) -> None:
         cells = []
         for r in results:
+
             def safe(get, side, r=r):
                 try:
                     return get(r[side])
                 except (KeyError, TypeError):
                     return None
+
             cells.append(f"{ms(safe(ours, 'custtui')):>14} | {ms(safe(theirs, 'naive')):<14}")
         lines.append(f"{label:38}" + "    ".join(cells))
 
@@ -368,17 +419,30 @@ def report(results: list[dict]) -> str:
     row("  基线: DataTable 填入全部行", lambda c: None, lambda n: n["table_add_rows_s"])
     row("  基线: Tree 加入全部客户叶子", lambda c: None, lambda n: n["tree_add_leaves_s"])
     row("选中最大的树节点 (表格换成其客户)", lambda c: c["pick_node"]["median_ms"] / 1000, lambda n: None)
-    row("展开树节点 (中位数)", lambda c: c["expand_node"]["median_ms"] / 1000, lambda n: n["expand_node"]["median_ms"] / 1000)
-    row("切换客户 ↓ → 详情显示 (中位数)", lambda c: c["switch_customer"]["median_ms"] / 1000,
-        lambda n: n["cursor_move"]["median_ms"] / 1000)
+    row(
+        "展开树节点 (中位数)",
+        lambda c: c["expand_node"]["median_ms"] / 1000,
+        lambda n: n["expand_node"]["median_ms"] / 1000,
+    )
+    row(
+        "切换客户 ↓ → 详情显示 (中位数)",
+        lambda c: c["switch_customer"]["median_ms"] / 1000,
+        lambda n: n["cursor_move"]["median_ms"] / 1000,
+    )
     row("切换客户 (p95)", lambda c: c["switch_customer"]["p95_ms"] / 1000, lambda n: n["cursor_move"]["p95_ms"] / 1000)
     row("最后一次按键 → 搜索结果 (中位数)", lambda c: c["search"]["median_ms"] / 1000, lambda n: None)
     row("最后一次按键 → 搜索结果 (p95)", lambda c: c["search"]["p95_ms"] / 1000, lambda n: None)
-    lines.append(f"{'峰值内存 (RSS), 搜索前':38}" + "    ".join(
-        f"{r['custtui'].get('peak_rss_before_search_mb', 0):>11,.0f} MB | {r['naive']['peak_rss_mb']:,.0f} MB{'':8}"
-        for r in results))
-    lines.append(f"{'峰值内存 (RSS), 含搜索':38}" + "    ".join(
-        f"{r['custtui']['peak_rss_mb']:>11,.0f} MB | {'':16}" for r in results))
+    lines.append(
+        f"{'峰值内存 (RSS), 搜索前':38}"
+        + "    ".join(
+            f"{r['custtui'].get('peak_rss_before_search_mb', 0):>11,.0f} MB | {r['naive']['peak_rss_mb']:,.0f} MB{'':8}"
+            for r in results
+        )
+    )
+    lines.append(
+        f"{'峰值内存 (RSS), 含搜索':38}"
+        + "    ".join(f"{r['custtui']['peak_rss_mb']:>11,.0f} MB | {'':16}" for r in results)
+    )
     lines.append("(基线的切换 = DataTable 光标下移, 不读取客户详情; 搜索时间含输入防抖 (0.08 s))")
     return "\n".join(lines)
 
@@ -394,8 +458,11 @@ def main() -> None:
     parser.add_argument("--child-search", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        coroutine = measure_custtui(args.archive, args.moves, args.queries, args.child_search) if args.child == "custtui" \
+        coroutine = (
+            measure_custtui(args.archive, args.moves, args.queries, args.child_search)
+            if args.child == "custtui"
             else measure_naive(args.archive)
+        )
         print(json.dumps(asyncio.run(coroutine), ensure_ascii=False))
         return
     results = []

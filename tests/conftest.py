@@ -82,8 +82,15 @@ class Result:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None) -> Result:
     """Run the real ``custtui`` command in a child process."""
-    proc = subprocess.run([*CUSTTUI, *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, input=input, timeout=120)
+    proc = subprocess.run(
+        [*CUSTTUI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        input=input,
+        timeout=120,
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

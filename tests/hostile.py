@@ -28,11 +28,24 @@ class Hostile:
         if clone:
             self.git("clone", "-q", url, str(self.path), cwd=None)
 
-    def git(self, *args: str, input: bytes | None = None, cwd: Path | None | str = "", env: dict | None = None,
-            check: bool = True) -> subprocess.CompletedProcess:
+    def git(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        cwd: Path | None | str = "",
+        env: dict | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess:
         where = self.path if cwd == "" else cwd
-        return subprocess.run(["git", *args], cwd=where, input=input, capture_output=True, check=check, timeout=120,
-                              env={**self.env, **(env or {})})
+        return subprocess.run(
+            ["git", *args],
+            cwd=where,
+            input=input,
+            capture_output=True,
+            check=check,
+            timeout=120,
+            env={**self.env, **(env or {})},
+        )
 
     def out(self, *args: str) -> str:
         return self.git(*args).stdout.decode().strip()
@@ -55,15 +68,16 @@ class Hostile:
         found, pos = [], 0
         while pos < len(raw):
             space, nul = raw.index(b" ", pos), raw.index(b"\0", pos)
-            found.append((raw[pos:space], raw[space + 1:nul], raw[nul + 1:nul + 21].hex()))
+            found.append((raw[pos:space], raw[space + 1 : nul], raw[nul + 1 : nul + 21].hex()))
             pos = nul + 21
         return found
 
     def head_tree(self, commit: str = "HEAD") -> str:
         return self.out("rev-parse", f"{commit}^{{tree}}")
 
-    def put(self, tree: str | None, path: str | bytes | list[bytes], content: bytes | str | None,
-            mode: bytes = FILE) -> str:
+    def put(
+        self, tree: str | None, path: str | bytes | list[bytes], content: bytes | str | None, mode: bytes = FILE
+    ) -> str:
         """``tree`` with ``content`` (bytes, or an existing object's id) at ``path`` (None: removed).
         ``path`` may be a list of raw name components, to use names that contain ``/``."""
         parts = path if isinstance(path, list) else (path.encode() if isinstance(path, str) else path).split(b"/")
@@ -79,17 +93,30 @@ class Hostile:
                 entries.append((FOLDER, parts[0], sub))
         return self.raw_tree(entries)
 
-    def commit(self, tree: str, author: str = "坏人 <bad@SH>", message: str = "改动", parents: list[str] | None = None,
-               sign_with: Path | None = None) -> str:
+    def commit(
+        self,
+        tree: str,
+        author: str = "坏人 <bad@SH>",
+        message: str = "改动",
+        parents: list[str] | None = None,
+        sign_with: Path | None = None,
+    ) -> str:
         name, email = author[:-1].split(" <")
-        env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
-               "GIT_COMMITTER_EMAIL": email}
+        env = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+        }
         args: list[str] = []
-        for parent in (parents if parents is not None else [self.out("rev-parse", "HEAD")]):
+        for parent in parents if parents is not None else [self.out("rev-parse", "HEAD")]:
             args += ["-p", parent]
         config = ["-c", "gpg.format=ssh", "-c", f"user.signingKey={sign_with}"] if sign_with else []
-        return self.git(*config, "commit-tree", tree, *args, *(["-S"] if sign_with else []), "-m", message,
-                        env=env).stdout.decode().strip()
+        return (
+            self.git(*config, "commit-tree", tree, *args, *(["-S"] if sign_with else []), "-m", message, env=env)
+            .stdout.decode()
+            .strip()
+        )
 
     def fetch(self) -> str:
         """Catch up with the hub: its head becomes this clone's HEAD."""
@@ -101,7 +128,14 @@ class Hostile:
         self.git("update-ref", "HEAD", commit)
         return commit
 
-    def push(self, commit: str, ref: str = "refs/heads/main", url: str | None = None, force: bool = False,
-             env: dict | None = None) -> subprocess.CompletedProcess:
-        return self.git("push", *(["--force"] if force else []), url or self.url, f"{commit}:{ref}", check=False,
-                        env=env)
+    def push(
+        self,
+        commit: str,
+        ref: str = "refs/heads/main",
+        url: str | None = None,
+        force: bool = False,
+        env: dict | None = None,
+    ) -> subprocess.CompletedProcess:
+        return self.git(
+            "push", *(["--force"] if force else []), url or self.url, f"{commit}:{ref}", check=False, env=env
+        )

@@ -55,8 +55,13 @@ def _free_port() -> int:
 
 def _keygen(private: Path, comment: str) -> str:
     """A new passphrase-less ed25519 key pair; returns the public key line."""
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(private)],
-                   check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(private)],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
     return private.with_name(private.name + ".pub").read_text().strip()
 
 
@@ -131,11 +136,29 @@ class SshServer:
 
     def ssh_args(self, key: str | os.PathLike | None = None) -> list[str]:
         """ssh and its options (no destination): our key only, no host key checks, no user config."""
-        return [self.ssh, "-F", "/dev/null", "-i", os.path.abspath(key or self.client_key),
-                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10",
-                "-p", str(self._port())]
+        return [
+            self.ssh,
+            "-F",
+            "/dev/null",
+            "-i",
+            os.path.abspath(key or self.client_key),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "IdentityAgent=none",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "ConnectTimeout=10",
+            "-p",
+            str(self._port()),
+        ]
 
     def ssh_command(self, key: str | os.PathLike | None = None) -> str:
         """The same as one shell string, for GIT_SSH_COMMAND."""
@@ -145,8 +168,15 @@ class SshServer:
         """``{"GIT_SSH_COMMAND": ...}``; merge into the environment of git commands."""
         return {"GIT_SSH_COMMAND": self.ssh_command(key)}
 
-    def run(self, command: str | None = None, *, key: str | os.PathLike | None = None,
-            input: str | bytes | None = None, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        command: str | None = None,
+        *,
+        key: str | os.PathLike | None = None,
+        input: str | bytes | None = None,
+        timeout: float = 60,
+        **kwargs,
+    ) -> subprocess.CompletedProcess:
         """Run ``ssh user@127.0.0.1 COMMAND`` (output captured, text unless ``input`` is bytes)."""
         args = [*self.ssh_args(key), f"{self.user}@{HOST}"]
         if command is not None:
@@ -223,7 +253,8 @@ class SshServer:
                     if name == entry.pw_name and rest.startswith("!"):
                         raise SshServerError(
                             f"account {entry.pw_name} is locked ('!' in /etc/shadow); sshd without PAM refuses it "
-                            f"(unlock with: usermod -p '*' {entry.pw_name})")
+                            f"(unlock with: usermod -p '*' {entry.pw_name})"
+                        )
             except OSError:
                 pass
 
@@ -259,9 +290,16 @@ class SshServer:
             "X11Forwarding no",
             "AcceptEnv GIT_PROTOCOL LANG LC_*",
             # One SetEnv line: sshd keeps the first SetEnv it reads, and these override its own defaults.
-            "SetEnv " + " ".join(shlex.quote(f"{k}={v}") for k, v in {
-                "PATH": ":".join(path), "HOME": str(self.remote_home), "GIT_CONFIG_NOSYSTEM": "1",
-                "LANG": "C.UTF-8"}.items()),
+            "SetEnv "
+            + " ".join(
+                shlex.quote(f"{k}={v}")
+                for k, v in {
+                    "PATH": ":".join(path),
+                    "HOME": str(self.remote_home),
+                    "GIT_CONFIG_NOSYSTEM": "1",
+                    "LANG": "C.UTF-8",
+                }.items()
+            ),
             "MaxStartups 100:30:200",
             "LoginGraceTime 30",
             "LogLevel VERBOSE",
@@ -283,15 +321,25 @@ class SshServer:
         return _OPTION_OK[option]
 
     def _test_config(self) -> subprocess.CompletedProcess:
-        return subprocess.run([self.sshd, "-t", "-f", str(self.config_file)], capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, timeout=30, check=False)
+        return subprocess.run(
+            [self.sshd, "-t", "-f", str(self.config_file)],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
 
     def _launch(self, timeout: float) -> bool:
         """Start sshd and wait for its banner; False if it exited because the port was taken."""
         self.log_file.write_text("")
         self._stderr = open(self.dir / "sshd.stderr", "w")
-        self.proc = subprocess.Popen([self.sshd, "-D", "-e", "-E", str(self.log_file), "-f", str(self.config_file)],
-                                     stdin=subprocess.DEVNULL, stdout=self._stderr, stderr=self._stderr)
+        self.proc = subprocess.Popen(
+            [self.sshd, "-D", "-e", "-E", str(self.log_file), "-f", str(self.config_file)],
+            stdin=subprocess.DEVNULL,
+            stdout=self._stderr,
+            stderr=self._stderr,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

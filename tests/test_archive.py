@@ -6,14 +6,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from conftest import git
 
 from custtui.core.archive import Archive
 from custtui.core.errors import ConflictError, CusttuiError, FieldError, NotFound
-from conftest import git
 
-HUAXIN = {"uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京",
-          "aliases": ["华信厂"],
-          "contacts": [{"name": "曾小贤", "position": "采购经理", "phones": ["138 1234 5678"], "decision_maker": True}]}
+HUAXIN = {
+    "uscc": "91110000600037341L",
+    "industry": "制造业",
+    "owner": "张伟",
+    "region": "北京",
+    "aliases": ["华信厂"],
+    "contacts": [{"name": "曾小贤", "position": "采购经理", "phones": ["138 1234 5678"], "decision_maker": True}],
+}
 
 
 def add_huaxin(archive: Archive) -> str:
@@ -84,15 +89,24 @@ def test_fields_depend_on_customer_type(archive):
         archive.add_customer("企业", "某公司", {**HUAXIN, "id_number": "11010519491231002X"})
     with pytest.raises(FieldError, match="统一社会信用代码.*必须填写"):
         archive.add_customer("企业", "某公司", {"industry": "制造业", "owner": "张伟"})
-    customer_id, _ = archive.add_customer("个人", "单田芳", {"phones": ["13912345678"], "owner": "李娜",
-                                                          "id_number": "11010519491231002x"})
+    customer_id, _ = archive.add_customer(
+        "个人", "单田芳", {"phones": ["13912345678"], "owner": "李娜", "id_number": "11010519491231002x"}
+    )
     assert archive.customer(customer_id)["id_number"] == "11010519491231002X"
 
 
 def test_notes_and_deals_are_one_small_file_each(archive):
     customer_id = add_huaxin(archive)
-    archive.add_note(customer_id, {"time": "2024-03-15 10:30", "channel": "电话", "participants": "张伟, 曾小贤",
-                                   "content": "确认数控机床报价", "needs": "希望四月交货"})
+    archive.add_note(
+        customer_id,
+        {
+            "time": "2024-03-15 10:30",
+            "channel": "电话",
+            "participants": "张伟, 曾小贤",
+            "content": "确认数控机床报价",
+            "needs": "希望四月交货",
+        },
+    )
     archive.add_deal(customer_id, {"date": "2024-04-01", "amount": "12.5万", "product": "数控机床"})
     notes, deals = archive.notes(customer_id), archive.deals(customer_id)
     assert notes[0]["channel"] == "phone" and notes[0]["participants"] == ["张伟", "曾小贤"]
@@ -116,8 +130,11 @@ def test_attach_names_file_by_rule_keeps_bytes_and_detects_duplicates(archive, t
         archive.attach(customer_id, scan, {"doc_type": "营业执照"})
     contract = tmp_path / "合同终稿(1).docx"
     contract.write_bytes(b"PK contract")
-    name, _ = archive.attach(customer_id, contract, {"doc_type": "合同", "date": "2024-01-05",
-                                                     "number": "HT-2024-015", "project": "数控机床采购"})
+    name, _ = archive.attach(
+        customer_id,
+        contract,
+        {"doc_type": "合同", "date": "2024-01-05", "number": "HT-2024-015", "project": "数控机床采购"},
+    )
     assert name == "HT-2024-015-数控机床采购-20240105.docx"
     supplement = tmp_path / "补充.pdf"
     supplement.write_bytes(b"%PDF supplement")
@@ -185,19 +202,27 @@ def test_unknown_customer_is_a_clear_error(archive):
 def test_edited_schema_inside_the_archive_is_the_one_that_applies(archive):
     store = archive.store
     raw = store.read(archive.head(), "schema/dimensions.toml").decode()
-    raw = raw.replace('{ code = "other", label = "其他行业" },',
-                      '{ code = "other", label = "其他行业" },\n  { code = "semiconductor", label = "半导体" },')
-    store.transact(lambda head: ({"schema/dimensions.toml": raw.encode()}, "修改分类标准: 新增行业 半导体"),
-                   archive.identity())
-    customer_id, _ = archive.add_customer("企业", "上海芯片有限公司",
-                                          {"uscc": "91110000600037341L", "industry": "半导体", "owner": "王芳"})
+    raw = raw.replace(
+        '{ code = "other", label = "其他行业" },',
+        '{ code = "other", label = "其他行业" },\n  { code = "semiconductor", label = "半导体" },',
+    )
+    store.transact(
+        lambda head: ({"schema/dimensions.toml": raw.encode()}, "修改分类标准: 新增行业 半导体"), archive.identity()
+    )
+    customer_id, _ = archive.add_customer(
+        "企业", "上海芯片有限公司", {"uscc": "91110000600037341L", "industry": "半导体", "owner": "王芳"}
+    )
     assert archive.customer(customer_id)["industry"] == "semiconductor"
 
 
 def test_check_reports_a_malformed_record_with_file_and_line(archive):
     customer_id = add_huaxin(archive)
     path = "customers/BJ/000/BJ-000001/customer.toml"
-    broken = archive.store.read(archive.head(), path).decode().replace('industry = "manufacturing"', 'industry = manufacturing')
+    broken = (
+        archive.store.read(archive.head(), path)
+        .decode()
+        .replace('industry = "manufacturing"', "industry = manufacturing")
+    )
     archive.store.transact(lambda head: ({path: broken.encode()}, "手工编辑"), archive.identity())
     problems = archive.check()
     assert any(path in p and "第" in p and "行" in p for p in problems), problems
@@ -207,12 +232,16 @@ def test_check_reports_a_malformed_record_with_file_and_line(archive):
 
 def test_status_review_follows_the_schema_periods(archive):
     from custtui.core.review import apply_review, review
-    quiet, _ = archive.add_customer("个人", "沉睡客户", {"phones": "13800000000", "owner": "张伟",
-                                                      "first_contact": "2024-01-10"})
-    gone, _ = archive.add_customer("个人", "流失客户", {"phones": "13800000001", "owner": "张伟",
-                                                     "first_contact": "2023-01-10"})
-    busy, _ = archive.add_customer("个人", "活跃客户", {"phones": "13800000002", "owner": "张伟",
-                                                     "first_contact": "2022-01-10"})
+
+    quiet, _ = archive.add_customer(
+        "个人", "沉睡客户", {"phones": "13800000000", "owner": "张伟", "first_contact": "2024-01-10"}
+    )
+    gone, _ = archive.add_customer(
+        "个人", "流失客户", {"phones": "13800000001", "owner": "张伟", "first_contact": "2023-01-10"}
+    )
+    busy, _ = archive.add_customer(
+        "个人", "活跃客户", {"phones": "13800000002", "owner": "张伟", "first_contact": "2022-01-10"}
+    )
     archive.add_note(busy, {"time": "2024-09-01 09:00", "channel": "电话", "content": "回访"})
     changes = {c.customer_id: c.suggested for c in review(archive, date(2024, 10, 1))}
     assert changes == {quiet: "dormant", gone: "lost"}
@@ -227,6 +256,6 @@ def test_status_review_follows_the_schema_periods(archive):
 def test_a_commit_reads_as_field_changes(archive):
     customer_id = add_huaxin(archive)
     commit = archive.update_customer(customer_id, {"size": "中型", "grade": "VIP"})
-    (path, changes), = archive.changes_in(commit)
+    ((path, changes),) = archive.changes_in(commit)
     assert path == "customers/BJ/000/BJ-000001/customer.toml"
     assert ("size", None, "medium") in changes and ("grade", "normal", "vip") in changes

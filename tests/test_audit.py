@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import pytest
+from conftest import git
 
 from custtui.core.archive import Archive
 from custtui.core.audit import author_pattern, authors, describe_commit, without_customer
 from custtui.core.errors import NotFound
-from conftest import git
 
 
 def new_customer(archive: Archive) -> tuple[str, str]:
-    return archive.add_customer("企业", "北京华信机械设备制造有限公司",
-                                {"uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京",
-                                 "contacts": [{"name": "曾小贤", "phones": ["13812345678"]}]})
+    return archive.add_customer(
+        "企业",
+        "北京华信机械设备制造有限公司",
+        {
+            "uscc": "91110000600037341L",
+            "industry": "制造业",
+            "owner": "张伟",
+            "region": "北京",
+            "contacts": [{"name": "曾小贤", "phones": ["13812345678"]}],
+        },
+    )
 
 
 def test_a_new_customer_reads_as_its_fields(archive):
@@ -23,8 +31,9 @@ def test_a_new_customer_reads_as_its_fields(archive):
     assert report.message == f"新建 {customer_id} 北京华信机械设备制造有限公司: 企业客户"
     (change,) = report.changes  # the office's ID counter moving on is not news
     assert change.title == f"新建客户 {customer_id} 北京华信机械设备制造有限公司"
-    assert {"客户类型: 企业客户", "行业: 制造业", "地域: 北京市", "合作阶段: 潜在客户", "联系人: 曾小贤"} \
-        <= set(change.details)
+    assert {"客户类型: 企业客户", "行业: 制造业", "地域: 北京市", "合作阶段: 潜在客户", "联系人: 曾小贤"} <= set(
+        change.details
+    )
 
 
 def test_an_edit_reads_as_labels_old_to_new(archive):
@@ -42,11 +51,13 @@ def test_notes_deals_and_documents_read_as_what_was_added(archive, tmp_path):
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 license")
     name, attach = archive.attach(customer_id, scan, {"doc_type": "营业执照", "date": "2023-05-10"})
-    assert [(c.title, c.details) for c in describe_commit(archive, note).changes] == \
-        [("新增 沟通记录 2024-03-15 10:30 电话", ["询价"])]
+    assert [(c.title, c.details) for c in describe_commit(archive, note).changes] == [
+        ("新增 沟通记录 2024-03-15 10:30 电话", ["询价"])
+    ]
     assert [c.title for c in describe_commit(archive, deal).changes] == ["新增 交易 2024-04-01 12,500.00 元 数控车床"]
-    assert [(c.title, c.details) for c in describe_commit(archive, attach).changes] == \
-        [(f"归档 文档 {name}", ["营业执照"])]  # the file and its metadata are one line
+    assert [(c.title, c.details) for c in describe_commit(archive, attach).changes] == [
+        (f"归档 文档 {name}", ["营业执照"])
+    ]  # the file and its metadata are one line
     undone = archive.revert(note)
     assert [c.title for c in describe_commit(archive, undone).changes] == ["删除 沟通记录 2024-03-15 10:30 电话"]
 

@@ -22,8 +22,19 @@ from custtui.core.staff import add_person, registry
 def cli(tmp_path):
     path = tmp_path / "档案"
     assert run_cli("init", path, "--office", "BJ").code == 0
-    made = run_cli("--archive", path, "add", "--type", "企业", "--name", "北京华信机械设备制造有限公司", "--set",
-                   "uscc=91110000600037341L", "industry=制造业", "owner=张伟")
+    made = run_cli(
+        "--archive",
+        path,
+        "add",
+        "--type",
+        "企业",
+        "--name",
+        "北京华信机械设备制造有限公司",
+        "--set",
+        "uscc=91110000600037341L",
+        "industry=制造业",
+        "owner=张伟",
+    )
     assert made.code == 0, made.err
     return path
 
@@ -45,15 +56,18 @@ def refused(path, *args: str, says: str) -> None:
     assert not list((path / ".git").glob("**/*.lock")), "no lock left behind"
 
 
-@pytest.mark.parametrize("typed, kept", [
-    ("{a=1}", "{a=1}"),            # text stays text: not a Python dict's repr
-    ("12.50", "12.50"),            # not the float 12.5
-    ("true", "true"),              # not True
-    ("+8613812345678", "+8613812345678"),
-    ("[北京]华信", "[北京]华信"),
-    ("[]", "[]"),
-    ("0755", "0755"),
-])
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("{a=1}", "{a=1}"),  # text stays text: not a Python dict's repr
+        ("12.50", "12.50"),  # not the float 12.5
+        ("true", "true"),  # not True
+        ("+8613812345678", "+8613812345678"),
+        ("[北京]华信", "[北京]华信"),
+        ("[]", "[]"),
+        ("0755", "0755"),
+    ],
+)
 def test_a_text_field_keeps_what_was_typed(cli, typed, kept):
     done = run_cli("--archive", cli, "set", "BJ-000001", f"remark={typed}")
     assert done.code == 0, done.err
@@ -65,19 +79,40 @@ def test_a_field_whose_kind_needs_structure_reads_toml_or_says_how(cli):
     assert stored(cli, "aliases") == ["华信厂", "华信"]
     assert run_cli("--archive", cli, "set", "BJ-000001", "aliases=华信厂、华信机械").code == 0
     assert stored(cli, "aliases") == ["华信厂", "华信机械"]
-    done = run_cli("--archive", cli, "set", "BJ-000001",
-                   'contacts=[{name="曾小贤", phones=["+86 138 1234 5678"], decision_maker=true}]')
+    done = run_cli(
+        "--archive",
+        cli,
+        "set",
+        "BJ-000001",
+        'contacts=[{name="曾小贤", phones=["+86 138 1234 5678"], decision_maker=true}]',
+    )
     assert done.code == 0 and stored(cli, "contacts") == [
-        {"name": "曾小贤", "phones": ["13812345678"], "decision_maker": True}], "a phone's kind normalises it"
-    refused(cli, "set", "BJ-000001", 'aliases=["华信厂", "华信"', says="字段「简称/别名」(aliases): 不是有效的 TOML 写法")
+        {"name": "曾小贤", "phones": ["13812345678"], "decision_maker": True}
+    ], "a phone's kind normalises it"
+    refused(
+        cli, "set", "BJ-000001", 'aliases=["华信厂", "华信"', says="字段「简称/别名」(aliases): 不是有效的 TOML 写法"
+    )
     refused(cli, "set", "BJ-000001", "contacts=曾小贤", says="字段「联系人」(contacts): 不是有效的 TOML 写法")
 
 
 def test_repeated_set_accumulates_and_a_field_given_twice_is_refused(tmp_path):
     path = tmp_path / "档案"
     assert run_cli("init", path, "--office", "BJ").code == 0
-    done = run_cli("--archive", path, "add", "--type", "个人", "--name", "曾小贤", "--set", "phones=13912345678",
-                   "--set", "owner=李娜", "--set", "address=北京路 1 号")
+    done = run_cli(
+        "--archive",
+        path,
+        "add",
+        "--type",
+        "个人",
+        "--name",
+        "曾小贤",
+        "--set",
+        "phones=13912345678",
+        "--set",
+        "owner=李娜",
+        "--set",
+        "address=北京路 1 号",
+    )
     assert done.code == 0, done.err
     archive = Archive(path)
     record = archive.customer("BJ-000001")
@@ -86,10 +121,17 @@ def test_repeated_set_accumulates_and_a_field_given_twice_is_refused(tmp_path):
     refused(path, "set", "BJ-000001", "owner=张伟", "owner=王芳", says="字段 owner 给了两次")
 
 
-@pytest.mark.parametrize("name, says", [
-    ("华信\u200b机械", "U+200B"), ("华信\u202e司公", "U+202E"), ("华信\u2066机械", "U+2066"), ("\ufeff华信", "U+FEFF"),
-    ("华信\x1b]52;c;aGk=\x07", "控制字符 U+001B"), ("华信\n机械", "只能填写一行"),
-])
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("华信\u200b机械", "U+200B"),
+        ("华信\u202e司公", "U+202E"),
+        ("华信\u2066机械", "U+2066"),
+        ("\ufeff华信", "U+FEFF"),
+        ("华信\x1b]52;c;aGk=\x07", "控制字符 U+001B"),
+        ("华信\n机械", "只能填写一行"),
+    ],
+)
 def test_invisible_and_control_characters_are_refused_in_one_line_fields(cli, name, says):
     refused(cli, "set", "BJ-000001", f"name={name}", says=says)
     refused(cli, "add", "--type", "个人", "--name", name, "--set", "phones=13912345678", "owner=张伟", says=says)
@@ -102,21 +144,57 @@ def test_attach_refuses_symlinks_and_special_files(cli, tmp_path):
     link.symlink_to(secret)
     fifo = tmp_path / "管道.pdf"
     os.mkfifo(fifo)
-    for source, says in ((link, "是符号链接"), (fifo, "不是普通文件"), (tmp_path, "是目录"),
-                         ("/dev/null", "不是普通文件"), (tmp_path / "没有.pdf", "不存在")):
+    for source, says in (
+        (link, "是符号链接"),
+        (fifo, "不是普通文件"),
+        (tmp_path, "是目录"),
+        ("/dev/null", "不是普通文件"),
+        (tmp_path / "没有.pdf", "不存在"),
+    ):
         refused(cli, "attach", "BJ-000001", str(source), "--doc-type", "合同", says=says)
     contract = tmp_path / "contract.pdf"
     contract.write_text("合同")
-    refused(cli, "attach", "BJ-000001", str(contract), "--doc-type", "合同", "--main", "../../etc/passwd",
-            says="字段「主文件」(main)")
-    refused(cli, "attach", "BJ-000001", str(contract), "--doc-type", "合同", "--name", "../../etc/passwd",
-            says="不能包含路径")
+    refused(
+        cli,
+        "attach",
+        "BJ-000001",
+        str(contract),
+        "--doc-type",
+        "合同",
+        "--main",
+        "../../etc/passwd",
+        says="字段「主文件」(main)",
+    )
+    refused(
+        cli,
+        "attach",
+        "BJ-000001",
+        str(contract),
+        "--doc-type",
+        "合同",
+        "--name",
+        "../../etc/passwd",
+        says="不能包含路径",
+    )
 
 
 def test_a_closed_pipe_ends_in_one_sentence(cli):
     for i in range(60):
-        assert run_cli("--archive", cli, "add", "--type", "个人", "--name", f"客户{i}", "--set",
-                       f"phones=139{i:08d}", "owner=张伟").code == 0
+        assert (
+            run_cli(
+                "--archive",
+                cli,
+                "add",
+                "--type",
+                "个人",
+                "--name",
+                f"客户{i}",
+                "--set",
+                f"phones=139{i:08d}",
+                "owner=张伟",
+            ).code
+            == 0
+        )
     shell = f"{' '.join(map(str, CUSTTUI))} --archive '{cli}' list | head -c 10 >/dev/null"
     for _ in range(3):  # the reader quits before the writer finishes
         done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True)
@@ -154,19 +232,23 @@ def test_a_full_disk_ends_in_one_sentence_and_loses_nothing(cli, tmp_path):
 
 def test_output_to_a_full_device_ends_in_one_sentence(cli):
     with open("/dev/full", "w") as full:
-        done = subprocess.run([*CUSTTUI, "--archive", str(cli), "show", "BJ-000001"], stdout=full,
-                              stderr=subprocess.PIPE, text=True)
+        done = subprocess.run(
+            [*CUSTTUI, "--archive", str(cli), "show", "BJ-000001"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
     assert done.returncode == 1 and done.stderr.startswith("错误: 磁盘空间已满") and done.stderr.count("\n") == 1
 
 
 # --- identity: a person is their staff ID ------------------------------------------------------------
 
+
 def test_display_names_are_unique_and_never_an_id(archive):
     add_person(archive, "admin", "张伟", "管理员", roles=["admin", "management"])
     add_person(archive, "lina", "李娜", "销售")
-    for person_id, name, says in (("lina2", "李娜", "与已登记的 李娜 (lina) 重名"),
-                                  ("li", "lina", "与已登记的 李娜 (lina) 重名"),
-                                  ("admin2", "管理员", None)):
+    for person_id, name, says in (
+        ("lina2", "李娜", "与已登记的 李娜 (lina) 重名"),
+        ("li", "lina", "与已登记的 李娜 (lina) 重名"),
+        ("admin2", "管理员", None),
+    ):
         if says:
             with pytest.raises(FieldError, match=re.escape(says)):
                 add_person(archive, person_id, name, "销售")
@@ -191,14 +273,20 @@ def test_two_people_with_one_name_do_not_share_permissions(archive, tmp_path):
     add_person(archive, "admin", "张伟", "管理员", roles=["admin", "management"])
     add_person(archive, "office-sh", "上海服务器", "管理员", roles=["office_sync"])
     twin = archive.store.path / "staff" / "twin.toml"
-    twin.write_text('id = "twin"\nname = "上海服务器"\ndepartment = "销售"\nroles = ["sales"]\nactive = true\n', "utf-8")
+    twin.write_text(
+        'id = "twin"\nname = "上海服务器"\ndepartment = "销售"\nroles = ["sales"]\nactive = true\n', "utf-8"
+    )
     git(archive.store.path, "add", "staff/twin.toml")
     git(archive.store.path, "-c", "core.hooksPath=/dev/null", "commit", "-qm", "手工加入同名员工")
     for who, replicate in (("office-sh", True), ("twin", False)):
-        served = subprocess.run([sys.executable, "-m", "custtui", "--archive", str(archive.store.path), "serve",
-                                 "--user", who], capture_output=True, text=True,
-                                env={**os.environ, "SSH_ORIGINAL_COMMAND": f"git-upload-pack '{archive.store.path}'"},
-                                stdin=subprocess.DEVNULL, timeout=60)
+        served = subprocess.run(
+            [sys.executable, "-m", "custtui", "--archive", str(archive.store.path), "serve", "--user", who],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SSH_ORIGINAL_COMMAND": f"git-upload-pack '{archive.store.path}'"},
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
         assert ("refs/heads/main" in served.stdout) == replicate, (who, served.stderr)
         if not replicate:
             assert "缺少权限「办事处服务器 (持有完整副本)」(replicate): 上海服务器" in served.stderr

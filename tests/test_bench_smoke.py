@@ -36,6 +36,7 @@ def test_tui_benchmark_runs_and_reports(tiny, tmp_path, monkeypatch):
     """custtui and the naive DataTable/Tree screen, each driven by Pilot (in this process, and no search:
     building an index is bench_search's business)."""
     from bench import bench_tui
+
     monkeypatch.setattr(bench_tui, "OUT", tmp_path / "out")
     result = bench_tui.run(30, moves=2, queries=0, search=False, source=tiny, in_process=True)
     ours, naive = result["custtui"], result["naive"]
@@ -48,6 +49,7 @@ def test_tui_benchmark_runs_and_reports(tiny, tmp_path, monkeypatch):
 
 def test_sync_benchmark_runs_and_reports(tmp_path, monkeypatch):
     from bench import bench_sync
+
     monkeypatch.setattr(bench_core, "OUT", tmp_path / "out")
     result = bench_sync.bench(40, changed=10)
     assert result["same_trees"] and result["conflict_recorded"]

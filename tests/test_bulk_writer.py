@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as windex
 
-from custtui.core.search import (_BulkWriter, customer_document, customer_schema, document_entry,
-                                 document_schema)
+from custtui.core.search import _BulkWriter, customer_document, customer_schema, document_entry, document_schema
 
 
 def whoosh_built(folder: Path, schema, docs: list[dict]):
@@ -54,13 +53,24 @@ def contents(ix) -> dict:
             while postings.is_active():
                 listed.append((postings.id(), round(postings.weight(), 6)))
                 postings.next()
-            terms[(field, term)] = (round(info.weight(), 6), info.doc_frequency(), info.min_length(), info.max_length(),
-                                    round(info.max_weight(), 6), info.min_id(), info.max_id(), listed)
+            terms[(field, term)] = (
+                round(info.weight(), 6),
+                info.doc_frequency(),
+                info.min_length(),
+                info.max_length(),
+                round(info.max_weight(), 6),
+                info.min_id(),
+                info.max_id(),
+                listed,
+            )
         scorable = [name for name, field in ix.schema.items() if field.scorable]
-        documents = [(reader.stored_fields(n), {f: reader.doc_field_length(n, f) for f in scorable})
-                     for n in range(reader.doc_count_all())]
-        totals = {f: (reader.field_length(f), reader.max_field_length(f) if reader.field_length(f) else 0)
-                  for f in scorable}  # Whoosh's reader fails on the longest of a field no document has
+        documents = [
+            (reader.stored_fields(n), {f: reader.doc_field_length(n, f) for f in scorable})
+            for n in range(reader.doc_count_all())
+        ]
+        totals = {
+            f: (reader.field_length(f), reader.max_field_length(f) if reader.field_length(f) else 0) for f in scorable
+        }  # Whoosh's reader fails on the longest of a field no document has
         return {"terms": terms, "documents": documents, "totals": totals, "count": reader.doc_count()}
 
 
@@ -81,8 +91,9 @@ def demo_documents(demo) -> tuple[list[dict], list[dict]]:
         record = demo.customer(cid)
         customers.append(customer_document(record, demo.notes(cid), demo.deals(cid)))
         for doc in demo.documents(cid):
-            documents.append(document_entry(record, doc.name, doc.meta, doc.blob, f"{doc.meta.get('title', '')} 正文",
-                                            None))
+            documents.append(
+                document_entry(record, doc.name, doc.meta, doc.blob, f"{doc.meta.get('title', '')} 正文", None)
+            )
     return customers, documents
 
 
@@ -95,12 +106,18 @@ def test_the_bulk_writer_writes_what_whoosh_writes_for_the_demo_archive(demo, tm
 
 WORDS = st.text(st.sampled_from("华信机械北京上海科技有限公司张伟李娜abcXYZ0123-·（）"), min_size=1, max_size=12)
 PHONES = st.from_regex(r"1[3-9]\d{9}", fullmatch=True)
-RECORDS = st.fixed_dictionaries({
-    "name": WORDS, "aliases": st.lists(WORDS, max_size=3), "stage": st.sampled_from(["potential", "signed", "stable"]),
-    "industry": st.sampled_from(["manufacturing", "retail", "it"]), "owner": st.sampled_from(["张伟", "李娜"]),
-    "tags": st.lists(WORDS, max_size=2), "remark": st.one_of(st.none(), WORDS),
-    "phones": st.lists(PHONES, max_size=2),
-})
+RECORDS = st.fixed_dictionaries(
+    {
+        "name": WORDS,
+        "aliases": st.lists(WORDS, max_size=3),
+        "stage": st.sampled_from(["potential", "signed", "stable"]),
+        "industry": st.sampled_from(["manufacturing", "retail", "it"]),
+        "owner": st.sampled_from(["张伟", "李娜"]),
+        "tags": st.lists(WORDS, max_size=2),
+        "remark": st.one_of(st.none(), WORDS),
+        "phones": st.lists(PHONES, max_size=2),
+    }
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

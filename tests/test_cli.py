@@ -7,12 +7,20 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import bypass_commit, git, repo_state, run_cli
 
-HUAXIN = ["--type", "企业", "--name", "北京华信机械设备制造有限公司", "--set", "uscc=91110000600037341L",
-          "industry=制造业", "owner=张伟", 'aliases=["华信厂"]',
-          'contacts=[{name="曾小贤", position="采购经理", phones=["13812345678"], decision_maker=true}]']
+HUAXIN = [
+    "--type",
+    "企业",
+    "--name",
+    "北京华信机械设备制造有限公司",
+    "--set",
+    "uscc=91110000600037341L",
+    "industry=制造业",
+    "owner=张伟",
+    'aliases=["华信厂"]',
+    'contacts=[{name="曾小贤", position="采购经理", phones=["13812345678"], decision_maker=true}]',
+]
 
 
 @pytest.fixture
@@ -28,10 +36,26 @@ def cli_archive(tmp_path):
 def test_everyday_commands_round_trip(cli_archive, tmp_path):
     a = ["--archive", cli_archive]
     assert run_cli(*a, "set", "BJ-000001", "stage=签约", "--reason", "签订年度采购合同").code == 0
-    assert run_cli(*a, "note", "BJ-000001", "--channel", "会议", "--content", "讨论交货期",
-                   "--participants", "张伟,曾小贤", "--time", "2024-03-15 10:30").code == 0
-    assert run_cli(*a, "deal", "BJ-000001", "--amount", "12.5万", "--product", "数控机床",
-                   "--date", "2024-04-01").code == 0
+    assert (
+        run_cli(
+            *a,
+            "note",
+            "BJ-000001",
+            "--channel",
+            "会议",
+            "--content",
+            "讨论交货期",
+            "--participants",
+            "张伟,曾小贤",
+            "--time",
+            "2024-03-15 10:30",
+        ).code
+        == 0
+    )
+    assert (
+        run_cli(*a, "deal", "BJ-000001", "--amount", "12.5万", "--product", "数控机床", "--date", "2024-04-01").code
+        == 0
+    )
     licence = tmp_path / "scan.pdf"
     licence.write_bytes(b"%PDF-1.4 licence")
     attached = run_cli(*a, "--json", "attach", "BJ-000001", licence, "--doc-type", "营业执照", "--date", "2023-05-10")
@@ -43,7 +67,9 @@ def test_everyday_commands_round_trip(cli_archive, tmp_path):
     listed = run_cli(*a, "list", "--where", "合作阶段=签约", "industry=manufacturing")
     assert "BJ-000001" in listed.out and "共 1 个客户" in listed.out
     log = run_cli(*a, "log", "BJ-000001").out.splitlines()
-    assert len(log) == 5 and "张伟" in log[0] and log[-1].endswith("新建 BJ-000001 北京华信机械设备制造有限公司: 企业客户")
+    assert (
+        len(log) == 5 and "张伟" in log[0] and log[-1].endswith("新建 BJ-000001 北京华信机械设备制造有限公司: 企业客户")
+    )
     by_field = run_cli(*a, "--json", "log", "BJ-000001", "--field", "stage")
     assert [e["action"] for e in json.loads(by_field.out)] == ["update", "create"]  # set at creation, then changed
     assert run_cli(*a, "check").code == 0
@@ -81,16 +107,48 @@ BAD_VALUES = [
     (["set", "BJ-000001", "uscc="], "统一社会信用代码", "必须填写"),
     (["set", "BJ-000001", "stage_history=[]"], "stage_history", "系统维护"),
     (["set", "BJ-000001", "address=北京", "--reason", "无"], "变更原因", "合作阶段"),
-    (["add", "--type", "个人", "--name", "单田芳", "--set", "owner=李娜", "phones=13912345678",
-      "id_number=110105194912310021"], "身份证号", "校验"),
-    (["add", "--type", "个人", "--name", "单田芳", "--set", "owner=李娜", "phones=13912345678",
-      "id_number=110105194902300020"], "身份证号", "出生日期"),
+    (
+        [
+            "add",
+            "--type",
+            "个人",
+            "--name",
+            "单田芳",
+            "--set",
+            "owner=李娜",
+            "phones=13912345678",
+            "id_number=110105194912310021",
+        ],
+        "身份证号",
+        "校验",
+    ),
+    (
+        [
+            "add",
+            "--type",
+            "个人",
+            "--name",
+            "单田芳",
+            "--set",
+            "owner=李娜",
+            "phones=13912345678",
+            "id_number=110105194902300020",
+        ],
+        "身份证号",
+        "出生日期",
+    ),
     (["add", "--type", "外星人", "--name", "X", "--set", "owner=李娜"], "客户类型", "可选"),
     (["add", "--type", "个人", "--name", "单田芳", "--set", "owner=李娜"], "电话", "必须填写"),
-    (["add", "--type", "个人", "--name", "单田芳", "--set", "owner=李娜", "phones=13912345678", "email=a@@b"],
-     "电子邮箱", ""),
-    (["add", *HUAXIN[:4], "--set", "uscc=91110000600037341L", "industry=制造业", "owner=张伟"],
-     "统一社会信用代码", "已登记为 BJ-000001"),
+    (
+        ["add", "--type", "个人", "--name", "单田芳", "--set", "owner=李娜", "phones=13912345678", "email=a@@b"],
+        "电子邮箱",
+        "",
+    ),
+    (
+        ["add", *HUAXIN[:4], "--set", "uscc=91110000600037341L", "industry=制造业", "owner=张伟"],
+        "统一社会信用代码",
+        "已登记为 BJ-000001",
+    ),
     (["note", "BJ-000001", "--channel", "飞鸽传书", "--content", "x"], "沟通方式", "可选"),
     (["note", "BJ-000001", "--channel", "电话", "--content", "x", "--time", "2024-13-01 10:00"], "沟通时间", ""),
     (["deal", "BJ-000001", "--amount", "-5", "--product", "x"], "交易金额", ""),

@@ -7,10 +7,11 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from conftest import git, run_cli
+
 from custtui.core.demo import sample_dir
 from custtui.core.records import Validator, loads
 from custtui.core.review import review
-from conftest import git, run_cli
 
 SAMPLE = sample_dir()
 
@@ -60,8 +61,11 @@ def test_sample_documents_have_matching_metadata():
 
 def test_demo_tree_equals_the_sample_archive(demo):
     tracked = set(git(demo.store.path, "ls-files", "customers", "offices", "archive.toml").splitlines())
-    on_disk = {p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*")
-               if p.is_file() and p.relative_to(SAMPLE).parts[0] in ("customers", "offices", "archive.toml")}
+    on_disk = {
+        p.relative_to(SAMPLE).as_posix()
+        for p in SAMPLE.rglob("*")
+        if p.is_file() and p.relative_to(SAMPLE).parts[0] in ("customers", "offices", "archive.toml")
+    }
     assert tracked == on_disk
     for path in sorted(on_disk):
         assert demo.store.read(demo.head(), path) == (SAMPLE / path).read_bytes(), path
@@ -85,8 +89,9 @@ def test_demo_history_is_believable(demo):
 def test_the_audit_trail_filters_by_person_and_period(demo):
     entries = demo.history(author="李娜", since=date(2024, 1, 1), until=date(2024, 12, 31))
     assert entries and all(e.author == "李娜" and e.when.year == 2024 for e in entries)
-    result = run_cli("--archive", demo.store.path, "log", "--author", "李娜", "--since", "2024-01-01",
-                     "--until", "2024/12/31")
+    result = run_cli(
+        "--archive", demo.store.path, "log", "--author", "李娜", "--since", "2024-01-01", "--until", "2024/12/31"
+    )
     assert result.code == 0 and len(result.out.splitlines()) == len(entries)
     bad = run_cli("--archive", demo.store.path, "log", "--since", "去年")
     assert bad.code != 0 and "起始日期" in bad.err

@@ -59,15 +59,21 @@ def template(tmp_path_factory) -> Path:
     add_person(bj, "zhaolei", "赵磊", "客服")
     disable_person(bj, "zhaolei")
     signing.enable(bj, key["office-bj"])
-    cid, _ = bj.add_customer("企业", "北京华信机械设备制造有限公司", {
-        "uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京", "aliases": "华信厂"})
+    cid, _ = bj.add_customer(
+        "企业",
+        "北京华信机械设备制造有限公司",
+        {"uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京", "aliases": "华信厂"},
+    )
     bj.add_note(cid, {"channel": "电话", "content": "确认交货期"})
     files = root / "files"
     files.mkdir()
     (files / "contract.txt").write_text("数控机床采购合同 第一条 交货期", "utf-8")
     (files / "finance.txt").write_text("资产负债表 2023 年度", "utf-8")
-    bj.attach(cid, files / "contract.txt", {"doc_type": "合同", "number": "HT-2024-015", "project": "数控机床采购",
-                                            "date": "2024-01-05"})
+    bj.attach(
+        cid,
+        files / "contract.txt",
+        {"doc_type": "合同", "number": "HT-2024-015", "project": "数控机床采购", "date": "2024-01-05"},
+    )
     bj.user = "wangfang"
     bj.attach(cid, files / "finance.txt", {"doc_type": "财务报表", "date": "2024-03-01", "sensitivity": "绝密"})
     bj.user = "admin"
@@ -129,9 +135,18 @@ def toml(text: str) -> bytes:
 
 def customer(extra: str = "", name: str | None = "北京华信机械设备制造有限公司", **fields: str) -> bytes:
     """BJ-000001's record as another copy might send it (``name=None``: give it in ``extra``)."""
-    values = {"id": "BJ-000001", "type": "enterprise", "name": name, "uscc": "91110000600037341L",
-              "industry": "manufacturing", "region": "110100", "stage": "potential", "status": "active",
-              "owner": "张伟", **fields}
+    values = {
+        "id": "BJ-000001",
+        "type": "enterprise",
+        "name": name,
+        "uscc": "91110000600037341L",
+        "industry": "manufacturing",
+        "region": "110100",
+        "stage": "potential",
+        "status": "active",
+        "owner": "张伟",
+        **fields,
+    }
     body = "".join(f'{k} = "{v}"\n' for k, v in values.items() if v is not None)
     return (body + extra).encode("utf-8")
 
@@ -145,7 +160,10 @@ def default_policy(*replacements: tuple[str, str]) -> Callable[[Hostile], str]:
     return at("schema/policy.toml", text.encode("utf-8"))
 
 
-UNMASK_SALES = ('[roles.sales]\nlabel = "销售"\nview = { basic = "internal"', '[roles.sales]\nlabel = "销售"\nview = { basic = "secret"')
+UNMASK_SALES = (
+    '[roles.sales]\nlabel = "销售"\nview = { basic = "internal"',
+    '[roles.sales]\nlabel = "销售"\nview = { basic = "secret"',
+)
 
 
 # --- the battery ----------------------------------------------------------------------------------
@@ -166,6 +184,7 @@ def without(*paths: str) -> Callable[[Hostile], str]:
         for path in paths:
             tree = evil.put(tree, path, None)
         return tree
+
     return build
 
 
@@ -181,14 +200,31 @@ def in_docs(name: bytes, content: bytes = b"x") -> Callable[[Hostile], str]:
 def meta(text: str = "数控机床采购合同 第一条 交货期", **changes) -> bytes:
     """Metadata of the contract (or, with ``text`` and the fields, of another document)."""
     data = text.encode("utf-8")
-    values = {"info_type": "cooperation", "doc_type": "contract", "title": "合同", "date": "2024-01-05",
-              "sensitivity": "internal", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), **changes}
+    values = {
+        "info_type": "cooperation",
+        "doc_type": "contract",
+        "title": "合同",
+        "date": "2024-01-05",
+        "sensitivity": "internal",
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        **changes,
+    }
     return "".join(f"{k} = {v}\n" if k in ("date", "size") else f'{k} = "{v}"\n' for k, v in values.items()).encode()
 
 
 def finance_meta(**changes) -> bytes:
-    return meta("资产负债表 2023 年度", **{"info_type": "credit", "doc_type": "financial_statement", "title": "财务报表",
-                                        "date": "2024-03-01", "sensitivity": "secret", **changes})
+    return meta(
+        "资产负债表 2023 年度",
+        **{
+            "info_type": "credit",
+            "doc_type": "financial_statement",
+            "title": "财务报表",
+            "date": "2024-03-01",
+            "sensitivity": "secret",
+            **changes,
+        },
+    )
 
 
 ESC = "\x1b]52;c;ZWNobyBoYWNrZWQ=\x07\x1b[31m"  # OSC 52 (write the clipboard), then red
@@ -210,8 +246,12 @@ CASES = [
     ("duplicate-entries", raw_root(lambda e: [(FILE, b"archive.toml", e.blob(b"x"))]), LINA, "duplicateEntries"),
     ("unsorted", raw_root(lambda e: [(FILE, b"aaa", e.blob(b"x"))], sort=False), LINA, "treeNotSorted"),
     ("zero-padded-mode", raw_root(lambda e: [(b"040000", b"zz", e.put(None, "a", b"x"))]), LINA, "zeroPaddedFilemode"),
-    ("gitmodules", at(".gitmodules", b'[submodule "x"]\n\tpath = x\n\turl = --upload-pack=touch /tmp/pwned\n'), LINA,
-     "gitmodules"),
+    (
+        "gitmodules",
+        at(".gitmodules", b'[submodule "x"]\n\tpath = x\n\turl = --upload-pack=touch /tmp/pwned\n'),
+        LINA,
+        "gitmodules",
+    ),
     # ... and what only custtui's gate knows
     ("gitattributes", at(".gitattributes", b"*.toml filter=evil\n"), LINA, ".gitattributes: 不安全的名称"),
     ("gitignore", at(".gitignore", b"*\n"), LINA, ".gitignore"),
@@ -219,8 +259,12 @@ CASES = [
     ("symlink-document", at(f"{HUAXIN}/docs/shadow.pdf", b"/etc/shadow", b"120000"), LINA, "不允许的符号链接"),
     ("gitlink", raw_root(lambda e: [(b"160000", b"vendor", "0" * 39 + "1")]), LINA, "子模块"),
     ("executable", at("archive.toml", b'name = "x"\nformat = 1\n', b"100755"), LINA, "不允许的可执行文件"),
-    ("symlink-note", at(f"{HUAXIN}/notes/20240101T1000-abcdef.toml", b"/etc/passwd", b"120000"), LINA,
-     "不允许的符号链接"),
+    (
+        "symlink-note",
+        at(f"{HUAXIN}/notes/20240101T1000-abcdef.toml", b"/etc/passwd", b"120000"),
+        LINA,
+        "不允许的符号链接",
+    ),
     ("control-name", in_docs(b"a\nb.pdf"), LINA, "控制字符"),
     ("escape-name", in_docs(f"{ESC}.pdf".encode()), LINA, "控制字符"),
     ("invalid-utf8-name", in_docs(b"\xff\xfe.pdf"), LINA, "不是有效的 UTF-8"),
@@ -228,16 +272,23 @@ CASES = [
     ("zero-width-name", in_docs("合同\u200b.pdf".encode()), LINA, "不可见字符"),
     ("bidi-name", in_docs("合同\u202efdp.exe".encode()), LINA, "不可见字符"),
     ("blob-where-tree", at("customers", b"x"), LINA, "不是档案格式中的路径"),
-    ("tree-as-blob", lambda e: e.raw_tree([x if x[1] != b"archive.toml" else (FILE, b"archive.toml",
-                                                                               e.put(None, "a", b"x"))
-                                           for x in e.entries(tree_of(e))]), LINA, "完整性检查"),
+    (
+        "tree-as-blob",
+        lambda e: e.raw_tree(
+            [
+                x if x[1] != b"archive.toml" else (FILE, b"archive.toml", e.put(None, "a", b"x"))
+                for x in e.entries(tree_of(e))
+            ]
+        ),
+        LINA,
+        "完整性检查",
+    ),
     # paths the archive format does not have
     ("readme", at("README.md", b"# hi\n"), LINA, "README.md: 不是档案格式中的路径"),
     ("script-in-folder", at(f"{HUAXIN}/run.sh", b"rm -rf /\n"), LINA, "不是档案格式中的路径"),
     ("note-name", at(f"{HUAXIN}/notes/evil.toml", b'content = "x"\n'), LINA, "不是档案格式中的路径"),
     ("wrong-shard", at("customers/BJ/001/BJ-000001/customer.toml", customer()), LINA, "不是档案格式中的路径"),
-    ("wrong-office-folder", at("customers/SH/000/BJ-000001/customer.toml", customer()), LINA,
-     "不是档案格式中的路径"),
+    ("wrong-office-folder", at("customers/SH/000/BJ-000001/customer.toml", customer()), LINA, "不是档案格式中的路径"),
     ("schema-extra", at("schema/hooks.toml", b"x = 1\n"), LINA, "不是档案格式中的路径"),
     ("staff-name", at("staff/Admin Two.toml", b"x = 1\n"), LINA, "不是档案格式中的路径"),
     ("office-lowercase", at("offices/bj.toml", b"x = 1\n"), LINA, "不是档案格式中的路径"),
@@ -251,10 +302,18 @@ CASES = [
     ("long-name", at(f"{HUAXIN}/customer.toml", customer(name="华" * 500)), LINA, "最多"),
     ("invalid-toml", at(f"{HUAXIN}/customer.toml", b'name = "unterminated\n'), LINA, "TOML 格式错误"),
     ("invalid-utf8", at(f"{HUAXIN}/customer.toml", b'name = "\xff\xfe"\n'), LINA, "不是 UTF-8 编码"),
-    ("nested-deep", at(f"{HUAXIN}/customer.toml", customer(f"tags = {'[' * 30000}{']' * 30000}\n")), LINA,
-     "嵌套层次过深"),
-    ("nested-tables", at(f"{HUAXIN}/customer.toml", customer("x = " + "{a=" * 200 + "1" + "}" * 200 + "\n")), LINA,
-     "嵌套层次过深"),
+    (
+        "nested-deep",
+        at(f"{HUAXIN}/customer.toml", customer(f"tags = {'[' * 30000}{']' * 30000}\n")),
+        LINA,
+        "嵌套层次过深",
+    ),
+    (
+        "nested-tables",
+        at(f"{HUAXIN}/customer.toml", customer("x = " + "{a=" * 200 + "1" + "}" * 200 + "\n")),
+        LINA,
+        "嵌套层次过深",
+    ),
     ("unknown-field", at(f"{HUAXIN}/customer.toml", customer(hacked="1")), LINA, "未知字段"),
     ("unknown-stage", at(f"{HUAXIN}/customer.toml", customer(stage="hacked")), LINA, "不是有效的合作阶段"),
     ("escape-in-name", at(f"{HUAXIN}/customer.toml", customer(name=f"华信{ESC_TOML}")), LINA, "控制字符 U+001B"),
@@ -262,19 +321,43 @@ CASES = [
     ("bidi-in-name", at(f"{HUAXIN}/customer.toml", customer(name="华信\u202e司公")), LINA, "U+202E"),
     ("zero-width-in-name", at(f"{HUAXIN}/customer.toml", customer(name="华\u200b信")), LINA, "U+200B"),
     ("contacts-not-a-list", at(f"{HUAXIN}/customer.toml", customer("contacts = 5\n")), LINA, "联系人"),
-    ("table-as-name", at(f"{HUAXIN}/customer.toml", customer("name = { a = 1 }\n", name=None)), LINA,
-     "应为文本, 实为 dict"),
-    ("id-mismatch", at(f"{HUAXIN}/customer.toml", customer().replace(b"BJ-000001", b"BJ-000002", 1)), LINA,
-     "与文件夹 BJ-000001 不符"),
-    ("missing-required", at(f"{HUAXIN}/customer.toml", customer().replace("owner = \"张伟\"\n".encode(), b"")), LINA,
-     "必须填写此字段"),
+    (
+        "table-as-name",
+        at(f"{HUAXIN}/customer.toml", customer("name = { a = 1 }\n", name=None)),
+        LINA,
+        "应为文本, 实为 dict",
+    ),
+    (
+        "id-mismatch",
+        at(f"{HUAXIN}/customer.toml", customer().replace(b"BJ-000001", b"BJ-000002", 1)),
+        LINA,
+        "与文件夹 BJ-000001 不符",
+    ),
+    (
+        "missing-required",
+        at(f"{HUAXIN}/customer.toml", customer().replace('owner = "张伟"\n'.encode(), b"")),
+        LINA,
+        "必须填写此字段",
+    ),
     ("bad-uscc", at(f"{HUAXIN}/customer.toml", customer(uscc="91110000600037341X")), LINA, "校验位错误"),
-    ("note-bad-time", at(f"{HUAXIN}/notes/20240101T1000-abcdef.toml", b'time = "yesterday"\nchannel = "phone"\n'
-                                                                      b'content = "x"\n'), LINA, "沟通时间"),
-    ("deal-negative", at(f"{HUAXIN}/deals/20240101-abcdef.toml", b'date = 2024-01-01\namount = "-5.00"\n'
-                                                                  b'product = "x"\n'), LINA, "不能为负数"),
-    ("deal-unknown-key", at(f"{HUAXIN}/deals/20240101-abcdef.toml", b'date = 2024-01-01\namount = "5.00"\n'
-                                                                     b'product = "x"\nrun = "x"\n'), LINA, "未知字段"),
+    (
+        "note-bad-time",
+        at(f"{HUAXIN}/notes/20240101T1000-abcdef.toml", b'time = "yesterday"\nchannel = "phone"\ncontent = "x"\n'),
+        LINA,
+        "沟通时间",
+    ),
+    (
+        "deal-negative",
+        at(f"{HUAXIN}/deals/20240101-abcdef.toml", b'date = 2024-01-01\namount = "-5.00"\nproduct = "x"\n'),
+        LINA,
+        "不能为负数",
+    ),
+    (
+        "deal-unknown-key",
+        at(f"{HUAXIN}/deals/20240101-abcdef.toml", b'date = 2024-01-01\namount = "5.00"\nproduct = "x"\nrun = "x"\n'),
+        LINA,
+        "未知字段",
+    ),
     ("meta-main-escapes", at(f"{HUAXIN}/docs/{DOC}.meta.toml", meta(main="../../etc/passwd")), LINA, "主文件"),
     ("meta-checksum", at(f"{HUAXIN}/docs/{DOC}.meta.toml", meta(sha256="0" * 64)), LINA, "校验和不符"),
     ("meta-sensitivity", at(f"{HUAXIN}/docs/{DOC}.meta.toml", meta(sensitivity="hacked")), LINA, "敏感等级"),
@@ -282,48 +365,106 @@ CASES = [
     ("meta-without-document", at(f"{HUAXIN}/docs/孤儿.pdf.meta.toml", meta()), LINA, "不存在"),
     ("document-changed-under-meta", at(f"{HUAXIN}/docs/{DOC}", b"forged contract"), LINA, "校验和不符"),
     ("orphan-notes", without(f"{HUAXIN}/customer.toml"), ADMIN, "没有 customer.toml"),
-    ("staff-id-mismatch", at("staff/lina.toml", toml('id = "admin"\nname = "x"\ndepartment = "销售"\n')), ADMIN,
-     "员工账号"),
-    ("staff-bad-key", at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["sales"]\n'
-                                                 'keys = ["ssh-ed25519 !!!"]\n')), ADMIN, "SSH 公钥"),
-    ("staff-duplicate-name", at("staff/li2.toml", toml('id = "li2"\nname = "李娜"\ndepartment = "销售"\n'
-                                                       'roles = ["sales"]\n')), ADMIN, "姓名 李娜 与 李娜 ("),
-    ("staff-name-is-an-id", at("staff/li2.toml", toml('id = "li2"\nname = "admin"\ndepartment = "销售"\n'
-                                                      'roles = ["sales"]\n')), ADMIN, "的姓名或账号相同"),
-    ("staff-unknown-role", at("staff/li2.toml", toml('id = "li2"\nname = "李二"\ndepartment = "销售"\n'
-                                                     'roles = ["root"]\n')), ADMIN, "角色 'root' 未"),
+    (
+        "staff-id-mismatch",
+        at("staff/lina.toml", toml('id = "admin"\nname = "x"\ndepartment = "销售"\n')),
+        ADMIN,
+        "员工账号",
+    ),
+    (
+        "staff-bad-key",
+        at(
+            "staff/lina.toml",
+            toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["sales"]\nkeys = ["ssh-ed25519 !!!"]\n'),
+        ),
+        ADMIN,
+        "SSH 公钥",
+    ),
+    (
+        "staff-duplicate-name",
+        at("staff/li2.toml", toml('id = "li2"\nname = "李娜"\ndepartment = "销售"\nroles = ["sales"]\n')),
+        ADMIN,
+        "姓名 李娜 与 李娜 (",
+    ),
+    (
+        "staff-name-is-an-id",
+        at("staff/li2.toml", toml('id = "li2"\nname = "admin"\ndepartment = "销售"\nroles = ["sales"]\n')),
+        ADMIN,
+        "的姓名或账号相同",
+    ),
+    (
+        "staff-unknown-role",
+        at("staff/li2.toml", toml('id = "li2"\nname = "李二"\ndepartment = "销售"\nroles = ["root"]\n')),
+        ADMIN,
+        "角色 'root' 未",
+    ),
     ("schema-invalid-toml", at("schema/fields.toml", b"[[fields\n"), ADMIN, "schema/fields.toml"),
     ("schema-wrong-shape", at("schema/dimensions.toml", b"dimensions = 5\n"), ADMIN, "分类标准"),
-    ("policy-unknown-permission", at("schema/policy.toml", toml('[roles.sales]\nmay = ["root"]\n')), ADMIN,
-     "未知的项"),
-    ("policy-replicate-with-view", at("schema/policy.toml", toml(
-        '[departments]\n"销售" = "sales"\n[roles.sales]\nview = { basic = "secret" }\nmay = ["replicate"]\n')), ADMIN,
-     "只能给服务器账号"),
+    ("policy-unknown-permission", at("schema/policy.toml", toml('[roles.sales]\nmay = ["root"]\n')), ADMIN, "未知的项"),
+    (
+        "policy-replicate-with-view",
+        at(
+            "schema/policy.toml",
+            toml('[departments]\n"销售" = "sales"\n[roles.sales]\nview = { basic = "secret" }\nmay = ["replicate"]\n'),
+        ),
+        ADMIN,
+        "只能给服务器账号",
+    ),
     ("office-counter-back", at("offices/BJ.toml", toml('code = "BJ"\nname = "北京总部"\nnext = 1\n')), LINA, "退回"),
     ("office-code-mismatch", at("offices/GZ.toml", toml('code = "BJ"\nname = "x"\nnext = 1\n')), LINA, "不符"),
     ("archive-extra-key", at("archive.toml", toml('name = "x"\nformat = 1\nhook = "x"\n')), ADMIN, "只能有 name"),
     # authors and rights
-    ("unknown-author", at(f"{HUAXIN}/customer.toml", customer(address="x")), "黑客 <hacker@SH>",
-     "不是员工名册中的在职员工"),
-    ("author-without-office", at(f"{HUAXIN}/customer.toml", customer(address="x")), "李娜 <lina>",
-     "不是员工名册中的在职员工"),
+    (
+        "unknown-author",
+        at(f"{HUAXIN}/customer.toml", customer(address="x")),
+        "黑客 <hacker@SH>",
+        "不是员工名册中的在职员工",
+    ),
+    (
+        "author-without-office",
+        at(f"{HUAXIN}/customer.toml", customer(address="x")),
+        "李娜 <lina>",
+        "不是员工名册中的在职员工",
+    ),
     ("disabled-author", at(f"{HUAXIN}/customer.toml", customer(address="x")), "赵磊 <zhaolei@SH>", "已停用"),
-    ("sales-declassifies-finance", at(f"{HUAXIN}/docs/{FINANCE}.meta.toml", finance_meta(sensitivity="internal")), LINA,
-     "修改资料"),
-    ("sales-deletes-customer", without(*[f"{HUAXIN}/{p}" for p in ("customer.toml", "notes", "docs")]), LINA,
-     "「删除」(delete)"),
-    ("sales-deletes-document", without(f"{HUAXIN}/docs/{DOC}", f"{HUAXIN}/docs/{DOC}.meta.toml"), LINA,
-     "「删除」(delete)"),
-    ("sales-makes-herself-admin", at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\n'
-                                                              'roles = ["admin"]\n')), LINA,
-     "「管理员工与密钥」(manage_staff)"),
+    (
+        "sales-declassifies-finance",
+        at(f"{HUAXIN}/docs/{FINANCE}.meta.toml", finance_meta(sensitivity="internal")),
+        LINA,
+        "修改资料",
+    ),
+    (
+        "sales-deletes-customer",
+        without(*[f"{HUAXIN}/{p}" for p in ("customer.toml", "notes", "docs")]),
+        LINA,
+        "「删除」(delete)",
+    ),
+    (
+        "sales-deletes-document",
+        without(f"{HUAXIN}/docs/{DOC}", f"{HUAXIN}/docs/{DOC}.meta.toml"),
+        LINA,
+        "「删除」(delete)",
+    ),
+    (
+        "sales-makes-herself-admin",
+        at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["admin"]\n')),
+        LINA,
+        "「管理员工与密钥」(manage_staff)",
+    ),
     ("sales-unmasks-everyone", default_policy(UNMASK_SALES), LINA, "「修改分类标准与权限」(edit_schema)"),
-    ("server-edits-records", at(f"{HUAXIN}/customer.toml", customer(address="x")), "上海服务器 <office-sh@SH>",
-     "修改客户记录"),
-    ("forged-admin-unsigned", at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\n'
-                                                          'roles = ["admin"]\n')), ADMIN, "此提交未签名"),
-    ("forged-admin-deletes", without(f"{HUAXIN}/docs/{DOC}", f"{HUAXIN}/docs/{DOC}.meta.toml"), ADMIN,
-     "此提交未签名"),
+    (
+        "server-edits-records",
+        at(f"{HUAXIN}/customer.toml", customer(address="x")),
+        "上海服务器 <office-sh@SH>",
+        "修改客户记录",
+    ),
+    (
+        "forged-admin-unsigned",
+        at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["admin"]\n')),
+        ADMIN,
+        "此提交未签名",
+    ),
+    ("forged-admin-deletes", without(f"{HUAXIN}/docs/{DOC}", f"{HUAXIN}/docs/{DOC}.meta.toml"), ADMIN, "此提交未签名"),
     ("forged-admin-policy", default_policy(UNMASK_SALES), ADMIN, "此提交未签名"),
 ]
 
@@ -397,8 +538,9 @@ def test_an_evil_merge_is_the_merge_authors_own_change(world):
     here a 销售 slipping a finance document's reclassification into a merge."""
     evil = world.evil
     head = evil.out("rev-parse", "HEAD")
-    side = evil.commit(evil.put(tree_of(evil), f"{HUAXIN}/customer.toml", customer(address="上海路 1 号")), LINA,
-                       parents=[head])
+    side = evil.commit(
+        evil.put(tree_of(evil), f"{HUAXIN}/customer.toml", customer(address="上海路 1 号")), LINA, parents=[head]
+    )
     tree = evil.put(evil.head_tree(side), f"{HUAXIN}/docs/{FINANCE}.meta.toml", finance_meta(sensitivity="internal"))
     world.send(evil.commit(tree, LINA, "合并", parents=[head, side]))
     before = repo_state(world.victim.store.path)
@@ -408,10 +550,18 @@ def test_an_evil_merge_is_the_merge_authors_own_change(world):
 
 
 def test_signatures_decide_who_may_change_staff_schema_and_delete(world):
-    promote = at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["sales", "finance"]\n'
-                                         f'keys = ["{public(world.key("lina"))}"]\n'))
+    promote = at(
+        "staff/lina.toml",
+        toml(
+            'id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["sales", "finance"]\n'
+            f'keys = ["{public(world.key("lina"))}"]\n'
+        ),
+    )
     before = repo_state(world.victim.store.path)
-    for signer, says in (("stranger", "签名密钥未在员工名册中登记"), ("lina", "签名者 lina 既不是作者本人, 也不是办事处服务器")):
+    for signer, says in (
+        ("stranger", "签名密钥未在员工名册中登记"),
+        ("lina", "签名者 lina 既不是作者本人, 也不是办事处服务器"),
+    ):
         world.evil.advance(world.base)
         attempt(world, promote, ADMIN, sign=signer)
         with pytest.raises(Refused, match=says):
@@ -445,6 +595,7 @@ def test_honest_changes_from_another_office_arrive(world):
 
 def test_a_cli_sync_refusal_is_one_sentence_and_exit_1(world):
     from conftest import run_cli
+
     attempt(world, at(f"{HUAXIN}/customer.toml", customer(name=f"华信{ESC_TOML}")), LINA)
     done = run_cli("--archive", world.victim.store.path, "--user", "office-sh", "sync")
     assert done.code == 1 and "Traceback" not in done.err
@@ -452,6 +603,7 @@ def test_a_cli_sync_refusal_is_one_sentence_and_exit_1(world):
 
 
 # --- at a hub: the pre-receive hook custtui installs ----------------------------------------------
+
 
 @pytest.fixture
 def hub(world) -> Hostile:
@@ -469,11 +621,20 @@ def refused_push(done: subprocess.CompletedProcess, says: str) -> str:
 HUB_CASES = [
     ("readme", at("README.md", b"x"), LINA, "README.md: 不是档案格式中的路径"),
     ("symlink", at("archive.toml", b"/etc/passwd", b"120000"), LINA, "不允许的符号链接"),
-    ("unsigned-staff", at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["admin"]\n')),
-     ADMIN, "此提交未签名"),
+    (
+        "unsigned-staff",
+        at("staff/lina.toml", toml('id = "lina"\nname = "李娜"\ndepartment = "销售"\nroles = ["admin"]\n')),
+        ADMIN,
+        "此提交未签名",
+    ),
     ("sales-deletes", without(f"{HUAXIN}/docs/{DOC}", f"{HUAXIN}/docs/{DOC}.meta.toml"), LINA, "(delete)"),
     ("bad-record", at(f"{HUAXIN}/customer.toml", customer(stage="hacked")), LINA, "不是有效的合作阶段"),
-    ("unknown-author", at(f"{HUAXIN}/customer.toml", customer(address="x")), "黑客 <hacker@SH>", "不是员工名册中的在职员工"),
+    (
+        "unknown-author",
+        at(f"{HUAXIN}/customer.toml", customer(address="x")),
+        "黑客 <hacker@SH>",
+        "不是员工名册中的在职员工",
+    ),
 ]
 
 
@@ -485,8 +646,9 @@ def test_a_hub_refuses_a_hostile_push_before_anything_moves(world, hub, case, bu
     text = refused_push(hub.push(commit), says)
     assert "拒绝接收推送的修改" in text and f"提交 {commit[:10]}" in text
     assert repo_state(bj) == before, "the hub's branch and its checked-out working tree are as they were"
-    assert subprocess.run(["git", "-C", str(bj), "cat-file", "-e", commit]).returncode != 0, \
+    assert subprocess.run(["git", "-C", str(bj), "cat-file", "-e", commit]).returncode != 0, (
         "the refused objects stayed in git's quarantine"
+    )
 
 
 def test_a_hub_refuses_rewinding_deleting_and_other_refs(world, hub):
@@ -517,8 +679,9 @@ def test_an_honest_push_reaches_the_hub_and_its_working_tree(world, hub):
     commit = hub.commit(hub.put(tree_of(hub), f"{HUAXIN}/customer.toml", customer(address="北京市东城区 8 号")), LINA)
     done = hub.push(commit)
     assert done.returncode == 0, done.stderr.decode()
-    assert git(bj, "rev-parse", "HEAD").strip() == commit and 'address = "北京市东城区 8 号"' in \
-        (bj / HUAXIN / "customer.toml").read_text("utf-8")
+    assert git(bj, "rev-parse", "HEAD").strip() == commit and 'address = "北京市东城区 8 号"' in (
+        bj / HUAXIN / "customer.toml"
+    ).read_text("utf-8")
     opened = Archive(bj, user="admin")
     assert opened.customer("BJ-000001")["address"] == "北京市东城区 8 号"
     opened.close()
@@ -526,6 +689,7 @@ def test_an_honest_push_reaches_the_hub_and_its_working_tree(world, hub):
 
 def test_the_hooks_come_back_when_removed(world):
     from custtui.core import hooks
+
     victim = world.victim
     (victim.store.git_dir / "hooks" / "pre-receive").unlink()
     git(victim.store.path, "config", "receive.fsckObjects", "false")
@@ -537,13 +701,17 @@ def test_the_hooks_come_back_when_removed(world):
 
 # --- plain git pull: the reference-transaction hook --------------------------------------------------
 
+
 def test_plain_git_pull_of_a_hostile_history_is_refused_and_the_working_tree_put_back(world):
     path = world.victim.store.path
     before = repo_state(path)
     attempt(world, at(f"{HUAXIN}/customer.toml", customer(stage="hacked")), LINA)
-    done = subprocess.run(["git", "-C", str(path), "pull", "-q", "--ff-only", "origin", "main"], capture_output=True,
-                          text=True)
-    assert done.returncode != 0 and "不是有效的合作阶段" in done.stderr and "拒绝接收 git 带来的修改" in done.stderr, done.stderr
+    done = subprocess.run(
+        ["git", "-C", str(path), "pull", "-q", "--ff-only", "origin", "main"], capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "不是有效的合作阶段" in done.stderr and "拒绝接收 git 带来的修改" in done.stderr, (
+        done.stderr
+    )
     assert repo_state(path) == before, "HEAD, index and working tree as they were"
     world.evil.advance(world.base)
     attempt(world, at(f"{HUAXIN}/customer.toml", customer(address="北京路 9 号")), LINA)
@@ -553,8 +721,10 @@ def test_plain_git_pull_of_a_hostile_history_is_refused_and_the_working_tree_put
 
 # --- over a real sshd: custtui serve, pushes by an office server's key ---------------------------------
 
+
 def test_over_ssh_an_office_server_key_cannot_push_what_the_gate_refuses(world, sshd):
     from conftest import run_cli
+
     bj = world.root / "BJ"
     keys = run_cli("--archive", bj, "--user", "admin", "ssh", "authorized-keys")
     assert keys.code == 0, keys.err
@@ -570,7 +740,9 @@ def test_over_ssh_an_office_server_key_cannot_push_what_the_gate_refuses(world, 
     refused_push(remote.push(remote.out("rev-parse", "HEAD~1"), force=True), "拒绝非快进推送")
     assert repo_state(bj) == before
     remote.advance(remote.out("rev-parse", "refs/remotes/origin/main"))
-    honest = remote.commit(remote.put(tree_of(remote), f"{HUAXIN}/customer.toml", customer(address="上海路 5 号")), LINA)
+    honest = remote.commit(
+        remote.put(tree_of(remote), f"{HUAXIN}/customer.toml", customer(address="上海路 5 号")), LINA
+    )
     assert remote.push(honest).returncode == 0
     assert git(bj, "rev-parse", "HEAD").strip() == honest
 
@@ -579,11 +751,14 @@ def test_local_writes_follow_the_rules_every_other_copy_applies(world):
     """What this copy would refuse from a peer it does not write itself: a 销售's revert that
     removes a note is a deletion, and needs the delete permission here too."""
     from custtui.core.policy import PermissionDenied
+
     bj = Archive(world.root / "BJ", user="lina")
     try:
         _, commit = bj.add_note("BJ-000001", {"channel": "电话", "content": "误记的一条"})
         before = bj.head()
-        with pytest.raises(PermissionDenied, match=r"删除沟通记录 .* 需要权限「删除」\(delete\), 李娜 的角色 销售 没有"):
+        with pytest.raises(
+            PermissionDenied, match=r"删除沟通记录 .* 需要权限「删除」\(delete\), 李娜 的角色 销售 没有"
+        ):
             bj.revert(commit)
         assert bj.head() == before
         bj.user = "admin"

@@ -62,7 +62,9 @@ def test_a_date_labelled_in_the_text_beats_the_scan_date_in_the_name(demo, tmp_p
 
 
 def test_type_and_date_come_from_the_file_name_first(demo, tmp_path):
-    proposal = propose(demo, rescanned(SAMPLES / "BJ/000/BJ-000001/docs" / MINUTES, tmp_path, "投诉会纪要 2025年4月20日.docx"))
+    proposal = propose(
+        demo, rescanned(SAMPLES / "BJ/000/BJ-000001/docs" / MINUTES, tmp_path, "投诉会纪要 2025年4月20日.docx")
+    )
     assert proposal.doc_type == "complaint"  # 投诉 (short for 投诉处理单) in the name beats 会议纪要 in the text
     assert proposal.date == date(2025, 4, 20)
 
@@ -128,9 +130,13 @@ def test_update_document_files_it_in_another_category_without_copying(demo):
 def test_update_document_refuses_bad_values_and_names_the_field(demo):
     name = "HT-2024-015-数控机床采购-20240105.pdf"
     before = repo_state(demo.store.path)
-    for changes, field in (({"also_in": "不存在的类别"}, "also_in"), ({"main": "nope.pdf"}, "main"),
-                           ({"main": name}, "main"), ({"sha256": "0" * 64}, "sha256"),
-                           ({"paper_box": "x" * 41}, "paper_box")):
+    for changes, field in (
+        ({"also_in": "不存在的类别"}, "also_in"),
+        ({"main": "nope.pdf"}, "main"),
+        ({"main": name}, "main"),
+        ({"sha256": "0" * 64}, "sha256"),
+        ({"paper_box": "x" * 41}, "paper_box"),
+    ):
         with pytest.raises(FieldError) as refused:
             demo.update_document("BJ-000001", name, changes)
         assert refused.value.field == field
@@ -156,6 +162,7 @@ def test_save_copy_never_overwrites(tmp_path):
 
 def test_over_ssh_documents_come_from_the_inbox_only(tmp_path):
     from custtui.core.intake import check_source
+
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "scan.pdf").write_bytes(b"%PDF")

@@ -14,10 +14,20 @@ def who(side: str, field: str, value) -> tuple[str, str]:
     return ("北京 张伟", "2026-01-01T09:00:00+08:00") if side == "ours" else ("上海 李娜", "2026-01-02T10:00:00+08:00")
 
 
-BASE = {"id": "BJ-000001", "type": "enterprise", "name": "华信", "address": "北京", "grade": "normal",
-        "tags": ["老客户"], "contacts": [{"name": "曾小贤", "position": "采购经理", "phones": ["13812345678"]},
-                                        {"name": "单田芳", "position": "财务"}],
-        "stage": "potential", "stage_history": [{"date": date(2024, 1, 1), "to": "potential"}]}
+BASE = {
+    "id": "BJ-000001",
+    "type": "enterprise",
+    "name": "华信",
+    "address": "北京",
+    "grade": "normal",
+    "tags": ["老客户"],
+    "contacts": [
+        {"name": "曾小贤", "position": "采购经理", "phones": ["13812345678"]},
+        {"name": "单田芳", "position": "财务"},
+    ],
+    "stage": "potential",
+    "stage_history": [{"date": date(2024, 1, 1), "to": "potential"}],
+}
 
 
 def edited(**changes) -> dict:
@@ -44,30 +54,48 @@ def test_lists_merge_by_element_with_removals_from_both_sides():
 
 
 def test_contacts_merge_by_name_then_field_by_field():
-    ours = edited(contacts=[{"name": "曾小贤", "position": "采购总监", "phones": ["13812345678"]},
-                            {"name": "单田芳", "position": "财务"}, {"name": "王芳", "position": "出纳"}])
+    ours = edited(
+        contacts=[
+            {"name": "曾小贤", "position": "采购总监", "phones": ["13812345678"]},
+            {"name": "单田芳", "position": "财务"},
+            {"name": "王芳", "position": "出纳"},
+        ]
+    )
     theirs = edited(contacts=[{"name": "曾小贤", "position": "采购经理", "phones": ["13812345678", "010-62981234"]}])
     merged = merge_records(BASE, ours, theirs, who)
-    assert merged["contacts"] == [{"name": "曾小贤", "position": "采购总监", "phones": ["13812345678", "010-62981234"]},
-                                  {"name": "王芳", "position": "出纳"}], "theirs removed 单田芳, ours added 王芳"
+    assert merged["contacts"] == [
+        {"name": "曾小贤", "position": "采购总监", "phones": ["13812345678", "010-62981234"]},
+        {"name": "王芳", "position": "出纳"},
+    ], "theirs removed 单田芳, ours added 王芳"
     assert "conflicts" not in merged
 
 
 def test_one_contact_field_changed_differently_is_a_conflict_on_that_contact():
     ours = edited(contacts=[{"name": "曾小贤", "position": "采购总监", "phones": ["13812345678"]}, BASE["contacts"][1]])
-    theirs = edited(contacts=[{"name": "曾小贤", "position": "副总经理", "phones": ["13812345678"]}, BASE["contacts"][1]])
+    theirs = edited(
+        contacts=[{"name": "曾小贤", "position": "副总经理", "phones": ["13812345678"]}, BASE["contacts"][1]]
+    )
     merged = merge_records(BASE, ours, theirs, who)
     assert merged["contacts"][0]["position"] == "采购总监"
-    assert [(c["field"], c["kept"], c["other"]) for c in merged["conflicts"]] == \
-        [("contacts.曾小贤.position", "采购总监", "副总经理")]
+    assert [(c["field"], c["kept"], c["other"]) for c in merged["conflicts"]] == [
+        ("contacts.曾小贤.position", "采购总监", "副总经理")
+    ]
 
 
 def test_same_field_to_different_values_keeps_ours_and_records_theirs_with_who_and_when():
     merged = merge_records(BASE, edited(address="北京朝阳"), edited(address="上海浦东"), who)
     assert merged["address"] == "北京朝阳"
-    assert merged["conflicts"] == [{"field": "address", "kept": "北京朝阳", "other": "上海浦东",
-                                    "kept_by": "北京 张伟", "kept_at": "2026-01-01T09:00:00+08:00",
-                                    "other_by": "上海 李娜", "other_at": "2026-01-02T10:00:00+08:00"}]
+    assert merged["conflicts"] == [
+        {
+            "field": "address",
+            "kept": "北京朝阳",
+            "other": "上海浦东",
+            "kept_by": "北京 张伟",
+            "kept_at": "2026-01-01T09:00:00+08:00",
+            "other_by": "上海 李娜",
+            "other_at": "2026-01-02T10:00:00+08:00",
+        }
+    ]
 
 
 def test_stage_on_both_sides_conflicts_and_both_history_entries_stay():
@@ -108,5 +136,7 @@ def test_archive_settings_changed_differently_on_both_sides_are_refused():
 
 
 def test_an_office_counter_takes_the_larger_number():
-    base, ours, theirs = (dumps({"code": "BJ", "name": "北京总部", "next": n}, ("code", "name", "next")) for n in (5, 9, 7))
+    base, ours, theirs = (
+        dumps({"code": "BJ", "name": "北京总部", "next": n}, ("code", "name", "next")) for n in (5, 9, 7)
+    )
     assert b"next = 9" in merge_toml_bytes("offices/BJ.toml", base, ours, theirs, who)

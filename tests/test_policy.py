@@ -14,25 +14,38 @@ from custtui.core.schema import Schema, default_schema_dir
 from custtui.core.staff import access_for, add_key, add_person, disable_person, find, registry
 
 INFO_TYPES = ("basic", "cooperation", "service", "credit", "other")
-P, I, C, S, N = "public", "internal", "confidential", "secret", None  # N: not at all
+P, IN, C, S, N = "public", "internal", "confidential", "secret", None  # N: not at all
 # the highest sensitivity each role may view / edit, per information type (basic cooperation service credit other)
 EXPECTED = {
-    "sales": ((I, I, I, N, I), (I, I, I, N, I)),
-    "service": ((I, N, I, N, I), (I, N, I, N, I)),
-    "legal": ((C, C, I, C, C), (C, C, N, N, C)),
-    "finance": ((C, S, I, S, I), (N, S, N, S, N)),
-    "marketing": ((I, N, N, N, P), (N, N, N, N, N)),
+    "sales": ((IN, IN, IN, N, IN), (IN, IN, IN, N, IN)),
+    "service": ((IN, N, IN, N, IN), (IN, N, IN, N, IN)),
+    "legal": ((C, C, IN, C, C), (C, C, N, N, C)),
+    "finance": ((C, S, IN, S, IN), (N, S, N, S, N)),
+    "marketing": ((IN, N, N, N, P), (N, N, N, N, N)),
     "management": ((S, S, S, S, S), (S, S, S, S, S)),
-    "admin": ((I, N, I, N, I), (N, N, N, N, N)),
+    "admin": ((IN, N, IN, N, IN), (N, N, N, N, N)),
     "office_sync": ((N, N, N, N, N), (N, N, N, N, N)),
 }
-MAY = {"sales": {"export"}, "service": set(), "legal": {"export", "unmask"}, "finance": {"export", "unmask"},
-       "marketing": set(), "management": {"export", "sync", "unmask", "delete", "read_access_log"},
-       "admin": {"sync", "manage_staff", "edit_schema", "delete", "read_access_log"},
-       "office_sync": {"sync", "replicate"}}
-MASK = {"sales": {"id_number"}, "service": {"id_number", "amounts"}, "legal": {"id_number"}, "finance": {"id_number"},
-        "marketing": {"id_number", "phones", "amounts"}, "management": set(),
-        "admin": {"id_number", "phones", "amounts"}, "office_sync": {"id_number", "phones", "amounts"}}
+MAY = {
+    "sales": {"export"},
+    "service": set(),
+    "legal": {"export", "unmask"},
+    "finance": {"export", "unmask"},
+    "marketing": set(),
+    "management": {"export", "sync", "unmask", "delete", "read_access_log"},
+    "admin": {"sync", "manage_staff", "edit_schema", "delete", "read_access_log"},
+    "office_sync": {"sync", "replicate"},
+}
+MASK = {
+    "sales": {"id_number"},
+    "service": {"id_number", "amounts"},
+    "legal": {"id_number"},
+    "finance": {"id_number"},
+    "marketing": {"id_number", "phones", "amounts"},
+    "management": set(),
+    "admin": {"id_number", "phones", "amounts"},
+    "office_sync": {"id_number", "phones", "amounts"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +57,21 @@ def policy() -> Policy:
 @pytest.mark.parametrize("role", sorted(EXPECTED))
 def test_every_role_information_type_sensitivity_and_action(policy, role):
     access = Access("某人", [policy.role(role)])
-    for action, ceilings in zip(("view", "edit"), EXPECTED[role]):
+    for action, ceilings in zip(("view", "edit"), EXPECTED[role], strict=True):
         check = access.can_view if action == "view" else access.can_edit
-        for (info_type, ceiling), sensitivity in itertools.product(zip(INFO_TYPES, ceilings), SENSITIVITY):
+        for (info_type, ceiling), sensitivity in itertools.product(zip(INFO_TYPES, ceilings, strict=True), SENSITIVITY):
             allowed = ceiling is not None and SENSITIVITY.index(sensitivity) <= SENSITIVITY.index(ceiling)
             assert check(info_type, sensitivity) == allowed, f"{role} {action} {info_type}/{sensitivity}"
-    for permission in ("export", "sync", "replicate", "unmask", "manage_staff", "edit_schema", "delete",
-                       "read_access_log"):
+    for permission in (
+        "export",
+        "sync",
+        "replicate",
+        "unmask",
+        "manage_staff",
+        "edit_schema",
+        "delete",
+        "read_access_log",
+    ):
         assert access.may(permission) == (permission in MAY[role]), f"{role} may {permission}"
     for kind in ("id_number", "phones", "amounts"):
         assert access.masked(kind) == (kind in MASK[role]), f"{role} masked {kind}"
@@ -74,11 +95,17 @@ def test_masking_personal_data(policy):
     assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("010-62981234") == "010-****1234"
-    record = {"id_number": "11010519491231002X", "phones": ["13812345678"],
-              "contacts": [{"name": "曾小贤", "phones": ["13912345678"]}]}
+    record = {
+        "id_number": "11010519491231002X",
+        "phones": ["13812345678"],
+        "contacts": [{"name": "曾小贤", "phones": ["13912345678"]}],
+    }
     shown = Access("x", [policy.role("marketing")]).customer(record)
-    assert shown == {"id_number": "110105********002X", "phones": ["138****5678"],
-                     "contacts": [{"name": "曾小贤", "phones": ["139****5678"]}]}
+    assert shown == {
+        "id_number": "110105********002X",
+        "phones": ["138****5678"],
+        "contacts": [{"name": "曾小贤", "phones": ["139****5678"]}],
+    }
     assert record["phones"] == ["13812345678"], "the stored record is untouched"
     assert Access("x", [policy.role("service")]).deal({"amount": "125000.00"})["amount"] == "***"
     assert Access("x", [policy.role("management")]).customer(record) == record
@@ -92,7 +119,7 @@ def test_a_broken_policy_names_the_key():
         Policy.parse(b'[roles.sales]\nmay = ["teleport"]\n', schema)
 
 
-KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0m0Xv6VQk0bq2s0tqXoN3QeXyMZ0x5c7mX3l1aQyZb 张伟@laptop")
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0m0Xv6VQk0bq2s0tqXoN3QeXyMZ0x5c7mX3l1aQyZb 张伟@laptop"
 
 
 def test_staff_registry_is_audited_and_guarded(archive):
@@ -101,8 +128,12 @@ def test_staff_registry_is_audited_and_guarded(archive):
         add_person(archive, "lina", "李娜", "销售")
     add_person(archive, "admin", "张伟", "管理员")
     add_person(archive, "lina", "李娜", "销售", keys=[KEY])
-    assert subprocess.run(["git", "-C", str(archive.store.path), "log", "-1", "--format=%an %s"],
-                          capture_output=True, text=True).stdout.strip() == "张伟 登记员工: lina 李娜 销售"
+    assert (
+        subprocess.run(
+            ["git", "-C", str(archive.store.path), "log", "-1", "--format=%an %s"], capture_output=True, text=True
+        ).stdout.strip()
+        == "张伟 登记员工: lina 李娜 销售"
+    )
     assert find(archive, "李娜").roles == ("sales",) and find(archive, "lina").name == "李娜"
     with pytest.raises(FieldError, match="已登记给 lina 李娜"):
         add_person(archive, "wangfang", "王芳", "财务", keys=[KEY.replace("张伟@laptop", "别的注释")])
@@ -133,11 +164,13 @@ def staffed(demo):
 
 def test_show_obeys_the_policy_for_each_person(staffed):
     from conftest import run_cli
+
     path = staffed.store.path
     sales = run_cli("show", "BJ-000001", "--archive", path, "--user", "李娜")
     assert sales.code == 0, sales.err
-    assert "合同" in sales.out and "对账单" not in sales.out and "财务报表" not in sales.out, \
+    assert "合同" in sales.out and "对账单" not in sales.out and "财务报表" not in sales.out, (
         "a 销售 sees contracts, not the finance documents"
+    )
     finance = run_cli("show", "BJ-000001", "--archive", path, "--user", "王芳")
     assert "对账单" in finance.out and "财务报表" in finance.out
     person = run_cli("show", "BJ-000020", "--archive", path, "--user", "李娜")
@@ -160,6 +193,7 @@ def test_writes_obey_the_policy(staffed):
     staffed.user = "李娜"
     with pytest.raises(PermissionDenied, match="缺少权限「办事处同步」"):
         from custtui.core.sync import sync
+
         sync(staffed)
     with pytest.raises(PermissionDenied, match="不能按身份证号筛选"):
         staffed.find({"id_number": "1101"})
@@ -169,6 +203,7 @@ def test_writes_obey_the_policy(staffed):
 
 def test_the_audit_trail_obeys_the_policy(staffed):
     from custtui.core import view
+
     staffed.user = "赵磊"
     changed = staffed.update_customer("BJ-000020", {"phones": ["13700001111"]})
     staffed.user = "刘洋"
@@ -178,49 +213,66 @@ def test_the_audit_trail_obeys_the_policy(staffed):
     assert [(key, new) for key, _, new in fields] == [("phones", ["137****1111"])]
     staffed.user = "李娜"
     entries = view.history(staffed, "BJ-000001")
-    assert entries and not any("对账单" in e.summary or "财务报表" in e.summary for e in entries), \
+    assert entries and not any("对账单" in e.summary or "财务报表" in e.summary for e in entries), (
         "a 销售 does not learn that finance documents were filed"
+    )
     statement = next(e for e in staffed.history("BJ-000001") if "对账单" in e.summary)
-    assert all(path.endswith("customer.toml") or "对账单" not in path for path, _ in view.changes_in(staffed, statement.commit))
+    assert all(
+        path.endswith("customer.toml") or "对账单" not in path for path, _ in view.changes_in(staffed, statement.commit)
+    )
     staffed.user = "王芳"
     assert any("对账单" in e.summary for e in view.history(staffed, "BJ-000001"))
 
 
 def test_export_needs_the_permission_and_a_visible_document(staffed, tmp_path):
     from conftest import run_cli
+
     path = staffed.store.path
     statement = next(d.name for d in staffed.documents("BJ-000001") if "对账单" in d.name)
     contract = next(d.name for d in staffed.documents("BJ-000001") if d.meta.get("doc_type") == "contract")
     done = run_cli("export", "BJ-000001", contract, "--to", tmp_path / "out", "--archive", path, "--user", "李娜")
-    assert done.code == 0 and (tmp_path / "out" / contract).read_bytes() == staffed.document_bytes("BJ-000001", contract)
+    assert done.code == 0 and (tmp_path / "out" / contract).read_bytes() == staffed.document_bytes(
+        "BJ-000001", contract
+    )
     hidden = run_cli("export", "BJ-000001", statement, "--to", tmp_path / "out", "--archive", path, "--user", "李娜")
     assert hidden.code == 1 and "不能查看它" in hidden.err and not (tmp_path / "out" / statement).exists()
     refused = run_cli("export", "BJ-000001", contract, "--to", tmp_path / "x", "--archive", path, "--user", "刘洋")
     assert refused.code == 1 and "缺少权限「导出资料」(export): 刘洋 的角色 市场 没有此权限" in refused.err
-    assert run_cli("export", "BJ-000001", statement, "--to", tmp_path / "f", "--archive", path, "--user", "王芳").code == 0
+    assert (
+        run_cli("export", "BJ-000001", statement, "--to", tmp_path / "f", "--archive", path, "--user", "王芳").code == 0
+    )
     from custtui.core import access_log
+
     logged = [(e["person"], e["action"], e["target"]) for e in access_log.entries(staffed)]
-    assert ("王芳", "view", f"BJ-000001/{statement}") in logged and ("王芳", "export", f"BJ-000001/{statement}") in logged
+    assert ("王芳", "view", f"BJ-000001/{statement}") in logged and (
+        "王芳",
+        "export",
+        f"BJ-000001/{statement}",
+    ) in logged
     assert ("李娜", "export", f"BJ-000001/{contract}") in logged
     assert not any(p == "李娜" and t.endswith(statement) for p, _, t in logged), "a refused read leaves nothing to log"
 
 
 def test_unmasking_needs_the_permission_and_is_logged(staffed):
     from conftest import run_cli
+
     from custtui.core import access_log
+
     path, stored = staffed.store.path, staffed.customer("BJ-000020")["id_number"]
     finance = run_cli("show", "BJ-000020", "--archive", path, "--user", "王芳")
     assert stored not in finance.out, "masked by default, even for 财务"
     unmasked = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "王芳")
     assert unmasked.code == 0 and stored in unmasked.out
-    assert [(e["person"], e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed)] == \
-        [("王芳", "unmask", "BJ-000020", "id_number")]
+    assert [(e["person"], e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed)] == [
+        ("王芳", "unmask", "BJ-000020", "id_number")
+    ]
     refused = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "李娜")
     assert refused.code == 1 and "缺少权限「查看未打码的个人信息」(unmask)" in refused.err and stored not in refused.out
 
 
 def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
     from custtui.core import view
+
     staffed.search_index().rebuild()
     phone = staffed.customer("BJ-000020")["phones"][0]
     staffed.user = "王芳"
@@ -234,13 +286,15 @@ def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
     assert sales.total <= finance.total - len(statements), "hidden documents are not counted either"
     assert view.search(staffed, "BJ-000020", limit=5).hits, "the sales person still finds the customer"
     staffed.user = "刘洋"
-    assert not any(h.id == "BJ-000020" for h in view.search(staffed, phone, limit=10).hits), \
+    assert not any(h.id == "BJ-000020" for h in view.search(staffed, phone, limit=10).hits), (
         "a masked phone number cannot be searched for"
+    )
     found = view.search(staffed, "BJ-000020", limit=5)
     assert found.hits and phone not in " ".join(h.highlights for h in found.hits)
     note = staffed.notes("BJ-000001")[0]["content"][:6]
-    assert not any(h.id == "BJ-000001" and h.kind == "customer" for h in view.search(staffed, note, limit=20).hits), \
+    assert not any(h.id == "BJ-000001" and h.kind == "customer" for h in view.search(staffed, note, limit=20).hits), (
         "市场 cannot find a customer by the text of a note it may not read"
+    )
     staffed.user = "李娜"
     assert any(h.id == "BJ-000001" for h in view.search(staffed, note, limit=20).hits)
     staffed.user = "陌生人"

@@ -65,14 +65,29 @@ def test_labels_codes_and_aliases_all_resolve(schema):
 
 BROKEN = [
     ("dimensions.toml", lambda t: t.replace('label = "客户类型"', 'label = ""'), "customer_type.label", "非空"),
-    ("dimensions.toml", lambda t: t.replace('{ code = "small", label = "小型", aliases = ["小"] }',
-                                            '{ code = "small", label = "中型" }'), "size.values[1]", "重复"),
+    (
+        "dimensions.toml",
+        lambda t: t.replace(
+            '{ code = "small", label = "小型", aliases = ["小"] }', '{ code = "small", label = "中型" }'
+        ),
+        "size.values[1]",
+        "重复",
+    ),
     ("dimensions.toml", lambda t: t + "\n[broken\n", "(语法)", "TOML"),
     ("documents.toml", lambda t: t.replace('stage = "potential"', 'stage = "maybe"', 1), "doc_types[0].stage", "maybe"),
     ("fields.toml", lambda t: t.replace('kind = "uscc"', 'kind = "barcode"'), "fields.uscc.kind", "barcode"),
-    ("fields.toml", lambda t: t.replace('dimension = "industry"', 'dimension = "sector"'), "fields.industry.dimension", "sector"),
-    ("fields.toml", lambda t: t.replace('required_for = ["enterprise"]', 'required_for = ["alien"]', 1),
-     "fields.uscc.required_for", "alien"),
+    (
+        "fields.toml",
+        lambda t: t.replace('dimension = "industry"', 'dimension = "sector"'),
+        "fields.industry.dimension",
+        "sector",
+    ),
+    (
+        "fields.toml",
+        lambda t: t.replace('required_for = ["enterprise"]', 'required_for = ["alien"]', 1),
+        "fields.uscc.required_for",
+        "alien",
+    ),
     ("rules.toml", lambda t: t.replace("lost_after_days = 365", "lost_after_days = 30"), "status", "沉睡天数"),
     ("regions.toml", lambda t: t.replace('macro = "north"', 'macro = "arctic"', 1), "macro", "arctic"),
 ]

@@ -10,12 +10,12 @@ import sys
 import textwrap
 
 import pytest
+from conftest import git, run_cli
 
 from custtui.core import extract as extract_module
 from custtui.core.archive import Archive
 from custtui.core.extract import ocr_status
 from custtui.core.query import QueryError
-from conftest import git, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +148,7 @@ def test_every_fragment_of_every_name_is_findable(index, demo_template):
             if len(name) < size:
                 continue
             start = rng.randrange(len(name) - size + 1)
-            fragment = name[start:start + size]
+            fragment = name[start : start + size]
             ids = {h.id for h in index.search(fragment, limit=200).hits}
             assert cid in ids, (fragment, name)
 
@@ -164,17 +164,20 @@ def test_document_hits_carry_their_customer_and_path(index):
     assert hit.path.startswith("customers/BJ/000/BJ-000017/docs/") and hit.path.endswith(".pdf")
 
 
-@pytest.mark.parametrize("query, message", [
-    ("", "请输入"),
-    ("   ", "请输入"),
-    ("!!! ？？ ……", "请输入"),
-    ("华" * 10_000, "查询太长"),
-    ("颜值:高", "未知的筛选字段"),
-    ("行业:航天", "不是有效的行业"),
-    ("日期:2024-13", "日期"),
-    ("日期:2025..2024", "晚于"),
-    ("地域:火星", "省市"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("", "请输入"),
+        ("   ", "请输入"),
+        ("!!! ？？ ……", "请输入"),
+        ("华" * 10_000, "查询太长"),
+        ("颜值:高", "未知的筛选字段"),
+        ("行业:航天", "不是有效的行业"),
+        ("日期:2024-13", "日期"),
+        ("日期:2025..2024", "晚于"),
+        ("地域:火星", "省市"),
+    ],
+)
 def test_bad_queries_get_a_clear_message(index, query, message):
     with pytest.raises(QueryError, match=message):
         index.search(query)
@@ -209,6 +212,7 @@ def test_index_catches_up_after_each_commit(indexed):
 
 def test_catch_up_touches_document_entries_only_when_they_change(indexed):
     from whoosh import index as windex
+
     index = indexed.search_index()
     documents = index.folder / "documents"
     generation = windex.open_dir(str(documents)).latest_generation()
@@ -241,6 +245,7 @@ def test_removed_documents_leave_the_index(indexed):
 
 def test_bad_documents_get_a_note_and_leave_the_rest_searchable(indexed, tmp_path):
     from pypdf import PdfWriter
+
     corrupt = tmp_path / "损坏.pdf"
     corrupt.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage without end")
     writer = PdfWriter()
@@ -256,11 +261,21 @@ def test_bad_documents_get_a_note_and_leave_the_rest_searchable(indexed, tmp_pat
     with open(huge, "wb") as handle:
         handle.truncate(200 * 1000 * 1000)
     notes = {}
-    for file, title in ((corrupt, "损坏的合同"), (encrypted, "加密的合同"), (unknown, "乱码回访"), (huge, "巨大的对账单")):
+    for file, title in (
+        (corrupt, "损坏的合同"),
+        (encrypted, "加密的合同"),
+        (unknown, "乱码回访"),
+        (huge, "巨大的对账单"),
+    ):
         name, _ = indexed.attach("BJ-000009", file, {"doc_type": "其他资料", "title": title})
         notes[title] = name
     index = indexed.search_index()
-    for title, expected in (("损坏的合同", "损坏"), ("加密的合同", "加密"), ("乱码回访", "编码"), ("巨大的对账单", "太大")):
+    for title, expected in (
+        ("损坏的合同", "损坏"),
+        ("加密的合同", "加密"),
+        ("乱码回访", "编码"),
+        ("巨大的对账单", "太大"),
+    ):
         hit = index.search(title).hits[0]
         assert hit.kind == "document" and hit.document == notes[title]
         assert expected in (hit.note or ""), (title, hit.note)
@@ -273,8 +288,9 @@ def test_text_is_extracted_once_per_file(indexed, monkeypatch):
     monkeypatch.setattr(extract_module, "extract", lambda data, name: calls.append(name) or real(data, name))
     indexed.search_index().rebuild()
     assert calls == []  # every blob's text is already in the cache
-    indexed.attach("BJ-000009", _text_file(indexed.store.path.parent / "新.txt", "一份新的会议记录"),
-                   {"doc_type": "会议纪要"})
+    indexed.attach(
+        "BJ-000009", _text_file(indexed.store.path.parent / "新.txt", "一份新的会议记录"), {"doc_type": "会议纪要"}
+    )
     assert len(calls) == 1
 
 
@@ -335,6 +351,7 @@ def test_cli_reindex_shows_progress(indexed):
 
 def test_full_build_in_two_processes_finds_the_same(indexed, monkeypatch):
     from custtui.core import search as search_module
+
     index = indexed.search_index()
     queries = ["华信", "huaxinchang", "6678", "追加采购数控车床", "行业:制造业 阶段:潜在", "智慧教室 日期:2023-08"]
     before = [[(h.id, h.kind, h.document) for h in index.search(q).hits] for q in queries]

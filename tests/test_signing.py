@@ -32,10 +32,30 @@ def hand_commit(work, message: str, *config: str, author: str = "某人 <someone
     name, email = author[:-1].split(" <")
     sign = ["-S"] if config else []
     options = [arg for setting in config for arg in ("-c", setting)]
-    subprocess.run(["git", "-C", str(work), "-c", "core.hooksPath=/dev/null", *options, "commit", "-q", "--allow-empty",
-                    "-m", message, *sign], check=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-                        "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email})
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(work),
+            "-c",
+            "core.hooksPath=/dev/null",
+            *options,
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            message,
+            *sign,
+        ],
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+        },
+    )
 
 
 def test_custtui_signs_git_does_not_and_verify_names_every_other_commit(archive, tmp_path):
@@ -53,16 +73,25 @@ def test_custtui_signs_git_does_not_and_verify_names_every_other_commit(archive,
     assert "-----BEGIN SSH SIGNATURE-----" in git(work, "cat-file", "-p", first)
     signers = tmp_path / "allowed_signers"
     signers.write_text(signing.allowed_signers(registry(archive)))
-    assert subprocess.run(["git", "-C", str(work), "-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit",
-                           first], capture_output=True).returncode == 0, "plain git accepts the signature"
+    assert (
+        subprocess.run(
+            ["git", "-C", str(work), "-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit", first],
+            capture_output=True,
+        ).returncode
+        == 0
+    ), "plain git accepts the signature"
     assert signing.verify(archive, before) == []
 
     hand_commit(work, "服务器上手工提交")  # as someone with a shell on the server would
     assert "SSH SIGNATURE" not in git(work, "cat-file", "-p", "HEAD"), "git did not sign with the server key"
-    hand_commit(work, "外来的签名", "gpg.format=ssh", f"user.signingKey={stranger}", author="外人 <outsider@example.cn>")
+    hand_commit(
+        work, "外来的签名", "gpg.format=ssh", f"user.signingKey={stranger}", author="外人 <outsider@example.cn>"
+    )
     found = signing.verify(archive, first)
     assert [(f.author, f.subject, f.problem) for f in found] == [
-        ("外人", "外来的签名", "签名密钥未在员工名册中登记"), ("某人", "服务器上手工提交", "未签名")]
+        ("外人", "外来的签名", "签名密钥未在员工名册中登记"),
+        ("某人", "服务器上手工提交", "未签名"),
+    ]
     hand_commit(work, "李娜代签", "gpg.format=ssh", f"user.signingKey={lina_key}", author="张伟 <admin@BJ>")
     assert signing.verify(archive, "HEAD~1")[0].problem == "签名者 lina 既不是作者本人, 也不是办事处服务器"
 

@@ -28,8 +28,15 @@ CUSTTUI = Path(sys.executable).parent / "custtui"
 
 
 def _git(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=60,
-                          check=False, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        ["git", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 class Office:
@@ -88,8 +95,16 @@ def test_authorized_keys_force_one_command_per_active_key(office):
     assert office.keys["zhaolei"][1] in office.stale, "the key was listed while 赵磊 was active"
 
     written = office.sshd.dir / "written_keys"
-    done = run_cli("--archive", office.path, "ssh", "authorized-keys", "--output", written,
-                   "--executable", "/opt/custtui/bin/custtui")
+    done = run_cli(
+        "--archive",
+        office.path,
+        "ssh",
+        "authorized-keys",
+        "--output",
+        written,
+        "--executable",
+        "/opt/custtui/bin/custtui",
+    )
     assert done.code == 0 and "4 位员工的 4 把公钥" in done.out, done.err
     assert written.read_text() == office.authorized_keys().replace(str(CUSTTUI), "/opt/custtui/bin/custtui")
     assert written.stat().st_mode & 0o777 == 0o600
@@ -117,15 +132,23 @@ def test_no_shell_no_command_no_user_switch(office):
     line = next(line for line in office.authorized_keys().splitlines() if "--user lina" in line)
     office.install(line.replace("restrict,pty,", 'restrict,pty,environment="CUSTTUI_USER=张伟",') + "\n")
     done = office.ssh("lina", f"git-upload-pack '{office.path}'")
-    assert done.returncode == 1 and "缺少权限「办事处服务器 (持有完整副本)」(replicate): 李娜" in done.stderr, done.stderr
+    assert done.returncode == 1 and "缺少权限「办事处服务器 (持有完整副本)」(replicate): 李娜" in done.stderr, (
+        done.stderr
+    )
     # without a terminal the interface is refused rather than started blind
     done = office.ssh("lina")
     assert done.returncode == 1 and "终端界面需要终端" in done.stderr
 
     refusals = office.log("lina")
     assert [e["action"] for e in refusals] == ["refused"] * 8
-    assert [e["target"] for e in refusals[:6]] == ["ls /", "bash", "bash -i", "custtui --user admin tui",
-                                                   "echo hi; id", "custtui serve --user admin"]
+    assert [e["target"] for e in refusals[:6]] == [
+        "ls /",
+        "bash",
+        "bash -i",
+        "custtui --user admin tui",
+        "echo hi; id",
+        "custtui serve --user admin",
+    ]
     assert all(e["person"] == "李娜" and e["account"] == "lina" for e in refusals)
     assert "不允许执行命令 «custtui serve --user admin»" in refusals[5]["detail"]
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", refusals[0]["time"]), "local time with its zone"
@@ -148,8 +171,9 @@ def test_only_an_office_server_key_can_fetch(office, tmp_path):
         assert f"缺少权限「办事处服务器 (持有完整副本)」(replicate): {who}" in done.stderr, done.stderr
         done = _git("ls-remote", office.sshd.url(office.path), env=env)
         assert done.returncode != 0 and "(replicate)" in done.stderr and not done.stdout
-    assert [(e["person"], e["action"]) for e in office.log()] == \
-        [("李娜", "refused")] * 2 + [("王芳", "refused")] * 2 + [("张伟", "refused")] * 2
+    assert [(e["person"], e["action"]) for e in office.log()] == [("李娜", "refused")] * 2 + [
+        ("王芳", "refused")
+    ] * 2 + [("张伟", "refused")] * 2
 
 
 def test_the_office_sync_key_clones_and_pushes(office, tmp_path):
@@ -161,8 +185,11 @@ def test_the_office_sync_key_clones_and_pushes(office, tmp_path):
 
     (clone / "offices" / "SH.toml").write_text('code = "SH"\nname = "上海分公司"\nnext = 1\n', "utf-8")
     git(clone, "add", "offices/SH.toml")
-    who = {f"GIT_{role}_{key}": value for role in ("AUTHOR", "COMMITTER")
-           for key, value in (("NAME", "上海办事处同步"), ("EMAIL", "office-sh@SH"))}
+    who = {
+        f"GIT_{role}_{key}": value
+        for role in ("AUTHOR", "COMMITTER")
+        for key, value in (("NAME", "上海办事处同步"), ("EMAIL", "office-sh@SH"))
+    }
     assert _git("commit", "-q", "-m", "登记办事处 SH", cwd=clone, env=who).returncode == 0
     done = _git("push", "-q", "origin", "HEAD:main", cwd=clone, env=env)
     assert done.returncode == 0, done.stderr + office.sshd.log()
@@ -179,8 +206,9 @@ def test_the_office_sync_key_clones_and_pushes(office, tmp_path):
     assert done.returncode == 0 and "refs/heads/main" in done.stdout, done.stderr
 
     actions = [(e["person"], e["account"], e["action"], e["target"]) for e in office.log()]
-    assert actions == [("上海办事处同步", "office-sh", action, str(office.path))
-                       for action in ("fetch", "push", "fetch", "fetch")]
+    assert actions == [
+        ("上海办事处同步", "office-sh", action, str(office.path)) for action in ("fetch", "push", "fetch", "fetch")
+    ]
     assert office.log()[1]["detail"] == f"git-receive-pack '{office.path}'"
 
 
@@ -190,8 +218,12 @@ def test_another_repository_or_a_smuggled_option_is_refused(office, tmp_path):
     env = office.sshd.git_env(office.key("office-sh"))
     done = _git("ls-remote", office.sshd.url(other), env=env)
     assert done.returncode != 0 and f"只能同步本档案 {office.path}, 不能访问仓库 «{other}»" in done.stderr, done.stderr
-    for command in (f"git-upload-pack '{office.path}/..'", "git-upload-pack '--help'",
-                    f"git-upload-pack '{office.path}' --user admin", f"git-upload-pack '{office.path}'; sh"):
+    for command in (
+        f"git-upload-pack '{office.path}/..'",
+        "git-upload-pack '--help'",
+        f"git-upload-pack '{office.path}' --user admin",
+        f"git-upload-pack '{office.path}'; sh",
+    ):
         done = office.ssh("office-sh", command)
         assert done.returncode == 1 and "上海办事处同步 (office-sh)" in done.stderr and not done.stdout, command
     assert [e["action"] for e in office.log("office-sh")] == ["refused"] * 5
@@ -223,9 +255,11 @@ def test_the_access_log_is_append_only_json_lines(archive, tmp_path):
     assert access_log.entries(archive, person="王芳")[0]["action"] == "export"
     assert access_log.entries(archive, since="2999-01-01") == []
     # concurrent writers do not interleave
-    script = ("import sys; from custtui.core.archive import Archive; from custtui.core import access_log\n"
-              "a = Archive(sys.argv[1])\n"
-              "for i in range(200): access_log.record(a, sys.argv[2], 'view', 'x' * 500, str(i))\n")
+    script = (
+        "import sys; from custtui.core.archive import Archive; from custtui.core import access_log\n"
+        "a = Archive(sys.argv[1])\n"
+        "for i in range(200): access_log.record(a, sys.argv[2], 'view', 'x' * 500, str(i))\n"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", script, str(archive.store.path), f"p{n}"]) for n in range(4)]
     assert [p.wait(60) for p in procs] == [0] * 4
     found = access_log.entries(archive)
@@ -241,10 +275,10 @@ def test_the_access_log_is_append_only_json_lines(archive, tmp_path):
 # --- the terminal interface over ssh -tt -------------------------------------------------------
 
 
-
 @pytest.fixture(scope="session")
 def indexed_demo_copy(demo_template, tmp_path_factory):
     from tui.indexed import indexed_demo
+
     return indexed_demo(demo_template, tmp_path_factory)
 
 
@@ -267,8 +301,9 @@ def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_copy, sshd,
 
     home = tmp_path / "home"
     home.mkdir()
-    terminal = Terminal(tmp_path, {"HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8",
-                                   "CUSTTUI_USER": "张伟"})  # the client's own variables reach nothing
+    terminal = Terminal(
+        tmp_path, {"HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8", "CUSTTUI_USER": "张伟"}
+    )  # the client's own variables reach nothing
     try:
         terminal.start([*sshd.ssh_args(key), "-tt", f"{sshd.user}@127.0.0.1"])
         terminal.wait_for(r"全部客户", what="the classification tree", timeout=60)
@@ -288,7 +323,9 @@ def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_copy, sshd,
     finally:
         terminal.close()
 
-    assert git(path, "log", "-1", "--format=%an <%ae>").strip() == "李娜 <lina@BJ>", "the commit carries the key's person"
+    assert git(path, "log", "-1", "--format=%an <%ae>").strip() == "李娜 <lina@BJ>", (
+        "the commit carries the key's person"
+    )
     assert git(path, "rev-parse", "HEAD~1").strip() == before, "exactly one new commit"
     assert f'legal_rep = "{NEW_REP}"' in git(path, "show", f"HEAD:{FOLDER}/customer.toml")
     opened = access_log.entries(archive, person="lina")

@@ -9,8 +9,15 @@ from conftest import git
 
 
 def _git(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=60, check=False,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        ["git", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_clone_and_push_over_ssh(sshd, tmp_path):

@@ -9,10 +9,11 @@ import sys
 import textwrap
 import threading
 
+from conftest import git, run_cli
+
 from custtui.core.archive import Archive
 from custtui.core.listing import batch_read
 from custtui.core.records import customer_dir
-from conftest import git, run_cli
 
 PROCESSES, EDITS = 8, 25
 
@@ -31,12 +32,19 @@ WORKER = textwrap.dedent("""
 
 def test_eight_processes_lose_no_commit(tmp_path):
     archive = Archive.init(tmp_path / "hub", "BJ", bare=True, user="管理员")
-    ids = [archive.add_customer("个人", f"客户{i}", {"phones": "13800000000", "owner": "张伟"})[0]
-           for i in range(PROCESSES + 1)]
+    ids = [
+        archive.add_customer("个人", f"客户{i}", {"phones": "13800000000", "owner": "张伟"})[0]
+        for i in range(PROCESSES + 1)
+    ]
     shared = ids[-1]
     start = len(archive.store.log())
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(archive.store.path), str(i), ids[i], shared, str(EDITS)],
-                                stderr=subprocess.PIPE) for i in range(PROCESSES)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(archive.store.path), str(i), ids[i], shared, str(EDITS)],
+            stderr=subprocess.PIPE,
+        )
+        for i in range(PROCESSES)
+    ]
     errors = [w.communicate(timeout=300)[1].decode() for w in workers]
     assert all(w.returncode == 0 for w in workers), errors
     archive = Archive(archive.store.path)
@@ -46,8 +54,9 @@ def test_eight_processes_lose_no_commit(tmp_path):
         assert archive.customer(ids[i])["address"] == f"地址-{i}-{EDITS - 1 - (EDITS - 1) % 2}"
     authors = set(git(archive.store.path, "log", "--format=%an").split())
     assert {f"员工{i}" for i in range(PROCESSES)} <= authors
-    assert subprocess.run(["git", "-C", str(archive.store.path), "fsck", "--strict"],
-                          capture_output=True).returncode == 0
+    assert (
+        subprocess.run(["git", "-C", str(archive.store.path), "fsck", "--strict"], capture_output=True).returncode == 0
+    )
     assert not list((archive.store.git_dir).glob("**/*.lock"))  # no git lock left behind
     for held in (archive.store.git_dir / "custtui").glob("*.flock"):  # and ours are free
         with open(held) as handle:
@@ -56,11 +65,15 @@ def test_eight_processes_lose_no_commit(tmp_path):
 
 def test_concurrent_new_customers_never_share_an_id(tmp_path):
     archive = Archive.init(tmp_path / "hub", "SH", bare=True, user="管理员")
-    script = ("import sys; from custtui.core.archive import Archive\n"
-              "a = Archive(sys.argv[1], user='王芳')\n"
-              "for i in range(6): print(a.add_customer('个人', f'客户{i}', {'phones': '13900000000', 'owner': '王芳'})[0])")
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(archive.store.path)], stdout=subprocess.PIPE)
-               for _ in range(4)]
+    script = (
+        "import sys; from custtui.core.archive import Archive\n"
+        "a = Archive(sys.argv[1], user='王芳')\n"
+        "for i in range(6): print(a.add_customer('个人', f'客户{i}', {'phones': '13900000000', 'owner': '王芳'})[0])"
+    )
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, str(archive.store.path)], stdout=subprocess.PIPE)
+        for _ in range(4)
+    ]
     ids = [line for w in workers for line in w.communicate(timeout=300)[0].decode().split()]
     assert len(ids) == 24 and len(set(ids)) == 24
     assert sorted(ids) == [f"SH-{n:06d}" for n in range(1, 25)]
@@ -78,14 +91,18 @@ def test_an_edit_rewrites_only_the_trees_on_its_path(archive):
     after = archive.head()
     changed = [path for path, _, _ in store.diff_commits(before, after)]
     assert changed == ["customers/BJ/000/BJ-000001/customer.toml"]
-    assert git(store.path, "rev-parse", f"{before}:customers/BJ/001") == git(store.path, "rev-parse", f"{after}:customers/BJ/001")
+    assert git(store.path, "rev-parse", f"{before}:customers/BJ/001") == git(
+        store.path, "rev-parse", f"{after}:customers/BJ/001"
+    )
     assert git(store.path, "rev-parse", f"{before}:schema") == git(store.path, "rev-parse", f"{after}:schema")
 
 
 def test_bare_hub_works_like_a_clone(tmp_path):
     hub = tmp_path / "hub.git"
     assert run_cli("init", hub, "--office", "BJ", "--bare").code == 0
-    added = run_cli("--archive", hub, "add", "--type", "政府", "--name", "海淀区教育局", "--set", "owner=李娜", "--json")
+    added = run_cli(
+        "--archive", hub, "add", "--type", "政府", "--name", "海淀区教育局", "--set", "owner=李娜", "--json"
+    )
     assert added.code == 0, added.err
     assert run_cli("--archive", hub, "set", "BJ-000001", "remark=政府客户-教育口").code == 0
     shown = run_cli("--archive", hub, "show", "BJ-000001")
@@ -142,8 +159,13 @@ def test_gc_is_off_and_pack_packs(archive):
 
 def test_a_bulk_read_stopped_early_ends_its_git_process(archive):
     """Reading stops after the first blob while git still has thousands queued: nothing hangs."""
-    sha = subprocess.run(["git", f"--git-dir={archive.store.git_dir}", "hash-object", "-w", "--stdin"], input="档案" * 50_000,
-                         capture_output=True, text=True, check=True).stdout.strip()
+    sha = subprocess.run(
+        ["git", f"--git-dir={archive.store.git_dir}", "hash-object", "-w", "--stdin"],
+        input="档案" * 50_000,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     done = threading.Event()
 
     def read_one():

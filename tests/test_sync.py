@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import git, run_cli
+
 from custtui.core.archive import Archive
 from custtui.core.errors import CusttuiError
 from custtui.core.merge import DELETED
@@ -21,9 +21,15 @@ from custtui.core.reconcile import merge_customers, resolve_conflict
 from custtui.core.records import customer_dir
 from custtui.core.sync import clone, open_conflicts, sync
 
-HUAXIN = {"uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京",
-          "aliases": ["华信厂"], "tags": ["老客户"],
-          "contacts": [{"name": "曾小贤", "position": "采购经理", "phones": ["13812345678"]}]}
+HUAXIN = {
+    "uscc": "91110000600037341L",
+    "industry": "制造业",
+    "owner": "张伟",
+    "region": "北京",
+    "aliases": ["华信厂"],
+    "tags": ["老客户"],
+    "contacts": [{"name": "曾小贤", "position": "采购经理", "phones": ["13812345678"]}],
+}
 
 
 class Offices:
@@ -114,8 +120,9 @@ def test_same_field_changed_on_both_sides_is_recorded_with_who_and_when(offices)
     sync(sh)
     bj.update_customer(cid, {"address": "北京市朝阳区 3 号"})
     result = sync(bj)
-    assert [(c["field"], c["kept"], c["other"]) for _, c in result.conflicts] == \
-        [("address", "北京市朝阳区 3 号", "上海市浦东新区 2 号")]
+    assert [(c["field"], c["kept"], c["other"]) for _, c in result.conflicts] == [
+        ("address", "北京市朝阳区 3 号", "上海市浦东新区 2 号")
+    ]
     conflict = result.conflicts[0][1]
     assert conflict["kept_by"] == "张伟" and conflict["other_by"] == "李娜"
     assert conflict["kept_at"] and conflict["other_at"]
@@ -148,8 +155,9 @@ def test_stage_changed_on_both_sides_keeps_both_histories_and_records_the_confli
 def test_edit_against_delete_keeps_the_edit_and_records_the_deletion(offices):
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
     folder = customer_dir(cid)
-    sh.store.transact(lambda head: ({p: None for p, _ in sh.store.files(head, f"{folder}/")}, "删除客户\n"),
-                      sh.identity())
+    sh.store.transact(
+        lambda head: ({p: None for p, _ in sh.store.files(head, f"{folder}/")}, "删除客户\n"), sh.identity()
+    )
     sync(sh)
     bj.update_customer(cid, {"address": "北京市朝阳区 3 号"})
     result = sync(bj)
@@ -192,8 +200,10 @@ def test_a_push_that_loses_the_race_fetches_merges_and_retries(offices):
     marker.touch()
     hook = offices.hub / "hooks" / "pre-receive"
     # (outside git's quarantine: the incoming objects are not needed to move the branch)
-    hook.write_text(f"#!/bin/sh\nif [ -e {marker} ]; then rm {marker}; unset GIT_QUARANTINE_PATH; "
-                    "git update-ref refs/heads/main refs/heads/incoming; fi\n")
+    hook.write_text(
+        f"#!/bin/sh\nif [ -e {marker} ]; then rm {marker}; unset GIT_QUARANTINE_PATH; "
+        "git update-ref refs/heads/main refs/heads/incoming; fi\n"
+    )
     hook.chmod(0o755)
     bj.update_customer(cid, {"address": "北京市朝阳区 3 号"})
     result = sync(bj)
@@ -215,10 +225,19 @@ def test_git_pull_with_the_driver_gives_the_same_tree_as_custtui_sync(offices, t
     shutil.copytree(bj.store.path, twin_path, symlinks=True)
     result = sync(bj, push=False)
     assert result.conflicts
-    env = {**os.environ, "GIT_AUTHOR_NAME": "张伟", "GIT_AUTHOR_EMAIL": "", "GIT_COMMITTER_NAME": "张伟",
-           "GIT_COMMITTER_EMAIL": "zw@example.cn"}
-    pulled = subprocess.run(["git", "-C", str(twin_path), "pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
-                            capture_output=True, text=True, env=env)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "张伟",
+        "GIT_AUTHOR_EMAIL": "",
+        "GIT_COMMITTER_NAME": "张伟",
+        "GIT_COMMITTER_EMAIL": "zw@example.cn",
+    }
+    pulled = subprocess.run(
+        ["git", "-C", str(twin_path), "pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert pulled.returncode == 0, pulled.stderr
     assert git(twin_path, "rev-parse", "HEAD^{tree}").strip() == tree(bj)
     assert git(twin_path, "status", "--porcelain") == ""
@@ -234,23 +253,35 @@ def test_install_merge_driver_for_a_plain_git_clone(offices, tmp_path):
 
 def test_merge_customers_folds_b_into_a_and_leaves_a_pointer(offices, tmp_path):
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
-    twin, _ = sh.add_customer("企业", "北京华信机械设备制造 有限公司", {"uscc": "91510116536763233N",
-                                                                "industry": "制造业", "owner": "李娜",
-                                                                "address": "北京市朝阳区 9 号", "tags": ["华东"]})
+    twin, _ = sh.add_customer(
+        "企业",
+        "北京华信机械设备制造 有限公司",
+        {
+            "uscc": "91510116536763233N",
+            "industry": "制造业",
+            "owner": "李娜",
+            "address": "北京市朝阳区 9 号",
+            "tags": ["华东"],
+        },
+    )
     sh.add_note(twin, {"channel": "电话", "content": "上海登记时的沟通"})
     paper = tmp_path / "合同.txt"
     paper.write_text("采购合同", "utf-8")
     sh.attach(twin, paper, {"doc_type": "合同", "date": "2024-03-03", "number": "SH-HT-1"})
     sync(sh)
     result = sync(bj)
-    assert [({a, b}, why) for a, b, why in result.duplicates] == [({cid, twin}, "名称相同 (北京华信机械设备制造 有限公司)")]
+    assert [({a, b}, why) for a, b, why in result.duplicates] == [
+        ({cid, twin}, "名称相同 (北京华信机械设备制造 有限公司)")
+    ]
     commit = merge_customers(bj, cid, twin)
     record = bj.customer(cid)
     assert record["address"] == "北京市朝阳区 9 号", "a field A lacked is filled from B"
     assert record["tags"] == ["老客户", "华东"] and "北京华信机械设备制造 有限公司" in record["aliases"]
     assert [n["content"] for n in bj.notes(cid)] == ["上海登记时的沟通"]
     assert any("SH-HT-1" in d.name for d in bj.documents(cid))
-    assert [c["field"] for c in record.get("conflicts", [])] == ["uscc", "owner"], "differing values become open conflicts"
+    assert [c["field"] for c in record.get("conflicts", [])] == ["uscc", "owner"], (
+        "differing values become open conflicts"
+    )
     assert bj.customer(twin)["merged_into"] == cid
     assert twin not in bj.customers() and cid in bj.customers()
     assert git(bj.store.path, "log", "--format=%H", "--", f"{customer_dir(twin)}/customer.toml").split()[0] == commit
@@ -330,7 +361,10 @@ def test_cli_sync_conflicts_and_resolve(offices):
     assert done.code == 0, done.err
     assert "记录了 1 处冲突" in done.out and "上海市浦东新区 2 号" in done.out
     listed = run_cli("conflicts", "--archive", path)
-    assert f"{cid} #1 address: 当前 北京市朝阳区 3 号 (张伟" in listed.out and "另一方 上海市浦东新区 2 号 (李娜" in listed.out
+    assert (
+        f"{cid} #1 address: 当前 北京市朝阳区 3 号 (张伟" in listed.out
+        and "另一方 上海市浦东新区 2 号 (李娜" in listed.out
+    )
     wrong = run_cli("resolve", cid, "2", "--keep", "other", "--archive", path)
     assert wrong.code == 1 and "只有 1 处未解决的冲突" in wrong.err
     assert run_cli("resolve", cid, "1", "--keep", "current", "--archive", path).code == 0
@@ -342,8 +376,10 @@ def test_cli_sync_conflicts_and_resolve(offices):
 def test_archive_settings_changed_differently_on_both_sides_stop_the_sync_and_change_nothing(offices):
     bj, sh = offices.copies["BJ"], offices.copies["SH"]
     for archive, name in ((bj, "北京的档案"), (sh, "上海的档案")):
-        archive.store.transact(lambda head, n=name: ({"archive.toml": f'name = "{n}"\nformat = 1\n'.encode()},
-                                                     "改档案名称\n"), archive.identity())
+        archive.store.transact(
+            lambda head, n=name: ({"archive.toml": f'name = "{n}"\nformat = 1\n'.encode()}, "改档案名称\n"),
+            archive.identity(),
+        )
     sync(sh)
     before = bj.head()
     with pytest.raises(CusttuiError, match="archive.toml: 双方把 name 改成了不同的值"):
@@ -375,10 +411,14 @@ def test_staff_keep_working_while_syncs_run_from_cron_and_by_hand(offices):
     """Real processes: two people commit on the 北京 copy while two syncs of it overlap (cron and a
     person) and 上海 syncs too; nothing is lost and both copies end equal."""
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
-    procs = [subprocess.Popen([sys.executable, "-c", EDITOR, str(bj.store.path), user, cid, "12"])
-             for user in ("张伟", "王芳")]
-    procs += [subprocess.Popen([sys.executable, "-c", SYNCER, str(path), "4"])
-              for path in (bj.store.path, bj.store.path, sh.store.path)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", EDITOR, str(bj.store.path), user, cid, "12"])
+        for user in ("张伟", "王芳")
+    ]
+    procs += [
+        subprocess.Popen([sys.executable, "-c", SYNCER, str(path), "4"])
+        for path in (bj.store.path, bj.store.path, sh.store.path)
+    ]
     procs.append(subprocess.Popen([sys.executable, "-c", EDITOR, str(sh.store.path), "李娜", cid, "8"]))
     assert [p.wait(timeout=240) for p in procs] == [0] * len(procs)
     sync(bj)
@@ -386,8 +426,9 @@ def test_staff_keep_working_while_syncs_run_from_cron_and_by_hand(offices):
     sync(bj)
     assert tree(bj) == tree(sh) == hub_tree(offices)
     contents = [n["content"] for n in sh.notes(cid)]
-    assert sorted(contents) == sorted([f"{u} 第{i}次" for u in ("张伟", "王芳") for i in range(12)]
-                                      + [f"李娜 第{i}次" for i in range(8)])
+    assert sorted(contents) == sorted(
+        [f"{u} 第{i}次" for u in ("张伟", "王芳") for i in range(12)] + [f"李娜 第{i}次" for i in range(8)]
+    )
     assert git(bj.store.work_tree, "status", "--porcelain") == ""
     assert subprocess.run(["git", "-C", str(bj.store.path), "fsck", "--strict"], capture_output=True).returncode == 0
 
@@ -407,8 +448,9 @@ def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_documen
     meta = bj.documents(cid)[0].meta
     assert meta["paper_box"] == "BJ-盒-01" and meta["paper_shelf"] == "3 号柜"
     found = open_conflicts(bj)
-    assert [(c, f, x["field"], x["other"]) for c, f, x in found] == \
-        [(cid, f"docs/{name}.meta.toml", "paper_box", "SH-盒-07")]
+    assert [(c, f, x["field"], x["other"]) for c, f, x in found] == [
+        (cid, f"docs/{name}.meta.toml", "paper_box", "SH-盒-07")
+    ]
     listed = run_cli("conflicts", cid, "--archive", bj.store.path)
     assert f"资料 {name} #1 paper_box" in listed.out
     resolve_conflict(bj, cid, 1, "other", document=name)
@@ -419,6 +461,7 @@ def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_documen
 def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
     from custtui.core import view
     from custtui.core.staff import add_person
+
     bj, sh = offices.copies["BJ"], offices.copies["SH"]
     person = bj.add_customer("个人", "单田芳", {"phones": "13912345670", "owner": "李娜"})[0]
     sync(bj)
@@ -432,8 +475,9 @@ def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
     add_person(bj, "liuyang", "刘洋", "市场")
     bj.user = "张伟"
     sync(bj)
-    assert [(c, x["kept"], x["other"]) for c, _, x in view.conflicts(bj)] == \
-        [(person, "330106196212030840", "51010719980914051X")]
+    assert [(c, x["kept"], x["other"]) for c, _, x in view.conflicts(bj)] == [
+        (person, "330106196212030840", "51010719980914051X")
+    ]
     bj.user = "刘洋"
     [(_, _, masked)] = view.conflicts(bj)
     assert (masked["kept"], masked["other"]) == ("330106********0840", "510107********051X")

@@ -20,8 +20,11 @@ from custtui.core.sync import clone, sync
 
 OFFICES = ("BJ", "SH")
 USERS = {"BJ": "张伟", "SH": "李娜"}
-SCALARS = {"address": ["北京路 1 号", "上海路 2 号", "广州路 3 号"], "owner": ["张伟", "李娜", "王芳"],
-           "grade": ["normal", "vip"]}
+SCALARS = {
+    "address": ["北京路 1 号", "上海路 2 号", "广州路 3 号"],
+    "owner": ["张伟", "李娜", "王芳"],
+    "grade": ["normal", "vip"],
+}
 TAGS = ["重点", "华东", "老客户", "待回访"]
 
 
@@ -31,14 +34,19 @@ def template(tmp_path_factory) -> Path:
     the merges are the subject here; test_sync covers working trees)."""
     root = tmp_path_factory.mktemp("offices")
     bj = Archive.init(root / "BJ", "BJ", bare=True, office_name="北京总部", user=USERS["BJ"])
-    bj.add_customer("企业", "北京华信机械设备制造有限公司", {"uscc": "91110000600037341L", "industry": "制造业",
-                                                    "owner": "张伟", "region": "北京", "tags": ["老客户"]})
+    bj.add_customer(
+        "企业",
+        "北京华信机械设备制造有限公司",
+        {"uscc": "91110000600037341L", "industry": "制造业", "owner": "张伟", "region": "北京", "tags": ["老客户"]},
+    )
     bj.add_customer("个人", "曾小贤", {"phones": "13912345678", "owner": "李娜"})
     bj.add_customer("个人", "单田芳", {"phones": "13912345679", "owner": "李娜", "address": "天津"})
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(root / "hub.git")], check=True)
     bj.store.git("remote", "add", "origin", f"file://{root / 'hub.git'}")
     sync(bj)
-    clone(f"file://{root / 'hub.git'}", root / "SH", "SH", office_name="上海分公司", user=USERS["SH"], bare=True).close()
+    clone(
+        f"file://{root / 'hub.git'}", root / "SH", "SH", office_name="上海分公司", user=USERS["SH"], bare=True
+    ).close()
     bj.close()
     return root
 
@@ -83,8 +91,11 @@ def apply(archive: Archive, office: str, intent: Intent, customer_index: int, op
         chosen = SCALARS[name][value % len(SCALARS[name])]
         if archive.update_customer(cid, {name: chosen}):  # None: the value was already there
             intent.values[(cid, name)] = chosen
-            if intent.start and archive.store.entry(intent.start, customer_dir(cid)) and \
-                    archive.customer(cid, intent.start).get(name) == chosen:
+            if (
+                intent.start
+                and archive.store.entry(intent.start, customer_dir(cid))
+                and archive.customer(cid, intent.start).get(name) == chosen
+            ):
                 del intent.values[(cid, name)]  # set back to where the round began: no change to merge
     elif kind in ("tag+", "tag-"):
         tags = list(archive.customer(cid).get("tags", []))
@@ -102,19 +113,26 @@ def apply(archive: Archive, office: str, intent: Intent, customer_index: int, op
         intent.notes.append((cid, content))
     elif kind == "delete":
         folder = customer_dir(cid)
-        archive.store.transact(lambda head: ({p: None for p, _ in archive.store.files(head, f"{folder}/")},
-                                             f"删除 {cid}\n"), archive.identity())
+        archive.store.transact(
+            lambda head: ({p: None for p, _ in archive.store.files(head, f"{folder}/")}, f"删除 {cid}\n"),
+            archive.identity(),
+        )
         intent.deleted.add(cid)
 
 
 def held(record: dict, key: str, value: str) -> bool:
     """The value is current, or kept in one of the record's open conflicts."""
-    return record.get(key) == value or any(c.get("field") == key and value in (c.get("kept"), c.get("other"))
-                                           for c in record.get("conflicts", []))
+    return record.get(key) == value or any(
+        c.get("field") == key and value in (c.get("kept"), c.get("other")) for c in record.get("conflicts", [])
+    )
 
 
-@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(step, max_size=8), order=st.sampled_from([("BJ", "SH", "BJ"), ("SH", "BJ", "SH")]))
 def test_two_offices_converge_and_lose_nothing(template, tmp_path_factory, steps, order):
     root = tmp_path_factory.mktemp("round")
@@ -130,8 +148,9 @@ def test_two_offices_converge_and_lose_nothing(template, tmp_path_factory, steps
         for office in order:
             sync(copies[office])
         trees = {o: a.store.git("rev-parse", "HEAD^{tree}").stdout for o, a in copies.items()}
-        hub = subprocess.run(["git", "-C", str(root / "hub.git"), "rev-parse", "main^{tree}"],
-                             capture_output=True).stdout
+        hub = subprocess.run(
+            ["git", "-C", str(root / "hub.git"), "rev-parse", "main^{tree}"], capture_output=True
+        ).stdout
         assert trees["BJ"] == trees["SH"] == hub, "both offices and the hub hold the same archive"
         archive = copies["BJ"]
         everyone = archive.customers()
@@ -153,11 +172,15 @@ def test_two_offices_converge_and_lose_nothing(template, tmp_path_factory, steps
                 if cid not in intent.deleted:
                     assert content in [n["content"] for n in archive.notes(cid)], f"{office}'s note on {cid}"
             assert set(intent.created) - intent.deleted <= set(everyone), f"{office}'s new customers are there"
-            for cid in intent.deleted - {c for c, _ in other.values} - {c for c, _ in other.notes} \
-                    - {c for c, _ in other.tags_added | other.tags_removed}:
-                assert cid not in everyone or any(c.get("field") == DELETED
-                                                   for c in archive.customer(cid).get("conflicts", [])), \
-                    f"{office} deleted {cid} and nobody else touched it"
+            for cid in (
+                intent.deleted
+                - {c for c, _ in other.values}
+                - {c for c, _ in other.notes}
+                - {c for c, _ in other.tags_added | other.tags_removed}
+            ):
+                assert cid not in everyone or any(
+                    c.get("field") == DELETED for c in archive.customer(cid).get("conflicts", [])
+                ), f"{office} deleted {cid} and nobody else touched it"
     finally:
         for archive in copies.values():
             archive.close()

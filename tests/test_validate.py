@@ -85,7 +85,9 @@ def test_validate_uscc_rejects(raw, fragment):
 
 
 def test_validate_uscc_uses_given_field_and_label():
-    error = rejects(validate_uscc, "91110000600037341N", "校验位错误", "开票单位代码", field="payer", label="开票单位代码")
+    error = rejects(
+        validate_uscc, "91110000600037341N", "校验位错误", "开票单位代码", field="payer", label="开票单位代码"
+    )
     assert error.field == "payer"
     assert isinstance(error, CusttuiError)
 
@@ -108,7 +110,7 @@ def uscc_prefixes(draw) -> str:
 def test_uscc_check_char_makes_weighted_sum_zero(prefix):
     code = prefix + uscc_check_char(prefix)
     weights = [pow(3, i, 31) for i in range(17)] + [1]
-    assert sum(USCC_ALPHABET.index(c) * w for c, w in zip(code, weights)) % 31 == 0
+    assert sum(USCC_ALPHABET.index(c) * w for c, w in zip(code, weights, strict=True)) % 31 == 0
 
 
 @given(uscc_prefixes())
@@ -134,7 +136,9 @@ def test_id_check_digit_vectors(first17, check):
     assert id_check_digit(first17) == check
 
 
-@pytest.mark.parametrize("bad", ["1101051949123100", "110105194912310021", "1101051949123100X", "１１０１０５１９４９１２３１００２"])
+@pytest.mark.parametrize(
+    "bad", ["1101051949123100", "110105194912310021", "1101051949123100X", "１１０１０５１９４９１２３１００２"]
+)
 def test_id_check_digit_rejects_bad_input(bad):
     with pytest.raises(ValueError):
         id_check_digit(bad)
@@ -193,7 +197,7 @@ def test_id_with_its_check_digit_validates_and_no_other_does(region, born, seque
     check = id_check_digit(prefix)
     number = prefix + check
     weights = [pow(2, 17 - i, 11) for i in range(18)]
-    assert sum((10 if c == "X" else int(c)) * w for c, w in zip(number, weights)) % 11 == 1
+    assert sum((10 if c == "X" else int(c)) * w for c, w in zip(number, weights, strict=True)) % 11 == 1
     assert validate_id_card(number, today=TODAY) == number
     assert validate_id_card(validate_id_card(number.lower(), today=TODAY), today=TODAY) == number
     for other in (DIGITS + "X").replace(check, ""):
@@ -278,7 +282,9 @@ def test_mobile_in_any_layout_normalises_to_bare_digits(number, prefix, separato
 
 
 @given(
-    area=st.one_of(st.sampled_from(["010", *(f"02{d}" for d in DIGITS)]), st.from_regex(r"0[3-9][0-9][0-9]", fullmatch=True)),
+    area=st.one_of(
+        st.sampled_from(["010", *(f"02{d}" for d in DIGITS)]), st.from_regex(r"0[3-9][0-9][0-9]", fullmatch=True)
+    ),
     number=st.from_regex(r"[2-9][0-9]{6,7}", fullmatch=True),
     layout=st.sampled_from(["{a}-{n}", "({a}){n}", "{a} {n}", "{a}{n}"]),
 )
@@ -378,7 +384,17 @@ def test_parse_date_rejects_non_date_objects():
     rejects(parse_date, 20240315, "应为文本, 实为 int", "签约日期", label="签约日期")
 
 
-@given(st.dates(), st.sampled_from(["{d.year:04d}-{d.month:02d}-{d.day:02d}", "{d.year:04d}/{d.month}/{d.day}", "{d.year:04d}.{d.month:02d}.{d.day:02d}", "{d.year:04d}年{d.month}月{d.day}日"]))
+@given(
+    st.dates(),
+    st.sampled_from(
+        [
+            "{d.year:04d}-{d.month:02d}-{d.day:02d}",
+            "{d.year:04d}/{d.month}/{d.day}",
+            "{d.year:04d}.{d.month:02d}.{d.day:02d}",
+            "{d.year:04d}年{d.month}月{d.day}日",
+        ]
+    ),
+)
 def test_parse_date_round_trips_every_format(day, layout):
     assert parse_date(layout.format(d=day)) == day
 
@@ -417,7 +433,9 @@ def test_parse_datetime_rejects(raw, fragment):
     rejects(parse_datetime, raw, fragment, "时间")
 
 
-@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)))
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0))
+)
 def test_parse_datetime_round_trips(moment):
     assert parse_datetime(f"{moment.year:04d}-{moment:%m-%d %H:%M:%S}") == moment
     assert parse_datetime(moment.isoformat()) == moment

@@ -21,9 +21,9 @@ from ..core.listing import CUSTOMER_FILE
 from ..core.merge import install_driver, run_driver
 from ..core.reconcile import merge_customers, resolve_conflict
 from ..core.review import apply_review, review
+from ..core.summary import summarise
 from ..core.validate import parse_date
 from .ssh import add_commands as add_ssh_commands
-from ..core.summary import summarise
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
@@ -73,11 +73,15 @@ def _archive(args) -> Archive:
 
 # --- commands ----------------------------------------------------------------------------
 
+
 def cmd_init(args, out: Output) -> None:
-    archive = Archive.init(args.path, args.office, bare=args.bare, name=args.name,
-                           office_name=args.office_name, user=args.user)
-    out.emit({"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
-             f"已创建档案 {archive.store.path} (办事处 {archive.office})")
+    archive = Archive.init(
+        args.path, args.office, bare=args.bare, name=args.name, office_name=args.office_name, user=args.user
+    )
+    out.emit(
+        {"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
+        f"已创建档案 {archive.store.path} (办事处 {archive.office})",
+    )
 
 
 def cmd_demo(args, out: Output) -> None:
@@ -100,8 +104,10 @@ def cmd_add(args, out: Output) -> None:
 def cmd_set(args, out: Output) -> None:
     archive = _archive(args)
     commit = archive.update_customer(args.id, _pairs(args.fields), reason=args.reason)
-    out.emit({"id": args.id, "commit": commit},
-             f"已保存 {args.id} ({commit[:10]})" if commit else f"{args.id} 没有变化, 未提交")
+    out.emit(
+        {"id": args.id, "commit": commit},
+        f"已保存 {args.id} ({commit[:10]})" if commit else f"{args.id} 没有变化, 未提交",
+    )
 
 
 def cmd_show(args, out: Output) -> None:
@@ -113,8 +119,7 @@ def cmd_show(args, out: Output) -> None:
         return
     schema = archive.schema()
     notes, deals, docs = view.notes(archive, args.id), view.deals(archive, args.id), view.documents(archive, args.id)
-    data = {**record, "notes": notes, "deals": deals,
-            "documents": [{"name": d.name, **d.meta} for d in docs]}
+    data = {**record, "notes": notes, "deals": deals, "documents": [{"name": d.name, **d.meta} for d in docs]}
     lines = [f"{record['id']}  {record['name']}"]
     labels = {"type": "客户类型", "name": "名称"}
     for key, value in record.items():
@@ -124,15 +129,20 @@ def cmd_show(args, out: Output) -> None:
         lines.append(f"  {label}: {archive.display(schema, key, value)}")
     for contact in record.get("contacts", []):
         flag = " (决策人)" if contact.get("decision_maker") else ""
-        lines.append(f"  联系人: {contact['name']} {contact.get('position', '')}{flag} "
-                     f"{' '.join(contact.get('phones', []))} {contact.get('email', '')}".rstrip())
+        lines.append(
+            f"  联系人: {contact['name']} {contact.get('position', '')}{flag} "
+            f"{' '.join(contact.get('phones', []))} {contact.get('email', '')}".rstrip()
+        )
     for step in record.get("stage_history", []):
-        lines.append(f"  阶段变更: {step['date']} {schema.label('stage', step.get('from', ''))}"
-                     f"→{schema.label('stage', step['to'])} {step.get('reason', '')} ({step.get('by', '')})")
+        lines.append(
+            f"  阶段变更: {step['date']} {schema.label('stage', step.get('from', ''))}"
+            f"→{schema.label('stage', step['to'])} {step.get('reason', '')} ({step.get('by', '')})"
+        )
     if notes:
         lines.append(f"沟通记录 ({len(notes)}):")
-        lines += [f"  {n['time']:%Y-%m-%d %H:%M} {schema.label('channel', n['channel'])} {n['content'][:40]}"
-                  for n in notes]
+        lines += [
+            f"  {n['time']:%Y-%m-%d %H:%M} {schema.label('channel', n['channel'])} {n['content'][:40]}" for n in notes
+        ]
     if deals:
         lines.append(f"交易记录 ({len(deals)}):")
         lines += [f"  {d['date']} {_amount(d['amount']):>14} 元 {d['product']}" for d in deals]
@@ -156,36 +166,73 @@ def cmd_list(args, out: Output) -> None:
     archive = _archive(args)
     schema = archive.schema()
     found = archive.find(_pairs(args.where))
-    rows = [f"{c['id']}  ⚠ 记录已损坏: {c['error']}" if c.get("error") else
-            f"{c['id']}  {c.get('name', '')}  {schema.label('customer_type', c.get('type', ''))}  "
-            f"{schema.label('stage', c.get('stage', ''))}  {c.get('owner', '')}" for c in found]
-    out.emit([{k: c.get(k) for k in ("id", "name", "type", "stage", "owner", "industry", "region", "error")} for c in found],
-             "\n".join(rows + [f"共 {len(found)} 个客户"]))
+    rows = [
+        f"{c['id']}  ⚠ 记录已损坏: {c['error']}"
+        if c.get("error")
+        else f"{c['id']}  {c.get('name', '')}  {schema.label('customer_type', c.get('type', ''))}  "
+        f"{schema.label('stage', c.get('stage', ''))}  {c.get('owner', '')}"
+        for c in found
+    ]
+    out.emit(
+        [{k: c.get(k) for k in ("id", "name", "type", "stage", "owner", "industry", "region", "error")} for c in found],
+        "\n".join(rows + [f"共 {len(found)} 个客户"]),
+    )
 
 
 def cmd_note(args, out: Output) -> None:
     archive = _archive(args)
-    data = {k: v for k, v in (("time", args.time), ("channel", args.channel), ("participants", args.participants),
-                              ("content", args.content), ("needs", args.needs), ("feedback", args.feedback))
-            if v is not None}
+    data = {
+        k: v
+        for k, v in (
+            ("time", args.time),
+            ("channel", args.channel),
+            ("participants", args.participants),
+            ("content", args.content),
+            ("needs", args.needs),
+            ("feedback", args.feedback),
+        )
+        if v is not None
+    }
     name, commit = archive.add_note(args.id, data)
     out.emit({"id": args.id, "file": name, "commit": commit}, f"已记录沟通 {args.id} ({commit[:10]})")
 
 
 def cmd_deal(args, out: Output) -> None:
     archive = _archive(args)
-    data = {k: v for k, v in (("date", args.date), ("amount", args.amount), ("product", args.product),
-                              ("contract", args.contract)) if v is not None}
+    data = {
+        k: v
+        for k, v in (
+            ("date", args.date),
+            ("amount", args.amount),
+            ("product", args.product),
+            ("contract", args.contract),
+        )
+        if v is not None
+    }
     name, commit = archive.add_deal(args.id, data)
     out.emit({"id": args.id, "file": name, "commit": commit}, f"已记录交易 {args.id} ({commit[:10]})")
 
 
 def cmd_attach(args, out: Output) -> None:
     archive = _archive(args)
-    meta = {key: getattr(args, key) for key in ("info_type", "doc_type", "date", "sensitivity", "title",
-                                                "number", "project", "main", "also_in", "paper_box",
-                                                "paper_shelf", "stage")
-            if getattr(args, key) is not None}
+    meta = {
+        key: getattr(args, key)
+        for key in (
+            "info_type",
+            "doc_type",
+            "date",
+            "sensitivity",
+            "title",
+            "number",
+            "project",
+            "main",
+            "also_in",
+            "paper_box",
+            "paper_shelf",
+            "stage",
+        )
+        if getattr(args, key) is not None
+    }
     name, commit = archive.attach(args.id, args.file, meta, name=args.name, allow_duplicate=args.allow_duplicate)
     out.emit({"id": args.id, "name": name, "commit": commit}, f"已归档 {name} ({commit[:10]})")
 
@@ -194,12 +241,24 @@ def cmd_log(args, out: Output) -> None:
     archive = _archive(args)
     since = parse_date(args.since, "since", "起始日期") if args.since else None
     until = parse_date(args.until, "until", "截止日期") if args.until else None
-    entries = view.history(archive, args.id, field=args.field, author=args.author, since=since, until=until,
-                           limit=args.limit)
-    out.emit([{"commit": e.commit, "author": e.author, "time": e.when, "summary": e.summary,
-               "customer": e.customer, "action": e.action, "fields": e.fields} for e in entries],
-             "\n".join(f"{e.commit[:10]}  {e.when:%Y-%m-%d %H:%M}  {e.author}  {e.summary}" for e in entries)
-             or "没有记录")
+    entries = view.history(
+        archive, args.id, field=args.field, author=args.author, since=since, until=until, limit=args.limit
+    )
+    out.emit(
+        [
+            {
+                "commit": e.commit,
+                "author": e.author,
+                "time": e.when,
+                "summary": e.summary,
+                "customer": e.customer,
+                "action": e.action,
+                "fields": e.fields,
+            }
+            for e in entries
+        ],
+        "\n".join(f"{e.commit[:10]}  {e.when:%Y-%m-%d %H:%M}  {e.author}  {e.summary}" for e in entries) or "没有记录",
+    )
 
 
 def cmd_revert(args, out: Output) -> None:
@@ -211,8 +270,10 @@ def cmd_revert(args, out: Output) -> None:
 def cmd_check(args, out: Output) -> int:
     archive = _archive(args)
     problems = archive.check()
-    out.emit({"ok": not problems, "problems": problems},
-             "\n".join(problems) + f"\n共发现 {len(problems)} 个问题" if problems else "检查通过: 档案完好")
+    out.emit(
+        {"ok": not problems, "problems": problems},
+        "\n".join(problems) + f"\n共发现 {len(problems)} 个问题" if problems else "检查通过: 档案完好",
+    )
     return 1 if problems else 0
 
 
@@ -222,18 +283,28 @@ def cmd_review(args, out: Output) -> None:
     today = parse_date(args.today, "today", "复核日期") if args.today else None
     changes = review(archive, today)
     commit = apply_review(archive, changes) if args.apply else None
-    rows = [f"{c.customer_id}  {c.name}  {schema.label('status', c.current)}→{schema.label('status', c.suggested)}"
-            f"  (最近联系 {c.last_activity})" for c in changes]
-    tail = f"已更新 {len(changes)} 个客户的状态 ({commit[:10]})" if commit else \
-        (f"共 {len(changes)} 个客户需调整状态; 加 --apply 保存" if changes else "所有客户状态与最近联系时间相符")
+    rows = [
+        f"{c.customer_id}  {c.name}  {schema.label('status', c.current)}→{schema.label('status', c.suggested)}"
+        f"  (最近联系 {c.last_activity})"
+        for c in changes
+    ]
+    tail = (
+        f"已更新 {len(changes)} 个客户的状态 ({commit[:10]})"
+        if commit
+        else (f"共 {len(changes)} 个客户需调整状态; 加 --apply 保存" if changes else "所有客户状态与最近联系时间相符")
+    )
     out.emit({"changes": [c.__dict__ for c in changes], "commit": commit}, "\n".join(rows + [tail]))
 
 
 def _progress(done: int, total: int) -> None:
     width = 30
     filled = width * done // max(total, 1)
-    print(f"\r正在建立搜索索引 [{'█' * filled}{'░' * (width - filled)}] {100 * done // max(total, 1):3d}% "
-          f"{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    print(
+        f"\r正在建立搜索索引 [{'█' * filled}{'░' * (width - filled)}] {100 * done // max(total, 1):3d}% {done}/{total}",
+        end="" if done < total else "\n",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _notice(message: str) -> None:
@@ -253,10 +324,20 @@ def cmd_search(args, out: Output) -> None:
             lines.append(f"    {hit.highlights}")
         if hit.note:
             lines.append(f"    ({hit.note})")
-    lines.append(f"{'共' if results.exact else '约'} {results.total} 条结果"
-                 + (f", 显示前 {len(results.hits)} 条" if results.total > len(results.hits) else ""))
-    out.emit({"query": results.query, "total": results.total, "total_exact": results.exact, "hints": results.hints,
-              "hits": [hit.as_dict() for hit in results.hits]}, "\n".join(lines))
+    lines.append(
+        f"{'共' if results.exact else '约'} {results.total} 条结果"
+        + (f", 显示前 {len(results.hits)} 条" if results.total > len(results.hits) else "")
+    )
+    out.emit(
+        {
+            "query": results.query,
+            "total": results.total,
+            "total_exact": results.exact,
+            "hints": results.hints,
+            "hits": [hit.as_dict() for hit in results.hits],
+        },
+        "\n".join(lines),
+    )
 
 
 def cmd_reindex(args, out: Output) -> None:
@@ -267,6 +348,7 @@ def cmd_reindex(args, out: Output) -> None:
 
 def cmd_tui(args, out: Output) -> int:
     from ..tui.app import run_app
+
     path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
     Archive(path, user=args.user).close()  # a clear error before the screen switches
     return run_app(path, args.user)
@@ -274,8 +356,10 @@ def cmd_tui(args, out: Output) -> int:
 
 def cmd_clone(args, out: Output) -> None:
     archive = sync.clone(args.url, args.path, args.office, office_name=args.office_name, user=args.user, bare=args.bare)
-    out.emit({"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
-             f"已克隆到 {archive.store.path}, 本副本的办事处代码 {archive.office} 已登记并推送")
+    out.emit(
+        {"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
+        f"已克隆到 {archive.store.path}, 本副本的办事处代码 {archive.office} 已登记并推送",
+    )
 
 
 def cmd_remote(args, out: Output) -> None:
@@ -292,17 +376,21 @@ def cmd_remote(args, out: Output) -> None:
 
 def cmd_sync(args, out: Output) -> int:
     archive = _archive(args)
-    progress = (lambda message: None) if args.json or args.quiet else \
-        (lambda message: print(message, file=sys.stderr))
+    progress = (lambda message: None) if args.json or args.quiet else (lambda message: print(message, file=sys.stderr))
     result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
     lines = [result.summary() + ("; 用 custtui conflicts 查看并解决" if result.conflicts else "")]
-    lines += [f"  冲突 {path.split('/')[3]} {c['field']}: 保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
-              f" ({c.get('other_by', '')})" for path, c in result.conflicts]
+    lines += [
+        f"  冲突 {path.split('/')[3]} {c['field']}: 保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
+        f" ({c.get('other_by', '')})"
+        for path, c in result.conflicts
+    ]
     lines += [f"  同名不同内容, 另存: {path}" for path in result.kept_twice]
     lines += [f"  疑似重复: {a} 与 {b} ({why}); 可用 custtui merge-customers 合并" for a, b, why in result.duplicates]
     if args.timing:
-        lines.append(f"  检查 {result.gate_seconds:.2f} 秒, 合并 {result.merge_seconds - result.gate_seconds:.2f} 秒, "
-                     f"索引追赶 {result.catch_up_seconds:.2f} 秒")
+        lines.append(
+            f"  检查 {result.gate_seconds:.2f} 秒, 合并 {result.merge_seconds - result.gate_seconds:.2f} 秒, "
+            f"索引追赶 {result.catch_up_seconds:.2f} 秒"
+        )
     out.emit({**vars(result), "conflicts": [{"path": p, **c} for p, c in result.conflicts]}, "\n".join(lines))
     return 0
 
@@ -317,9 +405,11 @@ def cmd_conflicts(args, out: Output) -> None:
         numbers[(cid, file)] = numbers.get((cid, file), 0) + 1
         where = "" if file == CUSTOMER_FILE else f" 资料 {file.removeprefix('docs/').removesuffix('.meta.toml')}"
         rows.append({"id": cid, "file": file, "number": numbers[(cid, file)], **conflict})
-        lines.append(f"{cid}{where} #{numbers[(cid, file)]} {conflict['field']}: 当前 {conflict.get('kept', '(空)')} "
-                     f"({conflict.get('kept_by', '')} {conflict.get('kept_at', '')}) / 另一方 {conflict.get('other', '(空)')} "
-                     f"({conflict.get('other_by', '')} {conflict.get('other_at', '')})")
+        lines.append(
+            f"{cid}{where} #{numbers[(cid, file)]} {conflict['field']}: 当前 {conflict.get('kept', '(空)')} "
+            f"({conflict.get('kept_by', '')} {conflict.get('kept_at', '')}) / 另一方 {conflict.get('other', '(空)')} "
+            f"({conflict.get('other_by', '')} {conflict.get('other_at', '')})"
+        )
     out.emit(rows, "\n".join(lines) or "没有未解决的冲突")
 
 
@@ -332,24 +422,32 @@ def cmd_resolve(args, out: Output) -> None:
 def cmd_merge_customers(args, out: Output) -> None:
     archive = _archive(args)
     commit = merge_customers(archive, args.keep, args.fold)
-    out.emit({"id": args.keep, "merged": args.fold, "commit": commit},
-             f"已把 {args.fold} 并入 {args.keep} ({commit[:10]}); 不同的字段值记为冲突, 可用 custtui conflicts {args.keep} 查看")
+    out.emit(
+        {"id": args.keep, "merged": args.fold, "commit": commit},
+        f"已把 {args.fold} 并入 {args.keep} ({commit[:10]}); "
+        f"不同的字段值记为冲突, 可用 custtui conflicts {args.keep} 查看",
+    )
 
 
 def cmd_install_merge_driver(args, out: Output) -> None:
     archive = _archive(args)
     install_driver(archive.store)
     hooks.install(archive.store)
-    out.emit({"ok": True}, "已安装字段级合并驱动与接收检查: git pull/merge 将按字段合并 TOML 记录, "
-                           "推送和 git pull 收到的提交都先经过检查")
+    out.emit(
+        {"ok": True},
+        "已安装字段级合并驱动与接收检查: git pull/merge 将按字段合并 TOML 记录, 推送和 git pull 收到的提交都先经过检查",
+    )
 
 
 def cmd_gate_hook(args, out: Output) -> int:
     """git's hooks call this (custtui.core.hooks): the gate for a push or a plain-git branch move."""
     updates = [tuple(line.split()[:3]) for line in sys.stdin.read().splitlines() if len(line.split()) >= 3]
     where = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
-    path = where.stdout.strip() if where.returncode == 0 and args.mode == "local" else \
-        os.environ.get("GIT_DIR") or os.getcwd()
+    path = (
+        where.stdout.strip()
+        if where.returncode == 0 and args.mode == "local"
+        else os.environ.get("GIT_DIR") or os.getcwd()
+    )
     try:
         archive = Archive(path)
         if args.mode == "push":
@@ -377,15 +475,19 @@ def cmd_export(args, out: Output) -> None:
 def cmd_signing(args, out: Output) -> None:
     owner = signing.enable(_archive(args), args.key)
     who = f", 该公钥登记给 {owner.label}" if owner else " (员工名册为空: 密钥只记在本副本)"
-    out.emit({"key": str(args.key), "owner": owner.id if owner else None},
-             f"此后 custtui 在本副本的提交都用 {args.key} 签名{who}; git 本身不使用此密钥, 手工提交不会被签名")
+    out.emit(
+        {"key": str(args.key), "owner": owner.id if owner else None},
+        f"此后 custtui 在本副本的提交都用 {args.key} 签名{who}; git 本身不使用此密钥, 手工提交不会被签名",
+    )
 
 
 def cmd_verify(args, out: Output) -> int:
     findings = signing.verify(_archive(args), args.since)
-    out.emit([vars(f) for f in findings],
-             "\n".join(f"{f.commit[:10]} {f.when} {f.author} {f.subject}: {f.problem}" for f in findings)
-             or "所有提交都由允许的密钥签名")
+    out.emit(
+        [vars(f) for f in findings],
+        "\n".join(f"{f.commit[:10]} {f.when} {f.author} {f.subject}: {f.problem}" for f in findings)
+        or "所有提交都由允许的密钥签名",
+    )
     return 1 if findings else 0
 
 
@@ -396,10 +498,13 @@ def cmd_pack(args, out: Output) -> None:
 
 # --- parser ------------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--archive", default=argparse.SUPPRESS, help="档案路径 (默认: $CUSTTUI_ARCHIVE 或当前目录)")
-    common.add_argument("--user", default=argparse.SUPPRESS, help="你的姓名, 作为提交作者 (默认: $CUSTTUI_USER 或 git user.name)")
+    common.add_argument(
+        "--user", default=argparse.SUPPRESS, help="你的姓名, 作为提交作者 (默认: $CUSTTUI_USER 或 git user.name)"
+    )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
     parser = argparse.ArgumentParser(prog="custtui", parents=[common], description="custtui 客户档案管理")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -424,8 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add", cmd_add, "新建客户, 输出客户编号")
     p.add_argument("--type", required=True, help="客户类型: 个人/企业/政府 或代码")
     p.add_argument("--name", required=True, help="客户名称")
-    p.add_argument("--set", nargs="+", action="extend", default=[], metavar="字段=值",
-                   help="字段=值 (可多次使用 --set, 都会生效)")
+    p.add_argument(
+        "--set", nargs="+", action="extend", default=[], metavar="字段=值", help="字段=值 (可多次使用 --set, 都会生效)"
+    )
 
     p = command("set", cmd_set, "修改客户字段")
     p.add_argument("id")
@@ -458,12 +564,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("attach", cmd_attach, "归档一份资料")
     p.add_argument("id")
     p.add_argument("file")
-    for flag, help in (("--info-type", "信息类型"), ("--doc-type", "资料类型, 如 合同、营业执照"),
-                       ("--date", "资料日期"), ("--sensitivity", "敏感等级"), ("--title", "标题"),
-                       ("--number", "合同编号"), ("--project", "合作项目"), ("--main", "所属主文件"),
-                       ("--also-in", "同时归入的类别"), ("--paper-box", "纸质原件盒号"),
-                       ("--paper-shelf", "纸质原件柜位"), ("--stage", "合作阶段"),
-                       ("--name", "存档文件名 (默认按命名规则生成)")):
+    for flag, help in (
+        ("--info-type", "信息类型"),
+        ("--doc-type", "资料类型, 如 合同、营业执照"),
+        ("--date", "资料日期"),
+        ("--sensitivity", "敏感等级"),
+        ("--title", "标题"),
+        ("--number", "合同编号"),
+        ("--project", "合作项目"),
+        ("--main", "所属主文件"),
+        ("--also-in", "同时归入的类别"),
+        ("--paper-box", "纸质原件盒号"),
+        ("--paper-shelf", "纸质原件柜位"),
+        ("--stage", "合作阶段"),
+        ("--name", "存档文件名 (默认按命名规则生成)"),
+    ):
         p.add_argument(flag, help=help)
     p.add_argument("--allow-duplicate", action="store_true", help="内容重复时仍然归档")
 
@@ -517,7 +632,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("resolve", cmd_resolve, "解决一处冲突: 保留当前值或改用另一方的值")
     p.add_argument("id")
     p.add_argument("number", type=int, help="冲突序号 (custtui conflicts 中的 #)")
-    p.add_argument("--keep", required=True, choices=("current", "other"), help="current 保留当前值; other 改用另一方的值")
+    p.add_argument(
+        "--keep", required=True, choices=("current", "other"), help="current 保留当前值; other 改用另一方的值"
+    )
     p.add_argument("--document", help="冲突在这份资料的元数据中 (资料文件名)")
 
     p = command("merge-customers", cmd_merge_customers, "把重复客户 B 并入 A (B 留作指向 A 的记录)")
@@ -584,16 +701,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-_OS_ERRORS = {errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "磁盘配额已用完", errno.EROFS: "文件系统是只读的",
-              errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EIO: "磁盘读写出错", errno.EFBIG: "文件太大"}
+_OS_ERRORS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EROFS: "文件系统是只读的",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EIO: "磁盘读写出错",
+    errno.EFBIG: "文件太大",
+}
 
 
 def os_error_sentence(exc: OSError) -> str:
     """One Chinese sentence for a failed read or write (a full disk, a read-only mount …)."""
     what = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename else ""
-    return (f"{what}{where}, 操作没有完成; 档案只会停在这次修改之前或之后, 不会只写一半 "
-            f"(可运行 custtui check 确认)")
+    return f"{what}{where}, 操作没有完成; 档案只会停在这次修改之前或之后, 不会只写一半 (可运行 custtui check 确认)"
 
 
 if __name__ == "__main__":

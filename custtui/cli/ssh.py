@@ -10,8 +10,6 @@ with the sync permission); anything else is refused and written to the access lo
 
 from __future__ import annotations
 
-import platformdirs
-
 import argparse
 import os
 import shlex
@@ -19,6 +17,8 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+import platformdirs
 
 from ..core import access_log, hooks
 from ..core.archive import Archive
@@ -37,9 +37,19 @@ from ..core.staff import (
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
-IDENTITY_VARIABLES = ("CUSTTUI_USER", "CUSTTUI_EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
-                      "GIT_COMMITTER_EMAIL", "GIT_DIR", "GIT_WORK_TREE", "GIT_NAMESPACE", "GIT_CONFIG_PARAMETERS",
-                      "GIT_CONFIG_COUNT")
+IDENTITY_VARIABLES = (
+    "CUSTTUI_USER",
+    "CUSTTUI_EMAIL",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_NAMESPACE",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+)
 REGENERATE = "员工或密钥有变化后请重新生成 authorized_keys: custtui ssh authorized-keys --output ~/.ssh/authorized_keys"
 
 
@@ -47,7 +57,9 @@ def _common() -> argparse.ArgumentParser:
     """The global options again, for the second level of subcommands (``staff add --archive ...``)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--archive", default=argparse.SUPPRESS, help="档案路径 (默认: $CUSTTUI_ARCHIVE 或当前目录)")
-    common.add_argument("--user", default=argparse.SUPPRESS, help="你的姓名或员工账号 (默认: $CUSTTUI_USER 或 git user.name)")
+    common.add_argument(
+        "--user", default=argparse.SUPPRESS, help="你的姓名或员工账号 (默认: $CUSTTUI_USER 或 git user.name)"
+    )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
     return common
 
@@ -56,6 +68,7 @@ def _archive(args) -> Archive:
     from .main import (
         _archive as open_archive,  # main imports this module: import when called
     )
+
     return open_archive(args)
 
 
@@ -63,10 +76,12 @@ def _no_action(parser: argparse.ArgumentParser):
     def run(args, out) -> int:
         parser.print_help(sys.stderr)
         return 2
+
     return run
 
 
 # --- custtui ssh authorized-keys ---------------------------------------------------------
+
 
 def custtui_executable() -> str:
     """The absolute path of the installed ``custtui`` command (not resolving the venv's symlinks)."""
@@ -132,8 +147,10 @@ def cmd_authorized_keys(args, out) -> None:
     if args.output:
         _write_atomically(Path(args.output), text)
         people = len({p.id for p, _ in lines})
-        out.emit({"output": str(Path(args.output).expanduser()), "keys": data},
-                 f"已写入 {args.output}: {people} 位员工的 {len(lines)} 把公钥")
+        out.emit(
+            {"output": str(Path(args.output).expanduser()), "keys": data},
+            f"已写入 {args.output}: {people} 位员工的 {len(lines)} 把公钥",
+        )
     elif out.as_json:
         out.emit(data, "")
     else:
@@ -141,6 +158,7 @@ def cmd_authorized_keys(args, out) -> None:
 
 
 # --- custtui serve -------------------------------------------------------------------------
+
 
 class Refused(CusttuiError):
     """A request ``serve`` does not carry out (already written to the access log)."""
@@ -210,8 +228,9 @@ def cmd_serve(args, out) -> int:
 def _serve(archive: Archive, person_id: str | None, original: str) -> int:
     target = original.strip() or "(终端界面)"
     if not person_id:
-        raise _refuse(archive, None, target, "custtui serve 只能由 authorized_keys 中的强制命令启动, "
-                                             "须以 --user 指明员工账号")
+        raise _refuse(
+            archive, None, target, "custtui serve 只能由 authorized_keys 中的强制命令启动, 须以 --user 指明员工账号"
+        )
     person = registry(archive).get(person_id)
     if person is None:
         raise _refuse(archive, person_id, target, f"账号 {person_id} 不在员工名册中, 不能使用档案; 请联系管理员登记")
@@ -225,23 +244,33 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
             raise _refuse(archive, person, target, f"{who}: 终端界面需要终端, 请用 ssh -t 连接 (不带命令)")
         access_log.record(archive, person, "tui", str(archive.store.path))
         from ..tui.app import run_app
+
         path = str(archive.store.path)
         archive.close()
         os.environ["CUSTTUI_STAFF"] = person.id
         # everyone shares the service account: each person keeps their own settings
-        os.environ["CUSTTUI_CONFIG"] = str(Path(platformdirs.user_config_dir("custtui")) / "staff" / f"{person.id}.toml")
+        os.environ["CUSTTUI_CONFIG"] = str(
+            Path(platformdirs.user_config_dir("custtui")) / "staff" / f"{person.id}.toml"
+        )
         return run_app(path, person.id)
 
     request = _git_request(original)
     if request is None:
-        raise _refuse(archive, person, target, f"{who} 只能通过 custtui 使用档案, 不允许执行命令 «{_shown(original)}»; "
-                                               f"请不带命令用 ssh -t 登录打开终端界面, 或用 git 同步本档案")
+        raise _refuse(
+            archive,
+            person,
+            target,
+            f"{who} 只能通过 custtui 使用档案, 不允许执行命令 «{_shown(original)}»; "
+            f"请不带命令用 ssh -t 登录打开终端界面, 或用 git 同步本档案",
+        )
     service, repository = request
     home = os.path.expanduser("~")
     store = archive.store
     ours = {os.path.realpath(store.path), os.path.realpath(store.git_dir)}
     if not ours.intersection(_requested_repository(repository, home)):
-        raise _refuse(archive, person, target, f"{who} 只能同步本档案 {store.path}, 不能访问仓库 «{_shown(repository)}»")
+        raise _refuse(
+            archive, person, target, f"{who} 只能同步本档案 {store.path}, 不能访问仓库 «{_shown(repository)}»"
+        )
     try:
         access_for(archive, person.id).require("replicate")
     except PermissionDenied as exc:
@@ -259,6 +288,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
 
 # --- custtui access-log ----------------------------------------------------------------------
 
+
 def cmd_access_log(args, out) -> None:
     archive = _archive(args)
     if registry(archive):
@@ -266,6 +296,7 @@ def cmd_access_log(args, out) -> None:
     since = None
     if args.since:
         from ..core.validate import parse_date
+
         since = parse_date(args.since, "since", "起始日期")
     found = access_log.entries(archive, since=since, person=args.person)
     lines = []
@@ -273,12 +304,15 @@ def cmd_access_log(args, out) -> None:
         account = f" ({entry['account']})" if entry.get("account") else ""
         action = access_log.ACTIONS.get(entry.get("action", ""), entry.get("action", ""))
         detail = f"  {_shown(entry['detail'])}" if entry.get("detail") else ""
-        lines.append(f"{entry.get('time', '')}  {_shown(entry.get('person', ''))}{account}  {action}  "
-                     f"{_shown(entry.get('target', ''))}{detail}")
+        lines.append(
+            f"{entry.get('time', '')}  {_shown(entry.get('person', ''))}{account}  {action}  "
+            f"{_shown(entry.get('target', ''))}{detail}"
+        )
     out.emit(found, "\n".join(lines) or "访问日志中没有记录")
 
 
 # --- custtui staff ... -----------------------------------------------------------------------
+
 
 def _keys(value: str) -> list[str]:
     """A public key line, or a file of them (``~/.ssh/id_ed25519.pub``)."""
@@ -303,9 +337,11 @@ def cmd_staff_add(args, out) -> None:
     keys = [key for value in args.key or [] for key in _keys(value)]
     commit = add_person(archive, args.id, args.name, args.department, roles=args.role or None, keys=keys)
     person = registry(archive)[args.id]
-    out.emit({"id": person.id, "commit": commit, **person.record()},
-             f"已登记 {person.id} {person.name} ({person.department}, 角色 {'、'.join(person.roles)}, "
-             f"{len(person.keys)} 把公钥) ({commit[:10]})\n{REGENERATE}")
+    out.emit(
+        {"id": person.id, "commit": commit, **person.record()},
+        f"已登记 {person.id} {person.name} ({person.department}, 角色 {'、'.join(person.roles)}, "
+        f"{len(person.keys)} 把公钥) ({commit[:10]})\n{REGENERATE}",
+    )
 
 
 def cmd_staff_disable(args, out) -> None:
@@ -317,20 +353,28 @@ def cmd_staff_disable(args, out) -> None:
 def cmd_staff_key_add(args, out) -> None:
     archive = _archive(args)
     commits = [add_key(archive, args.id, key) for key in _keys(args.key)]
-    out.emit({"id": args.id, "commits": commits},
-             f"已为 {args.id} 添加 {len(commits)} 把公钥 ({commits[-1][:10]})\n{REGENERATE}")
+    out.emit(
+        {"id": args.id, "commits": commits},
+        f"已为 {args.id} 添加 {len(commits)} 把公钥 ({commits[-1][:10]})\n{REGENERATE}",
+    )
 
 
 def cmd_staff_list(args, out) -> None:
     archive = _archive(args)
     people = sorted(registry(archive).values(), key=lambda p: p.id)
-    rows = [f"{p.id}  {p.name}  {p.department}  {','.join(p.roles)}  {'在职' if p.active else '已停用'}  "
-            f"{len(p.keys)} 把公钥" for p in people]
-    out.emit([{**p.record(), "key_count": len(p.keys)} for p in people],
-             "\n".join(rows + [f"共 {len(people)} 位员工"]) if people else "员工名册为空 (档案不限制权限)")
+    rows = [
+        f"{p.id}  {p.name}  {p.department}  {','.join(p.roles)}  {'在职' if p.active else '已停用'}  "
+        f"{len(p.keys)} 把公钥"
+        for p in people
+    ]
+    out.emit(
+        [{**p.record(), "key_count": len(p.keys)} for p in people],
+        "\n".join(rows + [f"共 {len(people)} 位员工"]) if people else "员工名册为空 (档案不限制权限)",
+    )
 
 
 # --- registration ----------------------------------------------------------------------------
+
 
 def add_commands(command) -> None:
     """Register this module's subcommands with ``command(name, func, help) -> parser``."""
@@ -339,15 +383,21 @@ def add_commands(command) -> None:
     p = command("ssh", None, "SSH 访问: 生成服务账号的 authorized_keys")
     p.set_defaults(func=_no_action(p))
     sub = p.add_subparsers(dest="ssh_action", metavar="子命令")
-    q = sub.add_parser("authorized-keys", parents=[common],
-                       help="输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve",
-                       description="输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve")
+    q = sub.add_parser(
+        "authorized-keys",
+        parents=[common],
+        help="输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve",
+        description="输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve",
+    )
     q.set_defaults(func=cmd_authorized_keys)
     q.add_argument("--output", help="原子地写入此文件 (权限 600), 而不是输出到屏幕, 如 ~/.ssh/authorized_keys")
     q.add_argument("--executable", help="强制命令中 custtui 的绝对路径 (默认: 当前运行的 custtui)")
 
-    command("serve", cmd_serve, "SSH 强制命令 (由 authorized_keys 调用, 不要手工运行): "
-                                "按 SSH_ORIGINAL_COMMAND 打开终端界面或提供 git 同步")
+    command(
+        "serve",
+        cmd_serve,
+        "SSH 强制命令 (由 authorized_keys 调用, 不要手工运行): 按 SSH_ORIGINAL_COMMAND 打开终端界面或提供 git 同步",
+    )
 
     p = command("access-log", cmd_access_log, "查看访问日志 (个人信息的查看、导出、SSH 访问与拒绝)")
     p.add_argument("--person", help="只看某人 (姓名或员工账号)")

@@ -58,8 +58,13 @@ def _who(person: Any) -> dict[str, str]:
 
 def record(archive, person: Any, action: str, target: str, detail: str = "") -> dict:
     """Append one entry; returns it. ``person``: a ``Person``, a name or ID, or None (unknown)."""
-    entry = {"time": datetime.now().astimezone().isoformat(timespec="seconds"), **_who(person),
-             "action": str(action), "target": str(target), "detail": str(detail)}
+    entry = {
+        "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+        **_who(person),
+        "action": str(action),
+        "target": str(target),
+        "detail": str(detail),
+    }
     line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
     path = log_path(archive)
     path.parent.mkdir(parents=True, exist_ok=True)

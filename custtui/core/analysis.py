@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import islice, product
+from itertools import islice, pairwise, product
 
 from pypinyin import Style, pinyin
 from whoosh.analysis import Token, Tokenizer
@@ -19,7 +19,7 @@ from whoosh.analysis import Token, Tokenizer
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACED = re.compile(r"[^ \t\r\n]+")
-MAX_READINGS = 4         # per character pair, when polyphonic characters multiply the readings
+MAX_READINGS = 4  # per character pair, when polyphonic characters multiply the readings
 
 
 def is_cjk(text: str) -> bool:
@@ -28,14 +28,25 @@ def is_cjk(text: str) -> bool:
 
 def bigrams(run: str) -> list[str]:
     """``本合同书`` -> 本合, 合同, 同书; a single character stays itself."""
-    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 class BigramTokenizer(Tokenizer):
     """Chinese runs as overlapping bigrams, other words whole and lowercased (with positions)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for match in _RUN.finditer(value):
@@ -58,7 +69,6 @@ class BigramTokenizer(Tokenizer):
                     token.endchar = token.startchar + len(text)
                 yield token
 
-
     def terms(self, value: str) -> set[str]:
         """The distinct terms of ``value``, without Token objects (a full build's fast path)."""
         found: set[str] = set()
@@ -68,7 +78,7 @@ class BigramTokenizer(Tokenizer):
             elif len(run) == 1:
                 found.add(run)
             else:
-                found.update([run[i:i + 2] for i in range(len(run) - 1)])
+                found.update([run[i : i + 2] for i in range(len(run) - 1)])
         return found
 
 
@@ -81,6 +91,7 @@ class KeywordTokenizer(Tokenizer):
 
     def __call__(self, value, **kwargs):
         from whoosh.analysis import KeywordAnalyzer
+
         return KeywordAnalyzer(lowercase=self.lowercase, commas=self.commas)(value, **kwargs)
 
     def terms(self, value: str) -> set[str]:
@@ -96,6 +107,7 @@ class WholeTokenizer(Tokenizer):
 
     def __call__(self, value, **kwargs):
         from whoosh.analysis import IDTokenizer
+
         return IDTokenizer()(value, **kwargs)
 
     def terms(self, value: str) -> set[str]:
@@ -136,7 +148,7 @@ def pinyin_pairs(names: list[str]) -> tuple[str, str]:
         chars = [c for c in name if is_cjk(c) or c.isalnum()]
         readings = [_readings(c) for c in chars]
         full, initials = [], []
-        for a, b in zip(readings, readings[1:]):
+        for a, b in pairwise(readings):
             full.append("|".join(islice(dict.fromkeys(x + y for x, y in product(a[0], b[0])), MAX_READINGS)))
             initials.append("|".join(islice(dict.fromkeys(x + y for x, y in product(a[1], b[1])), MAX_READINGS)))
         full_lines.append(" ".join(full))
@@ -147,8 +159,19 @@ def pinyin_pairs(names: list[str]) -> tuple[str, str]:
 class PairTokenizer(Tokenizer):
     """Tokens separated by spaces, alternatives at one position by ``|``, names by newlines."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for line in value.split("\n"):
@@ -168,7 +191,9 @@ class PairTokenizer(Tokenizer):
 
 # Every Mandarin syllable without tones, ü written v as pypinyin writes it (from its dictionary,
 # less the vowel-less interjections such as n and hm, which make poor splits of typed pinyin).
-SYLLABLES = frozenset("lv lve nv nve " """
+SYLLABLES = frozenset(
+    "lv lve nv nve "
+    """
     a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu
     ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou
     chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang
@@ -189,7 +214,8 @@ SYLLABLES = frozenset("lv lve nv nve " """
     yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai
     zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun
     zhuo zi zong zou zu zuan zui zun zuo
-""".split())
+""".split()
+)
 
 
 def segmentations(text: str, limit: int = 2) -> list[list[str]]:
@@ -212,7 +238,7 @@ def segmentations(text: str, limit: int = 2) -> list[list[str]]:
 
 def pair_terms(parts: list[str]) -> list[str]:
     """Syllables or initials as the adjacent pairs they were indexed as."""
-    return [a + b for a, b in zip(parts, parts[1:])]
+    return [a + b for a, b in pairwise(parts)]
 
 
 def phone_terms(phone: str) -> set[str]:
@@ -225,4 +251,3 @@ def phone_terms(phone: str) -> set[str]:
     else:
         whole = number = re.sub(r"\D", "", phone)
     return {whole, number, f"t{number[-4:]}"} if number else set()
-

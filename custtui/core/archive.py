@@ -14,20 +14,20 @@ import shutil
 import stat
 import subprocess
 from dataclasses import dataclass, field
-from decimal import Decimal
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 from . import hooks, records, rights, staff
-from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .check import check_archive
+from .errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from .layout import FORMAT_VERSION, META_SUFFIX
 from .listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
 from .merge import install_driver
 from .naming import check_given_name, rule_stem, safe_name, unique_name
-from .records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FILE, Access, PermissionDenied
+from .records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from .schema import SCHEMA_FILES, Schema, default_schema_dir
 from .store import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
 
@@ -88,9 +88,18 @@ class Archive:
     # --- creation ------------------------------------------------------------------------
 
     @classmethod
-    def init(cls, path: str | os.PathLike, office: str, *, bare: bool = False, name: str | None = None,
-             office_name: str | None = None, user: str | None = None, schema_dir: Path | None = None,
-             when: datetime | None = None) -> "Archive":
+    def init(
+        cls,
+        path: str | os.PathLike,
+        office: str,
+        *,
+        bare: bool = False,
+        name: str | None = None,
+        office_name: str | None = None,
+        user: str | None = None,
+        schema_dir: Path | None = None,
+        when: datetime | None = None,
+    ) -> "Archive":
         """Create a new archive with the default (or given) schema and one office."""
         office = office.strip().upper()
         if not records.OFFICE_PATTERN.match(office):
@@ -110,11 +119,17 @@ class Archive:
         try:
             archive = cls(target, user=user)
             archive.configure(office)
-            files: Changes = {f"schema/{n}": (schema_dir / n).read_bytes() for n in (*SCHEMA_FILES, POLICY_FILE)
-                              if (schema_dir / n).exists()}
-            files["archive.toml"] = dumps({"name": name or f"{office} 客户档案", "format": FORMAT_VERSION}, ("name", "format"))
-            files[f"offices/{office}.toml"] = dumps({"code": office, "name": office_name or office, "next": 1},
-                                                    ("code", "name", "next"))
+            files: Changes = {
+                f"schema/{n}": (schema_dir / n).read_bytes()
+                for n in (*SCHEMA_FILES, POLICY_FILE)
+                if (schema_dir / n).exists()
+            }
+            files["archive.toml"] = dumps(
+                {"name": name or f"{office} 客户档案", "format": FORMAT_VERSION}, ("name", "format")
+            )
+            files[f"offices/{office}.toml"] = dumps(
+                {"code": office, "name": office_name or office, "next": 1}, ("code", "name", "next")
+            )
             message = archive.commit_message("创建档案", None, None, office_name or office, "init", [])
             archive.store.transact(lambda head: (files, message), archive.identity(when))
         except BaseException:
@@ -216,10 +231,14 @@ class Archive:
         schema = self.schema(at)
         access = self.access
         if not access.can_view(*CUSTOMER_RECORD):
-            raise PermissionDenied(f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案")
+            raise PermissionDenied(
+                f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案"
+            )
         for key in where:
             definition = schema.field(key)
-            kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(definition.kind if definition else "")
+            kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(
+                definition.kind if definition else ""
+            )
             if kind and access.masked(kind):
                 raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
         tests = [self._matcher(schema, key, value) for key, value in where.items()]
@@ -253,13 +272,17 @@ class Archive:
 
     def notes(self, customer_id: str, at: str | None = None) -> list[dict]:
         self._require_customer(customer_id, at)
-        return [dict(loads(self.store.read_blob(sha), name), file=name)
-                for name, sha in self._entries(customer_id, "notes", at)]
+        return [
+            dict(loads(self.store.read_blob(sha), name), file=name)
+            for name, sha in self._entries(customer_id, "notes", at)
+        ]
 
     def deals(self, customer_id: str, at: str | None = None) -> list[dict]:
         self._require_customer(customer_id, at)
-        return [dict(loads(self.store.read_blob(sha), name), file=name)
-                for name, sha in self._entries(customer_id, "deals", at)]
+        return [
+            dict(loads(self.store.read_blob(sha), name), file=name)
+            for name, sha in self._entries(customer_id, "deals", at)
+        ]
 
     def documents(self, customer_id: str, at: str | None = None) -> list[Document]:
         self._require_customer(customer_id, at)
@@ -268,7 +291,9 @@ class Archive:
         for name, sha in sorted(entries.items()):
             if name.endswith(META_SUFFIX) or name + META_SUFFIX not in entries:
                 continue
-            docs.append(Document(name, loads(self.store.read_blob(entries[name + META_SUFFIX]), name + META_SUFFIX), sha))
+            docs.append(
+                Document(name, loads(self.store.read_blob(entries[name + META_SUFFIX]), name + META_SUFFIX), sha)
+            )
         return docs
 
     def document_bytes(self, customer_id: str, name: str, at: str | None = None) -> bytes:
@@ -283,8 +308,16 @@ class Archive:
 
     # --- writing -------------------------------------------------------------------------
 
-    def commit_message(self, verb: str, customer_id: str | None, name: str | None, detail: str,
-                       action: str, fields: list[str], extra: tuple[str, ...] = ()) -> str:
+    def commit_message(
+        self,
+        verb: str,
+        customer_id: str | None,
+        name: str | None,
+        detail: str,
+        action: str,
+        fields: list[str],
+        extra: tuple[str, ...] = (),
+    ) -> str:
         subject = " ".join(p for p in (verb, customer_id, name) if p)
         if detail:
             subject += f": {detail}"
@@ -296,10 +329,13 @@ class Archive:
         trailers += extra
         return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
-    def commit_change(self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None) -> str | None:
+    def commit_change(
+        self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None
+    ) -> str | None:
         """Publish one change as one commit, then let the search index catch up with it. The
         change must be one the user may make by the rules every other copy applies to it
         (``custtui.core.rights``), so no copy refuses what this one wrote."""
+
         def checked(head: str | None) -> tuple[dict, str] | None:
             built = build(head)
             if built is not None:
@@ -333,8 +369,11 @@ class Archive:
             found = self.store.entry(head, path)
             return found[1] if found and found[0] != TREE_MODE else None
 
-        required = rights.needs([rights.Change(p, old_blob(p), new_blob(p)) for p in changes], new_entry,
-                                lambda sha: blobs[sha] if sha in blobs else self.store.read_blob(sha))
+        required = rights.needs(
+            [rights.Change(p, old_blob(p), new_blob(p)) for p in changes],
+            new_entry,
+            lambda sha: blobs[sha] if sha in blobs else self.store.read_blob(sha),
+        )
         refusals = rights.unmet(access, required)
         if refusals:
             raise PermissionDenied("; ".join(refusals) + "; 修改未写入")
@@ -347,13 +386,15 @@ class Archive:
         """The search index of this copy (``custtui.core.search.SearchIndex``), opened lazily."""
         if self._search is None:
             from .search import SearchIndex
+
             self._search = SearchIndex(self)
         if on_message is not None:
             self._search.on_message = on_message
         return self._search
 
-    def add_customer(self, customer_type: str, name: str, fields: dict[str, Any] | None = None,
-                     when: datetime | None = None) -> tuple[str, str]:
+    def add_customer(
+        self, customer_type: str, name: str, fields: dict[str, Any] | None = None, when: datetime | None = None
+    ) -> tuple[str, str]:
         """Register a new customer; returns (ID, commit). The ID is allocated inside the commit."""
         self._require_edit(CUSTOMER_RECORD, "客户档案")
         office = self.office
@@ -381,12 +422,19 @@ class Archive:
             counter["next"] = seq + 1
             created["id"] = customer_id
             order = validator.field_order()
-            changes = {counter_path: dumps(counter, ("code", "name", "next")),
-                       f"{customer_dir(customer_id)}/{CUSTOMER_FILE}": dumps(record, order)}
+            changes = {
+                counter_path: dumps(counter, ("code", "name", "next")),
+                f"{customer_dir(customer_id)}/{CUSTOMER_FILE}": dumps(record, order),
+            }
             fields_set = [k for k in record if k not in ("id",)]
-            return changes, self.commit_message("新建", customer_id, record["name"],
-                                          validator.schema.label("customer_type", record["type"]),
-                                          "create", fields_set)
+            return changes, self.commit_message(
+                "新建",
+                customer_id,
+                record["name"],
+                validator.schema.label("customer_type", record["type"]),
+                "create",
+                fields_set,
+            )
 
         commit = self.commit_change(build, when)
         return created["id"], commit
@@ -402,8 +450,15 @@ class Archive:
                 label = self.schema(head).fields[key].label
                 raise FieldError(key, label, f"{value} 已登记为 {other_id} {other.get('name', '')}, 不能重复建档")
 
-    def update_customer(self, customer_id: str, changes: dict[str, Any], *, reason: str | None = None,
-                        base: str | None = None, when: datetime | None = None) -> str | None:
+    def update_customer(
+        self,
+        customer_id: str,
+        changes: dict[str, Any],
+        *,
+        reason: str | None = None,
+        base: str | None = None,
+        when: datetime | None = None,
+    ) -> str | None:
         """Change fields of a customer. ``base`` is the commit the user's edit started from:
         a field someone else changed since then to another value is a ConflictError.
         Returns the commit, or None when nothing changed."""
@@ -430,23 +485,40 @@ class Archive:
                 return None
             if head != base:
                 mine = {k for k, _, _ in field_changes(original, record)}
-                conflicts = [(k, current.get(k), record.get(k)) for k, _, _ in field_changes(original, current)
-                             if k in mine and k in changes and field_changes({k: current.get(k)}, {k: record.get(k)})]
+                conflicts = [
+                    (k, current.get(k), record.get(k))
+                    for k, _, _ in field_changes(original, current)
+                    if k in mine and k in changes and field_changes({k: current.get(k)}, {k: record.get(k)})
+                ]
                 if conflicts:
                     raise ConflictError(customer_id, conflicts)
             if current.get("stage") != record.get("stage"):
-                entry = {"date": (when or datetime.now()).date(), "from": current.get("stage", ""),
-                         "to": record["stage"], "reason": reason or "", "by": self.display_name}
+                entry = {
+                    "date": (when or datetime.now()).date(),
+                    "from": current.get("stage", ""),
+                    "to": record["stage"],
+                    "reason": reason or "",
+                    "by": self.display_name,
+                }
                 record["stage_history"] = [*current.get("stage_history", []), {k: v for k, v in entry.items() if v}]
             elif reason:
                 raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
             schema = validator.schema
-            detail = "; ".join(self._describe_change(schema, k, old, new) for k, old, new in diffs
-                               if k != "stage_history")
+            detail = "; ".join(
+                self._describe_change(schema, k, old, new) for k, old, new in diffs if k != "stage_history"
+            )
             path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
-            return ({path: dumps(record, validator.field_order())},
-                    self.commit_message("修改", customer_id, record["name"], detail, "update",
-                                  [k for k, _, _ in diffs if k != "stage_history"]))
+            return (
+                {path: dumps(record, validator.field_order())},
+                self.commit_message(
+                    "修改",
+                    customer_id,
+                    record["name"],
+                    detail,
+                    "update",
+                    [k for k, _, _ in diffs if k != "stage_history"],
+                ),
+            )
 
         return self.commit_change(build, when)
 
@@ -479,15 +551,27 @@ class Archive:
             return "、".join(str(x) for x in value)
         return str(value)
 
-    def _append_fact(self, customer_id: str, folder: str, stamp: str, record: dict, order: tuple,
-                     verb: str, detail: str, action: str, when: datetime | None) -> tuple[str, str]:
+    def _append_fact(
+        self,
+        customer_id: str,
+        folder: str,
+        stamp: str,
+        record: dict,
+        order: tuple,
+        verb: str,
+        detail: str,
+        action: str,
+        when: datetime | None,
+    ) -> tuple[str, str]:
         file = f"{stamp}-{secrets.token_hex(3)}.toml"
         record = {**record, "by": self.display_name}
 
         def build(head):
             customer = self.customer(customer_id, head)
             path = f"{customer_dir(customer_id)}/{folder}/{file}"
-            return {path: dumps(record, order)}, self.commit_message(verb, customer_id, customer["name"], detail, action, [])
+            return {path: dumps(record, order)}, self.commit_message(
+                verb, customer_id, customer["name"], detail, action, []
+            )
 
         return file, self.commit_change(build, when)
 
@@ -498,9 +582,17 @@ class Archive:
         schema = self.schema()
         record = Validator(schema).note(data)
         detail = f"{schema.label('channel', record['channel'])} {record['time']:%Y-%m-%d %H:%M}"
-        return self._append_fact(customer_id, "notes", f"{record['time']:%Y%m%dT%H%M}", record,
-                                 ("time", "channel", "participants", "content", "needs", "feedback", "by"),
-                                 "沟通记录", detail, "note", when)
+        return self._append_fact(
+            customer_id,
+            "notes",
+            f"{record['time']:%Y%m%dT%H%M}",
+            record,
+            ("time", "channel", "participants", "content", "needs", "feedback", "by"),
+            "沟通记录",
+            detail,
+            "note",
+            when,
+        )
 
     def add_deal(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
         """Add a transaction (交易记录); returns (file name, commit)."""
@@ -508,12 +600,28 @@ class Archive:
         self._require_customer(customer_id, None)
         record = self.validator().deal(data)
         detail = f"{record['amount']:,.2f} 元 {record['product']}"
-        return self._append_fact(customer_id, "deals", f"{record['date']:%Y%m%d}", record,
-                                 ("date", "amount", "product", "contract", "by"), "交易", detail, "deal", when)
+        return self._append_fact(
+            customer_id,
+            "deals",
+            f"{record['date']:%Y%m%d}",
+            record,
+            ("date", "amount", "product", "contract", "by"),
+            "交易",
+            detail,
+            "deal",
+            when,
+        )
 
-    def attach(self, customer_id: str, source: str | os.PathLike, meta: dict[str, Any], *,
-               name: str | None = None, allow_duplicate: bool = False,
-               when: datetime | None = None) -> tuple[str, str]:
+    def attach(
+        self,
+        customer_id: str,
+        source: str | os.PathLike,
+        meta: dict[str, Any],
+        *,
+        name: str | None = None,
+        allow_duplicate: bool = False,
+        when: datetime | None = None,
+    ) -> tuple[str, str]:
         """File a document under a customer; returns (stored file name, commit)."""
         path = Path(source)
         rules = self.schema().rules["documents"]
@@ -528,11 +636,18 @@ class Archive:
         if not allow_duplicate:
             for doc in self.documents(customer_id):
                 if doc.meta.get("sha256") == digest:
-                    raise FieldError("file", "资料文件", f"与已归档的「{doc.name}」内容完全相同 (校验和一致), 未重复归档")
+                    raise FieldError(
+                        "file", "资料文件", f"与已归档的「{doc.name}」内容完全相同 (校验和一致), 未重复归档"
+                    )
         if name is None:
             name = self._rule_name(customer, record, path.suffix.lstrip("."), rules)
-        record.update(sha256=digest, size=size, original_name=_printable(path.name),
-                      added_by=self.display_name, added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None))
+        record.update(
+            sha256=digest,
+            size=size,
+            original_name=_printable(path.name),
+            added_by=self.display_name,
+            added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None),
+        )
         stored: dict[str, str] = {}
 
         def build(head):
@@ -544,9 +659,12 @@ class Archive:
             final = unique_name(name, taken)
             stored["name"] = final
             schema = self.schema(head)
-            kind = schema.doc_types[record["doc_type"]].label if record.get("doc_type") else schema.info_types[record["info_type"]].label
-            changes = {f"{folder}/{final}": data,
-                       f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
+            kind = (
+                schema.doc_types[record["doc_type"]].label
+                if record.get("doc_type")
+                else schema.info_types[record["info_type"]].label
+            )
+            changes = {f"{folder}/{final}": data, f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
             return changes, self.commit_message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
 
         commit = self.commit_change(build, when)
@@ -566,8 +684,15 @@ class Archive:
         name = self._rule_name(customer, record, Path(file_name).suffix.lstrip("."), self.schema().rules["documents"])
         return unique_name(name, self._taken_names(self.head(), customer_id))
 
-    def update_document(self, customer_id: str, name: str, changes: dict[str, Any], *,
-                        base: str | None = None, when: datetime | None = None) -> str | None:
+    def update_document(
+        self,
+        customer_id: str,
+        name: str,
+        changes: dict[str, Any],
+        *,
+        base: str | None = None,
+        when: datetime | None = None,
+    ) -> str | None:
         """Change where a document is filed: ``also_in``, ``paper_box``, ``paper_shelf``, ``main``.
 
         One commit; None when nothing changed. ConflictError when someone changed one of these
@@ -607,21 +732,33 @@ class Archive:
             if not diffs:
                 return None
             if head != base:
-                conflicts = [(k, current.get(k), record.get(k)) for k, _, _ in field_changes(original, current)
-                             if k in changes and records._norm(current.get(k)) != records._norm(record.get(k))]
+                conflicts = [
+                    (k, current.get(k), record.get(k))
+                    for k, _, _ in field_changes(original, current)
+                    if k in changes and records._norm(current.get(k)) != records._norm(record.get(k))
+                ]
                 if conflicts:
                     raise ConflictError(customer_id, conflicts)
             schema = self.schema(head)
-            labels = {"also_in": "同时归入", "paper_box": "纸质档案盒号", "paper_shelf": "纸质档案柜位", "main": "主文件"}
+            labels = {
+                "also_in": "同时归入",
+                "paper_box": "纸质档案盒号",
+                "paper_shelf": "纸质档案柜位",
+                "main": "主文件",
+            }
 
             def shown(key: str, value: Any) -> str:
                 if key == "also_in" and value:
-                    return "、".join(getattr(schema.doc_types.get(c) or schema.info_types.get(c), "label", c) for c in value)
+                    return "、".join(
+                        getattr(schema.doc_types.get(c) or schema.info_types.get(c), "label", c) for c in value
+                    )
                 return str(value) if value not in EMPTY else "(空)"
 
             detail = f"{name} " + "; ".join(f"{labels[k]} {shown(k, old)}→{shown(k, new)}" for k, old, new in diffs)
-            return ({meta_path: dumps(record, DOC_ORDER)},
-                    self.commit_message("修改资料", customer_id, customer["name"], detail, "update", []))
+            return (
+                {meta_path: dumps(record, DOC_ORDER)},
+                self.commit_message("修改资料", customer_id, customer["name"], detail, "update", []),
+            )
 
         return self.commit_change(build, when)
 
@@ -643,16 +780,18 @@ class Archive:
         if result.returncode not in (0, 1):
             raise CusttuiError(f"git grep 失败: {result.stderr.decode(errors='replace').strip()}")
         prefix = f"{commit}:"
-        return [p.decode("utf-8", errors="surrogateescape").removeprefix(prefix)
-                for p in result.stdout.split(b"\0") if p]
+        return [
+            p.decode("utf-8", errors="surrogateescape").removeprefix(prefix) for p in result.stdout.split(b"\0") if p
+        ]
 
     def _rule_name(self, customer: dict, record: dict, ext: str, rules: dict) -> str:
         schema = self.schema()
         doc_type = schema.doc_types.get(record.get("doc_type", ""))
         day = record["date"].strftime("%Y%m%d")
         if doc_type is not None and doc_type.code == "contract" and record.get("number"):
-            stem = rule_stem(rules["contract_name_pattern"], number=record["number"],
-                             project=record.get("project", ""), date=day)
+            stem = rule_stem(
+                rules["contract_name_pattern"], number=record["number"], project=record.get("project", ""), date=day
+            )
         else:
             label = doc_type.label if doc_type else schema.info_types[record["info_type"]].label
             stem = rule_stem(rules["name_pattern"], customer=customer["name"], doc_type=label, date=day)
@@ -660,9 +799,16 @@ class Archive:
 
     # --- history -------------------------------------------------------------------------
 
-    def history(self, customer_id: str | None = None, *, field: str | None = None,
-                author: str | None = None, since: date | None = None, until: date | None = None,
-                limit: int | None = None) -> list[HistoryEntry]:
+    def history(
+        self,
+        customer_id: str | None = None,
+        *,
+        field: str | None = None,
+        author: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+    ) -> list[HistoryEntry]:
         """The audit trail, newest first, optionally for one customer, field, author or period."""
         if self.head() is None:
             return []
@@ -690,8 +836,18 @@ class Archive:
             fields = [f.strip() for f in trailers.get("Custtui-Fields", "").split(",") if f.strip()]
             if field and field not in fields:
                 continue
-            entries.append(HistoryEntry(sha, name, email, info.author_time, info.summary,
-                                        trailers.get("Custtui-Customer"), trailers.get("Custtui-Action"), fields))
+            entries.append(
+                HistoryEntry(
+                    sha,
+                    name,
+                    email,
+                    info.author_time,
+                    info.summary,
+                    trailers.get("Custtui-Customer"),
+                    trailers.get("Custtui-Action"),
+                    fields,
+                )
+            )
             if limit and len(entries) >= limit:
                 break
         return entries
@@ -754,9 +910,16 @@ class Archive:
                     raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
             self._refuse_orphans(head, changes)
             customer = info.trailers().get("Custtui-Customer")
-            return changes, self.commit_message("撤销", customer, None, info.summary, "revert",
-                                          info.trailers().get("Custtui-Fields", "").replace(" ", "").split(",")
-                                          if info.trailers().get("Custtui-Fields") else [])
+            return changes, self.commit_message(
+                "撤销",
+                customer,
+                None,
+                info.summary,
+                "revert",
+                info.trailers().get("Custtui-Fields", "").replace(" ", "").split(",")
+                if info.trailers().get("Custtui-Fields")
+                else [],
+            )
 
         return self.commit_change(build, when)
 
@@ -767,8 +930,10 @@ class Archive:
             if records._norm(now.get(key)) != records._norm(became):
                 definition = self.schema().fields.get(key) if path.endswith(CUSTOMER_FILE) else None
                 owner = path.split("/")[3] if path.startswith("customers/") else path
-                raise CusttuiError(f"{owner} 的「{definition.label if definition else key}」在该提交之后又被修改"
-                                   f" (现为 {self.display(self.schema(), key, now.get(key)) or '(空)'}), 不能自动撤销; 请手工修改")
+                raise CusttuiError(
+                    f"{owner} 的「{definition.label if definition else key}」在该提交之后又被修改"
+                    f" (现为 {self.display(self.schema(), key, now.get(key)) or '(空)'}), 不能自动撤销; 请手工修改"
+                )
             if was in EMPTY:
                 result.pop(key, None)
             else:
@@ -807,10 +972,25 @@ class Archive:
         return check_archive(self)
 
 
-DOC_ORDER = ("info_type", "doc_type", "title", "date", "stage", "sensitivity", "number", "project",
-             "main", "also_in", "paper_box", "paper_shelf", "sha256", "size", "original_name",
-             "added_by", "added_at")
-
+DOC_ORDER = (
+    "info_type",
+    "doc_type",
+    "title",
+    "date",
+    "stage",
+    "sensitivity",
+    "number",
+    "project",
+    "main",
+    "also_in",
+    "paper_box",
+    "paper_shelf",
+    "sha256",
+    "size",
+    "original_name",
+    "added_by",
+    "added_at",
+)
 
 
 def read_document_file(path: Path, limit: int) -> bytes:
@@ -822,7 +1002,9 @@ def read_document_file(path: Path, limit: int) -> bytes:
         raise FieldError("file", "资料文件", f"{path} 不存在") from None
     except OSError as exc:
         if path.is_symlink():
-            raise FieldError("file", "资料文件", f"{path} 是符号链接, 请给出文件本身 (不跟随链接, 以免归档到别处的文件)") from None
+            raise FieldError(
+                "file", "资料文件", f"{path} 是符号链接, 请给出文件本身 (不跟随链接, 以免归档到别处的文件)"
+            ) from None
         raise FieldError("file", "资料文件", f"{path} 无法读取: {exc.strerror}") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
@@ -833,7 +1015,9 @@ def read_document_file(path: Path, limit: int) -> bytes:
         if info.st_size == 0:
             raise FieldError("file", "资料文件", f"{path.name} 是空文件 (0 字节), 可能扫描或复制失败")
         if info.st_size > limit:
-            raise FieldError("file", "资料文件", f"{path.name} 太大: {info.st_size / 2**20:.0f} MB, 上限 {limit / 2**20:.0f} MB")
+            raise FieldError(
+                "file", "资料文件", f"{path.name} 太大: {info.st_size / 2**20:.0f} MB, 上限 {limit / 2**20:.0f} MB"
+            )
         return handle.read()
 
 

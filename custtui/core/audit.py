@@ -13,11 +13,25 @@ from .archive import META_SUFFIX, Archive, HistoryEntry
 from .listing import CUSTOMER_FILE
 from .schema import Schema
 
-DOCUMENT_LABELS = {"info_type": "信息类型", "doc_type": "资料类型", "title": "标题", "date": "资料日期",
-                   "stage": "合作阶段", "sensitivity": "敏感等级", "number": "合同编号", "project": "合作项目",
-                   "main": "主文件", "also_in": "同时归入", "paper_box": "纸质档案盒号",
-                   "paper_shelf": "纸质档案柜位", "sha256": "SHA-256", "size": "大小 (字节)",
-                   "original_name": "原文件名", "added_by": "归档人", "added_at": "归档时间"}
+DOCUMENT_LABELS = {
+    "info_type": "信息类型",
+    "doc_type": "资料类型",
+    "title": "标题",
+    "date": "资料日期",
+    "stage": "合作阶段",
+    "sensitivity": "敏感等级",
+    "number": "合同编号",
+    "project": "合作项目",
+    "main": "主文件",
+    "also_in": "同时归入",
+    "paper_box": "纸质档案盒号",
+    "paper_shelf": "纸质档案柜位",
+    "sha256": "SHA-256",
+    "size": "大小 (字节)",
+    "original_name": "原文件名",
+    "added_by": "归档人",
+    "added_at": "归档时间",
+}
 DERIVED = {"stage_history"}  # written by the system alongside the field that changed
 
 
@@ -47,16 +61,16 @@ def describe_commit(archive: Archive, commit: str) -> CommitReport:
     info = archive.store.commit_info(commit)
     schema = archive.schema(info.sha)
     by_path = dict(changes)
-    described = [change for path, diff in changes
-                 if (change := _describe(schema, path, diff, by_path)) is not None]
+    described = [change for path, diff in changes if (change := _describe(schema, path, diff, by_path)) is not None]
     body = info.message.strip().rsplit("\n\n", 1)[0] if info.trailers() else info.message.strip()
     trailers = info.trailers()
     fields = [f.strip() for f in trailers.get("Custtui-Fields", "").split(",") if f.strip()]
     shown = view.redacted(archive, commit, info.summary, fields, trailers.get("Custtui-Action"))
     if shown != info.summary:
         body = shown or view.HIDDEN_COMMIT
-    return CommitReport(info.sha, info.author_name, info.author_time, body,
-                        info.trailers().get("Custtui-Customer"), described)
+    return CommitReport(
+        info.sha, info.author_name, info.author_time, body, info.trailers().get("Custtui-Customer"), described
+    )
 
 
 def authors(archive: Archive) -> list[str]:
@@ -92,8 +106,9 @@ def field_label(schema: Schema, key: str) -> str:
     return {"type": "客户类型"}.get(key, key)
 
 
-def _describe(schema: Schema, path: str, diff: list[tuple[str, Any, Any]] | str,
-              by_path: dict[str, Any]) -> Change | None:
+def _describe(
+    schema: Schema, path: str, diff: list[tuple[str, Any, Any]] | str, by_path: dict[str, Any]
+) -> Change | None:
     parts = path.split("/")
     if parts[0] == "customers" and len(parts) >= 5:
         customer_id, rest = parts[3], parts[4:]
@@ -128,14 +143,22 @@ def _customer(schema: Schema, customer_id: str, diff: list[tuple[str, Any, Any]]
     if not before or not after:
         record = after or before
         title = f"{'新建客户' if after else '删除客户'} {customer_id} {record.get('name', '')}".rstrip()
-        return Change(title, [f"{field_label(schema, k)}: {Archive.display(schema, k, v)}"
-                              for k, v in record.items() if k not in DERIVED | {"id"}])
+        return Change(
+            title,
+            [
+                f"{field_label(schema, k)}: {Archive.display(schema, k, v)}"
+                for k, v in record.items()
+                if k not in DERIVED | {"id"}
+            ],
+        )
     return Change("修改客户资料", [_moved(schema, k, old, new) for k, old, new in diff if k not in DERIVED])
 
 
 def _moved(schema: Schema, key: str, old: Any, new: Any) -> str:
-    return (f"{field_label(schema, key)}: {Archive.display(schema, key, old) or '(空)'}"
-            f" → {Archive.display(schema, key, new) or '(空)'}")
+    return (
+        f"{field_label(schema, key)}: {Archive.display(schema, key, old) or '(空)'}"
+        f" → {Archive.display(schema, key, new) or '(空)'}"
+    )
 
 
 def _fact(diff: list[tuple[str, Any, Any]], noun: str, line) -> Change:
@@ -160,22 +183,29 @@ def _deal_line(deal: dict) -> tuple[str, list[str]]:
     return " ".join(str(x) for x in (deal.get("date", ""), amount, deal.get("product", "")) if x), []
 
 
-def _document(schema: Schema, path: str, name: str, diff: list[tuple[str, Any, Any]] | str,
-              by_path: dict[str, Any]) -> Change | None:
+def _document(
+    schema: Schema, path: str, name: str, diff: list[tuple[str, Any, Any]] | str, by_path: dict[str, Any]
+) -> Change | None:
     """A document and its ``.meta.toml`` travel together: one line for both."""
     if not name.endswith(META_SUFFIX):
         if path + META_SUFFIX in by_path:
             return None  # told with its metadata
-        return Change(f"{ {'新增': '归档', '删除': '删除'}.get(_state(diff), '替换内容')} 文档 {name}")
+        return Change(f"{ {'新增': '归档', '删除': '删除'}.get(_state(diff), '替换内容') } 文档 {name}")
     document = name.removesuffix(META_SUFFIX)
     before, after = _was_and_is(diff)
     if before and after:
-        return Change(f"修改 文档 {document} 的资料信息",
-                      [f"{DOCUMENT_LABELS.get(k, k)}: {_meta_value(schema, k, old) or '(空)'}"
-                       f" → {_meta_value(schema, k, new) or '(空)'}" for k, old, new in diff])
+        return Change(
+            f"修改 文档 {document} 的资料信息",
+            [
+                f"{DOCUMENT_LABELS.get(k, k)}: {_meta_value(schema, k, old) or '(空)'}"
+                f" → {_meta_value(schema, k, new) or '(空)'}"
+                for k, old, new in diff
+            ],
+        )
     meta = after or before
-    kind = _meta_value(schema, "doc_type" if meta.get("doc_type") else "info_type",
-                       meta.get("doc_type") or meta.get("info_type"))
+    kind = _meta_value(
+        schema, "doc_type" if meta.get("doc_type") else "info_type", meta.get("doc_type") or meta.get("info_type")
+    )
     return Change(f"{'归档' if after else '删除'} 文档 {document}", [kind] if kind else [])
 
 

@@ -33,20 +33,23 @@ class Level:
     dimension: str | None = None
 
 
-LEVELS: dict[str, Level] = {level.code: level for level in (
-    Level("type", "客户类型", "type", "customer_type"),
-    Level("stage", "合作阶段", "stage", "stage"),
-    Level("status", "客户状态", "status", "status"),
-    Level("industry", "行业", "industry", "industry"),
-    Level("size", "规模", "size", "size"),
-    Level("value_tier", "价值层级", "value_tier", "value_tier"),
-    Level("grade", "客户等级", "grade", "grade"),
-    Level("demand_types", "需求类型", "demand_types", "demand_type"),
-    Level("color", "颜色标签", "color", "color"),
-    Level("area", "地区", "region"),
-    Level("province", "省份", "region"),
-    Level("owner", "负责人", "owner"),
-)}
+LEVELS: dict[str, Level] = {
+    level.code: level
+    for level in (
+        Level("type", "客户类型", "type", "customer_type"),
+        Level("stage", "合作阶段", "stage", "stage"),
+        Level("status", "客户状态", "status", "status"),
+        Level("industry", "行业", "industry", "industry"),
+        Level("size", "规模", "size", "size"),
+        Level("value_tier", "价值层级", "value_tier", "value_tier"),
+        Level("grade", "客户等级", "grade", "grade"),
+        Level("demand_types", "需求类型", "demand_types", "demand_type"),
+        Level("color", "颜色标签", "color", "color"),
+        Level("area", "地区", "region"),
+        Level("province", "省份", "region"),
+        Level("owner", "负责人", "owner"),
+    )
+}
 DEFAULT_ORDER = ("type", "stage", "industry")
 
 
@@ -167,8 +170,10 @@ class Classification:
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, str]:
     """Every Chinese character pypinyin knows → its most common reading without tones, then a space."""
+
     def toneless(reading: str) -> str:
         return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+
     return {code: toneless(readings.split(",")[0]) + " " for code, readings in pinyin_dict.items()}
 
 

@@ -20,8 +20,19 @@ from typing import Callable
 
 from . import hooks
 from .errors import CusttuiError, RecordError
-from .layout import (CUSTOMER_FILE, FORMAT_VERSION, SCHEMA_DIR, META_SUFFIX, Kind, customer_folder_of, customer_of_folder, place,
-                     place_inside, printable, unsafe_path)
+from .layout import (
+    CUSTOMER_FILE,
+    FORMAT_VERSION,
+    META_SUFFIX,
+    SCHEMA_DIR,
+    Kind,
+    customer_folder_of,
+    customer_of_folder,
+    place,
+    place_inside,
+    printable,
+    unsafe_path,
+)
 from .listing import batch_read
 from .records import OFFICE_PATTERN, Validator, loads
 from .staff import parse_person, policy_of, registry, registry_problems
@@ -110,7 +121,12 @@ def office(record: dict, path: str) -> None:
         raise CusttuiError(f"code 为 {record.get('code')!r}, 与文件名 {code} 不符")
     validate_text(record.get("name", ""), "name", "办事处名称", max_length=60)
     counter = record.get("next")
-    if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1 or set(record) - {"code", "name", "next"}:
+    if (
+        not isinstance(counter, int)
+        or isinstance(counter, bool)
+        or counter < 1
+        or set(record) - {"code", "name", "next"}
+    ):
         raise CusttuiError("只能有 code、name 和正整数 next")
 
 
@@ -123,13 +139,17 @@ def problem(path: str, error: CusttuiError) -> str:
 
 # --- the whole archive -------------------------------------------------------------------------
 
+
 def check_archive(archive) -> list[str]:
     """Every problem in the archive at its head: git's fsck, then every path and file by the
     rules of the incoming gate, each problem naming the commit and author that wrote it."""
     store = archive.store
     head = store.head()
-    fsck = subprocess.Popen(["git", f"--git-dir={store.git_dir}", "fsck", "--no-progress", "--no-dangling"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    fsck = subprocess.Popen(
+        ["git", f"--git-dir={store.git_dir}", "fsck", "--no-progress", "--no-dangling"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     problems: list[str] = []
     try:
         if head is not None:
@@ -138,7 +158,9 @@ def check_archive(archive) -> list[str]:
         out, _ = fsck.communicate()
     if fsck.returncode != 0:
         problems.insert(0, "git fsck: " + out.decode(errors="replace").strip())
-    problems += [f"本副本缺少接收检查: {what} (运行 custtui install-merge-driver 补上)" for what in hooks.missing(store)]
+    problems += [
+        f"本副本缺少接收检查: {what} (运行 custtui install-merge-driver 补上)" for what in hooks.missing(store)
+    ]
     return _blamed(store, problems)
 
 
@@ -198,7 +220,7 @@ def _verdict(folder: bytes, tree: bytes, schema: str) -> bytes:
 def _verdicts(store) -> set[bytes]:
     path = store.git_dir / "custtui" / VERDICTS
     data = path.read_bytes() if path.exists() else b""
-    return {data[i:i + 20] for i in range(0, len(data) - len(data) % 20, 20)}
+    return {data[i : i + 20] for i in range(0, len(data) - len(data) % 20, 20)}
 
 
 def _remember_verdicts(store, keys: set[bytes]) -> None:
@@ -232,7 +254,7 @@ def _split(items: list, parts: int) -> list[list]:
     """``items`` in up to ``parts`` contiguous chunks; one only when small (a fork costs more)."""
     parts = 1 if len(items) < 2000 else parts
     size = -(-len(items) // parts) if items else 0
-    return [items[i:i + size] for i in range(0, len(items), size)] if items else []
+    return [items[i : i + size] for i in range(0, len(items), size)] if items else []
 
 
 def _check_others(archive, head: str, check: FileCheck, entries: list[bytes]) -> list[str]:
@@ -286,7 +308,7 @@ def _folder_entries(folder: str, entries: list[bytes], problems: list[str]) -> l
     for entry in entries:
         meta, raw_path = entry.split(b"\t", 1)
         path = raw_path.decode("utf-8", errors="surrogateescape")
-        inside = path[len(folder) + 1:]
+        inside = path[len(folder) + 1 :]
         reason = unsafe_path(inside)
         where = None if reason else place_inside(customer, inside)
         if reason or not meta.startswith(b"100644 blob ") or where is None:
@@ -302,8 +324,13 @@ def _blamed(store, problems: list[str]) -> list[str]:
     for number, text in enumerate(problems):
         path = text.split(":", 1)[0].split(" 第 ")[0]
         if number < BLAMED and not text.startswith("git fsck") and ("/" in path or path.endswith(".toml")):
-            found = store.git("log", "-1", "--format=%h %an <%ae> %ad", "--date=format:%Y-%m-%d %H:%M", "--", path,
-                              check=False).stdout.decode(errors="replace").strip()
+            found = (
+                store.git(
+                    "log", "-1", "--format=%h %an <%ae> %ad", "--date=format:%Y-%m-%d %H:%M", "--", path, check=False
+                )
+                .stdout.decode(errors="replace")
+                .strip()
+            )
             if found:
                 text += f" (由提交 {printable(found)} 写入)"
         shown.append(text)

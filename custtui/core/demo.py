@@ -56,34 +56,87 @@ def _customer_events(schema: Schema, folder: Path, root: Path) -> list[Event]:
     initial = {k: v for k, v in record.items() if k != "stage_history"}
     initial["stage"] = history[0]["from"] if history else record["stage"]
     created = _at(record["first_contact"], 9)
-    events = [Event(created, record["owner"],
-                    {f"{rel}/{CUSTOMER_FILE}": raw if not history else dumps(initial, order)},
-                    "新建", cid, name, schema.label("customer_type", record["type"]), "create",
-                    tuple(k for k in record if k != "id"))]
+    events = [
+        Event(
+            created,
+            record["owner"],
+            {f"{rel}/{CUSTOMER_FILE}": raw if not history else dumps(initial, order)},
+            "新建",
+            cid,
+            name,
+            schema.label("customer_type", record["type"]),
+            "create",
+            tuple(k for k in record if k != "id"),
+        )
+    ]
     for i, step in enumerate(history):
         state = {**initial, "stage": step["to"], "stage_history": history[: i + 1]}
         content = raw if i == len(history) - 1 else dumps(state, order)
         detail = f"合作阶段 {schema.label('stage', step['from'])}→{schema.label('stage', step['to'])}"
-        events.append(Event(max(_at(step["date"], 16), created + timedelta(minutes=1)), step.get("by") or record["owner"],
-                            {f"{rel}/{CUSTOMER_FILE}": content}, "修改", cid, name, detail, "update", ("stage",)))
+        events.append(
+            Event(
+                max(_at(step["date"], 16), created + timedelta(minutes=1)),
+                step.get("by") or record["owner"],
+                {f"{rel}/{CUSTOMER_FILE}": content},
+                "修改",
+                cid,
+                name,
+                detail,
+                "update",
+                ("stage",),
+            )
+        )
     for file in sorted((folder / "notes").glob("*.toml")):
         note = loads(file.read_bytes(), file.name)
-        events.append(Event(_at(note["time"], 0), note.get("by") or record["owner"],
-                            {f"{rel}/notes/{file.name}": file.read_bytes()}, "沟通记录", cid, name,
-                            f"{schema.label('channel', note['channel'])} {note['time']:%Y-%m-%d %H:%M}", "note"))
+        events.append(
+            Event(
+                _at(note["time"], 0),
+                note.get("by") or record["owner"],
+                {f"{rel}/notes/{file.name}": file.read_bytes()},
+                "沟通记录",
+                cid,
+                name,
+                f"{schema.label('channel', note['channel'])} {note['time']:%Y-%m-%d %H:%M}",
+                "note",
+            )
+        )
     for file in sorted((folder / "deals").glob("*.toml")):
         deal = loads(file.read_bytes(), file.name)
-        events.append(Event(_at(deal["date"], 15), deal.get("by") or record["owner"],
-                            {f"{rel}/deals/{file.name}": file.read_bytes()}, "交易", cid, name,
-                            f"{float(deal['amount']):,.2f} 元 {deal['product']}", "deal"))
+        events.append(
+            Event(
+                _at(deal["date"], 15),
+                deal.get("by") or record["owner"],
+                {f"{rel}/deals/{file.name}": file.read_bytes()},
+                "交易",
+                cid,
+                name,
+                f"{float(deal['amount']):,.2f} 元 {deal['product']}",
+                "deal",
+            )
+        )
     for meta_file in sorted((folder / "docs").glob(f"*{META_SUFFIX}")):
         doc = meta_file.name[: -len(META_SUFFIX)]
         meta = loads(meta_file.read_bytes(), meta_file.name)
-        kind = schema.doc_types[meta["doc_type"]].label if meta.get("doc_type") else schema.info_types[meta["info_type"]].label
-        events.append(Event(_at(meta["added_at"], 0), meta.get("added_by") or record["owner"],
-                            {f"{rel}/docs/{doc}": (folder / "docs" / doc).read_bytes(),
-                             f"{rel}/docs/{meta_file.name}": meta_file.read_bytes()},
-                            "归档", cid, name, f"{kind} {doc}", "attach"))
+        kind = (
+            schema.doc_types[meta["doc_type"]].label
+            if meta.get("doc_type")
+            else schema.info_types[meta["info_type"]].label
+        )
+        events.append(
+            Event(
+                _at(meta["added_at"], 0),
+                meta.get("added_by") or record["owner"],
+                {
+                    f"{rel}/docs/{doc}": (folder / "docs" / doc).read_bytes(),
+                    f"{rel}/docs/{meta_file.name}": meta_file.read_bytes(),
+                },
+                "归档",
+                cid,
+                name,
+                f"{kind} {doc}",
+                "attach",
+            )
+        )
     return events
 
 
@@ -98,21 +151,40 @@ def build_demo(path: str | Path, user: str | None = None) -> Archive:
     schema = Schema.load_dir(default_schema_dir())
     events = [e for folder in folders for e in _customer_events(schema, folder, root)]
     start = min(e.when for e in events) - timedelta(days=1)
-    probe = Archive.init(path, home, name=meta.get("name"), office_name=home_name,
-                         user=user or ADMIN, when=start - timedelta(hours=1))
-    events.append(Event(start, ADMIN, {f"offices/{code}.toml": raw for code, raw in offices.items()},
-                        "登记办事处", None, None, "、".join(sorted(offices)), "schema"))
+    probe = Archive.init(
+        path, home, name=meta.get("name"), office_name=home_name, user=user or ADMIN, when=start - timedelta(hours=1)
+    )
+    events.append(
+        Event(
+            start,
+            ADMIN,
+            {f"offices/{code}.toml": raw for code, raw in offices.items()},
+            "登记办事处",
+            None,
+            None,
+            "、".join(sorted(offices)),
+            "schema",
+        )
+    )
     store = probe.store
     for event in sorted(events, key=lambda e: e.when):
-        message = probe.commit_message(event.verb, event.customer, event.name, event.detail, event.action,
-                                 list(event.fields))
-        store.transact(lambda head, e=event, m=message: (e.changes, m),
-                       Identity(event.author, "", event.when), sync=False)
-    final = {f"offices/{code}.toml": raw for code, raw in offices.items()
-             if store.read(store.head(), f"offices/{code}.toml") != raw}
+        message = probe.commit_message(
+            event.verb, event.customer, event.name, event.detail, event.action, list(event.fields)
+        )
+        store.transact(
+            lambda head, e=event, m=message: (e.changes, m), Identity(event.author, "", event.when), sync=False
+        )
+    final = {
+        f"offices/{code}.toml": raw
+        for code, raw in offices.items()
+        if store.read(store.head(), f"offices/{code}.toml") != raw
+    }
     if final:
-        store.transact(lambda head: (final, probe.commit_message("登记办事处", None, None, "", "schema", [])),
-                       Identity(ADMIN, "", max(e.when for e in events)), sync=False)
+        store.transact(
+            lambda head: (final, probe.commit_message("登记办事处", None, None, "", "schema", [])),
+            Identity(ADMIN, "", max(e.when for e in events)),
+            sync=False,
+        )
     if store.work_tree is not None:
         store.git("reset", "-q", "--hard")
         store.sync_work_tree()  # records the commit the working tree now reflects

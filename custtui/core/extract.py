@@ -37,7 +37,9 @@ def extract(data: bytes, name: str) -> Extracted:
     """The text of a document given its bytes and file name."""
     suffix = Path(name).suffix.lower()
     if len(data) > MAX_EXTRACT_BYTES:
-        return Extracted("", "none", f"文件太大 ({len(data) / 2**20:.0f} MB), 未提取文字, 上限 {MAX_EXTRACT_BYTES // 2**20} MB")
+        return Extracted(
+            "", "none", f"文件太大 ({len(data) / 2**20:.0f} MB), 未提取文字, 上限 {MAX_EXTRACT_BYTES // 2**20} MB"
+        )
     try:
         if suffix == ".pdf":
             found = _pdf(data)
@@ -168,9 +170,13 @@ def _ocr_images(images: list[bytes]) -> Extracted:
         return Extracted("", "none", note)
     texts = []
     for image in images:
-        result = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim+eng", "--psm", "6"],
-                                input=image, capture_output=True, timeout=OCR_TIMEOUT_S,
-                                env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+        result = subprocess.run(
+            ["tesseract", "stdin", "stdout", "-l", "chi_sim+eng", "--psm", "6"],
+            input=image,
+            capture_output=True,
+            timeout=OCR_TIMEOUT_S,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        )
         if result.returncode != 0:
             return Extracted("", "ocr", "图像无法识别 (文件损坏或格式不支持)")
         texts.append(result.stdout.decode("utf-8", errors="replace"))

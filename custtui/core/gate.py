@@ -53,9 +53,13 @@ class Finding:
     problems: tuple[str, ...]
 
     def text(self) -> str:
-        shown = "; ".join(self.problems[:5]) + (f"; 另有 {len(self.problems) - 5} 处问题" if len(self.problems) > 5 else "")
-        return (f"提交 {self.commit[:10]} (作者 {printable(self.author)}, {self.when}, «{printable(self.subject, 60)}»): "
-                f"{shown}")
+        shown = "; ".join(self.problems[:5]) + (
+            f"; 另有 {len(self.problems) - 5} 处问题" if len(self.problems) > 5 else ""
+        )
+        return (
+            f"提交 {self.commit[:10]} (作者 {printable(self.author)}, {self.when}, «{printable(self.subject, 60)}»): "
+            f"{shown}"
+        )
 
 
 class Refused(CusttuiError):
@@ -95,8 +99,10 @@ class Gate:
             if problems:
                 info = self.store.commit_info(commit.sha)
                 author = f"{info.author_name} <{info.author_email}>"
-                raise Refused(source, Finding(commit.sha, author, f"{info.author_time:%Y-%m-%d %H:%M}", info.summary,
-                                              tuple(problems)))
+                raise Refused(
+                    source,
+                    Finding(commit.sha, author, f"{info.author_time:%Y-%m-%d %H:%M}", info.summary, tuple(problems)),
+                )
         return len(commits)
 
     def _log(self, trusted: str | None, incoming: str) -> list[_Incoming]:
@@ -105,8 +111,19 @@ class Gate:
         this takes well under one). Read by position, so no name or address can pass for another
         field; git's fsck has refused what a path could not be told from (a ``/`` in a name)."""
         span = [incoming, "--not", trusted] if trusted else [incoming]
-        out = self.store.git("log", "--reverse", "--topo-order", "--root", "-r", "-z", "--raw", "--no-renames",
-                             "--no-abbrev", "--format=%x01%H %T %P%x00%ae", *span).stdout
+        out = self.store.git(
+            "log",
+            "--reverse",
+            "--topo-order",
+            "--root",
+            "-r",
+            "-z",
+            "--raw",
+            "--no-renames",
+            "--no-abbrev",
+            "--format=%x01%H %T %P%x00%ae",
+            *span,
+        ).stdout
         commits: list[_Incoming] = []
         tokens = iter(out.split(b"\0"))
         for token in tokens:
@@ -132,7 +149,9 @@ class Gate:
             return ["与本档案没有共同的历史 (另一个档案的根提交)"]
         if len(parents) == 2:
             changes, explained = self._merge_changes(commit.sha, parents)
-            modes = {c.path: f"{found[0]:o}" for c in changes if c.new and (found := self.store.entry(commit.sha, c.path))}
+            modes = {
+                c.path: f"{found[0]:o}" for c in changes if c.new and (found := self.store.entry(commit.sha, c.path))
+            }
         else:
             changes, explained, modes = commit.changes, False, commit.modes
         problems = self._objects(changes, modes)
@@ -156,7 +175,9 @@ class Gate:
             if reason:
                 problems.append(f"{printable(change.path)}: 不安全的名称 ({reason})")
             elif mode != FILE_MODE:
-                problems.append(f"{printable(change.path)}: 不允许的{MODES.get(mode, f'文件模式 {mode:o}')}, 档案只存普通文件")
+                problems.append(
+                    f"{printable(change.path)}: 不允许的{MODES.get(mode, f'文件模式 {mode:o}')}, 档案只存普通文件"
+                )
         return problems
 
     def _merge_changes(self, merge: str, parents: list[str]) -> tuple[list[Change], bool]:
@@ -169,8 +190,10 @@ class Gate:
             merged = merge_trees(self.store, merge_base(self.store, ours, theirs), ours, theirs)
         except MergeRefused:
             return [Change(p, self._blob(ours, p), n) for p, n in actual.items()], False
-        expected = {p: c.sha if isinstance(c, BlobRef) else blob_sha(c) if c is not None else None
-                    for p, c in merged.changes.items()}
+        expected = {
+            p: c.sha if isinstance(c, BlobRef) else blob_sha(c) if c is not None else None
+            for p, c in merged.changes.items()
+        }
         own = []
         for path in sorted(set(actual) | set(expected)):
             want = expected[path] if path in expected else self._blob(ours, path)
@@ -230,8 +253,12 @@ class Gate:
         if where.kind is Kind.CUSTOMER:
             return change.new is None and self.store.entry(commit, folder) is not None
         record = f"{folder}/{CUSTOMER_FILE}"
-        return change.old is None and change.new is not None and record not in changed and \
-            self.store.entry(commit, record) is None
+        return (
+            change.old is None
+            and change.new is not None
+            and record not in changed
+            and self.store.entry(commit, record) is None
+        )
 
     def _read(self, blob: str) -> bytes:
         kind, data = self.store.read_object(blob)
@@ -264,14 +291,20 @@ class Gate:
         problems = unmet(access, required)
         if not problems and any(n.privileged for n in required):
             status, signer = signatures(self.store, [commit], allowed_signers(people)).get(commit, ("N", ""))
-            vouched = status == "G" and (signer == person.id or signer in people and
-                                         access_of(people[signer], policy).may("replicate"))
+            vouched = status == "G" and (
+                signer == person.id or signer in people and access_of(people[signer], policy).may("replicate")
+            )
             if not vouched:
-                why = STATUS.get(status, f"签名状态 {status}") if status != "G" else \
-                    f"签名者 {signer} 既不是作者本人, 也不是办事处服务器"
+                why = (
+                    STATUS.get(status, f"签名状态 {status}")
+                    if status != "G"
+                    else f"签名者 {signer} 既不是作者本人, 也不是办事处服务器"
+                )
                 what = "、".join(dict.fromkeys(n.what for n in required if n.privileged))
-                problems.append(f"{what}: 修改员工名册、分类标准、档案设置或删除时, 作者必须可验证 "
-                                f"(由作者本人或办事处服务器登记过的密钥签名), 而此提交{why}")
+                problems.append(
+                    f"{what}: 修改员工名册、分类标准、档案设置或删除时, 作者必须可验证 "
+                    f"(由作者本人或办事处服务器登记过的密钥签名), 而此提交{why}"
+                )
         return problems
 
 
@@ -322,8 +355,10 @@ def local_update(archive: Archive, updates: list[tuple[str, str, str]]) -> None:
             if trusted and store.work_tree is not None:
                 restored = store.git("read-tree", "-m", "-u", new, trusted, check=False)
                 if restored.returncode != 0:
-                    raise CusttuiError(f"拒绝了 git 的更新, 但工作区已被 git 改动且无法自动恢复; 请运行 "
-                                       f"git reset --hard {trusted[:10]}") from None
+                    raise CusttuiError(
+                        f"拒绝了 git 的更新, 但工作区已被 git 改动且无法自动恢复; 请运行 "
+                        f"git reset --hard {trusted[:10]}"
+                    ) from None
             raise
 
 

@@ -26,15 +26,22 @@ import sys
 
 from .store import Store
 
-SETTINGS = (("transfer.fsckObjects", "true"), ("fetch.fsckObjects", "true"), ("receive.fsckObjects", "true"),
-            ("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "true"))
+SETTINGS = (
+    ("transfer.fsckObjects", "true"),
+    ("fetch.fsckObjects", "true"),
+    ("receive.fsckObjects", "true"),
+    ("receive.denyNonFastForwards", "true"),
+    ("receive.denyDeletes", "true"),
+)
 MARK = "# installed by custtui: the incoming gate"
 HOOKS = {
     "pre-receive": "exec {python} -m custtui gate-hook push",
     # only a move of a branch asks Python; custtui's own updates say they were gated already
-    "reference-transaction": ('[ "$1" = prepared ] || exit 0\n[ "$CUSTTUI_GATED" = 1 ] && exit 0\n'
-                              'updates=$(cat)\ncase "$updates" in *" refs/heads/"*|*" HEAD"*) ;; *) exit 0 ;; esac\n'
-                              'printf "%s\\n" "$updates" | {python} -m custtui gate-hook local'),
+    "reference-transaction": (
+        '[ "$1" = prepared ] || exit 0\n[ "$CUSTTUI_GATED" = 1 ] && exit 0\n'
+        'updates=$(cat)\ncase "$updates" in *" refs/heads/"*|*" HEAD"*) ;; *) exit 0 ;; esac\n'
+        'printf "%s\\n" "$updates" | {python} -m custtui gate-hook local'
+    ),
 }
 
 
@@ -69,8 +76,11 @@ def _text(name: str) -> str:
 
 
 def _current(path, name: str) -> bool:
-    return path.exists() and path.read_text("utf-8", errors="replace") == _text(name) and \
-        bool(path.stat().st_mode & stat.S_IXUSR)
+    return (
+        path.exists()
+        and path.read_text("utf-8", errors="replace") == _text(name)
+        and bool(path.stat().st_mode & stat.S_IXUSR)
+    )
 
 
 def _set(store: Store, key: str, value: str) -> bool:

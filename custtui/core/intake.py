@@ -32,7 +32,9 @@ TITLE_MAX = 40
 GENERIC_ENDINGS = ("处理单", "工单", "调查", "证明", "文件", "记录", "意见", "表", "单", "书")
 
 # 20240105, 2024-01-05, 2024/1/5, 2024.01.05, 2024年1月5日 (PDF text puts spaces around 年月日)
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:(\d{2})(\d{2})|\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?)(?!\d)")
+_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:(\d{2})(\d{2})|\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?)(?!\d)"
+)
 _LABELLED_DATE = re.compile(r"日期[\s:：|]*$")
 _CONTRACT = re.compile(r"(?<![A-Za-z0-9-])((?:[A-Z]{1,6}-)*HT-\d{4}-\d{2,6})(?![0-9])")
 _LABELLED_CONTRACT = re.compile(r"合同编号[\s:：|]*([A-Za-z0-9][A-Za-z0-9-]{3,40}[A-Za-z0-9])")
@@ -73,8 +75,15 @@ class Proposal:
         return self.customers[0].customer_id if self.customers else None
 
     def meta(self) -> dict[str, Any]:
-        found = {"info_type": self.info_type, "doc_type": self.doc_type, "date": self.date, "title": self.title,
-                 "number": self.number, "project": self.project, "main": self.main}
+        found = {
+            "info_type": self.info_type,
+            "doc_type": self.doc_type,
+            "date": self.date,
+            "title": self.title,
+            "number": self.number,
+            "project": self.project,
+            "main": self.main,
+        }
         return {key: value for key, value in found.items() if value}
 
 
@@ -89,6 +98,7 @@ class Filing:
 
 
 # --- reading a file ------------------------------------------------------------------------
+
 
 def text_cache(archive: Archive) -> TextCache:
     """The archive's extracted-text cache (the one the search index fills)."""
@@ -111,6 +121,7 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 
 # --- proposing -----------------------------------------------------------------------------
+
 
 def propose(archive: Archive, path: str | os.PathLike, extracted: Extracted | None = None) -> Proposal:
     """Customer, type, date, number and duplicate of a file, from its name and text."""
@@ -143,8 +154,9 @@ def propose(archive: Archive, path: str | os.PathLike, extracted: Extracted | No
     return proposal
 
 
-def _customers(listing: dict[str, Summary], stem: str, body: str, number: str | None,
-               contracts: dict[str, str | None]) -> list[Candidate]:
+def _customers(
+    listing: dict[str, Summary], stem: str, body: str, number: str | None, contracts: dict[str, str | None]
+) -> list[Candidate]:
     """Customers named in the file, best first: ID, registration number and contract number
     count most, then the full name, then a 简称; the file name counts more than the text."""
     scores: dict[str, int] = {}
@@ -212,10 +224,12 @@ def _record(archive: Archive, path: str) -> dict:
 def _doc_type(schema: Schema, stem: str, body: str, customer_type: str | None) -> DocType | None:
     """The document type whose label or short form (投诉 for 投诉处理单) comes first in the file
     name, else in the text; types for other customer types left out."""
-    usable = [d for d in schema.doc_types.values()
-              if not d.for_types or customer_type is None or customer_type in d.for_types]
-    return _earliest(stem, body, [(d.label, d) for d in usable]
-                     + [(short, d) for d in usable if (short := _short_label(d.label))])
+    usable = [
+        d for d in schema.doc_types.values() if not d.for_types or customer_type is None or customer_type in d.for_types
+    ]
+    return _earliest(
+        stem, body, [(d.label, d) for d in usable] + [(short, d) for d in usable if (short := _short_label(d.label))]
+    )
 
 
 def _earliest(stem: str, body: str, words: list[tuple[str, Any]]):
@@ -239,7 +253,7 @@ def _date(text: str, labelled: bool = False) -> date | None:
     """The first valid date in ``text``; with ``labelled``, the first one after 日期 (签订日期,
     受理日期 …), which beats a scanner's date in the file name."""
     for match in _DATE.finditer(text):
-        if labelled and not _LABELLED_DATE.search(text[max(0, match.start() - 12): match.start()]):
+        if labelled and not _LABELLED_DATE.search(text[max(0, match.start() - 12) : match.start()]):
             continue
         year, compact_month, compact_day, month, day = match.groups()
         try:
@@ -260,18 +274,27 @@ def _title(body: str) -> str | None:
 
 # --- filing --------------------------------------------------------------------------------
 
+
 def check_source(path: str | os.PathLike, inbox: Path | None, confined: bool) -> None:
     """A person working through the SSH entry point files documents from the inbox only: the
     service account can read more than any one person may (other people's settings, the log)."""
     if not confined:
         return
     if inbox is None or not Path(path).resolve().is_relative_to(Path(inbox).resolve()):
-        raise FieldError("file", "资料文件", f"通过 SSH 使用时只能从收件箱 {inbox or '(未设置)'} 归档资料, "
-                         "请把文件放进收件箱")
+        raise FieldError(
+            "file", "资料文件", f"通过 SSH 使用时只能从收件箱 {inbox or '(未设置)'} 归档资料, 请把文件放进收件箱"
+        )
 
 
-def file_document(archive: Archive, customer_id: str, path: str | os.PathLike, meta: dict[str, Any], *,
-                  allow_duplicate: bool = False, inbox: Path | None = None) -> Filing:
+def file_document(
+    archive: Archive,
+    customer_id: str,
+    path: str | os.PathLike,
+    meta: dict[str, Any],
+    *,
+    allow_duplicate: bool = False,
+    inbox: Path | None = None,
+) -> Filing:
     """Attach ``path`` to a customer (one commit), refusing bytes already filed anywhere in the
     archive unless ``allow_duplicate``; a file from ``inbox`` then moves to ``inbox/已归档/``."""
     path = Path(path)

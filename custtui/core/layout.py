@@ -30,7 +30,9 @@ SCHEMA_NAMES = ("dimensions.toml", "documents.toml", "regions.toml", "fields.tom
 MAX_NAME_BYTES = 255  # what ext4, NTFS and APFS all accept
 
 _OFFICE = r"[A-Z][A-Z0-9]{1,5}"
-_CUSTOMER_FOLDER = re.compile(rf"^{CUSTOMERS_DIR}/(?P<office>{_OFFICE})/(?P<shard>\d{{3}})/(?P<id>(?P=office)-(?P<seq>\d{{6,}}))/")
+_CUSTOMER_FOLDER = re.compile(
+    rf"^{CUSTOMERS_DIR}/(?P<office>{_OFFICE})/(?P<shard>\d{{3}})/(?P<id>(?P=office)-(?P<seq>\d{{6,}}))/"
+)
 _NOTE_NAME = re.compile(r"^\d{8}T\d{4}-[0-9a-f]{6}\.toml$")
 _DEAL_NAME = re.compile(r"^\d{8}-[0-9a-f]{6}\.toml$")
 _OFFICE_FILE = re.compile(rf"^{OFFICES_DIR}/({_OFFICE})\.toml$")
@@ -81,7 +83,7 @@ def place(path: str) -> Place | None:
     match = _CUSTOMER_FOLDER.match(path)
     if match is None or match["shard"] != shard(match["id"]):
         return None
-    return place_inside(match["id"], path[match.end():])
+    return place_inside(match["id"], path[match.end() :])
 
 
 def customer_of_folder(folder: str) -> str | None:
@@ -175,7 +177,10 @@ def unsafe_path(path: str) -> str | None:
 def printable(text: str, limit: int = 120) -> str:
     """A name from another copy, safe to print on a terminal: controls and invisible characters
     escaped, undecodable bytes shown as ``\\xNN``, long names cut."""
-    shown = "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else
-                    (f"\\x{ord(ch) - 0xdc00:02x}" if "\udc80" <= ch <= "\udcff" else f"\\u{ord(ch):04x}")
-                    for ch in text)
+    shown = "".join(
+        ch
+        if ch.isprintable() and unicodedata.category(ch) != "Cf"
+        else (f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else f"\\u{ord(ch):04x}")
+        for ch in text
+    )
     return shown if len(shown) <= limit else shown[:limit] + "…"

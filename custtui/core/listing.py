@@ -1,7 +1,8 @@
 """The customer listing cache: every customer's summary at a commit, without parsing 100k files.
 
 A summary holds the fields people list, filter and classify by (not contacts or stage history;
-``Archive.customer`` reads the whole record). An SQLite file under ``.git/custtui/`` remembers the commit it reflects. Reading at another
+``Archive.customer`` reads the whole record). An SQLite file under ``.git/custtui/`` remembers the
+commit it reflects. Reading at another
 commit updates it from the tree diff (only changed ``customer.toml`` files are parsed); a
 missing, foreign or corrupt cache is rebuilt from a bulk ``git ls-tree`` + ``cat-file``.
 Several processes may share it: SQLite serialises the writers.
@@ -25,9 +26,28 @@ from .store import Store
 CUSTOMERS = "customers"
 SCHEMA_VERSION = "6"
 LOOKUP_FIELDS = ("uscc", "id_number")
-SUMMARY_FIELDS = ("id", "type", "name", "aliases", "uscc", "id_number", "industry", "size", "region", "stage",
-                  "status", "value_tier", "demand_types", "grade", "color", "tags", "owner", "first_contact",
-                  "conflicts", "error")
+SUMMARY_FIELDS = (
+    "id",
+    "type",
+    "name",
+    "aliases",
+    "uscc",
+    "id_number",
+    "industry",
+    "size",
+    "region",
+    "stage",
+    "status",
+    "value_tier",
+    "demand_types",
+    "grade",
+    "color",
+    "tags",
+    "owner",
+    "first_contact",
+    "conflicts",
+    "error",
+)
 LIST_FIELDS = frozenset({"aliases", "demand_types", "tags"})
 _INDEX = {key: i for i, key in enumerate(SUMMARY_FIELDS)}
 _FIELD_SEP, _LIST_SEP = "\x1e", "\x1f"
@@ -60,6 +80,7 @@ class Summary:
             elif isinstance(value, date):
                 value = value.isoformat()
             return str(value).replace(_FIELD_SEP, " ")
+
         return cls(_FIELD_SEP.join(text(k) for k in SUMMARY_FIELDS))
 
     def _raw(self, key: str) -> str:
@@ -94,8 +115,12 @@ _INSERT = "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)"
 
 
 def _row(cid: str, record: dict) -> tuple:
-    return (cid, *(record.get(f) or None for f in LOOKUP_FIELDS), record.get("merged_into") or None,
-            Summary.of(record).packed)
+    return (
+        cid,
+        *(record.get(f) or None for f in LOOKUP_FIELDS),
+        record.get("merged_into") or None,
+        Summary.of(record).packed,
+    )
 
 
 def customer_id_of(path: str) -> str | None:
@@ -148,8 +173,10 @@ class Listing:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            con.execute("CREATE TABLE IF NOT EXISTS customers "
-                        "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, merged_into TEXT, packed TEXT)")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS customers "
+                "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, merged_into TEXT, packed TEXT)"
+            )
             for column in LOOKUP_FIELDS:
                 con.execute(f"CREATE INDEX IF NOT EXISTS by_{column} ON customers ({column})")
             self._local.con = con
@@ -171,8 +198,10 @@ class Listing:
         commit, con = self._prepare(commit)
         con.execute("BEGIN")
         cached = self._meta(con, "commit")
-        rows = {cid: Summary(packed)
-                for cid, packed in con.execute("SELECT id, packed FROM customers WHERE merged_into IS NULL")}
+        rows = {
+            cid: Summary(packed)
+            for cid, packed in con.execute("SELECT id, packed FROM customers WHERE merged_into IS NULL")
+        }
         con.execute("COMMIT")
         for cid, record in self._changed(cached, commit):
             if record is None or record.get("merged_into"):
@@ -269,7 +298,7 @@ class Listing:
         if commit is None or self.store.entry(commit, CUSTOMERS) is None:
             return
         wanted = [(path, blob) for path, blob in self.store.files(commit, f"{CUSTOMERS}/") if customer_id_of(path)]
-        for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted])):
+        for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted]), strict=True):
             yield customer_id_of(path), parse_customer(raw, path)
 
 
@@ -285,8 +314,9 @@ def customer_folders(store: Store, commit: str | None, *paths: str) -> dict[str,
 
 def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
     """Contents of many blobs through one pipelined ``git cat-file --batch``."""
-    proc = subprocess.Popen(["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
 
     def feed():
         try:

@@ -106,16 +106,19 @@ class RecordMerge:
             return _merge_appended(ours or [], theirs or [])
         if field == "contacts":
             return self.contacts(base or [], ours or [], theirs or [])
-        if all(isinstance(x, list) or x in EMPTY for x in (base, ours, theirs)) and \
-                not any(isinstance(e, dict) for x in (ours, theirs) for e in x or []):
+        if all(isinstance(x, list) or x in EMPTY for x in (base, ours, theirs)) and not any(
+            isinstance(e, dict) for x in (ours, theirs) for e in x or []
+        ):
             return _merge_set(base or [], ours or [], theirs or [])
         self.conflict(field, ours, theirs)
         return ours
 
     def contacts(self, base: list[dict], ours: list[dict], theirs: list[dict]) -> list[dict]:
         """Contacts merge by name; one contact's fields merge like a record's."""
+
         def by_name(items):
             return {c.get("name", ""): c for c in items}
+
         b, o, t = by_name(base), by_name(ours), by_name(theirs)
         result = []
         for name in list(o) + [n for n in t if n not in o]:
@@ -170,8 +173,9 @@ def _plain_equal(a: dict, b: dict) -> bool:
     return dumps(a) == dumps(b)
 
 
-def merge_toml_bytes(path: str, base: bytes | None, ours: bytes | None, theirs: bytes | None,
-                     attribute: Attribution) -> bytes | None:
+def merge_toml_bytes(
+    path: str, base: bytes | None, ours: bytes | None, theirs: bytes | None, attribute: Attribution
+) -> bytes | None:
     """Merge one TOML file of the archive; MergeRefused when it cannot be merged field by field."""
     parsed = [loads(raw, path) if raw else None for raw in (base, ours, theirs)]
     if is_record(path):
@@ -200,6 +204,7 @@ def is_record(path: str) -> bool:
 
 # --- who set a value --------------------------------------------------------------------
 
+
 class SideLogs:
     """Every file's changes on each side of one merge, from one ``git log --raw`` a side instead
     of one per file (measured at 10k: 50 conflicting files on a side of 1,000 commits took 2.7 s
@@ -222,8 +227,9 @@ class SideLogs:
         span = f"{self.base}..{tip}" if self.base else tip
         if self.store.git("rev-list", "--merges", "--count", span).stdout.strip() != b"0":
             return None
-        out = self.store.git("log", "-z", "-r", "--raw", "--no-renames", "--no-abbrev", "--format=%x01%an%x00%aI",
-                             span).stdout
+        out = self.store.git(
+            "log", "-z", "-r", "--raw", "--no-renames", "--no-abbrev", "--format=%x01%an%x00%aI", span
+        ).stdout
         table: dict[str, list] = {}
         tokens = iter(out.split(b"\0"))
         who = when = ""
@@ -234,8 +240,9 @@ class SideLogs:
             elif token.startswith(b":"):
                 _, _, old, new, _ = token[1:].decode().split(" ")
                 path = next(tokens).decode("utf-8", "surrogateescape")
-                table.setdefault(path, []).append((who, when, None if old == "0" * 40 else old,
-                                                   None if new == "0" * 40 else new))
+                table.setdefault(path, []).append(
+                    (who, when, None if old == "0" * 40 else old, None if new == "0" * 40 else new)
+                )
         return table
 
 
@@ -243,8 +250,9 @@ class History:
     """Finds, on each side of a merge, the commit that set a field to its value: one ``git log
     --raw`` per side gives each commit's version of the file, read by blob id."""
 
-    def __init__(self, store: Store, base: str | None, sides: dict[str, str | None], path: str,
-                 shared: SideLogs | None = None):
+    def __init__(
+        self, store: Store, base: str | None, sides: dict[str, str | None], path: str, shared: SideLogs | None = None
+    ):
         self.store, self.base, self.sides, self.path = store, base, sides, path
         self.shared = shared
         self._logs: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
@@ -266,8 +274,21 @@ class History:
                 self._logs[side] = found
         if side not in self._logs:
             span = [f"{self.base}..{tip}" if self.base else tip] if tip else []
-            out = self.store.git("log", "--format=%x01%an%x00%aI", "--raw", "--no-abbrev", "--no-renames", *span,
-                                 "--", self.path, check=False).stdout.decode() if span else ""
+            out = (
+                self.store.git(
+                    "log",
+                    "--format=%x01%an%x00%aI",
+                    "--raw",
+                    "--no-abbrev",
+                    "--no-renames",
+                    *span,
+                    "--",
+                    self.path,
+                    check=False,
+                ).stdout.decode()
+                if span
+                else ""
+            )
             entries = []
             for chunk in out.split("\x01")[1:]:
                 head, *rest = chunk.strip("\n").split("\n")
@@ -296,6 +317,7 @@ class History:
 
 # --- whole trees ----------------------------------------------------------------------
 
+
 @dataclass
 class TreeMerge:
     """What merging theirs into ours changes on top of ours, and what it recorded."""
@@ -320,16 +342,28 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
     mine = {path: new for path, _, new in store.diff_commits_bulk(base, ours)}
     other = {path: (old, new) for path, old, new in store.diff_commits_bulk(base, theirs)}
     ours_attached = {(_folder(p), sha) for p, sha in mine.items() if sha and _is_document(p)}
-    same_as_ours = {p for p, (old, new) in other.items()
-                    if old is None and p not in mine and _is_document(p) and (_folder(p), new) in ours_attached}
-    result = TreeMerge({}, [], {_folder(p) for p in other if p.startswith("customers/") and p.count("/") >= 4}, [],
-                       sorted(same_as_ours))
+    same_as_ours = {
+        p
+        for p, (old, new) in other.items()
+        if old is None and p not in mine and _is_document(p) and (_folder(p), new) in ours_attached
+    }
+    result = TreeMerge(
+        {},
+        [],
+        {_folder(p) for p in other if p.startswith("customers/") and p.count("/") >= 4},
+        [],
+        sorted(same_as_ours),
+    )
     taken = set(mine) | set(other)
     logs = SideLogs(store, base, {"ours": ours, "theirs": theirs})
     kept_folders = _keep_deleted_folders(store, base, ours, theirs, mine, other, result, logs)
     for path, (old, new) in sorted(other.items()):
-        if path in same_as_ours or path.endswith(META_SUFFIX) and path[: -len(META_SUFFIX)] in same_as_ours \
-                or _folder(path) in kept_folders:
+        if (
+            path in same_as_ours
+            or path.endswith(META_SUFFIX)
+            and path[: -len(META_SUFFIX)] in same_as_ours
+            or _folder(path) in kept_folders
+        ):
             continue
         if path not in mine:
             result.changes[path] = None if new is None else BlobRef(new, store.entry(theirs, path)[0])
@@ -343,7 +377,9 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
         else:  # both sides put different files under one name: both stay, theirs under a free name
             folder = posixpath.dirname(path)
             names = {posixpath.basename(p) for p in taken if posixpath.dirname(p) == folder}
-            renamed = posixpath.join(folder, unique_name(posixpath.basename(path), names | set(store.listdir(ours, folder))))
+            renamed = posixpath.join(
+                folder, unique_name(posixpath.basename(path), names | set(store.listdir(ours, folder)))
+            )
             taken.add(renamed)
             result.changes[renamed] = BlobRef(new, store.entry(theirs, path)[0])
             meta = store.read(theirs, path + META_SUFFIX)
@@ -354,16 +390,21 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
         result.changes.pop(path + META_SUFFIX, None)
     for path, change in list(result.changes.items()):  # metadata kept alive keeps its document
         document = path[: -len(META_SUFFIX)]
-        if path.endswith(META_SUFFIX) and change is not None and store.entry(ours, document) is None \
-                and document not in result.changes:
+        if (
+            path.endswith(META_SUFFIX)
+            and change is not None
+            and store.entry(ours, document) is None
+            and document not in result.changes
+        ):
             found = store.entry(theirs, document) or store.entry(base, document)
             if found:
                 result.changes[document] = BlobRef(found[1], found[0])
     return result
 
 
-def _keep_deleted_folders(store: Store, base: str | None, ours: str, theirs: str, mine: dict, other: dict,
-                          result: TreeMerge, logs: SideLogs) -> set[str]:
+def _keep_deleted_folders(
+    store: Store, base: str | None, ours: str, theirs: str, mine: dict, other: dict, result: TreeMerge, logs: SideLogs
+) -> set[str]:
     """Edit against delete: a customer one side deleted and the other changed in any way (a field,
     a note, a document) stays whole as the changing side has it, with the deletion recorded as an
     open conflict; accepting the deletion later removes the folder. The folders handled here."""
@@ -382,16 +423,25 @@ def _keep_deleted_folders(store: Store, base: str | None, ours: str, theirs: str
                 result.changes[path] = BlobRef(blob, store.entry(theirs, path)[0])
         path = folder + record_name
         history = History(store, base, {"ours": ours, "theirs": theirs}, path, logs)
-        merged = kept_despite_deletion(loads(store.read(keeper, path), path), "ours" if ours_deleted else "theirs",
-                                       history)
+        merged = kept_despite_deletion(
+            loads(store.read(keeper, path), path), "ours" if ours_deleted else "theirs", history
+        )
         result.changes[path] = dumps(merged, list(merged))
         result.conflicts.append((path, merged[CONFLICTS][-1]))
         handled.add(folder)
     return handled
 
 
-def _merge_file(store: Store, base: str | None, ours: str, theirs: str, path: str,
-                blobs: tuple[str | None, str | None, str | None], result: TreeMerge, logs: SideLogs) -> None:
+def _merge_file(
+    store: Store,
+    base: str | None,
+    ours: str,
+    theirs: str,
+    path: str,
+    blobs: tuple[str | None, str | None, str | None],
+    result: TreeMerge,
+    logs: SideLogs,
+) -> None:
     read = [store.read_blob(sha) if sha else None for sha in blobs]
     before = _conflict_count(read[1], path)
     merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path, logs))
@@ -405,6 +455,7 @@ def _conflict_count(raw: bytes | None, path: str) -> int:
 
 
 # --- the git merge driver ----------------------------------------------------------------
+
 
 def install_driver(store: Store) -> None:
     """Make plain ``git merge``/``git pull`` merge TOML records the way ``custtui sync`` does.
@@ -433,13 +484,15 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str, envi
     store = Store(os.getcwd())
     try:
         ours = store.head()
-        theirs = next((key[len("GITHEAD_"):] for key in environ if key.startswith("GITHEAD_")), None)
+        theirs = next((key[len("GITHEAD_") :] for key in environ if key.startswith("GITHEAD_")), None)
         base = merge_base(store, ours, theirs)
         merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path))
     except CusttuiError as exc:
         print(f"custtui merge: {exc}", file=sys.stderr)
-        subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs",
-                        ours_file, base_file, theirs_file], check=False)
+        subprocess.run(
+            ["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours_file, base_file, theirs_file],
+            check=False,
+        )
         return 1
     finally:
         store.close()
@@ -453,5 +506,3 @@ def merge_base(store: Store, ours: str | None, theirs: str | None) -> str | None
         return None
     found = store.git("merge-base", ours, theirs, check=False).stdout.decode().strip()
     return found or None
-
-

@@ -47,7 +47,9 @@ def check_given_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
     if name.split(".")[0].upper() in WINDOWS_DEVICES:
         raise FieldError("name", label, f"{name.split('.')[0]} 是 Windows 保留名称")
     if len(name.encode("utf-8")) > limit:
-        raise FieldError("name", label, f"太长: 最多 {limit} 字节 (约 {limit // 3} 个汉字), 实为 {len(name.encode('utf-8'))} 字节")
+        raise FieldError(
+            "name", label, f"太长: 最多 {limit} 字节 (约 {limit // 3} 个汉字), 实为 {len(name.encode('utf-8'))} 字节"
+        )
     if name.endswith(META_SUFFIX):
         raise FieldError("name", label, f"不能以 {META_SUFFIX} 结尾 (该后缀保留给资料元数据)")
     return unicodedata.normalize("NFC", name)

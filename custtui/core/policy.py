@@ -18,10 +18,16 @@ from .schema import Schema
 POLICY_FILE = "policy.toml"
 SENSITIVITY = ("public", "internal", "confidential", "secret")
 MASKS = {"id_number": "身份证号", "phones": "电话", "amounts": "金额"}
-PERMISSIONS = {"export": "导出资料", "sync": "办事处同步", "replicate": "办事处服务器 (持有完整副本)",
-               "unmask": "查看未打码的个人信息",
-               "manage_staff": "管理员工与密钥", "edit_schema": "修改分类标准与权限", "delete": "删除",
-               "read_access_log": "查看访问日志"}
+PERMISSIONS = {
+    "export": "导出资料",
+    "sync": "办事处同步",
+    "replicate": "办事处服务器 (持有完整副本)",
+    "unmask": "查看未打码的个人信息",
+    "manage_staff": "管理员工与密钥",
+    "edit_schema": "修改分类标准与权限",
+    "delete": "删除",
+    "read_access_log": "查看访问日志",
+}
 # (information type, sensitivity) of the records that are not documents
 CUSTOMER_RECORD = ("basic", "internal")
 NOTE_RECORD = ("service", "internal")
@@ -66,7 +72,9 @@ class Policy:
 
     def role(self, code: str) -> Role:
         if code not in self.roles:
-            raise CusttuiError(f"未知的角色 {code!r}, 可用: {', '.join(f'{r.code} {r.label}' for r in self.roles.values())}")
+            raise CusttuiError(
+                f"未知的角色 {code!r}, 可用: {', '.join(f'{r.code} {r.label}' for r in self.roles.values())}"
+            )
         return self.roles[code]
 
 
@@ -86,10 +94,14 @@ def _role(file: str, code: str, spec: dict, schema: Schema) -> Role:
             raise SchemaError(file, f"{where}.{key}", f"未知的项 {sorted(unknown)}, 可用: {', '.join(known)}")
     may = frozenset(spec.get("may") or [])
     if "replicate" in may and (levels["view"] or levels["edit"]):
-        raise SchemaError(file, f"{where}.may", "有 replicate (办事处服务器) 权限的角色持有全部未打码的数据, "
-                                                "只能给服务器账号, 不能同时有 view/edit")
-    return Role(code, str(spec.get("label", code)), levels["view"], levels["edit"],
-                frozenset(spec.get("mask") or []), may)
+        raise SchemaError(
+            file,
+            f"{where}.may",
+            "有 replicate (办事处服务器) 权限的角色持有全部未打码的数据, 只能给服务器账号, 不能同时有 view/edit",
+        )
+    return Role(
+        code, str(spec.get("label", code)), levels["view"], levels["edit"], frozenset(spec.get("mask") or []), may
+    )
 
 
 def _allows(levels: dict[str, str], info_type: str, sensitivity: str) -> bool:
@@ -127,13 +139,17 @@ class Access:
 
     def require(self, permission: str) -> None:
         if not self.may(permission):
-            raise PermissionDenied(f"缺少权限「{PERMISSIONS[permission]}」({permission}): "
-                                   f"{self.person or '当前用户'} 的角色 {self.label} 没有此权限")
+            raise PermissionDenied(
+                f"缺少权限「{PERMISSIONS[permission]}」({permission}): "
+                f"{self.person or '当前用户'} 的角色 {self.label} 没有此权限"
+            )
 
     def require_edit(self, info_type: str, sensitivity: str, what: str) -> None:
         if not self.can_edit(info_type, sensitivity):
-            raise PermissionDenied(f"缺少权限「修改{what}」: {self.person or '当前用户'} 的角色 {self.label} "
-                                   f"不能修改 {info_type}/{sensitivity} 级别的资料")
+            raise PermissionDenied(
+                f"缺少权限「修改{what}」: {self.person or '当前用户'} 的角色 {self.label} "
+                f"不能修改 {info_type}/{sensitivity} 级别的资料"
+            )
 
     # --- masking ---------------------------------------------------------------------------
 
@@ -148,8 +164,10 @@ class Access:
             if shown.get("phones"):
                 shown["phones"] = [mask_phone(p) for p in shown["phones"]]
             if shown.get("contacts"):
-                shown["contacts"] = [{**c, "phones": [mask_phone(p) for p in c["phones"]]} if c.get("phones") else c
-                                     for c in shown["contacts"]]
+                shown["contacts"] = [
+                    {**c, "phones": [mask_phone(p) for p in c["phones"]]} if c.get("phones") else c
+                    for c in shown["contacts"]
+                ]
         return shown
 
     def deal(self, record: dict) -> dict:

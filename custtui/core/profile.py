@@ -32,8 +32,13 @@ class Profile:
         commit = at or archive.head()
         notes = sorted(view.notes(archive, customer_id, commit), key=lambda n: n["time"], reverse=True)
         deals = sorted(view.deals(archive, customer_id, commit), key=lambda d: d["date"], reverse=True)
-        return cls(commit, view.customer(archive, customer_id, commit), notes, deals,
-                   view.documents(archive, customer_id, commit))
+        return cls(
+            commit,
+            view.customer(archive, customer_id, commit),
+            notes,
+            deals,
+            view.documents(archive, customer_id, commit),
+        )
 
     @property
     def customer_id(self) -> str:
@@ -59,5 +64,8 @@ class Profile:
                 info = code if code in schema.info_types else getattr(schema.doc_types.get(code), "info_type", None)
                 if info and info != own:
                     grouped.setdefault(info, []).append(Filed(doc, [], cross_reference=True))
-        return [(info.label, sorted(grouped[code], key=lambda f: str(f.document.meta.get("date", "")), reverse=True))
-                for code, info in schema.info_types.items() if code in grouped]
+        return [
+            (info.label, sorted(grouped[code], key=lambda f: str(f.document.meta.get("date", "")), reverse=True))
+            for code, info in schema.info_types.items()
+            if code in grouped
+        ]

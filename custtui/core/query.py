@@ -17,7 +17,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 
 from whoosh import query as Q
 
@@ -74,7 +75,10 @@ class ParsedQuery:
 
 
 def field_names() -> str:
-    return "类型、阶段、状态、行业、规模、价值、需求、等级、颜色、地域、负责人、标签、信息类型、资料类型、敏感、日期、电话、名称、联系人、编号"
+    return (
+        "类型、阶段、状态、行业、规模、价值、需求、等级、颜色、地域、负责人、标签、"
+        "信息类型、资料类型、敏感、日期、电话、名称、联系人、编号"
+    )
 
 
 def parse_query(text: str, schema: Schema) -> ParsedQuery:
@@ -88,7 +92,7 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
     if re.search(r"[()（）\[\]{}【】]", text):
         hints.append("括号不是查询语法, 已忽略")
         text = re.sub(r"[()（）\[\]{}【】]", " ", text)
-    words: list[tuple[str, bool]] = []        # (text, is phrase)
+    words: list[tuple[str, bool]] = []  # (text, is phrase)
     customer_filters: list[Q.Query] = []
     document_filters: list[Q.Query] = []
     for match in _TOKEN.finditer(text):
@@ -144,8 +148,11 @@ def _text(fieldname: str, word: str, boost: float = 1.0) -> Q.Query | None:
 
 
 def _customer_word(word: str, phrase: bool) -> Q.Query:
-    options = [q for q in (_text("name", word), _text("alias", word), _text("contact", word),
-                           _text("body", word)) if q is not None]
+    options = [
+        q
+        for q in (_text("name", word), _text("alias", word), _text("contact", word), _text("body", word))
+        if q is not None
+    ]
     lowered = word.lower()
     options.append(Q.Term("exact", lowered, boost=4.0))
     if not phrase:
@@ -217,7 +224,9 @@ def _filter(spec, value, schema, customer_filters, document_filters) -> None:
     elif kind == "info_type":
         found = schema.resolve_info_type(value)
         if found is None:
-            raise QueryError(f"「{value}」不是已知的信息类型, 可选: {'、'.join(i.label for i in schema.info_types.values())}")
+            raise QueryError(
+                f"「{value}」不是已知的信息类型, 可选: {'、'.join(i.label for i in schema.info_types.values())}"
+            )
         document_filters.append(Q.Term("info_type", found.code))
     elif kind == "doc_type":
         found = schema.resolve_doc_type(value)

@@ -104,8 +104,7 @@ class Validator:
         """One field's value, normalised; FieldError naming the field and the rule."""
         code, label, kind = definition.code, definition.label, definition.kind
         if kind in ("text", "multiline"):
-            return v.validate_text(value, code, label, max_length=definition.max_length,
-                                   multiline=kind == "multiline")
+            return v.validate_text(value, code, label, max_length=definition.max_length, multiline=kind == "multiline")
         if kind == "uscc":
             return v.validate_uscc(str(value), code, label)
         if kind == "id_card":
@@ -130,8 +129,9 @@ class Validator:
         if kind == "enum_list":
             return _unique(self.enum(definition, item) for item in _split_list(value))
         if kind == "text_list":
-            return _unique(v.validate_text(str(item), code, label, max_length=definition.max_length)
-                           for item in _split_list(value))
+            return _unique(
+                v.validate_text(str(item), code, label, max_length=definition.max_length) for item in _split_list(value)
+            )
         if kind == "phone_list":
             return _unique(v.normalise_phone(str(item), code, label) for item in _split_list(value))
         if kind == "contacts":
@@ -144,16 +144,20 @@ class Validator:
         dimension = self.schema.dimension(definition.dimension)
         found = dimension.resolve(str(value))
         if found is None:
-            raise FieldError(definition.code, definition.label,
-                             f"{value!r} 不是有效的{dimension.label}, 可选: {dimension.choices()}")
+            raise FieldError(
+                definition.code, definition.label, f"{value!r} 不是有效的{dimension.label}, 可选: {dimension.choices()}"
+            )
         return found
 
     def contacts(self, definition: FieldDef, value: Any) -> list[dict]:
         if isinstance(value, dict):
             value = [value]
         if not isinstance(value, list):
-            raise FieldError(definition.code, definition.label,
-                             '应为联系人列表, 如 [{name="曾小贤", position="采购经理", phones=["13812345678"]}]')
+            raise FieldError(
+                definition.code,
+                definition.label,
+                '应为联系人列表, 如 [{name="曾小贤", position="采购经理", phones=["13812345678"]}]',
+            )
         result = []
         for i, item in enumerate(value, 1):
             where = f"{definition.label}第{i}位"
@@ -161,13 +165,20 @@ class Validator:
                 raise FieldError(definition.code, definition.label, f"第{i}位联系人应为表 {{name=..., ...}}")
             unknown = set(item) - {"name", "position", "phones", "email", "decision_maker"}
             if unknown:
-                raise FieldError(definition.code, definition.label,
-                                 f"第{i}位联系人有未知项 {sorted(unknown)}, 可用: name, position, phones, email, decision_maker")
+                raise FieldError(
+                    definition.code,
+                    definition.label,
+                    f"第{i}位联系人有未知项 {sorted(unknown)}, 可用: name, position, phones, email, decision_maker",
+                )
             contact = {"name": v.validate_text(item.get("name", ""), "contacts.name", f"{where}的姓名", max_length=30)}
             if item.get("position") not in EMPTY:
-                contact["position"] = v.validate_text(str(item["position"]), "contacts.position", f"{where}的职务", max_length=30)
-            phones = _unique(v.normalise_phone(str(p), "contacts.phones", f"{where}的电话")
-                             for p in _split_list(item.get("phones", [])))
+                contact["position"] = v.validate_text(
+                    str(item["position"]), "contacts.position", f"{where}的职务", max_length=30
+                )
+            phones = _unique(
+                v.normalise_phone(str(p), "contacts.phones", f"{where}的电话")
+                for p in _split_list(item.get("phones", []))
+            )
             if phones:
                 contact["phones"] = phones
             if item.get("email") not in EMPTY:
@@ -199,10 +210,11 @@ class Validator:
                 continue
             definition = self.schema.fields.get(key)
             if definition is None:
-                raise FieldError(key, key, f"未知字段, 可用字段: {', '.join(f.code for f in self.schema.fields_for(ctype))}")
+                raise FieldError(
+                    key, key, f"未知字段, 可用字段: {', '.join(f.code for f in self.schema.fields_for(ctype))}"
+                )
             if not definition.applies_to(ctype):
-                raise FieldError(key, definition.label,
-                                 f"{self.schema.label(CUSTOMER_TYPE, ctype)}没有此字段")
+                raise FieldError(key, definition.label, f"{self.schema.label(CUSTOMER_TYPE, ctype)}没有此字段")
             if value in EMPTY:
                 continue
             out[key] = self.field(definition, value)
@@ -214,8 +226,9 @@ class Validator:
         ctype = record["type"]
         for definition in self.schema.fields_for(ctype):
             if ctype in definition.required_for and record.get(definition.code) in EMPTY:
-                raise FieldError(definition.code, definition.label,
-                                 f"{self.schema.label(CUSTOMER_TYPE, ctype)}必须填写此字段")
+                raise FieldError(
+                    definition.code, definition.label, f"{self.schema.label(CUSTOMER_TYPE, ctype)}必须填写此字段"
+                )
 
     def defaults(self, customer_type: str) -> dict:
         return {f.code: f.default for f in self.schema.fields_for(customer_type) if f.default is not None}
@@ -245,14 +258,19 @@ class Validator:
 
     def note(self, data: dict) -> dict:
         """A communication record (沟通记录)."""
-        record = {"time": v.parse_datetime(data.get("time") or datetime.now().replace(second=0, microsecond=0),
-                                           "time", "沟通时间"),
-                  "channel": self._enum_value("channel", data.get("channel"), "channel")}
+        record = {
+            "time": v.parse_datetime(
+                data.get("time") or datetime.now().replace(second=0, microsecond=0), "time", "沟通时间"
+            ),
+            "channel": self._enum_value("channel", data.get("channel"), "channel"),
+        }
         participants = _split_list(data.get("participants") or [])
-        record["participants"] = _unique(v.validate_text(str(p), "participants", "参与人", max_length=30)
-                                         for p in participants)
-        record["content"] = v.validate_text(data.get("content", ""), "content", "沟通内容",
-                                            max_length=5000, multiline=True)
+        record["participants"] = _unique(
+            v.validate_text(str(p), "participants", "参与人", max_length=30) for p in participants
+        )
+        record["content"] = v.validate_text(
+            data.get("content", ""), "content", "沟通内容", max_length=5000, multiline=True
+        )
         for key, label in (("needs", "客户需求"), ("feedback", "客户反馈")):
             if data.get(key) not in EMPTY:
                 record[key] = v.validate_text(data[key], key, label, max_length=2000, multiline=True)
@@ -261,9 +279,11 @@ class Validator:
 
     def deal(self, data: dict) -> dict:
         """A transaction (交易记录)."""
-        record = {"date": v.parse_date(data.get("date") or date.today(), "date", "交易日期"),
-                  "amount": v.parse_amount(data.get("amount", ""), "amount", "交易金额"),
-                  "product": v.validate_text(data.get("product", ""), "product", "产品/服务", max_length=200)}
+        record = {
+            "date": v.parse_date(data.get("date") or date.today(), "date", "交易日期"),
+            "amount": v.parse_amount(data.get("amount", ""), "amount", "交易金额"),
+            "product": v.validate_text(data.get("product", ""), "product", "产品/服务", max_length=200),
+        }
         if data.get("contract") not in EMPTY:
             record["contract"] = v.validate_text(data["contract"], "contract", "合同编号", max_length=60)
         self._reject_unknown(data, {"date", "amount", "product", "contract", "by"})
@@ -274,42 +294,78 @@ class Validator:
         info = data.get("info_type")
         doc_type = self.schema.resolve_doc_type(data.get("doc_type", "")) if data.get("doc_type") else None
         if data.get("doc_type") and doc_type is None:
-            raise FieldError("doc_type", "资料类型", f"{data['doc_type']!r} 不是已知的资料类型, 可选: "
-                             + "、".join(d.label for d in self.schema.doc_types.values()))
+            raise FieldError(
+                "doc_type",
+                "资料类型",
+                f"{data['doc_type']!r} 不是已知的资料类型, 可选: "
+                + "、".join(d.label for d in self.schema.doc_types.values()),
+            )
         info_type = self.schema.resolve_info_type(info) if info else None
         if info and info_type is None:
-            raise FieldError("info_type", "信息类型", f"{info!r} 不是已知的信息类型, 可选: "
-                             + "、".join(f"{i.label}({i.code})" for i in self.schema.info_types.values()))
+            raise FieldError(
+                "info_type",
+                "信息类型",
+                f"{info!r} 不是已知的信息类型, 可选: "
+                + "、".join(f"{i.label}({i.code})" for i in self.schema.info_types.values()),
+            )
         if doc_type is None:
             if info_type is None:
                 raise FieldError("doc_type", "资料类型", "请指定资料类型 (如 合同、营业执照) 或信息类型")
             doc_type = info_type.doc_types[-1] if info_type.code == "other" else None
         if info_type is None:
             info_type = self.schema.info_types[doc_type.info_type]
-        self._reject_unknown(data, {"info_type", "doc_type", "title", "date", "stage", "sensitivity", "number",
-                                    "project", "main", "also_in", "paper_box", "paper_shelf"})
+        self._reject_unknown(
+            data,
+            {
+                "info_type",
+                "doc_type",
+                "title",
+                "date",
+                "stage",
+                "sensitivity",
+                "number",
+                "project",
+                "main",
+                "also_in",
+                "paper_box",
+                "paper_shelf",
+            },
+        )
         if doc_type is not None and doc_type.for_types and customer_type and customer_type not in doc_type.for_types:
             kinds = "、".join(self.schema.label(CUSTOMER_TYPE, t) for t in doc_type.for_types)
             raise FieldError("doc_type", "资料类型", f"「{doc_type.label}」只适用于{kinds}")
         if doc_type is not None and doc_type.info_type != info_type.code:
-            raise FieldError("doc_type", "资料类型", f"「{doc_type.label}」属于「{self.schema.info_types[doc_type.info_type].label}」, "
-                             f"不属于「{info_type.label}」")
+            raise FieldError(
+                "doc_type",
+                "资料类型",
+                f"「{doc_type.label}」属于「{self.schema.info_types[doc_type.info_type].label}」, "
+                f"不属于「{info_type.label}」",
+            )
         record = {"info_type": info_type.code}
         if doc_type is not None:
             record["doc_type"] = doc_type.code
-        record["title"] = v.validate_text(data.get("title") or (doc_type.label if doc_type else info_type.label),
-                                          "title", "标题", max_length=100)
+        record["title"] = v.validate_text(
+            data.get("title") or (doc_type.label if doc_type else info_type.label), "title", "标题", max_length=100
+        )
         record["date"] = v.parse_date(data.get("date") or date.today(), "date", "资料日期")
         if data.get("stage") not in EMPTY:
             record["stage"] = self._enum_value("stage", data["stage"], "stage")
         elif doc_type is not None and doc_type.stage:
             record["stage"] = doc_type.stage
-        sensitivity = data.get("sensitivity") or (doc_type.default_sensitivity if doc_type else None) \
-            or info_type.default_sensitivity or "internal"
+        sensitivity = (
+            data.get("sensitivity")
+            or (doc_type.default_sensitivity if doc_type else None)
+            or info_type.default_sensitivity
+            or "internal"
+        )
         record["sensitivity"] = self._enum_value("sensitivity", sensitivity, "sensitivity")
-        for key, label, limit in (("number", "合同编号", 60), ("project", "合作项目", 60),
-                                  ("main", "主文件", 200), ("paper_box", "纸质档案盒号", 40),
-                                  ("paper_shelf", "纸质档案柜位", 40)):
+        for key, label, limit in (
+            ("number", "合同编号", 60),
+            ("project", "合作项目", 60),
+            ("main", "主文件", 200),
+            ("paper_box", "纸质档案盒号", 40),
+            ("paper_shelf", "纸质档案柜位", 40),
+        ):
             if data.get(key) not in EMPTY:
                 record[key] = v.validate_text(str(data[key]), key, label, max_length=limit)
         if record.get("main") and (problem := unsafe_document_name(record["main"])):

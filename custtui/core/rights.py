@@ -51,21 +51,32 @@ class Need:
         return self.edit is None or access.can_edit(*self.edit)
 
     def refusal(self, access: Access) -> str:
-        lacking = f"「{PERMISSIONS[self.permission]}」({self.permission})" if self.permission and \
-            not access.may(self.permission) else f"修改 {self.edit[0]}/{self.edit[1]} 级别的资料" if self.edit else ""
+        lacking = (
+            f"「{PERMISSIONS[self.permission]}」({self.permission})"
+            if self.permission and not access.may(self.permission)
+            else f"修改 {self.edit[0]}/{self.edit[1]} 级别的资料"
+            if self.edit
+            else ""
+        )
         return f"{self.what} 需要权限{lacking}, {access.person or '(未知)'} 的角色 {access.label} 没有"
 
 
-_FACTS = {Kind.CUSTOMER: (CUSTOMER_RECORD, "客户记录"), Kind.NOTE: (NOTE_RECORD, "沟通记录"),
-          Kind.DEAL: (DEAL_RECORD, "交易记录")}
+_FACTS = {
+    Kind.CUSTOMER: (CUSTOMER_RECORD, "客户记录"),
+    Kind.NOTE: (NOTE_RECORD, "沟通记录"),
+    Kind.DEAL: (DEAL_RECORD, "交易记录"),
+}
 
 
 def needs(changes: list[Change], new_entry: Callable[[str], str | None], read: Callable[[str], bytes]) -> list[Need]:
     """The rights ``changes`` (one commit's) require; ``new_entry(path)`` is the blob at a path
     after the commit, ``read(blob)`` its bytes."""
     written = {c.new for c in changes if c.new}
-    moved_documents = {c.path for c in changes if c.new is None and c.old in written
-                       and (p := place(c.path)) is not None and p.kind is Kind.DOCUMENT}
+    moved_documents = {
+        c.path
+        for c in changes
+        if c.new is None and c.old in written and (p := place(c.path)) is not None and p.kind is Kind.DOCUMENT
+    }
     result = []
     for change in changes:
         where = place(change.path)
@@ -97,8 +108,11 @@ def needs(changes: list[Change], new_entry: Callable[[str], str | None], read: C
                 continue
             if removed:
                 continue  # metadata removed with its document: one removal, asked above
-            metas = [_classification(read(blob), change.path) for blob in
-                     {new_entry(document + META_SUFFIX), change.old if where.kind is Kind.DOC_META else None} if blob]
+            metas = [
+                _classification(read(blob), change.path)
+                for blob in {new_entry(document + META_SUFFIX), change.old if where.kind is Kind.DOC_META else None}
+                if blob
+            ]
             for info_type, sensitivity in metas or [("other", SENSITIVITY[-1])]:
                 result.append(Need(f"修改资料 {where.customer}/{where.name}", edit=(info_type, sensitivity)))
     return result

@@ -17,8 +17,22 @@ from .errors import CusttuiError, RecordError, SchemaError
 
 SCHEMA_FILES = ("dimensions.toml", "documents.toml", "regions.toml", "fields.toml", "rules.toml")
 DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
-FIELD_KINDS = {"text", "multiline", "uscc", "id_card", "phone", "email", "date", "amount", "enum",
-               "enum_list", "region", "text_list", "phone_list", "contacts"}
+FIELD_KINDS = {
+    "text",
+    "multiline",
+    "uscc",
+    "id_card",
+    "phone",
+    "email",
+    "date",
+    "amount",
+    "enum",
+    "enum_list",
+    "region",
+    "text_list",
+    "phone_list",
+    "contacts",
+}
 CUSTOMER_TYPE = "customer_type"
 
 
@@ -62,8 +76,9 @@ class Dimension:
         """Every spelling (casefolded) -> code; an earlier value wins a spelling two share."""
         codes: dict[str, str] = {}
         for v in reversed(self.values):
-            codes.update(dict.fromkeys((v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)),
-                                       v.code))
+            codes.update(
+                dict.fromkeys((v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)), v.code)
+            )
         return codes
 
     def label_of(self, code: str) -> str:
@@ -120,9 +135,16 @@ class City:
 class Schema:
     """A loaded, checked classification standard."""
 
-    def __init__(self, dimensions: dict[str, Dimension], info_types: dict[str, InfoType],
-                 fields: dict[str, FieldDef], provinces: dict[str, dict], cities: dict[str, City],
-                 macro_regions: dict[str, str], rules: dict):
+    def __init__(
+        self,
+        dimensions: dict[str, Dimension],
+        info_types: dict[str, InfoType],
+        fields: dict[str, FieldDef],
+        provinces: dict[str, dict],
+        cities: dict[str, City],
+        macro_regions: dict[str, str],
+        rules: dict,
+    ):
         self.dimensions = dimensions
         self.info_types = info_types
         self.doc_types = {d.code: d for it in info_types.values() for d in it.doc_types}
@@ -192,9 +214,13 @@ class Schema:
             return wanted
         for city in self.cities.values():
             province = self.provinces[city.province]
-            names = {city.label, city.label.removesuffix("市"),
-                     province["short"] + city.label, province["label"] + city.label,
-                     province["short"] + city.label.removesuffix("市")}
+            names = {
+                city.label,
+                city.label.removesuffix("市"),
+                province["short"] + city.label,
+                province["label"] + city.label,
+                province["short"] + city.label.removesuffix("市"),
+            }
             if wanted in names:
                 return city.code
         for code, province in self.provinces.items():
@@ -219,8 +245,9 @@ class Schema:
 
     def value_tier_for(self, annual_amount: float) -> str:
         """The value tier whose threshold an annual amount reaches."""
-        tiers = sorted(self.dimensions["value_tier"].values,
-                       key=lambda v: float(v.extra.get("min_annual", 0)), reverse=True)
+        tiers = sorted(
+            self.dimensions["value_tier"].values, key=lambda v: float(v.extra.get("min_annual", 0)), reverse=True
+        )
         return next(v.code for v in tiers if annual_amount >= float(v.extra.get("min_annual", 0)))
 
 
@@ -321,8 +348,11 @@ class _Builder:
                 sens = d.get("default_sensitivity", default_sens)
                 if sens is not None and sens not in sensitivities:
                     self.fail(name, f"{dkey}.default_sensitivity", f"未知的敏感等级 {sens!r}")
-                docs.append(DocType(dcode, self.text(name, f"{dkey}.label", d.get("label")), code,
-                                    d.get("stage"), for_types, sens))
+                docs.append(
+                    DocType(
+                        dcode, self.text(name, f"{dkey}.label", d.get("label")), code, d.get("stage"), for_types, sens
+                    )
+                )
             if not docs:
                 self.fail(name, f"{key}.doc_types", "至少需要一种资料类型")
             result[code] = InfoType(code, label, tuple(docs), default_sens)
@@ -337,8 +367,11 @@ class _Builder:
             code = self.text(name, f"{key}.code", item.get("code"))
             if item.get("macro") not in macro:
                 self.fail(name, f"{key}.macro", f"未知的大区 {item.get('macro')!r}")
-            provinces[code] = {"label": self.text(name, f"{key}.label", item.get("label")),
-                               "short": item.get("short") or item["label"], "macro": item["macro"]}
+            provinces[code] = {
+                "label": self.text(name, f"{key}.label", item.get("label")),
+                "short": item.get("short") or item["label"],
+                "macro": item["macro"],
+            }
             for j, city in enumerate(item.get("cities", [])):
                 ccode = self.text(name, f"{key}.cities[{j}].code", city.get("code"))
                 if ccode in cities:
@@ -372,10 +405,17 @@ class _Builder:
             default = body.get("default")
             if default is not None and kind == "enum" and dimensions[dimension].value(default) is None:
                 self.fail(name, f"{key}.default", f"默认值 {default!r} 不在维度 {dimension} 中")
-            result[code] = FieldDef(code, self.text(name, f"{key}.label", body.get("label")), kind,
-                                    tuple(body.get("for_types", ())), tuple(body.get("required_for", ())),
-                                    dimension, int(body.get("max_length", 200)), default,
-                                    bool(body.get("personal", False)))
+            result[code] = FieldDef(
+                code,
+                self.text(name, f"{key}.label", body.get("label")),
+                kind,
+                tuple(body.get("for_types", ())),
+                tuple(body.get("required_for", ())),
+                dimension,
+                int(body.get("max_length", 200)),
+                default,
+                bool(body.get("personal", False)),
+            )
         for required in ("name", "stage", "owner"):
             if required not in result:
                 self.fail(name, f"fields.{required}", "缺少必需的字段定义")

@@ -16,31 +16,40 @@ import os
 import shutil
 import zlib
 from array import array
-from pickle import dumps as _dumps
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from pickle import dumps as _dumps
 from typing import Callable, Iterable
 
 from whoosh import index as windex
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType, Schema as WSchema
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType
+from whoosh.fields import Schema as WSchema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence
-from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
-from whoosh import query as Q
 from whoosh.scoring import TF_IDF
-from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_encode
+from whoosh.writing import SegmentWriter
 
-from .analysis import KeywordTokenizer, PairTokenizer, WholeTokenizer, bigram_analyzer, phone_terms, pinyin_pairs, query_terms
+from .analysis import (
+    KeywordTokenizer,
+    PairTokenizer,
+    WholeTokenizer,
+    bigram_analyzer,
+    phone_terms,
+    pinyin_pairs,
+    query_terms,
+)
 from .errors import CusttuiError
-from .layout import META_SUFFIX
 from .extract import TextCache
+from .layout import META_SUFFIX
 from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .records import customer_dir, loads
@@ -86,8 +95,20 @@ def _remember_missing_columns() -> None:
 
 _remember_missing_columns()
 _TERMINFO = W3TermInfo._struct  # inlined?, weight, documents, min and max length bytes, max weight, first and last id
-DIMENSION_FIELDS = ("type", "stage", "status", "industry", "size", "value_tier", "demand", "grade", "color",
-                    "region", "owner", "tag")
+DIMENSION_FIELDS = (
+    "type",
+    "stage",
+    "status",
+    "industry",
+    "size",
+    "value_tier",
+    "demand",
+    "grade",
+    "color",
+    "region",
+    "owner",
+    "tag",
+)
 DOCS = "docs"
 
 Progress = Callable[[int, int], None]
@@ -157,6 +178,7 @@ def document_schema() -> WSchema:
 
 
 # --- a writer for full builds ---------------------------------------------------------------
+
 
 class _BulkWriter(SegmentWriter):
     """A segment writer for full builds. Whoosh's writer sends every posting through a sorting
@@ -236,7 +258,10 @@ class _BulkWriter(SegmentWriter):
             add, postfile = writer._tindex.add, writer._postfile
             for tbytes in sorted(terms):
                 ids = terms[tbytes]
-                add(prefix + tbytes, _write_postings(postfile, (ids,) if ids.__class__ is int else ids, weight, lengths, size))
+                add(
+                    prefix + tbytes,
+                    _write_postings(postfile, (ids,) if ids.__class__ is int else ids, weight, lengths, size),
+                )
             writer.finish_field()
         writer.close()
 
@@ -262,7 +287,7 @@ def _write_postings(postfile, ids, weight: float, lengths: array | None, size: i
     min_len, max_len = None, 0
     mini_weight = None if weight == 1.0 else weight
     for start in range(0, total, size):
-        block_ids = ids[start:start + size]
+        block_ids = ids[start : start + size]
         low, high = None, 0
         if lengths is not None:
             present = [lengths[d] for d in block_ids if lengths[d]]
@@ -279,12 +304,24 @@ def _write_postings(postfile, ids, weight: float, lengths: array | None, size: i
         out += [pack_int(-length if start + size >= total else length), info, data]
     payload = b"".join(out)
     postfile.write(payload)
-    return (_TERMINFO.pack(0, weight * total, total, 0 if min_len is None else length_to_byte(min_len),
-                           length_to_byte(max_len), weight, ids[0], ids[-1])
-            + pack_long(offset) + pack_int(len(payload)))
+    return (
+        _TERMINFO.pack(
+            0,
+            weight * total,
+            total,
+            0 if min_len is None else length_to_byte(min_len),
+            length_to_byte(max_len),
+            weight,
+            ids[0],
+            ids[-1],
+        )
+        + pack_long(offset)
+        + pack_int(len(payload))
+    )
 
 
 # --- turning records into index documents ---------------------------------------------------
+
 
 def _joined(values: Iterable) -> str:
     return ",".join(str(v).replace(",", " ") for v in values if v not in (None, ""))
@@ -302,24 +339,42 @@ def dimension_fields(record: dict) -> dict[str, str]:
     region = str(record.get("region", ""))
     regions = [region, region[:2] + "0000"] if len(region) == 6 else [region]
     return {
-        "type": record.get("type", ""), "stage": record.get("stage", ""), "status": record.get("status", ""),
-        "industry": record.get("industry", ""), "size": record.get("size", ""),
-        "value_tier": record.get("value_tier", ""), "demand": _joined(record.get("demand_types", [])),
-        "grade": record.get("grade", ""), "color": record.get("color", ""), "region": _joined(regions),
-        "owner": record.get("owner", ""), "tag": _joined(record.get("tags", [])),
+        "type": record.get("type", ""),
+        "stage": record.get("stage", ""),
+        "status": record.get("status", ""),
+        "industry": record.get("industry", ""),
+        "size": record.get("size", ""),
+        "value_tier": record.get("value_tier", ""),
+        "demand": _joined(record.get("demand_types", [])),
+        "grade": record.get("grade", ""),
+        "color": record.get("color", ""),
+        "region": _joined(regions),
+        "owner": record.get("owner", ""),
+        "tag": _joined(record.get("tags", [])),
     }
 
 
 def customer_body(record: dict, notes: list[dict], deals: list[dict]) -> str:
     """The searchable prose of a customer: remark, tags, address, people, notes and products."""
-    parts = [record.get("remark", ""), " ".join(record.get("tags", [])), record.get("address", ""),
-             record.get("legal_rep", ""), record.get("superior", ""), record.get("owner", ""),
-             record.get("preferences", ""), record.get("procurement_method", "")]
+    parts = [
+        record.get("remark", ""),
+        " ".join(record.get("tags", [])),
+        record.get("address", ""),
+        record.get("legal_rep", ""),
+        record.get("superior", ""),
+        record.get("owner", ""),
+        record.get("preferences", ""),
+        record.get("procurement_method", ""),
+    ]
     for contact in record.get("contacts", []):
         parts.append(contact.get("position", ""))
     for note in notes:
-        parts += [note.get("content", ""), note.get("needs", ""), note.get("feedback", ""),
-                  " ".join(note.get("participants", []))]
+        parts += [
+            note.get("content", ""),
+            note.get("needs", ""),
+            note.get("feedback", ""),
+            " ".join(note.get("participants", [])),
+        ]
     for deal in deals:
         parts += [deal.get("product", ""), deal.get("contract", "")]
     return "\n".join(p for p in parts if p)
@@ -333,14 +388,25 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
     for phone in list(record.get("phones", [])) + [p for c in record.get("contacts", []) for p in c.get("phones", [])]:
         phones |= phone_terms(phone)
     body = customer_body(record, notes, deals)
-    idents = [record.get("id", ""), record.get("uscc", ""), record.get("id_number", ""),
-              *(d.get("contract", "") for d in deals)]
+    idents = [
+        record.get("id", ""),
+        record.get("uscc", ""),
+        record.get("id_number", ""),
+        *(d.get("contract", "") for d in deals),
+    ]
     doc = {
-        "id": record["id"], "name": record.get("name", ""), "alias": "\n".join(record.get("aliases", [])),
-        "contact": "\n".join(contacts), "exact": _joined(n.lower() for n in names + contacts),
-        "pinyin": full, "initials": initials,
-        "phone": " ".join(sorted(phones)), "ident": " ".join(i.lower() for i in idents if i),
-        "body": body, "prose": body[:STORED_PROSE_CHARS], **dimension_fields(record),
+        "id": record["id"],
+        "name": record.get("name", ""),
+        "alias": "\n".join(record.get("aliases", [])),
+        "contact": "\n".join(contacts),
+        "exact": _joined(n.lower() for n in names + contacts),
+        "pinyin": full,
+        "initials": initials,
+        "phone": " ".join(sorted(phones)),
+        "ident": " ".join(i.lower() for i in idents if i),
+        "body": body,
+        "prose": body[:STORED_PROSE_CHARS],
+        **dimension_fields(record),
     }
     first = day_term(record.get("first_contact"))
     if first:
@@ -350,13 +416,19 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
 
 def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, note: str | None) -> dict:
     doc = {
-        "id": record["id"], "cname": record.get("name", ""), "blob": blob,
-        "title": meta.get("title", ""), "filename": name, "text": text,
+        "id": record["id"],
+        "cname": record.get("name", ""),
+        "blob": blob,
+        "title": meta.get("title", ""),
+        "filename": name,
+        "text": text,
         "ident": " ".join(x.lower() for x in (meta.get("number", ""), meta.get("project", "")) if x),
         "info_type": _joined([meta.get("info_type", ""), *meta.get("also_in", [])]),
         "doc_type": _joined([meta.get("doc_type", ""), *meta.get("also_in", [])]),
-        "sensitivity": meta.get("sensitivity", ""), "doc_stage": meta.get("stage", ""),
-        "note": note, **dimension_fields(record),
+        "sensitivity": meta.get("sensitivity", ""),
+        "doc_stage": meta.get("stage", ""),
+        "note": note,
+        **dimension_fields(record),
     }
     when = day_term(meta.get("date"))
     if when:
@@ -365,6 +437,7 @@ def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, no
 
 
 # --- building in a second process ---------------------------------------------------------
+
 
 class _OtherPart:
     """A share of a full build in another Python process: ``python -c`` with the job pickled on
@@ -381,8 +454,13 @@ class _OtherPart:
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
         self._errors = tempfile.TemporaryFile()  # not the terminal: the TUI owns it
-        self.proc = subprocess.Popen([sys.executable, "-c", "from custtui.core.search import _other_part_main; _other_part_main()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from custtui.core.search import _other_part_main; _other_part_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            env=env,
+        )
         self.done = 0
         self._result: bytes | None = None
         job = pickle.dumps((str(path), str(building), folders), protocol=pickle.HIGHEST_PROTOCOL)
@@ -414,6 +492,7 @@ class _OtherPart:
 
     def result(self) -> tuple[tuple[list, list], list[str]]:
         import pickle
+
         for thread in self._threads:
             thread.join()
         code = self.proc.wait()
@@ -440,6 +519,7 @@ class _StoreOnly:
 
     def __init__(self, path: str):
         from .store import Store
+
         self.store = Store(path)
         self._validator = None
 
@@ -447,6 +527,7 @@ class _StoreOnly:
         if self._validator is None:
             from .records import Validator
             from .schema import Schema
+
             head = self.store.head()
             self._validator = Validator(Schema.load(lambda name: self.store.read(head, f"schema/{name}")))
         return self._validator
@@ -465,12 +546,16 @@ def _other_part_main() -> None:
     def report(done: int) -> None:
         out.write(b"done %d\n" % done)
         out.flush()
-    result = pickle.dumps((index._build_part(Path(building), folders, report), messages), protocol=pickle.HIGHEST_PROTOCOL)
+
+    result = pickle.dumps(
+        (index._build_part(Path(building), folders, report), messages), protocol=pickle.HIGHEST_PROTOCOL
+    )
     out.write(b"result %d\n" % len(result) + result)
     out.flush()
 
 
 # --- results -------------------------------------------------------------------------------
+
 
 class _Marker(Formatter):
     """Matches wrapped in 【】, fragments joined by …"""
@@ -478,21 +563,21 @@ class _Marker(Formatter):
     between = " … "
 
     def format_token(self, text, token, replace=False):
-        return f"【{text[token.startchar:token.endchar]}】"
+        return f"【{text[token.startchar : token.endchar]}】"
 
 
 @dataclass
 class Hit:
-    kind: str                 # "customer" or "document"
-    id: str                   # the customer ID
-    name: str                 # the customer's name
+    kind: str  # "customer" or "document"
+    id: str  # the customer ID
+    name: str  # the customer's name
     score: float
     highlights: str = ""
-    document: str | None = None   # the document's file name, for document hits
-    path: str | None = None       # the document's path in the archive
+    document: str | None = None  # the document's file name, for document hits
+    path: str | None = None  # the document's path in the archive
     title: str | None = None
-    note: str | None = None       # why a document has no text (encrypted, unknown encoding …)
-    blob: str | None = field(default=None, repr=False)             # a document's git blob
+    note: str | None = None  # why a document has no text (encrypted, unknown encoding …)
+    blob: str | None = field(default=None, repr=False)  # a document's git blob
     snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names and prose
 
     def as_dict(self) -> dict:
@@ -517,7 +602,9 @@ class Scope:
         """``query`` without the terms this person may not search by."""
         if query is None:
             return None
-        kept = query.accept(lambda q: Q.NullQuery if isinstance(q, Q.Term) and self.blocked_terms(q.fieldname, q.text) else q)
+        kept = query.accept(
+            lambda q: Q.NullQuery if isinstance(q, Q.Term) and self.blocked_terms(q.fieldname, q.text) else q
+        )
         kept = kept.normalize()
         return None if kept is Q.NullQuery else kept
 
@@ -525,8 +612,9 @@ class Scope:
         """The documents not to find, as a query (None: every document may be found)."""
         if not self.hidden_documents:
             return None
-        return Q.Or([Q.And([Q.Term("info_type", info), Q.Term("sensitivity", level)])
-                     for info, level in self.hidden_documents])
+        return Q.Or(
+            [Q.And([Q.Term("info_type", info), Q.Term("sensitivity", level)]) for info, level in self.hidden_documents]
+        )
 
 
 EVERYTHING = Scope()
@@ -542,6 +630,7 @@ class Results:
 
 
 # --- the index -----------------------------------------------------------------------------
+
 
 class SearchIndex:
     """The archive's search index: open, build, catch up, search."""
@@ -576,8 +665,10 @@ class SearchIndex:
         if self._indexes is None:
             # read, not mapped: mapped postings count in every session's resident memory
             # (0.3 → 1.05 GB for one TUI session at 100k customers, measured); read ones stay in the page cache
-            self._indexes = tuple(FileStorage(str(self.folder / name), supports_mmap=False).open_index()
-                                  for name in ("customers", "documents"))
+            self._indexes = tuple(
+                FileStorage(str(self.folder / name), supports_mmap=False).open_index()
+                for name in ("customers", "documents")
+            )
         return self._indexes
 
     def ensure(self, progress: Progress | None = None) -> None:
@@ -617,7 +708,7 @@ class SearchIndex:
             folders = customer_folders(self.store, head)
             total = len(folders)
             segments = self._build_parts(building, sorted(folders.items()), progress)
-            for ix, found in zip((customers, documents), segments):
+            for ix, found in zip((customers, documents), segments, strict=True):
                 writer = ix.writer()
                 writer._close_segment()
                 writer._commit_toc(found)
@@ -631,8 +722,9 @@ class SearchIndex:
             shutil.rmtree(retired, ignore_errors=True)
             return total
 
-    def _build_parts(self, building: Path, folders: list[tuple[str, dict[str, str]]],
-                     progress: Progress | None) -> tuple[list, list]:
+    def _build_parts(
+        self, building: Path, folders: list[tuple[str, dict[str, str]]], progress: Progress | None
+    ) -> tuple[list, list]:
         """Index the customers into new segments of the indexes in ``building`` in other
         processes: one, or one per core (up to BUILD_PROCESSES) from PARALLEL_FROM customers on,
         each with a share of the customers. This process only waits, so a TUI that builds
@@ -640,7 +732,7 @@ class SearchIndex:
         total = len(folders)
         workers = min(BUILD_PROCESSES, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
         share = max(1, -(-total // workers))
-        parts = [_OtherPart(self.store.path, building, folders[i:i + share]) for i in range(0, total, share)]
+        parts = [_OtherPart(self.store.path, building, folders[i : i + share]) for i in range(0, total, share)]
         found: tuple[list, list] = ([], [])
         try:
             while not all(part.wait(0.2) for part in parts):
@@ -659,21 +751,34 @@ class SearchIndex:
             progress(total, total)
         return found
 
-    def _build_part(self, building: Path, folders: list[tuple[str, dict[str, str]]],
-                    report: Callable[[int], None] | None) -> tuple[list, list]:
+    def _build_part(
+        self, building: Path, folders: list[tuple[str, dict[str, str]]], report: Callable[[int], None] | None
+    ) -> tuple[list, list]:
         """Index these customers into segments of their own (one pair per SEGMENT_CUSTOMERS)."""
         customers, documents = (windex.open_dir(str(building / name)) for name in ("customers", "documents"))
         found: tuple[list, list] = ([], [])
         done = 0
         for start in range(0, len(folders), SEGMENT_CUSTOMERS):
-            chunk = folders[start:start + SEGMENT_CUSTOMERS]
-            wanted = [(folder, rel, blob) for folder, files in chunk for rel, blob in files.items() if rel.endswith(".toml")]
-            records = dict(zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted])))
+            chunk = folders[start : start + SEGMENT_CUSTOMERS]
+            wanted = [
+                (folder, rel, blob) for folder, files in chunk for rel, blob in files.items() if rel.endswith(".toml")
+            ]
+            records = dict(
+                zip(
+                    ((f, r) for f, r, _ in wanted),
+                    batch_read(self.store.git_dir, [b for _, _, b in wanted]),
+                    strict=True,
+                )
+            )
             writers = (_BulkWriter(customers), _BulkWriter(documents))
             try:
                 for folder, files in chunk:
-                    self._index_customer(*writers, folder, {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()},
-                                         fresh=True)
+                    self._index_customer(
+                        *writers,
+                        folder,
+                        {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()},
+                        fresh=True,
+                    )
                     done += 1
                     if report and done % 200 == 0:
                         report(done)
@@ -682,7 +787,7 @@ class SearchIndex:
                     writer.cancel()
                 raise
             del records
-            for writer, segments in zip(writers, found):
+            for writer, segments in zip(writers, found, strict=True):
                 if writer._added:
                     segments.append(writer._finalize_segment())
                 else:
@@ -692,17 +797,27 @@ class SearchIndex:
             report(done)
         return found
 
-    def _customer_files(self, commit: str | None, only: set[str] | None = None) -> dict[str, dict[str, tuple[str, bytes | None]]]:
+    def _customer_files(
+        self, commit: str | None, only: set[str] | None = None
+    ) -> dict[str, dict[str, tuple[str, bytes | None]]]:
         """customer folder -> {path inside it: (blob, bytes)}; bytes only for the TOML records."""
         paths = [customer_dir(cid) for cid in sorted(only)] if only is not None else []
         if only is not None and not paths:
             return {}
         folders = customer_folders(self.store, commit, *paths)
-        wanted = [(folder, rel, blob) for folder, files in folders.items()
-                  for rel, blob in files.items() if rel.endswith(".toml")]
-        records = dict(zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted])))
-        return {folder: {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()}
-                for folder, files in folders.items()}
+        wanted = [
+            (folder, rel, blob)
+            for folder, files in folders.items()
+            for rel, blob in files.items()
+            if rel.endswith(".toml")
+        ]
+        records = dict(
+            zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted]), strict=True)
+        )
+        return {
+            folder: {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()}
+            for folder, files in folders.items()
+        }
 
     def _index_customer(self, cw, dw, folder: str, files: dict[str, tuple[str, bytes | None]], fresh: bool) -> None:
         """Index one customer's record (and, unless ``dw`` is None, its documents)."""
@@ -717,8 +832,12 @@ class SearchIndex:
             validator = self.archive.validator()
             record = loads(files["customer.toml"][1], f"{folder}/customer.toml")
             validator.customer(record, check_required=False)  # a later-required field is incompleteness, not damage
-            notes = [loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")]
-            deals = [loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")]
+            notes = [
+                loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")
+            ]
+            deals = [
+                loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")
+            ]
             for note in notes:
                 validator.note(note)
             for deal in deals:
@@ -731,10 +850,10 @@ class SearchIndex:
         (cw.add_document if fresh else cw.update_document)(**doc)
         if dw is None:
             return
-        for rel, (blob, raw) in sorted(files.items()):
+        for rel, (_, raw) in sorted(files.items()):
             if not rel.startswith(f"{DOCS}/") or not rel.endswith(META_SUFFIX):
                 continue
-            name = rel[len(DOCS) + 1: -len(META_SUFFIX)]
+            name = rel[len(DOCS) + 1 : -len(META_SUFFIX)]
             body = files.get(f"{DOCS}/{name}")
             if body is None or raw is None:
                 continue
@@ -800,8 +919,7 @@ class SearchIndex:
         with _writers(customer_index, document_index if documents else None, timeout=60) as (cw, dw):
             for cid in sorted(changed):
                 folder = customer_dir(cid)
-                self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}),
-                                     fresh=False)
+                self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}), fresh=False)
 
     def _close(self) -> None:
         for _, searcher in self._searchers.values():
@@ -833,10 +951,12 @@ class SearchIndex:
             return Results(text, [], 0, list(parsed.hints))
         self.ensure()
         precise = self._run("customers", scope.restricted(parsed.precise_query), limit)[0]
-        customers, customer_total, customers_exact = self._run("customers", scope.restricted(parsed.customer_query),
-                                                               limit, BUDGET_S)
-        documents, document_total, documents_exact = self._run("documents", scope.restricted(parsed.document_query),
-                                                               limit, BUDGET_S, scope.document_mask())
+        customers, customer_total, customers_exact = self._run(
+            "customers", scope.restricted(parsed.customer_query), limit, BUDGET_S
+        )
+        documents, document_total, documents_exact = self._run(
+            "documents", scope.restricted(parsed.document_query), limit, BUDGET_S, scope.document_mask()
+        )
         hints = list(parsed.hints)
         if None in (customers_exact, documents_exact):
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
@@ -844,11 +964,13 @@ class SearchIndex:
         for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed, prose=scope.prose)
             hit.highlights = scope.redact(hit.highlights)
-        return Results(text, hits, customer_total + document_total, hints,
-                       exact=bool(customers_exact and documents_exact))
+        return Results(
+            text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
+        )
 
-    def _run(self, which: str, query, limit: int, budget: float | None = None,
-             mask=None) -> tuple[list[Hit], int, bool | None]:
+    def _run(
+        self, which: str, query, limit: int, budget: float | None = None, mask=None
+    ) -> tuple[list[Hit], int, bool | None]:
         """(hits, number of matches, exact): exact is False when the number is Whoosh's estimate
         and None when the time budget ran out and only part of the matches were ranked. Records
         matching ``mask`` are neither hits nor counted."""
@@ -862,8 +984,9 @@ class SearchIndex:
             self._close()
             return self._run_once(which, query, limit, budget, mask)
 
-    def _run_once(self, which: str, query, limit: int, budget: float | None,
-                  mask=None) -> tuple[list[Hit], int, bool | None]:
+    def _run_once(
+        self, which: str, query, limit: int, budget: float | None, mask=None
+    ) -> tuple[list[Hit], int, bool | None]:
         searcher = self._searcher(which)
         query = _lean(query, searcher)
         if mask is not None:
@@ -888,14 +1011,30 @@ class SearchIndex:
         for found in results:
             stored = found.fields()
             if which == "customers":
-                hits.append(Hit("customer", stored["id"], stored.get("name", ""), found.score,
-                                snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact", "prose")]))
+                hits.append(
+                    Hit(
+                        "customer",
+                        stored["id"],
+                        stored.get("name", ""),
+                        found.score,
+                        snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact", "prose")],
+                    )
+                )
             else:
                 customer = stored["id"]
-                hits.append(Hit("document", customer, stored.get("cname", ""), found.score,
-                                document=stored["filename"], title=stored.get("title"),
-                                path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
-                                note=stored.get("note"), blob=stored.get("blob")))
+                hits.append(
+                    Hit(
+                        "document",
+                        customer,
+                        stored.get("cname", ""),
+                        found.score,
+                        document=stored["filename"],
+                        title=stored.get("title"),
+                        path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
+                        note=stored.get("note"),
+                        blob=stored.get("blob"),
+                    )
+                )
         return hits, total, exact
 
     def _highlight(self, hit: Hit, parsed: ParsedQuery, prose: bool = True) -> None:
@@ -905,7 +1044,9 @@ class SearchIndex:
         if hit.kind == "document":
             sources = [hit.title or "", hit.document or ""]
             if hit.blob:
-                sources.append(self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text)
+                sources.append(
+                    self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text
+                )
         else:
             sources = [s.replace("\n", "、") for s in hit.snippet_sources[:3]]
             if prose and not any(terms & set(query_terms(s)) for s in sources):
@@ -917,13 +1058,11 @@ class SearchIndex:
         for source in sources:
             if not source or not terms & set(query_terms(source)):  # Whoosh's highlighter costs ~0.1 ms a call
                 continue
-            found = highlight(source, terms, analyzer, ContextFragmenter(maxchars=120, surround=30),
-                              _Marker(), top=2)
+            found = highlight(source, terms, analyzer, ContextFragmenter(maxchars=120, surround=30), _Marker(), top=2)
             if found:
                 hit.highlights = found.replace("\n", " ")
                 return
         hit.highlights = "  ".join(s for s in sources[:2] if s)[:120]  # matched by pinyin, phone or number
-
 
     def _customer_body(self, customer_id: str) -> str:
         try:
@@ -938,8 +1077,11 @@ def _lean(query, searcher):
     filter: a word's pairs must all be in one field (an And of terms), and at 100k customers
     公司 of 达盛公司 is in every name, so Whoosh walked all its postings blocks to confirm what
     达盛 and 盛公 had already found (alias lookups 30-50 ms). At least two pairs stay, the rarest."""
-    if isinstance(query, Q.And) and len(query.subqueries) >= 3 and all(
-            isinstance(q, Q.Term) and q.fieldname == query.subqueries[0].fieldname for q in query.subqueries):
+    if (
+        isinstance(query, Q.And)
+        and len(query.subqueries) >= 3
+        and all(isinstance(q, Q.Term) and q.fieldname == query.subqueries[0].fieldname for q in query.subqueries)
+    ):
         common = max(COMMON_PAIR_DOCS, searcher.doc_count_all() * COMMON_PAIR_SHARE)
         ranked = sorted(query.subqueries, key=lambda q: searcher.doc_frequency(q.fieldname, q.text))
         kept = ranked[:2] + [q for q in ranked[2:] if searcher.doc_frequency(q.fieldname, q.text) <= common]
@@ -995,9 +1137,11 @@ def _precise_first(precise: list[Hit], ranked: list[Hit]) -> list[Hit]:
 
 def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:
     """One list from two indexes whose scores are not comparable: each normalised by its best."""
+
     def normalised(hits: list[Hit], weight: float) -> list[tuple[float, Hit]]:
         top = max((h.score for h in hits), default=1.0) or 1.0
         return [(weight * h.score / top, h) for h in hits]
+
     merged = normalised(customers, 1.0) + normalised(documents, 0.95)
     merged.sort(key=lambda pair: pair[0], reverse=True)
     return [hit for _, hit in merged[:limit]]

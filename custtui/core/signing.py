@@ -21,8 +21,15 @@ from .errors import CusttuiError
 from .staff import Person, registry
 from .store import Store
 
-STATUS = {"N": "未签名", "B": "签名无效 (提交内容被改动过)", "U": "签名密钥未在员工名册中登记",
-          "E": "签名密钥未在员工名册中登记", "X": "签名已过期", "Y": "签名密钥已过期", "R": "签名密钥已吊销"}
+STATUS = {
+    "N": "未签名",
+    "B": "签名无效 (提交内容被改动过)",
+    "U": "签名密钥未在员工名册中登记",
+    "E": "签名密钥未在员工名册中登记",
+    "X": "签名已过期",
+    "Y": "签名密钥已过期",
+    "R": "签名密钥已吊销",
+}
 LOCAL_SIGNERS = "allowed_signers"  # keys trusted by this copy without a staff registry
 
 
@@ -52,9 +59,11 @@ def enable(archive: Archive, key: str | os.PathLike) -> Person | None:
     people = registry(archive)
     owner = next((p for p in people.values() if public.split()[1] in (k.split()[1] for k in p.keys)), None)
     if people and owner is None:
-        raise CusttuiError(f"公钥 {private.name}.pub 尚未登记: 请先把它登记给本办事处的服务器账号 "
-                           f"(custtui staff add office-xx --role office_sync --key {private}.pub, 或 staff key-add), "
-                           f"其他副本才能认出这些提交")
+        raise CusttuiError(
+            f"公钥 {private.name}.pub 尚未登记: 请先把它登记给本办事处的服务器账号 "
+            f"(custtui staff add office-xx --role office_sync --key {private}.pub, 或 staff key-add), "
+            f"其他副本才能认出这些提交"
+        )
     archive.store.ssh_sign(b"custtui signing test\n", str(private))  # a clear error now, not at the next commit
     if not people:
         allowed = archive.store.git_dir / "custtui" / LOCAL_SIGNERS
@@ -83,8 +92,15 @@ def signatures(store: Store, commits: list[str], signers: str) -> dict[str, tupl
     with tempfile.NamedTemporaryFile("w", suffix=".signers", encoding="utf-8") as file:
         file.write(signers)
         file.flush()
-        result = store.git("-c", f"gpg.ssh.allowedSignersFile={file.name}", "log", "--no-walk=unsorted",
-                           "--format=%H%x00%G?%x00%GS", "--stdin", input="\n".join(commits).encode() + b"\n")
+        result = store.git(
+            "-c",
+            f"gpg.ssh.allowedSignersFile={file.name}",
+            "log",
+            "--no-walk=unsorted",
+            "--format=%H%x00%G?%x00%GS",
+            "--stdin",
+            input="\n".join(commits).encode() + b"\n",
+        )
     found = {}
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         commit, status, signer = (line.split("\0") + ["", ""])[:3]
@@ -96,6 +112,7 @@ def verify(archive: Archive, since: str | None = None) -> list[Finding]:
     """Commits after ``since`` (all when None) not signed by a registered key, or signed by
     someone who can vouch neither for themselves nor as an office server."""
     from .staff import access_for
+
     store = archive.store
     people = registry(archive)
     local = store.git_dir / "custtui" / LOCAL_SIGNERS

@@ -29,8 +29,10 @@ if TYPE_CHECKING:  # archive.py imports this module
     from .archive import Archive
 
 ID_RULE = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
-KEY_RULE = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)"
-                      r" ([A-Za-z0-9+/=]+)(?: .*)?$")
+KEY_RULE = re.compile(
+    r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)"
+    r" ([A-Za-z0-9+/=]+)(?: .*)?$"
+)
 ORDER = ("id", "name", "department", "roles", "active", "keys")
 # registries and policies by the git id of their tree/blob: a sync gates hundreds of commits that
 # share one registry; reading it again for each would cost a git call per commit
@@ -49,8 +51,14 @@ class Person:
     keys: tuple[str, ...] = field(default=())
 
     def record(self) -> dict:
-        return {"id": self.id, "name": self.name, "department": self.department, "roles": list(self.roles),
-                "active": self.active, "keys": list(self.keys)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "department": self.department,
+            "roles": list(self.roles),
+            "active": self.active,
+            "keys": list(self.keys),
+        }
 
     @property
     def label(self) -> str:
@@ -113,7 +121,9 @@ def parse_person(raw: bytes, path: str) -> Person:
     unknown = set(data) - set(ORDER)
     if unknown:
         raise FieldError(sorted(unknown)[0], sorted(unknown)[0], f"未知的项, 可用: {', '.join(ORDER)}")
-    return Person(person_id, name, department, tuple(roles), data.get("active", True), tuple(check_key(k) for k in keys))
+    return Person(
+        person_id, name, department, tuple(roles), data.get("active", True), tuple(check_key(k) for k in keys)
+    )
 
 
 def registry_problems(people: dict[str, Person], policy: Policy) -> list[str]:
@@ -188,6 +198,7 @@ def _key_body(key: str) -> str:
 
 def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | None) -> str | None:
     """One audited commit to ``staff/<id>.toml``, checked against the registry at that head."""
+
     def build(head):
         people = registry(archive, head)
         if people:
@@ -197,21 +208,35 @@ def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | Non
         others = [p for p in people.values() if p.id != person.id]
         for other in others:
             if person.name in (other.name, other.id) or person.id == other.name:
-                raise FieldError("name", "姓名", f"{person.name} 与已登记的 {other.label} 重名; 姓名不能与别人的"
-                                 f"姓名或账号相同 (可加部门或数字区分, 如 张伟(销售))")
+                raise FieldError(
+                    "name",
+                    "姓名",
+                    f"{person.name} 与已登记的 {other.label} 重名; 姓名不能与别人的"
+                    f"姓名或账号相同 (可加部门或数字区分, 如 张伟(销售))",
+                )
         for key in person.keys:
             owner = next((p for p in others if _key_body(key) in map(_key_body, p.keys)), None)
             if owner:
                 raise FieldError("key", "SSH 公钥", f"此公钥已登记给 {owner.id} {owner.name}, 一把钥匙只能对应一个人")
         if not people and not Access(person.name, [policy.role(r) for r in person.roles]).may("manage_staff"):
             raise CusttuiError("第一位登记的员工必须能管理员工 (如 管理员 部门或 admin 角色), 否则名册无人能改")
-        return ({f"{STAFF_DIR}/{person.id}.toml": dumps(person.record(), ORDER)},
-                archive.commit_message(verb, None, None, f"{person.id} {person.name} {detail}".strip(), "staff", []))
+        return (
+            {f"{STAFF_DIR}/{person.id}.toml": dumps(person.record(), ORDER)},
+            archive.commit_message(verb, None, None, f"{person.id} {person.name} {detail}".strip(), "staff", []),
+        )
+
     return archive.commit_change(build, when)
 
 
-def add_person(archive: Archive, person_id: str, name: str, department: str, roles: list[str] | None = None,
-               keys: list[str] | None = None, when: datetime | None = None) -> str:
+def add_person(
+    archive: Archive,
+    person_id: str,
+    name: str,
+    department: str,
+    roles: list[str] | None = None,
+    keys: list[str] | None = None,
+    when: datetime | None = None,
+) -> str:
     if not ID_RULE.match(person_id or ""):
         raise FieldError("id", "员工账号", "应为 2–32 位小写字母、数字、点、横线或下划线, 以字母开头, 如 zhangwei")
     if not name.strip():
@@ -222,11 +247,14 @@ def add_person(archive: Archive, person_id: str, name: str, department: str, rol
         if person_id in people:
             raise FieldError("id", "员工账号", f"{person_id} 已登记 ({people[person_id].name})")
         if department not in policy.departments:
-            raise FieldError("department", "部门", f"{department!r} 不是已知的部门, 可选: {'、'.join(policy.departments)}")
+            raise FieldError(
+                "department", "部门", f"{department!r} 不是已知的部门, 可选: {'、'.join(policy.departments)}"
+            )
         chosen = tuple(roles or [policy.departments[department]])
         for code in chosen:
             policy.role(code)
         return Person(person_id, name.strip(), department, chosen, True, checked_keys)
+
     return _change(archive, edit, "登记员工", f"{department}", when)
 
 
@@ -242,6 +270,7 @@ def disable_person(archive: Archive, person_id: str, when: datetime | None = Non
         if not person.active:
             raise CusttuiError(f"{person_id} 已停用")
         return Person(**{**person.__dict__, "active": False})
+
     return _change(archive, edit, "停用员工", "", when)
 
 
@@ -253,4 +282,5 @@ def add_key(archive: Archive, person_id: str, key: str, when: datetime | None = 
         if _key_body(key) in map(_key_body, person.keys):
             raise FieldError("key", "SSH 公钥", f"{person_id} 已有这把公钥")
         return Person(**{**person.__dict__, "keys": (*person.keys, key)})
+
     return _change(archive, edit, "添加公钥", key.split()[-1] if len(key.split()) > 2 else "", when)

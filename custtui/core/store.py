@@ -20,8 +20,8 @@ from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from io import BytesIO
+from pathlib import Path
 from typing import Callable, Iterator
 
 import git
@@ -103,6 +103,7 @@ def blob_sha(data: bytes) -> str:
 # tree_to_stream: both validate every entry name, ~12 ms per 1,000-entry shard on each read and
 # each commit (measured with bench/bench_core.py at 100k customers).
 
+
 @dataclass(frozen=True)
 class _Tree:
     """A tree object: its entries (name -> (mode, sha)), its bytes, and where each sha sits in them."""
@@ -117,8 +118,8 @@ def _parse_tree(data: bytes) -> _Tree:
     while pos < end:
         space = data.index(b" ", pos)
         nul = data.index(b"\0", space)
-        name = data[space + 1:nul].decode("utf-8", errors="surrogateescape")
-        entries[name] = (int(data[pos:space], 8), data[nul + 1:nul + 21].hex())
+        name = data[space + 1 : nul].decode("utf-8", errors="surrogateescape")
+        entries[name] = (int(data[pos:space], 8), data[nul + 1 : nul + 21].hex())
         offsets[name] = nul + 1
         pos = nul + 21
     return _Tree(entries, data, offsets)
@@ -126,12 +127,18 @@ def _parse_tree(data: bytes) -> _Tree:
 
 def _serialise_tree(entries: dict[str, tuple[int, str]]) -> _Tree:
     """Entries in git's order (a directory sorts as if named ``name/``)."""
+
     def key(item):
         name, (mode, _) = item
         raw = name.encode("utf-8", errors="surrogateescape")
         return raw + b"/" if mode == TREE_MODE else raw
-    return _parse_tree(b"".join(b"%o %s\0%s" % (mode, name.encode("utf-8", errors="surrogateescape"), bytes.fromhex(sha))
-                                for name, (mode, sha) in sorted(entries.items(), key=key)))
+
+    return _parse_tree(
+        b"".join(
+            b"%o %s\0%s" % (mode, name.encode("utf-8", errors="surrogateescape"), bytes.fromhex(sha))
+            for name, (mode, sha) in sorted(entries.items(), key=key)
+        )
+    )
 
 
 def _patched(base: _Tree, entries: dict[str, tuple[int, str]], touched: set[str]) -> _Tree:
@@ -142,7 +149,7 @@ def _patched(base: _Tree, entries: dict[str, tuple[int, str]], touched: set[str]
     raw = bytearray(base.raw)
     for name in touched:
         offset = base.offsets[name]
-        raw[offset:offset + 20] = bytes.fromhex(entries[name][1])
+        raw[offset : offset + 20] = bytes.fromhex(entries[name][1])
     return _Tree(entries, bytes(raw), base.offsets)
 
 
@@ -194,8 +201,9 @@ class Store:
             cmd.append(f"--work-tree={self.work_tree}")
         # CUSTTUI_GATED: what custtui moves the branch to has passed its gate (or is its own commit),
         # so the reference-transaction hook (custtui.core.hooks) need not start again
-        result = subprocess.run(cmd + list(args), input=input, capture_output=True,
-                                env={**os.environ, "CUSTTUI_GATED": "1"})
+        result = subprocess.run(
+            cmd + list(args), input=input, capture_output=True, env={**os.environ, "CUSTTUI_GATED": "1"}
+        )
         if check and result.returncode != 0:
             raise CusttuiError(f"git {args[0]} 失败: {result.stderr.decode(errors='replace').strip()}")
         return result
@@ -251,9 +259,15 @@ class Store:
     def commit_info(self, sha: str) -> CommitInfo:
         try:
             commit = self.repo.commit(sha)
-            return CommitInfo(commit.hexsha, commit.tree.hexsha, tuple(p.hexsha for p in commit.parents),
-                              commit.author.name, commit.author.email, commit.authored_datetime,
-                              commit.message)
+            return CommitInfo(
+                commit.hexsha,
+                commit.tree.hexsha,
+                tuple(p.hexsha for p in commit.parents),
+                commit.author.name,
+                commit.author.email,
+                commit.authored_datetime,
+                commit.message,
+            )
         except (ValueError, BadName, BadObject):
             raise CusttuiError(f"提交 {sha} 不存在") from None
 
@@ -302,7 +316,9 @@ class Store:
             return {}
         return self.tree(found[1])
 
-    def diff_trees(self, old: str | None, new: str | None, prefix: str = "") -> Iterator[tuple[str, str | None, str | None]]:
+    def diff_trees(
+        self, old: str | None, new: str | None, prefix: str = ""
+    ) -> Iterator[tuple[str, str | None, str | None]]:
         """(path, old blob, new blob) for every file that differs; skips equal subtrees."""
         if old == new:
             return
@@ -333,15 +349,21 @@ class Store:
         out = self.git("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", old, new).stdout.decode()
         fields = out.split("\0")
         changes = []
-        for header, path in zip(fields[0::2], fields[1::2]):
+        for header, path in zip(fields[0::2], fields[1::2], strict=False):  # the output ends in a NUL
             _, _, old_blob, new_blob, _ = header.lstrip(":").split(" ")
-            changes.append((path, None if old_blob == ZERO_OID else old_blob, None if new_blob == ZERO_OID else new_blob))
+            changes.append(
+                (path, None if old_blob == ZERO_OID else old_blob, None if new_blob == ZERO_OID else new_blob)
+            )
         return sorted(changes)
 
     def walk(self, commit: str | None, path: str = "") -> Iterator[tuple[str, str]]:
         """(path, blob sha) of every file under ``path``."""
-        yield from ((p, b) for p, _, b in self.diff_trees(None, self._dir_sha(commit, path),
-                                                              f"{path.strip('/')}/" if path.strip('/') else ""))
+        yield from (
+            (p, b)
+            for p, _, b in self.diff_trees(
+                None, self._dir_sha(commit, path), f"{path.strip('/')}/" if path.strip("/") else ""
+            )
+        )
 
     def _dir_sha(self, commit: str | None, path: str) -> str | None:
         if not path.strip("/"):
@@ -406,9 +428,15 @@ class Store:
         self._remember_tree(sha, tree)
         return sha
 
-    def write_commit(self, parent: str | None, changes: Changes, message: str,
-                     author: Identity, committer: Identity | None = None,
-                     extra_parents: tuple[str, ...] = ()) -> str:
+    def write_commit(
+        self,
+        parent: str | None,
+        changes: Changes,
+        message: str,
+        author: Identity,
+        committer: Identity | None = None,
+        extra_parents: tuple[str, ...] = (),
+    ) -> str:
         """Write the objects of a commit on ``parent`` applying ``changes``; does not publish."""
         base_tree = self.root_tree(parent)
         tree = self._build_tree(base_tree, changes) or self._write_object(b"tree", b"")
@@ -432,8 +460,9 @@ class Store:
 
     def ssh_sign(self, payload: bytes, key: str) -> bytes:
         """An SSH signature of ``payload`` in git's namespace, as ``git commit -S`` makes it."""
-        result = subprocess.run(["ssh-keygen", "-Y", "sign", "-n", "git", "-f", os.path.expanduser(key)],
-                                input=payload, capture_output=True)
+        result = subprocess.run(
+            ["ssh-keygen", "-Y", "sign", "-n", "git", "-f", os.path.expanduser(key)], input=payload, capture_output=True
+        )
         if result.returncode != 0:
             raise CusttuiError(f"无法用 {key} 签名提交: {result.stderr.decode(errors='replace').strip()}; 修改未写入")
         return result.stdout
@@ -444,8 +473,13 @@ class Store:
         if result.returncode != 0:
             raise StaleHead(result.stderr.decode(errors="replace"))
 
-    def transact(self, build: Callable[[str | None], tuple[Changes, str] | None],
-                 author: Identity, attempts: int = 200, sync: bool = True) -> str | None:
+    def transact(
+        self,
+        build: Callable[[str | None], tuple[Changes, str] | None],
+        author: Identity,
+        attempts: int = 200,
+        sync: bool = True,
+    ) -> str | None:
         """Apply ``build(head) -> (changes, message)`` as one commit, retrying on a moved head.
 
         ``build`` is called again on the new head after every lost race, so it must compute

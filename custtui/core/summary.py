@@ -26,13 +26,16 @@ class Summary:
     def text(self) -> str:
         def counts(data: dict[str, int]) -> str:
             return "  ".join(f"{k} {v}" for k, v in data.items())
-        return "\n".join([
-            f"档案: {self.name}  ({self.path})",
-            f"客户: {self.customers}    资料: {self.documents}    提交: {self.commits}",
-            f"按类型: {counts(self.by_type)}",
-            f"按阶段: {counts(self.by_stage)}",
-            f"经手人: {counts(self.authors)}",
-        ])
+
+        return "\n".join(
+            [
+                f"档案: {self.name}  ({self.path})",
+                f"客户: {self.customers}    资料: {self.documents}    提交: {self.commits}",
+                f"按类型: {counts(self.by_type)}",
+                f"按阶段: {counts(self.by_stage)}",
+                f"经手人: {counts(self.authors)}",
+            ]
+        )
 
 
 def summarise(archive: Archive) -> Summary:
@@ -44,6 +47,14 @@ def summarise(archive: Archive) -> Summary:
     documents = sum(1 for path, _ in archive.store.files(head, "customers/") if path.endswith(META_SUFFIX))
     authors = archive.store.git("log", "--format=%an", archive.store.branch_ref).stdout.decode().split("\n")
     author_counts = Counter(a for a in authors if a)
-    return Summary(archive.archive_name(), str(archive.store.path), head, len(customers),
-                   dict(by_type.most_common()), dict(by_stage.most_common()), documents,
-                   sum(author_counts.values()), dict(author_counts.most_common()))
+    return Summary(
+        archive.archive_name(),
+        str(archive.store.path),
+        head,
+        len(customers),
+        dict(by_type.most_common()),
+        dict(by_stage.most_common()),
+        documents,
+        sum(author_counts.values()),
+        dict(author_counts.most_common()),
+    )

@@ -65,8 +65,10 @@ class SyncResult:
     def summary(self) -> str:
         if self.before == self.after and not self.sent:
             return f"与 {self.remote} 已一致, 无需同步"
-        parts = [f"从 {self.remote} 收到 {self.received} 个提交"
-                 + (f" ({len(self.customers)} 位客户有变化)" if self.customers else "")]
+        parts = [
+            f"从 {self.remote} 收到 {self.received} 个提交"
+            + (f" ({len(self.customers)} 位客户有变化)" if self.customers else "")
+        ]
         if self.pushed:
             parts.append(f"发送 {self.sent} 个提交")
         if self.conflicts:
@@ -79,6 +81,7 @@ class SyncResult:
 
 
 # --- remotes ----------------------------------------------------------
+
 
 def remotes(archive: Archive) -> dict[str, str]:
     """Remote name -> URL."""
@@ -110,14 +113,25 @@ def default_remote(archive: Archive, name: str | None = None) -> str:
         return "origin"
     if len(known) == 1:
         return next(iter(known))
-    raise CusttuiError("没有配置远程仓库, 请先 custtui remote add 名称 地址" if not known
-                       else f"有多个远程仓库 ({', '.join(known)}), 请指明同步哪一个")
+    raise CusttuiError(
+        "没有配置远程仓库, 请先 custtui remote add 名称 地址"
+        if not known
+        else f"有多个远程仓库 ({', '.join(known)}), 请指明同步哪一个"
+    )
 
 
 # --- clone -------------------------------------------------------------------------------
 
-def clone(url: str, path: str | os.PathLike, office: str, *, office_name: str | None = None,
-          user: str | None = None, bare: bool = False) -> Archive:
+
+def clone(
+    url: str,
+    path: str | os.PathLike,
+    office: str,
+    *,
+    office_name: str | None = None,
+    user: str | None = None,
+    bare: bool = False,
+) -> Archive:
     """A new office's copy of the archive, registered under its own office code at the origin
     (``bare``: without a working tree, as an office's own hub)."""
     office = office.strip().upper()
@@ -126,8 +140,11 @@ def clone(url: str, path: str | os.PathLike, office: str, *, office_name: str | 
     target = Path(path)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CusttuiError(f"{target} 已存在且不是空目录, 不能克隆到此处")
-    result = subprocess.run(["git", "clone", "-q", "--no-tags", *(["--bare"] if bare else []), url, str(target)],
-                            capture_output=True, timeout=GIT_TIMEOUT_S)
+    result = subprocess.run(
+        ["git", "clone", "-q", "--no-tags", *(["--bare"] if bare else []), url, str(target)],
+        capture_output=True,
+        timeout=GIT_TIMEOUT_S,
+    )
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise CusttuiError(f"克隆 {url} 失败: {result.stderr.decode(errors='replace').strip()}")
@@ -152,8 +169,12 @@ def _register_office(archive: Archive, office: str, office_name: str | None) -> 
             owner = loads(taken, path).get("name", office)
             raise CusttuiError(f"办事处代码 {office} 已被「{owner}」使用, 请换一个 (--office)")
         record = {"code": office, "name": office_name or office, "next": 1}
-        message = archive.commit_message("登记办事处", None, None, f"{office} {office_name or ''}".strip(), "office", [])
-        archive.commit_change(lambda head: ({path: dumps(record, ("code", "name", "next"))}, message))
+        message = archive.commit_message(
+            "登记办事处", None, None, f"{office} {office_name or ''}".strip(), "office", []
+        )
+        archive.commit_change(
+            lambda head, record=record, message=message: ({path: dumps(record, ("code", "name", "next"))}, message)
+        )
         pushed = archive.store.git("push", "-q", "origin", f"HEAD:{archive.store.branch_ref}", check=False)
         if pushed.returncode == 0:
             return
@@ -167,10 +188,15 @@ def _register_office(archive: Archive, office: str, office_name: str | None) -> 
 
 # --- sync --------------------------------------------------------------------------------
 
+
 def _git(archive: Archive, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     store = archive.store
-    return subprocess.run(["git", f"--git-dir={store.git_dir}", *args], capture_output=True, timeout=GIT_TIMEOUT_S,
-                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "CUSTTUI_GATED": "1", **(env or {})})
+    return subprocess.run(
+        ["git", f"--git-dir={store.git_dir}", *args],
+        capture_output=True,
+        timeout=GIT_TIMEOUT_S,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "CUSTTUI_GATED": "1", **(env or {})},
+    )
 
 
 def _fetch(archive: Archive, remote: str) -> str | None:
@@ -184,15 +210,27 @@ def _fetch(archive: Archive, remote: str) -> str | None:
     branch = archive.store.branch_ref
     objects = archive.store.git_dir / "objects"
     with tempfile.TemporaryDirectory(prefix="tmp_objdir-incoming-", dir=objects) as quarantine:
-        result = _git(archive, "-c", "fetch.fsckObjects=true", "fetch", "-q", "--no-tags", "--refmap=", remote, branch,
-                      env={"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects)})
+        result = _git(
+            archive,
+            "-c",
+            "fetch.fsckObjects=true",
+            "fetch",
+            "-q",
+            "--no-tags",
+            "--refmap=",
+            remote,
+            branch,
+            env={"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects)},
+        )
         if result.returncode != 0:
             error = result.stderr.decode(errors="replace").strip()
             if "couldn't find remote ref" in error:
                 return None
             if re.search(r"fsck|error in \w+ [0-9a-f]{40}|is an? \w+, not an? |index-pack failed", error):
-                raise SyncError(f"拒绝接收 {remote} 的对象, 本档案未改动: git 的完整性检查 (fsck) 发现不安全或损坏的内容 "
-                                f"({printable(error.splitlines()[0], 200)})")
+                raise SyncError(
+                    f"拒绝接收 {remote} 的对象, 本档案未改动: git 的完整性检查 (fsck) 发现不安全或损坏的内容 "
+                    f"({printable(error.splitlines()[0], 200)})"
+                )
             raise SyncError(f"从 {remote} 获取失败, 档案未改动: {error}")
         _migrate(Path(quarantine), objects)
     fetched = (archive.store.git_dir / "FETCH_HEAD").read_text().split()
@@ -203,8 +241,10 @@ def _migrate(quarantine: Path, objects: Path) -> None:
     """Move fetched objects into the archive's object store as git's own quarantine does: loose
     objects first, then each pack before its index (git trusts a pack once its .idx is there)."""
     order = {".pack": 0, ".rev": 1, ".idx": 2}
-    files = sorted((p for p in quarantine.rglob("*") if p.is_file()),
-                   key=lambda p: (p.parent.name == "pack", order.get(p.suffix, 3)))
+    files = sorted(
+        (p for p in quarantine.rglob("*") if p.is_file()),
+        key=lambda p: (p.parent.name == "pack", order.get(p.suffix, 3)),
+    )
     for source in files:
         target = objects / source.relative_to(quarantine)
         target.parent.mkdir(exist_ok=True)
@@ -216,8 +256,13 @@ def _count(archive: Archive, span: str) -> int:
     return int(archive.store.git("rev-list", "--count", span).stdout.decode().strip() or 0)
 
 
-def sync(archive: Archive, remote: str | None = None, *, push: bool = True,
-         on_progress: Callable[[str], None] = lambda message: None) -> SyncResult:
+def sync(
+    archive: Archive,
+    remote: str | None = None,
+    *,
+    push: bool = True,
+    on_progress: Callable[[str], None] = lambda message: None,
+) -> SyncResult:
     """Fetch, merge and push; retries by itself when someone pushed first."""
     archive.access.require("sync")
     remote = default_remote(archive, remote)
@@ -253,8 +298,9 @@ def sync(archive: Archive, remote: str | None = None, *, push: bool = True,
             raise SyncError(f"{remote} 持续有新提交, {PUSH_ATTEMPTS} 次尝试后仍未推送成功; 本地已合并, 请稍后再同步")
         _finish(archive, result)
         if result.after:
-            store.git("update-ref", f"refs/remotes/{remote}/{store.branch_ref.rsplit('/', 1)[1]}", result.after,
-                      check=False)
+            store.git(
+                "update-ref", f"refs/remotes/{remote}/{store.branch_ref.rsplit('/', 1)[1]}", result.after, check=False
+            )
     return result
 
 
@@ -278,8 +324,13 @@ def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncRes
             new, merged = theirs, None
         else:
             merged = merge_trees(store, base, ours, theirs)
-            new = store.write_commit(ours, merged.changes, _merge_message(archive, remote, merged),
-                                     _sync_identity(archive), extra_parents=(theirs,))
+            new = store.write_commit(
+                ours,
+                merged.changes,
+                _merge_message(archive, remote, merged),
+                _sync_identity(archive),
+                extra_parents=(theirs,),
+            )
         with store.lock("commit"):
             try:
                 store.publish(new, ours, reason=f"custtui sync {remote}")
@@ -319,8 +370,11 @@ def _finish(archive: Archive, result: SyncResult) -> None:
     if result.after == result.before:
         return
     result.stale_paths = store.sync_work_tree()
-    diff = store.diff_commits_bulk(result.before, result.after) if result.before else \
-        [(p, None, b) for p, b in store.files(result.after, "customers/")]
+    diff = (
+        store.diff_commits_bulk(result.before, result.after)
+        if result.before
+        else [(p, None, b) for p, b in store.files(result.after, "customers/")]
+    )
     result.customers = sorted({p.split("/")[3] for p, _, _ in diff if p.startswith("customers/") and p.count("/") >= 4})
     added = [cid for p, old, new in diff if old is None and new and (cid := customer_id_of(p))]
     result.duplicates = find_duplicates(archive, added)
@@ -364,6 +418,7 @@ def find_duplicates(archive: Archive, customer_ids: list[str]) -> list[tuple[str
 
 
 # --- open conflicts -----------------------------------------------------------------------
+
 
 def open_conflicts(archive: Archive, customer_id: str | None = None) -> list[tuple[str, str, dict]]:
     """(customer ID, file inside the customer folder, conflict) for every open conflict."""

@@ -78,7 +78,7 @@ def uscc_check_char(first17: str) -> str:
     """GB 32100-2015 check character for the first 17 characters of a unified social credit code."""
     if len(first17) != 17 or any(c not in USCC_ALPHABET for c in first17):
         raise ValueError(f"need 17 characters from {USCC_ALPHABET!r}, got {first17!r}")
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -106,7 +106,7 @@ def id_check_digit(first17: str) -> str:
     """GB 11643-1999 (ISO 7064 MOD 11-2) check digit for the first 17 digits; 'X' stands for 10."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError(f"need 17 digits, got {first17!r}")
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
 def validate_id_card(
@@ -162,7 +162,9 @@ def _landline(text: str, field: str, label: str) -> str:
     elif re.match(r"0[3-9]", head):
         width = 4
     elif head.startswith("0"):
-        raise FieldError(field, label, f"区号 {head[:4]} 不正确: 北京 010 和 02X 为 3 位, 其他区号为 4 位且以 03-09 开头")
+        raise FieldError(
+            field, label, f"区号 {head[:4]} 不正确: 北京 010 和 02X 为 3 位, 其他区号为 4 位且以 03-09 开头"
+        )
     else:
         raise FieldError(field, label, "固定电话需带区号, 如 010-62345678 或 0755-88886666")
     if len(head) < width:
@@ -282,6 +284,10 @@ def validate_text(value: object, field: str, label: str, max_length: int = 200, 
         if unicodedata.category(char) == "Cc":
             raise FieldError(field, label, f"含有不可见的控制字符 U+{ord(char):04X} (第 {pos} 个字符), 请删除")
         if unicodedata.category(char) == "Cf" and (not multiline or char in _BIDI_CONTROLS):
-            raise FieldError(field, label, f"含有不可见的格式字符 U+{ord(char):04X} (第 {pos} 个字符, 如零宽字符或"
-                                           f"文字方向控制符), 会让看到的与存下的不一致, 请删除")
+            raise FieldError(
+                field,
+                label,
+                f"含有不可见的格式字符 U+{ord(char):04X} (第 {pos} 个字符, 如零宽字符或"
+                f"文字方向控制符), 会让看到的与存下的不一致, 请删除",
+            )
     return text

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import access_log
 from .archive import META_SUFFIX, Archive, Document, HistoryEntry
-from .intake import save_copy
-from .policy import (CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, SENSITIVITY, PermissionDenied, mask_id_number,
-                     mask_phone)
 from .errors import CusttuiError, RecordError
+from .intake import save_copy
+from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, SENSITIVITY, PermissionDenied, mask_id_number, mask_phone
 from .records import customer_dir, loads
 
 if TYPE_CHECKING:  # Whoosh loads only when someone searches
@@ -33,13 +32,17 @@ def customer(archive: Archive, customer_id: str, at: str | None = None, *, unmas
     the ``unmask`` permission, and writes that to the access log."""
     access = archive.access
     if not access.can_view(*CUSTOMER_RECORD):
-        raise PermissionDenied(f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案")
+        raise PermissionDenied(
+            f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案"
+        )
     record = archive.customer(customer_id, at)
     try:  # a record written past custtui (a hand edit) is reported, never shown half-understood
         archive.validator(at).customer(record, check_required=False)
     except CusttuiError as exc:
-        raise RecordError(f"{customer_dir(customer_id)}/customer.toml",
-                          f"{customer_id} 的记录已损坏 ({exc}); custtui check 可查看是哪次提交写入的") from None
+        raise RecordError(
+            f"{customer_dir(customer_id)}/customer.toml",
+            f"{customer_id} 的记录已损坏 ({exc}); custtui check 可查看是哪次提交写入的",
+        ) from None
     if not unmask:
         return access.customer(record)
     access.require("unmask")
@@ -75,8 +78,12 @@ def _hidden_paths(archive: Archive, commit: str) -> tuple[set[str], set[str]]:
             meta = loads(archive.store.read_blob(new or old), path)
             if not access.document_visible(meta):
                 hidden |= {path, path[: -len(META_SUFFIX)]}
-        elif "/notes/" in path and not access.can_view(*NOTE_RECORD) or \
-                "/deals/" in path and not access.can_view(*DEAL_RECORD):
+        elif (
+            "/notes/" in path
+            and not access.can_view(*NOTE_RECORD)
+            or "/deals/" in path
+            and not access.can_view(*DEAL_RECORD)
+        ):
             hidden.add(path)
     return hidden, touched
 
@@ -151,8 +158,13 @@ def open_document(archive: Archive, customer_id: str, name: str) -> Document:
     if found is None or not access.document_visible(found.meta):
         raise PermissionDenied(f"{customer_id} 没有名为 {name} 的资料, 或你的角色 {access.label} 不能查看它")
     if found.meta.get("sensitivity") in LOGGED_SENSITIVITY:
-        access_log.record(archive, archive.actor, "view", f"{customer_id}/{name}",
-                          archive.schema().label("sensitivity", found.meta["sensitivity"]))
+        access_log.record(
+            archive,
+            archive.actor,
+            "view",
+            f"{customer_id}/{name}",
+            archive.schema().label("sensitivity", found.meta["sensitivity"]),
+        )
     return found
 
 
@@ -167,8 +179,13 @@ def export_document(archive: Archive, customer_id: str, name: str, folder: Path)
     archive.access.require("export")
     meta, data = document_bytes(archive, customer_id, name)
     target = save_copy(data, name, folder)
-    access_log.record(archive, archive.actor, "export", f"{customer_id}/{name}",
-                      f"{archive.schema().label('sensitivity', meta.get('sensitivity', 'internal'))} → {target}")
+    access_log.record(
+        archive,
+        archive.actor,
+        "export",
+        f"{customer_id}/{name}",
+        f"{archive.schema().label('sensitivity', meta.get('sensitivity', 'internal'))} → {target}",
+    )
     return target
 
 
@@ -181,21 +198,25 @@ def search_scope(archive: Archive) -> Scope:
     neither found nor counted, masked numbers cannot be searched for or seen in snippets, and
     notes and transactions stay out of snippets unless they may read them."""
     from .search import EVERYTHING, Scope
+
     access = archive.access
     if access.unrestricted:
         return EVERYTHING
     schema = archive.schema()
-    hidden = tuple((info, level) for info in schema.info_types for level in SENSITIVITY
-                   if not access.can_view(info, level))
+    hidden = tuple(
+        (info, level) for info in schema.info_types for level in SENSITIVITY if not access.can_view(info, level)
+    )
     masked_ids, masked_phones = access.masked("id_number"), access.masked("phones")
     prose = access.can_view(*NOTE_RECORD) and access.can_view(*DEAL_RECORD)
 
     def blocked(field: str, text: str) -> bool:
         # a phone's last four digits are shown masked anyway (138****5678); a whole number is not.
         # A customer's body text holds its notes and products: not searchable without reading them.
-        return (masked_phones and field == "phone" and not text.startswith("t")) or \
-            (masked_ids and field == "ident" and bool(_ID_NUMBER.fullmatch(text))) or \
-            (not prose and field == "body")
+        return (
+            (masked_phones and field == "phone" and not text.startswith("t"))
+            or (masked_ids and field == "ident" and bool(_ID_NUMBER.fullmatch(text)))
+            or (not prose and field == "body")
+        )
 
     def redact(text: str) -> str:
         if masked_ids:
@@ -204,8 +225,13 @@ def search_scope(archive: Archive) -> Scope:
             text = _MOBILE.sub(lambda m: mask_phone(m.group()), text)
         return text
 
-    return Scope(customers=access.can_view(*CUSTOMER_RECORD), hidden_documents=hidden, blocked_terms=blocked,
-                 prose=prose, redact=redact)
+    return Scope(
+        customers=access.can_view(*CUSTOMER_RECORD),
+        hidden_documents=hidden,
+        blocked_terms=blocked,
+        prose=prose,
+        redact=redact,
+    )
 
 
 def search(archive: Archive, text: str, limit: int = 20, on_message=None) -> Results:
@@ -217,6 +243,7 @@ def conflicts(archive: Archive, customer_id: str | None = None) -> list[tuple[st
     """``sync.open_conflicts`` as this person may read them: on documents they may see only, with
     masked values masked."""
     from .sync import open_conflicts
+
     access = archive.access
     found = open_conflicts(archive, customer_id)
     if access.unrestricted:
@@ -228,8 +255,11 @@ def conflicts(archive: Archive, customer_id: str | None = None) -> list[tuple[st
             if not access.document_visible(meta):
                 continue
         root = conflict["field"].split(".")[0]
-        values = {k: access.customer({root: _as_field(conflict["field"], conflict[k])}).get(root)
-                  for k in ("kept", "other") if k in conflict}
+        values = {
+            k: access.customer({root: _as_field(conflict["field"], conflict[k])}).get(root)
+            for k in ("kept", "other")
+            if k in conflict
+        }
         shown.append((cid, file, {**conflict, **{k: _from_field(conflict["field"], v) for k, v in values.items()}}))
     return shown
 

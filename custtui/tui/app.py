@@ -30,9 +30,18 @@ WORKER_THREAD = "custtui-worker"
 
 # Colours that are exact xterm-256 palette entries, so a 256-colour terminal shows them unchanged.
 THEME_256 = Theme(
-    name=THEMES[0], primary="#5f87d7", secondary="#87afaf", accent="#d7875f", warning="#d7af5f",
-    error="#d75f5f", success="#87af5f", foreground="#d0d0d0", background="#1c1c1c", surface="#262626",
-    panel="#303030", dark=True,
+    name=THEMES[0],
+    primary="#5f87d7",
+    secondary="#87afaf",
+    accent="#d7875f",
+    warning="#d7af5f",
+    error="#d75f5f",
+    success="#87af5f",
+    foreground="#d0d0d0",
+    background="#1c1c1c",
+    surface="#262626",
+    panel="#303030",
+    dark=True,
 )
 THEME_ANSI = dataclasses.replace(BUILTIN_THEMES["ansi-dark"], name=THEMES[1])
 
@@ -45,11 +54,19 @@ class CusttuiApp(App):
     TITLE = "custtui 客户档案"
     BINDINGS = [
         Binding("question_mark,f1", "help", "帮助", id="app.help"),
-        Binding("ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme",
-                tooltip="在 256 色与纯 ANSI 配色之间切换"),
+        Binding(
+            "ctrl+t", "toggle_theme", "切换配色", show=False, id="app.theme", tooltip="在 256 色与纯 ANSI 配色之间切换"
+        ),
         Binding("q", "quit", "退出", id="app.quit"),
-        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="app.palette",
-                tooltip="命令面板: 跳到客户 (名称、简称、拼音) 或执行任何操作"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "命令",
+            show=False,
+            priority=True,
+            id="app.palette",
+            tooltip="命令面板: 跳到客户 (名称、简称、拼音) 或执行任何操作",
+        ),
     ]
 
     def __init__(self, archive_path: str | os.PathLike, user: str | None = None, config: Config | None = None):
@@ -77,9 +94,14 @@ class CusttuiApp(App):
             self.exit(message=f"错误: {exc}", return_code=1)
             return
         if not self.archive.user:
-            self.notify("未设置操作人: 请用 --user 或 CUSTTUI_USER 指定姓名, 否则不能保存修改",
-                        title="只读", severity="warning", timeout=15)
+            self.notify(
+                "未设置操作人: 请用 --user 或 CUSTTUI_USER 指定姓名, 否则不能保存修改",
+                title="只读",
+                severity="warning",
+                timeout=15,
+            )
         from .screens.main import MainScreen
+
         self.push_screen(MainScreen())
 
     def read(self, work: Callable[[Archive], T]) -> T:
@@ -90,7 +112,9 @@ class CusttuiApp(App):
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="输入客户名称、简称、拼音, 或要执行的操作…", id="--command-palette"))
+            self.push_screen(
+                CommandPalette(placeholder="输入客户名称、简称、拼音, 或要执行的操作…", id="--command-palette")
+            )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own palette commands, in Chinese."""
@@ -100,6 +124,7 @@ class CusttuiApp(App):
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_toggle_theme(self) -> None:

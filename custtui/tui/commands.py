@@ -45,15 +45,19 @@ class CustomerCommands(Provider):
             return
 
         def customers(archive):
-            return [hit for hit in view.search(archive, query, limit=CUSTOMER_LIMIT).hits
-                    if hit.kind == "customer"]
+            return [hit for hit in view.search(archive, query, limit=CUSTOMER_LIMIT).hits if hit.kind == "customer"]
+
         try:
             found = await asyncio.to_thread(self.app.read, customers)
         except (CusttuiError, OSError):  # not a query (颜值:高, a lone quote): nothing to jump to
             return
         for rank, hit in enumerate(found):
-            yield Hit(1 - rank / (CUSTOMER_LIMIT + 1), f"{hit.name}  {hit.id}", partial(main.open_customer, hit.id),
-                      help="打开客户")
+            yield Hit(
+                1 - rank / (CUSTOMER_LIMIT + 1),
+                f"{hit.name}  {hit.id}",
+                partial(main.open_customer, hit.id),
+                help="打开客户",
+            )
 
 
 class ActionCommands(Provider):

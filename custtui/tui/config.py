@@ -72,12 +72,11 @@ class Config:
         if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()):
             self.keymap = dict(keymap)
         else:
-            complain("keymap", "应为 动作编号 = \"按键\" 的表")
+            complain("keymap", '应为 动作编号 = "按键" 的表')
 
     def save(self) -> None:
         """Write the settings atomically (a crash leaves the old file, never half of one)."""
-        data: dict = {"tree_order": list(self.tree_order), "theme": self.theme,
-                      "export_dir": str(self.export_dir)}
+        data: dict = {"tree_order": list(self.tree_order), "theme": self.theme, "export_dir": str(self.export_dir)}
         if self.inbox:
             data["inbox"] = str(self.inbox)
         if self.keymap:

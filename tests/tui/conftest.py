@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 from contextlib import asynccontextmanager
 
-from rich.console import Console
-
 import pytest
+from rich.console import Console
 from textual.worker import WorkerCancelled
 
 from custtui.tui.app import CusttuiApp

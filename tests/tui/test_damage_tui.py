@@ -40,13 +40,18 @@ def test_the_command_line_lists_searches_and_names_the_damage(damaged):
     lines = {line.split("  ")[0]: line for line in listed.out.splitlines()}
     assert lines["BJ-000001"].startswith("BJ-000001  ⚠ 记录已损坏: TOML 格式错误")
     assert "⚠ 记录已损坏: 字段 stage 的值 '3' 类型不对" in lines["BJ-000002"]
-    assert "天津滨海恒通物流有限公司" in lines["BJ-000003"], "a listed field that is fine lists; the rest shows on opening"
+    assert "天津滨海恒通物流有限公司" in lines["BJ-000003"], (
+        "a listed field that is fine lists; the rest shows on opening"
+    )
     found = run_cli("--archive", path, "search", "华信")
     assert found.code == 0 and "Traceback" not in found.err
     by_id = run_cli("--archive", path, "search", "BJ-000002")
     assert by_id.code == 0 and by_id.out.startswith("BJ-000002"), "a damaged customer is still found by its ID"
-    for cid, says in (("BJ-000001", "TOML 格式错误"), ("BJ-000002", "字段「合作阶段」(stage)"),
-                      ("BJ-000003", "字段「主管部门」(superior)")):
+    for cid, says in (
+        ("BJ-000001", "TOML 格式错误"),
+        ("BJ-000002", "字段「合作阶段」(stage)"),
+        ("BJ-000003", "字段「主管部门」(superior)"),
+    ):
         shown = run_cli("--archive", path, "show", cid)
         assert shown.code == 1 and says in shown.err and shown.err.count("\n") == 1, shown.err
     ok = run_cli("--archive", path, "show", "BJ-000004")
@@ -70,8 +75,10 @@ async def test_the_tui_shows_damaged_customers_and_keeps_working(damaged, open_a
     async with open_app() as (app, pilot, main):
         table = main.query_one(CustomerTable)
         assert table.rows, "the list is there"
-        names = {row: main.format_cell(summary, "name") for row, summary in
-                 ((s.get("id"), s) for s in damaged.customers().values())}
+        names = {
+            row: main.format_cell(summary, "name")
+            for row, summary in ((s.get("id"), s) for s in damaged.customers().values())
+        }
         assert names["BJ-000001"].startswith("⚠ 记录已损坏") and names["BJ-000002"].startswith("⚠ 记录已损坏")
         main.open_customer("BJ-000002")
         await settle(app, pilot)

@@ -46,16 +46,35 @@ class Terminal:
         # no COLUMNS/LINES: pytest-xdist workers carry COLUMNS=80 LINES=24, and the app would
         # believe them over the 120×40 window
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        return subprocess.run([TMUX, "-L", self.socket, "-f", os.devnull, *args], capture_output=True,
-                              text=True, check=check, env={**env, "LANG": "C.UTF-8"}, timeout=10).stdout
+        return subprocess.run(
+            [TMUX, "-L", self.socket, "-f", os.devnull, *args],
+            capture_output=True,
+            text=True,
+            check=check,
+            env={**env, "LANG": "C.UTF-8"},
+            timeout=10,
+        ).stdout
 
     def start(self, command: list[str]) -> None:
         env = [arg for key, value in self.env.items() for arg in ("-e", f"{key}={value}")]
         # a shell around the command writes its exit status to a file: tmux under pytest-xdist was
         # seen leaving the exited process unreaped (a zombie, pane dead but no status) for minutes
         wrapped = f"{shlex.join(command)}; echo $? > {shlex.quote(str(self.status_file))}"
-        self.tmux("new-session", "-d", "-x", "120", "-y", "40", *env, shlex.join(["sh", "-c", wrapped]),
-                  ";", "set-option", "-g", "remain-on-exit", "on")
+        self.tmux(
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            *env,
+            shlex.join(["sh", "-c", wrapped]),
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+        )
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
@@ -68,8 +87,11 @@ class Terminal:
 
     def wait_for(self, pattern: str, timeout: float = 30.0, what: str = "", gone: bool = False) -> str:
         """Poll the screen until ``pattern`` (a regex) shows (or, with ``gone``, no longer shows)."""
-        return self.wait_until(lambda shown: bool(re.search(pattern, shown)) != gone, timeout,
-                               f"{what or pattern!r} did not {'go away' if gone else 'appear'}")
+        return self.wait_until(
+            lambda shown: bool(re.search(pattern, shown)) != gone,
+            timeout,
+            f"{what or pattern!r} did not {'go away' if gone else 'appear'}",
+        )
 
     def wait_until(self, check, timeout: float = 30.0, what: str = "") -> str:
         """Poll the screen until ``check(screen text)`` holds; fail with the last screen otherwise."""
@@ -110,8 +132,9 @@ class Terminal:
         """The pane's state, its processes and (faulthandler, on SIGABRT) every Python thread's stack."""
         state = self.tmux("display-message", "-p", "dead=#{pane_dead} status=#{pane_dead_status} pid=#{pane_pid}")
         pid = state.rsplit("pid=", 1)[1].strip()
-        processes = subprocess.run(["ps", "-o", "pid,ppid,stat,etime,args", "--ppid", pid, "-p", pid],
-                                   capture_output=True, text=True).stdout
+        processes = subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,etime,args", "--ppid", pid, "-p", pid], capture_output=True, text=True
+        ).stdout
         for line in processes.splitlines()[1:]:
             if str(CUSTTUI) in line:
                 os.kill(int(line.split()[0]), signal.SIGABRT)
@@ -148,9 +171,14 @@ def find_and_edit_the_representative(terminal: Terminal) -> None:
     terminal.wait_for(rf"法定代表人: {OLD_REP} → {NEW_REP}", what="the confirmation with the change")
     terminal.send("y")
     # back on the main screen: the form gone, the pane's title (name, then ID) and the new value
-    terminal.wait_until(lambda shown: f"编辑 {CUSTOMER}" not in shown and re.search(rf"{NAME}\s+{CUSTOMER}", shown)
-                        and re.search(rf"法定代表人\s+{NEW_REP}\s", shown),
-                        what="the customer pane with the saved value (the form closed)")
+    terminal.wait_until(
+        lambda shown: (
+            f"编辑 {CUSTOMER}" not in shown
+            and re.search(rf"{NAME}\s+{CUSTOMER}", shown)
+            and re.search(rf"法定代表人\s+{NEW_REP}\s", shown)
+        ),
+        what="the customer pane with the saved value (the form closed)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -164,10 +192,19 @@ def terminal(tmp_path):
         pytest.skip("tmux is not installed: the end-to-end terminal test needs it")
     home = tmp_path / "home"
     home.mkdir()
-    term = Terminal(tmp_path, {"HOME": str(home), "CUSTTUI_CONFIG": str(tmp_path / "config.toml"),
-                               "CUSTTUI_USER": USER, "TERM": "xterm-256color", "LANG": "C.UTF-8",
-                               "GIT_CONFIG_NOSYSTEM": "1", "CUSTTUI_EMAIL": "lina@example.cn",
-                               "PYTHONFAULTHANDLER": "1"})
+    term = Terminal(
+        tmp_path,
+        {
+            "HOME": str(home),
+            "CUSTTUI_CONFIG": str(tmp_path / "config.toml"),
+            "CUSTTUI_USER": USER,
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "CUSTTUI_EMAIL": "lina@example.cn",
+            "PYTHONFAULTHANDLER": "1",
+        },
+    )
     yield term
     term.close()
 
@@ -191,7 +228,7 @@ def test_search_edit_save_quit_in_a_real_terminal(indexed_demo_template, tmp_pat
     after = terminal.tmux("capture-pane", "-p", "-S", "-400")
     assert status == 0, f"custtui exited with {status}:\n{after}"
     if "后台任务" in after:  # quit still returned at once; keep the lingering worker's stacks for the log
-        warnings.warn(f"a background worker outlived quitting:\n{after}")
+        warnings.warn(f"a background worker outlived quitting:\n{after}", stacklevel=2)
 
     log = git(archive, "log", "-1", "--format=%an%n%B").splitlines()
     assert log[0] == USER

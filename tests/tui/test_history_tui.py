@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from conftest import git
 from textual.widgets import DataTable, Select, Static, TabbedContent
 
-from conftest import git
 from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.history import LOG_LIMIT, ArchiveLogScreen, CommitScreen
 from custtui.tui.screens.main import MainScreen
 from custtui.tui.widgets.customer_table import CustomerTable
+
 from .conftest import settle, shown
 
 STAFF = {"张伟", "王芳", "李娜", "刘洋", "赵磊", "陈静", "系统管理员"}
@@ -78,8 +79,9 @@ async def test_filtering_by_period(open_app, demo):
         await type_into(pilot, "#log-since", "2025-01-01")
         await type_into(pilot, "#log-until", "2025/3/31")
         await settle(app, pilot)
-        expected = git(demo.store.path, "log", "--since=2025-01-01 00:00", "--until=2025-03-31 23:59:59",
-                       "--format=%H").split()
+        expected = git(
+            demo.store.path, "log", "--since=2025-01-01 00:00", "--until=2025-03-31 23:59:59", "--format=%H"
+        ).split()
         assert expected and listed(log) == expected
         assert {when[:7] for when in column(log, 0)} <= {"2025-01", "2025-02", "2025-03"}
 
@@ -102,10 +104,11 @@ async def test_an_invalid_date_is_explained_and_the_list_kept(open_app):
 
 async def test_a_stage_change_reads_as_chinese_labels_from_the_customer_history_tab(open_app, demo):
     stage_change = next(e for e in demo.history() if e.action == "update" and e.fields == ["stage"])
-    (_, fields), = demo.changes_in(stage_change.commit)
+    ((_, fields),) = demo.changes_in(stage_change.commit)
     schema = demo.schema()
-    old, new = next((schema.label("stage", was), schema.label("stage", now)) for key, was, now in fields
-                    if key == "stage")
+    old, new = next(
+        (schema.label("stage", was), schema.label("stage", now)) for key, was, now in fields if key == "stage"
+    )
     async with open_app() as (app, pilot, main):
         assert main.query_one(CustomerTable).select_id(stage_change.customer)
         await settle(app, pilot)

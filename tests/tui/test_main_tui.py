@@ -271,7 +271,9 @@ async def test_help_lists_keys_with_their_ids(open_app):
 
 async def test_keymap_override_from_config(demo, config, tmp_path):
     from custtui.tui.app import CusttuiApp
+
     from .conftest import wait_for_main
+
     config.keymap = {"main.edit": "f2"}
     app = CusttuiApp(demo.store.path, "张伟", config)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -283,6 +285,7 @@ async def test_keymap_override_from_config(demo, config, tmp_path):
 
 async def test_copy_a_field_of_the_shown_customer(open_app, demo):
     from custtui.tui.screens.copy_field import CopyFieldScreen
+
     uscc = demo.customer(HUAXIN)["uscc"]
     async with open_app() as (app, pilot, main):
         await pilot.press("y")
@@ -317,6 +320,7 @@ async def test_someone_elses_commit_shows_up_and_the_place_is_kept(open_app, dem
 
 async def test_quitting_while_a_customer_is_loading_is_clean(demo, config):
     from custtui.tui.app import CusttuiApp
+
     app = CusttuiApp(demo.store.path, "张伟", config)
     async with app.run_test(size=(160, 45)) as pilot:
         for _ in range(200):  # the moment the listing is shown, before the first profile arrives

@@ -76,11 +76,14 @@ async def test_pinyin_and_phone_find_the_customer(open_app, query):
         assert "北京华信机械设备制造有限公司" in listed(screen)[0]
 
 
-@pytest.mark.parametrize("query, message", [
-    ("颜值:高", "未知的筛选字段「颜值」"),
-    ("行业:航天", "不是有效的行业"),
-    ("日期:2025..2024", "晚于"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("颜值:高", "未知的筛选字段「颜值」"),
+        ("行业:航天", "不是有效的行业"),
+        ("日期:2025..2024", "晚于"),
+    ],
+)
 async def test_a_bad_query_explains_itself_in_chinese(open_app, query, message):
     async with open_app() as (app, pilot, _):
         screen = await search_for(app, pilot, query)
@@ -171,7 +174,9 @@ async def test_the_first_search_builds_the_index_with_a_progress_note(open_app, 
     show = SearchScreen._status
     # every status line the screen shows is recorded (the build, in child processes, may be over
     # before a poll of the screen would see its note)
-    monkeypatch.setattr(SearchScreen, "_status", lambda self, text, error=False: (notes.append(text), show(self, text, error)))
+    monkeypatch.setattr(
+        SearchScreen, "_status", lambda self, text, error=False: (notes.append(text), show(self, text, error))
+    )
     async with open_app() as (app, pilot, _):
         shutil.rmtree(app.archive.store.git_dir / "custtui" / "search")  # the text cache stays: quick
         await pilot.press("slash")

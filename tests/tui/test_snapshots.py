@@ -54,6 +54,7 @@ async def on_screen(pilot, kind: type) -> None:
 
 def test_main_screen(snap_compare, app):
     """Tree | 46 customers | 北京华信机械设备制造有限公司 selected, 概况 tab."""
+
     async def run_before(pilot):
         await loaded(pilot)
         await pilot.press("tab")  # to the customer table: its cursor row shows as selected
@@ -64,6 +65,7 @@ def test_main_screen(snap_compare, app):
 
 def test_edit_form(snap_compare, app):
     """e on the selected customer: every field of an enterprise, required ones starred."""
+
     async def run_before(pilot):
         await loaded(pilot)
         await pilot.press("e")
@@ -74,6 +76,7 @@ def test_edit_form(snap_compare, app):
 
 def test_help_screen(snap_compare, app):
     """? lists the keys of the main screen, the query syntax and where to override keys."""
+
     async def run_before(pilot):
         await loaded(pilot)
         await pilot.press("question_mark")
@@ -84,6 +87,7 @@ def test_help_screen(snap_compare, app):
 
 def test_tree_order_dialog(snap_compare, app):
     """o offers the preset orders and a field for any order."""
+
     async def run_before(pilot):
         await loaded(pilot)
         await pilot.press("o")

@@ -7,9 +7,10 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 import pytest
+from conftest import git
+from test_sync import make_offices
 from textual.widgets import DataTable, Static
 
-from conftest import git
 from custtui.core.records import customer_dir
 from custtui.core.sync import sync
 from custtui.tui.app import CusttuiApp
@@ -17,7 +18,6 @@ from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.main import MainScreen
 from custtui.tui.screens.sync import MergeCustomerScreen, SyncScreen
 from custtui.tui.widgets.customer_table import CustomerTable
-from test_sync import make_offices
 
 from .conftest import SIZE, settle, shown, wait_for_main
 
@@ -184,8 +184,9 @@ async def test_a_failing_remote_is_reported_in_chinese(offices, open_office, tmp
 
 async def test_merge_suspected_duplicates_after_confirming(offices, open_office):
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
-    twin, _ = sh.add_customer("企业", "北京华信机械设备制造 有限公司",
-                              {"uscc": "91510116536763233N", "industry": "制造业", "owner": "李娜"})
+    twin, _ = sh.add_customer(
+        "企业", "北京华信机械设备制造 有限公司", {"uscc": "91510116536763233N", "industry": "制造业", "owner": "李娜"}
+    )
     sync(sh)
     async with open_office(bj) as (app, pilot, main):
         screen = await open_sync(app, pilot)
@@ -202,15 +203,17 @@ async def test_merge_suspected_duplicates_after_confirming(offices, open_office)
         assert app.screen is screen and rows(screen, "#duplicates") == []
         assert bj.customer(twin)["merged_into"] == cid and twin not in bj.customers()
         assert git(bj.store.path, "log", "-1", "--format=%an %s").startswith(f"张伟 合并客户 {cid}")
-        assert [r[1] for r in rows(screen, "#conflicts")] == ["统一社会信用代码", "负责人"], \
+        assert [r[1] for r in rows(screen, "#conflicts")] == ["统一社会信用代码", "负责人"], (
             "differing values are open conflicts on A"
+        )
 
 
 async def test_merge_a_duplicate_into_the_shown_customer_from_the_palette(offices, open_office):
     """Duplicates a sync outside this session found (cron): the shown customer's are offered."""
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
-    twin, _ = sh.add_customer("企业", "北京华信机械设备制造 有限公司",
-                              {"uscc": "91510116536763233N", "industry": "制造业", "owner": "李娜"})
+    twin, _ = sh.add_customer(
+        "企业", "北京华信机械设备制造 有限公司", {"uscc": "91510116536763233N", "industry": "制造业", "owner": "李娜"}
+    )
     sync(sh)
     sync(bj)
     async with open_office(bj) as (app, pilot, main):
@@ -243,8 +246,9 @@ async def test_accepting_a_deletion_asks_first(offices, open_office):
     taking the other side would delete the customer, so it is confirmed first."""
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
     folder = customer_dir(cid)
-    sh.store.transact(lambda head: ({p: None for p, _ in sh.store.files(head, f"{folder}/")}, "删除客户\n"),
-                      sh.identity())
+    sh.store.transact(
+        lambda head: ({p: None for p, _ in sh.store.files(head, f"{folder}/")}, "删除客户\n"), sh.identity()
+    )
     sync(sh)
     bj.update_customer(cid, {"address": BJ_ADDRESS})
     sync(bj)

@@ -58,22 +58,39 @@ class AttachScreen(ModalScreen[str | None]):
             yield Static("正在读取收件箱…", id="inbox-note", classes="hint")
             yield OptionList(id="inbox-files")
             with VerticalScroll(id="attach-fields"):
-                yield FieldRow("file", "文件", Input(id="f-file", placeholder="收件箱以外的文件: 输入路径后回车", compact=True))
+                yield FieldRow(
+                    "file", "文件", Input(id="f-file", placeholder="收件箱以外的文件: 输入路径后回车", compact=True)
+                )
                 yield Static("", id="proposal-note", classes="hint")
-                yield FieldRow("customer", "客户编号", Input(id="f-customer", placeholder="如 BJ-000001", compact=True),
-                               required=True)
+                yield FieldRow(
+                    "customer",
+                    "客户编号",
+                    Input(id="f-customer", placeholder="如 BJ-000001", compact=True),
+                    required=True,
+                )
                 yield FieldRow("info_type", "信息类型", Select([], id="f-info_type", prompt="按资料类型", compact=True))
-                yield FieldRow("doc_type", "资料类型", Select([], id="f-doc_type", prompt="请选择", compact=True),
-                               required=True)
+                yield FieldRow(
+                    "doc_type", "资料类型", Select([], id="f-doc_type", prompt="请选择", compact=True), required=True
+                )
                 yield FieldRow("date", "资料日期", Input(id="f-date", placeholder="如 2024-01-05", compact=True))
                 yield FieldRow("title", "标题", Input(id="f-title", placeholder="默认为资料类型", compact=True))
                 yield FieldRow("number", "合同编号", Input(id="f-number", placeholder="如 HT-2024-015", compact=True))
                 yield FieldRow("project", "合作项目", Input(id="f-project", compact=True))
-                yield FieldRow("sensitivity", "敏感等级", Select([], id="f-sensitivity", prompt="按资料类型默认", compact=True))
-                yield FieldRow("main", "主文件", Select([], id="f-main", prompt="(不是附件)", compact=True),
-                               hint="作为该客户某份资料的附件归档")
-                yield FieldRow("also_in", "同时归入", Input(id="f-also_in", placeholder="如 投诉处理单、财务报表", compact=True),
-                               hint="只存一份原件, 在这些类别中也能看到")
+                yield FieldRow(
+                    "sensitivity", "敏感等级", Select([], id="f-sensitivity", prompt="按资料类型默认", compact=True)
+                )
+                yield FieldRow(
+                    "main",
+                    "主文件",
+                    Select([], id="f-main", prompt="(不是附件)", compact=True),
+                    hint="作为该客户某份资料的附件归档",
+                )
+                yield FieldRow(
+                    "also_in",
+                    "同时归入",
+                    Input(id="f-also_in", placeholder="如 投诉处理单、财务报表", compact=True),
+                    hint="只存一份原件, 在这些类别中也能看到",
+                )
                 yield FieldRow("paper_box", "纸质档案盒号", Input(id="f-paper_box", compact=True))
                 yield FieldRow("paper_shelf", "纸质档案柜位", Input(id="f-paper_shelf", compact=True))
             yield Static("", id="planned-name")
@@ -112,9 +129,11 @@ class AttachScreen(ModalScreen[str | None]):
         self.query_one("#f-customer", Input).suggester = SuggestFromList(suggestions, case_sensitive=False)
         self.query_one("#f-info_type", Select).set_options((i.label, i.code) for i in schema.info_types.values())
         self.query_one("#f-doc_type", Select).set_options(
-            (f"{schema.info_types[d.info_type].label} · {d.label}", d.code) for d in schema.doc_types.values())
+            (f"{schema.info_types[d.info_type].label} · {d.label}", d.code) for d in schema.doc_types.values()
+        )
         self.query_one("#f-sensitivity", Select).set_options(
-            (v.label, v.code) for v in schema.dimension("sensitivity").values)
+            (v.label, v.code) for v in schema.dimension("sensitivity").values
+        )
         inbox = self.app.config.inbox
         listing = self.query_one("#inbox-files", OptionList)
         listing.add_options(Option(path.name, id=str(path)) for path in files)
@@ -122,7 +141,10 @@ class AttachScreen(ModalScreen[str | None]):
         if problem:
             note = problem
         elif inbox is None:
-            note = f"未设置收件箱 (扫描仪或共享盘的投放文件夹, 在 {self.app.config.path} 中写 inbox = \"文件夹\"); 请在下方输入文件路径"
+            note = (
+                f'未设置收件箱 (扫描仪或共享盘的投放文件夹, 在 {self.app.config.path} 中写 inbox = "文件夹"); '
+                "请在下方输入文件路径"
+            )
         elif not files:
             note = f"收件箱 {inbox} 中没有待归档的文件; 也可在下方输入文件路径"
         else:
@@ -170,7 +192,10 @@ class AttachScreen(ModalScreen[str | None]):
         self.query_one("#proposal-note", Static).update(self._describe(proposal))
         duplicate = proposal.duplicate_of
         self.query_one("#duplicate", Static).update(
-            f"重复: 内容与 {duplicate[0]} 已归档的「{duplicate[1]}」完全相同 (校验和一致); 确需再归档请勾选下方" if duplicate else "")
+            f"重复: 内容与 {duplicate[0]} 已归档的「{duplicate[1]}」完全相同 (校验和一致); 确需再归档请勾选下方"
+            if duplicate
+            else ""
+        )
         checkbox = self.query_one("#allow-duplicate", Checkbox)
         checkbox.value, checkbox.display = False, duplicate is not None
         self.recheck()
@@ -203,7 +228,11 @@ class AttachScreen(ModalScreen[str | None]):
         typed = self.query_one("#f-customer", Input).value.split()
         meta = {code: self.query_one(f"#f-{code}", Input).value.strip() for code in TEXT_FIELDS}
         meta |= {code: self._row(code).value for code in SELECT_FIELDS}
-        return typed[0] if typed else "", {k: v for k, v in meta.items() if v}, self.query_one("#f-file", Input).value.strip()
+        return (
+            typed[0] if typed else "",
+            {k: v for k, v in meta.items() if v},
+            self.query_one("#f-file", Input).value.strip(),
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "f-file":
@@ -238,8 +267,9 @@ class AttachScreen(ModalScreen[str | None]):
             error = exc
         self.app.call_from_thread(self._show_check, number, names, planned, error)
 
-    def _show_check(self, number: int, names: list[str] | None, planned: str | None,
-                    error: CusttuiError | None) -> None:
+    def _show_check(
+        self, number: int, names: list[str] | None, planned: str | None, error: CusttuiError | None
+    ) -> None:
         if number != self.checks or not self.is_attached:
             return
         for row in self.query(FieldRow):
@@ -286,8 +316,11 @@ class AttachScreen(ModalScreen[str | None]):
         inbox = self.app.config.inbox
         try:
             check_source(path, inbox, self.app.confined)
-            filing = self.app.read(lambda archive: file_document(archive, customer_id, path, meta,
-                                                                 allow_duplicate=allow_duplicate, inbox=inbox))
+            filing = self.app.read(
+                lambda archive: file_document(
+                    archive, customer_id, path, meta, allow_duplicate=allow_duplicate, inbox=inbox
+                )
+            )
         except CusttuiError as exc:
             self.app.call_from_thread(self._refused, exc)
             return

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from ...core import view
 from ...core.archive import Archive, Document
 from ...core.errors import ConflictError, CusttuiError, FieldError
 from ...core.extract import Extracted
-from ...core import view
 from ...core.intake import text_cache
 from ...core.schema import Schema
 from ..widgets.form import FieldRow
@@ -48,8 +48,12 @@ class DocumentScreen(ModalScreen[str | None]):
             yield Static("文字预览", classes="hint")
             with VerticalScroll(id="preview-box"):
                 yield Static("正在提取文字…", id="preview", markup=False)
-            yield FieldRow("also_in", "同时归入", Input(id="f-also_in", placeholder="如 投诉处理单、财务报表", compact=True),
-                           hint="不复制文件, 在这些类别中也能看到")
+            yield FieldRow(
+                "also_in",
+                "同时归入",
+                Input(id="f-also_in", placeholder="如 投诉处理单、财务报表", compact=True),
+                hint="不复制文件, 在这些类别中也能看到",
+            )
             yield FieldRow("paper_box", "纸质档案盒号", Input(id="f-paper_box", compact=True))
             yield FieldRow("paper_shelf", "纸质档案柜位", Input(id="f-paper_shelf", compact=True))
             yield Static("", id="form-message", classes="field-error")
@@ -67,10 +71,12 @@ class DocumentScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="document-meta")
     def load_document(self) -> None:
         """The document as it is now (the listing shown may be older) and the standard's labels."""
+
         def read(archive: Archive):
             head = archive.head()
             current = next((d for d in archive.documents(self.customer_id, head) if d.name == self.document.name), None)
             return head, current, archive.schema(head)
+
         try:
             head, current, schema = self.app.read(read)
         except CusttuiError as exc:
@@ -86,8 +92,11 @@ class DocumentScreen(ModalScreen[str | None]):
         self.base, self.document = head, current
         meta = current.meta
         self.query_one("#doc-meta", Static).update(self._metadata(meta, schema))
-        self.shown = {"also_in": "、".join(self._kind_label(schema, code) for code in meta.get("also_in", [])),
-                      "paper_box": meta.get("paper_box", ""), "paper_shelf": meta.get("paper_shelf", "")}
+        self.shown = {
+            "also_in": "、".join(self._kind_label(schema, code) for code in meta.get("also_in", [])),
+            "paper_box": meta.get("paper_box", ""),
+            "paper_shelf": meta.get("paper_shelf", ""),
+        }
         for code, value in self.shown.items():
             self.query_one(f"#f-{code}", Input).value = value
 
@@ -101,15 +110,20 @@ class DocumentScreen(ModalScreen[str | None]):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         kind = " · ".join(self._kind_label(schema, meta[k]) for k in ("info_type", "doc_type") if meta.get(k))
-        rows = [("类别", kind), ("标题", meta.get("title", "")), ("资料日期", str(meta.get("date", ""))),
-                ("合作阶段", schema.label("stage", meta["stage"]) if meta.get("stage") else ""),
-                ("敏感等级", schema.label("sensitivity", meta.get("sensitivity", "internal"))),
-                ("合同编号", meta.get("number", "")), ("合作项目", meta.get("project", "")),
-                ("主文件", meta.get("main", "")),
-                ("大小", f"{meta['size']:,} 字节" if meta.get("size") else ""),
-                ("原文件名", meta.get("original_name", "")),
-                ("归档", f"{meta.get('added_by', '')} {meta.get('added_at', '')}".strip()),
-                ("校验和", meta.get("sha256", ""))]
+        rows = [
+            ("类别", kind),
+            ("标题", meta.get("title", "")),
+            ("资料日期", str(meta.get("date", ""))),
+            ("合作阶段", schema.label("stage", meta["stage"]) if meta.get("stage") else ""),
+            ("敏感等级", schema.label("sensitivity", meta.get("sensitivity", "internal"))),
+            ("合同编号", meta.get("number", "")),
+            ("合作项目", meta.get("project", "")),
+            ("主文件", meta.get("main", "")),
+            ("大小", f"{meta['size']:,} 字节" if meta.get("size") else ""),
+            ("原文件名", meta.get("original_name", "")),
+            ("归档", f"{meta.get('added_by', '')} {meta.get('added_at', '')}".strip()),
+            ("校验和", meta.get("sha256", "")),
+        ]
         for label, value in rows:
             if value:
                 grid.add_row(label, Text(str(value)))
@@ -122,8 +136,11 @@ class DocumentScreen(ModalScreen[str | None]):
         try:
             self.app.read(lambda archive: view.open_document(archive, customer_id, document.name))
             cache = self.app.read(text_cache)
-            extracted = cache.get(document.blob, document.name,
-                                  lambda: self.app.read(lambda archive: archive.document_bytes(customer_id, document.name)))
+            extracted = cache.get(
+                document.blob,
+                document.name,
+                lambda: self.app.read(lambda archive: archive.document_bytes(customer_id, document.name)),
+            )
         except (CusttuiError, OSError) as exc:
             extracted = Extracted("", "none", f"无法读取: {exc}")
         self.app.call_from_thread(self._show_preview, extracted)

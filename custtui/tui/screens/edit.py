@@ -45,9 +45,18 @@ def text_of(schema: Schema, definition: FieldDef, value: Any) -> str:
     if kind == "amount":
         return f"{Decimal(str(value)):f}"
     if kind == "contacts":
-        return "\n".join(" | ".join([c.get("name", ""), c.get("position", ""), ",".join(c.get("phones", [])),
-                                     c.get("email", ""), "是" if c.get("decision_maker") else ""]).rstrip(" |")
-                         for c in value)
+        return "\n".join(
+            " | ".join(
+                [
+                    c.get("name", ""),
+                    c.get("position", ""),
+                    ",".join(c.get("phones", [])),
+                    c.get("email", ""),
+                    "是" if c.get("decision_maker") else "",
+                ]
+            ).rstrip(" |")
+            for c in value
+        )
     return str(value)
 
 
@@ -81,12 +90,23 @@ def value_of(definition: FieldDef, text: str) -> Any:
 
 def editor_for(schema: Schema, definition: FieldDef, text: str, required: bool) -> Widget:
     widget_id = f"f-{definition.code}"
-    hint = CONTACT_HINT if definition.kind == "contacts" else \
-        f"{definition.label} ({LIST_HINT})" if definition.kind in ("enum_list", "text_list", "phone_list") else definition.label
+    hint = (
+        CONTACT_HINT
+        if definition.kind == "contacts"
+        else f"{definition.label} ({LIST_HINT})"
+        if definition.kind in ("enum_list", "text_list", "phone_list")
+        else definition.label
+    )
     if definition.kind == "enum":
         options = [(v.label, v.code) for v in schema.dimension(definition.dimension).values]
-        return Select(options, value=text or Select.NULL, allow_blank=not (required and text), id=widget_id,
-                      prompt="(未填)", compact=True)
+        return Select(
+            options,
+            value=text or Select.NULL,
+            allow_blank=not (required and text),
+            id=widget_id,
+            prompt="(未填)",
+            compact=True,
+        )
     if definition.kind in ("multiline", "contacts"):
         return TextArea(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True, placeholder=hint)
     return Input(text, id=widget_id, placeholder=hint, compact=True)
@@ -117,16 +137,20 @@ class CustomerForm(FormScreen):
         self.base = archive.head()
         self.schema = archive.schema(self.base)
         self.validator = Validator(self.schema)
-        self.record = archive.customer(customer_id, self.base) if customer_id else \
-            {"type": customer_type, **self.validator.defaults(customer_type)}
+        self.record = (
+            archive.customer(customer_id, self.base)
+            if customer_id
+            else {"type": customer_type, **self.validator.defaults(customer_type)}
+        )
         shown = view.customer(archive, customer_id, self.base) if customer_id else self.record
         self.definitions = self.schema.fields_for(self.record["type"])
         # personal data masked for this person is shown masked and cannot be edited here
         self.masked = {d.code for d in self.definitions if shown.get(d.code) != self.record.get(d.code)}
         self.initial = {d.code: text_of(self.schema, d, shown.get(d.code)) for d in self.definitions}
         type_label = self.schema.label("customer_type", self.record["type"])
-        self.heading = (f"编辑 {customer_id} {self.record.get('name', '')}" if customer_id
-                        else f"新建{type_label}") + "   (* 为必填)"
+        self.heading = (
+            f"编辑 {customer_id} {self.record.get('name', '')}" if customer_id else f"新建{type_label}"
+        ) + "   (* 为必填)"
 
     def rows(self) -> list[FieldRow]:
         rows = []
@@ -136,17 +160,36 @@ class CustomerForm(FormScreen):
             if definition.code in self.masked:
                 editor.disabled = True
                 editor.tooltip = "已打码: 你的角色不能查看或修改此项"
-            rows.append(FieldRow(definition.code, definition.label, editor, required=required,
-                                 check=lambda text, d=definition: self.validator.field(d, value_of(d, text))))
+            rows.append(
+                FieldRow(
+                    definition.code,
+                    definition.label,
+                    editor,
+                    required=required,
+                    check=lambda text, d=definition: self.validator.field(d, value_of(d, text)),
+                )
+            )
             if definition.code == "stage" and self.customer_id:
-                rows.append(FieldRow(REASON, "阶段变更原因", Input(
-                    id="f-reason", placeholder="修改合作阶段时必填, 如: 签订《年度采购合同》HT-2024-015", compact=True)))
+                rows.append(
+                    FieldRow(
+                        REASON,
+                        "阶段变更原因",
+                        Input(
+                            id="f-reason",
+                            placeholder="修改合作阶段时必填, 如: 签订《年度采购合同》HT-2024-015",
+                            compact=True,
+                        ),
+                    )
+                )
         return rows
 
     def changes(self) -> dict[str, Any]:
         values = self.values()
-        return {d.code: value_of(d, values[d.code]) for d in self.definitions
-                if d.code not in self.masked and values.get(d.code, "") != self.initial[d.code]}
+        return {
+            d.code: value_of(d, values[d.code])
+            for d in self.definitions
+            if d.code not in self.masked and values.get(d.code, "") != self.initial[d.code]
+        }
 
     def save(self) -> None:
         changes = self.changes()
@@ -171,19 +214,27 @@ class CustomerForm(FormScreen):
         if reason:
             lines.append(f"变更原因: {reason}")
         question = f"保存对 {self.customer_id} 的以下修改?" if self.customer_id else "新建以下客户?"
-        self.app.push_screen(ConfirmScreen(question, lines, yes="保存"),
-                             lambda yes: yes and self._commit(changes, reason))
+        self.app.push_screen(
+            ConfirmScreen(question, lines, yes="保存"), lambda yes: yes and self._commit(changes, reason)
+        )
 
     def _describe(self, code: str, old: Any, new: Any) -> str:
         label = self.schema.fields[code].label
         before, after = Archive.display(self.schema, code, old), Archive.display(self.schema, code, new)
-        return f"{label}: {after or '(空)'}" if not self.customer_id else f"{label}: {before or '(空)'} → {after or '(清空)'}"
+        return (
+            f"{label}: {after or '(空)'}"
+            if not self.customer_id
+            else f"{label}: {before or '(空)'} → {after or '(清空)'}"
+        )
 
     def _commit(self, changes: dict[str, Any], reason: str, base: str | None = None) -> None:
         if self.customer_id:
             cid = self.customer_id
-            self.commit(lambda archive: archive.update_customer(cid, changes, reason=reason or None,
-                                                                base=base or self.base) and cid)
+            self.commit(
+                lambda archive: (
+                    archive.update_customer(cid, changes, reason=reason or None, base=base or self.base) and cid
+                )
+            )
         else:
             fields = {k: v for k, v in changes.items() if k != "name" and v != ""}
             self.commit(lambda archive: archive.add_customer(self.record["type"], changes.get("name", ""), fields)[0])
@@ -225,7 +276,10 @@ class ConflictScreen(ModalScreen[str | None]):
             yield Static(f"{self.error.customer_id} 在你编辑期间已被他人修改", classes="dialog-title")
             for field, theirs, mine in self.error.conflicts:
                 label = self.schema.fields[field].label if field in self.schema.fields else field
-                yield Static(f"[b]{escape(label)}[/b]\n  对方已保存: {escape(Archive.display(self.schema, field, theirs) or '(空)')}"
-                             f"\n  你的修改:   {escape(Archive.display(self.schema, field, mine) or '(空)')}",
-                             classes="conflict")
+                yield Static(
+                    f"[b]{escape(label)}[/b]\n  对方已保存: "
+                    f"{escape(Archive.display(self.schema, field, theirs) or '(空)')}"
+                    f"\n  你的修改:   {escape(Archive.display(self.schema, field, mine) or '(空)')}",
+                    classes="conflict",
+                )
             yield Static("m 用我的值覆盖 · t 保留对方的值 (只保存其余修改) · Esc 继续编辑", classes="hint")

@@ -28,9 +28,16 @@ class NoteForm(FactForm):
     def rows(self) -> list[FieldRow]:
         channels = [(v.label, v.code) for v in self.schema.dimension("channel").values]
         return [
-            FieldRow("time", "沟通时间", Input(f"{datetime.now():%Y-%m-%d %H:%M}", id="f-time", compact=True), required=True,
-                     check=lambda text: self.validator.note({"time": text, "channel": "other", "content": "-"})),
-            FieldRow("channel", "沟通方式", Select(channels, id="f-channel", prompt="请选择", compact=True), required=True),
+            FieldRow(
+                "time",
+                "沟通时间",
+                Input(f"{datetime.now():%Y-%m-%d %H:%M}", id="f-time", compact=True),
+                required=True,
+                check=lambda text: self.validator.note({"time": text, "channel": "other", "content": "-"}),
+            ),
+            FieldRow(
+                "channel", "沟通方式", Select(channels, id="f-channel", prompt="请选择", compact=True), required=True
+            ),
             FieldRow("participants", "参与人", Input(id="f-participants", placeholder="多个用 、分隔", compact=True)),
             FieldRow("content", "沟通内容", TextArea(id="f-content", classes="multiline", compact=True), required=True),
             FieldRow("needs", "客户需求", TextArea(id="f-needs", classes="multiline", compact=True)),
@@ -48,10 +55,20 @@ class DealForm(FactForm):
 
     def rows(self) -> list[FieldRow]:
         return [
-            FieldRow("date", "交易日期", Input(f"{date.today()}", id="f-date", compact=True), required=True,
-                     check=lambda text: self.validator.deal({"date": text, "amount": 0, "product": "-"})),
-            FieldRow("amount", "交易金额", Input(id="f-amount", placeholder="如 125000 或 12.5万", compact=True), required=True,
-                     check=lambda text: self.validator.deal({"amount": text, "product": "-"})),
+            FieldRow(
+                "date",
+                "交易日期",
+                Input(f"{date.today()}", id="f-date", compact=True),
+                required=True,
+                check=lambda text: self.validator.deal({"date": text, "amount": 0, "product": "-"}),
+            ),
+            FieldRow(
+                "amount",
+                "交易金额",
+                Input(id="f-amount", placeholder="如 125000 或 12.5万", compact=True),
+                required=True,
+                check=lambda text: self.validator.deal({"amount": text, "product": "-"}),
+            ),
             FieldRow("product", "产品/服务", Input(id="f-product", compact=True), required=True),
             FieldRow("contract", "合同编号", Input(id="f-contract", placeholder="如 HT-2024-015", compact=True)),
         ]

@@ -24,8 +24,12 @@ class HelpScreen(ModalScreen[None]):
             yield Static("按键说明 (Esc 关闭)", classes="dialog-title")
             yield Static(self._keys(), id="help-keys")
             yield Static(QUERY_HELP, classes="hint")
-            yield Static(f"自定义按键: 在 {self.app.config.path} 的 [keymap] 中写 动作编号 = \"按键\", "
-                         "如 \"main.search\" = \"ctrl+f\"", classes="hint", markup=False)
+            yield Static(
+                f'自定义按键: 在 {self.app.config.path} 的 [keymap] 中写 动作编号 = "按键", '
+                '如 "main.search" = "ctrl+f"',
+                classes="hint",
+                markup=False,
+            )
 
     def _keys(self) -> Table:
         table = Table(box=None, padding=(0, 2))

@@ -100,11 +100,16 @@ class ArchiveLogScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="log")
     def load_log(self, author: str | None, since: date | None, until: date | None) -> None:
         def read(archive: Archive) -> tuple[list[HistoryEntry], dict[str, str]]:
-            entries = view.history(archive, author=author_pattern(author) if author else None, since=since,
-                                   until=until, limit=LOG_LIMIT + 1)
+            entries = view.history(
+                archive,
+                author=author_pattern(author) if author else None,
+                since=since,
+                until=until,
+                limit=LOG_LIMIT + 1,
+            )
             listed = archive.customers()
-            return entries, {e.customer: listed[e.customer].get("name", "") for e in entries
-                             if e.customer in listed}
+            return entries, {e.customer: listed[e.customer].get("name", "") for e in entries if e.customer in listed}
+
         try:
             entries, names = self.app.read(read)
         except CusttuiError as exc:
@@ -117,8 +122,9 @@ class ArchiveLogScreen(Screen[str | None]):
         table.clear()
         for entry in entries[:LOG_LIMIT]:
             customer = f"{entry.customer} {names.get(entry.customer, '')}".rstrip() if entry.customer else ""
-            table.add_row(f"{entry.when:%Y-%m-%d %H:%M}", entry.author, customer, without_customer(entry),
-                          key=entry.commit)
+            table.add_row(
+                f"{entry.when:%Y-%m-%d %H:%M}", entry.author, customer, without_customer(entry), key=entry.commit
+            )
         note = self.query_one("#log-note", Static)
         if len(entries) > LOG_LIMIT:
             note.update(f"只显示最近 {LOG_LIMIT} 条; 更早的请按操作人或日期筛选 · 回车查看提交")
@@ -181,8 +187,12 @@ class CommitScreen(ModalScreen[str | None]):
         meta = Table.grid(padding=(0, 2))
         meta.add_column(style="bold", no_wrap=True)
         meta.add_column()
-        for label, value in (("操作人", report.author), ("时间", f"{report.when:%Y-%m-%d %H:%M:%S}"),
-                             ("客户", report.customer or "(不涉及单个客户)"), ("说明", report.message)):
+        for label, value in (
+            ("操作人", report.author),
+            ("时间", f"{report.when:%Y-%m-%d %H:%M:%S}"),
+            ("客户", report.customer or "(不涉及单个客户)"),
+            ("说明", report.message),
+        ):
             meta.add_row(label, Text(value))
         self.query_one("#commit-meta", Static).update(meta)
         changes = Text()
@@ -198,10 +208,13 @@ class CommitScreen(ModalScreen[str | None]):
     def action_revert(self) -> None:
         if self.report is None:
             return
-        question = (f"撤销 {self.report.author} {self.report.when:%Y-%m-%d %H:%M} 的这次提交? "
-                    "将产生一个新的提交, 把以下内容恢复为提交之前的样子:")
-        self.app.push_screen(ConfirmScreen(question, [c.title for c in self.report.changes], yes="撤销"),
-                             self._confirmed)
+        question = (
+            f"撤销 {self.report.author} {self.report.when:%Y-%m-%d %H:%M} 的这次提交? "
+            "将产生一个新的提交, 把以下内容恢复为提交之前的样子:"
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, [c.title for c in self.report.changes], yes="撤销"), self._confirmed
+        )
 
     def _confirmed(self, yes: bool | None) -> None:
         if yes:
@@ -220,4 +233,3 @@ class CommitScreen(ModalScreen[str | None]):
         assert self.report is not None
         self.app.notify(f"已撤销, 新提交 {new[:10]}", title="撤销")
         self.dismiss(self.report.customer or "")
-

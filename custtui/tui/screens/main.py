@@ -12,11 +12,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ...core import view
 from ...core.archive import Archive, HistoryEntry
 from ...core.browse import Classification
 from ...core.errors import CusttuiError
 from ...core.listing import Summary
-from ...core import view
 from ...core.profile import Profile
 from ...core.schema import Schema
 from ..widgets.class_tree import ClassTree
@@ -30,7 +30,9 @@ class MainScreen(Screen):
     """Browse by classification; every customer action starts here."""
 
     BINDINGS = [
-        Binding("slash", "search", "搜索", id="main.search", tooltip="搜索客户和资料 (名称片段、拼音、电话、编号、资料正文)"),
+        Binding(
+            "slash", "search", "搜索", id="main.search", tooltip="搜索客户和资料 (名称片段、拼音、电话、编号、资料正文)"
+        ),
         Binding("n", "new_customer", "新建", id="main.new", tooltip="新建客户"),
         Binding("e", "edit_customer", "编辑", id="main.edit", tooltip="编辑当前客户 (含合作阶段变更)"),
         Binding("c", "add_note", "沟通", id="main.note", tooltip="添加沟通记录"),
@@ -41,7 +43,14 @@ class MainScreen(Screen):
         Binding("o", "tree_order", "维度", id="main.tree_order", tooltip="选择分类树的维度和顺序"),
         Binding("y", "copy_field", "复制", show=False, id="main.copy", tooltip="复制当前客户的某一项到剪贴板"),
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload", tooltip="重新读取档案"),
-        Binding("tab", "app.focus_next", "下一栏", show=False, id="main.focus_next", tooltip="切换到下一栏 (分类树、客户列表、客户详情)"),
+        Binding(
+            "tab",
+            "app.focus_next",
+            "下一栏",
+            show=False,
+            id="main.focus_next",
+            tooltip="切换到下一栏 (分类树、客户列表、客户详情)",
+        ),
     ]
 
     @dataclass
@@ -91,9 +100,11 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="listing")
     def load_listing(self, keep_customer: str | None = None) -> None:
         """Read the listing and classify it (a worker: 100k customers must not freeze the screen)."""
+
         def classify(archive: Archive) -> tuple[str | None, Classification]:
             head = archive.head()
             return head, Classification(archive.schema(head), view.customers(archive, head), self.app.config.tree_order)
+
         try:
             head, classification = self.app.read(classify)
         except CusttuiError as exc:
@@ -126,7 +137,8 @@ class MainScreen(Screen):
         members = self.classification.members(self.path)
         table.set_rows(members, keep=keep)
         self.query_one("#node-title", Static).update(
-            f"{self.classification.describe(self.path)}  [dim]{len(members)} 位客户 · 按 s 排序[/]")
+            f"{self.classification.describe(self.path)}  [dim]{len(members)} 位客户 · 按 s 排序[/]"
+        )
 
     def check_for_changes(self) -> None:
         """Someone else committed (another session, a sync): show the new state, keep the place."""
@@ -234,33 +246,45 @@ class MainScreen(Screen):
 
     def _may_write(self) -> bool:
         if not self.archive.user:
-            self.notify("未设置操作人, 不能保存修改: 请用 --user 或 CUSTTUI_USER 指定你的姓名后重新打开",
-                        severity="error", timeout=10)
+            self.notify(
+                "未设置操作人, 不能保存修改: 请用 --user 或 CUSTTUI_USER 指定你的姓名后重新打开",
+                severity="error",
+                timeout=10,
+            )
         return bool(self.archive.user)
 
     def action_new_customer(self) -> None:
         from .edit import CustomerForm, CustomerTypeScreen
+
         if self._may_write():
-            self.app.push_screen(CustomerTypeScreen(), lambda ctype: ctype and self.app.push_screen(
-                CustomerForm(self.archive, customer_type=ctype), self.changed))
+            self.app.push_screen(
+                CustomerTypeScreen(),
+                lambda ctype: (
+                    ctype and self.app.push_screen(CustomerForm(self.archive, customer_type=ctype), self.changed)
+                ),
+            )
 
     def action_edit_customer(self) -> None:
         from .edit import CustomerForm
+
         if customer_id := self._editable_customer():
             self.app.push_screen(CustomerForm(self.archive, customer_id), self.changed)
 
     def action_add_note(self) -> None:
         from .facts import NoteForm
+
         if customer_id := self._editable_customer():
             self.app.push_screen(NoteForm(self.archive, customer_id), self.changed)
 
     def action_add_deal(self) -> None:
         from .facts import DealForm
+
         if customer_id := self._editable_customer():
             self.app.push_screen(DealForm(self.archive, customer_id), self.changed)
 
     def action_tree_order(self) -> None:
         from .tree_order import TreeOrderScreen
+
         self.app.push_screen(TreeOrderScreen(self.app.config.tree_order), self._tree_order_chosen)
 
     def _tree_order_chosen(self, order: tuple[str, ...] | None) -> None:
@@ -272,6 +296,7 @@ class MainScreen(Screen):
 
     def action_search(self) -> None:
         from .search import SearchScreen
+
         self.app.push_screen(SearchScreen(), self._search_done)
 
     def _search_done(self, choice) -> None:
@@ -280,26 +305,32 @@ class MainScreen(Screen):
 
     def action_attach(self) -> None:
         from .attach import AttachScreen
+
         self.app.push_screen(AttachScreen(self.current_customer), self.changed)
 
     def on_customer_pane_document_chosen(self, event: CustomerPane.DocumentChosen) -> None:
         from .document import DocumentScreen
+
         self.app.push_screen(DocumentScreen(event.customer_id, event.document), self.changed)
 
     def action_archive_log(self) -> None:
         from .history import ArchiveLogScreen
+
         self.app.push_screen(ArchiveLogScreen(), self.changed)
 
     def on_customer_pane_commit_chosen(self, event: CustomerPane.CommitChosen) -> None:
         from .history import CommitScreen
+
         self.app.push_screen(CommitScreen(event.commit), self.changed)
 
     def action_sync(self) -> None:
         from .sync import SyncScreen
+
         self.app.push_screen(SyncScreen(self.last_sync, self._remember_sync), self.changed)
 
     def action_merge_customer(self) -> None:
         from .sync import MergeCustomerScreen
+
         if customer_id := self._editable_customer():
             name = self.query_one(CustomerPane).profile.record.get("name", "")
             self.app.push_screen(MergeCustomerScreen(customer_id, name), self.changed)
@@ -312,6 +343,7 @@ class MainScreen(Screen):
 
     def action_copy_field(self) -> None:
         from .copy_field import CopyFieldScreen
+
         pane = self.query_one(CustomerPane)
         if pane.profile is None:
             self.notify("请先选择客户", severity="warning")

@@ -61,7 +61,15 @@ def hit_label(hit: Hit) -> Content:
     """Two lines: kind and name (for a document its file, then whose it is) with the ID; then the
     highlighted snippet."""
     if hit.kind == "document":
-        head = [("文档", "bold $text-accent"), "  ", (hit.document or "", "bold"), "  ", hit.name, "  ", (hit.id, "dim")]
+        head = [
+            ("文档", "bold $text-accent"),
+            "  ",
+            (hit.document or "", "bold"),
+            "  ",
+            hit.name,
+            "  ",
+            (hit.id, "dim"),
+        ]
     else:
         head = [("客户", "bold $text-primary"), "  ", (hit.name, "bold"), "  ", (hit.id, "dim")]
     snippet = marked(hit.highlights) if hit.highlights else Content.styled(hit.note or "", "dim")
@@ -131,9 +139,11 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def _deliver(self, worker: Worker, callback: Callable, *args) -> None:
         """Run ``callback`` on the event loop unless the worker was cancelled meanwhile (by a
         newer keystroke or by closing the screen): a stale answer is dropped, never shown."""
+
         def unless_cancelled() -> None:
             if not worker.is_cancelled:
                 callback(*args)
+
         self.app.call_from_thread(unless_cancelled)
 
     def _note(self, text: str) -> None:
@@ -152,6 +162,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             if not index.exists():
                 progress(0, 0)
             index.ensure(progress)
+
         try:
             self.app.read(ensure)
         except (CusttuiError, OSError) as exc:
@@ -167,6 +178,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             if worker.is_cancelled:  # a newer keystroke already wants something else
                 return None
             return view.search(archive, text, limit=LIMIT, on_message=self._note)
+
         try:
             results = self.app.read(search)
         except (CusttuiError, OSError) as exc:  # mostly QueryError: what to type instead

@@ -49,8 +49,15 @@ from ...core.sync import (
 )
 from .confirm import ConfirmScreen
 
-CONTACT_LABELS = {"name": "姓名", "position": "职务", "phones": "电话", "email": "邮箱", "decision_maker": "决策人",
-                  "wechat": "微信", "note": "备注"}
+CONTACT_LABELS = {
+    "name": "姓名",
+    "position": "职务",
+    "phones": "电话",
+    "email": "邮箱",
+    "decision_maker": "决策人",
+    "wechat": "微信",
+    "note": "备注",
+}
 CUSTOMER_WIDTH, FIELD_WIDTH, WHO_WIDTH = 24, 14, 15  # conflict table columns, in cells
 PROGRESS_LINES = 6  # the last progress messages shown while a sync runs
 
@@ -118,8 +125,12 @@ def value_text(schema: Schema, item: OpenConflict, value: Any) -> str:
     if item.deletion:  # the stored words: 保留 / 删除
         return str(value)
     if isinstance(value, dict):  # a whole contact
-        parts = [value.get("name", ""), value.get("position", ""), "、".join(value.get("phones", [])),
-                 value.get("email", "")]
+        parts = [
+            value.get("name", ""),
+            value.get("position", ""),
+            "、".join(value.get("phones", [])),
+            value.get("email", ""),
+        ]
         return " ".join(p for p in parts if p) or "(空)"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -159,8 +170,9 @@ def read_conflicts(archive: Archive) -> tuple[list[OpenConflict], Schema]:
 def resolve_shown(archive: Archive, item: OpenConflict, keep: str) -> str:
     """Resolve the conflict shown, found again by what it says (the list may be older than the
     archive, and another session may have resolved one before it)."""
-    return resolve_conflict(archive, item.customer_id, item.number, keep, document=item.document,
-                            expected=item.conflict)
+    return resolve_conflict(
+        archive, item.customer_id, item.number, keep, document=item.document, expected=item.conflict
+    )
 
 
 def merge_question(keep: str, keep_name: str, fold: str, fold_name: str, why: str = "") -> ConfirmScreen:
@@ -168,7 +180,8 @@ def merge_question(keep: str, keep_name: str, fold: str, fold_name: str, why: st
     details = ([f"原因: {why}"] if why else []) + [
         f"{fold} 的沟通记录、交易和资料移到 {keep}",
         f"{keep} 缺少的字段由 {fold} 补上, {fold} 的名称记为简称; 两边不同的值记为 {keep} 的未解决冲突",
-        f"{fold} 留作指向 {keep} 的记录, 不再列出; 两边的历史都保留"]
+        f"{fold} 留作指向 {keep} 的记录, 不再列出; 两边的历史都保留",
+    ]
     return ConfirmScreen(f"把 {fold} {fold_name} 并入 {keep} {keep_name}?", details, yes="合并")
 
 
@@ -182,14 +195,21 @@ class SyncScreen(Screen[str | None]):
     BINDINGS = [
         Binding("escape", "close", "返回", id="sync.close"),
         Binding("s", "run_sync", "立即同步", id="sync.run", tooltip="获取、合并并推送到远程仓库"),
-        Binding("c", "keep(True)", "保留当前值", id="sync.keep_current",
-                tooltip="选中的冲突: 保留当前值 (一次提交)"),
-        Binding("o", "keep(False)", "改用另一方", id="sync.take_other",
-                tooltip="选中的冲突: 改用另一方的值 (一次提交)"),
-        Binding("m", "merge(False)", "合并重复", id="sync.merge",
-                tooltip="选中的疑似重复客户: 把 B 并入 A (确认后一次提交)"),
-        Binding("M", "merge(True)", "反向合并", show=False, id="sync.merge_reverse",
-                tooltip="选中的疑似重复客户: 把 A 并入 B"),
+        Binding("c", "keep(True)", "保留当前值", id="sync.keep_current", tooltip="选中的冲突: 保留当前值 (一次提交)"),
+        Binding(
+            "o", "keep(False)", "改用另一方", id="sync.take_other", tooltip="选中的冲突: 改用另一方的值 (一次提交)"
+        ),
+        Binding(
+            "m", "merge(False)", "合并重复", id="sync.merge", tooltip="选中的疑似重复客户: 把 B 并入 A (确认后一次提交)"
+        ),
+        Binding(
+            "M",
+            "merge(True)",
+            "反向合并",
+            show=False,
+            id="sync.merge_reverse",
+            tooltip="选中的疑似重复客户: 把 A 并入 B",
+        ),
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="sync.reload", tooltip="重新读取冲突列表"),
     ]
 
@@ -202,8 +222,7 @@ class SyncScreen(Screen[str | None]):
         result: SyncResult | None
         error: str | None
 
-    def __init__(self, last: SyncResult | None = None,
-                 remember: Callable[[SyncResult], None] | None = None) -> None:
+    def __init__(self, last: SyncResult | None = None, remember: Callable[[SyncResult], None] | None = None) -> None:
         super().__init__()
         self.last = last
         self.remember = remember or (lambda result: None)
@@ -239,13 +258,22 @@ class SyncScreen(Screen[str | None]):
         # fixed widths that fit the terminal (full values and times are in the detail below the table)
         spare = max(24, self.app.size.width - 2 - 2 * 6 - (CUSTOMER_WIDTH + FIELD_WIDTH + 2 * WHO_WIDTH))
         conflicts = self.query_one("#conflicts", DataTable)
-        for label, width in (("客户", CUSTOMER_WIDTH), ("字段", FIELD_WIDTH), ("当前值", spare // 2), ("来自", WHO_WIDTH),
-                             ("另一方的值", spare - spare // 2), ("来自", WHO_WIDTH)):
+        for label, width in (
+            ("客户", CUSTOMER_WIDTH),
+            ("字段", FIELD_WIDTH),
+            ("当前值", spare // 2),
+            ("来自", WHO_WIDTH),
+            ("另一方的值", spare - spare // 2),
+            ("来自", WHO_WIDTH),
+        ):
             conflicts.add_column(label, width=width)
         pair = max(CUSTOMER_WIDTH, (self.app.size.width - 2 - 2 * 3) // 3)
         duplicates = self.query_one("#duplicates", DataTable)
-        for label, width in (("客户 A (保留)", pair), ("客户 B (并入 A)", pair),
-                             ("原因", max(20, self.app.size.width - 2 - 2 * 3 - 2 * pair))):
+        for label, width in (
+            ("客户 A (保留)", pair),
+            ("客户 B (并入 A)", pair),
+            ("原因", max(20, self.app.size.width - 2 - 2 * 3 - 2 * pair)),
+        ):
             duplicates.add_column(label, width=width)
         if self.last is not None:
             self._show_result(self.last, previous=True)
@@ -264,6 +292,7 @@ class SyncScreen(Screen[str | None]):
             except CusttuiError:
                 chosen = None
             return known, chosen
+
         try:
             known, chosen = self.app.read(read)
         except CusttuiError as exc:
@@ -275,11 +304,19 @@ class SyncScreen(Screen[str | None]):
         label = self.query_one("#sync-remotes", Static)
         select = self.query_one("#sync-remote", Select)
         if not known:
-            label.update(Text("没有配置远程仓库: 请先在命令行用 custtui remote add 名称 地址 添加 "
-                              "(如 custtui remote add origin ssh://服务器/srv/archive.git)", style="bold"))
+            label.update(
+                Text(
+                    "没有配置远程仓库: 请先在命令行用 custtui remote add 名称 地址 添加 "
+                    "(如 custtui remote add origin ssh://服务器/srv/archive.git)",
+                    style="bold",
+                )
+            )
             return
-        label.update(Text.assemble("远程仓库: ", *(part for name, url in known.items()
-                                                  for part in ((name, "bold"), f" {url}   "))))
+        label.update(
+            Text.assemble(
+                "远程仓库: ", *(part for name, url in known.items() for part in ((name, "bold"), f" {url}   "))
+            )
+        )
         if len(known) > 1:
             select.set_options((f"{name}  {url}", name) for name, url in known.items())
             if chosen:
@@ -370,6 +407,7 @@ class SyncScreen(Screen[str | None]):
             listed = archive.customers()
             names = {cid: listed[cid].get("name", "") for pair in self.duplicates for cid in pair[:2] if cid in listed}
             return items, schema, names
+
         try:
             items, schema, names = self.app.read(read)
         except CusttuiError as exc:
@@ -390,17 +428,21 @@ class SyncScreen(Screen[str | None]):
             where = field_label(schema, item)
             if item.document is not None:
                 where = f"资料 {item.document} · {where}"
-            table.add_row(Text(f"{item.customer_id} {item.name}"), Text(where),
-                          Text(value_text(schema, item, conflict.get("kept"))), Text(who_text(conflict, "kept", True)),
-                          Text(value_text(schema, item, conflict.get("other"))), Text(who_text(conflict, "other", True)),
-                          key=item.key)
+            table.add_row(
+                Text(f"{item.customer_id} {item.name}"),
+                Text(where),
+                Text(value_text(schema, item, conflict.get("kept"))),
+                Text(who_text(conflict, "kept", True)),
+                Text(value_text(schema, item, conflict.get("other"))),
+                Text(who_text(conflict, "other", True)),
+                key=item.key,
+            )
         if items:
             if keep is not None and keep.key in self.items:
                 table.move_cursor(row=table.get_row_index(keep.key))
             else:
                 table.move_cursor(row=min(max(row_before, 0), len(items) - 1))
-        title = (f"未解决的冲突 {len(items)} 处 · c 保留当前值  o 改用另一方的值" if items
-                 else "未解决的冲突: 没有")
+        title = f"未解决的冲突 {len(items)} 处 · c 保留当前值  o 改用另一方的值" if items else "未解决的冲突: 没有"
         self.query_one("#conflicts-title", Static).update(title)
         self._show_detail()
         self._show_duplicates()
@@ -423,15 +465,21 @@ class SyncScreen(Screen[str | None]):
             detail.update("")
             return
         conflict = item.conflict
-        text = Text.assemble((f"{item.customer_id} {item.name}", "bold"), "  ", field_label(self.schema, item),
-                             f"  (资料 {item.document})" if item.document else "")
+        text = Text.assemble(
+            (f"{item.customer_id} {item.name}", "bold"),
+            "  ",
+            field_label(self.schema, item),
+            f"  (资料 {item.document})" if item.document else "",
+        )
         text.append("\n当前值: ", style="bold").append(value_text(self.schema, item, conflict.get("kept")))
         text.append(f"  — {who_text(conflict, 'kept')}", style="dim")
         text.append("\n另一方: ", style="bold").append(value_text(self.schema, item, conflict.get("other")))
         text.append(f"  — {who_text(conflict, 'other')}", style="dim")
         if item.deletion:
-            text.append("\n改用另一方 = 接受删除: " + ("删除这份资料" if item.document else "删除整个客户及其全部记录"),
-                        style="yellow")
+            text.append(
+                "\n改用另一方 = 接受删除: " + ("删除这份资料" if item.document else "删除整个客户及其全部记录"),
+                style="yellow",
+            )
         detail.update(text)
 
     def action_keep(self, current: bool) -> None:
@@ -444,10 +492,13 @@ class SyncScreen(Screen[str | None]):
         if not current and item.deletion:
             what = f"资料 {item.document}" if item.document else f"客户 {item.customer_id} {item.name} 及其全部记录"
             self.app.push_screen(
-                ConfirmScreen(f"接受另一方的删除, 删除{what}?",
-                              [f"删除方: {who_text(item.conflict, 'other')}", "将产生一个新的提交, 历史中仍可查到和撤销"],
-                              yes="删除"),
-                lambda yes: yes and self._start(self.resolve, item, TAKE_OTHER))
+                ConfirmScreen(
+                    f"接受另一方的删除, 删除{what}?",
+                    [f"删除方: {who_text(item.conflict, 'other')}", "将产生一个新的提交, 历史中仍可查到和撤销"],
+                    yes="删除",
+                ),
+                lambda yes: yes and self._start(self.resolve, item, TAKE_OTHER),
+            )
             return
         self._start(self.resolve, item, KEEP_CURRENT if current else TAKE_OTHER)
 
@@ -462,8 +513,11 @@ class SyncScreen(Screen[str | None]):
             self.notify("正在同步或保存, 请稍候", severity="warning")
             return False
         if not self.app.archive.user:
-            self.notify("未设置操作人, 不能保存修改: 请用 --user 或 CUSTTUI_USER 指定你的姓名后重新打开",
-                        severity="error", timeout=10)
+            self.notify(
+                "未设置操作人, 不能保存修改: 请用 --user 或 CUSTTUI_USER 指定你的姓名后重新打开",
+                severity="error",
+                timeout=10,
+            )
             return False
         return True
 
@@ -495,11 +549,17 @@ class SyncScreen(Screen[str | None]):
         table = self.query_one("#duplicates", DataTable)
         table.clear()
         for a, b, why in self.duplicates:
-            table.add_row(Text(f"{a} {self.names.get(a, '')}".rstrip()), Text(f"{b} {self.names.get(b, '')}".rstrip()),
-                          Text(why), key=f"{a}\x1f{b}")
+            table.add_row(
+                Text(f"{a} {self.names.get(a, '')}".rstrip()),
+                Text(f"{b} {self.names.get(b, '')}".rstrip()),
+                Text(why),
+                key=f"{a}\x1f{b}",
+            )
         self.query_one("#duplicates-title", Static).update(
-            f"疑似重复客户 {len(self.duplicates)} 对 (上次同步发现) · m 把 B 并入 A  M 把 A 并入 B" if self.duplicates
-            else "疑似重复客户: 没有" + ("" if self.last else " (同步后列出两个办事处都登记了的客户)"))
+            f"疑似重复客户 {len(self.duplicates)} 对 (上次同步发现) · m 把 B 并入 A  M 把 A 并入 B"
+            if self.duplicates
+            else "疑似重复客户: 没有" + ("" if self.last else " (同步后列出两个办事处都登记了的客户)")
+        )
 
     def selected_duplicate(self) -> tuple[str, str, str] | None:
         table = self.query_one("#duplicates", DataTable)
@@ -515,8 +575,10 @@ class SyncScreen(Screen[str | None]):
         if not self._may_write():
             return
         keep, fold = (pair[1], pair[0]) if reverse else (pair[0], pair[1])
-        self.app.push_screen(merge_question(keep, self.names.get(keep, ""), fold, self.names.get(fold, ""), pair[2]),
-                             lambda yes: yes and self._start(self.merge, keep, fold))
+        self.app.push_screen(
+            merge_question(keep, self.names.get(keep, ""), fold, self.names.get(fold, ""), pair[2]),
+            lambda yes: yes and self._start(self.merge, keep, fold),
+        )
 
     @work(thread=True, group="sync-commit")
     def merge(self, keep: str, fold: str) -> None:
@@ -586,6 +648,7 @@ class MergeCustomerScreen(ModalScreen[str | None]):
             found = find_duplicates(archive, [self.keep])
             suggestions = [(b if a == self.keep else a, why) for a, b, why in found]
             return {cid: s.get("name", "") for cid, s in listed.items()}, suggestions
+
         try:
             names, suggestions = self.app.read(read)
         except CusttuiError as exc:
@@ -597,10 +660,14 @@ class MergeCustomerScreen(ModalScreen[str | None]):
         self.names = message.names
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(Option(Text(f"{cid} {self.names.get(cid, '')}  ({why})"), id=cid)
-                            for cid, why in message.suggestions)
+        options.add_options(
+            Option(Text(f"{cid} {self.names.get(cid, '')}  ({why})"), id=cid) for cid, why in message.suggestions
+        )
         self.query_one("#merge-note", Static).update(
-            f"疑似重复 {len(message.suggestions)} 位:" if message.suggestions else "没有发现疑似重复的客户; 可直接输入编号")
+            f"疑似重复 {len(message.suggestions)} 位:"
+            if message.suggestions
+            else "没有发现疑似重复的客户; 可直接输入编号"
+        )
         options.display = bool(message.suggestions)
         if message.suggestions:
             options.highlighted = 0
@@ -627,8 +694,9 @@ class MergeCustomerScreen(ModalScreen[str | None]):
             self._error("未设置操作人, 不能保存修改: 请用 --user 或 CUSTTUI_USER 指定你的姓名后重新打开")
         else:
             self._error("")
-            self.app.push_screen(merge_question(self.keep, self.keep_name, fold, self.names[fold]),
-                                 lambda yes: yes and self.merge(fold))
+            self.app.push_screen(
+                merge_question(self.keep, self.keep_name, fold, self.names[fold]), lambda yes: yes and self.merge(fold)
+            )
 
     @work(thread=True, exclusive=True, group="merge")
     def merge(self, fold: str) -> None:
@@ -640,6 +708,7 @@ class MergeCustomerScreen(ModalScreen[str | None]):
         self.app.call_from_thread(self._merged, fold, commit)
 
     def _merged(self, fold: str, commit: str) -> None:
-        self.app.notify(f"已把 {fold} 并入 {self.keep} (提交 {commit[:10]}); 不同的值已列为冲突, 按 S 处理",
-                        title="已合并客户")
+        self.app.notify(
+            f"已把 {fold} 并入 {self.keep} (提交 {commit[:10]}); 不同的值已列为冲突, 按 S 处理", title="已合并客户"
+        )
         self.dismiss(self.keep)

@@ -14,8 +14,15 @@ from textual.widgets.option_list import Option
 from ...core.browse import DEFAULT_ORDER, LEVELS, parse_order
 from ...core.errors import CusttuiError
 
-PRESETS = (DEFAULT_ORDER, ("industry", "size"), ("area", "value_tier"), ("stage", "status"),
-           ("owner", "stage"), ("province", "industry"), ("value_tier", "grade"))
+PRESETS = (
+    DEFAULT_ORDER,
+    ("industry", "size"),
+    ("area", "value_tier"),
+    ("stage", "status"),
+    ("owner", "stage"),
+    ("province", "industry"),
+    ("value_tier", "grade"),
+)
 
 
 def describe(order: tuple[str, ...]) -> str:

@@ -17,8 +17,14 @@ from ...core.archive import Archive, Document, HistoryEntry
 from ...core.profile import Profile
 from ...core.schema import Schema
 
-COLOURS = {"red": "red", "orange": "dark_orange", "yellow": "yellow", "green": "green", "blue": "dodger_blue2",
-           "grey": "grey62"}
+COLOURS = {
+    "red": "red",
+    "orange": "dark_orange",
+    "yellow": "yellow",
+    "green": "green",
+    "blue": "dodger_blue2",
+    "grey": "grey62",
+}
 OVERVIEW_SKIP = {"id", "name", "type", "contacts", "stage_history"}
 CONFLICT_STYLE = "bold yellow"
 
@@ -32,7 +38,9 @@ def colour_badge(schema: Schema, code: str | None) -> Text:
     if not code:
         return Text("")
     meaning = schema.dimension("color").value(code)
-    label = schema.label("color", code) + (f" {meaning.extra.get('meaning')}" if meaning and meaning.extra.get("meaning") else "")
+    label = schema.label("color", code) + (
+        f" {meaning.extra.get('meaning')}" if meaning and meaning.extra.get("meaning") else ""
+    )
     return Text.assemble(("●", COLOURS.get(code, "white")), " ", label)
 
 
@@ -89,10 +97,14 @@ class CustomerPane(Vertical):
         self.history_for = None
         record = profile.record
         conflicts = open_conflicts_in(profile)
-        title = Text.assemble((f"⚠{conflicts} ", CONFLICT_STYLE) if conflicts else "",
-                              (record.get("name", ""), "bold"), f"  {record['id']}  ",
-                              (schema.label("customer_type", record["type"]), "italic"), "  ",
-                              colour_badge(schema, record.get("color")))
+        title = Text.assemble(
+            (f"⚠{conflicts} ", CONFLICT_STYLE) if conflicts else "",
+            (record.get("name", ""), "bold"),
+            f"  {record['id']}  ",
+            (schema.label("customer_type", record["type"]), "italic"),
+            "  ",
+            colour_badge(schema, record.get("color")),
+        )
         self.query_one("#customer-title", Static).update(title)
         overview = self._overview(record, schema)
         if conflicts:
@@ -122,14 +134,19 @@ class CustomerPane(Vertical):
             if definition.code in OVERVIEW_SKIP or definition.code not in record:
                 continue
             value = record[definition.code]
-            shown = colour_badge(schema, value) if definition.code == "color" else Text(Archive.display(schema, definition.code, value))
+            shown = (
+                colour_badge(schema, value)
+                if definition.code == "color"
+                else Text(Archive.display(schema, definition.code, value))
+            )
             grid.add_row(definition.label, shown)
         steps = record.get("stage_history", [])
         if steps:
             grid.add_row("", "")
             grid.add_row("阶段历史", "")
             for step in steps:
-                moved = f"{schema.label('stage', step['from']) if step.get('from') else '(新建)'} → {schema.label('stage', step['to'])}"
+                origin = schema.label("stage", step["from"]) if step.get("from") else "(新建)"
+                moved = f"{origin} → {schema.label('stage', step['to'])}"
                 extra = "  ".join(x for x in (step.get("reason", ""), step.get("by", "")) if x)
                 grid.add_row(f"  {step['date']}", f"{moved}  {extra}".rstrip())
         return grid
@@ -138,8 +155,13 @@ class CustomerPane(Vertical):
         table = self.query_one("#contacts", DataTable)
         table.clear()
         for contact in record.get("contacts", []):
-            table.add_row(contact.get("name", ""), contact.get("position", ""), "、".join(contact.get("phones", [])),
-                          contact.get("email", ""), "是" if contact.get("decision_maker") else "")
+            table.add_row(
+                contact.get("name", ""),
+                contact.get("position", ""),
+                "、".join(contact.get("phones", [])),
+                contact.get("email", ""),
+                "是" if contact.get("decision_maker") else "",
+            )
 
     def _notes(self, profile: Profile, schema: Schema) -> Table | str:
         if not profile.notes:
@@ -152,8 +174,13 @@ class CustomerPane(Vertical):
             for key, label in (("needs", "需求"), ("feedback", "反馈")):
                 if note.get(key):
                     body.append(f"\n{label}: ", style="bold").append(note[key])
-            table.add_row(f"{note['time']:%Y-%m-%d %H:%M}", schema.label("channel", note["channel"]),
-                          "、".join(note.get("participants", [])), body, note.get("by", ""))
+            table.add_row(
+                f"{note['time']:%Y-%m-%d %H:%M}",
+                schema.label("channel", note["channel"]),
+                "、".join(note.get("participants", [])),
+                body,
+                note.get("by", ""),
+            )
         return table
 
     def _deals(self, profile: Profile) -> None:
@@ -163,8 +190,13 @@ class CustomerPane(Vertical):
         for deal in profile.deals:
             amount = Decimal(str(deal["amount"]))
             total += amount
-            table.add_row(str(deal["date"]), Text(f"{amount:,.2f}", justify="right"), deal.get("product", ""),
-                          deal.get("contract", ""), deal.get("by", ""))
+            table.add_row(
+                str(deal["date"]),
+                Text(f"{amount:,.2f}", justify="right"),
+                deal.get("product", ""),
+                deal.get("contract", ""),
+                deal.get("by", ""),
+            )
         summary = f"共 {len(profile.deals)} 笔, 合计 {total:,.2f} 元" if profile.deals else "暂无交易记录 (按 t 添加)"
         self.query_one("#deals-total", Static).update(summary)
 
@@ -177,8 +209,12 @@ class CustomerPane(Vertical):
         for label, filed in categories:
             branch = tree.root.add(f"{escape(label)} [dim]{len(filed)}[/]", expand=True)
             for item in filed:
-                node = branch.add(self._document_label(item.document, schema, item.cross_reference),
-                                  data=item.document, expand=True, allow_expand=bool(item.attachments))
+                node = branch.add(
+                    self._document_label(item.document, schema, item.cross_reference),
+                    data=item.document,
+                    expand=True,
+                    allow_expand=bool(item.attachments),
+                )
                 for attachment in item.attachments:
                     node.add_leaf("附件 " + self._document_label(attachment, schema, False), data=attachment)
 
@@ -190,7 +226,9 @@ class CustomerPane(Vertical):
         if sensitivity in ("confidential", "secret"):
             parts.append(f"[red]{schema.label('sensitivity', sensitivity)}[/]")
         if meta.get("paper_box") or meta.get("paper_shelf"):
-            parts.append(f"[dim]纸质: {escape(' '.join(x for x in (meta.get('paper_box'), meta.get('paper_shelf')) if x))}[/]")
+            parts.append(
+                f"[dim]纸质: {escape(' '.join(x for x in (meta.get('paper_box'), meta.get('paper_shelf')) if x))}[/]"
+            )
         if cross:
             parts.insert(0, "[italic]↗ 另见[/]")
         return " ".join(parts)

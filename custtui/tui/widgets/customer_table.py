@@ -25,8 +25,13 @@ from ...core.listing import Summary
 Formatter = Callable[[Summary, str], str]
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("id", "编号", 10), ("name", "名称", 0), ("stage", "阶段", 12), ("status", "状态", 8),
-    ("industry", "行业", 14), ("region", "地域", 16), ("owner", "负责人", 8),
+    ("id", "编号", 10),
+    ("name", "名称", 0),
+    ("stage", "阶段", 12),
+    ("status", "状态", 8),
+    ("industry", "行业", 14),
+    ("region", "地域", 16),
+    ("owner", "负责人", 8),
 )
 DROP_FIRST = ("region", "owner", "industry", "status")  # which columns give way on a narrow terminal
 NAME_MIN = 16
@@ -62,8 +67,12 @@ class CustomerTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     CustomerTable { height: 1fr; }
     """
-    COMPONENT_CLASSES = {"customer-table--header", "customer-table--cursor", "customer-table--dim",
-                         "customer-table--conflict"}
+    COMPONENT_CLASSES = {
+        "customer-table--header",
+        "customer-table--cursor",
+        "customer-table--dim",
+        "customer-table--conflict",
+    }
 
     cursor = reactive(0, always_update=True)
 
@@ -120,17 +129,18 @@ class CustomerTable(ScrollView, can_focus=True):
         name = max(NAME_MIN, self.size.width - sum(w + 1 for _, _, w in shown))
         return [(key, label, width or name) for key, label, width in shown]
 
-    def _line(self, cells: list[str], widths: list[int], style: Style, keys: list[str] | None = None,
-              marker: str = "") -> Strip:
+    def _line(
+        self, cells: list[str], widths: list[int], style: Style, keys: list[str] | None = None, marker: str = ""
+    ) -> Strip:
         """One row; ``marker`` (the conflict badge) is drawn in its own colour at the start of the name."""
         if not marker or keys is None or "name" not in keys:
-            text = " ".join(fit(cell, width) for cell, width in zip(cells, widths))
+            text = " ".join(fit(cell, width) for cell, width in zip(cells, widths, strict=True))
             return Strip([Segment(text, style)]).crop_extend(0, self.size.width, style)
         at = keys.index("name")
         marker = fit(marker, min(cell_len(marker), widths[at]))
-        before = "".join(fit(cell, width) + " " for cell, width in zip(cells[:at], widths[:at]))
+        before = "".join(fit(cell, width) + " " for cell, width in zip(cells[:at], widths[:at], strict=True))
         name = fit(cells[at], widths[at] - cell_len(marker))
-        after = "".join(" " + fit(cell, width) for cell, width in zip(cells[at + 1:], widths[at + 1:]))
+        after = "".join(" " + fit(cell, width) for cell, width in zip(cells[at + 1 :], widths[at + 1 :], strict=True))
         flagged = style + self.get_component_rich_style("customer-table--conflict", partial=True)
         segments = [Segment(before, style), Segment(marker, flagged), Segment(name + after, style)]
         return Strip(segments).crop_extend(0, self.size.width, style)
@@ -140,8 +150,10 @@ class CustomerTable(ScrollView, can_focus=True):
         columns = self.columns()
         widths = [width for _, _, width in columns]
         if y == 0:
-            cells = [label + (("▼" if self.sort_reverse else "▲") if key == self.sort_column else "")
-                     for key, label, _ in columns]
+            cells = [
+                label + (("▼" if self.sort_reverse else "▲") if key == self.sort_column else "")
+                for key, label, _ in columns
+            ]
             return self._line(cells, widths, base + self.get_component_rich_style("customer-table--header"))
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):

@@ -26,8 +26,16 @@ class FieldRow(Horizontal):
     The error line is mounted only when there is an error: a form has a few dozen rows and every
     widget costs milliseconds to mount."""
 
-    def __init__(self, code: str, label: str, editor: Widget, *, required: bool = False,
-                 check: Check | None = None, hint: str = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        label: str,
+        editor: Widget,
+        *,
+        required: bool = False,
+        check: Check | None = None,
+        hint: str = "",
+    ) -> None:
         super().__init__(classes="field-row", id=f"row-{code.replace('.', '-')}")
         self.code, self.label_text, self.editor, self.check = code, label, editor, check
         self.required, self.hint = required, hint
