@@ -32,8 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synth import build  # noqa: E402
-from custtui.core.archive import Archive  # noqa: E402
-from custtui.core.records import customer_dir, format_id  # noqa: E402
+from custtui.core.archive.archive import Archive  # noqa: E402
+from custtui.core.records.records import customer_dir, format_id  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -147,7 +147,7 @@ def bench_edit_worktree(source: Path, customers: int, edits: int) -> dict:
 
 OURS_WORKER = textwrap.dedent("""
     import sys
-    from custtui.core.archive import Archive
+    from custtui.core.archive.archive import Archive
     path, me, own, edits = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     archive = Archive(path, user=f"员工{me}")
     for j in range(edits):

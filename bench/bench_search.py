@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_core import OUT, pct, scratch_clone, synthetic  # noqa: E402
-from custtui.core.archive import Archive  # noqa: E402
-from custtui.core.records import customer_dir, dumps  # noqa: E402
+from custtui.core.archive.archive import Archive  # noqa: E402
+from custtui.core.records.records import customer_dir, dumps  # noqa: E402
 
 
 def folder_size(path: Path) -> int:
@@ -221,7 +221,7 @@ def _ours_finds(index, fragment: str, owner: str) -> bool:
     """Whether the owner is among everything the query matches (not just the first page)."""
     from whoosh import query as Q
 
-    from custtui.core.query import parse_query
+    from custtui.core.index.query import parse_query
 
     parsed = parse_query(fragment, index.archive.schema())
     for which, query in (("customers", parsed.customer_query), ("documents", parsed.document_query)):

@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_core import OUT, scratch_clone, synthetic  # noqa: E402
-from custtui.core.archive import Archive  # noqa: E402
-from custtui.core.records import customer_dir, dumps  # noqa: E402
-from custtui.core.sync import sync  # noqa: E402
+from custtui.core.archive.archive import Archive  # noqa: E402
+from custtui.core.records.records import customer_dir, dumps  # noqa: E402
+from custtui.core.sync.sync import sync  # noqa: E402
 
 
 def office_copy(hub: Path, name: str, office: str) -> Archive:

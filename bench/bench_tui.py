@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_core import OUT, pct, synthetic
-from custtui.core.archive import Archive
+from custtui.core.archive.archive import Archive
 
 SIZE = (160, 45)
 SEARCH_BUILD_LIMIT = 20_000  # above this, building the index takes too long for a benchmark run
@@ -277,7 +277,7 @@ async def measure_naive(path: Path) -> dict:
     from textual.containers import Horizontal
     from textual.widgets import DataTable, Tree
 
-    from custtui.core.listing import Summary
+    from custtui.core.index.listing import Summary
 
     columns = ("id", "name", "stage", "status", "industry", "region", "owner")
     result: dict = {"variant": "naive"}

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custtui.core.archive import Archive  # noqa: E402
-from custtui.core.records import customer_dir, dumps, format_id  # noqa: E402
-from custtui.core.validate import id_check_digit, uscc_check_char  # noqa: E402
+from custtui.core.archive.archive import Archive  # noqa: E402
+from custtui.core.records.records import customer_dir, dumps, format_id  # noqa: E402
+from custtui.core.records.validate import id_check_digit, uscc_check_char  # noqa: E402
 
 CITIES = [
     ("110100", "北京"),

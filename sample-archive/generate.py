@@ -37,9 +37,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from custtui.core.records import Validator, customer_dir, dumps, format_id  # noqa: E402
-from custtui.core.schema import Schema  # noqa: E402
-from custtui.core.validate import id_check_digit, uscc_check_char  # noqa: E402
+from custtui.core.records.records import Validator, customer_dir, dumps, format_id  # noqa: E402
+from custtui.core.records.schema import Schema  # noqa: E402
+from custtui.core.records.validate import id_check_digit, uscc_check_char  # noqa: E402
 
 SEED = "huaxin-sample-archive-v1"
 TODAY = date(2026, 11, 1)  # the archive's "now"

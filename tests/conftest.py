@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from custtui.core.archive import Archive
-from custtui.core.demo import build_demo
+from custtui.core.archive.archive import Archive
+from custtui.core.tasks.demo import build_demo
 
 REPO = Path(__file__).resolve().parents[1]
 CUSTTUI = [sys.executable, "-m", "custtui"]

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from conftest import git
 
-from custtui.core.archive import Archive
-from custtui.core.errors import ConflictError, CusttuiError, FieldError, NotFound
+from custtui.core.archive.archive import Archive
+from custtui.core.base.errors import ConflictError, CusttuiError, FieldError, NotFound
 
 HUAXIN = {
     "uscc": "91110000600037341L",
@@ -231,7 +231,7 @@ def test_check_reports_a_malformed_record_with_file_and_line(archive):
 
 
 def test_status_review_follows_the_schema_periods(archive):
-    from custtui.core.review import apply_review, review
+    from custtui.core.tasks.review import apply_review, review
 
     quiet, _ = archive.add_customer(
         "个人", "沉睡客户", {"phones": "13800000000", "owner": "张伟", "first_contact": "2024-01-10"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import git
 
-from custtui.core.archive import Archive
-from custtui.core.audit import author_pattern, authors, describe_commit, without_customer
-from custtui.core.errors import NotFound
+from custtui.core.archive.archive import Archive
+from custtui.core.base.errors import NotFound
+from custtui.core.tasks.audit import author_pattern, authors, describe_commit, without_customer
 
 
 def new_customer(archive: Archive) -> tuple[str, str]:

@@ -13,9 +13,9 @@ import sys
 import pytest
 from conftest import CUSTTUI, git, repo_state, run_cli
 
-from custtui.core.archive import Archive
-from custtui.core.errors import FieldError
-from custtui.core.staff import add_person, registry
+from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person
+from custtui.core.base.errors import FieldError
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_display_names_are_unique_and_never_an_id(archive):
                 add_person(archive, person_id, name, "销售")
         else:
             add_person(archive, person_id, name, "销售")
-    assert set(registry(archive)) == {"admin", "lina", "admin2"}
+    assert set(archive.registry()) == {"admin", "lina", "admin2"}
 
 
 def test_commits_are_authored_by_name_and_id_at_the_office(archive):

@@ -6,7 +6,7 @@ import pytest
 
 from bench import bench_core
 from bench.synth import build
-from custtui.core.archive import Archive
+from custtui.core.archive.archive import Archive
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from custtui.core.browse import UNSET_LABEL, Classification, parse_order, pinyin_key, sort_customers
-from custtui.core.errors import CusttuiError
-from custtui.core.profile import Profile
+from custtui.core.base.errors import CusttuiError
+from custtui.core.tasks.browse import UNSET_LABEL, Classification, parse_order, pinyin_key, sort_customers
+from custtui.core.tasks.profile import Profile
 
 
 def test_default_tree_counts_add_up(demo):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as windex
 
-from custtui.core.search import _BulkWriter, customer_document, customer_schema, document_entry, document_schema
+from custtui.core.index.search import _BulkWriter, customer_document, customer_schema, document_entry, document_schema
 
 
 def whoosh_built(folder: Path, schema, docs: list[dict]):

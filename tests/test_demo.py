@@ -9,9 +9,9 @@ from pathlib import Path
 
 from conftest import git, run_cli
 
-from custtui.core.demo import sample_dir
-from custtui.core.records import Validator, loads
-from custtui.core.review import review
+from custtui.core.records.records import Validator, loads
+from custtui.core.tasks.demo import sample_dir
+from custtui.core.tasks.review import review
 
 SAMPLE = sample_dir()
 

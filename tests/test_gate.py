@@ -18,11 +18,13 @@ import pytest
 from conftest import git, repo_state
 from hostile import FILE, Hostile
 
-from custtui.core import signing, sync, view
-from custtui.core.archive import Archive
-from custtui.core.gate import Refused
-from custtui.core.staff import add_person, disable_person
-from custtui.core.sync import SyncError
+from custtui.core.archive import signing
+from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person, disable_person
+from custtui.core.sync import sync
+from custtui.core.sync.gate import Refused
+from custtui.core.sync.sync import SyncError
+from custtui.core.tasks import view
 
 HUAXIN = "customers/BJ/000/BJ-000001"
 DOC = "HT-2024-015-数控机床采购-20240105.txt"
@@ -688,7 +690,7 @@ def test_an_honest_push_reaches_the_hub_and_its_working_tree(world, hub):
 
 
 def test_the_hooks_come_back_when_removed(world):
-    from custtui.core import hooks
+    from custtui.core.store import hooks
 
     victim = world.victim
     (victim.store.git_dir / "hooks" / "pre-receive").unlink()
@@ -750,7 +752,7 @@ def test_over_ssh_an_office_server_key_cannot_push_what_the_gate_refuses(world, 
 def test_local_writes_follow_the_rules_every_other_copy_applies(world):
     """What this copy would refuse from a peer it does not write itself: a 销售's revert that
     removes a note is a deletion, and needs the delete permission here too."""
-    from custtui.core.policy import PermissionDenied
+    from custtui.core.access.policy import PermissionDenied
 
     bj = Archive(world.root / "BJ", user="lina")
     try:

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from conftest import REPO, git, repo_state
 
-from custtui.core.errors import ConflictError, FieldError
-from custtui.core.intake import (
+from custtui.core.base.errors import ConflictError, FieldError
+from custtui.core.tasks.intake import (
     FILED_FOLDER,
     file_document,
     inbox_files,
     propose,
     save_copy,
 )
-from custtui.core.profile import Profile
+from custtui.core.tasks.profile import Profile
 
 SAMPLES = REPO / "sample-archive" / "customers"
 CONTRACT = SAMPLES / "BJ/000/BJ-000001/docs/HT-2024-015-数控机床采购-20240105.pdf"
@@ -161,7 +161,7 @@ def test_save_copy_never_overwrites(tmp_path):
 
 
 def test_over_ssh_documents_come_from_the_inbox_only(tmp_path):
-    from custtui.core.intake import check_source
+    from custtui.core.tasks.intake import check_source
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from custtui.core.merge import DELETED, MergeRefused, merge_records, merge_toml_bytes
-from custtui.core.records import dumps, loads
+from custtui.core.records.records import dumps, loads
+from custtui.core.sync.merge import DELETED, MergeRefused, merge_records, merge_toml_bytes
 
 
 def who(side: str, field: str, value) -> tuple[str, str]:

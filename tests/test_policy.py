@@ -8,10 +8,11 @@ import subprocess
 
 import pytest
 
-from custtui.core.errors import CusttuiError, FieldError, SchemaError
-from custtui.core.policy import SENSITIVITY, Access, PermissionDenied, Policy, mask_id_number, mask_phone
-from custtui.core.schema import Schema, default_schema_dir
-from custtui.core.staff import access_for, add_key, add_person, disable_person, find, registry
+from custtui.core.access.policy import SENSITIVITY, Access, PermissionDenied, Policy, mask_id_number, mask_phone
+from custtui.core.access.registry import lookup
+from custtui.core.archive.staff import add_key, add_person, disable_person
+from custtui.core.base.errors import CusttuiError, FieldError, SchemaError
+from custtui.core.records.schema import Schema, default_schema_dir
 
 INFO_TYPES = ("basic", "cooperation", "service", "credit", "other")
 P, IN, C, S, N = "public", "internal", "confidential", "secret", None  # N: not at all
@@ -123,7 +124,7 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0m0Xv6VQk0bq2s0tqXoN3QeXyMZ0x5c7mX3
 
 
 def test_staff_registry_is_audited_and_guarded(archive):
-    assert access_for(archive, "张伟").unrestricted, "no registry yet: no restrictions"
+    assert archive.access_for("张伟").unrestricted, "no registry yet: no restrictions"
     with pytest.raises(CusttuiError, match="第一位登记的员工必须能管理员工"):
         add_person(archive, "lina", "李娜", "销售")
     add_person(archive, "admin", "张伟", "管理员")
@@ -134,7 +135,8 @@ def test_staff_registry_is_audited_and_guarded(archive):
         ).stdout.strip()
         == "张伟 登记员工: lina 李娜 销售"
     )
-    assert find(archive, "李娜").roles == ("sales",) and find(archive, "lina").name == "李娜"
+    people = archive.registry()
+    assert lookup(people, "李娜").roles == ("sales",) and lookup(people, "lina").name == "李娜"
     with pytest.raises(FieldError, match="已登记给 lina 李娜"):
         add_person(archive, "wangfang", "王芳", "财务", keys=[KEY.replace("张伟@laptop", "别的注释")])
     with pytest.raises(FieldError, match="不是已知的部门"):
@@ -146,9 +148,9 @@ def test_staff_registry_is_audited_and_guarded(archive):
         add_person(archive, "liuyang", "刘洋", "客服")
     archive.user = "张伟"
     disable_person(archive, "lina")
-    assert registry(archive)["lina"].active is False and registry(archive)["lina"].keys == (KEY,)
-    assert not access_for(archive, "李娜").can_view("basic", "public"), "a disabled person sees nothing"
-    assert access_for(archive, "陌生人").roles == [], "someone not in the registry sees nothing"
+    assert archive.registry()["lina"].active is False and archive.registry()["lina"].keys == (KEY,)
+    assert not archive.access_for("李娜").can_view("basic", "public"), "a disabled person sees nothing"
+    assert archive.access_for("陌生人").roles == [], "someone not in the registry sees nothing"
 
 
 @pytest.fixture
@@ -192,7 +194,7 @@ def test_writes_obey_the_policy(staffed):
         staffed.add_note("BJ-000001", {"channel": "电话", "content": "x"})
     staffed.user = "李娜"
     with pytest.raises(PermissionDenied, match="缺少权限「办事处同步」"):
-        from custtui.core.sync import sync
+        from custtui.core.sync.sync import sync
 
         sync(staffed)
     with pytest.raises(PermissionDenied, match="不能按身份证号筛选"):
@@ -202,7 +204,7 @@ def test_writes_obey_the_policy(staffed):
 
 
 def test_the_audit_trail_obeys_the_policy(staffed):
-    from custtui.core import view
+    from custtui.core.tasks import view
 
     staffed.user = "赵磊"
     changed = staffed.update_customer("BJ-000020", {"phones": ["13700001111"]})
@@ -241,7 +243,7 @@ def test_export_needs_the_permission_and_a_visible_document(staffed, tmp_path):
     assert (
         run_cli("export", "BJ-000001", statement, "--to", tmp_path / "f", "--archive", path, "--user", "王芳").code == 0
     )
-    from custtui.core import access_log
+    from custtui.core.access import access_log
 
     logged = [(e["person"], e["action"], e["target"]) for e in access_log.entries(staffed)]
     assert ("王芳", "view", f"BJ-000001/{statement}") in logged and (
@@ -256,7 +258,7 @@ def test_export_needs_the_permission_and_a_visible_document(staffed, tmp_path):
 def test_unmasking_needs_the_permission_and_is_logged(staffed):
     from conftest import run_cli
 
-    from custtui.core import access_log
+    from custtui.core.access import access_log
 
     path, stored = staffed.store.path, staffed.customer("BJ-000020")["id_number"]
     finance = run_cli("show", "BJ-000020", "--archive", path, "--user", "王芳")
@@ -271,7 +273,7 @@ def test_unmasking_needs_the_permission_and_is_logged(staffed):
 
 
 def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
-    from custtui.core import view
+    from custtui.core.tasks import view
 
     staffed.search_index().rebuild()
     phone = staffed.customer("BJ-000020")["phones"][0]

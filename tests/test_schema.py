@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from custtui.core.archive import Archive
-from custtui.core.errors import SchemaError
-from custtui.core.schema import Schema, default_schema_dir
+from custtui.core.archive.archive import Archive
+from custtui.core.base.errors import SchemaError
+from custtui.core.records.schema import Schema, default_schema_dir
 
 
 @pytest.fixture(scope="module")

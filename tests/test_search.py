@@ -12,10 +12,10 @@ import textwrap
 import pytest
 from conftest import git, run_cli
 
-from custtui.core import extract as extract_module
-from custtui.core.archive import Archive
-from custtui.core.extract import ocr_status
-from custtui.core.query import QueryError
+from custtui.core.archive.archive import Archive
+from custtui.core.index import extract as extract_module
+from custtui.core.index.extract import ocr_status
+from custtui.core.index.query import QueryError
 
 
 @pytest.fixture(scope="session")
@@ -316,7 +316,7 @@ def test_missing_or_corrupt_index_is_rebuilt_with_a_message(indexed):
 
 SEARCHER = textwrap.dedent("""
     import sys
-    from custtui.core.archive import Archive
+    from custtui.core.archive.archive import Archive
     archive = Archive(sys.argv[1])
     index = archive.search_index()
     for i in range(15):
@@ -325,7 +325,7 @@ SEARCHER = textwrap.dedent("""
 
 EDITOR = textwrap.dedent("""
     import sys
-    from custtui.core.archive import Archive
+    from custtui.core.archive.archive import Archive
     archive = Archive(sys.argv[1], user="编辑" + sys.argv[2])
     for i in range(6):
         archive.add_note("BJ-00000" + sys.argv[2], {"channel": "电话", "content": f"并发回访{i}"})
@@ -350,7 +350,7 @@ def test_cli_reindex_shows_progress(indexed):
 
 
 def test_full_build_in_two_processes_finds_the_same(indexed, monkeypatch):
-    from custtui.core import search as search_module
+    from custtui.core.index import search as search_module
 
     index = indexed.search_index()
     queries = ["华信", "huaxinchang", "6678", "追加采购数控车床", "行业:制造业 阶段:潜在", "智慧教室 日期:2023-08"]

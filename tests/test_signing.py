@@ -11,9 +11,9 @@ import subprocess
 import pytest
 from conftest import git, run_cli
 
-from custtui.core import signing
-from custtui.core.errors import CusttuiError
-from custtui.core.staff import add_person, registry
+from custtui.core.archive import signing
+from custtui.core.archive.staff import add_person
+from custtui.core.base.errors import CusttuiError
 
 
 def keypair(tmp_path, name: str):
@@ -72,7 +72,7 @@ def test_custtui_signs_git_does_not_and_verify_names_every_other_commit(archive,
     customer, first = archive.add_customer("个人", "曾小贤", {"phones": "13912345678", "owner": "张伟"})
     assert "-----BEGIN SSH SIGNATURE-----" in git(work, "cat-file", "-p", first)
     signers = tmp_path / "allowed_signers"
-    signers.write_text(signing.allowed_signers(registry(archive)))
+    signers.write_text(signing.allowed_signers(archive.registry()))
     assert (
         subprocess.run(
             ["git", "-C", str(work), "-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit", first],

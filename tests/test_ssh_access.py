@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import git, run_cli
 
-from custtui.core import access_log
-from custtui.core.archive import Archive
-from custtui.core.staff import add_person, disable_person
+from custtui.core.access import access_log
+from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person, disable_person
 
 CUSTTUI = Path(sys.executable).parent / "custtui"
 
@@ -256,7 +256,7 @@ def test_the_access_log_is_append_only_json_lines(archive, tmp_path):
     assert access_log.entries(archive, since="2999-01-01") == []
     # concurrent writers do not interleave
     script = (
-        "import sys; from custtui.core.archive import Archive; from custtui.core import access_log\n"
+        "import sys; from custtui.core.archive.archive import Archive; from custtui.core.access import access_log\n"
         "a = Archive(sys.argv[1])\n"
         "for i in range(200): access_log.record(a, sys.argv[2], 'view', 'x' * 500, str(i))\n"
     )

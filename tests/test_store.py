@@ -11,15 +11,15 @@ import threading
 
 from conftest import git, run_cli
 
-from custtui.core.archive import Archive
-from custtui.core.listing import batch_read
-from custtui.core.records import customer_dir
+from custtui.core.archive.archive import Archive
+from custtui.core.index.listing import batch_read
+from custtui.core.records.records import customer_dir
 
 PROCESSES, EDITS = 8, 25
 
 WORKER = textwrap.dedent("""
     import sys
-    from custtui.core.archive import Archive
+    from custtui.core.archive.archive import Archive
     path, me, own, shared, edits = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
     archive = Archive(path, user=f"员工{me}")
     for j in range(edits):
@@ -66,7 +66,7 @@ def test_eight_processes_lose_no_commit(tmp_path):
 def test_concurrent_new_customers_never_share_an_id(tmp_path):
     archive = Archive.init(tmp_path / "hub", "SH", bare=True, user="管理员")
     script = (
-        "import sys; from custtui.core.archive import Archive\n"
+        "import sys; from custtui.core.archive.archive import Archive\n"
         "a = Archive(sys.argv[1], user='王芳')\n"
         "for i in range(6): print(a.add_customer('个人', f'客户{i}', {'phones': '13900000000', 'owner': '王芳'})[0])"
     )

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from conftest import git, run_cli
 
-from custtui.core.archive import Archive
-from custtui.core.errors import CusttuiError
-from custtui.core.merge import DELETED
-from custtui.core.reconcile import merge_customers, resolve_conflict
-from custtui.core.records import customer_dir
-from custtui.core.sync import clone, open_conflicts, sync
+from custtui.core.archive.archive import Archive
+from custtui.core.base.errors import CusttuiError
+from custtui.core.records.records import customer_dir
+from custtui.core.sync.merge import DELETED
+from custtui.core.sync.reconcile import merge_customers, resolve_conflict
+from custtui.core.sync.sync import clone, open_conflicts, sync
 
 HUAXIN = {
     "uscc": "91110000600037341L",
@@ -314,8 +314,8 @@ def test_sync_over_real_ssh(sshd, tmp_path):
 
 KILLER = """
 import sys
-from custtui.core.archive import Archive
-from custtui.core.sync import sync
+from custtui.core.archive.archive import Archive
+from custtui.core.sync.sync import sync
 sync(Archive(sys.argv[1], user="张伟"))
 """
 
@@ -390,7 +390,7 @@ def test_archive_settings_changed_differently_on_both_sides_stop_the_sync_and_ch
 
 EDITOR = """
 import sys
-from custtui.core.archive import Archive
+from custtui.core.archive.archive import Archive
 path, user, customer, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 archive = Archive(path, user=user)
 for i in range(rounds):
@@ -399,8 +399,8 @@ for i in range(rounds):
 
 SYNCER = """
 import sys
-from custtui.core.archive import Archive
-from custtui.core.sync import sync
+from custtui.core.archive.archive import Archive
+from custtui.core.sync.sync import sync
 archive = Archive(sys.argv[1], user="同步任务")
 for _ in range(int(sys.argv[2])):
     sync(archive)
@@ -459,8 +459,8 @@ def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_documen
 
 
 def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
-    from custtui.core import view
-    from custtui.core.staff import add_person
+    from custtui.core.tasks import view
+    from custtui.core.archive.staff import add_person
 
     bj, sh = offices.copies["BJ"], offices.copies["SH"]
     person = bj.add_customer("个人", "单田芳", {"phones": "13912345670", "owner": "李娜"})[0]

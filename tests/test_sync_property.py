@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custtui.core.archive import Archive
-from custtui.core.merge import DELETED
-from custtui.core.records import customer_dir
-from custtui.core.sync import clone, sync
+from custtui.core.archive.archive import Archive
+from custtui.core.records.records import customer_dir
+from custtui.core.sync.merge import DELETED
+from custtui.core.sync.sync import clone, sync
 
 OFFICES = ("BJ", "SH")
 USERS = {"BJ": "张伟", "SH": "李娜"}

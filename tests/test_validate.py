@@ -1,4 +1,4 @@
-"""Tests of custtui.core.validate: real-format vectors, bad inputs with their messages, and property tests."""
+"""Tests of custtui.core.records.validate: real-format vectors, bad inputs with their messages, and property tests."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custtui.core.errors import CusttuiError, FieldError
-from custtui.core.validate import (
+from custtui.core.base.errors import CusttuiError, FieldError
+from custtui.core.records.validate import (
     USCC_ALPHABET,
     id_check_digit,
     normalise_phone,

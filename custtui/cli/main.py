@@ -13,16 +13,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core import gate, hooks, signing, sync, view
-from ..core.archive import Archive
-from ..core.demo import build_demo
-from ..core.errors import CusttuiError
-from ..core.listing import CUSTOMER_FILE
-from ..core.merge import install_driver, run_driver
-from ..core.reconcile import merge_customers, resolve_conflict
-from ..core.review import apply_review, review
-from ..core.summary import summarise
-from ..core.validate import parse_date
+from ..core.archive import signing
+from ..core.archive.archive import Archive
+from ..core.base.errors import CusttuiError
+from ..core.index.listing import CUSTOMER_FILE
+from ..core.records.validate import parse_date
+from ..core.store import hooks
+from ..core.sync import gate, sync
+from ..core.sync.merge import run_driver
+from ..core.sync.reconcile import merge_customers, resolve_conflict
+from ..core.tasks import view
+from ..core.tasks.demo import build_demo
+from ..core.tasks.review import apply_review, review
+from ..core.tasks.summary import summarise
 from .ssh import add_commands as add_ssh_commands
 
 
@@ -431,7 +434,7 @@ def cmd_merge_customers(args, out: Output) -> None:
 
 def cmd_install_merge_driver(args, out: Output) -> None:
     archive = _archive(args)
-    install_driver(archive.store)
+    hooks.install_driver(archive.store)
     hooks.install(archive.store)
     out.emit(
         {"ok": True},
@@ -440,7 +443,7 @@ def cmd_install_merge_driver(args, out: Output) -> None:
 
 
 def cmd_gate_hook(args, out: Output) -> int:
-    """git's hooks call this (custtui.core.hooks): the gate for a push or a plain-git branch move."""
+    """git's hooks call this (custtui.core.store.hooks): the gate for a push or a plain-git branch move."""
     updates = [tuple(line.split()[:3]) for line in sys.stdin.read().splitlines() if len(line.split()) >= 3]
     where = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
     path = (

@@ -20,20 +20,13 @@ from pathlib import Path
 
 import platformdirs
 
-from ..core import access_log, hooks
-from ..core.archive import Archive
-from ..core.errors import CusttuiError
-from ..core.policy import PermissionDenied
-from ..core.staff import (
-    KEY_RULE,
-    Person,
-    access_for,
-    add_key,
-    add_person,
-    check_key,
-    disable_person,
-    registry,
-)
+from ..core.access import access_log
+from ..core.access.policy import PermissionDenied
+from ..core.access.registry import KEY_RULE, Person, check_key
+from ..core.archive.archive import Archive
+from ..core.archive.staff import add_key, add_person, disable_person
+from ..core.base.errors import CusttuiError
+from ..core.store import hooks
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
@@ -104,7 +97,7 @@ def authorized_keys_lines(archive: Archive, executable: str) -> list[tuple[Perso
         if any(ch in value for ch in "\n\r\0"):
             raise CusttuiError(f"{what} {value!r} 含有换行或空字符, 不能写入 authorized_keys")
     lines = []
-    for person_id, person in sorted(registry(archive).items()):
+    for person_id, person in sorted(archive.registry().items()):
         if not person.active:
             continue
         command = shlex.join([executable, "--archive", archive_path, "serve", "--user", person_id])
@@ -138,8 +131,8 @@ def _write_atomically(target: Path, text: str) -> None:
 
 def cmd_authorized_keys(args, out) -> None:
     archive = _archive(args)
-    if registry(archive):
-        access_for(archive, archive.user).require("manage_staff")
+    if archive.registry():
+        archive.access_for(archive.user).require("manage_staff")
     executable = os.path.abspath(args.executable) if args.executable else custtui_executable()
     lines = authorized_keys_lines(archive, executable)
     text = "".join(f"{line}\n" for _, line in lines)
@@ -231,7 +224,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
         raise _refuse(
             archive, None, target, "custtui serve 只能由 authorized_keys 中的强制命令启动, 须以 --user 指明员工账号"
         )
-    person = registry(archive).get(person_id)
+    person = archive.registry().get(person_id)
     if person is None:
         raise _refuse(archive, person_id, target, f"账号 {person_id} 不在员工名册中, 不能使用档案; 请联系管理员登记")
     who = f"{person.name} ({person.id})"
@@ -272,7 +265,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
             archive, person, target, f"{who} 只能同步本档案 {store.path}, 不能访问仓库 «{_shown(repository)}»"
         )
     try:
-        access_for(archive, person.id).require("replicate")
+        archive.access_for(person.id).require("replicate")
     except PermissionDenied as exc:
         raise _refuse(archive, person, target, str(exc)) from None
     access_log.record(archive, person, GIT_SERVICES[service], str(store.path), original)
@@ -291,11 +284,11 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
 
 def cmd_access_log(args, out) -> None:
     archive = _archive(args)
-    if registry(archive):
-        access_for(archive, archive.user).require("read_access_log")
+    if archive.registry():
+        archive.access_for(archive.user).require("read_access_log")
     since = None
     if args.since:
-        from ..core.validate import parse_date
+        from ..core.records.validate import parse_date
 
         since = parse_date(args.since, "since", "起始日期")
     found = access_log.entries(archive, since=since, person=args.person)
@@ -336,7 +329,7 @@ def cmd_staff_add(args, out) -> None:
     archive = _archive(args)
     keys = [key for value in args.key or [] for key in _keys(value)]
     commit = add_person(archive, args.id, args.name, args.department, roles=args.role or None, keys=keys)
-    person = registry(archive)[args.id]
+    person = archive.registry()[args.id]
     out.emit(
         {"id": person.id, "commit": commit, **person.record()},
         f"已登记 {person.id} {person.name} ({person.department}, 角色 {'、'.join(person.roles)}, "
@@ -361,7 +354,7 @@ def cmd_staff_key_add(args, out) -> None:
 
 def cmd_staff_list(args, out) -> None:
     archive = _archive(args)
-    people = sorted(registry(archive).values(), key=lambda p: p.id)
+    people = sorted(archive.registry().values(), key=lambda p: p.id)
     rows = [
         f"{p.id}  {p.name}  {p.department}  {','.join(p.roles)}  {'在职' if p.active else '已停用'}  "
         f"{len(p.keys)} 把公钥"

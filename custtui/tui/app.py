@@ -19,8 +19,8 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
-from ..core.archive import Archive
-from ..core.errors import CusttuiError
+from ..core.archive.archive import Archive
+from ..core.base.errors import CusttuiError
 from .commands import ActionCommands, CustomerCommands
 from .config import THEMES, Config
 

@@ -7,8 +7,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..core import view
-from ..core.errors import CusttuiError
+from ..core.base.errors import CusttuiError
+from ..core.tasks import view
 from .screens.main import MainScreen
 
 CUSTOMER_LIMIT = 20

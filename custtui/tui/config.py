@@ -14,8 +14,8 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from ..core.browse import DEFAULT_ORDER, parse_order
-from ..core.errors import CusttuiError
+from ..core.base.errors import CusttuiError
+from ..core.tasks.browse import DEFAULT_ORDER, parse_order
 
 THEMES = ("custtui-256", "custtui-ansi")
 

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from custtui.core.archive import Archive
+from custtui.core.archive.archive import Archive
 
 
 def indexed_demo(demo_template: Path, tmp_path_factory) -> Path:

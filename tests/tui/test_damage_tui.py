@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from conftest import bypass_commit, git, run_cli
 
-from custtui.core import view
-from custtui.core.archive import Archive
-from custtui.core.errors import RecordError
+from custtui.core.archive.archive import Archive
+from custtui.core.base.errors import RecordError
+from custtui.core.tasks import view
 from custtui.tui.widgets.customer_table import CustomerTable
 
 from .conftest import settle

@@ -17,8 +17,8 @@ from textual.widgets import (
     Tree,
 )
 
-from custtui.core.intake import FILED_FOLDER
-from custtui.core.profile import Profile
+from custtui.core.tasks.intake import FILED_FOLDER
+from custtui.core.tasks.profile import Profile
 from custtui.tui.screens.attach import AttachScreen
 from custtui.tui.screens.document import DocumentScreen
 from custtui.tui.screens.main import MainScreen

@@ -6,9 +6,9 @@ import tomllib
 
 from textual.widgets import Input, Select, TextArea
 
-from custtui.core.archive import Archive
-from custtui.core.records import customer_dir
-from custtui.core.validate import uscc_check_char
+from custtui.core.archive.archive import Archive
+from custtui.core.records.records import customer_dir
+from custtui.core.records.validate import uscc_check_char
 from custtui.tui.config import Config
 from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.edit import ConflictScreen, CustomerForm

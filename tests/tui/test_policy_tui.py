@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import TabbedContent, Tree
 
-from custtui.core.staff import add_person
+from custtui.core.archive.staff import add_person
 from custtui.tui.screens.edit import CustomerForm
 from custtui.tui.widgets.customer_pane import CustomerPane
 

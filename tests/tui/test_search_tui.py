@@ -9,7 +9,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static, TabbedContent
 
-from custtui.core.archive import Archive
+from custtui.core.archive.archive import Archive
 from custtui.tui.screens.help import HelpScreen
 from custtui.tui.screens.search import SearchScreen
 from custtui.tui.widgets.customer_pane import CustomerPane

@@ -11,8 +11,8 @@ from conftest import git
 from test_sync import make_offices
 from textual.widgets import DataTable, Static
 
-from custtui.core.records import customer_dir
-from custtui.core.sync import sync
+from custtui.core.records.records import customer_dir
+from custtui.core.sync.sync import sync
 from custtui.tui.app import CusttuiApp
 from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.main import MainScreen

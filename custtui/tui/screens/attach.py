@@ -17,8 +17,9 @@ from textual.widgets.option_list import Option
 from textual.widgets.select import InvalidSelectValueError
 from textual.worker import get_current_worker
 
-from ...core.errors import CusttuiError, FieldError, NotFound
-from ...core.intake import (
+from ...core.base.errors import CusttuiError, FieldError, NotFound
+from ...core.records.schema import Schema
+from ...core.tasks.intake import (
     FILED_FOLDER,
     Proposal,
     check_source,
@@ -28,7 +29,6 @@ from ...core.intake import (
     propose,
     text_cache,
 )
-from ...core.schema import Schema
 from ..widgets.form import FieldRow
 
 TEXT_FIELDS = ("date", "title", "number", "project", "also_in", "paper_box", "paper_shelf")

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.archive import Archive
-from ...core.schema import Schema
+from ...core.archive.archive import Archive
+from ...core.records.schema import Schema
 
 
 def copyable(schema: Schema, record: dict) -> list[tuple[str, str]]:

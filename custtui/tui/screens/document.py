@@ -12,12 +12,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from ...core import view
-from ...core.archive import Archive, Document
-from ...core.errors import ConflictError, CusttuiError, FieldError
-from ...core.extract import Extracted
-from ...core.intake import text_cache
-from ...core.schema import Schema
+from ...core.archive.archive import Archive, Document
+from ...core.base.errors import ConflictError, CusttuiError, FieldError
+from ...core.index.extract import Extracted
+from ...core.records.schema import Schema
+from ...core.tasks import view
+from ...core.tasks.intake import text_cache
 from ..widgets.form import FieldRow
 
 PREVIEW_CHARS = 20_000

@@ -16,11 +16,11 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ...core import view
-from ...core.archive import Archive
-from ...core.errors import ConflictError, FieldError
-from ...core.records import Validator
-from ...core.schema import FieldDef, Schema
+from ...core.archive.archive import Archive
+from ...core.base.errors import ConflictError, FieldError
+from ...core.records.records import Validator
+from ...core.records.schema import FieldDef, Schema
+from ...core.tasks import view
 from ..widgets.form import FieldRow, FormScreen
 from .confirm import ConfirmScreen
 

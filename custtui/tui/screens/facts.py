@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from textual.widgets import Input, Select, TextArea
 
-from ...core.archive import Archive
-from ...core.records import Validator
+from ...core.archive.archive import Archive
+from ...core.records.records import Validator
 from ..widgets.form import FieldRow, FormScreen
 
 

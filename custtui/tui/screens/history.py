@@ -13,11 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from ...core import view
-from ...core.archive import Archive, HistoryEntry
-from ...core.audit import CommitReport, author_pattern, authors, describe_commit, without_customer
-from ...core.errors import CusttuiError, FieldError
-from ...core.validate import parse_date
+from ...core.archive.archive import Archive, HistoryEntry
+from ...core.base.errors import CusttuiError, FieldError
+from ...core.records.validate import parse_date
+from ...core.tasks import view
+from ...core.tasks.audit import CommitReport, author_pattern, authors, describe_commit, without_customer
 from .confirm import ConfirmScreen
 
 LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest

@@ -12,13 +12,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ...core import view
-from ...core.archive import Archive, HistoryEntry
-from ...core.browse import Classification
-from ...core.errors import CusttuiError
-from ...core.listing import Summary
-from ...core.profile import Profile
-from ...core.schema import Schema
+from ...core.archive.archive import Archive, HistoryEntry
+from ...core.base.errors import CusttuiError
+from ...core.index.listing import Summary
+from ...core.records.schema import Schema
+from ...core.tasks import view
+from ...core.tasks.browse import Classification
+from ...core.tasks.profile import Profile
 from ..widgets.class_tree import ClassTree
 from ..widgets.customer_pane import CustomerPane
 from ..widgets.customer_table import CustomerTable

@@ -18,10 +18,10 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, get_current_worker
 
-from ...core import view
-from ...core.errors import CusttuiError
-from ...core.query import field_names
-from ...core.search import Hit, Results
+from ...core.base.errors import CusttuiError
+from ...core.index.query import field_names
+from ...core.index.search import Hit, Results
+from ...core.tasks import view
 
 DEBOUNCE_S = 0.08  # search this long after the last keystroke
 LIMIT = 50

@@ -27,26 +27,26 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ...core import view
-from ...core.archive import Archive
-from ...core.audit import DOCUMENT_LABELS
-from ...core.errors import CusttuiError
-from ...core.listing import CUSTOMER_FILE
-from ...core.merge import DELETED, META_SUFFIX
-from ...core.reconcile import (
+from ...core.archive.archive import Archive
+from ...core.base.errors import CusttuiError
+from ...core.index.listing import CUSTOMER_FILE
+from ...core.records.schema import Schema
+from ...core.sync.merge import DELETED, META_SUFFIX
+from ...core.sync.reconcile import (
     KEEP_CURRENT,
     TAKE_OTHER,
     merge_customers,
     resolve_conflict,
 )
-from ...core.schema import Schema
-from ...core.sync import (
+from ...core.sync.sync import (
     SyncResult,
     default_remote,
     find_duplicates,
     remotes,
     sync,
 )
+from ...core.tasks import view
+from ...core.tasks.audit import DOCUMENT_LABELS
 from .confirm import ConfirmScreen
 
 CONTACT_LABELS = {

@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.browse import DEFAULT_ORDER, LEVELS, parse_order
-from ...core.errors import CusttuiError
+from ...core.base.errors import CusttuiError
+from ...core.tasks.browse import DEFAULT_ORDER, LEVELS, parse_order
 
 PRESETS = (
     DEFAULT_ORDER,

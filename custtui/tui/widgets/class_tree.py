@@ -6,7 +6,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.browse import Classification
+from ...core.tasks.browse import Classification
 
 Path = tuple[str, ...]
 

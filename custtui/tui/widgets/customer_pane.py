@@ -13,9 +13,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tree
 
-from ...core.archive import Archive, Document, HistoryEntry
-from ...core.profile import Profile
-from ...core.schema import Schema
+from ...core.archive.archive import Archive, Document, HistoryEntry
+from ...core.records.schema import Schema
+from ...core.tasks.profile import Profile
 
 COLOURS = {
     "red": "red",

@@ -19,8 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.browse import sort_customers
-from ...core.listing import Summary
+from ...core.index.listing import Summary
+from ...core.tasks.browse import sort_customers
 
 Formatter = Callable[[Summary, str], str]
 

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from ...core.archive import Archive
-from ...core.errors import ConflictError, CusttuiError, FieldError
+from ...core.archive.archive import Archive
+from ...core.base.errors import ConflictError, CusttuiError, FieldError
 
 Check = Callable[[str], object]
 

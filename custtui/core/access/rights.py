@@ -1,0 +1,140 @@
+"""What a change to each path of the archive requires of the person who makes it.
+
+One rule for local writes and for commits that arrive from another copy, so a change this copy
+makes is never refused by another, and a peer cannot do more than its author may do here:
+
+- a customer record, a note, a deal: the edit right for its information type (basic, service,
+  cooperation; internal); a document or its metadata: the edit right for the document's
+  information type and sensitivity (before and after, when it is reclassified);
+- removing a customer, a note, a deal or a document: ``delete`` (a file moved to another customer
+  in the same commit, as ``merge-customers`` does, is not removed);
+- ``staff/``: ``manage_staff``; ``schema/`` (the policy included) and ``archive.toml``:
+  ``edit_schema``; registering a new office: ``sync``; its counter: the customer edit right;
+  removing an office: ``delete``.
+
+Changes to staff, schema and the archive settings, and removals, are *privileged*: from another
+copy they count only when the author is verifiable (``custtui.core.sync.gate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..base.errors import CusttuiError
+from ..base.layout import META_SUFFIX, Kind, place
+from ..records.records import loads
+from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, PERMISSIONS, SENSITIVITY, Access
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file a commit changes: its blob before and after (None: absent)."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Need:
+    """A right a change requires: a permission, or the edit right for (information type, sensitivity)."""
+
+    what: str  # the change, in Chinese: 删除客户 BJ-000001
+    permission: str | None = None
+    edit: tuple[str, str] | None = None
+    privileged: bool = False
+
+    def met_by(self, access: Access) -> bool:
+        if self.permission and not access.may(self.permission):
+            return False
+        return self.edit is None or access.can_edit(*self.edit)
+
+    def refusal(self, access: Access) -> str:
+        lacking = (
+            f"「{PERMISSIONS[self.permission]}」({self.permission})"
+            if self.permission and not access.may(self.permission)
+            else f"修改 {self.edit[0]}/{self.edit[1]} 级别的资料"
+            if self.edit
+            else ""
+        )
+        return f"{self.what} 需要权限{lacking}, {access.person or '(未知)'} 的角色 {access.label} 没有"
+
+
+_FACTS = {
+    Kind.CUSTOMER: (CUSTOMER_RECORD, "客户记录"),
+    Kind.NOTE: (NOTE_RECORD, "沟通记录"),
+    Kind.DEAL: (DEAL_RECORD, "交易记录"),
+}
+
+
+def needs(changes: list[Change], new_entry: Callable[[str], str | None], read: Callable[[str], bytes]) -> list[Need]:
+    """The rights ``changes`` (one commit's) require; ``new_entry(path)`` is the blob at a path
+    after the commit, ``read(blob)`` its bytes."""
+    written = {c.new for c in changes if c.new}
+    moved_documents = {
+        c.path
+        for c in changes
+        if c.new is None and c.old in written and (p := place(c.path)) is not None and p.kind is Kind.DOCUMENT
+    }
+    result = []
+    for change in changes:
+        where = place(change.path)
+        if where is None:
+            continue  # not a path of the archive: the gate refuses it before rights are asked
+        removed = change.new is None
+        if where.kind in (Kind.STAFF, Kind.SCHEMA, Kind.ARCHIVE):
+            permission = "manage_staff" if where.kind is Kind.STAFF else "edit_schema"
+            result.append(Need(f"修改{where.kind.value} {change.path}", permission, privileged=True))
+        elif where.kind is Kind.OFFICE:
+            if removed:
+                result.append(Need(f"删除办事处 {where.name}", "delete", privileged=True))
+            elif change.old is None:
+                result.append(Need(f"登记办事处 {where.name}", "sync"))
+            else:
+                result.append(Need(f"修改办事处 {where.name} 的编号计数", edit=CUSTOMER_RECORD))
+        elif where.kind in _FACTS:
+            rights, label = _FACTS[where.kind]
+            if removed and change.old not in written:
+                result.append(Need(f"删除{label} {change.path}", "delete", privileged=True))
+            elif not removed:
+                result.append(Need(f"修改{label} {where.customer}", edit=rights))
+        else:  # a document or its metadata
+            document = change.path.removesuffix(META_SUFFIX)
+            if removed and document in moved_documents:
+                continue  # moved with its document to another customer
+            if removed and where.kind is Kind.DOCUMENT:
+                result.append(Need(f"删除资料 {where.customer}/{where.name}", "delete", privileged=True))
+                continue
+            if removed:
+                continue  # metadata removed with its document: one removal, asked above
+            metas = [
+                _classification(read(blob), change.path)
+                for blob in {new_entry(document + META_SUFFIX), change.old if where.kind is Kind.DOC_META else None}
+                if blob
+            ]
+            for info_type, sensitivity in metas or [("other", SENSITIVITY[-1])]:
+                result.append(Need(f"修改资料 {where.customer}/{where.name}", edit=(info_type, sensitivity)))
+    return result
+
+
+def _classification(raw: bytes, path: str) -> tuple[str, str]:
+    """(information type, sensitivity) of a document's metadata; the strictest when unreadable."""
+    try:
+        meta = loads(raw, path)
+    except CusttuiError:
+        return "other", SENSITIVITY[-1]
+    info_type, sensitivity = meta.get("info_type"), meta.get("sensitivity")
+    if not isinstance(info_type, str) or sensitivity not in SENSITIVITY:
+        return "other", SENSITIVITY[-1]
+    return info_type, sensitivity
+
+
+def unmet(access: Access, required: list[Need]) -> list[str]:
+    """Refusals, one per right ``access`` lacks (none for an archive without a staff registry)."""
+    seen, refusals = set(), []
+    for need in required:
+        if not need.met_by(access) and need.what not in seen:
+            seen.add(need.what)
+            refusals.append(need.refusal(access))
+    return refusals

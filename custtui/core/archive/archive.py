@@ -1,0 +1,1030 @@
+"""The archive: every user action on customers, notes, deals and documents, one commit each.
+
+This is the one library the CLI and the TUI call. Each write validates against the archive's
+own schema (read at the head it writes on), builds its change from that head, and goes through
+``Store.transact`` so concurrent sessions never lose an update.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from ..access import registry as staff_registry
+from ..access import rights
+from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FILE, Access, PermissionDenied, Policy
+from ..access.registry import Person, lookup
+from ..base.errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
+from ..base.layout import FORMAT_VERSION, META_SUFFIX
+from ..index.listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
+from ..records import records
+from ..records.naming import check_given_name, rule_stem, safe_name, unique_name
+from ..records.records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
+from ..records.schema import SCHEMA_FILES, Schema, default_schema_dir, schema_at
+from ..store import hooks
+from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
+from .check import check_archive
+
+LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
+
+
+@dataclass
+class HistoryEntry:
+    """One commit of the audit trail, readable."""
+
+    commit: str
+    author: str
+    email: str
+    when: datetime
+    summary: str
+    customer: str | None
+    action: str | None
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    name: str
+    meta: dict
+    blob: str
+
+
+def resolve_user(explicit: str | None, store: Store | None) -> str | None:
+    """The staff member: ``--user``, then ``CUSTTUI_USER``, then git's user.name."""
+    if explicit:
+        return explicit
+    if os.environ.get("CUSTTUI_USER"):
+        return os.environ["CUSTTUI_USER"]
+    return store.config("user", "name") if store is not None else None
+
+
+class Archive:
+    """A customer archive in a git repository."""
+
+    def __init__(self, path: str | os.PathLike, user: str | None = None):
+        self.store = Store(path)
+        if self.store.head() is not None and self.store.entry(self.store.head(), "archive.toml") is None:
+            raise NotARepository(f"{self.store.path} 是 git 仓库, 但不是 custtui 档案 (缺少 archive.toml)")
+        self.user = resolve_user(user, self.store)
+        if self.store.work_tree_behind():
+            self.store.stale_paths = self.store.sync_work_tree()
+        self.listing = Listing(self.store)
+        self._search = None
+        self._access: tuple[tuple[str | None, str | None], Access] | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- creation ------------------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls,
+        path: str | os.PathLike,
+        office: str,
+        *,
+        bare: bool = False,
+        name: str | None = None,
+        office_name: str | None = None,
+        user: str | None = None,
+        schema_dir: Path | None = None,
+        when: datetime | None = None,
+    ) -> "Archive":
+        """Create a new archive with the default (or given) schema and one office."""
+        office = office.strip().upper()
+        if not records.OFFICE_PATTERN.match(office):
+            raise FieldError("office", "办事处代码", "应为 2–6 位大写字母或数字, 以字母开头, 如 BJ、SH、GZ01")
+        target = Path(path)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise CusttuiError(f"{target} 已存在且不是空目录, 不能在此创建档案")
+        user = resolve_user(user, None)
+        if not user:
+            raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的姓名 (提交作者)")
+        schema_dir = Path(schema_dir or default_schema_dir())
+        Schema.load_dir(schema_dir)  # refuse a broken schema before creating anything
+        args = ["git", "init", "-q", "-b", "main"] + (["--bare"] if bare else []) + [str(target)]
+        result = subprocess.run(args, capture_output=True)
+        if result.returncode != 0:
+            raise CusttuiError(f"git init 失败: {result.stderr.decode(errors='replace').strip()}")
+        try:
+            archive = cls(target, user=user)
+            archive.configure(office)
+            files: Changes = {
+                f"schema/{n}": (schema_dir / n).read_bytes()
+                for n in (*SCHEMA_FILES, POLICY_FILE)
+                if (schema_dir / n).exists()
+            }
+            files["archive.toml"] = dumps(
+                {"name": name or f"{office} 客户档案", "format": FORMAT_VERSION}, ("name", "format")
+            )
+            files[f"offices/{office}.toml"] = dumps(
+                {"code": office, "name": office_name or office, "next": 1}, ("code", "name", "next")
+            )
+            message = archive.commit_message("创建档案", None, None, office_name or office, "init", [])
+            archive.store.transact(lambda head: (files, message), archive.identity(when))
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        return archive
+
+    def configure(self, office: str) -> None:
+        """Per-copy settings: this copy's office code, no automatic gc (the app packs), a split
+        index so keeping a 100k-customer working tree in step rewrites a small file, the merge
+        driver so a plain ``git pull`` merges records the way ``custtui sync`` does, and the
+        incoming gate's checks and hooks (``custtui.core.store.hooks``)."""
+        settings = [("custtui.office", office), ("gc.auto", "0"), ("core.quotepath", "false")]
+        if self.store.work_tree is not None:
+            settings += [("core.splitIndex", "true"), ("receive.denyCurrentBranch", "updateInstead")]
+        for key, value in settings:
+            self.store.git("config", key, value)
+        hooks.install_driver(self.store)
+        hooks.install(self.store)
+
+    @property
+    def office(self) -> str:
+        found = self.store.config("custtui", "office")
+        if not found:
+            raise CusttuiError("本档案副本没有设置办事处代码 (git config custtui.office)")
+        return found
+
+    def identity(self, when: datetime | None = None) -> Identity:
+        """The commit author: the person's name and ``id@office`` (their own address, never the
+        machine's git e-mail); without a staff registry, the name given."""
+        if not self.user:
+            raise CusttuiError("请用 --user 或环境变量 CUSTTUI_USER 指明你的员工账号或姓名 (提交作者)")
+        person = self.person()
+        name, account = (person.name, person.id) if person else (self.user, self.user)
+        return Identity(name, f"{account}@{self.office}", when)
+
+    def person(self, commit: str | None = None) -> Person | None:
+        """The registered person ``--user`` names (by ID, or by their unique name), or None."""
+        return lookup(self.registry(commit), self.user)
+
+    def registry(self, commit: str | None = None) -> dict[str, Person]:
+        """Every registered person by ID at ``commit`` (head by default); empty without a registry."""
+        return staff_registry.registry(self.store, commit or self.head())
+
+    def policy(self, commit: str | None = None) -> Policy:
+        """The access policy in force at ``commit`` (head by default)."""
+        return staff_registry.policy_of(self.store, commit or self.head())
+
+    def access_for(self, who: str | None, commit: str | None = None) -> Access:
+        """What ``who`` (an ID, or a unique name) may do at ``commit``: everything without a
+        registry, nothing for an unknown or disabled person."""
+        return staff_registry.access_for(self.store, who, commit or self.head())
+
+    @property
+    def display_name(self) -> str:
+        """How records (``by``, ``added_by``) name the user: the registered name, or as given."""
+        person = self.person()
+        return person.name if person else (self.user or "")
+
+    @property
+    def actor(self) -> Person | str | None:
+        """Who the access log names: the registered person (name and ID), or the name given."""
+        return self.person() or self.user
+
+    @property
+    def access(self) -> Access:
+        """What this archive's user may do under the archive's policy (custtui.core.access.registry)."""
+        head = self.head()
+        if self._access is None or self._access[0] != (head, self.user):
+            self._access = ((head, self.user), self.access_for(self.user, head))
+        return self._access[1]
+
+    def _require_edit(self, record: tuple[str, str], what: str) -> None:
+        self.access.require_edit(*record, what)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        return self.store.head()
+
+    def schema(self, commit: str | None = None) -> Schema:
+        """The archive's own classification standard at ``commit`` (head by default)."""
+        return schema_at(self.store, commit or self.head())
+
+    def validator(self, commit: str | None = None) -> Validator:
+        return Validator(self.schema(commit))
+
+    def archive_name(self) -> str:
+        return loads(self.store.read(self.head(), "archive.toml"), "archive.toml").get("name", "")
+
+    def customer(self, customer_id: str, at: str | None = None) -> dict:
+        """A customer's record; NotFound when there is none."""
+        path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
+        raw = self.store.read(at or self.head(), path)
+        if raw is None:
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+        return loads(raw, path)
+
+    def customers(self, at: str | None = None) -> dict[str, dict]:
+        return self.listing.customers(at or self.head())
+
+    def find(self, where: dict[str, Any], at: str | None = None) -> list[dict]:
+        """Customers whose fields match every ``key=value`` (codes, labels or fragments); a field
+        masked for the user cannot be searched by (the matches would reveal it)."""
+        schema = self.schema(at)
+        access = self.access
+        if not access.can_view(*CUSTOMER_RECORD):
+            raise PermissionDenied(
+                f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案"
+            )
+        for key in where:
+            definition = schema.field(key)
+            kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(
+                definition.kind if definition else ""
+            )
+            if kind and access.masked(kind):
+                raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
+        tests = [self._matcher(schema, key, value) for key, value in where.items()]
+        found = [c for c in self.customers(at).values() if all(test(c) for test in tests)]
+        return sorted(found, key=lambda c: c["id"])
+
+    def _matcher(self, schema: Schema, key: str, value: Any) -> Callable[[dict], bool]:
+        definition = schema.field(key)
+        if key in ("type", "客户类型"):
+            code = Validator(schema).customer_type(value)
+            return lambda c: c.get("type") == code
+        if key == "id":
+            return lambda c: c["id"] == value
+        if definition is None:
+            raise FieldError(key, key, "未知字段, 无法筛选")
+        if definition.kind in ("enum", "enum_list"):
+            code = Validator(schema).enum(definition, value)
+            if definition.kind == "enum":
+                return lambda c: c.get(definition.code) == code
+            return lambda c: code in c.get(definition.code, [])
+        if definition.kind == "region":
+            region = Validator(schema).field(definition, value)
+            prefix = region[:2] if region.endswith("0000") else region
+            return lambda c: str(c.get("region", "")).startswith(prefix)
+        text = str(value).casefold()
+        return lambda c: text in str(c.get(definition.code, "")).casefold()
+
+    def _entries(self, customer_id: str, folder: str, at: str | None) -> list[tuple[str, str]]:
+        listed = self.store.listdir(at or self.head(), f"{customer_dir(customer_id)}/{folder}")
+        return sorted((name, sha) for name, (mode, sha) in listed.items() if mode != TREE_MODE)
+
+    def notes(self, customer_id: str, at: str | None = None) -> list[dict]:
+        self._require_customer(customer_id, at)
+        return [
+            dict(loads(self.store.read_blob(sha), name), file=name)
+            for name, sha in self._entries(customer_id, "notes", at)
+        ]
+
+    def deals(self, customer_id: str, at: str | None = None) -> list[dict]:
+        self._require_customer(customer_id, at)
+        return [
+            dict(loads(self.store.read_blob(sha), name), file=name)
+            for name, sha in self._entries(customer_id, "deals", at)
+        ]
+
+    def documents(self, customer_id: str, at: str | None = None) -> list[Document]:
+        self._require_customer(customer_id, at)
+        entries = dict(self._entries(customer_id, "docs", at))
+        docs = []
+        for name, sha in sorted(entries.items()):
+            if name.endswith(META_SUFFIX) or name + META_SUFFIX not in entries:
+                continue
+            docs.append(
+                Document(name, loads(self.store.read_blob(entries[name + META_SUFFIX]), name + META_SUFFIX), sha)
+            )
+        return docs
+
+    def document_bytes(self, customer_id: str, name: str, at: str | None = None) -> bytes:
+        raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/docs/{name}")
+        if raw is None:
+            raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
+        return raw
+
+    def _require_customer(self, customer_id: str, at: str | None) -> None:
+        if self.store.entry(at or self.head(), f"{customer_dir(customer_id)}/{CUSTOMER_FILE}") is None:
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+
+    # --- writing -------------------------------------------------------------------------
+
+    def commit_message(
+        self,
+        verb: str,
+        customer_id: str | None,
+        name: str | None,
+        detail: str,
+        action: str,
+        fields: list[str],
+        extra: tuple[str, ...] = (),
+    ) -> str:
+        subject = " ".join(p for p in (verb, customer_id, name) if p)
+        if detail:
+            subject += f": {detail}"
+        trailers = [f"Custtui-Action: {action}"]
+        if customer_id:
+            trailers.insert(0, f"Custtui-Customer: {customer_id}")
+        if fields:
+            trailers.append(f"Custtui-Fields: {', '.join(fields)}")
+        trailers += extra
+        return f"{subject}\n\n" + "\n".join(trailers) + "\n"
+
+    def commit_change(
+        self, build: Callable[[str | None], tuple[dict, str] | None], when: datetime | None = None
+    ) -> str | None:
+        """Publish one change as one commit, then let the search index catch up with it. The
+        change must be one the user may make by the rules every other copy applies to it
+        (``custtui.core.access.rights``), so no copy refuses what this one wrote."""
+
+        def checked(head: str | None) -> tuple[dict, str] | None:
+            built = build(head)
+            if built is not None:
+                self._require_rights(head, built[0])
+            return built
+
+        commit = self.store.transact(checked, self.identity(when))
+        self.maybe_pack()
+        if commit and self.search_built():
+            self.search_index().catch_up(commit)
+        return commit
+
+    def _require_rights(self, head: str | None, changes: Changes) -> None:
+        access = self.access_for(self.user, head)
+        if access.unrestricted:
+            return
+        written = {path: change for path, change in changes.items() if isinstance(change, bytes)}
+        blobs = {blob_sha(data): data for data in written.values()}
+
+        def new_blob(path: str) -> str | None:
+            change = changes[path]
+            return change.sha if isinstance(change, BlobRef) else blob_sha(change) if change is not None else None
+
+        def new_entry(path: str) -> str | None:
+            if path in changes:
+                return new_blob(path)
+            found = self.store.entry(head, path)
+            return found[1] if found else None
+
+        def old_blob(path: str) -> str | None:
+            found = self.store.entry(head, path)
+            return found[1] if found and found[0] != TREE_MODE else None
+
+        required = rights.needs(
+            [rights.Change(p, old_blob(p), new_blob(p)) for p in changes],
+            new_entry,
+            lambda sha: blobs[sha] if sha in blobs else self.store.read_blob(sha),
+        )
+        refusals = rights.unmet(access, required)
+        if refusals:
+            raise PermissionDenied("; ".join(refusals) + "; 修改未写入")
+
+    def search_built(self) -> bool:
+        """Whether this copy has a search index to keep in step (checked without loading Whoosh)."""
+        return (self.store.git_dir / "custtui" / "search" / "state.json").exists()
+
+    def search_index(self, on_message: Callable[[str], None] | None = None):
+        """The search index of this copy (``custtui.core.index.search.SearchIndex``), opened lazily."""
+        if self._search is None:
+            from ..index.search import SearchIndex
+
+            self._search = SearchIndex(self)
+        if on_message is not None:
+            self._search.on_message = on_message
+        return self._search
+
+    def add_customer(
+        self, customer_type: str, name: str, fields: dict[str, Any] | None = None, when: datetime | None = None
+    ) -> tuple[str, str]:
+        """Register a new customer; returns (ID, commit). The ID is allocated inside the commit."""
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
+        office = self.office
+        draft = {"type": customer_type, "name": name, **(fields or {})}
+        for forbidden in records.SYSTEM_KEYS:
+            if forbidden in draft:
+                raise FieldError(forbidden, forbidden, "由系统维护, 不能手工填写")
+        created: dict[str, str] = {}
+
+        def build(head):
+            validator = self.validator(head)
+            ctype = validator.customer_type(draft["type"])
+            record = validator.customer({**validator.defaults(ctype), **draft, "type": ctype})
+            self._refuse_duplicate(record, head)
+            counter_path = f"offices/{office}.toml"
+            raw = self.store.read(head, counter_path)
+            if raw is None:
+                raise CusttuiError(f"档案中没有办事处 {office} (offices/{office}.toml)")
+            counter = loads(raw, counter_path)
+            seq = int(counter.get("next", 1))
+            while self.store.entry(head, customer_dir(format_id(office, seq))) is not None:
+                seq += 1
+            customer_id = format_id(office, seq)
+            record["id"] = customer_id
+            counter["next"] = seq + 1
+            created["id"] = customer_id
+            order = validator.field_order()
+            changes = {
+                counter_path: dumps(counter, ("code", "name", "next")),
+                f"{customer_dir(customer_id)}/{CUSTOMER_FILE}": dumps(record, order),
+            }
+            fields_set = [k for k in record if k not in ("id",)]
+            return changes, self.commit_message(
+                "新建",
+                customer_id,
+                record["name"],
+                validator.schema.label("customer_type", record["type"]),
+                "create",
+                fields_set,
+            )
+
+        commit = self.commit_change(build, when)
+        return created["id"], commit
+
+    def _refuse_duplicate(self, record: dict, head: str | None, before: dict | None = None) -> None:
+        """A USCC or ID number may belong to one customer only."""
+        for key in LOOKUP_FIELDS:
+            value = record.get(key)
+            if not value or (before and before.get(key) == value):
+                continue
+            for other_id in sorted(self.listing.lookup(key, value, head) - {record.get("id")}):
+                other = self.customer(other_id, head)
+                label = self.schema(head).fields[key].label
+                raise FieldError(key, label, f"{value} 已登记为 {other_id} {other.get('name', '')}, 不能重复建档")
+
+    def update_customer(
+        self,
+        customer_id: str,
+        changes: dict[str, Any],
+        *,
+        reason: str | None = None,
+        base: str | None = None,
+        when: datetime | None = None,
+    ) -> str | None:
+        """Change fields of a customer. ``base`` is the commit the user's edit started from:
+        a field someone else changed since then to another value is a ConflictError.
+        Returns the commit, or None when nothing changed."""
+        for forbidden in records.SYSTEM_KEYS:
+            if forbidden in changes:
+                raise FieldError(forbidden, forbidden, "由系统维护, 不能手工修改")
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
+        base = base or self.head()
+        original = self.customer(customer_id, base)
+
+        def build(head):
+            validator = self.validator(head)
+            current = self.customer(customer_id, head)
+            draft = dict(current)
+            for key, value in changes.items():
+                if value in EMPTY:
+                    draft.pop(key, None)
+                else:
+                    draft[key] = value
+            record = validator.customer(draft)
+            self._refuse_duplicate(record, head, before=current)
+            diffs = field_changes(current, record)
+            if not diffs:
+                return None
+            if head != base:
+                mine = {k for k, _, _ in field_changes(original, record)}
+                conflicts = [
+                    (k, current.get(k), record.get(k))
+                    for k, _, _ in field_changes(original, current)
+                    if k in mine and k in changes and field_changes({k: current.get(k)}, {k: record.get(k)})
+                ]
+                if conflicts:
+                    raise ConflictError(customer_id, conflicts)
+            if current.get("stage") != record.get("stage"):
+                entry = {
+                    "date": (when or datetime.now()).date(),
+                    "from": current.get("stage", ""),
+                    "to": record["stage"],
+                    "reason": reason or "",
+                    "by": self.display_name,
+                }
+                record["stage_history"] = [*current.get("stage_history", []), {k: v for k, v in entry.items() if v}]
+            elif reason:
+                raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
+            schema = validator.schema
+            detail = "; ".join(
+                self._describe_change(schema, k, old, new) for k, old, new in diffs if k != "stage_history"
+            )
+            path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
+            return (
+                {path: dumps(record, validator.field_order())},
+                self.commit_message(
+                    "修改",
+                    customer_id,
+                    record["name"],
+                    detail,
+                    "update",
+                    [k for k, _, _ in diffs if k != "stage_history"],
+                ),
+            )
+
+        return self.commit_change(build, when)
+
+    def _describe_change(self, schema: Schema, key: str, old: Any, new: Any) -> str:
+        definition = schema.fields.get(key)
+        label = definition.label if definition else {"type": "客户类型", "name": "名称"}.get(key, key)
+        return f"{label} {self.display(schema, key, old) or '(空)'}→{self.display(schema, key, new) or '(空)'}"
+
+    @staticmethod
+    def display(schema: Schema, key: str, value: Any) -> str:
+        """A field value as people read it: labels for codes, lists joined by 、."""
+        if value in EMPTY:
+            return ""
+        definition = schema.fields.get(key)
+        if key == "type":
+            return schema.label("customer_type", value)
+        if definition is None:
+            return str(value)
+        if definition.kind == "enum":
+            return schema.label(definition.dimension, value)
+        if definition.kind == "enum_list":
+            return "、".join(schema.label(definition.dimension, x) for x in value)
+        if definition.kind == "region":
+            return schema.region_label(value)
+        if definition.kind == "amount":
+            return f"{Decimal(str(value)):,.2f} 元"
+        if definition.kind == "contacts":
+            return "、".join(c.get("name", "") for c in value)
+        if isinstance(value, list):
+            return "、".join(str(x) for x in value)
+        return str(value)
+
+    def _append_fact(
+        self,
+        customer_id: str,
+        folder: str,
+        stamp: str,
+        record: dict,
+        order: tuple,
+        verb: str,
+        detail: str,
+        action: str,
+        when: datetime | None,
+    ) -> tuple[str, str]:
+        file = f"{stamp}-{secrets.token_hex(3)}.toml"
+        record = {**record, "by": self.display_name}
+
+        def build(head):
+            customer = self.customer(customer_id, head)
+            path = f"{customer_dir(customer_id)}/{folder}/{file}"
+            return {path: dumps(record, order)}, self.commit_message(
+                verb, customer_id, customer["name"], detail, action, []
+            )
+
+        return file, self.commit_change(build, when)
+
+    def add_note(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
+        """Add a communication record (沟通记录); returns (file name, commit)."""
+        self._require_edit(NOTE_RECORD, "沟通记录")
+        self._require_customer(customer_id, None)
+        schema = self.schema()
+        record = Validator(schema).note(data)
+        detail = f"{schema.label('channel', record['channel'])} {record['time']:%Y-%m-%d %H:%M}"
+        return self._append_fact(
+            customer_id,
+            "notes",
+            f"{record['time']:%Y%m%dT%H%M}",
+            record,
+            ("time", "channel", "participants", "content", "needs", "feedback", "by"),
+            "沟通记录",
+            detail,
+            "note",
+            when,
+        )
+
+    def add_deal(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
+        """Add a transaction (交易记录); returns (file name, commit)."""
+        self._require_edit(DEAL_RECORD, "交易记录")
+        self._require_customer(customer_id, None)
+        record = self.validator().deal(data)
+        detail = f"{record['amount']:,.2f} 元 {record['product']}"
+        return self._append_fact(
+            customer_id,
+            "deals",
+            f"{record['date']:%Y%m%d}",
+            record,
+            ("date", "amount", "product", "contract", "by"),
+            "交易",
+            detail,
+            "deal",
+            when,
+        )
+
+    def attach(
+        self,
+        customer_id: str,
+        source: str | os.PathLike,
+        meta: dict[str, Any],
+        *,
+        name: str | None = None,
+        allow_duplicate: bool = False,
+        when: datetime | None = None,
+    ) -> tuple[str, str]:
+        """File a document under a customer; returns (stored file name, commit)."""
+        path = Path(source)
+        rules = self.schema().rules["documents"]
+        if name is not None:
+            name = check_given_name(name, min(rules["max_name_length"], 255))
+        data = read_document_file(path, rules["max_file_bytes"])
+        size = len(data)
+        digest = hashlib.sha256(data).hexdigest()
+        customer = self.customer(customer_id)
+        record = self.validator().document(meta, customer["type"])
+        self._require_edit((record["info_type"], record["sensitivity"]), "此类资料")
+        if not allow_duplicate:
+            for doc in self.documents(customer_id):
+                if doc.meta.get("sha256") == digest:
+                    raise FieldError(
+                        "file", "资料文件", f"与已归档的「{doc.name}」内容完全相同 (校验和一致), 未重复归档"
+                    )
+        if name is None:
+            name = self._rule_name(customer, record, path.suffix.lstrip("."), rules)
+        record.update(
+            sha256=digest,
+            size=size,
+            original_name=_printable(path.name),
+            added_by=self.display_name,
+            added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None),
+        )
+        stored: dict[str, str] = {}
+
+        def build(head):
+            current = self.customer(customer_id, head)
+            folder = f"{customer_dir(customer_id)}/docs"
+            taken = self._taken_names(head, customer_id)
+            if record.get("main") and record["main"] not in taken:
+                raise FieldError("main", "主文件", f"{customer_id} 没有名为 {record['main']} 的资料")
+            final = unique_name(name, taken)
+            stored["name"] = final
+            schema = self.schema(head)
+            kind = (
+                schema.doc_types[record["doc_type"]].label
+                if record.get("doc_type")
+                else schema.info_types[record["info_type"]].label
+            )
+            changes = {f"{folder}/{final}": data, f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
+            return changes, self.commit_message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
+
+        commit = self.commit_change(build, when)
+        return stored["name"], commit
+
+    def _taken_names(self, head: str | None, customer_id: str) -> set[str]:
+        """Every name in a customer's docs folder, and the document name of each metadata file."""
+        listed = set(self.store.listdir(head, f"{customer_dir(customer_id)}/docs"))
+        return listed | {n[: -len(META_SUFFIX)] for n in listed if n.endswith(META_SUFFIX)}
+
+    def planned_name(self, customer_id: str, meta: dict[str, Any], file_name: str) -> str:
+        """The name ``attach`` would store ``file_name`` under now (the naming rule, then -2, -3 …
+        on a clash); validates ``meta`` first, so a broken field raises its FieldError."""
+        customer = self.customer(customer_id)
+        record = self.validator().document(meta, customer["type"])
+        self._require_edit((record["info_type"], record["sensitivity"]), "此类资料")
+        name = self._rule_name(customer, record, Path(file_name).suffix.lstrip("."), self.schema().rules["documents"])
+        return unique_name(name, self._taken_names(self.head(), customer_id))
+
+    def update_document(
+        self,
+        customer_id: str,
+        name: str,
+        changes: dict[str, Any],
+        *,
+        base: str | None = None,
+        when: datetime | None = None,
+    ) -> str | None:
+        """Change where a document is filed: ``also_in``, ``paper_box``, ``paper_shelf``, ``main``.
+
+        One commit; None when nothing changed. ConflictError when someone changed one of these
+        fields to something else since ``base`` (the commit the caller read)."""
+        editable = {"also_in", "paper_box", "paper_shelf", "main"}
+        for key in changes:
+            if key not in editable:
+                raise FieldError(key, key, f"资料归档后不能修改此项, 可修改: {', '.join(sorted(editable))}")
+        if changes.get("main") == name:
+            raise FieldError("main", "主文件", "资料不能作为自己的附件")
+        meta_path = f"{customer_dir(customer_id)}/docs/{name}{META_SUFFIX}"
+        base = base or self.head()
+
+        def read_meta(commit: str | None) -> dict:
+            raw = self.store.read(commit, meta_path)
+            if raw is None:
+                raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
+            return loads(raw, meta_path)
+
+        original = read_meta(base)
+        self._require_edit((original.get("info_type", "other"), original.get("sensitivity", "internal")), "此类资料")
+
+        def build(head):
+            current = read_meta(head)
+            customer = self.customer(customer_id, head)
+            if changes.get("main") and changes["main"] not in self._taken_names(head, customer_id):
+                raise FieldError("main", "主文件", f"{customer_id} 没有名为 {changes['main']} 的资料")
+            editable_now = {k: v for k, v in current.items() if k not in DOC_SYSTEM_FIELDS}
+            checked = self.validator(head).document({**editable_now, **changes}, customer["type"])
+            record = dict(current)
+            for key in changes:
+                if key in checked:
+                    record[key] = checked[key]
+                else:
+                    record.pop(key, None)
+            diffs = field_changes(current, record)
+            if not diffs:
+                return None
+            if head != base:
+                conflicts = [
+                    (k, current.get(k), record.get(k))
+                    for k, _, _ in field_changes(original, current)
+                    if k in changes and records._norm(current.get(k)) != records._norm(record.get(k))
+                ]
+                if conflicts:
+                    raise ConflictError(customer_id, conflicts)
+            schema = self.schema(head)
+            labels = {
+                "also_in": "同时归入",
+                "paper_box": "纸质档案盒号",
+                "paper_shelf": "纸质档案柜位",
+                "main": "主文件",
+            }
+
+            def shown(key: str, value: Any) -> str:
+                if key == "also_in" and value:
+                    return "、".join(
+                        getattr(schema.doc_types.get(c) or schema.info_types.get(c), "label", c) for c in value
+                    )
+                return str(value) if value not in EMPTY else "(空)"
+
+            detail = f"{name} " + "; ".join(f"{labels[k]} {shown(k, old)}→{shown(k, new)}" for k, old, new in diffs)
+            return (
+                {meta_path: dumps(record, DOC_ORDER)},
+                self.commit_message("修改资料", customer_id, customer["name"], detail, "update", []),
+            )
+
+        return self.commit_change(build, when)
+
+    def documents_with_checksum(self, digest: str, at: str | None = None) -> list[tuple[str, str]]:
+        """(customer ID, document name) of every document in the archive whose sha256 is ``digest``."""
+        found = []
+        for path in self.grep(digest, f"customers/*/docs/*{META_SUFFIX}", at=at):
+            if loads(self.store.read(at or self.head(), path), path).get("sha256") == digest:
+                folder, _, meta_name = path.rpartition("/docs/")
+                found.append((folder.rsplit("/", 1)[-1], meta_name[: -len(META_SUFFIX)]))
+        return found
+
+    def grep(self, text: str, *patterns: str, at: str | None = None) -> list[str]:
+        """Paths of the text files matching the glob ``patterns`` that contain ``text`` (one git grep)."""
+        commit = at or self.head()
+        if commit is None:
+            return []
+        result = self.store.git("grep", "-l", "-z", "-I", "-F", "-e", text, commit, "--", *patterns, check=False)
+        if result.returncode not in (0, 1):
+            raise CusttuiError(f"git grep 失败: {result.stderr.decode(errors='replace').strip()}")
+        prefix = f"{commit}:"
+        return [
+            p.decode("utf-8", errors="surrogateescape").removeprefix(prefix) for p in result.stdout.split(b"\0") if p
+        ]
+
+    def _rule_name(self, customer: dict, record: dict, ext: str, rules: dict) -> str:
+        schema = self.schema()
+        doc_type = schema.doc_types.get(record.get("doc_type", ""))
+        day = record["date"].strftime("%Y%m%d")
+        if doc_type is not None and doc_type.code == "contract" and record.get("number"):
+            stem = rule_stem(
+                rules["contract_name_pattern"], number=record["number"], project=record.get("project", ""), date=day
+            )
+        else:
+            label = doc_type.label if doc_type else schema.info_types[record["info_type"]].label
+            stem = rule_stem(rules["name_pattern"], customer=customer["name"], doc_type=label, date=day)
+        return safe_name(stem, ext, limit=min(rules["max_name_length"], 255))
+
+    # --- history -------------------------------------------------------------------------
+
+    def history(
+        self,
+        customer_id: str | None = None,
+        *,
+        field: str | None = None,
+        author: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+    ) -> list[HistoryEntry]:
+        """The audit trail, newest first, optionally for one customer, field, author or period."""
+        if self.head() is None:
+            return []
+        args = ["log", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e"]
+        if author:
+            args.append(f"--author={author}")
+        if since:
+            args.append(f"--since={since:%Y-%m-%d} 00:00")
+        if until:
+            args.append(f"--until={until:%Y-%m-%d} 23:59:59")
+        if limit and not field:
+            args.append(f"-n{limit}")
+        args.append(self.store.branch_ref)
+        if customer_id:
+            self._require_known_id(customer_id)
+            args += ["--", customer_dir(customer_id)]
+        if field:
+            field = self._field_code(field)
+        out = self.store.git(*args).stdout.decode("utf-8", errors="replace")
+        entries = []
+        for chunk in filter(str.strip, out.split("\x1e")):
+            sha, name, email, when, body = chunk.strip("\n").split("\x1f", 4)
+            info = CommitInfo(sha, "", (), name, email, datetime.fromisoformat(when), body)
+            trailers = info.trailers()
+            fields = [f.strip() for f in trailers.get("Custtui-Fields", "").split(",") if f.strip()]
+            if field and field not in fields:
+                continue
+            entries.append(
+                HistoryEntry(
+                    sha,
+                    name,
+                    email,
+                    info.author_time,
+                    info.summary,
+                    trailers.get("Custtui-Customer"),
+                    trailers.get("Custtui-Action"),
+                    fields,
+                )
+            )
+            if limit and len(entries) >= limit:
+                break
+        return entries
+
+    def _require_known_id(self, customer_id: str) -> None:
+        customer_dir(customer_id)
+        if not self.store.log(self.store.branch_ref, "--", customer_dir(customer_id)):
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+
+    def _field_code(self, text: str) -> str:
+        schema = self.schema()
+        if text in schema.fields or text in ("type", "name"):
+            return text
+        for definition in schema.fields.values():
+            if definition.label == text:
+                return definition.code
+        raise FieldError(text, text, "未知字段")
+
+    def changes_in(self, commit: str) -> list[tuple[str, list[tuple[str, Any, Any]] | str]]:
+        """What one commit changed: per file, the field changes of records or 新增/删除/修改."""
+        info = self._commit_or_fail(commit)
+        parent = info.parents[0] if info.parents else None
+        result = []
+        for path, old, new in self.store.diff_commits(parent, info.sha):
+            if path.endswith(".toml") and not path.startswith("schema/"):
+                before = loads(self.store.read_blob(old), path) if old else {}
+                after = loads(self.store.read_blob(new), path) if new else {}
+                result.append((path, field_changes(before, after)))
+            else:
+                result.append((path, "新增" if old is None else "删除" if new is None else "修改"))
+        return result
+
+    def _commit_or_fail(self, commit: str) -> CommitInfo:
+        found = self.store.git("rev-parse", "--verify", "-q", f"{commit}^{{commit}}", check=False)
+        if found.returncode != 0:
+            raise NotFound(f"没有找到提交 {commit}")
+        return self.store.commit_info(found.stdout.decode().strip())
+
+    def revert(self, commit: str, when: datetime | None = None) -> str:
+        """A new commit undoing ``commit``, field by field; refuses when later edits touch the same fields."""
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
+        info = self._commit_or_fail(commit)
+        if not info.parents:
+            raise CusttuiError("不能撤销创建档案的第一个提交")
+        parent = info.parents[0]
+        diff = [d for d in self.store.diff_commits(parent, info.sha) if not d[0].startswith("offices/")]
+        if not diff:
+            raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
+
+        def build(head):
+            changes: Changes = {}
+            for path, old, new in diff:
+                found = self.store.entry(head, path)
+                current = found[1] if found else None
+                if current == new:
+                    changes[path] = BlobRef(old) if old else None
+                elif path.endswith(".toml") and old and new and current:
+                    changes[path] = self._revert_fields(path, old, new, current)
+                else:
+                    raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
+            self._refuse_orphans(head, changes)
+            customer = info.trailers().get("Custtui-Customer")
+            return changes, self.commit_message(
+                "撤销",
+                customer,
+                None,
+                info.summary,
+                "revert",
+                info.trailers().get("Custtui-Fields", "").replace(" ", "").split(",")
+                if info.trailers().get("Custtui-Fields")
+                else [],
+            )
+
+        return self.commit_change(build, when)
+
+    def _revert_fields(self, path: str, old: str, new: str, current: str) -> bytes:
+        before, after, now = (loads(self.store.read_blob(s), path) for s in (old, new, current))
+        result = dict(now)
+        for key, was, became in field_changes(before, after):
+            if records._norm(now.get(key)) != records._norm(became):
+                definition = self.schema().fields.get(key) if path.endswith(CUSTOMER_FILE) else None
+                owner = path.split("/")[3] if path.startswith("customers/") else path
+                raise CusttuiError(
+                    f"{owner} 的「{definition.label if definition else key}」在该提交之后又被修改"
+                    f" (现为 {self.display(self.schema(), key, now.get(key)) or '(空)'}), 不能自动撤销; 请手工修改"
+                )
+            if was in EMPTY:
+                result.pop(key, None)
+            else:
+                result[key] = was
+        order = self.validator().field_order() if path.endswith(CUSTOMER_FILE) else DOC_ORDER
+        return dumps(result, order)
+
+    def _refuse_orphans(self, head: str | None, changes: Changes) -> None:
+        for path, change in changes.items():
+            if change is None and path.endswith(f"/{CUSTOMER_FILE}"):
+                folder = path.rsplit("/", 1)[0]
+                left = [p for p, _ in self.store.walk(head, folder) if p not in changes]
+                if left:
+                    raise CusttuiError(f"该客户之后又有 {len(left)} 份记录或资料, 不能撤销其建档")
+
+    # --- upkeep --------------------------------------------------------------------------
+
+    def maybe_pack(self) -> bool:
+        """Pack loose objects once there are about as many as git's gc.auto would allow."""
+        sample = self.store.git_dir / "objects" / "17"
+        loose = len(os.listdir(sample)) * 256 if sample.is_dir() else 0
+        if loose < LOOSE_OBJECTS_BEFORE_PACK:
+            return False
+        self.pack()
+        return True
+
+    def pack(self) -> None:
+        """Pack loose objects and refs (after bulk work or when idle)."""
+        self.store.git("repack", "-d", "-q")
+        self.store.git("prune-packed", "-q")
+        self.store.git("pack-refs", "--all")
+
+    def check(self) -> list[str]:
+        """Every problem in the archive: git fsck, then every path and file by the incoming gate's
+        rules (``custtui.core.archive.check``), each naming the commit that wrote it."""
+        return check_archive(self)
+
+
+DOC_ORDER = (
+    "info_type",
+    "doc_type",
+    "title",
+    "date",
+    "stage",
+    "sensitivity",
+    "number",
+    "project",
+    "main",
+    "also_in",
+    "paper_box",
+    "paper_shelf",
+    "sha256",
+    "size",
+    "original_name",
+    "added_by",
+    "added_at",
+)
+
+
+def read_document_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file to attach; a symlink (it could point at /etc/shadow), a
+    directory, a device or a pipe is refused, as is an empty or oversized file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise FieldError("file", "资料文件", f"{path} 不存在") from None
+    except OSError as exc:
+        if path.is_symlink():
+            raise FieldError(
+                "file", "资料文件", f"{path} 是符号链接, 请给出文件本身 (不跟随链接, 以免归档到别处的文件)"
+            ) from None
+        raise FieldError("file", "资料文件", f"{path} 无法读取: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "是目录, 请给出一个文件" if stat.S_ISDIR(info.st_mode) else "不是普通文件 (设备、管道或套接字不能归档)"
+        raise FieldError("file", "资料文件", f"{path} {kind}")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size == 0:
+            raise FieldError("file", "资料文件", f"{path.name} 是空文件 (0 字节), 可能扫描或复制失败")
+        if info.st_size > limit:
+            raise FieldError(
+                "file", "资料文件", f"{path.name} 太大: {info.st_size / 2**20:.0f} MB, 上限 {limit / 2**20:.0f} MB"
+            )
+        return handle.read()
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "_" for ch in text)[:200]

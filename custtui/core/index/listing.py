@@ -1,0 +1,343 @@
+"""The customer listing cache: every customer's summary at a commit, without parsing 100k files.
+
+A summary holds the fields people list, filter and classify by (not contacts or stage history;
+``Archive.customer`` reads the whole record). An SQLite file under ``.git/custtui/`` remembers the
+commit it reflects. Reading at another
+commit updates it from the tree diff (only changed ``customer.toml`` files are parsed); a
+missing, foreign or corrupt cache is rebuilt from a bulk ``git ls-tree`` + ``cat-file``.
+Several processes may share it: SQLite serialises the writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import subprocess
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..base.errors import CusttuiError, RecordError
+from ..base.layout import CUSTOMER_FILE
+from ..records.records import loads
+from ..store.repo import Store
+
+CUSTOMERS = "customers"
+SCHEMA_VERSION = "6"
+LOOKUP_FIELDS = ("uscc", "id_number")
+SUMMARY_FIELDS = (
+    "id",
+    "type",
+    "name",
+    "aliases",
+    "uscc",
+    "id_number",
+    "industry",
+    "size",
+    "region",
+    "stage",
+    "status",
+    "value_tier",
+    "demand_types",
+    "grade",
+    "color",
+    "tags",
+    "owner",
+    "first_contact",
+    "conflicts",
+    "error",
+)
+LIST_FIELDS = frozenset({"aliases", "demand_types", "tags"})
+_INDEX = {key: i for i, key in enumerate(SUMMARY_FIELDS)}
+_FIELD_SEP, _LIST_SEP = "\x1e", "\x1f"
+
+
+class Summary:
+    """One customer's listed fields, packed in one string; a field is cut out when it is read.
+
+    Reading 100k summaries costs one string per customer instead of twenty columns (0.24 s
+    instead of 1.0 s at 100k, measured here), and nothing is kept unpacked: classifying or
+    sorting 100k customers reads one field of each, and only the visible rows read the rest.
+    Read it like a mapping.
+    """
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: str):
+        self.packed = packed
+
+    @classmethod
+    def of(cls, record: dict) -> "Summary":
+        def text(key: str) -> str:
+            value = record.get("_error" if key == "error" else key)
+            if value is None or value == [] or value == "":
+                return ""
+            if key == "conflicts":  # listed as how many are open
+                value = len(value) if isinstance(value, list) else value
+            if key in LIST_FIELDS:
+                value = _LIST_SEP.join(map(str, value)) if isinstance(value, list) else str(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            return str(value).replace(_FIELD_SEP, " ")
+
+        return cls(_FIELD_SEP.join(text(k) for k in SUMMARY_FIELDS))
+
+    def _raw(self, key: str) -> str:
+        index = _INDEX[key]
+        return self.packed.split(_FIELD_SEP, index + 1)[index]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._raw(key) if key in _INDEX else ""
+        if not value:
+            return default
+        if key in LIST_FIELDS:
+            return value.split(_LIST_SEP)
+        if key == "first_contact":
+            return date.fromisoformat(value)
+        if key == "conflicts":
+            return int(value)
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _INDEX:
+            raise KeyError(key)
+        return self.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in _INDEX and bool(self._raw(key))
+
+    def __repr__(self) -> str:
+        return f"Summary({self.get('id')} {self.get('name')})"
+
+
+_INSERT = "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)"
+
+
+def _row(cid: str, record: dict) -> tuple:
+    return (
+        cid,
+        *(record.get(f) or None for f in LOOKUP_FIELDS),
+        record.get("merged_into") or None,
+        Summary.of(record).packed,
+    )
+
+
+def customer_id_of(path: str) -> str | None:
+    """The customer ID when ``path`` is a customer's ``customer.toml``."""
+    parts = path.split("/")
+    if len(parts) == 5 and parts[0] == CUSTOMERS and parts[4] == CUSTOMER_FILE:
+        return parts[3]
+    return None
+
+
+def parse_customer(raw: bytes, path: str) -> dict:
+    """The record, or a stand-in carrying the error so one broken file never hides the rest (a
+    listed field of the wrong kind counts as broken: its value would not classify or sort)."""
+    cid = path.split("/")[3]
+    try:
+        record = loads(raw, path)
+    except CusttuiError as exc:
+        line = f" (第 {exc.line} 行)" if isinstance(exc, RecordError) and exc.line else ""
+        return {"id": cid, "_error": (exc.problem if isinstance(exc, RecordError) else str(exc)) + line}
+    for key in SUMMARY_FIELDS:
+        value = record.get(key)
+        if value is None or key in ("conflicts", "error"):
+            continue
+        if key == "first_contact":
+            shaped = isinstance(value, date)
+        elif key in LIST_FIELDS:
+            shaped = isinstance(value, list) and all(isinstance(x, str) for x in value)
+        else:
+            shaped = isinstance(value, str)
+        if not shaped:
+            return {"id": cid, "_error": f"字段 {key} 的值 {str(value)[:40]!r} 类型不对"}
+    if record.get("id") != cid:
+        return {"id": cid, "_error": f"id 为 {str(record.get('id'))[:40]!r}, 与文件夹不符"}
+    return record
+
+
+class Listing:
+    """Customer records at any commit, cached by commit and kept up to date from diffs."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.path = store.git_dir / "custtui" / "listing.sqlite"
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            self.path.parent.mkdir(exist_ok=True)
+            con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS customers "
+                "(id TEXT PRIMARY KEY, uscc TEXT, id_number TEXT, merged_into TEXT, packed TEXT)"
+            )
+            for column in LOOKUP_FIELDS:
+                con.execute(f"CREATE INDEX IF NOT EXISTS by_{column} ON customers ({column})")
+            self._local.con = con
+        return con
+
+    def _meta(self, con: sqlite3.Connection, key: str) -> str | None:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def cached_commit(self) -> str | None:
+        try:
+            return self._meta(self._db(), "commit")
+        except sqlite3.DatabaseError:
+            return None
+
+    def customers(self, commit: str | None = None) -> dict[str, Summary]:
+        """Every customer's summary at ``commit`` (the head when None), by ID; customers merged
+        into another (left as pointers) are not listed."""
+        commit, con = self._prepare(commit)
+        con.execute("BEGIN")
+        cached = self._meta(con, "commit")
+        rows = {
+            cid: Summary(packed)
+            for cid, packed in con.execute("SELECT id, packed FROM customers WHERE merged_into IS NULL")
+        }
+        con.execute("COMMIT")
+        for cid, record in self._changed(cached, commit):
+            if record is None or record.get("merged_into"):
+                rows.pop(cid, None)
+            else:
+                rows[cid] = Summary.of(record)
+        return rows
+
+    def lookup(self, field: str, value: str, commit: str | None = None) -> set[str]:
+        """IDs of customers whose ``field`` (one of LOOKUP_FIELDS) equals ``value``."""
+        commit, con = self._prepare(commit)
+        con.execute("BEGIN")
+        cached = self._meta(con, "commit")
+        ids = {row[0] for row in con.execute(f"SELECT id FROM customers WHERE {field} = ?", (value,))}
+        con.execute("COMMIT")
+        for cid, record in self._changed(cached, commit):
+            ids.discard(cid)
+            if record is not None and record.get(field) == value:
+                ids.add(cid)
+        return ids
+
+    def _prepare(self, commit: str | None) -> tuple[str | None, sqlite3.Connection]:
+        """Move the cache forward when reading at the head; older commits are patched in memory."""
+        head = self.store.head()
+        commit = commit or head
+        con = self.refresh(commit) if commit == head else self._db()
+        return commit, con
+
+    def _changed(self, cached: str | None, commit: str | None) -> Iterator[tuple[str, dict | None]]:
+        """(id, record or None) for customers that differ between the cache's commit and ``commit``."""
+        if cached == commit:
+            return
+        old_tree = self._customers_tree(cached) if cached else None
+        if old_tree is False:
+            raise CusttuiError("列表缓存所在的提交已不存在, 请重试")
+        for path, _, new in self.store.diff_trees(old_tree, self._customers_tree(commit), f"{CUSTOMERS}/"):
+            cid = customer_id_of(path)
+            if cid is not None:
+                yield cid, parse_customer(self.store.read_blob(new), path) if new else None
+
+    def refresh(self, commit: str | None) -> sqlite3.Connection:
+        """Bring the stored cache to ``commit``."""
+        try:
+            con = self._db()
+            if self._meta(con, "commit") == commit and self._meta(con, "version") == SCHEMA_VERSION:
+                return con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                self._update(con, commit)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            return con
+        except sqlite3.DatabaseError:
+            self._reset()
+            return self.refresh(commit)
+
+    def _reset(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _update(self, con: sqlite3.Connection, commit: str | None) -> None:
+        cached = self._meta(con, "commit")
+        if cached == commit and self._meta(con, "version") == SCHEMA_VERSION:
+            return
+        old_tree = self._customers_tree(cached) if cached and self._meta(con, "version") == SCHEMA_VERSION else False
+        if old_tree is False:
+            con.execute("DELETE FROM customers")
+            con.executemany(_INSERT, (_row(cid, rec) for cid, rec in self._read_tree(commit)))
+        else:
+            for cid, record in self._changed(cached, commit):
+                if record is None:
+                    con.execute("DELETE FROM customers WHERE id = ?", (cid,))
+                else:
+                    con.execute(_INSERT, _row(cid, record))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (commit,))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+
+    def _customers_tree(self, commit: str | None) -> str | None | bool:
+        """The customers/ tree at ``commit``; False when the commit is unknown here."""
+        try:
+            found = self.store.entry(commit, CUSTOMERS) if commit else None
+        except CusttuiError:
+            return False
+        return found[1] if found else None
+
+    def _read_tree(self, commit: str | None) -> Iterator[tuple[str, dict]]:
+        """Every customer record at ``commit`` in two bulk git calls."""
+        if commit is None or self.store.entry(commit, CUSTOMERS) is None:
+            return
+        wanted = [(path, blob) for path, blob in self.store.files(commit, f"{CUSTOMERS}/") if customer_id_of(path)]
+        for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted]), strict=True):
+            yield customer_id_of(path), parse_customer(raw, path)
+
+
+def customer_folders(store: Store, commit: str | None, *paths: str) -> dict[str, dict[str, str]]:
+    """customer folder -> {path inside the folder: blob} for everything under ``paths``."""
+    folders: dict[str, dict[str, str]] = {}
+    for path, blob in store.files(commit, *(paths or (f"{CUSTOMERS}/",))):
+        parts = path.split("/", 4)
+        if len(parts) == 5:
+            folders.setdefault("/".join(parts[:4]), {})[parts[4]] = blob
+    return folders
+
+
+def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
+    """Contents of many blobs through one pipelined ``git cat-file --batch``."""
+    proc = subprocess.Popen(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+
+    def feed():
+        try:
+            for sha in shas:
+                proc.stdin.write(sha.encode() + b"\n")
+            proc.stdin.close()
+        except (BrokenPipeError, ValueError):  # the reader stopped early and closed the pipes
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in shas:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                raise CusttuiError(f"读取 git 对象失败: {header!r}")
+            yield proc.stdout.read(int(header[2]) + 1)[:-1]
+    finally:
+        # stdout first: a reader that stopped early must not wait for a writer stuck on a full pipe
+        proc.stdout.close()
+        writer.join()
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+        proc.wait()

@@ -1,0 +1,1147 @@
+"""Search: a Whoosh index of customers and documents, Chinese-aware, kept in step with git.
+
+Two indexes live under ``.git/custtui/search/`` (never committed): one document per customer
+(names, aliases, contacts, pinyin, phones, numbers, every classification dimension, remark, tags,
+communication records, products) and one per filed document (title, type, date, extracted text,
+plus its customer's dimensions so filters apply to both). ``state.json`` records the commit they
+reflect; ``catch_up`` brings them to the head from the git diff. Writers take a kernel lock first,
+so a second writer waits instead of meeting Whoosh's ``LockError``; readers never wait.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import zlib
+from array import array
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from pickle import dumps as _dumps
+from typing import Callable, Iterable
+
+from whoosh import index as windex
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType
+from whoosh.fields import Schema as WSchema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Existence
+from whoosh.highlight import ContextFragmenter, Formatter, highlight
+from whoosh.scoring import TF_IDF
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numlists import delta_encode
+from whoosh.writing import SegmentWriter
+
+from ..base.errors import CusttuiError
+from ..base.layout import META_SUFFIX
+from ..records.records import customer_dir, loads
+from .analysis import (
+    KeywordTokenizer,
+    PairTokenizer,
+    WholeTokenizer,
+    bigram_analyzer,
+    phone_terms,
+    pinyin_pairs,
+    query_terms,
+)
+from .extract import TextCache
+from .listing import batch_read, customer_folders
+from .query import ParsedQuery, parse_query
+
+VERSION = 5
+BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
+MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
+HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
+# Segments as separate files, not one compound file: read (not mapped) from a compound file,
+# every small read of a postings block header is a seek and a read through a Python sub-file
+# (an alias lookup spent half its time there, measured)
+COMPOUND = False
+STORED_PROSE_CHARS = 1000  # of a customer's remark, notes and products, kept in the index for snippets
+COMMON_PAIR_SHARE = 0.02  # of the records: a pair of a longer word found in more is not checked (see _lean)
+COMMON_PAIR_DOCS = 1000  # … nor in fewer records than this
+BUILD_PROCESSES = 2  # a full build indexes the customers in this many other processes (at most one per core)
+PARALLEL_FROM = 2000  # customers; below that a second process costs more than it saves
+SEGMENT_CUSTOMERS = 50000  # a full build writes a segment per this many customers (bounds its memory: ~0.5 GB)
+
+
+def _remember_missing_columns() -> None:
+    """Whoosh 2.7's segment reader forgets that a field has no length column and asks the
+    filesystem again for every posting it writes (500,000 stat calls for 2,000 customers,
+    two thirds of the build time, measured): remember the answer."""
+    from whoosh.codec import whoosh3
+
+    original = whoosh3.W3PerDocReader._cached_reader
+    if getattr(original, "remembers_missing", False):
+        return
+
+    def cached_reader(self, fieldname, column):
+        missing = self.__dict__.setdefault("_missing_columns", set())
+        if fieldname in missing:
+            return None
+        reader = original(self, fieldname, column)
+        if reader is None:
+            missing.add(fieldname)
+        return reader
+
+    cached_reader.remembers_missing = True
+    whoosh3.W3PerDocReader._cached_reader = cached_reader
+
+
+_remember_missing_columns()
+_TERMINFO = W3TermInfo._struct  # inlined?, weight, documents, min and max length bytes, max weight, first and last id
+DIMENSION_FIELDS = (
+    "type",
+    "stage",
+    "status",
+    "industry",
+    "size",
+    "value_tier",
+    "demand",
+    "grade",
+    "color",
+    "region",
+    "owner",
+    "tag",
+)
+DOCS = "docs"
+
+Progress = Callable[[int, int], None]
+
+
+def _keyword(boost: float = 1.0, lowercase: bool = False, commas: bool = False) -> KEYWORD:
+    """A keyword recorded as present or not (no per-posting frequency bytes): every keyword field
+    here holds a value at most once per record."""
+    field = KEYWORD(analyzer=KeywordTokenizer(lowercase, commas), field_boost=boost)
+    field.format = Existence(field_boost=boost)
+    return field
+
+
+def _keywords() -> dict:
+    return {name: _keyword(lowercase=True, commas=True) for name in DIMENSION_FIELDS}
+
+
+def _present(analyzer, boost: float = 1.0, stored: bool = False) -> TEXT:
+    """Terms recorded as present or not, without counts or positions: a name found once or a
+    note that repeats it ten times weigh the same, so a field's boost bounds its score and the
+    collector can skip whole blocks of postings that cannot reach the top hits (and the
+    postings are smaller)."""
+    field = TEXT(analyzer=analyzer, phrase=False, stored=stored, field_boost=boost)
+    field.format = Existence(field_boost=boost)
+    return field
+
+
+def _bigrams(boost: float = 1.0, stored: bool = False) -> TEXT:
+    return _present(bigram_analyzer(), boost, stored)
+
+
+def customer_schema() -> WSchema:
+    return WSchema(
+        id=ID(stored=True, unique=True, analyzer=WholeTokenizer()),
+        name=_bigrams(4.0, stored=True),
+        alias=_bigrams(3.0, stored=True),
+        contact=_bigrams(2.0, stored=True),
+        exact=_keyword(8.0, lowercase=True, commas=True),
+        pinyin=_present(PairTokenizer(), 2.0),
+        initials=_present(PairTokenizer(), 1.5),
+        phone=_keyword(3.0),
+        ident=_keyword(5.0, lowercase=True),
+        body=_bigrams(),
+        prose=STORED,  # the body's first STORED_PROSE_CHARS, for snippets without a read of the records
+        first_contact=ID(analyzer=WholeTokenizer()),  # YYYYMMDD: one term a record (a DATETIME field indexes eight)
+        **_keywords(),
+    )
+
+
+def document_schema() -> WSchema:
+    return WSchema(
+        id=ID(stored=True, analyzer=WholeTokenizer()),
+        cname=STORED,
+        blob=STORED,
+        title=_bigrams(3.0, stored=True),
+        filename=STORED,
+        text=_bigrams(),
+        ident=_keyword(5.0, lowercase=True),
+        info_type=_keyword(commas=True),
+        doc_type=_keyword(commas=True),
+        sensitivity=_keyword(),
+        doc_stage=_keyword(),
+        date=ID(analyzer=WholeTokenizer()),  # YYYYMMDD, ranges as term ranges
+        note=STORED,
+        **_keywords(),
+    )
+
+
+# --- a writer for full builds ---------------------------------------------------------------
+
+
+class _BulkWriter(SegmentWriter):
+    """A segment writer for full builds. Whoosh's writer sends every posting through a sorting
+    pool and then through four Python calls while writing it (plus a lookup of the document's
+    field length): ~50 µs a posting, about 110 postings a customer. This one keeps each term's
+    document numbers as documents arrive (they come in order, so nothing is sorted but the
+    terms: one number for a term seen once, the most common case, else an array) and writes a
+    whole block at a time. Only for ``Existence`` fields (every field here): no value bytes,
+    one weight per field. The segment files are the ordinary Whoosh ones."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, _lk=False, compound=COMPOUND, **kwargs)
+        self._postings: dict[str, dict[bytes, int | array]] = {}
+        self._weights: dict[str, float] = {}
+        self._lengths: dict[str, array] = {}  # field -> length byte of each document (scorable fields)
+
+    def add_document(self, **fields):
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(fields):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            fieldobj = schema[fieldname]
+            length = 0
+            if fieldobj.indexed:
+                terms = self._postings.get(fieldname)
+                if terms is None:
+                    terms = self._postings[fieldname] = {}
+                    self._weights[fieldname] = _float32(fieldobj.format.field_boost)
+                found = self._analysed(fieldobj, value)
+                for tbytes in found:
+                    entry = terms.get(tbytes)
+                    if entry is None:
+                        terms[tbytes] = docnum
+                    elif entry.__class__ is int:
+                        terms[tbytes] = array("I", (entry, docnum))
+                    else:
+                        entry.append(docnum)
+                if fieldobj.scorable:
+                    length = len(found)  # every term once: Existence
+                    lengths = self._lengths.get(fieldname)
+                    if lengths is None:
+                        lengths = self._lengths[fieldname] = array("B")
+                    if len(lengths) < docnum:
+                        lengths.extend(bytes(docnum - len(lengths)))
+                    lengths.append(length_to_byte(length))
+            perdoc.add_field(fieldname, fieldobj, value if fieldobj.stored else None, length)
+            if fieldobj.column_type:
+                perdoc.add_column_value(fieldname, fieldobj.column_type, fieldobj.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    @staticmethod
+    def _analysed(fieldobj, value) -> list[bytes] | set[bytes]:
+        """The distinct terms of a value, as ``fieldobj.index`` would give them."""
+        if not isinstance(fieldobj.format, Existence):
+            raise ValueError(f"{fieldobj!r}: the bulk writer writes postings without values only")
+        if isinstance(value, str) and type(fieldobj).index is FieldType.index:
+            fast = getattr(fieldobj.analyzer, "terms", None)
+            texts = fast(value) if fast else {t.text for t in fieldobj.analyzer(value, mode="index") if not t.stopped}
+            return [text.encode("utf-8") for text in texts]
+        return {tbytes for tbytes, _, _, _ in fieldobj.index(value)}
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        writer, size = self.fieldwriter, self.codec._blocklimit
+        for fieldname in sorted(self._postings):
+            writer.start_field(fieldname, self.schema[fieldname])
+            prefix, weight = pack_ushort(writer._fieldid), self._weights[fieldname]
+            lengths = self._lengths.get(fieldname)
+            if lengths is not None and len(lengths) < self.docnum:
+                lengths.extend(bytes(self.docnum - len(lengths)))
+            terms = self._postings.pop(fieldname)  # the memory goes back as the fields are written
+            add, postfile = writer._tindex.add, writer._postfile
+            for tbytes in sorted(terms):
+                ids = terms[tbytes]
+                add(
+                    prefix + tbytes,
+                    _write_postings(postfile, (ids,) if ids.__class__ is int else ids, weight, lengths, size),
+                )
+            writer.finish_field()
+        writer.close()
+
+    def _finish(self):
+        # the temporary folder is shared with the other build process: the commit of the
+        # table of contents removes it once both are done
+        self.is_closed = True
+
+
+def _float32(value: float) -> float:
+    """A weight as Whoosh keeps it (postings weights are 32-bit floats)."""
+    return array("f", [value])[0]
+
+
+def _write_postings(postfile, ids, weight: float, lengths: array | None, size: int) -> bytes:
+    """Write one term's postings in blocks of ``size`` exactly as Whoosh's W3PostingsWriter
+    does (its block header, pickled info and data tuples), every posting weighing ``weight``;
+    returns the term info bytes. Blocks whose pickled data is tiny are not compressed (the
+    reader honours the flag)."""
+    offset = postfile.tell()
+    out = [WHOOSH3_HEADER_MAGIC]
+    total = len(ids)
+    min_len, max_len = None, 0
+    mini_weight = None if weight == 1.0 else weight
+    for start in range(0, total, size):
+        block_ids = ids[start : start + size]
+        low, high = None, 0
+        if lengths is not None:
+            present = [lengths[d] for d in block_ids if lengths[d]]
+            if present:
+                low, high = byte_to_length(min(present)), byte_to_length(max(present))
+                min_len = low if min_len is None else min(min_len, low)
+                max_len = max(max_len, high)
+        data = _dumps((tuple(delta_encode(block_ids)), mini_weight, None), 2)
+        level = 3 if len(data) >= 64 else 0
+        if level:
+            data = zlib.compress(data, level)
+        info = _dumps((len(block_ids), block_ids[-1], weight, level, length_to_byte(low), length_to_byte(high)), 2)
+        length = len(info) + len(data)
+        out += [pack_int(-length if start + size >= total else length), info, data]
+    payload = b"".join(out)
+    postfile.write(payload)
+    return (
+        _TERMINFO.pack(
+            0,
+            weight * total,
+            total,
+            0 if min_len is None else length_to_byte(min_len),
+            length_to_byte(max_len),
+            weight,
+            ids[0],
+            ids[-1],
+        )
+        + pack_long(offset)
+        + pack_int(len(payload))
+    )
+
+
+# --- turning records into index documents ---------------------------------------------------
+
+
+def _joined(values: Iterable) -> str:
+    return ",".join(str(v).replace(",", " ") for v in values if v not in (None, ""))
+
+
+def day_term(value) -> str | None:
+    """A date as the ``YYYYMMDD`` term it is indexed as (None when it is not a date)."""
+    if isinstance(value, (date, datetime)):
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+    return None
+
+
+def dimension_fields(record: dict) -> dict[str, str]:
+    """The customer's classification as filterable keywords (codes), shared by both indexes."""
+    region = str(record.get("region", ""))
+    regions = [region, region[:2] + "0000"] if len(region) == 6 else [region]
+    return {
+        "type": record.get("type", ""),
+        "stage": record.get("stage", ""),
+        "status": record.get("status", ""),
+        "industry": record.get("industry", ""),
+        "size": record.get("size", ""),
+        "value_tier": record.get("value_tier", ""),
+        "demand": _joined(record.get("demand_types", [])),
+        "grade": record.get("grade", ""),
+        "color": record.get("color", ""),
+        "region": _joined(regions),
+        "owner": record.get("owner", ""),
+        "tag": _joined(record.get("tags", [])),
+    }
+
+
+def customer_body(record: dict, notes: list[dict], deals: list[dict]) -> str:
+    """The searchable prose of a customer: remark, tags, address, people, notes and products."""
+    parts = [
+        record.get("remark", ""),
+        " ".join(record.get("tags", [])),
+        record.get("address", ""),
+        record.get("legal_rep", ""),
+        record.get("superior", ""),
+        record.get("owner", ""),
+        record.get("preferences", ""),
+        record.get("procurement_method", ""),
+    ]
+    for contact in record.get("contacts", []):
+        parts.append(contact.get("position", ""))
+    for note in notes:
+        parts += [
+            note.get("content", ""),
+            note.get("needs", ""),
+            note.get("feedback", ""),
+            " ".join(note.get("participants", [])),
+        ]
+    for deal in deals:
+        parts += [deal.get("product", ""), deal.get("contract", "")]
+    return "\n".join(p for p in parts if p)
+
+
+def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dict:
+    names = [record.get("name", "")] + list(record.get("aliases", []))
+    contacts = [c.get("name", "") for c in record.get("contacts", [])]
+    full, initials = pinyin_pairs(names + contacts)
+    phones = set()
+    for phone in list(record.get("phones", [])) + [p for c in record.get("contacts", []) for p in c.get("phones", [])]:
+        phones |= phone_terms(phone)
+    body = customer_body(record, notes, deals)
+    idents = [
+        record.get("id", ""),
+        record.get("uscc", ""),
+        record.get("id_number", ""),
+        *(d.get("contract", "") for d in deals),
+    ]
+    doc = {
+        "id": record["id"],
+        "name": record.get("name", ""),
+        "alias": "\n".join(record.get("aliases", [])),
+        "contact": "\n".join(contacts),
+        "exact": _joined(n.lower() for n in names + contacts),
+        "pinyin": full,
+        "initials": initials,
+        "phone": " ".join(sorted(phones)),
+        "ident": " ".join(i.lower() for i in idents if i),
+        "body": body,
+        "prose": body[:STORED_PROSE_CHARS],
+        **dimension_fields(record),
+    }
+    first = day_term(record.get("first_contact"))
+    if first:
+        doc["first_contact"] = first
+    return doc
+
+
+def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, note: str | None) -> dict:
+    doc = {
+        "id": record["id"],
+        "cname": record.get("name", ""),
+        "blob": blob,
+        "title": meta.get("title", ""),
+        "filename": name,
+        "text": text,
+        "ident": " ".join(x.lower() for x in (meta.get("number", ""), meta.get("project", "")) if x),
+        "info_type": _joined([meta.get("info_type", ""), *meta.get("also_in", [])]),
+        "doc_type": _joined([meta.get("doc_type", ""), *meta.get("also_in", [])]),
+        "sensitivity": meta.get("sensitivity", ""),
+        "doc_stage": meta.get("stage", ""),
+        "note": note,
+        **dimension_fields(record),
+    }
+    when = day_term(meta.get("date"))
+    if when:
+        doc["date"] = when
+    return doc
+
+
+# --- building in a second process ---------------------------------------------------------
+
+
+class _OtherPart:
+    """A share of a full build in another Python process: ``python -c`` with the job pickled on
+    its stdin, progress lines and then the pickled result on its stdout. Not multiprocessing:
+    its fork is unsafe in the threaded TUI, and its spawn re-runs the caller's main module."""
+
+    def __init__(self, path: Path, building: Path, folders: list):
+        import pickle
+        import subprocess
+        import sys
+        import tempfile
+        import threading
+
+        package_root = str(Path(__file__).resolve().parents[3])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+        self._errors = tempfile.TemporaryFile()  # not the terminal: the TUI owns it
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from custtui.core.index.search import _other_part_main; _other_part_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            env=env,
+        )
+        self.done = 0
+        self._result: bytes | None = None
+        job = pickle.dumps((str(path), str(building), folders), protocol=pickle.HIGHEST_PROTOCOL)
+
+        def feed() -> None:
+            try:
+                self.proc.stdin.write(job)
+                self.proc.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass
+
+        def read() -> None:
+            for line in self.proc.stdout:
+                kind, _, value = line.partition(b" ")
+                if kind == b"done":
+                    self.done = int(value)
+                elif kind == b"result":
+                    self._result = self.proc.stdout.read(int(value))
+                    break
+
+        self._threads = [threading.Thread(target=feed, daemon=True), threading.Thread(target=read, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether the process has sent its result (or ended), waiting up to ``timeout``."""
+        self._threads[1].join(timeout)
+        return not self._threads[1].is_alive()
+
+    def result(self) -> tuple[tuple[list, list], list[str]]:
+        import pickle
+
+        for thread in self._threads:
+            thread.join()
+        code = self.proc.wait()
+        if code != 0 or self._result is None:
+            self._errors.seek(0)
+            detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise CusttuiError(f"建立搜索索引的子进程失败 (退出码 {code}): {' / '.join(detail)}")
+        return pickle.loads(self._result)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._errors.close()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except (BrokenPipeError, ValueError):
+                pass
+
+
+class _StoreOnly:
+    """What indexing needs of an archive: its git store and the validator of its standard."""
+
+    def __init__(self, path: str):
+        from ..store.repo import Store
+
+        self.store = Store(path)
+        self._validator = None
+
+    def validator(self):
+        if self._validator is None:
+            from ..records.records import Validator
+            from ..records.schema import Schema
+
+            head = self.store.head()
+            self._validator = Validator(Schema.load(lambda name: self.store.read(head, f"schema/{name}")))
+        return self._validator
+
+
+def _other_part_main() -> None:
+    """The second process of a full build (see _OtherPart)."""
+    import pickle
+    import sys
+
+    path, building, folders = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    messages: list[str] = []
+    index = SearchIndex(_StoreOnly(path), on_message=messages.append)
+
+    def report(done: int) -> None:
+        out.write(b"done %d\n" % done)
+        out.flush()
+
+    result = pickle.dumps(
+        (index._build_part(Path(building), folders, report), messages), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    out.write(b"result %d\n" % len(result) + result)
+    out.flush()
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+class _Marker(Formatter):
+    """Matches wrapped in 【】, fragments joined by …"""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"【{text[token.startchar : token.endchar]}】"
+
+
+@dataclass
+class Hit:
+    kind: str  # "customer" or "document"
+    id: str  # the customer ID
+    name: str  # the customer's name
+    score: float
+    highlights: str = ""
+    document: str | None = None  # the document's file name, for document hits
+    path: str | None = None  # the document's path in the archive
+    title: str | None = None
+    note: str | None = None  # why a document has no text (encrypted, unknown encoding …)
+    blob: str | None = field(default=None, repr=False)  # a document's git blob
+    snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names and prose
+
+    def as_dict(self) -> dict:
+        keys = ("kind", "id", "name", "score", "highlights", "document", "path", "title", "note")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one person's search may show (``custtui.core.tasks.view.search`` builds it from the policy).
+
+    Enforced inside the search, so a hidden document is neither a hit nor a count, and a term that
+    would probe masked data (a whole phone or ID number) is not searched for at all."""
+
+    customers: bool = True  # customer records may be shown
+    hidden_documents: tuple[tuple[str, str], ...] = ()  # (information type, sensitivity) not shown
+    blocked_terms: Callable[[str, str], bool] = lambda field, text: False  # (index field, term) not searched
+    prose: bool = True  # notes and transactions may show in snippets
+    redact: Callable[[str], str] = lambda text: text  # masks personal data in a snippet
+
+    def restricted(self, query):
+        """``query`` without the terms this person may not search by."""
+        if query is None:
+            return None
+        kept = query.accept(
+            lambda q: Q.NullQuery if isinstance(q, Q.Term) and self.blocked_terms(q.fieldname, q.text) else q
+        )
+        kept = kept.normalize()
+        return None if kept is Q.NullQuery else kept
+
+    def document_mask(self):
+        """The documents not to find, as a query (None: every document may be found)."""
+        if not self.hidden_documents:
+            return None
+        return Q.Or(
+            [Q.And([Q.Term("info_type", info), Q.Term("sensitivity", level)]) for info, level in self.hidden_documents]
+        )
+
+
+EVERYTHING = Scope()
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit]
+    total: int
+    hints: list[str] = field(default_factory=list)
+    exact: bool = True  # False: total is Whoosh's estimate (counting a common word's matches is slow)
+
+
+# --- the index -----------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """The archive's search index: open, build, catch up, search."""
+
+    def __init__(self, archive, on_message: Callable[[str], None] | None = None):
+        self.archive = archive
+        self.store = archive.store
+        self.folder = self.store.git_dir / "custtui" / "search"
+        self.texts = TextCache(self.store.git_dir / "custtui" / "text")
+        self.on_message = on_message or (lambda message: None)
+        self._indexes: tuple | None = None
+        self._searchers: dict[str, tuple[str | None, object]] = {}
+
+    # state ------------------------------------------------------------------------------
+
+    def state(self) -> dict:
+        try:
+            return json.loads((self.folder / "state.json").read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def _save_state(self, commit: str | None, folder: Path | None = None) -> None:
+        folder = folder or self.folder
+        tmp = folder / f"state.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"commit": commit, "version": VERSION}))
+        os.replace(tmp, folder / "state.json")
+
+    def exists(self) -> bool:
+        return self.state().get("version") == VERSION
+
+    def _open(self):
+        if self._indexes is None:
+            # read, not mapped: mapped postings count in every session's resident memory
+            # (0.3 → 1.05 GB for one TUI session at 100k customers, measured); read ones stay in the page cache
+            self._indexes = tuple(
+                FileStorage(str(self.folder / name), supports_mmap=False).open_index()
+                for name in ("customers", "documents")
+            )
+        return self._indexes
+
+    def ensure(self, progress: Progress | None = None) -> None:
+        """Open the index, building it when missing and rebuilding it when broken; then catch up."""
+        if not self.exists():
+            if (self.folder / "state.json").exists():
+                self.on_message("搜索索引版本已更新, 正在重建…")
+            self.rebuild(progress, only_if_missing=True)
+            return
+        try:
+            self._open()
+            self.catch_up()
+        except CusttuiError:
+            raise
+        except Exception as exc:  # any damage to the files: start again from git, which is the truth
+            self.on_message(f"搜索索引已损坏 ({type(exc).__name__}), 正在从档案重建…")
+            self.rebuild(progress)
+
+    # building ---------------------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None, only_if_missing: bool = False) -> int:
+        """Build both indexes from scratch at the head; returns the number of customers.
+
+        The new index is built beside the old one and swapped in with a rename, so other
+        sessions keep searching the old one meanwhile and never see a half-built index."""
+        with self.store.lock("search"):
+            if only_if_missing and self.exists():
+                return 0  # another session built it while we waited
+            self._close()
+            head = self.store.head()
+            building = self.folder.with_name("search.building")
+            shutil.rmtree(building, ignore_errors=True)
+            (building / "customers").mkdir(parents=True)
+            (building / "documents").mkdir(parents=True)
+            customers = windex.create_in(str(building / "customers"), customer_schema())
+            documents = windex.create_in(str(building / "documents"), document_schema())
+            folders = customer_folders(self.store, head)
+            total = len(folders)
+            segments = self._build_parts(building, sorted(folders.items()), progress)
+            for ix, found in zip((customers, documents), segments, strict=True):
+                writer = ix.writer()
+                writer._close_segment()
+                writer._commit_toc(found)
+                writer._finish()
+            self._save_state(head, building)
+            retired = self.folder.with_name("search.retired")
+            shutil.rmtree(retired, ignore_errors=True)
+            if self.folder.exists():
+                os.replace(self.folder, retired)
+            os.replace(building, self.folder)
+            shutil.rmtree(retired, ignore_errors=True)
+            return total
+
+    def _build_parts(
+        self, building: Path, folders: list[tuple[str, dict[str, str]]], progress: Progress | None
+    ) -> tuple[list, list]:
+        """Index the customers into new segments of the indexes in ``building`` in other
+        processes: one, or one per core (up to BUILD_PROCESSES) from PARALLEL_FROM customers on,
+        each with a share of the customers. This process only waits, so a TUI that builds
+        the index on its first search stays responsive. (customer segments, document segments)."""
+        total = len(folders)
+        workers = min(BUILD_PROCESSES, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+        share = max(1, -(-total // workers))
+        parts = [_OtherPart(self.store.path, building, folders[i : i + share]) for i in range(0, total, share)]
+        found: tuple[list, list] = ([], [])
+        try:
+            while not all(part.wait(0.2) for part in parts):
+                if progress:
+                    progress(sum(part.done for part in parts), total)
+            for part in parts:
+                segments, messages = part.result()
+                found[0].extend(segments[0])
+                found[1].extend(segments[1])
+                for message in messages:
+                    self.on_message(message)
+        finally:
+            for part in parts:
+                part.stop()
+        if progress:
+            progress(total, total)
+        return found
+
+    def _build_part(
+        self, building: Path, folders: list[tuple[str, dict[str, str]]], report: Callable[[int], None] | None
+    ) -> tuple[list, list]:
+        """Index these customers into segments of their own (one pair per SEGMENT_CUSTOMERS)."""
+        customers, documents = (windex.open_dir(str(building / name)) for name in ("customers", "documents"))
+        found: tuple[list, list] = ([], [])
+        done = 0
+        for start in range(0, len(folders), SEGMENT_CUSTOMERS):
+            chunk = folders[start : start + SEGMENT_CUSTOMERS]
+            wanted = [
+                (folder, rel, blob) for folder, files in chunk for rel, blob in files.items() if rel.endswith(".toml")
+            ]
+            records = dict(
+                zip(
+                    ((f, r) for f, r, _ in wanted),
+                    batch_read(self.store.git_dir, [b for _, _, b in wanted]),
+                    strict=True,
+                )
+            )
+            writers = (_BulkWriter(customers), _BulkWriter(documents))
+            try:
+                for folder, files in chunk:
+                    self._index_customer(
+                        *writers,
+                        folder,
+                        {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()},
+                        fresh=True,
+                    )
+                    done += 1
+                    if report and done % 200 == 0:
+                        report(done)
+            except BaseException:
+                for writer in writers:
+                    writer.cancel()
+                raise
+            del records
+            for writer, segments in zip(writers, found, strict=True):
+                if writer._added:
+                    segments.append(writer._finalize_segment())
+                else:
+                    writer._close_segment()
+                writer._finish()
+        if report:
+            report(done)
+        return found
+
+    def _customer_files(
+        self, commit: str | None, only: set[str] | None = None
+    ) -> dict[str, dict[str, tuple[str, bytes | None]]]:
+        """customer folder -> {path inside it: (blob, bytes)}; bytes only for the TOML records."""
+        paths = [customer_dir(cid) for cid in sorted(only)] if only is not None else []
+        if only is not None and not paths:
+            return {}
+        folders = customer_folders(self.store, commit, *paths)
+        wanted = [
+            (folder, rel, blob)
+            for folder, files in folders.items()
+            for rel, blob in files.items()
+            if rel.endswith(".toml")
+        ]
+        records = dict(
+            zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted]), strict=True)
+        )
+        return {
+            folder: {rel: (blob, records.get((folder, rel))) for rel, blob in files.items()}
+            for folder, files in folders.items()
+        }
+
+    def _index_customer(self, cw, dw, folder: str, files: dict[str, tuple[str, bytes | None]], fresh: bool) -> None:
+        """Index one customer's record (and, unless ``dw`` is None, its documents)."""
+        cid = folder.rsplit("/", 1)[1]
+        if not fresh and dw is not None:
+            dw.delete_by_term("id", cid)
+        if "customer.toml" not in files:
+            if not fresh:
+                cw.delete_by_term("id", cid)
+            return
+        try:  # only what validates reaches Whoosh: a damaged record is findable by its ID, and reported
+            validator = self.archive.validator()
+            record = loads(files["customer.toml"][1], f"{folder}/customer.toml")
+            validator.customer(record, check_required=False)  # a later-required field is incompleteness, not damage
+            notes = [
+                loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")
+            ]
+            deals = [
+                loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")
+            ]
+            for note in notes:
+                validator.note(note)
+            for deal in deals:
+                validator.deal(deal)
+        except CusttuiError as exc:  # `custtui check` names the file and who wrote it
+            self.on_message(f"{cid} 的记录已损坏, 只按编号索引: {exc}")
+            record, notes, deals = {"id": cid, "name": cid}, [], []
+        record.setdefault("id", cid)
+        doc = customer_document(record, notes, deals)
+        (cw.add_document if fresh else cw.update_document)(**doc)
+        if dw is None:
+            return
+        for rel, (_, raw) in sorted(files.items()):
+            if not rel.startswith(f"{DOCS}/") or not rel.endswith(META_SUFFIX):
+                continue
+            name = rel[len(DOCS) + 1 : -len(META_SUFFIX)]
+            body = files.get(f"{DOCS}/{name}")
+            if body is None or raw is None:
+                continue
+            try:
+                meta = loads(raw, f"{folder}/{rel}")
+                validator.stored_document(meta, record.get("type"))
+            except CusttuiError as exc:
+                self.on_message(f"{cid} 的资料 {name} 的元数据已损坏, 未索引: {exc}")
+                continue
+            extracted = self.texts.get(body[0], name, lambda sha=body[0]: self.store.read_blob(sha))
+            dw.add_document(**document_entry(record, name, meta, body[0], extracted.text, extracted.note))
+
+    def catch_up(self, head: str | None = None) -> int:
+        """Bring the index from the commit it reflects to ``head``; returns customers re-indexed."""
+        head = head or self.store.head()
+        if self.state().get("commit") == head:
+            return 0
+        with self.store.lock("search"):
+            indexed = self.state().get("commit")
+            if indexed == head:
+                return 0
+            try:
+                diff = self.store.diff_commits(indexed, head) if indexed else None
+            except CusttuiError:
+                diff = None
+            if diff is not None:
+                changed, documents = self._affected(diff)
+                if changed:
+                    self._reindex(head, changed, documents)
+                self._save_state(head)
+                return len(changed)
+        self.on_message("搜索索引对应的提交已不在档案中, 正在重建…")
+        return self.rebuild()
+
+    def _affected(self, diff: list[tuple[str, str | None, str | None]]) -> tuple[set[str], set[str]]:
+        """(customers to re-index, those whose document entries change too). A document entry
+        carries its customer's name and classification, so an edit of the address or a new
+        note leaves the document index alone (one Whoosh writer instead of two)."""
+        changed: set[str] = set()
+        documents: set[str] = set()
+        for path, old, new in diff:
+            parts = path.split("/")
+            if parts[0] != "customers" or len(parts) < 5:
+                continue
+            cid = parts[3]
+            changed.add(cid)
+            if parts[4] == DOCS or (parts[4] == "customer.toml" and self._shown_on_documents_changed(path, old, new)):
+                documents.add(cid)
+        return changed, documents
+
+    def _shown_on_documents_changed(self, path: str, old: str | None, new: str | None) -> bool:
+        if old is None or new is None:
+            return True
+        try:
+            before, after = (loads(self.store.read_blob(sha), path) for sha in (old, new))
+        except CusttuiError:
+            return True
+        return (before.get("name"), dimension_fields(before)) != (after.get("name"), dimension_fields(after))
+
+    def _reindex(self, head: str, changed: set[str], documents: set[str]) -> None:
+        customer_index, document_index = self._open()
+        folders = self._customer_files(head, changed)
+        with _writers(customer_index, document_index if documents else None, timeout=60) as (cw, dw):
+            for cid in sorted(changed):
+                folder = customer_dir(cid)
+                self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}), fresh=False)
+
+    def _close(self) -> None:
+        for _, searcher in self._searchers.values():
+            searcher.close()
+        self._searchers.clear()
+        self._indexes = None
+
+    # searching --------------------------------------------------------------------------
+
+    def _searcher(self, which: str):
+        """A searcher on the index as of the commit it now reflects (reopened when that moves)."""
+        commit = self.state().get("commit")
+        cached = self._searchers.get(which)
+        if cached is not None and cached[0] == commit:
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
+            self._indexes = None  # the folder may have been rebuilt and swapped in since
+        customers, documents = self._open()
+        searcher = (customers if which == "customers" else documents).searcher(weighting=TF_IDF())
+        self._searchers[which] = (commit, searcher)
+        return searcher
+
+    def search(self, text: str, limit: int = 20, scope: Scope = EVERYTHING) -> Results:
+        """Customers and documents matching a query in the query language, best first, as far as
+        ``scope`` lets the person searching see them."""
+        parsed = parse_query(text, self.archive.schema())
+        if not scope.customers:
+            return Results(text, [], 0, list(parsed.hints))
+        self.ensure()
+        precise = self._run("customers", scope.restricted(parsed.precise_query), limit)[0]
+        customers, customer_total, customers_exact = self._run(
+            "customers", scope.restricted(parsed.customer_query), limit, BUDGET_S
+        )
+        documents, document_total, documents_exact = self._run(
+            "documents", scope.restricted(parsed.document_query), limit, BUDGET_S, scope.document_mask()
+        )
+        hints = list(parsed.hints)
+        if None in (customers_exact, documents_exact):
+            hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
+        hits = _merge(_precise_first(precise, customers), documents, limit)
+        for hit in hits[:HIGHLIGHTED_HITS]:
+            self._highlight(hit, parsed, prose=scope.prose)
+            hit.highlights = scope.redact(hit.highlights)
+        return Results(
+            text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
+        )
+
+    def _run(
+        self, which: str, query, limit: int, budget: float | None = None, mask=None
+    ) -> tuple[list[Hit], int, bool | None]:
+        """(hits, number of matches, exact): exact is False when the number is Whoosh's estimate
+        and None when the time budget ran out and only part of the matches were ranked. Records
+        matching ``mask`` are neither hits nor counted."""
+        if query is None:
+            return [], 0, True
+        try:
+            return self._run_once(which, query, limit, budget, mask)
+        except FileNotFoundError:
+            # a reader opens some files of a segment (lengths, stored fields) on first use, and
+            # another session's catch-up may have merged that segment away meanwhile: reopen
+            self._close()
+            return self._run_once(which, query, limit, budget, mask)
+
+    def _run_once(
+        self, which: str, query, limit: int, budget: float | None, mask=None
+    ) -> tuple[list[Hit], int, bool | None]:
+        searcher = self._searcher(which)
+        query = _lean(query, searcher)
+        if mask is not None:
+            query = Q.AndNot(query, mask)
+        collector = _TopCollector(limit=limit)
+        if budget is not None:
+            collector = TimeLimitCollector(collector, timelimit=budget, use_alarm=False)
+        try:
+            searcher.search_with_collector(query, collector)
+            cut = False
+        except TimeLimit:  # a word so common that ranking all its matches would keep people waiting
+            cut = True
+        results = collector.results()
+        if cut and not results.scored_length():
+            # the budget ran out before a single match (a cold cache, a busy machine: seen in CI):
+            # an empty answer would be wrong, so finish this one without it
+            return self._run_once(which, query, limit, None, mask)
+        # counting every match of a common word costs more than finding the best ones
+        exact = None if cut else results.scored_length() < limit
+        total = results.scored_length() if exact else results.estimated_length()
+        hits = []
+        for found in results:
+            stored = found.fields()
+            if which == "customers":
+                hits.append(
+                    Hit(
+                        "customer",
+                        stored["id"],
+                        stored.get("name", ""),
+                        found.score,
+                        snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact", "prose")],
+                    )
+                )
+            else:
+                customer = stored["id"]
+                hits.append(
+                    Hit(
+                        "document",
+                        customer,
+                        stored.get("cname", ""),
+                        found.score,
+                        document=stored["filename"],
+                        title=stored.get("title"),
+                        path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
+                        note=stored.get("note"),
+                        blob=stored.get("blob"),
+                    )
+                )
+        return hits, total, exact
+
+    def _highlight(self, hit: Hit, parsed: ParsedQuery, prose: bool = True) -> None:
+        terms = parsed.highlight_terms
+        if not terms:
+            return
+        if hit.kind == "document":
+            sources = [hit.title or "", hit.document or ""]
+            if hit.blob:
+                sources.append(
+                    self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text
+                )
+        else:
+            sources = [s.replace("\n", "、") for s in hit.snippet_sources[:3]]
+            if prose and not any(terms & set(query_terms(s)) for s in sources):
+                prose = (hit.snippet_sources[3:] or [""])[0]
+                if len(prose) >= STORED_PROSE_CHARS and not terms & set(query_terms(prose)):
+                    prose = self._customer_body(hit.id)  # the match may be past the stored part
+                sources.append(prose)
+        analyzer = bigram_analyzer()
+        for source in sources:
+            if not source or not terms & set(query_terms(source)):  # Whoosh's highlighter costs ~0.1 ms a call
+                continue
+            found = highlight(source, terms, analyzer, ContextFragmenter(maxchars=120, surround=30), _Marker(), top=2)
+            if found:
+                hit.highlights = found.replace("\n", " ")
+                return
+        hit.highlights = "  ".join(s for s in sources[:2] if s)[:120]  # matched by pinyin, phone or number
+
+    def _customer_body(self, customer_id: str) -> str:
+        try:
+            record = self.archive.customer(customer_id)
+            return customer_body(record, self.archive.notes(customer_id), self.archive.deals(customer_id))
+        except CusttuiError:
+            return ""
+
+
+def _lean(query, searcher):
+    """The query without the character pairs so common that checking them costs more than they
+    filter: a word's pairs must all be in one field (an And of terms), and at 100k customers
+    公司 of 达盛公司 is in every name, so Whoosh walked all its postings blocks to confirm what
+    达盛 and 盛公 had already found (alias lookups 30-50 ms). At least two pairs stay, the rarest."""
+    if (
+        isinstance(query, Q.And)
+        and len(query.subqueries) >= 3
+        and all(isinstance(q, Q.Term) and q.fieldname == query.subqueries[0].fieldname for q in query.subqueries)
+    ):
+        common = max(COMMON_PAIR_DOCS, searcher.doc_count_all() * COMMON_PAIR_SHARE)
+        ranked = sorted(query.subqueries, key=lambda q: searcher.doc_frequency(q.fieldname, q.text))
+        kept = ranked[:2] + [q for q in ranked[2:] if searcher.doc_frequency(q.fieldname, q.text) <= common]
+        return query if len(kept) == len(ranked) else Q.And(kept, boost=query.boost)
+    if isinstance(query, Q.CompoundQuery):
+        return query.apply(lambda q: _lean(q, searcher))
+    return query
+
+
+class _TopCollector(TopCollector):
+    """Whoosh's top-N collector, also raising its bar when the N-th best is tied.
+
+    Whoosh raises the minimum score only when a better document replaces one, so when thousands
+    of records score the same (a common word in the name) it never skips a block and ranks them
+    all; a document tied with the N-th best cannot enter anyway, so the bar is set just above it."""
+
+    def _collect(self, global_docnum, score):
+        result = super()._collect(global_docnum, score)
+        if len(self.items) >= self.limit:
+            self.minscore = math.nextafter(self.items[0][0], math.inf)
+        return result
+
+
+@contextmanager
+def _writers(customers, documents, **options):
+    """Writers on both indexes (the documents' one only when ``documents`` is given): all
+    commit, or all are cancelled."""
+    options.setdefault("compound", COMPOUND)
+    cw = customers.writer(**options)
+    dw = documents.writer(**options) if documents is not None else None
+    opened = [w for w in (cw, dw) if w is not None]
+    try:
+        yield cw, dw
+    except BaseException:
+        for writer in opened:
+            writer.cancel()
+        raise
+    for writer in opened:
+        # Whoosh merges small segments every few commits, and each merge rewrites the growing
+        # merged one (edits at 100k: 40 ms, then a 0.3-0.5 s merge every fifth): let the small
+        # segments pile up to a dozen, then merge them in one go
+        writer.commit(merge=len(getattr(writer, "segments", ())) >= MERGE_AT_SEGMENTS)
+
+
+def _precise_first(precise: list[Hit], ranked: list[Hit]) -> list[Hit]:
+    """Customers matched exactly (whole name, number, phone, pinyin) ahead of the ranked rest."""
+    top = max((h.score for h in ranked), default=1.0)
+    seen = {h.id for h in precise}
+    for hit in precise:
+        hit.score = top + hit.score
+    return precise + [h for h in ranked if h.id not in seen]
+
+
+def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:
+    """One list from two indexes whose scores are not comparable: each normalised by its best."""
+
+    def normalised(hits: list[Hit], weight: float) -> list[tuple[float, Hit]]:
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        return [(weight * h.score / top, h) for h in hits]
+
+    merged = normalised(customers, 1.0) + normalised(documents, 0.95)
+    merged.sort(key=lambda pair: pair[0], reverse=True)
+    return [hit for _, hit in merged[:limit]]

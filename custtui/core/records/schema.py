@@ -1,0 +1,453 @@
+"""The classification standard (分类标准) as data: dimensions, document types, regions, fields, rules.
+
+The default lives in the repository's top-level ``schema/``; ``init`` copies it into the archive,
+where each company edits it and changes are audited like any record. Loading checks it and names
+the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Mapping
+
+from ..base import tomlread
+from ..base.errors import CusttuiError, RecordError, SchemaError
+from ..store.repo import Store
+
+SCHEMA_FILES = ("dimensions.toml", "documents.toml", "regions.toml", "fields.toml", "rules.toml")
+DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schema"
+FIELD_KINDS = {
+    "text",
+    "multiline",
+    "uscc",
+    "id_card",
+    "phone",
+    "email",
+    "date",
+    "amount",
+    "enum",
+    "enum_list",
+    "region",
+    "text_list",
+    "phone_list",
+    "contacts",
+}
+CUSTOMER_TYPE = "customer_type"
+
+
+def default_schema_dir() -> Path:
+    """The standard shipped with custtui (the repository's ``schema/``, or the installed copy)."""
+    if DEFAULT_SCHEMA_DIR.is_dir():
+        return DEFAULT_SCHEMA_DIR
+    installed = Path(__file__).resolve().parents[2] / "schema"
+    if installed.is_dir():
+        return installed
+    raise CusttuiError("找不到默认分类标准 (schema/ 目录)")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value of a dimension: a stable code and its Chinese label."""
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A classification dimension (客户类型, 合作阶段, 行业 …) and its values."""
+
+    code: str
+    label: str
+    values: tuple[Value, ...]
+
+    def value(self, code: str) -> Value | None:
+        return next((v for v in self.values if v.code == code), None)
+
+    def resolve(self, text: str) -> str | None:
+        """The code for ``text`` given as code, label or alias (case-insensitive), or None."""
+        return self._codes.get(str(text).strip().casefold())
+
+    @cached_property
+    def _codes(self) -> dict[str, str]:
+        """Every spelling (casefolded) -> code; an earlier value wins a spelling two share."""
+        codes: dict[str, str] = {}
+        for v in reversed(self.values):
+            codes.update(
+                dict.fromkeys((v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)), v.code)
+            )
+        return codes
+
+    def label_of(self, code: str) -> str:
+        found = self.value(code)
+        return found.label if found else code
+
+    def choices(self) -> str:
+        return "、".join(f"{v.label}({v.code})" for v in self.values)
+
+
+@dataclass(frozen=True)
+class DocType:
+    code: str
+    label: str
+    info_type: str
+    stage: str | None = None
+    for_types: tuple[str, ...] = ()
+    default_sensitivity: str | None = None
+
+
+@dataclass(frozen=True)
+class InfoType:
+    code: str
+    label: str
+    doc_types: tuple[DocType, ...]
+    default_sensitivity: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One customer field: its kind, which customer types have it, which must fill it."""
+
+    code: str
+    label: str
+    kind: str
+    for_types: tuple[str, ...] = ()
+    required_for: tuple[str, ...] = ()
+    dimension: str | None = None
+    max_length: int = 200
+    default: object = None
+    personal: bool = False
+
+    def applies_to(self, customer_type: str) -> bool:
+        return not self.for_types or customer_type in self.for_types
+
+
+@dataclass(frozen=True)
+class City:
+    code: str
+    label: str
+    province: str
+
+
+class Schema:
+    """A loaded, checked classification standard."""
+
+    def __init__(
+        self,
+        dimensions: dict[str, Dimension],
+        info_types: dict[str, InfoType],
+        fields: dict[str, FieldDef],
+        provinces: dict[str, dict],
+        cities: dict[str, City],
+        macro_regions: dict[str, str],
+        rules: dict,
+    ):
+        self.dimensions = dimensions
+        self.info_types = info_types
+        self.doc_types = {d.code: d for it in info_types.values() for d in it.doc_types}
+        self._doc_types = _spellings(self.doc_types.values())
+        self._info_types = _spellings(info_types.values())
+        self.fields = fields
+        self.provinces = provinces
+        self.cities = cities
+        self.macro_regions = macro_regions
+        self.rules = rules
+
+    # --- loading -------------------------------------------------------------------------
+
+    @classmethod
+    def load_dir(cls, folder: str | Path) -> "Schema":
+        folder = Path(folder)
+        return cls.load(lambda name: (folder / name).read_bytes() if (folder / name).is_file() else None)
+
+    @classmethod
+    def load(cls, read: Callable[[str], bytes | None], prefix: str = "schema/") -> "Schema":
+        """Load from ``read(filename) -> bytes | None`` (a folder, or files at a commit)."""
+        docs = {}
+        for name in SCHEMA_FILES:
+            raw = read(name)
+            file = prefix + name
+            if raw is None:
+                raise SchemaError(file, "(整个文件)", "文件缺失")
+            try:
+                docs[name] = tomlread.parse(raw, file)
+            except RecordError as exc:
+                where = f", 第 {exc.line} 行" if exc.line else ""
+                raise SchemaError(file, "(语法)", f"{exc.problem}{where}") from None
+        try:
+            return _Builder(prefix, docs).build()
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # a shape the builder does not expect (a table where a list belongs …), e.g. from another copy
+            raise SchemaError(prefix + "*.toml", "(结构)", f"内容的结构不对: {type(exc).__name__} {exc}") from None
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def dimension(self, code: str) -> Dimension:
+        return self.dimensions[code]
+
+    def resolve(self, dimension: str, text: str) -> str | None:
+        return self.dimensions[dimension].resolve(text)
+
+    def label(self, dimension: str, code: str) -> str:
+        return self.dimensions[dimension].label_of(code)
+
+    def field(self, key: str) -> FieldDef | None:
+        """A customer field by its code or its Chinese label."""
+        return self.fields.get(key) or next((f for f in self.fields.values() if f.label == key), None)
+
+    def fields_for(self, customer_type: str) -> list[FieldDef]:
+        return [f for f in self.fields.values() if f.applies_to(customer_type)]
+
+    def resolve_doc_type(self, text: str) -> DocType | None:
+        return self._doc_types.get(str(text).strip().casefold())
+
+    def resolve_info_type(self, text: str) -> InfoType | None:
+        return self._info_types.get(str(text).strip().casefold())
+
+    def resolve_region(self, text: str) -> str | None:
+        """A city code from a code or a name (深圳, 深圳市, 广东深圳, 440300); a province code too."""
+        wanted = str(text).strip()
+        if wanted in self.cities or wanted in self.provinces:
+            return wanted
+        for city in self.cities.values():
+            province = self.provinces[city.province]
+            names = {
+                city.label,
+                city.label.removesuffix("市"),
+                province["short"] + city.label,
+                province["label"] + city.label,
+                province["short"] + city.label.removesuffix("市"),
+            }
+            if wanted in names:
+                return city.code
+        for code, province in self.provinces.items():
+            if wanted in (province["label"], province["short"]):
+                return code
+        return None
+
+    def region_label(self, code: str) -> str:
+        """``广东省 深圳市`` for a city code; the province's name for a province code."""
+        if code in self.cities:
+            city = self.cities[code]
+            province = self.provinces[city.province]["label"]
+            return city.label if city.label == province else f"{province} {city.label}"
+        if code in self.provinces:
+            return self.provinces[code]["label"]
+        return code
+
+    def macro_region(self, code: str) -> str | None:
+        province = self.cities[code].province if code in self.cities else code
+        found = self.provinces.get(province)
+        return found["macro"] if found else None
+
+    def value_tier_for(self, annual_amount: float) -> str:
+        """The value tier whose threshold an annual amount reaches."""
+        tiers = sorted(
+            self.dimensions["value_tier"].values, key=lambda v: float(v.extra.get("min_annual", 0)), reverse=True
+        )
+        return next(v.code for v in tiers if annual_amount >= float(v.extra.get("min_annual", 0)))
+
+
+def _spellings(items) -> dict:
+    """Code and label (casefolded) -> item; the first item wins a spelling two share."""
+    found: dict = {}
+    for item in items:
+        for spelling in (item.code.casefold(), item.label.casefold()):
+            found.setdefault(spelling, item)
+    return found
+
+
+class _Builder:
+    """Turns the parsed TOML files into a Schema, checking every key on the way."""
+
+    def __init__(self, prefix: str, docs: dict[str, dict]):
+        self.prefix, self.docs = prefix, docs
+
+    def fail(self, name: str, key: str, problem: str):
+        raise SchemaError(self.prefix + name, key, problem)
+
+    def text(self, name: str, key: str, value) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, key, "应为非空字符串")
+        return value
+
+    def build(self) -> Schema:
+        dimensions = self.dimensions()
+        info_types = self.info_types(dimensions)
+        provinces, cities, macro = self.regions()
+        fields = self.fields(dimensions)
+        rules = self.rules()
+        return Schema(dimensions, info_types, fields, provinces, cities, macro, rules)
+
+    def dimensions(self) -> dict[str, Dimension]:
+        name, doc = "dimensions.toml", self.docs["dimensions.toml"]
+        result = {}
+        for code, body in doc.items():
+            if not isinstance(body, dict):
+                self.fail(name, code, "应为表 [维度代码]")
+            label = self.text(name, f"{code}.label", body.get("label"))
+            raw_values = body.get("values")
+            if not isinstance(raw_values, list) or not raw_values:
+                self.fail(name, f"{code}.values", "应为非空的取值列表")
+            values, seen = [], set()
+            for i, item in enumerate(raw_values):
+                key = f"{code}.values[{i}]"
+                if not isinstance(item, dict):
+                    self.fail(name, key, "应为 { code = ..., label = ... }")
+                vcode = self.text(name, f"{key}.code", item.get("code"))
+                vlabel = self.text(name, f"{key}.label", item.get("label"))
+                aliases = item.get("aliases", [])
+                if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                    self.fail(name, f"{key}.aliases", "应为字符串列表")
+                tokens = {t.casefold() for t in (vcode, vlabel, *aliases)}
+                if clash := tokens & seen:
+                    self.fail(name, key, f"「{clash.pop()}」与其他取值重复, 输入时无法区分")
+                seen |= tokens
+                extra = {k: v for k, v in item.items() if k not in ("code", "label", "aliases")}
+                values.append(Value(vcode, vlabel, tuple(aliases), extra))
+            result[code] = Dimension(code, label, tuple(values))
+        for required in (CUSTOMER_TYPE, "stage", "status", "sensitivity", "value_tier"):
+            if required not in result:
+                self.fail(name, required, "缺少必需的维度")
+        for i, v in enumerate(result["value_tier"].values):
+            if not isinstance(v.extra.get("min_annual"), (int, float)):
+                self.fail(name, f"value_tier.values[{i}].min_annual", "价值层级须给出年金额阈值 (数字)")
+        return result
+
+    def info_types(self, dimensions: dict[str, Dimension]) -> dict[str, InfoType]:
+        name, doc = "documents.toml", self.docs["documents.toml"]
+        raw = doc.get("info_types")
+        if not isinstance(raw, list) or not raw:
+            self.fail(name, "info_types", "应为非空的 [[info_types]] 列表")
+        result, doc_codes = {}, set()
+        sensitivities = {v.code for v in dimensions["sensitivity"].values}
+        types = {v.code for v in dimensions[CUSTOMER_TYPE].values}
+        stages = {v.code for v in dimensions["stage"].values}
+        for i, item in enumerate(raw):
+            key = f"info_types[{i}]"
+            code = self.text(name, f"{key}.code", item.get("code"))
+            label = self.text(name, f"{key}.label", item.get("label"))
+            default_sens = item.get("default_sensitivity")
+            if default_sens is not None and default_sens not in sensitivities:
+                self.fail(name, f"{key}.default_sensitivity", f"未知的敏感等级 {default_sens!r}")
+            docs = []
+            for j, d in enumerate(item.get("doc_types", [])):
+                dkey = f"{key}.doc_types[{j}]"
+                dcode = self.text(name, f"{dkey}.code", d.get("code"))
+                if dcode in doc_codes:
+                    self.fail(name, f"{dkey}.code", f"资料类型代码 {dcode!r} 重复")
+                doc_codes.add(dcode)
+                for_types = tuple(d.get("for_types", ()))
+                if unknown := set(for_types) - types:
+                    self.fail(name, f"{dkey}.for_types", f"未知的客户类型 {sorted(unknown)}")
+                if d.get("stage") is not None and d["stage"] not in stages:
+                    self.fail(name, f"{dkey}.stage", f"未知的合作阶段 {d['stage']!r}")
+                sens = d.get("default_sensitivity", default_sens)
+                if sens is not None and sens not in sensitivities:
+                    self.fail(name, f"{dkey}.default_sensitivity", f"未知的敏感等级 {sens!r}")
+                docs.append(
+                    DocType(
+                        dcode, self.text(name, f"{dkey}.label", d.get("label")), code, d.get("stage"), for_types, sens
+                    )
+                )
+            if not docs:
+                self.fail(name, f"{key}.doc_types", "至少需要一种资料类型")
+            result[code] = InfoType(code, label, tuple(docs), default_sens)
+        return result
+
+    def regions(self):
+        name, doc = "regions.toml", self.docs["regions.toml"]
+        macro = doc.get("macro_regions", {})
+        provinces, cities = {}, {}
+        for i, item in enumerate(doc.get("provinces", [])):
+            key = f"provinces[{i}]"
+            code = self.text(name, f"{key}.code", item.get("code"))
+            if item.get("macro") not in macro:
+                self.fail(name, f"{key}.macro", f"未知的大区 {item.get('macro')!r}")
+            provinces[code] = {
+                "label": self.text(name, f"{key}.label", item.get("label")),
+                "short": item.get("short") or item["label"],
+                "macro": item["macro"],
+            }
+            for j, city in enumerate(item.get("cities", [])):
+                ccode = self.text(name, f"{key}.cities[{j}].code", city.get("code"))
+                if ccode in cities:
+                    self.fail(name, f"{key}.cities[{j}].code", f"地域代码 {ccode} 重复")
+                cities[ccode] = City(ccode, self.text(name, f"{key}.cities[{j}].label", city.get("label")), code)
+        if not provinces:
+            self.fail(name, "provinces", "至少需要一个省级行政区")
+        return provinces, cities, macro
+
+    def fields(self, dimensions: dict[str, Dimension]) -> dict[str, FieldDef]:
+        name, doc = "fields.toml", self.docs["fields.toml"]
+        raw = doc.get("fields")
+        if not isinstance(raw, dict) or not raw:
+            self.fail(name, "fields", "应为 [fields.字段代码] 表")
+        types = {v.code for v in dimensions[CUSTOMER_TYPE].values}
+        result = {}
+        for code, body in raw.items():
+            key = f"fields.{code}"
+            if code in ("id", "type", "stage_history", "merged_into"):
+                self.fail(name, key, "该字段由系统维护, 不能在此定义")
+            kind = body.get("kind")
+            if kind not in FIELD_KINDS:
+                self.fail(name, f"{key}.kind", f"未知的字段种类 {kind!r}, 可选: {', '.join(sorted(FIELD_KINDS))}")
+            dimension = body.get("dimension")
+            if kind in ("enum", "enum_list") and dimension not in dimensions:
+                self.fail(name, f"{key}.dimension", f"未知的维度 {dimension!r}")
+            for list_key in ("for_types", "required_for"):
+                unknown = set(body.get(list_key, ())) - types
+                if unknown:
+                    self.fail(name, f"{key}.{list_key}", f"未知的客户类型 {sorted(unknown)}")
+            default = body.get("default")
+            if default is not None and kind == "enum" and dimensions[dimension].value(default) is None:
+                self.fail(name, f"{key}.default", f"默认值 {default!r} 不在维度 {dimension} 中")
+            result[code] = FieldDef(
+                code,
+                self.text(name, f"{key}.label", body.get("label")),
+                kind,
+                tuple(body.get("for_types", ())),
+                tuple(body.get("required_for", ())),
+                dimension,
+                int(body.get("max_length", 200)),
+                default,
+                bool(body.get("personal", False)),
+            )
+        for required in ("name", "stage", "owner"):
+            if required not in result:
+                self.fail(name, f"fields.{required}", "缺少必需的字段定义")
+        return result
+
+    def rules(self) -> dict:
+        name, doc = "rules.toml", self.docs["rules.toml"]
+        status = doc.get("status", {})
+        for key in ("dormant_after_days", "lost_after_days", "history_after_days"):
+            if not isinstance(status.get(key), int) or status[key] <= 0:
+                self.fail(name, f"status.{key}", "应为正整数 (天数)")
+        if not status["dormant_after_days"] < status["lost_after_days"] < status["history_after_days"]:
+            self.fail(name, "status", "应满足 沉睡天数 < 流失天数 < 历史天数")
+        documents = doc.get("documents", {})
+        for key in ("name_pattern", "contract_name_pattern"):
+            self.text(name, f"documents.{key}", documents.get(key))
+        for key in ("max_name_length", "max_file_bytes"):
+            if not isinstance(documents.get(key), int) or documents[key] <= 0:
+                self.fail(name, f"documents.{key}", "应为正整数")
+        return doc
+
+
+# parsed standards by the git id of their schema/ tree: every archive opened in this process
+# (the TUI, a sync, tests) shares them instead of parsing ~80 ms of TOML again
+_BY_TREE: dict[str, Schema] = {}
+
+
+def schema_at(store: Store, commit: str | None) -> Schema:
+    """The archive's own classification standard at ``commit`` (the default one before any)."""
+    found = store.entry(commit, "schema")
+    key = found[1] if found else ""
+    if key not in _BY_TREE:
+        _BY_TREE[key] = Schema.load(lambda name: store.read(commit, f"schema/{name}"))
+    return _BY_TREE[key]

@@ -1,0 +1,231 @@
+"""The audit trail in words: what one commit did, as Chinese lines a staff member can check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..archive.archive import META_SUFFIX, Archive, HistoryEntry
+from ..index.listing import CUSTOMER_FILE
+from ..records.schema import Schema
+from . import view
+
+DOCUMENT_LABELS = {
+    "info_type": "信息类型",
+    "doc_type": "资料类型",
+    "title": "标题",
+    "date": "资料日期",
+    "stage": "合作阶段",
+    "sensitivity": "敏感等级",
+    "number": "合同编号",
+    "project": "合作项目",
+    "main": "主文件",
+    "also_in": "同时归入",
+    "paper_box": "纸质档案盒号",
+    "paper_shelf": "纸质档案柜位",
+    "sha256": "SHA-256",
+    "size": "大小 (字节)",
+    "original_name": "原文件名",
+    "added_by": "归档人",
+    "added_at": "归档时间",
+}
+DERIVED = {"stage_history"}  # written by the system alongside the field that changed
+
+
+@dataclass
+class Change:
+    """One thing a commit did (``title``) and, for a record, what it says or how its fields moved."""
+
+    title: str
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CommitReport:
+    """A commit as the audit screen shows it: who, when, the message and the changes."""
+
+    commit: str
+    author: str
+    when: datetime
+    message: str
+    customer: str | None
+    changes: list[Change]
+
+
+def describe_commit(archive: Archive, commit: str) -> CommitReport:
+    """Who made ``commit``, when, and each change in Chinese (field labels, value labels)."""
+    changes = view.changes_in(archive, commit)
+    info = archive.store.commit_info(commit)
+    schema = archive.schema(info.sha)
+    by_path = dict(changes)
+    described = [change for path, diff in changes if (change := _describe(schema, path, diff, by_path)) is not None]
+    body = info.message.strip().rsplit("\n\n", 1)[0] if info.trailers() else info.message.strip()
+    trailers = info.trailers()
+    fields = [f.strip() for f in trailers.get("Custtui-Fields", "").split(",") if f.strip()]
+    shown = view.redacted(archive, commit, info.summary, fields, trailers.get("Custtui-Action"))
+    if shown != info.summary:
+        body = shown or view.HIDDEN_COMMIT
+    return CommitReport(
+        info.sha, info.author_name, info.author_time, body, info.trailers().get("Custtui-Customer"), described
+    )
+
+
+def authors(archive: Archive) -> list[str]:
+    """Everyone who has committed to the archive, by name."""
+    if archive.head() is None:
+        return []
+    out = archive.store.git("log", "--format=%an", archive.store.branch_ref).stdout.decode("utf-8", "replace")
+    return sorted(set(filter(None, out.splitlines())))
+
+
+def author_pattern(name: str) -> str:
+    """An ``Archive.history(author=...)`` pattern for exactly this person (git matches a basic
+    regular expression against ``name <email>``, so 张伟 alone would also find 张伟明)."""
+    return "^" + re.sub(r"([.\[\]*^$\\])", r"\\\1", name) + " <"
+
+
+def without_customer(entry: HistoryEntry) -> str:
+    """The commit subject minus its customer (``修改 BJ-000001 华信: 规模 …`` → ``修改: 规模 …``),
+    for lists that show the customer in a column of its own."""
+    if not entry.customer:
+        return entry.summary
+    verb, found, rest = entry.summary.partition(f" {entry.customer}")
+    if not found:
+        return entry.summary
+    _, colon, detail = rest.partition(": ")
+    return f"{verb}: {detail}" if colon else verb
+
+
+def field_label(schema: Schema, key: str) -> str:
+    """A customer field's Chinese name (``stage`` → 合作阶段)."""
+    if key in schema.fields:
+        return schema.fields[key].label
+    return {"type": "客户类型"}.get(key, key)
+
+
+def _describe(
+    schema: Schema, path: str, diff: list[tuple[str, Any, Any]] | str, by_path: dict[str, Any]
+) -> Change | None:
+    parts = path.split("/")
+    if parts[0] == "customers" and len(parts) >= 5:
+        customer_id, rest = parts[3], parts[4:]
+        if rest == [CUSTOMER_FILE]:
+            return _customer(schema, customer_id, diff)
+        if len(rest) == 2 and rest[0] == "notes":
+            return _fact(diff, "沟通记录", lambda note: _note_line(schema, note))
+        if len(rest) == 2 and rest[0] == "deals":
+            return _fact(diff, "交易", _deal_line)
+        if len(rest) == 2 and rest[0] == "docs":
+            return _document(schema, path, rest[1], diff, by_path)
+    if parts[0] == "offices":
+        return _office(parts[-1].removesuffix(".toml"), diff)
+    return Change(f"{_state(diff)} 文件 {path}")
+
+
+def _was_and_is(diff: list[tuple[str, Any, Any]]) -> tuple[dict, dict]:
+    """The record before and after, rebuilt from its field changes (enough for a new or removed file)."""
+    return ({k: old for k, old, _ in diff if old is not None}, {k: new for k, _, new in diff if new is not None})
+
+
+def _state(diff: list[tuple[str, Any, Any]] | str) -> str:
+    """新增, 删除 or 修改, whether ``changes_in`` read the file as a record or not."""
+    if isinstance(diff, str):
+        return diff
+    before, after = _was_and_is(diff)
+    return "新增" if not before else "删除" if not after else "修改"
+
+
+def _customer(schema: Schema, customer_id: str, diff: list[tuple[str, Any, Any]]) -> Change:
+    before, after = _was_and_is(diff)
+    if not before or not after:
+        record = after or before
+        title = f"{'新建客户' if after else '删除客户'} {customer_id} {record.get('name', '')}".rstrip()
+        return Change(
+            title,
+            [
+                f"{field_label(schema, k)}: {Archive.display(schema, k, v)}"
+                for k, v in record.items()
+                if k not in DERIVED | {"id"}
+            ],
+        )
+    return Change("修改客户资料", [_moved(schema, k, old, new) for k, old, new in diff if k not in DERIVED])
+
+
+def _moved(schema: Schema, key: str, old: Any, new: Any) -> str:
+    return (
+        f"{field_label(schema, key)}: {Archive.display(schema, key, old) or '(空)'}"
+        f" → {Archive.display(schema, key, new) or '(空)'}"
+    )
+
+
+def _fact(diff: list[tuple[str, Any, Any]], noun: str, line) -> Change:
+    """A note or a deal: added, or removed by a revert (the app never edits one in place)."""
+    before, after = _was_and_is(diff)
+    title, details = line(after or before)
+    return Change(f"{_state(diff)} {noun} {title}", details)
+
+
+def _note_line(schema: Schema, note: dict) -> tuple[str, list[str]]:
+    """``2024-03-15 10:30 电话`` and the note's content."""
+    when = note.get("time")
+    shown = [f"{when:%Y-%m-%d %H:%M}" if isinstance(when, datetime) else str(when or "")]
+    if note.get("channel"):
+        shown.append(schema.label("channel", note["channel"]))
+    return " ".join(filter(None, shown)), [note["content"]] if note.get("content") else []
+
+
+def _deal_line(deal: dict) -> tuple[str, list[str]]:
+    """``2024-01-05 625,000.00 元 数控车床``."""
+    amount = f"{Decimal(str(deal['amount'])):,.2f} 元" if deal.get("amount") is not None else ""
+    return " ".join(str(x) for x in (deal.get("date", ""), amount, deal.get("product", "")) if x), []
+
+
+def _document(
+    schema: Schema, path: str, name: str, diff: list[tuple[str, Any, Any]] | str, by_path: dict[str, Any]
+) -> Change | None:
+    """A document and its ``.meta.toml`` travel together: one line for both."""
+    if not name.endswith(META_SUFFIX):
+        if path + META_SUFFIX in by_path:
+            return None  # told with its metadata
+        return Change(f"{ {'新增': '归档', '删除': '删除'}.get(_state(diff), '替换内容') } 文档 {name}")
+    document = name.removesuffix(META_SUFFIX)
+    before, after = _was_and_is(diff)
+    if before and after:
+        return Change(
+            f"修改 文档 {document} 的资料信息",
+            [
+                f"{DOCUMENT_LABELS.get(k, k)}: {_meta_value(schema, k, old) or '(空)'}"
+                f" → {_meta_value(schema, k, new) or '(空)'}"
+                for k, old, new in diff
+            ],
+        )
+    meta = after or before
+    kind = _meta_value(
+        schema, "doc_type" if meta.get("doc_type") else "info_type", meta.get("doc_type") or meta.get("info_type")
+    )
+    return Change(f"{'归档' if after else '删除'} 文档 {document}", [kind] if kind else [])
+
+
+def _meta_value(schema: Schema, key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if key == "info_type":
+        return schema.info_types[value].label if value in schema.info_types else value
+    if key == "doc_type":
+        return schema.doc_types[value].label if value in schema.doc_types else value
+    if key in ("stage", "sensitivity"):
+        return schema.label(key, value)
+    if key == "also_in":
+        return "、".join(_meta_value(schema, "doc_type" if x in schema.doc_types else "info_type", x) for x in value)
+    return str(value)
+
+
+def _office(code: str, diff: list[tuple[str, Any, Any]]) -> Change | None:
+    """A new office is news; its ID counter moving on with each new customer is not."""
+    before, after = _was_and_is(diff)
+    if before or not after:
+        return None
+    return Change(f"登记办事处 {code} {after.get('name', '')}".rstrip())
