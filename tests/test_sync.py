@@ -361,10 +361,11 @@ def test_cli_sync_conflicts_and_resolve(offices):
     assert done.code == 0, done.err
     assert "记录了 1 处冲突" in done.out and "上海市浦东新区 2 号" in done.out
     listed = run_cli("conflicts", "--archive", path)
+    name = bj.customer(cid)["name"]
     assert (
-        f"{cid} #1 address: 当前 北京市朝阳区 3 号 (张伟" in listed.out
+        f"{cid} {name} #1 地址: 当前 北京市朝阳区 3 号 (张伟" in listed.out
         and "另一方 上海市浦东新区 2 号 (李娜" in listed.out
-    )
+    ), "the same Chinese labels as the sync screen, not field codes"
     wrong = run_cli("resolve", cid, "2", "--keep", "other", "--archive", path)
     assert wrong.code == 1 and "只有 1 处未解决的冲突" in wrong.err
     assert run_cli("resolve", cid, "1", "--keep", "current", "--archive", path).code == 0
@@ -452,15 +453,15 @@ def test_a_document_filed_differently_on_both_sides_is_a_conflict_on_the_documen
         (cid, f"docs/{name}.meta.toml", "paper_box", "SH-盒-07")
     ]
     listed = run_cli("conflicts", cid, "--archive", bj.store.path)
-    assert f"资料 {name} #1 paper_box" in listed.out
+    assert f"资料 {name} #1 纸质档案盒号: 当前 BJ-盒-01 (张伟" in listed.out and "另一方 SH-盒-07 (李娜" in listed.out
     resolve_conflict(bj, cid, 1, "other", document=name)
     assert bj.documents(cid)[0].meta["paper_box"] == "SH-盒-07" and open_conflicts(bj) == []
     assert bj.check() == []
 
 
 def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
-    from custtui.core.tasks import view
     from custtui.core.archive.staff import add_person
+    from custtui.core.tasks import view
 
     bj, sh = offices.copies["BJ"], offices.copies["SH"]
     person = bj.add_customer("个人", "单田芳", {"phones": "13912345670", "owner": "李娜"})[0]

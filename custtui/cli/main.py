@@ -16,13 +16,14 @@ from typing import Any
 from ..core.archive import signing
 from ..core.archive.archive import Archive
 from ..core.base.errors import CusttuiError
-from ..core.index.listing import CUSTOMER_FILE
+from ..core.records.present import display, field_label
 from ..core.records.validate import parse_date
 from ..core.store import hooks
 from ..core.sync import gate, sync
 from ..core.sync.merge import run_driver
 from ..core.sync.reconcile import merge_customers, resolve_conflict
 from ..core.tasks import view
+from ..core.tasks.conflicts import open_conflicts
 from ..core.tasks.demo import build_demo
 from ..core.tasks.review import apply_review, review
 from ..core.tasks.summary import summarise
@@ -124,12 +125,10 @@ def cmd_show(args, out: Output) -> None:
     notes, deals, docs = view.notes(archive, args.id), view.deals(archive, args.id), view.documents(archive, args.id)
     data = {**record, "notes": notes, "deals": deals, "documents": [{"name": d.name, **d.meta} for d in docs]}
     lines = [f"{record['id']}  {record['name']}"]
-    labels = {"type": "客户类型", "name": "名称"}
     for key, value in record.items():
         if key in ("id", "name", "contacts", "stage_history"):
             continue
-        label = schema.fields[key].label if key in schema.fields else labels.get(key, key)
-        lines.append(f"  {label}: {archive.display(schema, key, value)}")
+        lines.append(f"  {field_label(schema, key)}: {display(schema, key, value)}")
     for contact in record.get("contacts", []):
         flag = " (决策人)" if contact.get("decision_maker") else ""
         lines.append(
@@ -400,20 +399,9 @@ def cmd_sync(args, out: Output) -> int:
 
 def cmd_conflicts(args, out: Output) -> None:
     archive = _archive(args)
-    found = view.conflicts(archive, args.id)
-    numbers: dict[tuple[str, str], int] = {}
-    lines = []
-    rows = []
-    for cid, file, conflict in found:
-        numbers[(cid, file)] = numbers.get((cid, file), 0) + 1
-        where = "" if file == CUSTOMER_FILE else f" 资料 {file.removeprefix('docs/').removesuffix('.meta.toml')}"
-        rows.append({"id": cid, "file": file, "number": numbers[(cid, file)], **conflict})
-        lines.append(
-            f"{cid}{where} #{numbers[(cid, file)]} {conflict['field']}: 当前 {conflict.get('kept', '(空)')} "
-            f"({conflict.get('kept_by', '')} {conflict.get('kept_at', '')}) / 另一方 {conflict.get('other', '(空)')} "
-            f"({conflict.get('other_by', '')} {conflict.get('other_at', '')})"
-        )
-    out.emit(rows, "\n".join(lines) or "没有未解决的冲突")
+    found, schema = open_conflicts(archive, args.id), archive.schema()
+    rows = [{"id": c.customer_id, "file": c.file, "number": c.number, **c.conflict} for c in found]
+    out.emit(rows, "\n".join(c.line(schema) for c in found) or "没有未解决的冲突")
 
 
 def cmd_resolve(args, out: Output) -> None:

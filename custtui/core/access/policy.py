@@ -125,13 +125,13 @@ class Access:
         return "、".join(r.label for r in self.roles) if self.roles else "(不在员工名册中或已停用)"
 
     def can_view(self, info_type: str, sensitivity: str = "internal") -> bool:
-        return self.unrestricted or any(_allows(r.view, info_type, sensitivity) for r in self.roles)
+        return self.roles is None or any(_allows(r.view, info_type, sensitivity) for r in self.roles)
 
     def can_edit(self, info_type: str, sensitivity: str = "internal") -> bool:
-        return self.unrestricted or any(_allows(r.edit, info_type, sensitivity) for r in self.roles)
+        return self.roles is None or any(_allows(r.edit, info_type, sensitivity) for r in self.roles)
 
     def may(self, permission: str) -> bool:
-        return self.unrestricted or any(permission in r.may for r in self.roles)
+        return self.roles is None or any(permission in r.may for r in self.roles)
 
     def masked(self, kind: str) -> bool:
         """Whether ``kind`` (id_number, phones, amounts) is masked: masked if every role masks it."""

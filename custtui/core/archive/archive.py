@@ -15,9 +15,8 @@ import stat
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..access import registry as staff_registry
 from ..access import rights
@@ -25,14 +24,18 @@ from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FI
 from ..access.registry import Person, lookup
 from ..base.errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
 from ..base.layout import FORMAT_VERSION, META_SUFFIX
-from ..index.listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing
+from ..index.listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing, Summary
 from ..records import records
 from ..records.naming import check_given_name, rule_stem, safe_name, unique_name
+from ..records.present import EMPTY_TEXT, change_text, display
 from ..records.records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
 from ..records.schema import SCHEMA_FILES, Schema, default_schema_dir, schema_at
 from ..store import hooks
 from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
 from .check import check_archive
+
+if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
+    from ..index.search import SearchIndex
 
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
 
@@ -78,7 +81,7 @@ class Archive:
         if self.store.work_tree_behind():
             self.store.stale_paths = self.store.sync_work_tree()
         self.listing = Listing(self.store)
-        self._search = None
+        self._search: SearchIndex | None = None
         self._access: tuple[tuple[str | None, str | None], Access] | None = None
 
     def close(self) -> None:
@@ -217,7 +220,7 @@ class Archive:
         return Validator(self.schema(commit))
 
     def archive_name(self) -> str:
-        return loads(self.store.read(self.head(), "archive.toml"), "archive.toml").get("name", "")
+        return loads(self.store.read(self.head(), "archive.toml") or b"", "archive.toml").get("name", "")
 
     def customer(self, customer_id: str, at: str | None = None) -> dict:
         """A customer's record; NotFound when there is none."""
@@ -227,10 +230,10 @@ class Archive:
             raise NotFound(f"没有编号为 {customer_id} 的客户")
         return loads(raw, path)
 
-    def customers(self, at: str | None = None) -> dict[str, dict]:
+    def customers(self, at: str | None = None) -> dict[str, Summary]:
         return self.listing.customers(at or self.head())
 
-    def find(self, where: dict[str, Any], at: str | None = None) -> list[dict]:
+    def find(self, where: dict[str, Any], at: str | None = None) -> list[Summary]:
         """Customers whose fields match every ``key=value`` (codes, labels or fragments); a field
         masked for the user cannot be searched by (the matches would reveal it)."""
         schema = self.schema(at)
@@ -244,13 +247,13 @@ class Archive:
             kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(
                 definition.kind if definition else ""
             )
-            if kind and access.masked(kind):
+            if definition and kind and access.masked(kind):
                 raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
         tests = [self._matcher(schema, key, value) for key, value in where.items()]
         found = [c for c in self.customers(at).values() if all(test(c) for test in tests)]
         return sorted(found, key=lambda c: c["id"])
 
-    def _matcher(self, schema: Schema, key: str, value: Any) -> Callable[[dict], bool]:
+    def _matcher(self, schema: Schema, key: str, value: Any) -> Callable[[Summary], bool]:
         definition = schema.field(key)
         if key in ("type", "客户类型"):
             code = Validator(schema).customer_type(value)
@@ -353,6 +356,13 @@ class Archive:
             self.search_index().catch_up(commit)
         return commit
 
+    def commit_required(self, build: Callable[[str | None], tuple[Changes, str]], when: datetime | None = None) -> str:
+        """``commit_change`` for a change whose ``build`` always has something to write."""
+        commit = self.commit_change(build, when)
+        if commit is None:  # never: commit_change gives None only when ``build`` returns None
+            raise CusttuiError("修改未写入")
+        return commit
+
     def _require_rights(self, head: str | None, changes: Changes) -> None:
         access = self.access_for(self.user, head)
         if access.unrestricted:
@@ -441,7 +451,7 @@ class Archive:
                 fields_set,
             )
 
-        commit = self.commit_change(build, when)
+        commit = self.commit_required(build, when)  # allocates the ID
         return created["id"], commit
 
     def _refuse_duplicate(self, record: dict, head: str | None, before: dict | None = None) -> None:
@@ -509,9 +519,7 @@ class Archive:
             elif reason:
                 raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
             schema = validator.schema
-            detail = "; ".join(
-                self._describe_change(schema, k, old, new) for k, old, new in diffs if k != "stage_history"
-            )
+            detail = "; ".join(change_text(schema, k, old, new) for k, old, new in diffs if k != "stage_history")
             path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
             return (
                 {path: dumps(record, validator.field_order())},
@@ -526,35 +534,6 @@ class Archive:
             )
 
         return self.commit_change(build, when)
-
-    def _describe_change(self, schema: Schema, key: str, old: Any, new: Any) -> str:
-        definition = schema.fields.get(key)
-        label = definition.label if definition else {"type": "客户类型", "name": "名称"}.get(key, key)
-        return f"{label} {self.display(schema, key, old) or '(空)'}→{self.display(schema, key, new) or '(空)'}"
-
-    @staticmethod
-    def display(schema: Schema, key: str, value: Any) -> str:
-        """A field value as people read it: labels for codes, lists joined by 、."""
-        if value in EMPTY:
-            return ""
-        definition = schema.fields.get(key)
-        if key == "type":
-            return schema.label("customer_type", value)
-        if definition is None:
-            return str(value)
-        if definition.kind == "enum":
-            return schema.label(definition.dimension, value)
-        if definition.kind == "enum_list":
-            return "、".join(schema.label(definition.dimension, x) for x in value)
-        if definition.kind == "region":
-            return schema.region_label(value)
-        if definition.kind == "amount":
-            return f"{Decimal(str(value)):,.2f} 元"
-        if definition.kind == "contacts":
-            return "、".join(c.get("name", "") for c in value)
-        if isinstance(value, list):
-            return "、".join(str(x) for x in value)
-        return str(value)
 
     def _append_fact(
         self,
@@ -578,7 +557,7 @@ class Archive:
                 verb, customer_id, customer["name"], detail, action, []
             )
 
-        return file, self.commit_change(build, when)
+        return file, self.commit_required(build, when)
 
     def add_note(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
         """Add a communication record (沟通记录); returns (file name, commit)."""
@@ -672,7 +651,7 @@ class Archive:
             changes = {f"{folder}/{final}": data, f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
             return changes, self.commit_message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
 
-        commit = self.commit_change(build, when)
+        commit = self.commit_required(build, when)  # settles the stored name
         return stored["name"], commit
 
     def _taken_names(self, head: str | None, customer_id: str) -> set[str]:
@@ -745,21 +724,7 @@ class Archive:
                 if conflicts:
                     raise ConflictError(customer_id, conflicts)
             schema = self.schema(head)
-            labels = {
-                "also_in": "同时归入",
-                "paper_box": "纸质档案盒号",
-                "paper_shelf": "纸质档案柜位",
-                "main": "主文件",
-            }
-
-            def shown(key: str, value: Any) -> str:
-                if key == "also_in" and value:
-                    return "、".join(
-                        getattr(schema.doc_types.get(c) or schema.info_types.get(c), "label", c) for c in value
-                    )
-                return str(value) if value not in EMPTY else "(空)"
-
-            detail = f"{name} " + "; ".join(f"{labels[k]} {shown(k, old)}→{shown(k, new)}" for k, old, new in diffs)
+            detail = f"{name} " + "; ".join(change_text(schema, k, old, new, document=True) for k, old, new in diffs)
             return (
                 {meta_path: dumps(record, DOC_ORDER)},
                 self.commit_message("修改资料", customer_id, customer["name"], detail, "update", []),
@@ -771,7 +736,7 @@ class Archive:
         """(customer ID, document name) of every document in the archive whose sha256 is ``digest``."""
         found = []
         for path in self.grep(digest, f"customers/*/docs/*{META_SUFFIX}", at=at):
-            if loads(self.store.read(at or self.head(), path), path).get("sha256") == digest:
+            if loads(self.store.read(at or self.head(), path) or b"", path).get("sha256") == digest:
                 folder, _, meta_name = path.rpartition("/docs/")
                 found.append((folder.rsplit("/", 1)[-1], meta_name[: -len(META_SUFFIX)]))
         return found
@@ -875,7 +840,7 @@ class Archive:
         """What one commit changed: per file, the field changes of records or 新增/删除/修改."""
         info = self._commit_or_fail(commit)
         parent = info.parents[0] if info.parents else None
-        result = []
+        result: list[tuple[str, list[tuple[str, Any, Any]] | str]] = []
         for path, old, new in self.store.diff_commits(parent, info.sha):
             if path.endswith(".toml") and not path.startswith("schema/"):
                 before = loads(self.store.read_blob(old), path) if old else {}
@@ -902,7 +867,7 @@ class Archive:
         if not diff:
             raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
 
-        def build(head):
+        def build(head: str | None) -> tuple[Changes, str]:
             changes: Changes = {}
             for path, old, new in diff:
                 found = self.store.entry(head, path)
@@ -926,7 +891,7 @@ class Archive:
                 else [],
             )
 
-        return self.commit_change(build, when)
+        return self.commit_required(build, when)
 
     def _revert_fields(self, path: str, old: str, new: str, current: str) -> bytes:
         before, after, now = (loads(self.store.read_blob(s), path) for s in (old, new, current))
@@ -937,7 +902,7 @@ class Archive:
                 owner = path.split("/")[3] if path.startswith("customers/") else path
                 raise CusttuiError(
                     f"{owner} 的「{definition.label if definition else key}」在该提交之后又被修改"
-                    f" (现为 {self.display(self.schema(), key, now.get(key)) or '(空)'}), 不能自动撤销; 请手工修改"
+                    f" (现为 {display(self.schema(), key, now.get(key)) or EMPTY_TEXT}), 不能自动撤销; 请手工修改"
                 )
             if was in EMPTY:
                 result.pop(key, None)

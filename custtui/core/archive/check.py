@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Callable
 
 from ..access.registry import parse_person, registry_problems
@@ -231,7 +232,8 @@ def _remember_verdicts(store, keys: set[bytes]) -> None:
     os.replace(temp, path)
 
 
-_FORKED: tuple | None = None  # (git dir, FileCheck, chunks of folders, verdict keys) for the workers
+# (git dir, FileCheck, chunks of (customer folder, its ls-tree entries), verdict keys) for the workers
+_FORKED: tuple[Path, FileCheck, list[list[tuple[str, list[bytes]]]], dict[str, bytes]] | None = None
 
 
 def _entry(entry: bytes, problems: list[str]) -> tuple[str, str, Kind] | None:
@@ -275,6 +277,7 @@ def _check_others(archive, head: str, check: FileCheck, entries: list[bytes]) ->
 
 def _check_folders(chunk: int) -> tuple[list[str], set[bytes]]:
     """Problems in one chunk of customer folders, and the verdict keys of those that passed."""
+    assert _FORKED is not None, "set by _check_files around the call"
     git_dir, base, chunks, trees = _FORKED
     problems: list[str] = []
     clean: set[bytes] = set()

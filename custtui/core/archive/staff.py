@@ -14,7 +14,7 @@ from ..records.records import dumps
 from .archive import Archive
 
 
-def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | None) -> str | None:
+def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | None) -> str:
     """One audited commit to ``staff/<id>.toml``, checked against the registry at that head."""
 
     def build(head):
@@ -43,7 +43,7 @@ def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | Non
             archive.commit_message(verb, None, None, f"{person.id} {person.name} {detail}".strip(), "staff", []),
         )
 
-    return archive.commit_change(build, when)
+    return archive.commit_required(build, when)
 
 
 def add_person(

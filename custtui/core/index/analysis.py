@@ -220,7 +220,8 @@ SYLLABLES = frozenset(
 
 def segmentations(text: str, limit: int = 2) -> list[list[str]]:
     """Ways to split a pinyin string into syllables (``xian`` -> [xian], [xi, an]), longest first."""
-    known, found = SYLLABLES, []
+    known = SYLLABLES
+    found: list[list[str]] = []
 
     def walk(rest: str, done: list[str]) -> None:
         if len(found) >= limit:

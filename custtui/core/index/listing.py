@@ -16,7 +16,7 @@ import subprocess
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import CUSTOMER_FILE
@@ -237,7 +237,8 @@ class Listing:
         old_tree = self._customers_tree(cached) if cached else None
         if old_tree is False:
             raise CusttuiError("列表缓存所在的提交已不存在, 请重试")
-        for path, _, new in self.store.diff_trees(old_tree, self._customers_tree(commit), f"{CUSTOMERS}/"):
+        new_tree = self._customers_tree(commit) or None  # an unknown commit lists as empty
+        for path, _, new in self.store.diff_trees(old_tree, new_tree, f"{CUSTOMERS}/"):
             cid = customer_id_of(path)
             if cid is not None:
                 yield cid, parse_customer(self.store.read_blob(new), path) if new else None
@@ -285,7 +286,7 @@ class Listing:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (commit,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
 
-    def _customers_tree(self, commit: str | None) -> str | None | bool:
+    def _customers_tree(self, commit: str | None) -> str | None | Literal[False]:
         """The customers/ tree at ``commit``; False when the commit is unknown here."""
         try:
             found = self.store.entry(commit, CUSTOMERS) if commit else None
@@ -297,9 +298,14 @@ class Listing:
         """Every customer record at ``commit`` in two bulk git calls."""
         if commit is None or self.store.entry(commit, CUSTOMERS) is None:
             return
-        wanted = [(path, blob) for path, blob in self.store.files(commit, f"{CUSTOMERS}/") if customer_id_of(path)]
-        for (path, _), raw in zip(wanted, batch_read(self.store.git_dir, [sha for _, sha in wanted]), strict=True):
-            yield customer_id_of(path), parse_customer(raw, path)
+        wanted = [
+            (cid, path, blob)
+            for path, blob in self.store.files(commit, f"{CUSTOMERS}/")
+            if (cid := customer_id_of(path))
+        ]
+        contents = batch_read(self.store.git_dir, [sha for _, _, sha in wanted])
+        for (cid, path, _), raw in zip(wanted, contents, strict=True):
+            yield cid, parse_customer(raw, path)
 
 
 def customer_folders(store: Store, commit: str | None, *paths: str) -> dict[str, dict[str, str]]:
@@ -317,12 +323,14 @@ def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
     proc = subprocess.Popen(
         ["git", f"--git-dir={git_dir}", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None  # both opened as pipes just above
 
-    def feed():
+    def feed() -> None:
         try:
             for sha in shas:
-                proc.stdin.write(sha.encode() + b"\n")
-            proc.stdin.close()
+                stdin.write(sha.encode() + b"\n")
+            stdin.close()
         except (BrokenPipeError, ValueError):  # the reader stopped early and closed the pipes
             pass
 
@@ -330,14 +338,14 @@ def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
     writer.start()
     try:
         for _ in shas:
-            header = proc.stdout.readline().split()
+            header = stdout.readline().split()
             if len(header) != 3:
                 raise CusttuiError(f"读取 git 对象失败: {header!r}")
-            yield proc.stdout.read(int(header[2]) + 1)[:-1]
+            yield stdout.read(int(header[2]) + 1)[:-1]
     finally:
         # stdout first: a reader that stopped early must not wait for a writer stuck on a full pipe
-        proc.stdout.close()
+        stdout.close()
         writer.join()
         with contextlib.suppress(BrokenPipeError):
-            proc.stdin.close()
+            stdin.close()
         proc.wait()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from pickle import dumps as _dumps
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from whoosh import index as windex
 from whoosh import query as Q
@@ -32,13 +32,15 @@ from whoosh.fields import Schema as WSchema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
+from whoosh.index import Index
 from whoosh.scoring import TF_IDF
+from whoosh.searching import Searcher
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
-from ..base.errors import CusttuiError
+from ..base.errors import CusttuiError, RecordError
 from ..base.layout import META_SUFFIX
 from ..records.records import customer_dir, loads
 from .analysis import (
@@ -76,9 +78,10 @@ def _remember_missing_columns() -> None:
     two thirds of the build time, measured): remember the answer."""
     from whoosh.codec import whoosh3
 
-    original = whoosh3.W3PerDocReader._cached_reader
-    if getattr(original, "remembers_missing", False):
+    reader_class = whoosh3.W3PerDocReader
+    if getattr(reader_class, "_custtui_remembers_missing", False):
         return
+    original = reader_class._cached_reader
 
     def cached_reader(self, fieldname, column):
         missing = self.__dict__.setdefault("_missing_columns", set())
@@ -89,8 +92,8 @@ def _remember_missing_columns() -> None:
             missing.add(fieldname)
         return reader
 
-    cached_reader.remembers_missing = True
-    whoosh3.W3PerDocReader._cached_reader = cached_reader
+    reader_class._cached_reader = cached_reader
+    reader_class._custtui_remembers_missing = True
 
 
 _remember_missing_columns()
@@ -189,7 +192,7 @@ class _BulkWriter(SegmentWriter):
     whole block at a time. Only for ``Existence`` fields (every field here): no value bytes,
     one weight per field. The segment files are the ordinary Whoosh ones."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix: Index, **kwargs: Any) -> None:
         super().__init__(ix, _lk=False, compound=COMPOUND, **kwargs)
         self._postings: dict[str, dict[bytes, int | array]] = {}
         self._weights: dict[str, float] = {}
@@ -461,24 +464,27 @@ class _OtherPart:
             stderr=self._errors,
             env=env,
         )
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None  # both opened as pipes just above
+        self._pipes = (stdin, stdout)
         self.done = 0
         self._result: bytes | None = None
         job = pickle.dumps((str(path), str(building), folders), protocol=pickle.HIGHEST_PROTOCOL)
 
         def feed() -> None:
             try:
-                self.proc.stdin.write(job)
-                self.proc.stdin.close()
+                stdin.write(job)
+                stdin.close()
             except (BrokenPipeError, ValueError):
                 pass
 
         def read() -> None:
-            for line in self.proc.stdout:
+            for line in stdout:
                 kind, _, value = line.partition(b" ")
                 if kind == b"done":
                     self.done = int(value)
                 elif kind == b"result":
-                    self._result = self.proc.stdout.read(int(value))
+                    self._result = stdout.read(int(value))
                     break
 
         self._threads = [threading.Thread(target=feed, daemon=True), threading.Thread(target=read, daemon=True)]
@@ -507,7 +513,7 @@ class _OtherPart:
             self.proc.kill()
         self.proc.wait()
         self._errors.close()
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in self._pipes:
             try:
                 stream.close()
             except (BrokenPipeError, ValueError):
@@ -642,7 +648,7 @@ class SearchIndex:
         self.texts = TextCache(self.store.git_dir / "custtui" / "text")
         self.on_message = on_message or (lambda message: None)
         self._indexes: tuple | None = None
-        self._searchers: dict[str, tuple[str | None, object]] = {}
+        self._searchers: dict[str, tuple[str | None, Searcher]] = {}
 
     # state ------------------------------------------------------------------------------
 
@@ -830,13 +836,13 @@ class SearchIndex:
             return
         try:  # only what validates reaches Whoosh: a damaged record is findable by its ID, and reported
             validator = self.archive.validator()
-            record = loads(files["customer.toml"][1], f"{folder}/customer.toml")
+            record = _record(files["customer.toml"][1], f"{folder}/customer.toml")
             validator.customer(record, check_required=False)  # a later-required field is incompleteness, not damage
             notes = [
-                loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")
+                _record(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")
             ]
             deals = [
-                loads(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")
+                _record(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")
             ]
             for note in notes:
                 validator.note(note)
@@ -1050,10 +1056,10 @@ class SearchIndex:
         else:
             sources = [s.replace("\n", "、") for s in hit.snippet_sources[:3]]
             if prose and not any(terms & set(query_terms(s)) for s in sources):
-                prose = (hit.snippet_sources[3:] or [""])[0]
-                if len(prose) >= STORED_PROSE_CHARS and not terms & set(query_terms(prose)):
-                    prose = self._customer_body(hit.id)  # the match may be past the stored part
-                sources.append(prose)
+                stored = (hit.snippet_sources[3:] or [""])[0]
+                if len(stored) >= STORED_PROSE_CHARS and not terms & set(query_terms(stored)):
+                    stored = self._customer_body(hit.id)  # the match may be past the stored part
+                sources.append(stored)
         analyzer = bigram_analyzer()
         for source in sources:
             if not source or not terms & set(query_terms(source)):  # Whoosh's highlighter costs ~0.1 ms a call
@@ -1070,6 +1076,13 @@ class SearchIndex:
             return customer_body(record, self.archive.notes(customer_id), self.archive.deals(customer_id))
         except CusttuiError:
             return ""
+
+
+def _record(raw: bytes | None, path: str) -> dict:
+    """A record file of a customer folder; only ``.toml`` files are read, so another is a broken record."""
+    if raw is None:
+        raise RecordError(path, "不是 TOML 记录文件")
+    return loads(raw, path)
 
 
 def _lean(query, searcher):

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import tomli_w
 
 from ..base import tomlread
-from ..base.errors import CusttuiError, FieldError
+from ..base.errors import CusttuiError, FieldError, SchemaError
 from ..base.layout import unsafe_document_name
 from . import validate as v
 from .schema import CUSTOMER_TYPE, FieldDef, Schema
@@ -28,7 +28,7 @@ TRAILING_TABLES = ("contacts", "stage_history", "conflicts")
 SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into")  # kept by custtui, never typed in
 # set by attach (or recorded by a sync), never edited
 DOC_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at", "conflicts")
-EMPTY = (None, "", [], {})
+EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 def customer_dir(customer_id: str) -> str:
@@ -141,6 +141,8 @@ class Validator:
         raise FieldError(code, label, f"未知的字段种类 {kind}")
 
     def enum(self, definition: FieldDef, value: Any) -> str:
+        if definition.dimension is None:  # loading the standard requires one for an enum field
+            raise SchemaError("fields.toml", f"fields.{definition.code}.dimension", "枚举字段须指定维度")
         dimension = self.schema.dimension(definition.dimension)
         found = dimension.resolve(str(value))
         if found is None:
@@ -170,7 +172,9 @@ class Validator:
                     definition.label,
                     f"第{i}位联系人有未知项 {sorted(unknown)}, 可用: name, position, phones, email, decision_maker",
                 )
-            contact = {"name": v.validate_text(item.get("name", ""), "contacts.name", f"{where}的姓名", max_length=30)}
+            contact: dict[str, Any] = {
+                "name": v.validate_text(item.get("name", ""), "contacts.name", f"{where}的姓名", max_length=30)
+            }
             if item.get("position") not in EMPTY:
                 contact["position"] = v.validate_text(
                     str(item["position"]), "contacts.position", f"{where}的职务", max_length=30
@@ -312,7 +316,7 @@ class Validator:
             if info_type is None:
                 raise FieldError("doc_type", "资料类型", "请指定资料类型 (如 合同、营业执照) 或信息类型")
             doc_type = info_type.doc_types[-1] if info_type.code == "other" else None
-        if info_type is None:
+        elif info_type is None:
             info_type = self.schema.info_types[doc_type.info_type]
         self._reject_unknown(
             data,
@@ -341,7 +345,7 @@ class Validator:
                 f"「{doc_type.label}」属于「{self.schema.info_types[doc_type.info_type].label}」, "
                 f"不属于「{info_type.label}」",
             )
-        record = {"info_type": info_type.code}
+        record: dict[str, Any] = {"info_type": info_type.code}
         if doc_type is not None:
             record["doc_type"] = doc_type.code
         record["title"] = v.validate_text(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NoReturn
 
 from ..base import tomlread
 from ..base.errors import CusttuiError, RecordError, SchemaError
@@ -246,10 +246,16 @@ class Schema:
 
     def value_tier_for(self, annual_amount: float) -> str:
         """The value tier whose threshold an annual amount reaches."""
-        tiers = sorted(
-            self.dimensions["value_tier"].values, key=lambda v: float(v.extra.get("min_annual", 0)), reverse=True
-        )
-        return next(v.code for v in tiers if annual_amount >= float(v.extra.get("min_annual", 0)))
+        tiers = sorted(self.dimensions["value_tier"].values, key=_min_annual, reverse=True)
+        return next(v.code for v in tiers if annual_amount >= _min_annual(v))
+
+
+def _min_annual(tier: Value) -> float:
+    """A value tier's annual threshold (loading checked that it is a number)."""
+    threshold = tier.extra.get("min_annual", 0)
+    if not isinstance(threshold, (int, float)):
+        raise SchemaError("dimensions.toml", f"value_tier.{tier.code}.min_annual", "价值层级须给出年金额阈值 (数字)")
+    return float(threshold)
 
 
 def _spellings(items) -> dict:
@@ -267,7 +273,7 @@ class _Builder:
     def __init__(self, prefix: str, docs: dict[str, dict]):
         self.prefix, self.docs = prefix, docs
 
-    def fail(self, name: str, key: str, problem: str):
+    def fail(self, name: str, key: str, problem: str) -> NoReturn:
         raise SchemaError(self.prefix + name, key, problem)
 
     def text(self, name: str, key: str, value) -> str:
@@ -293,7 +299,8 @@ class _Builder:
             raw_values = body.get("values")
             if not isinstance(raw_values, list) or not raw_values:
                 self.fail(name, f"{code}.values", "应为非空的取值列表")
-            values, seen = [], set()
+            values: list[Value] = []
+            seen: set[str] = set()
             for i, item in enumerate(raw_values):
                 key = f"{code}.values[{i}]"
                 if not isinstance(item, dict):

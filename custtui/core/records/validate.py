@@ -230,7 +230,7 @@ def parse_datetime(value: object, field: str = "time", label: str = "时间") ->
         return datetime.combine(value, time())
     m = _DATETIME.fullmatch(_text(value, field, label))
     day = _date_from_text(m["date"], field, label) if m else None
-    if day is None:
+    if m is None or day is None:
         raise FieldError(field, label, _DATETIME_FORMAT)
     hour, minute, second = (int(m[k] or 0) for k in "hms")
     if hour > 23 or minute > 59 or second > 59:

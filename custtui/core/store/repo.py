@@ -59,9 +59,11 @@ class Identity:
 
     def signature(self) -> bytes:
         when = self.when or datetime.now(timezone.utc).astimezone()
-        if when.tzinfo is None:
+        if when.utcoffset() is None:  # naive (no zone, or one without an offset): local time
             when = when.astimezone()
-        offset = int(when.utcoffset().total_seconds() // 60)
+        delta = when.utcoffset()
+        assert delta is not None  # astimezone() always gives a fixed-offset zone
+        offset = int(delta.total_seconds() // 60)
         sign = "+" if offset >= 0 else "-"
         tz = f"{sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
         return f"{self.name} <{self.email}> {int(when.timestamp())} {tz}".encode()
@@ -257,16 +259,18 @@ class Store:
                 self._trees.popitem(last=False)
 
     def commit_info(self, sha: str) -> CommitInfo:
+        """A commit's fields; an author line without ``<address>`` gives an empty email."""
         try:
             commit = self.repo.commit(sha)
+            message = commit.message  # bytes only if decoding failed, which "replace" never does
             return CommitInfo(
                 commit.hexsha,
                 commit.tree.hexsha,
                 tuple(p.hexsha for p in commit.parents),
-                commit.author.name,
-                commit.author.email,
+                commit.author.name or "",
+                commit.author.email or "",
                 commit.authored_datetime,
-                commit.message,
+                message if isinstance(message, str) else message.decode(commit.encoding, "replace"),
             )
         except (ValueError, BadName, BadObject):
             raise CusttuiError(f"提交 {sha} 不存在") from None
@@ -358,12 +362,10 @@ class Store:
 
     def walk(self, commit: str | None, path: str = "") -> Iterator[tuple[str, str]]:
         """(path, blob sha) of every file under ``path``."""
-        yield from (
-            (p, b)
-            for p, _, b in self.diff_trees(
-                None, self._dir_sha(commit, path), f"{path.strip('/')}/" if path.strip("/") else ""
-            )
-        )
+        prefix = f"{path.strip('/')}/" if path.strip("/") else ""
+        for p, _, b in self.diff_trees(None, self._dir_sha(commit, path), prefix):
+            if b is not None:  # always: against nothing, every file is new
+                yield p, b
 
     def _dir_sha(self, commit: str | None, path: str) -> str | None:
         if not path.strip("/"):
@@ -497,11 +499,12 @@ class Store:
                     return None
                 changes, message = built
                 commit = self.write_commit(parent, changes, message, author)
+                lost = False
                 try:
                     self.publish(commit, parent, reason=message.split("\n", 1)[0])
                 except StaleHead:
-                    commit = None
-            if commit is None:
+                    lost = True
+            if lost:
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))
                 continue
             if sync and self.work_tree is not None:
@@ -560,7 +563,8 @@ class Store:
                     skipped.append(path)  # never written: its name could lead out of the working tree
                     continue
                 present = blob_sha(file.read_bytes()) if file.is_file() else None
-                mode = self.entry(head, path)[0] if new else 0
+                found = self.entry(head, path) if new else None  # a new blob is a file at the head
+                mode = found[0] if found else 0
                 lines.append(f"{mode:o} {new or ZERO_OID}\t{path}")
                 if present not in (old, new):
                     skipped.append(path)
@@ -583,9 +587,9 @@ class Store:
         """Where ``path`` (from a tree) lives in the working tree, or None when writing it could
         leave the working tree or touch ``.git``: an unsafe name, or a folder on the way that is
         a symlink. Whatever a tree says, nothing is written outside."""
-        if unsafe_path(path):
-            return None
         root = self.work_tree
+        if root is None or unsafe_path(path):
+            return None
         folder = root
         for part in path.split("/")[:-1]:
             folder = folder / part

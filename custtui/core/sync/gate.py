@@ -34,7 +34,7 @@ from ..archive.archive import Archive
 from ..archive.check import FileCheck, problem
 from ..archive.signing import STATUS, allowed_signers, signatures
 from ..base.errors import CusttuiError
-from ..base.layout import CUSTOMER_FILE, META_SUFFIX, Kind, customer_folder_of, place, printable, unsafe_path
+from ..base.layout import CUSTOMER_FILE, META_SUFFIX, Kind, Place, customer_folder_of, place, printable, unsafe_path
 from ..records.records import loads
 from ..store.repo import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha
 from .merge import MergeRefused, merge_base, merge_trees
@@ -244,12 +244,12 @@ class Gate:
                 problems.append(str(exc))
         return problems
 
-    def _orphaned(self, commit: str, change: Change, where, changed: set[str]) -> bool:
+    def _orphaned(self, commit: str, change: Change, where: Place, changed: set[str]) -> bool:
         """Whether a change leaves files in a customer folder without its record: the record
         removed while files stay, or a file added to a folder that has none."""
-        if where.customer is None:
-            return False
         folder = customer_folder_of(change.path)
+        if where.customer is None or folder is None:  # a customer's path is always in its folder
+            return False
         if where.kind is Kind.CUSTOMER:
             return change.new is None and self.store.entry(commit, folder) is not None
         record = f"{folder}/{CUSTOMER_FILE}"
@@ -268,7 +268,7 @@ class Gate:
 
     def _counter(self, change: Change) -> None:
         """An office's counter only grows: going back would give out numbers twice."""
-        if change.old is None:
+        if change.old is None or change.new is None:  # added (a deletion is never checked here)
             return
         before, after = (loads(self.store.read_blob(b), change.path).get("next", 1) for b in (change.old, change.new))
         if after < before:

@@ -142,14 +142,14 @@ def _open_conflicts(base: dict, ours: dict, theirs: dict) -> list[dict]:
 
 def merge_records(base: dict | None, ours: dict | None, theirs: dict | None, attribute: Attribution) -> dict | None:
     """The merged record; None when it stays deleted. Conflicts are stored in the result."""
-    if ours is None and theirs is None:
-        return None
-    merge = RecordMerge(attribute)
     if ours is None or theirs is None:
         kept, deleter = (ours, "theirs") if theirs is None else (theirs, "ours")
+        if kept is None:
+            return None  # deleted on both sides
         if base is not None and _plain_equal(kept, base):
             return None  # deleted on one side, untouched on the other
         return kept_despite_deletion(kept, deleter, attribute)
+    merge = RecordMerge(attribute)
     result = merge.fields(base or {}, ours, theirs)
     conflicts = _open_conflicts(base or {}, ours, theirs) + [c.as_record() for c in merge.conflicts]
     if conflicts:
@@ -174,16 +174,16 @@ def merge_toml_bytes(
     path: str, base: bytes | None, ours: bytes | None, theirs: bytes | None, attribute: Attribution
 ) -> bytes | None:
     """Merge one TOML file of the archive; MergeRefused when it cannot be merged field by field."""
-    parsed = [loads(raw, path) if raw else None for raw in (base, ours, theirs)]
+    old, mine, other = (loads(raw, path) if raw else None for raw in (base, ours, theirs))
     if is_record(path):
-        merged = merge_records(*parsed, attribute)
-        if merged is None:
+        record = merge_records(old, mine, other, attribute)
+        if record is None:
             return None
-        return dumps(merged, list(merged))  # ours' order, theirs' new fields after
+        return dumps(record, list(record))  # ours' order, theirs' new fields after
     merge = RecordMerge(lambda side, field, value: ("", ""))
-    if parsed[1] is None or parsed[2] is None:
+    if mine is None or other is None:
         raise MergeRefused(f"{path}: 一方修改、另一方删除, 无法自动合并")
-    merged = merge.fields(parsed[0] or {}, parsed[1], parsed[2])
+    merged = merge.fields(old or {}, mine, other)
     counter = next((c for c in merge.conflicts if path.startswith("offices/") and c.field == "next"), None)
     if counter:  # an office counter only grows: the larger one keeps every number given out
         merged["next"] = max(int(counter.kept), int(counter.other))
@@ -326,6 +326,14 @@ class TreeMerge:
     kept_once: list[str]  # documents theirs attached that ours had attached too (same content)
 
 
+def _their_file(store: Store, theirs: str, path: str, blob: str) -> BlobRef:
+    """``blob``, the file at ``path`` in ``theirs`` (which a diff or listing of it named), with its mode."""
+    found = store.entry(theirs, path)
+    if found is None:
+        raise CusttuiError(f"提交 {theirs[:10]} 中找不到 {path}, 档案可能已损坏; 请运行 `custtui check`")
+    return BlobRef(blob, found[0])
+
+
 def _folder(path: str) -> str:
     return "/".join(path.split("/")[:4])
 
@@ -363,14 +371,15 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
         ):
             continue
         if path not in mine:
-            result.changes[path] = None if new is None else BlobRef(new, store.entry(theirs, path)[0])
+            result.changes[path] = None if new is None else _their_file(store, theirs, path, new)
         elif mine[path] == new:
             continue
         elif path.endswith(".toml"):
             _merge_file(store, base, ours, theirs, path, (old, mine[path], new), result, logs)
-        elif new is None or mine[path] is None:
-            if mine[path] is None:  # ours deleted a document theirs changed: theirs stays
-                result.changes[path] = BlobRef(new, store.entry(theirs, path)[0])
+        elif new is None:  # theirs deleted a document ours changed: ours stays
+            continue
+        elif mine[path] is None:  # ours deleted a document theirs changed: theirs stays
+            result.changes[path] = _their_file(store, theirs, path, new)
         else:  # both sides put different files under one name: both stay, theirs under a free name
             folder = posixpath.dirname(path)
             names = {posixpath.basename(p) for p in taken if posixpath.dirname(p) == folder}
@@ -378,7 +387,7 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
                 folder, unique_name(posixpath.basename(path), names | set(store.listdir(ours, folder)))
             )
             taken.add(renamed)
-            result.changes[renamed] = BlobRef(new, store.entry(theirs, path)[0])
+            result.changes[renamed] = _their_file(store, theirs, path, new)
             meta = store.read(theirs, path + META_SUFFIX)
             if meta is not None:
                 result.changes[renamed + META_SUFFIX] = meta
@@ -417,12 +426,13 @@ def _keep_deleted_folders(
         keeper = theirs if ours_deleted else ours
         if ours_deleted:  # bring the folder back as theirs has it
             for path, blob in store.files(theirs, f"{folder}/"):
-                result.changes[path] = BlobRef(blob, store.entry(theirs, path)[0])
+                result.changes[path] = _their_file(store, theirs, path, blob)
         path = folder + record_name
         history = History(store, base, {"ours": ours, "theirs": theirs}, path, logs)
-        merged = kept_despite_deletion(
-            loads(store.read(keeper, path), path), "ours" if ours_deleted else "theirs", history
-        )
+        raw = store.read(keeper, path)
+        if raw is None:  # never: the side that did not delete the record still has it
+            raise CusttuiError(f"提交 {keeper[:10]} 中找不到 {path}, 无法合并")
+        merged = kept_despite_deletion(loads(raw, path), "ours" if ours_deleted else "theirs", history)
         result.changes[path] = dumps(merged, list(merged))
         result.conflicts.append((path, merged[CONFLICTS][-1]))
         handled.add(folder)
@@ -439,9 +449,10 @@ def _merge_file(
     result: TreeMerge,
     logs: SideLogs,
 ) -> None:
-    read = [store.read_blob(sha) if sha else None for sha in blobs]
-    before = _conflict_count(read[1], path)
-    merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path, logs))
+    old, mine, other = (store.read_blob(sha) if sha else None for sha in blobs)
+    before = _conflict_count(mine, path)
+    history = History(store, base, {"ours": ours, "theirs": theirs}, path, logs)
+    merged = merge_toml_bytes(path, old, mine, other, history)
     result.changes[path] = merged
     if merged is not None and is_record(path):
         result.conflicts += [(path, c) for c in loads(merged, path).get(CONFLICTS, [])[before:]]
@@ -461,13 +472,13 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str, envi
     cannot be merged field by field. Who set each value is read from git: ours is HEAD, theirs
     the commit git names in ``GITHEAD_<sha>``.
     """
-    read = [Path(f).read_bytes() or None for f in (base_file, ours_file, theirs_file)]
+    old, mine, other = (Path(f).read_bytes() or None for f in (base_file, ours_file, theirs_file))
     store = Store(os.getcwd())
     try:
         ours = store.head()
         theirs = next((key[len("GITHEAD_") :] for key in environ if key.startswith("GITHEAD_")), None)
         base = merge_base(store, ours, theirs)
-        merged = merge_toml_bytes(path, *read, History(store, base, {"ours": ours, "theirs": theirs}, path))
+        merged = merge_toml_bytes(path, old, mine, other, History(store, base, {"ours": ours, "theirs": theirs}, path))
     except CusttuiError as exc:
         print(f"custtui merge: {exc}", file=sys.stderr)
         subprocess.run(

@@ -69,7 +69,7 @@ def resolve_conflict(
     folder = customer_dir(customer_id)
     path = f"{folder}/{CUSTOMER_FILE}" if document is None else f"{folder}/docs/{document}{META_SUFFIX}"
 
-    def build(head):
+    def build(head: str | None) -> tuple[Changes, str]:
         raw = archive.store.read(head, path)
         if raw is None:
             raise CusttuiError(f"{customer_id} 没有{'资料 ' + document if document else '客户记录'}")
@@ -77,9 +77,10 @@ def resolve_conflict(
         conflicts = record.get(CONFLICTS, [])
         index = number - 1
         if expected is not None:
-            index = next((i for i, c in enumerate(conflicts) if _identity(c) == _identity(expected)), None)
-            if index is None:
+            found = next((i for i, c in enumerate(conflicts) if _identity(c) == _identity(expected)), None)
+            if found is None:
                 raise CusttuiError(f"{customer_id} 的这处冲突已不存在 (可能已被别人解决)")
+            index = found
         elif not 0 <= index < len(conflicts):
             raise FieldError(
                 "number",
@@ -121,7 +122,7 @@ def resolve_conflict(
             "解决冲突", customer_id, name, detail, "resolve", [] if field == DELETED else [field.split(".")[0]]
         )
 
-    return archive.commit_change(build, when)
+    return archive.commit_required(build, when)
 
 
 def merge_customers(archive: Archive, keep_id: str, fold_id: str, when: datetime | None = None) -> str:
@@ -133,7 +134,7 @@ def merge_customers(archive: Archive, keep_id: str, fold_id: str, when: datetime
         raise FieldError("customer", "客户", "不能把客户合并到自己")
     moment = (when or datetime.now()).astimezone().isoformat(timespec="seconds")
 
-    def build(head):
+    def build(head: str | None) -> tuple[Changes, str]:
         keep, fold = archive.customer(keep_id, head), archive.customer(fold_id, head)
         for record in (keep, fold):
             if record.get("merged_into"):
@@ -177,10 +178,10 @@ def merge_customers(archive: Archive, keep_id: str, fold_id: str, when: datetime
             extra=(f"Custtui-Merged: {fold_id}",),
         )
 
-    return archive.commit_change(build, when)
+    return archive.commit_required(build, when)
 
 
-def _moved_files(archive: Archive, head: str, source_id: str, target_id: str) -> Changes:
+def _moved_files(archive: Archive, head: str | None, source_id: str, target_id: str) -> Changes:
     """Every file of ``source_id`` except its record, moved under ``target_id``; documents whose
     name is taken there get a free one (and attachments follow their renamed main file)."""
     source, target = customer_dir(source_id), customer_dir(target_id)

@@ -28,7 +28,7 @@ from ..index.listing import CUSTOMER_FILE, LOOKUP_FIELDS, customer_id_of
 from ..records import records
 from ..records.records import dumps, loads
 from ..store import hooks
-from ..store.repo import Identity, StaleHead
+from ..store.repo import Changes, Identity, StaleHead
 from .gate import Gate
 from .merge import CONFLICTS, merge_base, merge_trees
 
@@ -173,9 +173,11 @@ def _register_office(archive: Archive, office: str, office_name: str | None) -> 
         message = archive.commit_message(
             "登记办事处", None, None, f"{office} {office_name or ''}".strip(), "office", []
         )
-        archive.commit_change(
-            lambda head, record=record, message=message: ({path: dumps(record, ("code", "name", "next"))}, message)
-        )
+
+        def build(head: str | None, record: dict = record, message: str = message) -> tuple[Changes, str]:
+            return {path: dumps(record, ("code", "name", "next"))}, message
+
+        archive.commit_change(build)
         pushed = archive.store.git("push", "-q", "origin", f"HEAD:{archive.store.branch_ref}", check=False)
         if pushed.returncode == 0:
             return
@@ -183,6 +185,8 @@ def _register_office(archive: Archive, office: str, office_name: str | None) -> 
             raise CusttuiError(f"推送办事处登记失败: {pushed.stderr.decode(errors='replace').strip()}")
         # someone pushed first: start again from theirs (the registration is redone on top)
         fetched = _fetch(archive, "origin")
+        if fetched is None:
+            raise CusttuiError("origin 上的档案分支已不存在, 无法登记办事处")
         archive.store.publish(fetched, archive.head(), reason="clone: restart from origin")
     raise CusttuiError("多次尝试后仍未能登记办事处, 请稍后再试")
 
@@ -321,7 +325,7 @@ def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncRes
         started = time.monotonic()
         gate.check(ours, theirs, source=f" {remote} 的修改")  # Refused: nothing of theirs is taken
         result.gate_seconds += time.monotonic() - started
-        if base == ours:  # nothing new here: fast-forward
+        if ours is None or base == ours:  # nothing new here: fast-forward
             new, merged = theirs, None
         else:
             merged = merge_trees(store, base, ours, theirs)
@@ -401,8 +405,8 @@ def find_duplicates(archive: Archive, customer_ids: list[str]) -> list[tuple[str
         return []
     everyone = archive.customers()
     by_name: dict[str, set[str]] = {}
-    for cid, summary in everyone.items():
-        by_name.setdefault(normalised_name(summary.get("name", "")), set()).add(cid)
+    for cid, listed in everyone.items():
+        by_name.setdefault(normalised_name(listed.get("name", "")), set()).add(cid)
     found: dict[tuple[str, str], str] = {}
     schema = archive.schema()
     for cid in customer_ids:
@@ -412,10 +416,15 @@ def find_duplicates(archive: Archive, customer_ids: list[str]) -> list[tuple[str
         for key in LOOKUP_FIELDS:
             value = summary.get(key)
             for other in archive.listing.lookup(key, value) - {cid} if value else ():
-                found.setdefault(tuple(sorted((cid, other))), f"{schema.fields[key].label}相同 ({value})")
+                found.setdefault(_pair(cid, other), f"{schema.fields[key].label}相同 ({value})")
         for other in by_name.get(normalised_name(summary.get("name", "")), set()) - {cid}:
-            found.setdefault(tuple(sorted((cid, other))), f"名称相同 ({summary.get('name')})")
+            found.setdefault(_pair(cid, other), f"名称相同 ({summary.get('name')})")
     return [(a, b, why) for (a, b), why in sorted(found.items()) if a in everyone and b in everyone]
+
+
+def _pair(one: str, other: str) -> tuple[str, str]:
+    """Two IDs in order: one entry per pair, whichever of them is new."""
+    return (one, other) if one <= other else (other, one)
 
 
 # --- open conflicts -----------------------------------------------------------------------
@@ -431,6 +440,8 @@ def open_conflicts(archive: Archive, customer_id: str | None = None) -> list[tup
     found = []
     for cid in ids:
         found += [(cid, CUSTOMER_FILE, c) for c in archive.customer(cid).get(CONFLICTS, [])]
+    if head is None:  # an empty archive: nothing to grep (git grep would be given None)
+        return found
     pattern = r"^\[\[conflicts\]\]"
     scope = [f"{records.customer_dir(customer_id)}/docs/*.meta.toml"] if customer_id else ["customers/*.meta.toml"]
     listed = archive.store.git("grep", "-l", "-E", pattern, head, "--", *scope, check=False).stdout.decode()

@@ -10,28 +10,10 @@ from typing import Any
 
 from ..archive.archive import META_SUFFIX, Archive, HistoryEntry
 from ..index.listing import CUSTOMER_FILE
+from ..records.present import DOCUMENT_LABELS, display, document_display, field_label
 from ..records.schema import Schema
 from . import view
 
-DOCUMENT_LABELS = {
-    "info_type": "信息类型",
-    "doc_type": "资料类型",
-    "title": "标题",
-    "date": "资料日期",
-    "stage": "合作阶段",
-    "sensitivity": "敏感等级",
-    "number": "合同编号",
-    "project": "合作项目",
-    "main": "主文件",
-    "also_in": "同时归入",
-    "paper_box": "纸质档案盒号",
-    "paper_shelf": "纸质档案柜位",
-    "sha256": "SHA-256",
-    "size": "大小 (字节)",
-    "original_name": "原文件名",
-    "added_by": "归档人",
-    "added_at": "归档时间",
-}
 DERIVED = {"stage_history"}  # written by the system alongside the field that changed
 
 
@@ -99,28 +81,22 @@ def without_customer(entry: HistoryEntry) -> str:
     return f"{verb}: {detail}" if colon else verb
 
 
-def field_label(schema: Schema, key: str) -> str:
-    """A customer field's Chinese name (``stage`` → 合作阶段)."""
-    if key in schema.fields:
-        return schema.fields[key].label
-    return {"type": "客户类型"}.get(key, key)
-
-
 def _describe(
     schema: Schema, path: str, diff: list[tuple[str, Any, Any]] | str, by_path: dict[str, Any]
 ) -> Change | None:
     parts = path.split("/")
     if parts[0] == "customers" and len(parts) >= 5:
         customer_id, rest = parts[3], parts[4:]
-        if rest == [CUSTOMER_FILE]:
+        # a record's diff is its field changes; a file ``changes_in`` did not read as one is told by its path
+        if rest == [CUSTOMER_FILE] and isinstance(diff, list):
             return _customer(schema, customer_id, diff)
-        if len(rest) == 2 and rest[0] == "notes":
+        if len(rest) == 2 and rest[0] == "notes" and isinstance(diff, list):
             return _fact(diff, "沟通记录", lambda note: _note_line(schema, note))
-        if len(rest) == 2 and rest[0] == "deals":
+        if len(rest) == 2 and rest[0] == "deals" and isinstance(diff, list):
             return _fact(diff, "交易", _deal_line)
         if len(rest) == 2 and rest[0] == "docs":
             return _document(schema, path, rest[1], diff, by_path)
-    if parts[0] == "offices":
+    if parts[0] == "offices" and isinstance(diff, list):
         return _office(parts[-1].removesuffix(".toml"), diff)
     return Change(f"{_state(diff)} 文件 {path}")
 
@@ -146,7 +122,7 @@ def _customer(schema: Schema, customer_id: str, diff: list[tuple[str, Any, Any]]
         return Change(
             title,
             [
-                f"{field_label(schema, k)}: {Archive.display(schema, k, v)}"
+                f"{field_label(schema, k)}: {display(schema, k, v)}"
                 for k, v in record.items()
                 if k not in DERIVED | {"id"}
             ],
@@ -155,10 +131,7 @@ def _customer(schema: Schema, customer_id: str, diff: list[tuple[str, Any, Any]]
 
 
 def _moved(schema: Schema, key: str, old: Any, new: Any) -> str:
-    return (
-        f"{field_label(schema, key)}: {Archive.display(schema, key, old) or '(空)'}"
-        f" → {Archive.display(schema, key, new) or '(空)'}"
-    )
+    return f"{field_label(schema, key)}: {display(schema, key, old) or '(空)'} → {display(schema, key, new) or '(空)'}"
 
 
 def _fact(diff: list[tuple[str, Any, Any]], noun: str, line) -> Change:
@@ -191,36 +164,24 @@ def _document(
         if path + META_SUFFIX in by_path:
             return None  # told with its metadata
         return Change(f"{ {'新增': '归档', '删除': '删除'}.get(_state(diff), '替换内容') } 文档 {name}")
+    if isinstance(diff, str):  # metadata not read as a record (``changes_in`` reads every .toml as one)
+        return Change(f"{_state(diff)} 文件 {path}")
     document = name.removesuffix(META_SUFFIX)
     before, after = _was_and_is(diff)
     if before and after:
         return Change(
             f"修改 文档 {document} 的资料信息",
             [
-                f"{DOCUMENT_LABELS.get(k, k)}: {_meta_value(schema, k, old) or '(空)'}"
-                f" → {_meta_value(schema, k, new) or '(空)'}"
+                f"{DOCUMENT_LABELS.get(k, k)}: {document_display(schema, k, old) or '(空)'}"
+                f" → {document_display(schema, k, new) or '(空)'}"
                 for k, old, new in diff
             ],
         )
     meta = after or before
-    kind = _meta_value(
+    kind = document_display(
         schema, "doc_type" if meta.get("doc_type") else "info_type", meta.get("doc_type") or meta.get("info_type")
     )
     return Change(f"{'归档' if after else '删除'} 文档 {document}", [kind] if kind else [])
-
-
-def _meta_value(schema: Schema, key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if key == "info_type":
-        return schema.info_types[value].label if value in schema.info_types else value
-    if key == "doc_type":
-        return schema.doc_types[value].label if value in schema.doc_types else value
-    if key in ("stage", "sensitivity"):
-        return schema.label(key, value)
-    if key == "also_in":
-        return "、".join(_meta_value(schema, "doc_type" if x in schema.doc_types else "info_type", x) for x in value)
-    return str(value)
 
 
 def _office(code: str, diff: list[tuple[str, Any, Any]]) -> Change | None:

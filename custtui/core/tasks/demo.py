@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 from ..archive.archive import META_SUFFIX, Archive
 from ..base.errors import CusttuiError
 from ..index.listing import CUSTOMER_FILE
 from ..records.records import Validator, dumps, loads
 from ..records.schema import Schema, default_schema_dir
-from ..store.repo import Identity
+from ..store.repo import Changes, Identity
 
 BEIJING = timezone(timedelta(hours=8))
 ADMIN = "系统管理员"
@@ -33,7 +34,7 @@ def sample_dir() -> Path:
 class Event:
     when: datetime
     author: str
-    changes: dict[str, bytes]
+    changes: Changes
     verb: str
     customer: str | None
     name: str | None
@@ -140,6 +141,11 @@ def _customer_events(schema: Schema, folder: Path, root: Path) -> list[Event]:
     return events
 
 
+def _writing(changes: Changes, message: str) -> Callable[[str | None], tuple[Changes, str]]:
+    """A ``Store.transact`` build that writes ``changes`` on whatever head it is given."""
+    return lambda head: (changes, message)
+
+
 def build_demo(path: str | Path, user: str | None = None) -> Archive:
     """Create the demo archive at ``path`` (a new directory) as the 北京 office's copy."""
     root = sample_dir()
@@ -171,10 +177,8 @@ def build_demo(path: str | Path, user: str | None = None) -> Archive:
         message = probe.commit_message(
             event.verb, event.customer, event.name, event.detail, event.action, list(event.fields)
         )
-        store.transact(
-            lambda head, e=event, m=message: (e.changes, m), Identity(event.author, "", event.when), sync=False
-        )
-    final = {
+        store.transact(_writing(event.changes, message), Identity(event.author, "", event.when), sync=False)
+    final: Changes = {
         f"offices/{code}.toml": raw
         for code, raw in offices.items()
         if store.read(store.head(), f"offices/{code}.toml") != raw

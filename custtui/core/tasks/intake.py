@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..archive.archive import META_SUFFIX, Archive
-from ..base.errors import FieldError
+from ..base.errors import FieldError, RecordError
 from ..index.extract import Extracted, TextCache
 from ..index.listing import Summary
 from ..records.naming import unique_name
@@ -136,7 +136,8 @@ def propose(archive: Archive, path: str | os.PathLike, extracted: Extracted | No
     contracts = _contract_documents(archive, proposal.number) if proposal.number else {}
     listing = archive.customers()
     proposal.customers = _customers(listing, stem, body, proposal.number, contracts)
-    top = listing.get(proposal.customer_id) if proposal.customers else None
+    top_id = proposal.customer_id
+    top = listing.get(top_id) if top_id is not None else None
     doc_type = _doc_type(schema, stem, body, top.get("type") if top else None)
     if doc_type is not None:
         proposal.info_type, proposal.doc_type = doc_type.info_type, doc_type.code
@@ -205,20 +206,24 @@ def _contract_documents(archive: Archive, number: str) -> dict[str, str | None]:
     """Customers with a deal or document under contract ``number``: customer ID → the stored
     name of the contract itself (None when only a deal mentions it)."""
     found: dict[str, str | None] = {}
-    for path in archive.grep(number, "customers/*/deals/*.toml", f"customers/*/docs/*{META_SUFFIX}"):
+    head = archive.head()  # read the files at the commit they were found at, though another commit lands
+    for path in archive.grep(number, "customers/*/deals/*.toml", f"customers/*/docs/*{META_SUFFIX}", at=head):
         customer_id = path.split("/")[3]
         if path.endswith(META_SUFFIX):
             name = path.rsplit("/", 1)[1][: -len(META_SUFFIX)]
-            meta = _record(archive, path)
+            meta = _record(archive, head, path)
             if meta.get("number") == number:
                 found[customer_id] = name if meta.get("doc_type") == "contract" else found.get(customer_id)
-        elif _record(archive, path).get("contract") == number:
+        elif _record(archive, head, path).get("contract") == number:
             found.setdefault(customer_id, None)
     return found
 
 
-def _record(archive: Archive, path: str) -> dict:
-    return loads(archive.store.read(archive.head(), path), path)
+def _record(archive: Archive, commit: str | None, path: str) -> dict:
+    raw = archive.store.read(commit, path)
+    if raw is None:
+        raise RecordError(path, "文件不存在")
+    return loads(raw, path)
 
 
 def _doc_type(schema: Schema, stem: str, body: str, customer_type: str | None) -> DocType | None:

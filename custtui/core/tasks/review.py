@@ -92,8 +92,8 @@ def apply_review(archive: Archive, changes: list[StatusChange]) -> str | None:
         return None
     wanted = {c.customer_id: c for c in changes}
 
-    def build(head):
-        files = {}
+    def build(head: str | None) -> tuple[dict[str, bytes], str] | None:
+        files: dict[str, bytes] = {}
         validator = archive.validator(head)
         for cid, change in wanted.items():
             record = archive.customer(cid, head)

@@ -83,7 +83,9 @@ def _hidden_paths(archive: Archive, commit: str) -> tuple[set[str], set[str]]:
     for path, old, new in archive.store.diff_commits(parent, commit):
         touched.add(path)
         if "/docs/" in path and path.endswith(META_SUFFIX):
-            meta = loads(archive.store.read_blob(new or old), path)
+            blob = new or old
+            assert blob is not None, "a changed file has a blob on at least one side"
+            meta = loads(archive.store.read_blob(blob), path)
             if not access.document_visible(meta):
                 hidden |= {path, path[: -len(META_SUFFIX)]}
         elif (
@@ -151,9 +153,14 @@ def changes_in(archive: Archive, commit: str) -> list[tuple[str, list[tuple[str,
         if path in hidden:
             continue
         if isinstance(change, list) and path.endswith("/customer.toml"):
-            change = [(key, *(access.customer({key: v}).get(key) for v in (old, new))) for key, old, new in change]
+            change = [
+                (key, access.customer({key: old}).get(key), access.customer({key: new}).get(key))
+                for key, old, new in change
+            ]
         elif isinstance(change, list) and "/deals/" in path:
-            change = [(key, *(access.deal({key: v}).get(key) for v in (old, new))) for key, old, new in change]
+            change = [
+                (key, access.deal({key: old}).get(key), access.deal({key: new}).get(key)) for key, old, new in change
+            ]
         shown.append((path, change))
     return shown
 

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.archive.archive import Archive
+from ...core.records.present import display
 from ...core.records.schema import Schema
 
 
@@ -28,7 +28,7 @@ def copyable(schema: Schema, record: dict) -> list[tuple[str, str]]:
                 if contact.get("email"):
                     items.append((f"{contact['name']} 邮箱", contact["email"]))
             continue
-        items.append((definition.label, Archive.display(schema, definition.code, value)))
+        items.append((definition.label, display(schema, definition.code, value)))
     return items
 
 

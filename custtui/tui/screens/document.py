@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Static
 from ...core.archive.archive import Archive, Document
 from ...core.base.errors import ConflictError, CusttuiError, FieldError
 from ...core.index.extract import Extracted
+from ...core.records.present import DOCUMENT_LABELS, document_display
 from ...core.records.schema import Schema
 from ...core.tasks import view
 from ...core.tasks.intake import text_cache
@@ -93,34 +94,32 @@ class DocumentScreen(ModalScreen[str | None]):
         meta = current.meta
         self.query_one("#doc-meta", Static).update(self._metadata(meta, schema))
         self.shown = {
-            "also_in": "、".join(self._kind_label(schema, code) for code in meta.get("also_in", [])),
+            "also_in": document_display(schema, "also_in", meta.get("also_in")),
             "paper_box": meta.get("paper_box", ""),
             "paper_shelf": meta.get("paper_shelf", ""),
         }
         for code, value in self.shown.items():
             self.query_one(f"#f-{code}", Input).value = value
 
-    @staticmethod
-    def _kind_label(schema: Schema, code: str) -> str:
-        found = schema.doc_types.get(code) or schema.info_types.get(code)
-        return found.label if found else code
-
     def _metadata(self, meta: dict, schema: Schema) -> Table:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        kind = " · ".join(self._kind_label(schema, meta[k]) for k in ("info_type", "doc_type") if meta.get(k))
+        kind = " · ".join(document_display(schema, k, meta.get(k)) for k in ("info_type", "doc_type") if meta.get(k))
+
+        def shown(key: str, default: str = "") -> tuple[str, str]:
+            return DOCUMENT_LABELS[key], document_display(schema, key, meta.get(key, default))
+
         rows = [
             ("类别", kind),
-            ("标题", meta.get("title", "")),
-            ("资料日期", str(meta.get("date", ""))),
-            ("合作阶段", schema.label("stage", meta["stage"]) if meta.get("stage") else ""),
-            ("敏感等级", schema.label("sensitivity", meta.get("sensitivity", "internal"))),
-            ("合同编号", meta.get("number", "")),
-            ("合作项目", meta.get("project", "")),
-            ("主文件", meta.get("main", "")),
+            *map(shown, ("title", "date", "stage")),
+            (
+                DOCUMENT_LABELS["sensitivity"],
+                document_display(schema, "sensitivity", meta.get("sensitivity", "internal")),
+            ),
+            *map(shown, ("number", "project", "main")),
             ("大小", f"{meta['size']:,} 字节" if meta.get("size") else ""),
-            ("原文件名", meta.get("original_name", "")),
+            shown("original_name"),
             ("归档", f"{meta.get('added_by', '')} {meta.get('added_at', '')}".strip()),
             ("校验和", meta.get("sha256", "")),
         ]

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from ...core.archive.archive import Archive
 from ...core.base.errors import ConflictError, FieldError
+from ...core.records.present import EMPTY_TEXT, display, field_label
 from ...core.records.records import Validator
 from ...core.records.schema import FieldDef, Schema
 from ...core.tasks import view
@@ -220,7 +221,7 @@ class CustomerForm(FormScreen):
 
     def _describe(self, code: str, old: Any, new: Any) -> str:
         label = self.schema.fields[code].label
-        before, after = Archive.display(self.schema, code, old), Archive.display(self.schema, code, new)
+        before, after = display(self.schema, code, old), display(self.schema, code, new)
         return (
             f"{label}: {after or '(空)'}"
             if not self.customer_id
@@ -275,11 +276,10 @@ class ConflictScreen(ModalScreen[str | None]):
         with Vertical(id="dialog-body"):
             yield Static(f"{self.error.customer_id} 在你编辑期间已被他人修改", classes="dialog-title")
             for field, theirs, mine in self.error.conflicts:
-                label = self.schema.fields[field].label if field in self.schema.fields else field
                 yield Static(
-                    f"[b]{escape(label)}[/b]\n  对方已保存: "
-                    f"{escape(Archive.display(self.schema, field, theirs) or '(空)')}"
-                    f"\n  你的修改:   {escape(Archive.display(self.schema, field, mine) or '(空)')}",
+                    f"[b]{escape(field_label(self.schema, field))}[/b]\n  对方已保存: "
+                    f"{escape(display(self.schema, field, theirs) or EMPTY_TEXT)}"
+                    f"\n  你的修改:   {escape(display(self.schema, field, mine) or EMPTY_TEXT)}",
                     classes="conflict",
                 )
             yield Static("m 用我的值覆盖 · t 保留对方的值 (只保存其余修改) · Esc 继续编辑", classes="hint")

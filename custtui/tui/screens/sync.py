@@ -5,8 +5,7 @@ offices both registered (fold one into the other)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Callable
+from typing import Callable
 
 from rich.text import Text
 from textual import work
@@ -29,9 +28,7 @@ from textual.widgets.option_list import Option
 
 from ...core.archive.archive import Archive
 from ...core.base.errors import CusttuiError
-from ...core.index.listing import CUSTOMER_FILE
 from ...core.records.schema import Schema
-from ...core.sync.merge import DELETED, META_SUFFIX
 from ...core.sync.reconcile import (
     KEEP_CURRENT,
     TAKE_OTHER,
@@ -45,126 +42,11 @@ from ...core.sync.sync import (
     remotes,
     sync,
 )
-from ...core.tasks import view
-from ...core.tasks.audit import DOCUMENT_LABELS
+from ...core.tasks.conflicts import OpenConflict, open_conflicts
 from .confirm import ConfirmScreen
 
-CONTACT_LABELS = {
-    "name": "姓名",
-    "position": "职务",
-    "phones": "电话",
-    "email": "邮箱",
-    "decision_maker": "决策人",
-    "wechat": "微信",
-    "note": "备注",
-}
 CUSTOMER_WIDTH, FIELD_WIDTH, WHO_WIDTH = 24, 14, 15  # conflict table columns, in cells
 PROGRESS_LINES = 6  # the last progress messages shown while a sync runs
-
-
-@dataclass(frozen=True)
-class OpenConflict:
-    """One open conflict as listed: where it is, its number in its file (what the core resolves by)
-    and the stored conflict."""
-
-    customer_id: str
-    name: str
-    file: str  # inside the customer folder: customer.toml or docs/<name>.meta.toml
-    number: int
-    conflict: dict
-
-    @property
-    def document(self) -> str | None:
-        if self.file == CUSTOMER_FILE:
-            return None
-        return self.file.removeprefix("docs/").removesuffix(META_SUFFIX)
-
-    @property
-    def key(self) -> str:
-        return f"{self.customer_id}\x1f{self.file}\x1f{self.number}"
-
-    @property
-    def field(self) -> str:
-        return self.conflict.get("field", "")
-
-    @property
-    def deletion(self) -> bool:
-        return self.field == DELETED
-
-
-def when_text(stamp: Any) -> str:
-    """A stored time as people read it: 2024-05-06 14:03."""
-    if isinstance(stamp, datetime):
-        return f"{stamp:%Y-%m-%d %H:%M}"
-    text = str(stamp or "")
-    try:
-        return f"{datetime.fromisoformat(text):%Y-%m-%d %H:%M}"
-    except ValueError:
-        return text
-
-
-def field_label(schema: Schema, item: OpenConflict) -> str:
-    """The field in Chinese where the standard knows it (联系人 曾小贤 · 电话), else its code."""
-    field = item.field
-    if item.deletion:
-        return "整份资料 (另一方已删除)" if item.document else "整个客户 (另一方已删除)"
-    if item.document is not None:
-        return DOCUMENT_LABELS.get(field, field)
-    head, _, rest = field.partition(".")
-    if head == "contacts" and rest:
-        name, _, key = rest.partition(".")
-        return f"联系人 {name}" + (f" · {CONTACT_LABELS.get(key, key)}" if key else "")
-    definition = schema.fields.get(field)
-    return definition.label if definition else {"type": "客户类型", "name": "名称"}.get(field, field)
-
-
-def value_text(schema: Schema, item: OpenConflict, value: Any) -> str:
-    """A conflicting value as people read it: labels for codes, (空) for nothing."""
-    if value is None or value == "" or value == []:
-        return "(空)"
-    if item.deletion:  # the stored words: 保留 / 删除
-        return str(value)
-    if isinstance(value, dict):  # a whole contact
-        parts = [
-            value.get("name", ""),
-            value.get("position", ""),
-            "、".join(value.get("phones", [])),
-            value.get("email", ""),
-        ]
-        return " ".join(p for p in parts if p) or "(空)"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if item.document is None and "." not in item.field:
-        return Archive.display(schema, item.field, value) or "(空)"
-    if item.document is not None and item.field in ("stage", "sensitivity"):
-        return schema.label(item.field, value)
-    if item.document is not None and item.field in ("doc_type", "info_type"):
-        found = schema.doc_types.get(value) or schema.info_types.get(value)
-        return found.label if found else str(value)
-    if isinstance(value, list):
-        return "、".join(str(x) for x in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
-
-
-def who_text(conflict: dict, side: str, short: bool = False) -> str:
-    """Who set a side's value and when (``short``: the day only, for the table)."""
-    when = when_text(conflict.get(f"{side}_at"))
-    return " ".join(x for x in (conflict.get(f"{side}_by", ""), when[:10] if short else when) if x)
-
-
-def read_conflicts(archive: Archive) -> tuple[list[OpenConflict], Schema]:
-    """Every open conflict with its number in its file, and the schema to label them."""
-    found = view.conflicts(archive)
-    listed = archive.customers()
-    numbers: dict[tuple[str, str], int] = {}
-    items = []
-    for cid, file, conflict in found:
-        numbers[(cid, file)] = numbers.get((cid, file), 0) + 1
-        name = listed[cid].get("name", "") if cid in listed else ""
-        items.append(OpenConflict(cid, name, file, numbers[(cid, file)], conflict))
-    return items, archive.schema()
 
 
 def resolve_shown(archive: Archive, item: OpenConflict, keep: str) -> str:
@@ -403,7 +285,7 @@ class SyncScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="sync-conflicts")
     def load_conflicts(self) -> None:
         def read(archive: Archive):
-            items, schema = read_conflicts(archive)
+            items, schema = open_conflicts(archive), archive.schema()
             listed = archive.customers()
             names = {cid: listed[cid].get("name", "") for pair in self.duplicates for cid in pair[:2] if cid in listed}
             return items, schema, names
@@ -424,17 +306,16 @@ class SyncScreen(Screen[str | None]):
         table.clear()
         self.items = {item.key: item for item in items}
         for item in items:
-            conflict = item.conflict
-            where = field_label(schema, item)
+            where = item.label(schema)
             if item.document is not None:
                 where = f"资料 {item.document} · {where}"
             table.add_row(
                 Text(f"{item.customer_id} {item.name}"),
                 Text(where),
-                Text(value_text(schema, item, conflict.get("kept"))),
-                Text(who_text(conflict, "kept", True)),
-                Text(value_text(schema, item, conflict.get("other"))),
-                Text(who_text(conflict, "other", True)),
+                Text(item.value_text(schema, "kept")),
+                Text(item.who("kept", short=True)),
+                Text(item.value_text(schema, "other")),
+                Text(item.who("other", short=True)),
                 key=item.key,
             )
         if items:
@@ -464,17 +345,16 @@ class SyncScreen(Screen[str | None]):
         if item is None or self.schema is None:
             detail.update("")
             return
-        conflict = item.conflict
         text = Text.assemble(
             (f"{item.customer_id} {item.name}", "bold"),
             "  ",
-            field_label(self.schema, item),
+            item.label(self.schema),
             f"  (资料 {item.document})" if item.document else "",
         )
-        text.append("\n当前值: ", style="bold").append(value_text(self.schema, item, conflict.get("kept")))
-        text.append(f"  — {who_text(conflict, 'kept')}", style="dim")
-        text.append("\n另一方: ", style="bold").append(value_text(self.schema, item, conflict.get("other")))
-        text.append(f"  — {who_text(conflict, 'other')}", style="dim")
+        text.append("\n当前值: ", style="bold").append(item.value_text(self.schema, "kept"))
+        text.append(f"  — {item.who('kept')}", style="dim")
+        text.append("\n另一方: ", style="bold").append(item.value_text(self.schema, "other"))
+        text.append(f"  — {item.who('other')}", style="dim")
         if item.deletion:
             text.append(
                 "\n改用另一方 = 接受删除: " + ("删除这份资料" if item.document else "删除整个客户及其全部记录"),
@@ -494,7 +374,7 @@ class SyncScreen(Screen[str | None]):
             self.app.push_screen(
                 ConfirmScreen(
                     f"接受另一方的删除, 删除{what}?",
-                    [f"删除方: {who_text(item.conflict, 'other')}", "将产生一个新的提交, 历史中仍可查到和撤销"],
+                    [f"删除方: {item.who('other')}", "将产生一个新的提交, 历史中仍可查到和撤销"],
                     yes="删除",
                 ),
                 lambda yes: yes and self._start(self.resolve, item, TAKE_OTHER),

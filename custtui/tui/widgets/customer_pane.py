@@ -13,7 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tree
 
-from ...core.archive.archive import Archive, Document, HistoryEntry
+from ...core.archive.archive import Document, HistoryEntry
+from ...core.records.present import display
 from ...core.records.schema import Schema
 from ...core.tasks.profile import Profile
 
@@ -137,7 +138,7 @@ class CustomerPane(Vertical):
             shown = (
                 colour_badge(schema, value)
                 if definition.code == "color"
-                else Text(Archive.display(schema, definition.code, value))
+                else Text(display(schema, definition.code, value))
             )
             grid.add_row(definition.label, shown)
         steps = record.get("stage_history", [])

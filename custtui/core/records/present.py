@@ -1,0 +1,114 @@
+"""Fields and values as people read them, in the standard's Chinese: one place for the command
+line, the interface and the audit report, so all three say the same thing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .records import EMPTY
+from .schema import Schema
+
+# keys every customer record has outside fields.toml
+RECORD_LABELS = {"id": "客户编号", "type": "客户类型", "name": "名称"}
+CONTACT_LABELS = {
+    "name": "姓名",
+    "position": "职务",
+    "phones": "电话",
+    "email": "邮箱",
+    "decision_maker": "决策人",
+    "wechat": "微信",
+    "note": "备注",
+}
+DOCUMENT_LABELS = {
+    "info_type": "信息类型",
+    "doc_type": "资料类型",
+    "title": "标题",
+    "date": "资料日期",
+    "stage": "合作阶段",
+    "sensitivity": "敏感等级",
+    "number": "合同编号",
+    "project": "合作项目",
+    "main": "主文件",
+    "also_in": "同时归入",
+    "paper_box": "纸质档案盒号",
+    "paper_shelf": "纸质档案柜位",
+    "sha256": "SHA-256",
+    "size": "大小 (字节)",
+    "original_name": "原文件名",
+    "added_by": "归档人",
+    "added_at": "归档时间",
+}
+EMPTY_TEXT = "(空)"
+
+
+def field_label(schema: Schema, key: str) -> str:
+    """A customer field's Chinese name (``stage`` → 合作阶段; ``contacts.曾小贤.phones`` →
+    联系人 曾小贤 · 电话), its code when the standard does not know it."""
+    head, _, rest = key.partition(".")
+    if head == "contacts" and rest:
+        name, _, part = rest.partition(".")
+        return f"联系人 {name}" + (f" · {CONTACT_LABELS.get(part, part)}" if part else "")
+    if key in schema.fields:
+        return schema.fields[key].label
+    return RECORD_LABELS.get(key, key)
+
+
+def display(schema: Schema, key: str, value: Any) -> str:
+    """A customer field's value as people read it: labels for codes, lists joined by 、, amounts
+    in yuan; empty for nothing."""
+    if value in EMPTY:
+        return ""
+    definition = schema.fields.get(key)
+    if key == "type":
+        return schema.label("customer_type", value)
+    if definition is None:
+        return str(value)
+    if definition.kind == "enum" and definition.dimension:
+        return schema.label(definition.dimension, value)
+    if definition.kind == "enum_list" and definition.dimension:
+        return "、".join(schema.label(definition.dimension, x) for x in value)
+    if definition.kind == "region":
+        return schema.region_label(value)
+    if definition.kind == "amount":
+        return f"{Decimal(str(value)):,.2f} 元"
+    if definition.kind == "contacts":
+        return "、".join(c.get("name", "") for c in value)
+    return plain(value)
+
+
+def document_display(schema: Schema, key: str, value: Any) -> str:
+    """A value of a document's description (``*.meta.toml``) as people read it."""
+    if value in EMPTY:
+        return ""
+    if key in ("info_type", "doc_type"):
+        found = schema.doc_types.get(value) or schema.info_types.get(value)
+        return found.label if found else str(value)
+    if key in ("stage", "sensitivity"):
+        return schema.label(key, value)
+    if key == "also_in":
+        return "、".join(document_display(schema, "doc_type", x) for x in value)
+    return plain(value)
+
+
+def plain(value: Any) -> str:
+    """A value no definition explains: 是/否, lists joined by 、, else as written."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(x) for x in value)
+    return str(value)
+
+
+def contact_display(contact: dict) -> str:
+    """A whole contact on one line: 曾小贤 采购经理 138… zeng@…"""
+    parts = [contact.get("name", ""), contact.get("position", ""), "、".join(contact.get("phones", []))]
+    return " ".join(p for p in [*parts, contact.get("email", "")] if p)
+
+
+def change_text(schema: Schema, key: str, old: Any, new: Any, *, document: bool = False) -> str:
+    """``合作阶段 潜在→签约``: how a commit message names one field's move (of a customer, or of a
+    document's description)."""
+    show = document_display if document else display
+    label = DOCUMENT_LABELS.get(key, key) if document else field_label(schema, key)
+    return f"{label} {show(schema, key, old) or EMPTY_TEXT}→{show(schema, key, new) or EMPTY_TEXT}"
