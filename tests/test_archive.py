@@ -117,6 +117,26 @@ def test_notes_and_deals_are_one_small_file_each(archive):
     assert archive.history(customer_id)[0].summary.startswith("交易 BJ-000001")
 
 
+def test_a_customers_folder_is_read_at_one_commit(archive, tmp_path):
+    """What a profile shows comes from one commit: a note written after it is not mixed in."""
+    customer_id = add_huaxin(archive)
+    first, _ = archive.add_note(customer_id, {"time": "2024-03-15 10:30", "channel": "电话", "content": "初次联系"})
+    licence = tmp_path / "执照.txt"
+    licence.write_text("营业执照", "utf-8")
+    archive.attach(customer_id, licence, {"doc_type": "营业执照", "date": "2024-01-01"})
+    before = archive.head()
+    archive.add_note(customer_id, {"time": "2024-03-20 09:00", "channel": "电话", "content": "报价"})
+    archive.update_customer(customer_id, {"address": "北京市朝阳区 3 号"})
+
+    then, now = archive.folder(customer_id, before), archive.folder(customer_id)
+    assert then.commit == before and now.commit == archive.head()
+    assert [n["file"] for n in then.notes] == [first] and len(now.notes) == 2
+    assert then.record == archive.customer(customer_id, before) and now.record["address"] == "北京市朝阳区 3 号"
+    assert [d.name for d in then.documents] == [d.name for d in archive.documents(customer_id)]
+    with pytest.raises(NotFound, match="BJ-009999"):
+        archive.folder("BJ-009999")
+
+
 def test_attach_names_file_by_rule_keeps_bytes_and_detects_duplicates(archive, tmp_path):
     customer_id = add_huaxin(archive)
     scan = tmp_path / "扫描件 0012.pdf"

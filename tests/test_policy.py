@@ -13,6 +13,7 @@ from custtui.core.access.registry import lookup
 from custtui.core.archive.staff import add_key, add_person, disable_person
 from custtui.core.base.errors import CusttuiError, FieldError, SchemaError
 from custtui.core.records.schema import Schema, default_schema_dir
+from custtui.core.tasks import view
 
 INFO_TYPES = ("basic", "cooperation", "service", "credit", "other")
 P, IN, C, S, N = "public", "internal", "confidential", "secret", None  # N: not at all
@@ -198,7 +199,7 @@ def test_writes_obey_the_policy(staffed):
 
         sync(staffed)
     with pytest.raises(PermissionDenied, match="不能按身份证号筛选"):
-        staffed.find({"id_number": "1101"})
+        view.find(staffed, {"id_number": "1101"})
     assert staffed.head() == head, "nothing was written"
     assert staffed.update_customer("BJ-000001", {"address": "北京市海淀区某路 1 号"})
 

@@ -116,13 +116,14 @@ def cmd_set(args, out: Output) -> None:
 
 def cmd_show(args, out: Output) -> None:
     archive = _archive(args)
-    record = view.customer(archive, args.id, unmask=args.unmask)
+    shown = view.folder(archive, args.id, unmask=args.unmask)
+    record = shown.record
     if record.get("merged_into"):
         target = record["merged_into"]
         out.emit(record, f"{args.id} {record['name']} 已并入 {target}; 请查看 custtui show {target}")
         return
     schema = archive.schema()
-    notes, deals, docs = view.notes(archive, args.id), view.deals(archive, args.id), view.documents(archive, args.id)
+    notes, deals, docs = shown.notes, shown.deals, shown.documents
     data = {**record, "notes": notes, "deals": deals, "documents": [{"name": d.name, **d.meta} for d in docs]}
     lines = [f"{record['id']}  {record['name']}"]
     for key, value in record.items():
@@ -167,7 +168,7 @@ def _amount(value: Any) -> str:
 def cmd_list(args, out: Output) -> None:
     archive = _archive(args)
     schema = archive.schema()
-    found = archive.find(_pairs(args.where))
+    found = view.find(archive, _pairs(args.where))
     rows = [
         f"{c['id']}  ⚠ 记录已损坏: {c['error']}"
         if c.get("error")

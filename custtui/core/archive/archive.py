@@ -61,6 +61,17 @@ class Document:
     blob: str
 
 
+@dataclass
+class Folder:
+    """One customer's folder at one commit: the record, notes, deals and documents."""
+
+    commit: str
+    record: dict
+    notes: list[dict]
+    deals: list[dict]
+    documents: list[Document]
+
+
 def resolve_user(explicit: str | None, store: Store | None) -> str | None:
     """The staff member: ``--user``, then ``CUSTTUI_USER``, then git's user.name."""
     if explicit:
@@ -234,21 +245,9 @@ class Archive:
         return self.listing.customers(at or self.head())
 
     def find(self, where: dict[str, Any], at: str | None = None) -> list[Summary]:
-        """Customers whose fields match every ``key=value`` (codes, labels or fragments); a field
-        masked for the user cannot be searched by (the matches would reveal it)."""
+        """Customers whose fields match every ``key=value`` (codes, labels or fragments), as
+        stored; ``view.find`` is the same as one person may search."""
         schema = self.schema(at)
-        access = self.access
-        if not access.can_view(*CUSTOMER_RECORD):
-            raise PermissionDenied(
-                f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案"
-            )
-        for key in where:
-            definition = schema.field(key)
-            kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(
-                definition.kind if definition else ""
-            )
-            if definition and kind and access.masked(kind):
-                raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
         tests = [self._matcher(schema, key, value) for key, value in where.items()]
         found = [c for c in self.customers(at).values() if all(test(c) for test in tests)]
         return sorted(found, key=lambda c: c["id"])
@@ -278,23 +277,41 @@ class Archive:
         listed = self.store.listdir(at or self.head(), f"{customer_dir(customer_id)}/{folder}")
         return sorted((name, sha) for name, (mode, sha) in listed.items() if mode != TREE_MODE)
 
+    def folder(self, customer_id: str, at: str | None = None) -> Folder:
+        """Everything stored about one customer, read at one commit (one walk of its folder)."""
+        commit = at or self.head()
+        found = self.store.entry(commit, customer_dir(customer_id))
+        entries = self.store.tree(found[1]) if found and found[0] == TREE_MODE else {}
+        if commit is None or CUSTOMER_FILE not in entries:
+            raise NotFound(f"没有编号为 {customer_id} 的客户")
+        record = loads(self.store.read_blob(entries[CUSTOMER_FILE][1]), f"{customer_dir(customer_id)}/{CUSTOMER_FILE}")
+
+        def files(folder: str) -> list[tuple[str, str]]:
+            mode, sha = entries.get(folder, (0, ""))
+            listed = self.store.tree(sha) if mode == TREE_MODE else {}
+            return sorted((name, blob) for name, (kind, blob) in listed.items() if kind != TREE_MODE)
+
+        return Folder(
+            commit, record, self._facts(files("notes")), self._facts(files("deals")), self._documents(files("docs"))
+        )
+
     def notes(self, customer_id: str, at: str | None = None) -> list[dict]:
         self._require_customer(customer_id, at)
-        return [
-            dict(loads(self.store.read_blob(sha), name), file=name)
-            for name, sha in self._entries(customer_id, "notes", at)
-        ]
+        return self._facts(self._entries(customer_id, "notes", at))
 
     def deals(self, customer_id: str, at: str | None = None) -> list[dict]:
         self._require_customer(customer_id, at)
-        return [
-            dict(loads(self.store.read_blob(sha), name), file=name)
-            for name, sha in self._entries(customer_id, "deals", at)
-        ]
+        return self._facts(self._entries(customer_id, "deals", at))
 
     def documents(self, customer_id: str, at: str | None = None) -> list[Document]:
         self._require_customer(customer_id, at)
-        entries = dict(self._entries(customer_id, "docs", at))
+        return self._documents(self._entries(customer_id, "docs", at))
+
+    def _facts(self, files: list[tuple[str, str]]) -> list[dict]:
+        return [dict(loads(self.store.read_blob(sha), name), file=name) for name, sha in files]
+
+    def _documents(self, files: list[tuple[str, str]]) -> list[Document]:
+        entries = dict(files)
         docs = []
         for name, sha in sorted(entries.items()):
             if name.endswith(META_SUFFIX) or name + META_SUFFIX not in entries:

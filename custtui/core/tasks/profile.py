@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..archive.archive import Archive, Document
-from ..base.errors import NotFound
 from ..records.schema import Schema
 from . import view
 
@@ -30,17 +29,13 @@ class Profile:
 
     @classmethod
     def load(cls, archive: Archive, customer_id: str, at: str | None = None) -> "Profile":
-        commit = at or archive.head()
-        if commit is None:  # an empty archive has no customers
-            raise NotFound(f"没有编号为 {customer_id} 的客户")
-        notes = sorted(view.notes(archive, customer_id, commit), key=lambda n: n["time"], reverse=True)
-        deals = sorted(view.deals(archive, customer_id, commit), key=lambda d: d["date"], reverse=True)
+        shown = view.folder(archive, customer_id, at)
         return cls(
-            commit,
-            view.customer(archive, customer_id, commit),
-            notes,
-            deals,
-            view.documents(archive, customer_id, commit),
+            shown.commit,
+            shown.record,
+            sorted(shown.notes, key=lambda n: n["time"], reverse=True),
+            sorted(shown.deals, key=lambda d: d["date"], reverse=True),
+            shown.documents,
         )
 
     @property

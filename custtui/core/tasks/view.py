@@ -17,12 +17,14 @@ from ..access.policy import (
     DEAL_RECORD,
     NOTE_RECORD,
     SENSITIVITY,
+    Access,
     PermissionDenied,
     mask_id_number,
     mask_phone,
 )
-from ..archive.archive import META_SUFFIX, Archive, Document, HistoryEntry
+from ..archive.archive import META_SUFFIX, Archive, Document, Folder, HistoryEntry
 from ..base.errors import CusttuiError, RecordError
+from ..index.listing import Summary
 from ..records.records import customer_dir, loads
 from .intake import save_copy
 
@@ -38,12 +40,52 @@ def customers(archive: Archive, at: str | None = None) -> dict:
 def customer(archive: Archive, customer_id: str, at: str | None = None, *, unmask: bool = False) -> dict:
     """A customer as this person sees it; ``unmask`` shows masked personal data to someone with
     the ``unmask`` permission, and writes that to the access log."""
+    _require_customers(archive.access)
+    return _shown(archive, customer_id, archive.customer(customer_id, at), at, unmask)
+
+
+def folder(archive: Archive, customer_id: str, at: str | None = None, *, unmask: bool = False) -> Folder:
+    """A customer's whole folder as this person sees it, read once at one commit: the record as
+    ``customer`` shows it, notes and deals only if they may read them (amounts masked as the
+    policy says), and only the documents their role may see."""
     access = archive.access
+    _require_customers(access)
+    found = archive.folder(customer_id, at)
+    return Folder(
+        found.commit,
+        _shown(archive, customer_id, found.record, found.commit, unmask),
+        found.notes if access.can_view(*NOTE_RECORD) else [],
+        [access.deal(d) for d in found.deals] if access.can_view(*DEAL_RECORD) else [],
+        [d for d in found.documents if access.document_visible(d.meta)],
+    )
+
+
+def find(archive: Archive, where: dict[str, Any], at: str | None = None) -> list[Summary]:
+    """``Archive.find`` as this person may search: a field masked for them cannot be searched by
+    (the matches would reveal it)."""
+    access = archive.access
+    _require_customers(access)
+    schema = archive.schema(at)
+    for key in where:
+        definition = schema.field(key)
+        kind = {"id_card": "id_number", "phone": "phones", "phone_list": "phones"}.get(
+            definition.kind if definition else ""
+        )
+        if definition and kind and access.masked(kind):
+            raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
+    return archive.find(where, at)
+
+
+def _require_customers(access: Access) -> None:
     if not access.can_view(*CUSTOMER_RECORD):
         raise PermissionDenied(
             f"缺少权限「查看客户档案」: {access.person or '当前用户'} 的角色 {access.label} 不能查看客户档案"
         )
-    record = archive.customer(customer_id, at)
+
+
+def _shown(archive: Archive, customer_id: str, record: dict, at: str | None, unmask: bool) -> dict:
+    """A stored record as the person sees it (validated, masked or unmasked and logged)."""
+    access = archive.access
     try:  # a record written past custtui (a hand edit) is reported, never shown half-understood
         archive.validator(at).customer(record, check_required=False)
     except CusttuiError as exc:
@@ -58,20 +100,6 @@ def customer(archive: Archive, customer_id: str, at: str | None = None, *, unmas
     if hidden:
         access_log.record(archive, archive.actor, "unmask", customer_id, "、".join(hidden))
     return record
-
-
-def documents(archive: Archive, customer_id: str, at: str | None = None) -> list[Document]:
-    access = archive.access
-    return [d for d in archive.documents(customer_id, at) if access.document_visible(d.meta)]
-
-
-def notes(archive: Archive, customer_id: str, at: str | None = None) -> list[dict]:
-    return archive.notes(customer_id, at) if archive.access.can_view(*NOTE_RECORD) else []
-
-
-def deals(archive: Archive, customer_id: str, at: str | None = None) -> list[dict]:
-    access = archive.access
-    return [access.deal(d) for d in archive.deals(customer_id, at)] if access.can_view(*DEAL_RECORD) else []
 
 
 def _hidden_paths(archive: Archive, commit: str) -> tuple[set[str], set[str]]:
