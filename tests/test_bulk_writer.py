@@ -1,4 +1,4 @@
-"""The oracle for the home-made bulk writer (``search._BulkWriter``): it writes Whoosh's on-disk
+"""The oracle for the home-made bulk writer (``index/whoosh_internals.py``, ``BulkWriter``): it writes Whoosh's on-disk
 format itself, so the same records indexed by Whoosh's own writer and by the bulk writer must read
 back the same, term by term (postings, weights, term statistics) and document by document (stored
 fields, field lengths): on the demo archive and on random records. This test is the gate for
@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as windex
 
-from custtui.core.index.search import _BulkWriter, customer_document, customer_schema, document_entry, document_schema
+from custtui.core.index.fields import customer_document, customer_schema, document_entry, document_schema
+from custtui.core.index.whoosh_internals import BulkWriter
 
 
 def whoosh_built(folder: Path, schema, docs: list[dict]):
@@ -28,7 +29,7 @@ def whoosh_built(folder: Path, schema, docs: list[dict]):
 def bulk_built(folder: Path, schema, docs: list[dict]):
     folder.mkdir(parents=True)
     ix = windex.create_in(str(folder), schema)
-    writer = _BulkWriter(ix)
+    writer = BulkWriter(ix)
     for doc in docs:
         writer.add_document(**doc)
     segment = writer._finalize_segment()

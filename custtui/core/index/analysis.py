@@ -10,6 +10,7 @@ Names are also indexed by pinyin, full and initials, for every reading of polyph
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice, pairwise, product
 
@@ -31,8 +32,8 @@ def bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-class BigramTokenizer(Tokenizer):
-    """Chinese runs as overlapping bigrams, other words whole and lowercased (with positions)."""
+class _PieceTokenizer(Tokenizer):
+    """Whoosh's tokenizer call over ``pieces``: (text, position, character offset or None)."""
 
     def __call__(
         self,
@@ -48,26 +49,32 @@ class BigramTokenizer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
+        for text, position, offset in self.pieces(value):
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + position
+            if chars and offset is not None:
+                token.startchar = start_char + offset
+                token.endchar = token.startchar + len(text)
+            yield token
+
+    def pieces(self, value: str) -> Iterator[tuple[str, int, int | None]]:
+        raise NotImplementedError
+
+
+class BigramTokenizer(_PieceTokenizer):
+    """Chinese runs as overlapping bigrams, other words whole and lowercased (with positions)."""
+
+    def pieces(self, value: str) -> Iterator[tuple[str, int, int | None]]:
+        position = 0
         for match in _RUN.finditer(value):
             run, offset = match.group(), match.start()
-            if is_cjk(run):
-                pieces = [(i, piece) for i, piece in enumerate(bigrams(run))]
-            else:
-                pieces = [(0, run.lower())]
-            for i, text in pieces:
-                token.text = text
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = text
-                if positions:
-                    token.pos = pos
-                pos += 1
-                if chars:
-                    token.startchar = start_char + offset + i
-                    token.endchar = token.startchar + len(text)
-                yield token
+            texts = bigrams(run) if is_cjk(run) else [run.lower()]
+            for i, text in enumerate(texts):
+                yield text, position, offset + i
+                position += 1
 
     def terms(self, value: str) -> set[str]:
         """The distinct terms of ``value``, without Token objects (a full build's fast path)."""
@@ -156,33 +163,17 @@ def pinyin_pairs(names: list[str]) -> tuple[str, str]:
     return "\n".join(full_lines), "\n".join(initial_lines)
 
 
-class PairTokenizer(Tokenizer):
+class PairTokenizer(_PieceTokenizer):
     """Tokens separated by spaces, alternatives at one position by ``|``, names by newlines."""
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
+    def pieces(self, value: str) -> Iterator[tuple[str, int, int | None]]:
+        position = 0
         for line in value.split("\n"):
             for slot in line.split():
                 for text in slot.split("|"):
-                    token.text, token.boost, token.stopped = text, 1.0, False
-                    if positions:
-                        token.pos = pos
-                    yield token
-                pos += 1
-            pos += NAME_GAP
+                    yield text, position, None
+                position += 1
+            position += NAME_GAP
 
     def terms(self, value: str) -> set[str]:
         """The distinct terms of ``value``, without Token objects (a full build's fast path)."""

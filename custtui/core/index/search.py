@@ -11,60 +11,47 @@ so a second writer waits instead of meeting Whoosh's ``LockError``; readers neve
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
-import zlib
-from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from pickle import dumps as _dumps
-from typing import Any, Callable, Iterable
+from typing import Callable
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType
-from whoosh.fields import Schema as WSchema
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Existence
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
-from whoosh.index import Index
 from whoosh.scoring import TF_IDF
 from whoosh.searching import Searcher
-from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.util.numlists import delta_encode
-from whoosh.writing import SegmentWriter
 
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import META_SUFFIX
 from ..records.records import customer_dir, loads
 from .analysis import (
-    KeywordTokenizer,
-    PairTokenizer,
-    WholeTokenizer,
     bigram_analyzer,
-    phone_terms,
-    pinyin_pairs,
     query_terms,
 )
 from .extract import TextCache
+from .fields import (
+    DOCS,
+    STORED_PROSE_CHARS,
+    customer_body,
+    customer_document,
+    customer_schema,
+    dimension_fields,
+    document_entry,
+    document_schema,
+)
 from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
+from .whoosh_internals import COMPOUND, BulkWriter, SkippingTopCollector, commit_segments
 
 VERSION = 5
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
-# Segments as separate files, not one compound file: read (not mapped) from a compound file,
-# every small read of a postings block header is a seek and a read through a Python sub-file
-# (an alias lookup spent half its time there, measured)
-COMPOUND = False
-STORED_PROSE_CHARS = 1000  # of a customer's remark, notes and products, kept in the index for snippets
 COMMON_PAIR_SHARE = 0.02  # of the records: a pair of a longer word found in more is not checked (see _lean)
 COMMON_PAIR_DOCS = 1000  # … nor in fewer records than this
 BUILD_PROCESSES = 2  # a full build indexes the customers in this many other processes (at most one per core)
@@ -72,371 +59,7 @@ PARALLEL_FROM = 2000  # customers; below that a second process costs more than i
 SEGMENT_CUSTOMERS = 50000  # a full build writes a segment per this many customers (bounds its memory: ~0.5 GB)
 
 
-def _remember_missing_columns() -> None:
-    """Whoosh 2.7's segment reader forgets that a field has no length column and asks the
-    filesystem again for every posting it writes (500,000 stat calls for 2,000 customers,
-    two thirds of the build time, measured): remember the answer."""
-    from whoosh.codec import whoosh3
-
-    reader_class = whoosh3.W3PerDocReader
-    if getattr(reader_class, "_custtui_remembers_missing", False):
-        return
-    original = reader_class._cached_reader
-
-    def cached_reader(self, fieldname, column):
-        missing = self.__dict__.setdefault("_missing_columns", set())
-        if fieldname in missing:
-            return None
-        reader = original(self, fieldname, column)
-        if reader is None:
-            missing.add(fieldname)
-        return reader
-
-    reader_class._cached_reader = cached_reader
-    reader_class._custtui_remembers_missing = True
-
-
-_remember_missing_columns()
-_TERMINFO = W3TermInfo._struct  # inlined?, weight, documents, min and max length bytes, max weight, first and last id
-DIMENSION_FIELDS = (
-    "type",
-    "stage",
-    "status",
-    "industry",
-    "size",
-    "value_tier",
-    "demand",
-    "grade",
-    "color",
-    "region",
-    "owner",
-    "tag",
-)
-DOCS = "docs"
-
 Progress = Callable[[int, int], None]
-
-
-def _keyword(boost: float = 1.0, lowercase: bool = False, commas: bool = False) -> KEYWORD:
-    """A keyword recorded as present or not (no per-posting frequency bytes): every keyword field
-    here holds a value at most once per record."""
-    field = KEYWORD(analyzer=KeywordTokenizer(lowercase, commas), field_boost=boost)
-    field.format = Existence(field_boost=boost)
-    return field
-
-
-def _keywords() -> dict:
-    return {name: _keyword(lowercase=True, commas=True) for name in DIMENSION_FIELDS}
-
-
-def _present(analyzer, boost: float = 1.0, stored: bool = False) -> TEXT:
-    """Terms recorded as present or not, without counts or positions: a name found once or a
-    note that repeats it ten times weigh the same, so a field's boost bounds its score and the
-    collector can skip whole blocks of postings that cannot reach the top hits (and the
-    postings are smaller)."""
-    field = TEXT(analyzer=analyzer, phrase=False, stored=stored, field_boost=boost)
-    field.format = Existence(field_boost=boost)
-    return field
-
-
-def _bigrams(boost: float = 1.0, stored: bool = False) -> TEXT:
-    return _present(bigram_analyzer(), boost, stored)
-
-
-def customer_schema() -> WSchema:
-    return WSchema(
-        id=ID(stored=True, unique=True, analyzer=WholeTokenizer()),
-        name=_bigrams(4.0, stored=True),
-        alias=_bigrams(3.0, stored=True),
-        contact=_bigrams(2.0, stored=True),
-        exact=_keyword(8.0, lowercase=True, commas=True),
-        pinyin=_present(PairTokenizer(), 2.0),
-        initials=_present(PairTokenizer(), 1.5),
-        phone=_keyword(3.0),
-        ident=_keyword(5.0, lowercase=True),
-        body=_bigrams(),
-        prose=STORED,  # the body's first STORED_PROSE_CHARS, for snippets without a read of the records
-        first_contact=ID(analyzer=WholeTokenizer()),  # YYYYMMDD: one term a record (a DATETIME field indexes eight)
-        **_keywords(),
-    )
-
-
-def document_schema() -> WSchema:
-    return WSchema(
-        id=ID(stored=True, analyzer=WholeTokenizer()),
-        cname=STORED,
-        blob=STORED,
-        title=_bigrams(3.0, stored=True),
-        filename=STORED,
-        text=_bigrams(),
-        ident=_keyword(5.0, lowercase=True),
-        info_type=_keyword(commas=True),
-        doc_type=_keyword(commas=True),
-        sensitivity=_keyword(),
-        doc_stage=_keyword(),
-        date=ID(analyzer=WholeTokenizer()),  # YYYYMMDD, ranges as term ranges
-        note=STORED,
-        **_keywords(),
-    )
-
-
-# --- a writer for full builds ---------------------------------------------------------------
-
-
-class _BulkWriter(SegmentWriter):
-    """A segment writer for full builds. Whoosh's writer sends every posting through a sorting
-    pool and then through four Python calls while writing it (plus a lookup of the document's
-    field length): ~50 µs a posting, about 110 postings a customer. This one keeps each term's
-    document numbers as documents arrive (they come in order, so nothing is sorted but the
-    terms: one number for a term seen once, the most common case, else an array) and writes a
-    whole block at a time. Only for ``Existence`` fields (every field here): no value bytes,
-    one weight per field. The segment files are the ordinary Whoosh ones."""
-
-    def __init__(self, ix: Index, **kwargs: Any) -> None:
-        super().__init__(ix, _lk=False, compound=COMPOUND, **kwargs)
-        self._postings: dict[str, dict[bytes, int | array]] = {}
-        self._weights: dict[str, float] = {}
-        self._lengths: dict[str, array] = {}  # field -> length byte of each document (scorable fields)
-
-    def add_document(self, **fields):
-        self._check_state()
-        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
-        perdoc.start_doc(docnum)
-        for fieldname in sorted(fields):
-            value = fields[fieldname]
-            if value is None:
-                continue
-            fieldobj = schema[fieldname]
-            length = 0
-            if fieldobj.indexed:
-                terms = self._postings.get(fieldname)
-                if terms is None:
-                    terms = self._postings[fieldname] = {}
-                    self._weights[fieldname] = _float32(fieldobj.format.field_boost)
-                found = self._analysed(fieldobj, value)
-                for tbytes in found:
-                    entry = terms.get(tbytes)
-                    if entry is None:
-                        terms[tbytes] = docnum
-                    elif entry.__class__ is int:
-                        terms[tbytes] = array("I", (entry, docnum))
-                    else:
-                        entry.append(docnum)
-                if fieldobj.scorable:
-                    length = len(found)  # every term once: Existence
-                    lengths = self._lengths.get(fieldname)
-                    if lengths is None:
-                        lengths = self._lengths[fieldname] = array("B")
-                    if len(lengths) < docnum:
-                        lengths.extend(bytes(docnum - len(lengths)))
-                    lengths.append(length_to_byte(length))
-            perdoc.add_field(fieldname, fieldobj, value if fieldobj.stored else None, length)
-            if fieldobj.column_type:
-                perdoc.add_column_value(fieldname, fieldobj.column_type, fieldobj.to_column_value(value))
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    @staticmethod
-    def _analysed(fieldobj, value) -> list[bytes] | set[bytes]:
-        """The distinct terms of a value, as ``fieldobj.index`` would give them."""
-        if not isinstance(fieldobj.format, Existence):
-            raise ValueError(f"{fieldobj!r}: the bulk writer writes postings without values only")
-        if isinstance(value, str) and type(fieldobj).index is FieldType.index:
-            fast = getattr(fieldobj.analyzer, "terms", None)
-            texts = fast(value) if fast else {t.text for t in fieldobj.analyzer(value, mode="index") if not t.stopped}
-            return [text.encode("utf-8") for text in texts]
-        return {tbytes for tbytes, _, _, _ in fieldobj.index(value)}
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        writer, size = self.fieldwriter, self.codec._blocklimit
-        for fieldname in sorted(self._postings):
-            writer.start_field(fieldname, self.schema[fieldname])
-            prefix, weight = pack_ushort(writer._fieldid), self._weights[fieldname]
-            lengths = self._lengths.get(fieldname)
-            if lengths is not None and len(lengths) < self.docnum:
-                lengths.extend(bytes(self.docnum - len(lengths)))
-            terms = self._postings.pop(fieldname)  # the memory goes back as the fields are written
-            add, postfile = writer._tindex.add, writer._postfile
-            for tbytes in sorted(terms):
-                ids = terms[tbytes]
-                add(
-                    prefix + tbytes,
-                    _write_postings(postfile, (ids,) if ids.__class__ is int else ids, weight, lengths, size),
-                )
-            writer.finish_field()
-        writer.close()
-
-    def _finish(self):
-        # the temporary folder is shared with the other build process: the commit of the
-        # table of contents removes it once both are done
-        self.is_closed = True
-
-
-def _float32(value: float) -> float:
-    """A weight as Whoosh keeps it (postings weights are 32-bit floats)."""
-    return array("f", [value])[0]
-
-
-def _write_postings(postfile, ids, weight: float, lengths: array | None, size: int) -> bytes:
-    """Write one term's postings in blocks of ``size`` exactly as Whoosh's W3PostingsWriter
-    does (its block header, pickled info and data tuples), every posting weighing ``weight``;
-    returns the term info bytes. Blocks whose pickled data is tiny are not compressed (the
-    reader honours the flag)."""
-    offset = postfile.tell()
-    out = [WHOOSH3_HEADER_MAGIC]
-    total = len(ids)
-    min_len, max_len = None, 0
-    mini_weight = None if weight == 1.0 else weight
-    for start in range(0, total, size):
-        block_ids = ids[start : start + size]
-        low, high = None, 0
-        if lengths is not None:
-            present = [lengths[d] for d in block_ids if lengths[d]]
-            if present:
-                low, high = byte_to_length(min(present)), byte_to_length(max(present))
-                min_len = low if min_len is None else min(min_len, low)
-                max_len = max(max_len, high)
-        data = _dumps((tuple(delta_encode(block_ids)), mini_weight, None), 2)
-        level = 3 if len(data) >= 64 else 0
-        if level:
-            data = zlib.compress(data, level)
-        info = _dumps((len(block_ids), block_ids[-1], weight, level, length_to_byte(low), length_to_byte(high)), 2)
-        length = len(info) + len(data)
-        out += [pack_int(-length if start + size >= total else length), info, data]
-    payload = b"".join(out)
-    postfile.write(payload)
-    return (
-        _TERMINFO.pack(
-            0,
-            weight * total,
-            total,
-            0 if min_len is None else length_to_byte(min_len),
-            length_to_byte(max_len),
-            weight,
-            ids[0],
-            ids[-1],
-        )
-        + pack_long(offset)
-        + pack_int(len(payload))
-    )
-
-
-# --- turning records into index documents ---------------------------------------------------
-
-
-def _joined(values: Iterable) -> str:
-    return ",".join(str(v).replace(",", " ") for v in values if v not in (None, ""))
-
-
-def day_term(value) -> str | None:
-    """A date as the ``YYYYMMDD`` term it is indexed as (None when it is not a date)."""
-    if isinstance(value, (date, datetime)):
-        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
-    return None
-
-
-def dimension_fields(record: dict) -> dict[str, str]:
-    """The customer's classification as filterable keywords (codes), shared by both indexes."""
-    region = str(record.get("region", ""))
-    regions = [region, region[:2] + "0000"] if len(region) == 6 else [region]
-    return {
-        "type": record.get("type", ""),
-        "stage": record.get("stage", ""),
-        "status": record.get("status", ""),
-        "industry": record.get("industry", ""),
-        "size": record.get("size", ""),
-        "value_tier": record.get("value_tier", ""),
-        "demand": _joined(record.get("demand_types", [])),
-        "grade": record.get("grade", ""),
-        "color": record.get("color", ""),
-        "region": _joined(regions),
-        "owner": record.get("owner", ""),
-        "tag": _joined(record.get("tags", [])),
-    }
-
-
-def customer_body(record: dict, notes: list[dict], deals: list[dict]) -> str:
-    """The searchable prose of a customer: remark, tags, address, people, notes and products."""
-    parts = [
-        record.get("remark", ""),
-        " ".join(record.get("tags", [])),
-        record.get("address", ""),
-        record.get("legal_rep", ""),
-        record.get("superior", ""),
-        record.get("owner", ""),
-        record.get("preferences", ""),
-        record.get("procurement_method", ""),
-    ]
-    for contact in record.get("contacts", []):
-        parts.append(contact.get("position", ""))
-    for note in notes:
-        parts += [
-            note.get("content", ""),
-            note.get("needs", ""),
-            note.get("feedback", ""),
-            " ".join(note.get("participants", [])),
-        ]
-    for deal in deals:
-        parts += [deal.get("product", ""), deal.get("contract", "")]
-    return "\n".join(p for p in parts if p)
-
-
-def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dict:
-    names = [record.get("name", "")] + list(record.get("aliases", []))
-    contacts = [c.get("name", "") for c in record.get("contacts", [])]
-    full, initials = pinyin_pairs(names + contacts)
-    phones = set()
-    for phone in list(record.get("phones", [])) + [p for c in record.get("contacts", []) for p in c.get("phones", [])]:
-        phones |= phone_terms(phone)
-    body = customer_body(record, notes, deals)
-    idents = [
-        record.get("id", ""),
-        record.get("uscc", ""),
-        record.get("id_number", ""),
-        *(d.get("contract", "") for d in deals),
-    ]
-    doc = {
-        "id": record["id"],
-        "name": record.get("name", ""),
-        "alias": "\n".join(record.get("aliases", [])),
-        "contact": "\n".join(contacts),
-        "exact": _joined(n.lower() for n in names + contacts),
-        "pinyin": full,
-        "initials": initials,
-        "phone": " ".join(sorted(phones)),
-        "ident": " ".join(i.lower() for i in idents if i),
-        "body": body,
-        "prose": body[:STORED_PROSE_CHARS],
-        **dimension_fields(record),
-    }
-    first = day_term(record.get("first_contact"))
-    if first:
-        doc["first_contact"] = first
-    return doc
-
-
-def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, note: str | None) -> dict:
-    doc = {
-        "id": record["id"],
-        "cname": record.get("name", ""),
-        "blob": blob,
-        "title": meta.get("title", ""),
-        "filename": name,
-        "text": text,
-        "ident": " ".join(x.lower() for x in (meta.get("number", ""), meta.get("project", "")) if x),
-        "info_type": _joined([meta.get("info_type", ""), *meta.get("also_in", [])]),
-        "doc_type": _joined([meta.get("doc_type", ""), *meta.get("also_in", [])]),
-        "sensitivity": meta.get("sensitivity", ""),
-        "doc_stage": meta.get("stage", ""),
-        "note": note,
-        **dimension_fields(record),
-    }
-    when = day_term(meta.get("date"))
-    if when:
-        doc["date"] = when
-    return doc
 
 
 # --- building in a second process ---------------------------------------------------------
@@ -715,10 +338,7 @@ class SearchIndex:
             total = len(folders)
             segments = self._build_parts(building, sorted(folders.items()), progress)
             for ix, found in zip((customers, documents), segments, strict=True):
-                writer = ix.writer()
-                writer._close_segment()
-                writer._commit_toc(found)
-                writer._finish()
+                commit_segments(ix, found)
             self._save_state(head, building)
             retired = self.folder.with_name("search.retired")
             shutil.rmtree(retired, ignore_errors=True)
@@ -776,7 +396,7 @@ class SearchIndex:
                     strict=True,
                 )
             )
-            writers = (_BulkWriter(customers), _BulkWriter(documents))
+            writers = (BulkWriter(customers), BulkWriter(documents))
             try:
                 for folder, files in chunk:
                     self._index_customer(
@@ -794,11 +414,7 @@ class SearchIndex:
                 raise
             del records
             for writer, segments in zip(writers, found, strict=True):
-                if writer._added:
-                    segments.append(writer._finalize_segment())
-                else:
-                    writer._close_segment()
-                writer._finish()
+                writer.finish_into(segments)
         if report:
             report(done)
         return found
@@ -997,7 +613,7 @@ class SearchIndex:
         query = _lean(query, searcher)
         if mask is not None:
             query = Q.AndNot(query, mask)
-        collector = _TopCollector(limit=limit)
+        collector = SkippingTopCollector(limit=limit)
         if budget is not None:
             collector = TimeLimitCollector(collector, timelimit=budget, use_alarm=False)
         try:
@@ -1102,20 +718,6 @@ def _lean(query, searcher):
     if isinstance(query, Q.CompoundQuery):
         return query.apply(lambda q: _lean(q, searcher))
     return query
-
-
-class _TopCollector(TopCollector):
-    """Whoosh's top-N collector, also raising its bar when the N-th best is tied.
-
-    Whoosh raises the minimum score only when a better document replaces one, so when thousands
-    of records score the same (a common word in the name) it never skips a block and ranks them
-    all; a document tied with the N-th best cannot enter anyway, so the bar is set just above it."""
-
-    def _collect(self, global_docnum, score):
-        result = super()._collect(global_docnum, score)
-        if len(self.items) >= self.limit:
-            self.minscore = math.nextafter(self.items[0][0], math.inf)
-        return result
 
 
 @contextmanager
