@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from ..core.archive import signing
 from ..core.archive.archive import Archive
 from ..core.base.errors import CusttuiError
+from ..core.base.layout import DOCUMENT_FIELDS
 from ..core.records.present import display, field_label
 from ..core.records.validate import parse_date
 from ..core.store import hooks
@@ -27,6 +27,7 @@ from ..core.tasks.conflicts import open_conflicts
 from ..core.tasks.demo import build_demo
 from ..core.tasks.review import apply_review, review
 from ..core.tasks.summary import summarise
+from .common import Output, global_options, open_archive
 from .ssh import add_commands as add_ssh_commands
 
 
@@ -42,37 +43,6 @@ def _pairs(items: list[str]) -> dict[str, str]:
             raise CusttuiError(f"字段 {key.strip()} 给了两次 ({result[key.strip()]!r} 和 {value!r}), 请只写一次")
         result[key.strip()] = value
     return result
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-class Output:
-    """Prints for people, or one JSON document for scripts."""
-
-    def __init__(self, as_json: bool):
-        self.as_json = as_json
-
-    def emit(self, data: Any, text: str) -> None:
-        if self.as_json:
-            print(json.dumps(_jsonable(data), ensure_ascii=False, indent=2))
-        elif text:
-            print(text)
-
-
-def _archive(args) -> Archive:
-    path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
-    args.opened = Archive(path, user=args.user)
-    return args.opened
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -95,18 +65,18 @@ def cmd_demo(args, out: Output) -> None:
 
 
 def cmd_summary(args, out: Output) -> None:
-    summary = summarise(_archive(args))
+    summary = summarise(open_archive(args))
     out.emit(summary.as_dict(), summary.text())
 
 
 def cmd_add(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     customer_id, commit = archive.add_customer(args.type, args.name, _pairs(args.set))
     out.emit({"id": customer_id, "commit": commit}, customer_id)
 
 
 def cmd_set(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     commit = archive.update_customer(args.id, _pairs(args.fields), reason=args.reason)
     out.emit(
         {"id": args.id, "commit": commit},
@@ -115,7 +85,7 @@ def cmd_set(args, out: Output) -> None:
 
 
 def cmd_show(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     shown = view.folder(archive, args.id, unmask=args.unmask)
     record = shown.record
     if record.get("merged_into"):
@@ -166,7 +136,7 @@ def _amount(value: Any) -> str:
 
 
 def cmd_list(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     schema = archive.schema()
     found = view.find(archive, _pairs(args.where))
     rows = [
@@ -183,7 +153,7 @@ def cmd_list(args, out: Output) -> None:
 
 
 def cmd_note(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     data = {
         k: v
         for k, v in (
@@ -201,7 +171,7 @@ def cmd_note(args, out: Output) -> None:
 
 
 def cmd_deal(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     data = {
         k: v
         for k, v in (
@@ -217,31 +187,14 @@ def cmd_deal(args, out: Output) -> None:
 
 
 def cmd_attach(args, out: Output) -> None:
-    archive = _archive(args)
-    meta = {
-        key: getattr(args, key)
-        for key in (
-            "info_type",
-            "doc_type",
-            "date",
-            "sensitivity",
-            "title",
-            "number",
-            "project",
-            "main",
-            "also_in",
-            "paper_box",
-            "paper_shelf",
-            "stage",
-        )
-        if getattr(args, key) is not None
-    }
+    archive = open_archive(args)
+    meta = {key: getattr(args, key) for key in DOCUMENT_FIELDS if getattr(args, key) is not None}
     name, commit = archive.attach(args.id, args.file, meta, name=args.name, allow_duplicate=args.allow_duplicate)
     out.emit({"id": args.id, "name": name, "commit": commit}, f"已归档 {name} ({commit[:10]})")
 
 
 def cmd_log(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     since = parse_date(args.since, "since", "起始日期") if args.since else None
     until = parse_date(args.until, "until", "截止日期") if args.until else None
     entries = view.history(
@@ -265,13 +218,13 @@ def cmd_log(args, out: Output) -> None:
 
 
 def cmd_revert(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     commit = archive.revert(args.commit)
     out.emit({"commit": commit}, f"已撤销, 新提交 {commit[:10]}")
 
 
 def cmd_check(args, out: Output) -> int:
-    archive = _archive(args)
+    archive = open_archive(args)
     problems = archive.check()
     out.emit(
         {"ok": not problems, "problems": problems},
@@ -281,7 +234,7 @@ def cmd_check(args, out: Output) -> int:
 
 
 def cmd_review(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     schema = archive.schema()
     today = parse_date(args.today, "today", "复核日期") if args.today else None
     changes = review(archive, today)
@@ -315,7 +268,7 @@ def _notice(message: str) -> None:
 
 
 def cmd_search(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     index = archive.search_index(on_message=_notice)
     index.ensure(progress=None if args.json else _progress)
     results = view.search(archive, " ".join(args.query), limit=args.limit)
@@ -344,7 +297,7 @@ def cmd_search(args, out: Output) -> None:
 
 
 def cmd_reindex(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     count = archive.search_index(on_message=_notice).rebuild(progress=None if args.json else _progress)
     out.emit({"customers": count, "commit": archive.head()}, f"搜索索引已重建: {count} 个客户")
 
@@ -366,7 +319,7 @@ def cmd_clone(args, out: Output) -> None:
 
 
 def cmd_remote(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     if args.action == "add":
         if not args.url:
             raise CusttuiError("用法: custtui remote add 名称 地址")
@@ -378,7 +331,7 @@ def cmd_remote(args, out: Output) -> None:
 
 
 def cmd_sync(args, out: Output) -> int:
-    archive = _archive(args)
+    archive = open_archive(args)
     progress = (lambda message: None) if args.json or args.quiet else (lambda message: print(message, file=sys.stderr))
     result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
     lines = [result.summary() + ("; 用 custtui conflicts 查看并解决" if result.conflicts else "")]
@@ -399,20 +352,20 @@ def cmd_sync(args, out: Output) -> int:
 
 
 def cmd_conflicts(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     found, schema = open_conflicts(archive, args.id), archive.schema()
     rows = [{"id": c.customer_id, "file": c.file, "number": c.number, **c.conflict} for c in found]
     out.emit(rows, "\n".join(c.line(schema) for c in found) or "没有未解决的冲突")
 
 
 def cmd_resolve(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     commit = resolve_conflict(archive, args.id, args.number, args.keep, document=args.document)
     out.emit({"id": args.id, "commit": commit}, f"已解决 {args.id} 的第 {args.number} 处冲突 ({commit[:10]})")
 
 
 def cmd_merge_customers(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     commit = merge_customers(archive, args.keep, args.fold)
     out.emit(
         {"id": args.keep, "merged": args.fold, "commit": commit},
@@ -422,7 +375,7 @@ def cmd_merge_customers(args, out: Output) -> None:
 
 
 def cmd_install_merge_driver(args, out: Output) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     hooks.install_driver(archive.store)
     hooks.install(archive.store)
     out.emit(
@@ -460,12 +413,12 @@ def cmd_merge_driver(args, out: Output) -> int:
 
 
 def cmd_export(args, out: Output) -> None:
-    target = view.export_document(_archive(args), args.id, args.name, Path(args.to).expanduser())
+    target = view.export_document(open_archive(args), args.id, args.name, Path(args.to).expanduser())
     out.emit({"path": str(target)}, f"已导出副本: {target}")
 
 
 def cmd_signing(args, out: Output) -> None:
-    owner = signing.enable(_archive(args), args.key)
+    owner = signing.enable(open_archive(args), args.key)
     who = f", 该公钥登记给 {owner.label}" if owner else " (员工名册为空: 密钥只记在本副本)"
     out.emit(
         {"key": str(args.key), "owner": owner.id if owner else None},
@@ -474,7 +427,7 @@ def cmd_signing(args, out: Output) -> None:
 
 
 def cmd_verify(args, out: Output) -> int:
-    findings = signing.verify(_archive(args), args.since)
+    findings = signing.verify(open_archive(args), args.since)
     out.emit(
         [vars(f) for f in findings],
         "\n".join(f"{f.commit[:10]} {f.when} {f.author} {f.subject}: {f.problem}" for f in findings)
@@ -484,7 +437,7 @@ def cmd_verify(args, out: Output) -> int:
 
 
 def cmd_pack(args, out: Output) -> None:
-    _archive(args).pack()
+    open_archive(args).pack()
     out.emit({"ok": True}, "已打包整理仓库对象")
 
 
@@ -492,12 +445,7 @@ def cmd_pack(args, out: Output) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--archive", default=argparse.SUPPRESS, help="档案路径 (默认: $CUSTTUI_ARCHIVE 或当前目录)")
-    common.add_argument(
-        "--user", default=argparse.SUPPRESS, help="你的姓名, 作为提交作者 (默认: $CUSTTUI_USER 或 git user.name)"
-    )
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
+    common = global_options()
     parser = argparse.ArgumentParser(prog="custtui", parents=[common], description="custtui 客户档案管理")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 

@@ -27,6 +27,7 @@ from ..core.archive.archive import Archive
 from ..core.archive.staff import add_key, add_person, disable_person
 from ..core.base.errors import CusttuiError
 from ..core.store import hooks
+from .common import global_options, open_archive
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
@@ -44,25 +45,6 @@ IDENTITY_VARIABLES = (
     "GIT_CONFIG_COUNT",
 )
 REGENERATE = "员工或密钥有变化后请重新生成 authorized_keys: custtui ssh authorized-keys --output ~/.ssh/authorized_keys"
-
-
-def _common() -> argparse.ArgumentParser:
-    """The global options again, for the second level of subcommands (``staff add --archive ...``)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--archive", default=argparse.SUPPRESS, help="档案路径 (默认: $CUSTTUI_ARCHIVE 或当前目录)")
-    common.add_argument(
-        "--user", default=argparse.SUPPRESS, help="你的姓名或员工账号 (默认: $CUSTTUI_USER 或 git user.name)"
-    )
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
-    return common
-
-
-def _archive(args) -> Archive:
-    from .main import (
-        _archive as open_archive,  # main imports this module: import when called
-    )
-
-    return open_archive(args)
 
 
 def _no_action(parser: argparse.ArgumentParser):
@@ -130,7 +112,7 @@ def _write_atomically(target: Path, text: str) -> None:
 
 
 def cmd_authorized_keys(args, out) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     if archive.registry():
         archive.access_for(archive.user).require("manage_staff")
     executable = os.path.abspath(args.executable) if args.executable else custtui_executable()
@@ -283,7 +265,7 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
 
 
 def cmd_access_log(args, out) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     if archive.registry():
         archive.access_for(archive.user).require("read_access_log")
     since = None
@@ -326,7 +308,7 @@ def _keys(value: str) -> list[str]:
 
 
 def cmd_staff_add(args, out) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     keys = [key for value in args.key or [] for key in _keys(value)]
     commit = add_person(archive, args.id, args.name, args.department, roles=args.role or None, keys=keys)
     person = archive.registry()[args.id]
@@ -338,13 +320,13 @@ def cmd_staff_add(args, out) -> None:
 
 
 def cmd_staff_disable(args, out) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     commit = disable_person(archive, args.id)
     out.emit({"id": args.id, "commit": commit}, f"已停用 {args.id} ({commit[:10]}), 其历史记录保留\n{REGENERATE}")
 
 
 def cmd_staff_key_add(args, out) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     commits = [add_key(archive, args.id, key) for key in _keys(args.key)]
     out.emit(
         {"id": args.id, "commits": commits},
@@ -353,7 +335,7 @@ def cmd_staff_key_add(args, out) -> None:
 
 
 def cmd_staff_list(args, out) -> None:
-    archive = _archive(args)
+    archive = open_archive(args)
     people = sorted(archive.registry().values(), key=lambda p: p.id)
     rows = [
         f"{p.id}  {p.name}  {p.department}  {','.join(p.roles)}  {'在职' if p.active else '已停用'}  "
@@ -371,7 +353,7 @@ def cmd_staff_list(args, out) -> None:
 
 def add_commands(command) -> None:
     """Register this module's subcommands with ``command(name, func, help) -> parser``."""
-    common = _common()
+    common = global_options()
 
     p = command("ssh", None, "SSH 访问: 生成服务账号的 authorized_keys")
     p.set_defaults(func=_no_action(p))

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from custtui.core.archive.archive import DOC_ORDER
+from custtui.core.base.layout import DOCUMENT_ORDER
 from custtui.core.records.records import Validator
 from custtui.core.records.schema import Schema
 from custtui.core.records.validate import id_check_digit, uscc_check_char
@@ -46,7 +46,7 @@ OUR_PHONE = {code: office["phone"] for code, office in _COMPANY["offices"].items
 
 NOTE_ORDER = ["time", "channel", "participants", "content", "needs", "feedback", "by"]
 DEAL_ORDER = ["date", "amount", "product", "contract", "by"]
-META_ORDER = DOC_ORDER  # a document's .meta.toml, in the order custtui writes it
+META_ORDER = DOCUMENT_ORDER  # a document's .meta.toml, in the order custtui writes it
 
 SCHEMA = Schema.load_dir(ROOT / "schema")
 VALIDATOR = Validator(SCHEMA)

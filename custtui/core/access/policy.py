@@ -13,9 +13,9 @@ from typing import Any
 
 from ..base import tomlread
 from ..base.errors import CusttuiError, RecordError, SchemaError
+from ..base.layout import POLICY_FILE, schema_file
 from ..records.schema import Schema
 
-POLICY_FILE = "policy.toml"
 SENSITIVITY = ("public", "internal", "confidential", "secret")
 MASKS = {"id_number": "身份证号", "phones": "电话", "amounts": "金额"}
 PERMISSIONS = {
@@ -54,7 +54,7 @@ class Policy:
     departments: dict[str, str]  # department -> default role
 
     @classmethod
-    def parse(cls, raw: bytes, schema: Schema, file: str = f"schema/{POLICY_FILE}") -> Policy:
+    def parse(cls, raw: bytes, schema: Schema, file: str = schema_file(POLICY_FILE)) -> Policy:
         """Read and check the policy; a mistake raises SchemaError naming the key."""
         try:
             data = tomlread.parse(raw, file)

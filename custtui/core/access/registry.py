@@ -17,12 +17,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..base.errors import CusttuiError, FieldError
-from ..base.layout import STAFF_DIR
+from ..base.layout import POLICY_FILE, SCHEMA_DIR, STAFF_DIR, schema_file, staff_file
 from ..records.records import loads
 from ..records.schema import default_schema_dir, schema_at
 from ..records.validate import validate_text
 from ..store.repo import Store
-from .policy import POLICY_FILE, Access, Policy
+from .policy import Access, Policy
 
 ID_RULE = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 KEY_RULE = re.compile(
@@ -71,8 +71,8 @@ def _remember(cache: OrderedDict, key, value):
 
 def policy_of(store: Store, commit: str | None) -> Policy:
     """The archive's policy at ``commit``; the default one when the archive predates policies."""
-    found = store.entry(commit, f"schema/{POLICY_FILE}") if commit else None
-    schema_tree = store.entry(commit, "schema") if commit else None
+    found = store.entry(commit, schema_file(POLICY_FILE)) if commit else None
+    schema_tree = store.entry(commit, SCHEMA_DIR) if commit else None
     key = (found[1] if found else "", schema_tree[1] if schema_tree else "")
     if key in _POLICIES:
         return _POLICIES[key]
@@ -101,7 +101,7 @@ def parse_person(raw: bytes, path: str) -> Person:
     """A ``staff/<id>.toml`` file as a Person; FieldError naming the key when it is not one."""
     data = loads(raw, path)
     person_id = data.get("id")
-    if not isinstance(person_id, str) or not ID_RULE.match(person_id) or path != f"{STAFF_DIR}/{person_id}.toml":
+    if not isinstance(person_id, str) or not ID_RULE.match(person_id) or path != staff_file(person_id):
         raise FieldError("id", "员工账号", f"{person_id!r} 不是有效的员工账号, 或与文件名 {path} 不符")
     name = validate_text(data.get("name", ""), "name", "姓名", max_length=40)
     department = validate_text(data.get("department", ""), "department", "部门", max_length=40)
@@ -126,12 +126,12 @@ def registry_problems(people: dict[str, Person], policy: Policy) -> list[str]:
     problems = []
     owners: dict[str, Person] = {}
     for person in people.values():
-        where = f"{STAFF_DIR}/{person.id}.toml"
+        where = staff_file(person.id)
         if person.department not in policy.departments:
-            problems.append(f"{where}: 部门 {person.department!r} 不在 schema/{POLICY_FILE} 的 [departments] 中")
+            problems.append(f"{where}: 部门 {person.department!r} 不在 {schema_file(POLICY_FILE)} 的 [departments] 中")
         for role in person.roles:
             if role not in policy.roles:
-                problems.append(f"{where}: 角色 {role!r} 未在 schema/{POLICY_FILE} 中定义")
+                problems.append(f"{where}: 角色 {role!r} 未在 {schema_file(POLICY_FILE)} 中定义")
         for other in people.values():
             if other.id < person.id and (person.name in (other.name, other.id) or other.name == person.id):
                 problems.append(f"{where}: 姓名 {person.name} 与 {other.label} 的姓名或账号相同 (一个名字只能指一个人)")

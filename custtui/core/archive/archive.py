@@ -20,16 +20,35 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..access import registry as staff_registry
 from ..access import rights
-from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, POLICY_FILE, Access, PermissionDenied, Policy
+from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, Access, PermissionDenied, Policy
 from ..access.registry import Person, lookup
 from ..base.errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
-from ..base.layout import FORMAT_VERSION, META_SUFFIX
-from ..index.listing import CUSTOMER_FILE, LOOKUP_FIELDS, Listing, Summary
+from ..base.layout import (
+    ARCHIVE_FILE,
+    CUSTOMER_FILE,
+    CUSTOMERS_DIR,
+    DEALS_DIR,
+    DOCS_DIR,
+    DOCUMENT_ORDER,
+    DOCUMENT_SYSTEM_FIELDS,
+    FORMAT_VERSION,
+    META_SUFFIX,
+    NOTES_DIR,
+    OFFICES_DIR,
+    SCHEMA_DIR,
+    SCHEMA_NAMES,
+    TOML_SUFFIX,
+    document_file,
+    meta_file,
+    office_file,
+    schema_file,
+)
+from ..index.listing import LOOKUP_FIELDS, Listing, Summary
 from ..records import records
 from ..records.naming import check_given_name, rule_stem, safe_name, unique_name
 from ..records.present import EMPTY_TEXT, change_text, display
-from ..records.records import DOC_SYSTEM_FIELDS, EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
-from ..records.schema import SCHEMA_FILES, Schema, default_schema_dir, schema_at
+from ..records.records import EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
+from ..records.schema import Schema, default_schema_dir, schema_at
 from ..store import hooks
 from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
 from .check import check_archive
@@ -86,8 +105,8 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike, user: str | None = None):
         self.store = Store(path)
-        if self.store.head() is not None and self.store.entry(self.store.head(), "archive.toml") is None:
-            raise NotARepository(f"{self.store.path} 是 git 仓库, 但不是 custtui 档案 (缺少 archive.toml)")
+        if self.store.head() is not None and self.store.entry(self.store.head(), ARCHIVE_FILE) is None:
+            raise NotARepository(f"{self.store.path} 是 git 仓库, 但不是 custtui 档案 (缺少 {ARCHIVE_FILE})")
         self.user = resolve_user(user, self.store)
         if self.store.work_tree_behind():
             self.store.stale_paths = self.store.sync_work_tree()
@@ -133,14 +152,12 @@ class Archive:
             archive = cls(target, user=user)
             archive.configure(office)
             files: Changes = {
-                f"schema/{n}": (schema_dir / n).read_bytes()
-                for n in (*SCHEMA_FILES, POLICY_FILE)
-                if (schema_dir / n).exists()
+                schema_file(n): (schema_dir / n).read_bytes() for n in SCHEMA_NAMES if (schema_dir / n).exists()
             }
-            files["archive.toml"] = dumps(
+            files[ARCHIVE_FILE] = dumps(
                 {"name": name or f"{office} 客户档案", "format": FORMAT_VERSION}, ("name", "format")
             )
-            files[f"offices/{office}.toml"] = dumps(
+            files[office_file(office)] = dumps(
                 {"code": office, "name": office_name or office, "next": 1}, ("code", "name", "next")
             )
             message = archive.commit_message("创建档案", None, None, office_name or office, "init", [])
@@ -231,7 +248,7 @@ class Archive:
         return Validator(self.schema(commit))
 
     def archive_name(self) -> str:
-        return loads(self.store.read(self.head(), "archive.toml") or b"", "archive.toml").get("name", "")
+        return loads(self.store.read(self.head(), ARCHIVE_FILE) or b"", ARCHIVE_FILE).get("name", "")
 
     def customer(self, customer_id: str, at: str | None = None) -> dict:
         """A customer's record; NotFound when there is none."""
@@ -292,20 +309,24 @@ class Archive:
             return sorted((name, blob) for name, (kind, blob) in listed.items() if kind != TREE_MODE)
 
         return Folder(
-            commit, record, self._facts(files("notes")), self._facts(files("deals")), self._documents(files("docs"))
+            commit,
+            record,
+            self._facts(files(NOTES_DIR)),
+            self._facts(files(DEALS_DIR)),
+            self._documents(files(DOCS_DIR)),
         )
 
     def notes(self, customer_id: str, at: str | None = None) -> list[dict]:
         self._require_customer(customer_id, at)
-        return self._facts(self._entries(customer_id, "notes", at))
+        return self._facts(self._entries(customer_id, NOTES_DIR, at))
 
     def deals(self, customer_id: str, at: str | None = None) -> list[dict]:
         self._require_customer(customer_id, at)
-        return self._facts(self._entries(customer_id, "deals", at))
+        return self._facts(self._entries(customer_id, DEALS_DIR, at))
 
     def documents(self, customer_id: str, at: str | None = None) -> list[Document]:
         self._require_customer(customer_id, at)
-        return self._documents(self._entries(customer_id, "docs", at))
+        return self._documents(self._entries(customer_id, DOCS_DIR, at))
 
     def _facts(self, files: list[tuple[str, str]]) -> list[dict]:
         return [dict(loads(self.store.read_blob(sha), name), file=name) for name, sha in files]
@@ -322,7 +343,7 @@ class Archive:
         return docs
 
     def document_bytes(self, customer_id: str, name: str, at: str | None = None) -> bytes:
-        raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/docs/{name}")
+        raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/{document_file(name)}")
         if raw is None:
             raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
         return raw
@@ -441,10 +462,10 @@ class Archive:
             ctype = validator.customer_type(draft["type"])
             record = validator.customer({**validator.defaults(ctype), **draft, "type": ctype})
             self._refuse_duplicate(record, head)
-            counter_path = f"offices/{office}.toml"
+            counter_path = office_file(office)
             raw = self.store.read(head, counter_path)
             if raw is None:
-                raise CusttuiError(f"档案中没有办事处 {office} (offices/{office}.toml)")
+                raise CusttuiError(f"档案中没有办事处 {office} ({counter_path})")
             counter = loads(raw, counter_path)
             seq = int(counter.get("next", 1))
             while self.store.entry(head, customer_dir(format_id(office, seq))) is not None:
@@ -564,7 +585,7 @@ class Archive:
         action: str,
         when: datetime | None,
     ) -> tuple[str, str]:
-        file = f"{stamp}-{secrets.token_hex(3)}.toml"
+        file = f"{stamp}-{secrets.token_hex(3)}{TOML_SUFFIX}"
         record = {**record, "by": self.display_name}
 
         def build(head):
@@ -585,7 +606,7 @@ class Archive:
         detail = f"{schema.label('channel', record['channel'])} {record['time']:%Y-%m-%d %H:%M}"
         return self._append_fact(
             customer_id,
-            "notes",
+            NOTES_DIR,
             f"{record['time']:%Y%m%dT%H%M}",
             record,
             ("time", "channel", "participants", "content", "needs", "feedback", "by"),
@@ -603,7 +624,7 @@ class Archive:
         detail = f"{record['amount']:,.2f} 元 {record['product']}"
         return self._append_fact(
             customer_id,
-            "deals",
+            DEALS_DIR,
             f"{record['date']:%Y%m%d}",
             record,
             ("date", "amount", "product", "contract", "by"),
@@ -653,7 +674,7 @@ class Archive:
 
         def build(head):
             current = self.customer(customer_id, head)
-            folder = f"{customer_dir(customer_id)}/docs"
+            folder = customer_dir(customer_id)
             taken = self._taken_names(head, customer_id)
             if record.get("main") and record["main"] not in taken:
                 raise FieldError("main", "主文件", f"{customer_id} 没有名为 {record['main']} 的资料")
@@ -665,7 +686,10 @@ class Archive:
                 if record.get("doc_type")
                 else schema.info_types[record["info_type"]].label
             )
-            changes = {f"{folder}/{final}": data, f"{folder}/{final}{META_SUFFIX}": dumps(record, DOC_ORDER)}
+            changes = {
+                f"{folder}/{document_file(final)}": data,
+                f"{folder}/{meta_file(final)}": dumps(record, DOCUMENT_ORDER),
+            }
             return changes, self.commit_message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
 
         commit = self.commit_required(build, when)  # settles the stored name
@@ -673,7 +697,7 @@ class Archive:
 
     def _taken_names(self, head: str | None, customer_id: str) -> set[str]:
         """Every name in a customer's docs folder, and the document name of each metadata file."""
-        listed = set(self.store.listdir(head, f"{customer_dir(customer_id)}/docs"))
+        listed = set(self.store.listdir(head, f"{customer_dir(customer_id)}/{DOCS_DIR}"))
         return listed | {n[: -len(META_SUFFIX)] for n in listed if n.endswith(META_SUFFIX)}
 
     def planned_name(self, customer_id: str, meta: dict[str, Any], file_name: str) -> str:
@@ -704,7 +728,7 @@ class Archive:
                 raise FieldError(key, key, f"资料归档后不能修改此项, 可修改: {', '.join(sorted(editable))}")
         if changes.get("main") == name:
             raise FieldError("main", "主文件", "资料不能作为自己的附件")
-        meta_path = f"{customer_dir(customer_id)}/docs/{name}{META_SUFFIX}"
+        meta_path = f"{customer_dir(customer_id)}/{meta_file(name)}"
         base = base or self.head()
 
         def read_meta(commit: str | None) -> dict:
@@ -721,7 +745,7 @@ class Archive:
             customer = self.customer(customer_id, head)
             if changes.get("main") and changes["main"] not in self._taken_names(head, customer_id):
                 raise FieldError("main", "主文件", f"{customer_id} 没有名为 {changes['main']} 的资料")
-            editable_now = {k: v for k, v in current.items() if k not in DOC_SYSTEM_FIELDS}
+            editable_now = {k: v for k, v in current.items() if k not in DOCUMENT_SYSTEM_FIELDS}
             checked = self.validator(head).document({**editable_now, **changes}, customer["type"])
             record = dict(current)
             for key in changes:
@@ -743,7 +767,7 @@ class Archive:
             schema = self.schema(head)
             detail = f"{name} " + "; ".join(change_text(schema, k, old, new, document=True) for k, old, new in diffs)
             return (
-                {meta_path: dumps(record, DOC_ORDER)},
+                {meta_path: dumps(record, DOCUMENT_ORDER)},
                 self.commit_message("修改资料", customer_id, customer["name"], detail, "update", []),
             )
 
@@ -752,9 +776,9 @@ class Archive:
     def documents_with_checksum(self, digest: str, at: str | None = None) -> list[tuple[str, str]]:
         """(customer ID, document name) of every document in the archive whose sha256 is ``digest``."""
         found = []
-        for path in self.grep(digest, f"customers/*/docs/*{META_SUFFIX}", at=at):
+        for path in self.grep(digest, f"{CUSTOMERS_DIR}/*/{DOCS_DIR}/*{META_SUFFIX}", at=at):
             if loads(self.store.read(at or self.head(), path) or b"", path).get("sha256") == digest:
-                folder, _, meta_name = path.rpartition("/docs/")
+                folder, _, meta_name = path.rpartition(f"/{DOCS_DIR}/")
                 found.append((folder.rsplit("/", 1)[-1], meta_name[: -len(META_SUFFIX)]))
         return found
 
@@ -859,7 +883,7 @@ class Archive:
         parent = info.parents[0] if info.parents else None
         result: list[tuple[str, list[tuple[str, Any, Any]] | str]] = []
         for path, old, new in self.store.diff_commits(parent, info.sha):
-            if path.endswith(".toml") and not path.startswith("schema/"):
+            if path.endswith(TOML_SUFFIX) and not path.startswith(f"{SCHEMA_DIR}/"):
                 before = loads(self.store.read_blob(old), path) if old else {}
                 after = loads(self.store.read_blob(new), path) if new else {}
                 result.append((path, field_changes(before, after)))
@@ -880,7 +904,7 @@ class Archive:
         if not info.parents:
             raise CusttuiError("不能撤销创建档案的第一个提交")
         parent = info.parents[0]
-        diff = [d for d in self.store.diff_commits(parent, info.sha) if not d[0].startswith("offices/")]
+        diff = [d for d in self.store.diff_commits(parent, info.sha) if not d[0].startswith(f"{OFFICES_DIR}/")]
         if not diff:
             raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
 
@@ -891,7 +915,7 @@ class Archive:
                 current = found[1] if found else None
                 if current == new:
                     changes[path] = BlobRef(old) if old else None
-                elif path.endswith(".toml") and old and new and current:
+                elif path.endswith(TOML_SUFFIX) and old and new and current:
                     changes[path] = self._revert_fields(path, old, new, current)
                 else:
                     raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
@@ -916,7 +940,7 @@ class Archive:
         for key, was, became in field_changes(before, after):
             if records._norm(now.get(key)) != records._norm(became):
                 definition = self.schema().fields.get(key) if path.endswith(CUSTOMER_FILE) else None
-                owner = path.split("/")[3] if path.startswith("customers/") else path
+                owner = path.split("/")[3] if path.startswith(f"{CUSTOMERS_DIR}/") else path
                 raise CusttuiError(
                     f"{owner} 的「{definition.label if definition else key}」在该提交之后又被修改"
                     f" (现为 {display(self.schema(), key, now.get(key)) or EMPTY_TEXT}), 不能自动撤销; 请手工修改"
@@ -925,7 +949,7 @@ class Archive:
                 result.pop(key, None)
             else:
                 result[key] = was
-        order = self.validator().field_order() if path.endswith(CUSTOMER_FILE) else DOC_ORDER
+        order = self.validator().field_order() if path.endswith(CUSTOMER_FILE) else DOCUMENT_ORDER
         return dumps(result, order)
 
     def _refuse_orphans(self, head: str | None, changes: Changes) -> None:
@@ -957,27 +981,6 @@ class Archive:
         """Every problem in the archive: git fsck, then every path and file by the incoming gate's
         rules (``custtui.core.archive.check``), each naming the commit that wrote it."""
         return check_archive(self)
-
-
-DOC_ORDER = (
-    "info_type",
-    "doc_type",
-    "title",
-    "date",
-    "stage",
-    "sensitivity",
-    "number",
-    "project",
-    "main",
-    "also_in",
-    "paper_box",
-    "paper_shelf",
-    "sha256",
-    "size",
-    "original_name",
-    "added_by",
-    "added_at",
-)
 
 
 def read_document_file(path: Path, limit: int) -> bytes:

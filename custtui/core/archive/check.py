@@ -23,9 +23,11 @@ from ..access.registry import parse_person, registry_problems
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import (
     CUSTOMER_FILE,
+    CUSTOMERS_DIR,
     FORMAT_VERSION,
     META_SUFFIX,
     SCHEMA_DIR,
+    TOML_SUFFIX,
     Kind,
     customer_folder_of,
     customer_of_folder,
@@ -41,6 +43,7 @@ from ..store import hooks
 
 BLAMED = 20  # problems whose author is looked up (one git log each)
 Read = Callable[[str], "bytes | None"]
+_CUSTOMERS = CUSTOMERS_DIR.encode()  # a customer path's first part, as ``git ls-tree -z`` gives it
 
 
 class FileCheck:
@@ -117,7 +120,7 @@ class FileCheck:
 
 
 def office(record: dict, path: str) -> None:
-    code = path.rsplit("/", 1)[1].removesuffix(".toml")
+    code = path.rsplit("/", 1)[1].removesuffix(TOML_SUFFIX)
     if record.get("code") != code or not OFFICE_PATTERN.match(code):
         raise CusttuiError(f"code 为 {record.get('code')!r}, 与文件名 {code} 不符")
     validate_text(record.get("name", ""), "name", "办事处名称", max_length=60)
@@ -179,7 +182,7 @@ def _check_files(archive, head: str) -> list[str]:
     for entry in filter(None, listing.split(b"\0")):  # grouped here, checked in the workers
         meta, path = entry.split(b"\t", 1)
         parts = path.split(b"/", 4)
-        if parts[0] != b"customers" or len(parts) < 4:
+        if parts[0] != _CUSTOMERS or len(parts) < 4:
             if b" tree " not in meta:
                 others.append(entry)
         elif len(parts) == 4 and b" tree " in meta:
@@ -326,7 +329,7 @@ def _blamed(store, problems: list[str]) -> list[str]:
     shown = []
     for number, text in enumerate(problems):
         path = text.split(":", 1)[0].split(" 第 ")[0]
-        if number < BLAMED and not text.startswith("git fsck") and ("/" in path or path.endswith(".toml")):
+        if number < BLAMED and not text.startswith("git fsck") and ("/" in path or path.endswith(TOML_SUFFIX)):
             found = (
                 store.git(
                     "log", "-1", "--format=%h %an <%ae> %ad", "--date=format:%Y-%m-%d %H:%M", "--", path, check=False

@@ -9,7 +9,7 @@ from datetime import datetime
 from ..access.policy import Access, Policy
 from ..access.registry import ID_RULE, ORDER, Person, check_key, key_body
 from ..base.errors import CusttuiError, FieldError
-from ..base.layout import STAFF_DIR
+from ..base.layout import staff_file
 from ..records.records import dumps
 from .archive import Archive
 
@@ -39,7 +39,7 @@ def _change(archive: Archive, edit, verb: str, detail: str, when: datetime | Non
         if not people and not Access(person.name, [policy.role(r) for r in person.roles]).may("manage_staff"):
             raise CusttuiError("第一位登记的员工必须能管理员工 (如 管理员 部门或 admin 角色), 否则名册无人能改")
         return (
-            {f"{STAFF_DIR}/{person.id}.toml": dumps(person.record(), ORDER)},
+            {staff_file(person.id): dumps(person.record(), ORDER)},
             archive.commit_message(verb, None, None, f"{person.id} {person.name} {detail}".strip(), "staff", []),
         )
 

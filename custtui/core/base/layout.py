@@ -1,5 +1,9 @@
 """The archive layout: every path an archive may hold, and which names are safe to write.
 
+The code twin of ``docs/archive-format.md``: every folder, file name and suffix of an archive
+(and the keys of a document's metadata) is named here once, and the rest of custtui uses these
+names.
+
 ``place(path)`` says what a path is (the archive file, a schema file, an office, a person, a
 customer record, a note, a deal, a document or its metadata) or None when the archive format
 has no such path. ``unsafe_name(name)`` says why one path component must never be written to a
@@ -18,25 +22,54 @@ from enum import Enum
 from functools import lru_cache
 
 FORMAT_VERSION = 1  # archive.toml's ``format``
-ARCHIVE_FILE = "archive.toml"
-SCHEMA_DIR = "schema"
-OFFICES_DIR = "offices"
-STAFF_DIR = "staff"
-CUSTOMERS_DIR = "customers"
-CUSTOMER_FILE = "customer.toml"
-NOTES, DEALS, DOCS = "notes", "deals", "docs"
-META_SUFFIX = ".meta.toml"
-SCHEMA_NAMES = ("dimensions.toml", "documents.toml", "regions.toml", "fields.toml", "rules.toml", "policy.toml")
+TOML_SUFFIX = ".toml"  # every record file: settings, schema, offices, staff, customers, notes, deals, metadata
+ARCHIVE_FILE = "archive.toml"  # the archive's name and format version
+SCHEMA_DIR = "schema"  # the classification standard and the policy this archive uses (copied at init)
+DIMENSIONS_FILE = "dimensions.toml"  # schema/: the dimensions (customer type, stage, status …) and their values
+DOCUMENTS_FILE = "documents.toml"  # schema/: information types and document types
+REGIONS_FILE = "regions.toml"  # schema/: GB/T 2260 provinces and cities
+FIELDS_FILE = "fields.toml"  # schema/: a customer's fields, per customer type
+RULES_FILE = "rules.toml"  # schema/: status periods, the document naming rule and limits
+POLICY_FILE = "policy.toml"  # schema/: roles, what each may view and edit, what is masked, other permissions
+SCHEMA_FILES = (DIMENSIONS_FILE, DOCUMENTS_FILE, REGIONS_FILE, FIELDS_FILE, RULES_FILE)  # the standard, in load order
+SCHEMA_NAMES = (*SCHEMA_FILES, POLICY_FILE)  # every file schema/ may hold
+OFFICES_DIR = "offices"  # offices/<CODE>.toml: one per office, its name and next sequence number
+STAFF_DIR = "staff"  # staff/<id>.toml: one per person, the staff registry
+CUSTOMERS_DIR = "customers"  # customers/<CODE>/<NNN>/<ID>/: one folder per customer
+CUSTOMER_FILE = "customer.toml"  # in a customer's folder: the customer's editable fields
+NOTES_DIR = "notes"  # in a customer's folder: communication records (沟通记录), one file each
+DEALS_DIR = "deals"  # in a customer's folder: transactions (交易记录), one file each
+DOCS_DIR = "docs"  # in a customer's folder: documents, each with its metadata beside it
+META_SUFFIX = ".meta.toml"  # a document's metadata: docs/<name>.meta.toml
+# the keys of a document's metadata
+DOCUMENT_FIELDS = (  # what a person describes, in the order written
+    "info_type",
+    "doc_type",
+    "title",
+    "date",
+    "stage",
+    "sensitivity",
+    "number",
+    "project",
+    "main",
+    "also_in",
+    "paper_box",
+    "paper_shelf",
+)
+# what custtui records itself, never typed in: attach's checksum, size, name, who and when; a sync's open conflicts
+DOCUMENT_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at", "conflicts")
+DOCUMENT_ORDER = DOCUMENT_FIELDS + DOCUMENT_SYSTEM_FIELDS  # the key order of a .meta.toml (conflicts, a table, last)
 MAX_NAME_BYTES = 255  # what ext4, NTFS and APFS all accept
 
 _OFFICE = r"[A-Z][A-Z0-9]{1,5}"
 _CUSTOMER_FOLDER = re.compile(
     rf"^{CUSTOMERS_DIR}/(?P<office>{_OFFICE})/(?P<shard>\d{{3}})/(?P<id>(?P=office)-(?P<seq>\d{{6,}}))/"
 )
-_NOTE_NAME = re.compile(r"^\d{8}T\d{4}-[0-9a-f]{6}\.toml$")
-_DEAL_NAME = re.compile(r"^\d{8}-[0-9a-f]{6}\.toml$")
-_OFFICE_FILE = re.compile(rf"^{OFFICES_DIR}/({_OFFICE})\.toml$")
-_STAFF_FILE = re.compile(rf"^{STAFF_DIR}/([a-z][a-z0-9_.-]{{1,31}})\.toml$")
+_TOML = re.escape(TOML_SUFFIX)
+_NOTE_NAME = re.compile(rf"^\d{{8}}T\d{{4}}-[0-9a-f]{{6}}{_TOML}$")
+_DEAL_NAME = re.compile(rf"^\d{{8}}-[0-9a-f]{{6}}{_TOML}$")
+_OFFICE_FILE = re.compile(rf"^{OFFICES_DIR}/({_OFFICE}){_TOML}$")
+_STAFF_FILE = re.compile(rf"^{STAFF_DIR}/([a-z][a-z0-9_.-]{{1,31}}){_TOML}$")
 _DOCUMENT_UNSAFE = re.compile(r'[\\/:*?"<>|]')
 WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHORT_NAMES = re.compile(r"^(git|gitmod|gitatt|gitign|mailma|gi7eba|gi7d29|gi250a|maba30)~\d")  # 8.3 aliases
@@ -69,6 +102,37 @@ def shard(customer_id: str) -> str:
     return f"{int(customer_id.rsplit('-', 1)[1]) // 1000:03d}"
 
 
+def schema_file(name: str) -> str:
+    """``schema/<name>``: a file of the classification standard or the policy."""
+    return f"{SCHEMA_DIR}/{name}"
+
+
+def office_file(code: str) -> str:
+    """``offices/BJ.toml``: an office's name and customer counter."""
+    return f"{OFFICES_DIR}/{code}{TOML_SUFFIX}"
+
+
+def staff_file(person_id: str) -> str:
+    """``staff/zhangwei.toml``: one person of the staff registry."""
+    return f"{STAFF_DIR}/{person_id}{TOML_SUFFIX}"
+
+
+def customer_folder(customer_id: str) -> str:
+    """``customers/BJ/001/BJ-001234``: a customer's folder, sharded by office and thousands (the
+    ID's form is the caller's to check)."""
+    return f"{CUSTOMERS_DIR}/{customer_id.rsplit('-', 1)[0]}/{shard(customer_id)}/{customer_id}"
+
+
+def document_file(name: str) -> str:
+    """``docs/<name>``: a document, inside its customer's folder."""
+    return f"{DOCS_DIR}/{name}"
+
+
+def meta_file(name: str) -> str:
+    """``docs/<name>.meta.toml``: a document's metadata, inside its customer's folder."""
+    return f"{DOCS_DIR}/{name}{META_SUFFIX}"
+
+
 def place(path: str) -> Place | None:
     """What ``path`` is in the archive format, or None when the format has no such path."""
     if path == ARCHIVE_FILE:
@@ -97,11 +161,11 @@ def place_inside(customer: str, inside: str) -> Place | None:
     if inside == CUSTOMER_FILE:
         return Place(Kind.CUSTOMER, customer, customer)
     folder, _, name = inside.partition("/")
-    if folder == NOTES and _NOTE_NAME.match(name):
+    if folder == NOTES_DIR and _NOTE_NAME.match(name):
         return Place(Kind.NOTE, customer, name)
-    if folder == DEALS and _DEAL_NAME.match(name):
+    if folder == DEALS_DIR and _DEAL_NAME.match(name):
         return Place(Kind.DEAL, customer, name)
-    if folder == DOCS and "/" not in name:
+    if folder == DOCS_DIR and "/" not in name:
         document = name.removesuffix(META_SUFFIX)
         if unsafe_document_name(document) is None:
             return Place(Kind.DOC_META if name.endswith(META_SUFFIX) else Kind.DOCUMENT, customer, document)

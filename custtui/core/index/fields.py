@@ -29,7 +29,6 @@ DIMENSION_FIELDS = (
     "owner",
     "tag",
 )
-DOCS = "docs"
 
 
 def _keyword(boost: float = 1.0, lowercase: bool = False, commas: bool = False) -> KEYWORD:

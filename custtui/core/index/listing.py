@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 from ..base.errors import CusttuiError, RecordError
-from ..base.layout import CUSTOMER_FILE
+from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
 from ..records.records import loads
 from ..store.repo import Store
 
-CUSTOMERS = "customers"
 SCHEMA_VERSION = "6"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = (
@@ -126,7 +125,7 @@ def _row(cid: str, record: dict) -> tuple:
 def customer_id_of(path: str) -> str | None:
     """The customer ID when ``path`` is a customer's ``customer.toml``."""
     parts = path.split("/")
-    if len(parts) == 5 and parts[0] == CUSTOMERS and parts[4] == CUSTOMER_FILE:
+    if len(parts) == 5 and parts[0] == CUSTOMERS_DIR and parts[4] == CUSTOMER_FILE:
         return parts[3]
     return None
 
@@ -238,7 +237,7 @@ class Listing:
         if old_tree is False:
             raise CusttuiError("列表缓存所在的提交已不存在, 请重试")
         new_tree = self._customers_tree(commit) or None  # an unknown commit lists as empty
-        for path, _, new in self.store.diff_trees(old_tree, new_tree, f"{CUSTOMERS}/"):
+        for path, _, new in self.store.diff_trees(old_tree, new_tree, f"{CUSTOMERS_DIR}/"):
             cid = customer_id_of(path)
             if cid is not None:
                 yield cid, parse_customer(self.store.read_blob(new), path) if new else None
@@ -289,18 +288,18 @@ class Listing:
     def _customers_tree(self, commit: str | None) -> str | None | Literal[False]:
         """The customers/ tree at ``commit``; False when the commit is unknown here."""
         try:
-            found = self.store.entry(commit, CUSTOMERS) if commit else None
+            found = self.store.entry(commit, CUSTOMERS_DIR) if commit else None
         except CusttuiError:
             return False
         return found[1] if found else None
 
     def _read_tree(self, commit: str | None) -> Iterator[tuple[str, dict]]:
         """Every customer record at ``commit`` in two bulk git calls."""
-        if commit is None or self.store.entry(commit, CUSTOMERS) is None:
+        if commit is None or self.store.entry(commit, CUSTOMERS_DIR) is None:
             return
         wanted = [
             (cid, path, blob)
-            for path, blob in self.store.files(commit, f"{CUSTOMERS}/")
+            for path, blob in self.store.files(commit, f"{CUSTOMERS_DIR}/")
             if (cid := customer_id_of(path))
         ]
         contents = batch_read(self.store.git_dir, [sha for _, _, sha in wanted])
@@ -311,7 +310,7 @@ class Listing:
 def customer_folders(store: Store, commit: str | None, *paths: str) -> dict[str, dict[str, str]]:
     """customer folder -> {path inside the folder: blob} for everything under ``paths``."""
     folders: dict[str, dict[str, str]] = {}
-    for path, blob in store.files(commit, *(paths or (f"{CUSTOMERS}/",))):
+    for path, blob in store.files(commit, *(paths or (f"{CUSTOMERS_DIR}/",))):
         parts = path.split("/", 4)
         if len(parts) == 5:
             folders.setdefault("/".join(parts[:4]), {})[parts[4]] = blob

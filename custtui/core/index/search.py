@@ -27,7 +27,17 @@ from whoosh.scoring import TF_IDF
 from whoosh.searching import Searcher
 
 from ..base.errors import CusttuiError, RecordError
-from ..base.layout import META_SUFFIX
+from ..base.layout import (
+    CUSTOMER_FILE,
+    CUSTOMERS_DIR,
+    DEALS_DIR,
+    DOCS_DIR,
+    META_SUFFIX,
+    NOTES_DIR,
+    TOML_SUFFIX,
+    document_file,
+    schema_file,
+)
 from ..records.records import customer_dir, loads
 from .analysis import (
     bigram_analyzer,
@@ -35,7 +45,6 @@ from .analysis import (
 )
 from .extract import TextCache
 from .fields import (
-    DOCS,
     STORED_PROSE_CHARS,
     customer_body,
     customer_document,
@@ -158,7 +167,7 @@ class _StoreOnly:
             from ..records.schema import Schema
 
             head = self.store.head()
-            self._validator = Validator(Schema.load(lambda name: self.store.read(head, f"schema/{name}")))
+            self._validator = Validator(Schema.load(lambda name: self.store.read(head, schema_file(name))))
         return self._validator
 
 
@@ -387,7 +396,10 @@ class SearchIndex:
         for start in range(0, len(folders), SEGMENT_CUSTOMERS):
             chunk = folders[start : start + SEGMENT_CUSTOMERS]
             wanted = [
-                (folder, rel, blob) for folder, files in chunk for rel, blob in files.items() if rel.endswith(".toml")
+                (folder, rel, blob)
+                for folder, files in chunk
+                for rel, blob in files.items()
+                if rel.endswith(TOML_SUFFIX)
             ]
             records = dict(
                 zip(
@@ -431,7 +443,7 @@ class SearchIndex:
             (folder, rel, blob)
             for folder, files in folders.items()
             for rel, blob in files.items()
-            if rel.endswith(".toml")
+            if rel.endswith(TOML_SUFFIX)
         ]
         records = dict(
             zip(((f, r) for f, r, _ in wanted), batch_read(self.store.git_dir, [b for _, _, b in wanted]), strict=True)
@@ -446,19 +458,23 @@ class SearchIndex:
         cid = folder.rsplit("/", 1)[1]
         if not fresh and dw is not None:
             dw.delete_by_term("id", cid)
-        if "customer.toml" not in files:
+        if CUSTOMER_FILE not in files:
             if not fresh:
                 cw.delete_by_term("id", cid)
             return
         try:  # only what validates reaches Whoosh: a damaged record is findable by its ID, and reported
             validator = self.archive.validator()
-            record = _record(files["customer.toml"][1], f"{folder}/customer.toml")
+            record = _record(files[CUSTOMER_FILE][1], f"{folder}/{CUSTOMER_FILE}")
             validator.customer(record, check_required=False)  # a later-required field is incompleteness, not damage
             notes = [
-                _record(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("notes/")
+                _record(raw, f"{folder}/{rel}")
+                for rel, (_, raw) in sorted(files.items())
+                if rel.startswith(f"{NOTES_DIR}/")
             ]
             deals = [
-                _record(raw, f"{folder}/{rel}") for rel, (_, raw) in sorted(files.items()) if rel.startswith("deals/")
+                _record(raw, f"{folder}/{rel}")
+                for rel, (_, raw) in sorted(files.items())
+                if rel.startswith(f"{DEALS_DIR}/")
             ]
             for note in notes:
                 validator.note(note)
@@ -473,10 +489,10 @@ class SearchIndex:
         if dw is None:
             return
         for rel, (_, raw) in sorted(files.items()):
-            if not rel.startswith(f"{DOCS}/") or not rel.endswith(META_SUFFIX):
+            if not rel.startswith(f"{DOCS_DIR}/") or not rel.endswith(META_SUFFIX):
                 continue
-            name = rel[len(DOCS) + 1 : -len(META_SUFFIX)]
-            body = files.get(f"{DOCS}/{name}")
+            name = rel[len(DOCS_DIR) + 1 : -len(META_SUFFIX)]
+            body = files.get(document_file(name))
             if body is None or raw is None:
                 continue
             try:
@@ -518,11 +534,11 @@ class SearchIndex:
         documents: set[str] = set()
         for path, old, new in diff:
             parts = path.split("/")
-            if parts[0] != "customers" or len(parts) < 5:
+            if parts[0] != CUSTOMERS_DIR or len(parts) < 5:
                 continue
             cid = parts[3]
             changed.add(cid)
-            if parts[4] == DOCS or (parts[4] == "customer.toml" and self._shown_on_documents_changed(path, old, new)):
+            if parts[4] == DOCS_DIR or (parts[4] == CUSTOMER_FILE and self._shown_on_documents_changed(path, old, new)):
                 documents.add(cid)
         return changed, documents
 
@@ -652,7 +668,7 @@ class SearchIndex:
                         found.score,
                         document=stored["filename"],
                         title=stored.get("title"),
-                        path=f"{customer_dir(customer)}/{DOCS}/{stored['filename']}",
+                        path=f"{customer_dir(customer)}/{document_file(stored['filename'])}",
                         note=stored.get("note"),
                         blob=stored.get("blob"),
                     )

@@ -17,7 +17,7 @@ import tomli_w
 
 from ..base import tomlread
 from ..base.errors import CusttuiError, FieldError, SchemaError
-from ..base.layout import unsafe_document_name
+from ..base.layout import DOCUMENT_FIELDS, DOCUMENT_SYSTEM_FIELDS, FIELDS_FILE, customer_folder, unsafe_document_name
 from . import validate as v
 from .schema import CUSTOMER_TYPE, FieldDef, Schema
 
@@ -26,8 +26,6 @@ OFFICE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
 SYSTEM_FIELDS = ("id", "type", "name")
 TRAILING_TABLES = ("contacts", "stage_history", "conflicts")
 SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into")  # kept by custtui, never typed in
-# set by attach (or recorded by a sync), never edited
-DOC_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at", "conflicts")
 EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
@@ -36,7 +34,7 @@ def customer_dir(customer_id: str) -> str:
     match = ID_PATTERN.match(customer_id)
     if not match:
         raise CusttuiError(f"客户编号 {customer_id!r} 格式不对, 应为 办事处代码-序号, 如 BJ-000123")
-    return f"customers/{match['office']}/{int(match['seq']) // 1000:03d}/{customer_id}"
+    return customer_folder(customer_id)
 
 
 def format_id(office: str, seq: int) -> str:
@@ -142,7 +140,7 @@ class Validator:
 
     def enum(self, definition: FieldDef, value: Any) -> str:
         if definition.dimension is None:  # loading the standard requires one for an enum field
-            raise SchemaError("fields.toml", f"fields.{definition.code}.dimension", "枚举字段须指定维度")
+            raise SchemaError(FIELDS_FILE, f"fields.{definition.code}.dimension", "枚举字段须指定维度")
         dimension = self.schema.dimension(definition.dimension)
         found = dimension.resolve(str(value))
         if found is None:
@@ -318,23 +316,7 @@ class Validator:
             doc_type = info_type.doc_types[-1] if info_type.code == "other" else None
         elif info_type is None:
             info_type = self.schema.info_types[doc_type.info_type]
-        self._reject_unknown(
-            data,
-            {
-                "info_type",
-                "doc_type",
-                "title",
-                "date",
-                "stage",
-                "sensitivity",
-                "number",
-                "project",
-                "main",
-                "also_in",
-                "paper_box",
-                "paper_shelf",
-            },
-        )
+        self._reject_unknown(data, set(DOCUMENT_FIELDS))
         if doc_type is not None and doc_type.for_types and customer_type and customer_type not in doc_type.for_types:
             kinds = "、".join(self.schema.label(CUSTOMER_TYPE, t) for t in doc_type.for_types)
             raise FieldError("doc_type", "资料类型", f"「{doc_type.label}」只适用于{kinds}")
@@ -386,7 +368,7 @@ class Validator:
 
     def stored_document(self, record: dict, customer_type: str | None) -> dict:
         """Document metadata as stored (with what ``attach`` recorded: checksum, size, who, when)."""
-        checked = self.document({k: x for k, x in record.items() if k not in DOC_SYSTEM_FIELDS}, customer_type)
+        checked = self.document({k: x for k, x in record.items() if k not in DOCUMENT_SYSTEM_FIELDS}, customer_type)
         if not isinstance(record.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", record["sha256"]):
             raise FieldError("sha256", "校验和", "应为 64 位十六进制的 SHA-256")
         if not isinstance(record.get("size"), int) or isinstance(record["size"], bool) or record["size"] < 0:

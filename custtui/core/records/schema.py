@@ -14,9 +14,19 @@ from typing import Callable, Mapping, NoReturn
 
 from ..base import tomlread
 from ..base.errors import CusttuiError, RecordError, SchemaError
+from ..base.layout import (
+    DIMENSIONS_FILE,
+    DOCUMENTS_FILE,
+    FIELDS_FILE,
+    REGIONS_FILE,
+    RULES_FILE,
+    SCHEMA_DIR,
+    SCHEMA_FILES,
+    TOML_SUFFIX,
+    schema_file,
+)
 from ..store.repo import Store
 
-SCHEMA_FILES = ("dimensions.toml", "documents.toml", "regions.toml", "fields.toml", "rules.toml")
 DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schema"
 FIELD_KINDS = {
     "text",
@@ -165,7 +175,7 @@ class Schema:
         return cls.load(lambda name: (folder / name).read_bytes() if (folder / name).is_file() else None)
 
     @classmethod
-    def load(cls, read: Callable[[str], bytes | None], prefix: str = "schema/") -> "Schema":
+    def load(cls, read: Callable[[str], bytes | None], prefix: str = f"{SCHEMA_DIR}/") -> "Schema":
         """Load from ``read(filename) -> bytes | None`` (a folder, or files at a commit)."""
         docs = {}
         for name in SCHEMA_FILES:
@@ -182,7 +192,9 @@ class Schema:
             return _Builder(prefix, docs).build()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             # a shape the builder does not expect (a table where a list belongs …), e.g. from another copy
-            raise SchemaError(prefix + "*.toml", "(结构)", f"内容的结构不对: {type(exc).__name__} {exc}") from None
+            raise SchemaError(
+                f"{prefix}*{TOML_SUFFIX}", "(结构)", f"内容的结构不对: {type(exc).__name__} {exc}"
+            ) from None
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -254,7 +266,7 @@ def _min_annual(tier: Value) -> float:
     """A value tier's annual threshold (loading checked that it is a number)."""
     threshold = tier.extra.get("min_annual", 0)
     if not isinstance(threshold, (int, float)):
-        raise SchemaError("dimensions.toml", f"value_tier.{tier.code}.min_annual", "价值层级须给出年金额阈值 (数字)")
+        raise SchemaError(DIMENSIONS_FILE, f"value_tier.{tier.code}.min_annual", "价值层级须给出年金额阈值 (数字)")
     return float(threshold)
 
 
@@ -290,7 +302,7 @@ class _Builder:
         return Schema(dimensions, info_types, fields, provinces, cities, macro, rules)
 
     def dimensions(self) -> dict[str, Dimension]:
-        name, doc = "dimensions.toml", self.docs["dimensions.toml"]
+        name, doc = DIMENSIONS_FILE, self.docs[DIMENSIONS_FILE]
         result = {}
         for code, body in doc.items():
             if not isinstance(body, dict):
@@ -326,7 +338,7 @@ class _Builder:
         return result
 
     def info_types(self, dimensions: dict[str, Dimension]) -> dict[str, InfoType]:
-        name, doc = "documents.toml", self.docs["documents.toml"]
+        name, doc = DOCUMENTS_FILE, self.docs[DOCUMENTS_FILE]
         raw = doc.get("info_types")
         if not isinstance(raw, list) or not raw:
             self.fail(name, "info_types", "应为非空的 [[info_types]] 列表")
@@ -367,7 +379,7 @@ class _Builder:
         return result
 
     def regions(self):
-        name, doc = "regions.toml", self.docs["regions.toml"]
+        name, doc = REGIONS_FILE, self.docs[REGIONS_FILE]
         macro = doc.get("macro_regions", {})
         provinces, cities = {}, {}
         for i, item in enumerate(doc.get("provinces", [])):
@@ -390,7 +402,7 @@ class _Builder:
         return provinces, cities, macro
 
     def fields(self, dimensions: dict[str, Dimension]) -> dict[str, FieldDef]:
-        name, doc = "fields.toml", self.docs["fields.toml"]
+        name, doc = FIELDS_FILE, self.docs[FIELDS_FILE]
         raw = doc.get("fields")
         if not isinstance(raw, dict) or not raw:
             self.fail(name, "fields", "应为 [fields.字段代码] 表")
@@ -430,7 +442,7 @@ class _Builder:
         return result
 
     def rules(self) -> dict:
-        name, doc = "rules.toml", self.docs["rules.toml"]
+        name, doc = RULES_FILE, self.docs[RULES_FILE]
         status = doc.get("status", {})
         for key in ("dormant_after_days", "lost_after_days", "history_after_days"):
             if not isinstance(status.get(key), int) or status[key] <= 0:
@@ -453,8 +465,8 @@ _BY_TREE: dict[str, Schema] = {}
 
 def schema_at(store: Store, commit: str | None) -> Schema:
     """The archive's own classification standard at ``commit`` (the default one before any)."""
-    found = store.entry(commit, "schema")
+    found = store.entry(commit, SCHEMA_DIR)
     key = found[1] if found else ""
     if key not in _BY_TREE:
-        _BY_TREE[key] = Schema.load(lambda name: store.read(commit, f"schema/{name}"))
+        _BY_TREE[key] = Schema.load(lambda name: store.read(commit, schema_file(name)))
     return _BY_TREE[key]

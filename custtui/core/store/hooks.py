@@ -24,6 +24,7 @@ import shlex
 import stat
 import sys
 
+from ..base.layout import TOML_SUFFIX
 from .repo import Store
 
 SETTINGS = (
@@ -35,7 +36,7 @@ SETTINGS = (
 )
 MARK = "# installed by custtui: the incoming gate"
 DRIVER = "custtui"  # the field-by-field merge of TOML records (custtui.core.sync.merge.run_driver)
-ATTRIBUTE_LINE = f"*.toml merge={DRIVER}"
+ATTRIBUTE_LINE = f"*{TOML_SUFFIX} merge={DRIVER}"
 HOOKS = {
     "pre-receive": "exec {python} -m custtui gate-hook push",
     # only a move of a branch asks Python; custtui's own updates say they were gated already

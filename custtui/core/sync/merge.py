@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..base.errors import CusttuiError
-from ..base.layout import META_SUFFIX
+from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, OFFICES_DIR, TOML_SUFFIX
 from ..records.naming import unique_name
 from ..records.records import EMPTY, dumps, loads
 from ..store.repo import BlobRef, Changes, Store
@@ -184,7 +184,7 @@ def merge_toml_bytes(
     if mine is None or other is None:
         raise MergeRefused(f"{path}: 一方修改、另一方删除, 无法自动合并")
     merged = merge.fields(old or {}, mine, other)
-    counter = next((c for c in merge.conflicts if path.startswith("offices/") and c.field == "next"), None)
+    counter = next((c for c in merge.conflicts if path.startswith(f"{OFFICES_DIR}/") and c.field == "next"), None)
     if counter:  # an office counter only grows: the larger one keeps every number given out
         merged["next"] = max(int(counter.kept), int(counter.other))
         merge.conflicts.remove(counter)
@@ -196,7 +196,7 @@ def merge_toml_bytes(
 
 def is_record(path: str) -> bool:
     """Customer records and document metadata: the files that hold their own recorded conflicts."""
-    return path.startswith("customers/") and (path.endswith("/customer.toml") or path.endswith(META_SUFFIX))
+    return path.startswith(f"{CUSTOMERS_DIR}/") and (path.endswith(f"/{CUSTOMER_FILE}") or path.endswith(META_SUFFIX))
 
 
 # --- who set a value --------------------------------------------------------------------
@@ -339,7 +339,7 @@ def _folder(path: str) -> str:
 
 
 def _is_document(path: str) -> bool:
-    return "/docs/" in path and not path.endswith(META_SUFFIX)
+    return f"/{DOCS_DIR}/" in path and not path.endswith(META_SUFFIX)
 
 
 def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeMerge:
@@ -355,7 +355,7 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
     result = TreeMerge(
         {},
         [],
-        {_folder(p) for p in other if p.startswith("customers/") and p.count("/") >= 4},
+        {_folder(p) for p in other if p.startswith(f"{CUSTOMERS_DIR}/") and p.count("/") >= 4},
         [],
         sorted(same_as_ours),
     )
@@ -374,7 +374,7 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str) -> TreeM
             result.changes[path] = None if new is None else _their_file(store, theirs, path, new)
         elif mine[path] == new:
             continue
-        elif path.endswith(".toml"):
+        elif path.endswith(TOML_SUFFIX):
             _merge_file(store, base, ours, theirs, path, (old, mine[path], new), result, logs)
         elif new is None:  # theirs deleted a document ours changed: ours stays
             continue
@@ -415,7 +415,7 @@ def _keep_deleted_folders(
     a note, a document) stays whole as the changing side has it, with the deletion recorded as an
     open conflict; accepting the deletion later removes the folder. The folders handled here."""
     handled = set()
-    record_name = "/customer.toml"
+    record_name = f"/{CUSTOMER_FILE}"
     deleted_by_ours = {_folder(p) for p, new in mine.items() if p.endswith(record_name) and new is None}
     deleted_by_theirs = {_folder(p) for p, (_, new) in other.items() if p.endswith(record_name) and new is None}
     for folder in sorted(deleted_by_ours ^ deleted_by_theirs):

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from ..access.policy import CUSTOMER_RECORD
-from ..archive.archive import META_SUFFIX, Archive
+from ..archive.archive import Archive
 from ..base.errors import CusttuiError, FieldError
-from ..index.listing import CUSTOMER_FILE
+from ..base.layout import CUSTOMER_FILE, DOCS_DIR, META_SUFFIX, document_file, meta_file
 from ..records.naming import unique_name
 from ..records.records import customer_dir, dumps, loads
 from ..store.repo import BlobRef, Changes
@@ -67,7 +67,7 @@ def resolve_conflict(
         raise FieldError("keep", "保留哪个值", f"应为 {KEEP_CURRENT} (当前值) 或 {TAKE_OTHER} (另一方的值)")
     archive.access.require_edit(*CUSTOMER_RECORD, "客户档案")
     folder = customer_dir(customer_id)
-    path = f"{folder}/{CUSTOMER_FILE}" if document is None else f"{folder}/docs/{document}{META_SUFFIX}"
+    path = f"{folder}/{CUSTOMER_FILE}" if document is None else f"{folder}/{meta_file(document)}"
 
     def build(head: str | None) -> tuple[Changes, str]:
         raw = archive.store.read(head, path)
@@ -96,7 +96,7 @@ def resolve_conflict(
         if keep == TAKE_OTHER and field == DELETED:
             archive.access.require("delete")
             victims = (
-                [f"{folder}/docs/{document}", path]
+                [f"{folder}/{document_file(document)}", path]
                 if document
                 else [p for p, _ in archive.store.files(head, f"{folder}/")]
             )
@@ -186,12 +186,13 @@ def _moved_files(archive: Archive, head: str | None, source_id: str, target_id: 
     name is taken there get a free one (and attachments follow their renamed main file)."""
     source, target = customer_dir(source_id), customer_dir(target_id)
     files = dict(archive.store.files(head, f"{source}/"))
-    taken = {p.rsplit("/", 1)[1] for p, _ in archive.store.files(head, f"{target}/docs/")}
+    docs = f"{DOCS_DIR}/"
+    taken = {p.rsplit("/", 1)[1] for p, _ in archive.store.files(head, f"{target}/{docs}")}
     renamed: dict[str, str] = {}
     for path in sorted(files):
         inside = path[len(source) + 1 :]
-        if inside.startswith("docs/") and not inside.endswith(META_SUFFIX):
-            name = inside[len("docs/") :]
+        if inside.startswith(docs) and not inside.endswith(META_SUFFIX):
+            name = inside[len(docs) :]
             renamed[name] = unique_name(name, taken)
             taken |= {renamed[name], renamed[name] + META_SUFFIX}
     changes: Changes = {}
@@ -200,14 +201,14 @@ def _moved_files(archive: Archive, head: str | None, source_id: str, target_id: 
         if inside == CUSTOMER_FILE:
             continue
         changes[path] = None
-        if inside.startswith("docs/") and inside.endswith(META_SUFFIX):
-            name = inside[len("docs/") : -len(META_SUFFIX)]
+        if inside.startswith(docs) and inside.endswith(META_SUFFIX):
+            name = inside[len(docs) : -len(META_SUFFIX)]
             meta = loads(archive.store.read_blob(blob), path)
             if meta.get("main") in renamed:
                 meta["main"] = renamed[meta["main"]]
-            changes[f"{target}/docs/{renamed.get(name, name)}{META_SUFFIX}"] = dumps(meta, list(meta))
-        elif inside.startswith("docs/"):
-            changes[f"{target}/docs/{renamed[inside[len('docs/') :]]}"] = BlobRef(blob)
+            changes[f"{target}/{meta_file(renamed.get(name, name))}"] = dumps(meta, list(meta))
+        elif inside.startswith(docs):
+            changes[f"{target}/{document_file(renamed[inside[len(docs) :]])}"] = BlobRef(blob)
         else:
             changes[f"{target}/{inside}"] = BlobRef(blob)
     return changes

@@ -23,8 +23,8 @@ from typing import Callable
 
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError
-from ..base.layout import printable
-from ..index.listing import CUSTOMER_FILE, LOOKUP_FIELDS, customer_id_of
+from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, office_file, printable
+from ..index.listing import LOOKUP_FIELDS, customer_id_of
 from ..records import records
 from ..records.records import dumps, loads
 from ..store import hooks
@@ -163,7 +163,7 @@ def clone(
 
 def _register_office(archive: Archive, office: str, office_name: str | None) -> None:
     """Add ``offices/CODE.toml`` and push it at once, so no other copy can take the code."""
-    path = f"offices/{office}.toml"
+    path = office_file(office)
     for _ in range(PUSH_ATTEMPTS):
         taken = archive.store.read(archive.head(), path)
         if taken is not None:
@@ -378,9 +378,11 @@ def _finish(archive: Archive, result: SyncResult) -> None:
     diff = (
         store.diff_commits_bulk(result.before, result.after)
         if result.before
-        else [(p, None, b) for p, b in store.files(result.after, "customers/")]
+        else [(p, None, b) for p, b in store.files(result.after, f"{CUSTOMERS_DIR}/")]
     )
-    result.customers = sorted({p.split("/")[3] for p, _, _ in diff if p.startswith("customers/") and p.count("/") >= 4})
+    result.customers = sorted(
+        {p.split("/")[3] for p, _, _ in diff if p.startswith(f"{CUSTOMERS_DIR}/") and p.count("/") >= 4}
+    )
     added = [cid for p, old, new in diff if old is None and new and (cid := customer_id_of(p))]
     result.duplicates = find_duplicates(archive, added)
     started = time.monotonic()
@@ -443,7 +445,11 @@ def open_conflicts(archive: Archive, customer_id: str | None = None) -> list[tup
     if head is None:  # an empty archive: nothing to grep (git grep would be given None)
         return found
     pattern = r"^\[\[conflicts\]\]"
-    scope = [f"{records.customer_dir(customer_id)}/docs/*.meta.toml"] if customer_id else ["customers/*.meta.toml"]
+    scope = (
+        [f"{records.customer_dir(customer_id)}/{DOCS_DIR}/*{META_SUFFIX}"]
+        if customer_id
+        else [f"{CUSTOMERS_DIR}/*{META_SUFFIX}"]
+    )
     listed = archive.store.git("grep", "-l", "-E", pattern, head, "--", *scope, check=False).stdout.decode()
     for line in listed.splitlines():
         path = line.split(":", 1)[1]

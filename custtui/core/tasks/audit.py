@@ -8,8 +8,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..archive.archive import META_SUFFIX, Archive, HistoryEntry
-from ..index.listing import CUSTOMER_FILE
+from ..archive.archive import Archive, HistoryEntry
+from ..base.layout import (
+    CUSTOMER_FILE,
+    CUSTOMERS_DIR,
+    DEALS_DIR,
+    DOCS_DIR,
+    META_SUFFIX,
+    NOTES_DIR,
+    OFFICES_DIR,
+    TOML_SUFFIX,
+)
 from ..records.present import DOCUMENT_LABELS, display, document_display, field_label
 from ..records.schema import Schema
 from . import view
@@ -85,19 +94,19 @@ def _describe(
     schema: Schema, path: str, diff: list[tuple[str, Any, Any]] | str, by_path: dict[str, Any]
 ) -> Change | None:
     parts = path.split("/")
-    if parts[0] == "customers" and len(parts) >= 5:
+    if parts[0] == CUSTOMERS_DIR and len(parts) >= 5:
         customer_id, rest = parts[3], parts[4:]
         # a record's diff is its field changes; a file ``changes_in`` did not read as one is told by its path
         if rest == [CUSTOMER_FILE] and isinstance(diff, list):
             return _customer(schema, customer_id, diff)
-        if len(rest) == 2 and rest[0] == "notes" and isinstance(diff, list):
+        if len(rest) == 2 and rest[0] == NOTES_DIR and isinstance(diff, list):
             return _fact(diff, "沟通记录", lambda note: _note_line(schema, note))
-        if len(rest) == 2 and rest[0] == "deals" and isinstance(diff, list):
+        if len(rest) == 2 and rest[0] == DEALS_DIR and isinstance(diff, list):
             return _fact(diff, "交易", _deal_line)
-        if len(rest) == 2 and rest[0] == "docs":
+        if len(rest) == 2 and rest[0] == DOCS_DIR:
             return _document(schema, path, rest[1], diff, by_path)
-    if parts[0] == "offices" and isinstance(diff, list):
-        return _office(parts[-1].removesuffix(".toml"), diff)
+    if parts[0] == OFFICES_DIR and isinstance(diff, list):
+        return _office(parts[-1].removesuffix(TOML_SUFFIX), diff)
     return Change(f"{_state(diff)} 文件 {path}")
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..archive.archive import Archive
-from ..base.layout import CUSTOMER_FILE, META_SUFFIX
+from ..base.layout import CUSTOMER_FILE, DOCS_DIR, META_SUFFIX
 from ..records.present import (
     DOCUMENT_LABELS,
     EMPTY_TEXT,
@@ -38,7 +38,7 @@ class OpenConflict:
     def document(self) -> str | None:
         if self.file == CUSTOMER_FILE:
             return None
-        return self.file.removeprefix("docs/").removesuffix(META_SUFFIX)
+        return self.file.removeprefix(f"{DOCS_DIR}/").removesuffix(META_SUFFIX)
 
     @property
     def key(self) -> str:

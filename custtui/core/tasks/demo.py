@@ -12,9 +12,21 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from ..archive.archive import META_SUFFIX, Archive
+from ..archive.archive import Archive
 from ..base.errors import CusttuiError
-from ..index.listing import CUSTOMER_FILE
+from ..base.layout import (
+    ARCHIVE_FILE,
+    CUSTOMER_FILE,
+    CUSTOMERS_DIR,
+    DEALS_DIR,
+    DOCS_DIR,
+    META_SUFFIX,
+    NOTES_DIR,
+    OFFICES_DIR,
+    TOML_SUFFIX,
+    document_file,
+    office_file,
+)
 from ..records.records import Validator, dumps, loads
 from ..records.schema import Schema, default_schema_dir
 from ..store.repo import Changes, Identity
@@ -25,7 +37,7 @@ ADMIN = "系统管理员"
 
 def sample_dir() -> Path:
     found = Path(__file__).resolve().parents[3] / "sample-archive"
-    if not (found / "archive.toml").is_file():
+    if not (found / ARCHIVE_FILE).is_file():
         raise CusttuiError(f"找不到示例档案 {found}")
     return found
 
@@ -87,13 +99,13 @@ def _customer_events(schema: Schema, folder: Path, root: Path) -> list[Event]:
                 ("stage",),
             )
         )
-    for file in sorted((folder / "notes").glob("*.toml")):
+    for file in sorted((folder / NOTES_DIR).glob(f"*{TOML_SUFFIX}")):
         note = loads(file.read_bytes(), file.name)
         events.append(
             Event(
                 _at(note["time"], 0),
                 note.get("by") or record["owner"],
-                {f"{rel}/notes/{file.name}": file.read_bytes()},
+                {f"{rel}/{NOTES_DIR}/{file.name}": file.read_bytes()},
                 "沟通记录",
                 cid,
                 name,
@@ -101,13 +113,13 @@ def _customer_events(schema: Schema, folder: Path, root: Path) -> list[Event]:
                 "note",
             )
         )
-    for file in sorted((folder / "deals").glob("*.toml")):
+    for file in sorted((folder / DEALS_DIR).glob(f"*{TOML_SUFFIX}")):
         deal = loads(file.read_bytes(), file.name)
         events.append(
             Event(
                 _at(deal["date"], 15),
                 deal.get("by") or record["owner"],
-                {f"{rel}/deals/{file.name}": file.read_bytes()},
+                {f"{rel}/{DEALS_DIR}/{file.name}": file.read_bytes()},
                 "交易",
                 cid,
                 name,
@@ -115,7 +127,7 @@ def _customer_events(schema: Schema, folder: Path, root: Path) -> list[Event]:
                 "deal",
             )
         )
-    for meta_file in sorted((folder / "docs").glob(f"*{META_SUFFIX}")):
+    for meta_file in sorted((folder / DOCS_DIR).glob(f"*{META_SUFFIX}")):
         doc = meta_file.name[: -len(META_SUFFIX)]
         meta = loads(meta_file.read_bytes(), meta_file.name)
         kind = (
@@ -128,8 +140,8 @@ def _customer_events(schema: Schema, folder: Path, root: Path) -> list[Event]:
                 _at(meta["added_at"], 0),
                 meta.get("added_by") or record["owner"],
                 {
-                    f"{rel}/docs/{doc}": (folder / "docs" / doc).read_bytes(),
-                    f"{rel}/docs/{meta_file.name}": meta_file.read_bytes(),
+                    f"{rel}/{document_file(doc)}": (folder / DOCS_DIR / doc).read_bytes(),
+                    f"{rel}/{DOCS_DIR}/{meta_file.name}": meta_file.read_bytes(),
                 },
                 "归档",
                 cid,
@@ -149,11 +161,11 @@ def _writing(changes: Changes, message: str) -> Callable[[str | None], tuple[Cha
 def build_demo(path: str | Path, user: str | None = None) -> Archive:
     """Create the demo archive at ``path`` (a new directory) as the 北京 office's copy."""
     root = sample_dir()
-    meta = loads((root / "archive.toml").read_bytes(), "archive.toml")
-    offices = {f.stem: f.read_bytes() for f in sorted((root / "offices").glob("*.toml"))}
+    meta = loads((root / ARCHIVE_FILE).read_bytes(), ARCHIVE_FILE)
+    offices = {f.stem: f.read_bytes() for f in sorted((root / OFFICES_DIR).glob(f"*{TOML_SUFFIX}"))}
     home = "BJ" if "BJ" in offices else next(iter(offices))
-    home_name = loads(offices[home], "offices").get("name", home)
-    folders = sorted(p.parent for p in (root / "customers").glob(f"*/*/*/{CUSTOMER_FILE}"))
+    home_name = loads(offices[home], OFFICES_DIR).get("name", home)
+    folders = sorted(p.parent for p in (root / CUSTOMERS_DIR).glob(f"*/*/*/{CUSTOMER_FILE}"))
     schema = Schema.load_dir(default_schema_dir())
     events = [e for folder in folders for e in _customer_events(schema, folder, root)]
     start = min(e.when for e in events) - timedelta(days=1)
@@ -164,7 +176,7 @@ def build_demo(path: str | Path, user: str | None = None) -> Archive:
         Event(
             start,
             ADMIN,
-            {f"offices/{code}.toml": raw for code, raw in offices.items()},
+            {office_file(code): raw for code, raw in offices.items()},
             "登记办事处",
             None,
             None,
@@ -179,9 +191,7 @@ def build_demo(path: str | Path, user: str | None = None) -> Archive:
         )
         store.transact(_writing(event.changes, message), Identity(event.author, "", event.when), sync=False)
     final: Changes = {
-        f"offices/{code}.toml": raw
-        for code, raw in offices.items()
-        if store.read(store.head(), f"offices/{code}.toml") != raw
+        office_file(code): raw for code, raw in offices.items() if store.read(store.head(), office_file(code)) != raw
     }
     if final:
         store.transact(

@@ -17,8 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..archive.archive import META_SUFFIX, Archive
+from ..archive.archive import Archive
 from ..base.errors import FieldError, RecordError
+from ..base.layout import CUSTOMERS_DIR, DEALS_DIR, DOCS_DIR, META_SUFFIX, TOML_SUFFIX
 from ..index.extract import Extracted, TextCache
 from ..index.listing import Summary
 from ..records.naming import unique_name
@@ -207,7 +208,9 @@ def _contract_documents(archive: Archive, number: str) -> dict[str, str | None]:
     name of the contract itself (None when only a deal mentions it)."""
     found: dict[str, str | None] = {}
     head = archive.head()  # read the files at the commit they were found at, though another commit lands
-    for path in archive.grep(number, "customers/*/deals/*.toml", f"customers/*/docs/*{META_SUFFIX}", at=head):
+    for path in archive.grep(
+        number, f"{CUSTOMERS_DIR}/*/{DEALS_DIR}/*{TOML_SUFFIX}", f"{CUSTOMERS_DIR}/*/{DOCS_DIR}/*{META_SUFFIX}", at=head
+    ):
         customer_id = path.split("/")[3]
         if path.endswith(META_SUFFIX):
             name = path.rsplit("/", 1)[1][: -len(META_SUFFIX)]

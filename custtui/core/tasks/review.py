@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..archive.archive import Archive
-from ..index.listing import CUSTOMER_FILE
+from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DEALS_DIR, NOTES_DIR
 from ..records.records import customer_dir, dumps
 
 _STAMP = re.compile(r"^(\d{8})")
@@ -34,9 +34,9 @@ def last_activity(archive: Archive, at: str | None = None) -> dict[str, date]:
     """Customer ID -> date of the newest note or deal."""
     head = at or archive.head()
     latest: dict[str, date] = {}
-    for path, _ in archive.store.files(head, "customers/"):
+    for path, _ in archive.store.files(head, f"{CUSTOMERS_DIR}/"):
         parts = path.split("/")
-        if len(parts) == 6 and parts[4] in ("notes", "deals") and (m := _STAMP.match(parts[5])):
+        if len(parts) == 6 and parts[4] in (NOTES_DIR, DEALS_DIR) and (m := _STAMP.match(parts[5])):
             when = datetime.strptime(m[1], "%Y%m%d").date()
             if when > latest.get(parts[3], date.min):
                 latest[parts[3]] = when

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..archive.archive import META_SUFFIX, Archive
+from ..archive.archive import Archive
+from ..base.layout import CUSTOMERS_DIR, META_SUFFIX
 
 
 @dataclass
@@ -44,7 +45,7 @@ def summarise(archive: Archive) -> Summary:
     customers = archive.customers().values()
     by_type = Counter(schema.label("customer_type", c.get("type", "")) for c in customers)
     by_stage = Counter(schema.label("stage", c.get("stage", "")) for c in customers)
-    documents = sum(1 for path, _ in archive.store.files(head, "customers/") if path.endswith(META_SUFFIX))
+    documents = sum(1 for path, _ in archive.store.files(head, f"{CUSTOMERS_DIR}/") if path.endswith(META_SUFFIX))
     authors = archive.store.git("log", "--format=%an", archive.store.branch_ref).stdout.decode().split("\n")
     author_counts = Counter(a for a in authors if a)
     return Summary(

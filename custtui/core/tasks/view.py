@@ -22,8 +22,9 @@ from ..access.policy import (
     mask_id_number,
     mask_phone,
 )
-from ..archive.archive import META_SUFFIX, Archive, Document, Folder, HistoryEntry
+from ..archive.archive import Archive, Document, Folder, HistoryEntry
 from ..base.errors import CusttuiError, RecordError
+from ..base.layout import CUSTOMER_FILE, DEALS_DIR, DOCS_DIR, META_SUFFIX, NOTES_DIR
 from ..index.listing import Summary
 from ..records.records import customer_dir, loads
 from .intake import save_copy
@@ -90,7 +91,7 @@ def _shown(archive: Archive, customer_id: str, record: dict, at: str | None, unm
         archive.validator(at).customer(record, check_required=False)
     except CusttuiError as exc:
         raise RecordError(
-            f"{customer_dir(customer_id)}/customer.toml",
+            f"{customer_dir(customer_id)}/{CUSTOMER_FILE}",
             f"{customer_id} 的记录已损坏 ({exc}); custtui check 可查看是哪次提交写入的",
         ) from None
     if not unmask:
@@ -110,16 +111,16 @@ def _hidden_paths(archive: Archive, commit: str) -> tuple[set[str], set[str]]:
     hidden, touched = set(), set()
     for path, old, new in archive.store.diff_commits(parent, commit):
         touched.add(path)
-        if "/docs/" in path and path.endswith(META_SUFFIX):
+        if f"/{DOCS_DIR}/" in path and path.endswith(META_SUFFIX):
             blob = new or old
             assert blob is not None, "a changed file has a blob on at least one side"
             meta = loads(archive.store.read_blob(blob), path)
             if not access.document_visible(meta):
                 hidden |= {path, path[: -len(META_SUFFIX)]}
         elif (
-            "/notes/" in path
+            f"/{NOTES_DIR}/" in path
             and not access.can_view(*NOTE_RECORD)
-            or "/deals/" in path
+            or f"/{DEALS_DIR}/" in path
             and not access.can_view(*DEAL_RECORD)
         ):
             hidden.add(path)
@@ -180,12 +181,12 @@ def changes_in(archive: Archive, commit: str) -> list[tuple[str, list[tuple[str,
     for path, change in changes:
         if path in hidden:
             continue
-        if isinstance(change, list) and path.endswith("/customer.toml"):
+        if isinstance(change, list) and path.endswith(f"/{CUSTOMER_FILE}"):
             change = [
                 (key, access.customer({key: old}).get(key), access.customer({key: new}).get(key))
                 for key, old, new in change
             ]
-        elif isinstance(change, list) and "/deals/" in path:
+        elif isinstance(change, list) and f"/{DEALS_DIR}/" in path:
             change = [
                 (key, access.deal({key: old}).get(key), access.deal({key: new}).get(key)) for key, old, new in change
             ]
