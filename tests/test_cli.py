@@ -84,6 +84,15 @@ def test_global_options_work_after_the_command_and_from_the_environment(cli_arch
     assert git(cli_archive, "log", "-1", "--format=%an").strip() == "李娜"
 
 
+def test_the_command_list_shows_what_people_run_and_nothing_internal():
+    listed = run_cli("--help")
+    assert listed.code == 0 and "init" in listed.out and "search" in listed.out
+    assert "SUPPRESS" not in listed.out, "argparse's placeholder for a hidden command"
+    commands = {line.split()[0] for line in listed.out.splitlines() if line.startswith("    ") and line.strip()}
+    assert "install-merge-driver" in commands
+    assert not commands & {"gate-hook", "merge-driver"}, "run by git, not by people"
+
+
 def test_revert_from_the_command_line(cli_archive):
     a = ["--archive", cli_archive]
     run_cli(*a, "set", "BJ-000001", "color=红")

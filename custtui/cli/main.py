@@ -582,10 +582,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("fold", metavar="B")
 
     command("install-merge-driver", cmd_install_merge_driver, "为普通 git clone 的副本安装字段级合并驱动和接收检查")
-    p = sub.add_parser("gate-hook", help=argparse.SUPPRESS)  # run by git's hooks, not by people
+    p = sub.add_parser("gate-hook")  # run by git's hooks, not by people: no help, so not listed
     p.set_defaults(func=cmd_gate_hook)
     p.add_argument("mode", choices=("push", "local"))
-    p = sub.add_parser("merge-driver", help=argparse.SUPPRESS)  # run by git, not by people
+    p = sub.add_parser("merge-driver")  # run by git, not by people: no help, so not listed
     p.set_defaults(func=cmd_merge_driver)
     for name in ("base", "ours", "theirs", "path"):
         p.add_argument(name)

@@ -161,10 +161,11 @@ def find_and_edit_the_representative(terminal: Terminal) -> None:
     )
     assert "搜索客户和文档" not in shown
 
-    # edit: e opens the form on the shown customer; the 4th stop of tab is 法定代表人
+    # edit: e opens the form on the shown customer, on 名称 (every field is filled); the 3rd stop of
+    # tab is 法定代表人
     terminal.send("e")
     terminal.wait_for(rf"编辑 {CUSTOMER} {NAME}", what="the edit form of the customer found")
-    terminal.send("Tab", "Tab", "Tab", "Tab")
+    terminal.send("Tab", "Tab", "Tab")
     terminal.send("C-a", "C-k")  # start of the field, delete to its end
     terminal.wait_for(r"法定代表人\s+法定代表人", what="法定代表人 emptied (its placeholder showing)")
     terminal.type(NEW_REP)

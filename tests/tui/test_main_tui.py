@@ -17,6 +17,7 @@ from custtui.tui.screens.help import HelpScreen
 from custtui.tui.widgets.class_tree import ClassTree
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.customer_table import CustomerTable
+from custtui.tui.widgets.form import FieldRow
 
 from .conftest import settle, shown
 
@@ -222,6 +223,37 @@ async def test_new_enterprise_customer(open_app, demo):
         assert main.query_one(CustomerPane).profile.record["name"] == "北京星河测绘技术有限公司"
     found = [c for c in demo.customers().values() if c.get("uscc") == uscc]
     assert len(found) == 1 and found[0].get("stage") == "potential"
+
+
+async def test_forms_open_with_the_first_empty_field_focused_and_typing_adds(open_app, demo):
+    """The first keys typed after a form opens land in it, and a key in a filled field adds to
+    its text instead of replacing it (no select-all on focus)."""
+    async with open_app() as (app, pilot, main):
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # 企业客户
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, CustomerForm)
+        await pilot.press("赵", "1")
+        assert form.query_one("#f-name", Input).value == "赵1", "typed straight into 名称, the first empty field"
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        form = await open_form(app, pilot, "e")
+        assert isinstance(form, CustomerForm)
+        name = form.query_one("#f-name", Input)
+        assert app.focused is name, "every field filled (the stage's reason is asked only for a change): 名称"
+        before = name.value
+        await pilot.press("X")
+        assert name.value == before + "X", "one key adds to the name, it does not replace it"
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        form = await open_form(app, pilot, "c")
+        assert isinstance(form, NoteForm)
+        first_empty = next(row for row in form.query(FieldRow) if not row.value)
+        assert app.focused is first_empty.editor, "the time is filled in: the next field has the focus"
 
 
 async def test_note_and_deal(open_app, demo):

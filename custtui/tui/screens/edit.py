@@ -180,6 +180,7 @@ class CustomerForm(FormScreen):
                             placeholder="修改合作阶段时必填, 如: 签订《年度采购合同》HT-2024-015",
                             compact=True,
                         ),
+                        first_focus=False,
                     )
                 )
         return rows

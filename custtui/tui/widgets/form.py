@@ -35,10 +35,14 @@ class FieldRow(Horizontal):
         required: bool = False,
         check: Check | None = None,
         hint: str = "",
+        first_focus: bool = True,
     ) -> None:
         super().__init__(classes="field-row", id=f"row-{code.replace('.', '-')}")
+        if isinstance(editor, Input):
+            editor.select_on_focus = False  # a key typed into a filled field adds to it, never replaces it
         self.code, self.label_text, self.editor, self.check = code, label, editor, check
         self.required, self.hint = required, hint
+        self.first_focus = first_focus  # False: a companion asked for only sometimes (a change's reason)
 
     def compose(self) -> ComposeResult:
         yield Label(self.label_text + (" *" if self.required else ""), classes="field-label")
@@ -108,6 +112,14 @@ class FormScreen(Screen[str | None]):
 
     def rows(self) -> list[FieldRow]:
         raise NotImplementedError
+
+    def on_mount(self) -> None:
+        """Typing starts in the form: the first empty field has the focus (the first field when
+        every one is filled), so the first key typed is never lost."""
+        rows = [row for row in self.query(FieldRow) if row.first_focus and row.editor.focusable]
+        target = next((row for row in rows if not row.value), rows[0] if rows else None)
+        if target is not None:
+            target.editor.focus()
 
     def values(self) -> dict[str, str]:
         return {row.code: row.value for row in self.query(FieldRow)}
