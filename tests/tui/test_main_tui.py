@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from custtui.core.archive.archive import Archive
 from custtui.core.records.records import customer_dir
@@ -237,7 +237,7 @@ async def test_forms_open_with_the_first_empty_field_focused_and_typing_adds(ope
         assert isinstance(form, CustomerForm)
         await pilot.press("赵", "1")
         assert form.query_one("#f-name", Input).value == "赵1", "typed straight into 名称, the first empty field"
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # discard what was typed
         await settle(app, pilot)
 
         form = await open_form(app, pilot, "e")
@@ -247,13 +247,39 @@ async def test_forms_open_with_the_first_empty_field_focused_and_typing_adds(ope
         before = name.value
         await pilot.press("X")
         assert name.value == before + "X", "one key adds to the name, it does not replace it"
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(app, pilot)
 
         form = await open_form(app, pilot, "c")
         assert isinstance(form, NoteForm)
         first_empty = next(row for row in form.query(FieldRow) if not row.value)
         assert app.focused is first_empty.editor, "the time is filled in: the next field has the focus"
+
+
+async def test_escape_asks_before_throwing_typed_values_away(open_app, demo):
+    async with open_app() as (app, pilot, main):
+        notes = len(main.query_one(CustomerPane).profile.notes)
+        form = await open_form(app, pilot, "c")
+        assert isinstance(form, NoteForm)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is not form, "nothing typed: Escape just closes"
+
+        form = await open_form(app, pilot, "c")
+        await fill(pilot, form, "content", "电话确认交付时间")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen) and "沟通内容" in " ".join(
+            shown(s) for s in app.screen.query(Static)
+        ), "asks, naming what was typed"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is form and form.query_one("#f-content", TextArea).text == "电话确认交付时间", "kept"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is not form and len(main.query_one(CustomerPane).profile.notes) == notes, "nothing saved"
 
 
 async def test_note_and_deal(open_app, demo):

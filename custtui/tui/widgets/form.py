@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ...core.archive.archive import Archive
 from ...core.base.errors import ConflictError, CusttuiError, FieldError
+from ..screens.confirm import ConfirmScreen
 
 Check = Callable[[str], object]
 
@@ -120,6 +121,7 @@ class FormScreen(Screen[str | None]):
         target = next((row for row in rows if not row.value), rows[0] if rows else None)
         if target is not None:
             target.editor.focus()
+        self.opened_with = self.values()
 
     def values(self) -> dict[str, str]:
         return {row.code: row.value for row in self.query(FieldRow)}
@@ -161,7 +163,16 @@ class FormScreen(Screen[str | None]):
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close the form; what was typed since it opened is thrown away only when the person
+        says so."""
+        edited = [row.label_text for row in self.query(FieldRow) if row.value != self.opened_with.get(row.code, "")]
+        if not edited:
+            self.dismiss(None)
+            return
+        question = ConfirmScreen(
+            "放弃未保存的修改?", [f"已修改: {'、'.join(edited)}", "选择取消可继续编辑"], yes="放弃"
+        )
+        self.app.push_screen(question, lambda discard: self.dismiss(None) if discard else None)
 
     def action_save(self) -> None:
         if all([row.validate() for row in self.query(FieldRow)]):
