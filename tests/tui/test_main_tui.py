@@ -17,7 +17,6 @@ from custtui.tui.screens.help import HelpScreen
 from custtui.tui.widgets.class_tree import ClassTree
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.customer_table import CustomerTable
-from custtui.tui.widgets.form import FieldRow
 
 from .conftest import settle, shown
 
@@ -49,6 +48,15 @@ async def fill(pilot, form, code: str, text: str) -> None:
     elif isinstance(editor, Select):
         editor.value = text
     await pilot.pause(0.05)
+
+
+async def open_new_enterprise_form(app, pilot) -> CustomerForm:
+    await pilot.press("n")
+    await settle(app, pilot)
+    await pilot.press("down", "enter")  # 企业客户
+    await settle(app, pilot)
+    assert isinstance(app.screen, CustomerForm)
+    return app.screen
 
 
 async def save_and_confirm(app, pilot) -> None:
@@ -203,12 +211,7 @@ async def test_new_enterprise_customer(open_app, demo):
     uscc17 = "91110105MA01ABCD1"
     uscc = uscc17 + uscc_check_char(uscc17)
     async with open_app() as (app, pilot, main):
-        await pilot.press("n")
-        await settle(app, pilot)
-        await pilot.press("down", "enter")  # 企业客户
-        await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, CustomerForm)
+        form = await open_new_enterprise_form(app, pilot)
         await fill(pilot, form, "name", "北京星河测绘技术有限公司")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -229,12 +232,7 @@ async def test_forms_open_with_the_first_empty_field_focused_and_typing_adds(ope
     """The first keys typed after a form opens land in it, and a key in a filled field adds to
     its text instead of replacing it (no select-all on focus)."""
     async with open_app() as (app, pilot, main):
-        await pilot.press("n")
-        await settle(app, pilot)
-        await pilot.press("down", "enter")  # 企业客户
-        await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, CustomerForm)
+        form = await open_new_enterprise_form(app, pilot)
         await pilot.press("赵", "1")
         assert form.query_one("#f-name", Input).value == "赵1", "typed straight into 名称, the first empty field"
         await pilot.press("escape", "y")  # discard what was typed
@@ -252,8 +250,7 @@ async def test_forms_open_with_the_first_empty_field_focused_and_typing_adds(ope
 
         form = await open_form(app, pilot, "c")
         assert isinstance(form, NoteForm)
-        first_empty = next(row for row in form.query(FieldRow) if not row.value)
-        assert app.focused is first_empty.editor, "the time is filled in: the next field has the focus"
+        assert app.focused is form.query_one("#f-channel"), "time filled in: 沟通方式 is next"
 
 
 async def test_escape_asks_before_throwing_typed_values_away(open_app, demo):
