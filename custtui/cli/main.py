@@ -27,7 +27,7 @@ from ..core.tasks.conflicts import open_conflicts
 from ..core.tasks.demo import build_demo
 from ..core.tasks.review import apply_review, review
 from ..core.tasks.summary import summarise
-from .common import Output, global_options, open_archive
+from .common import Output, Progress, archive_path, chinese_argparse, global_options, open_archive
 from .ssh import add_commands as add_ssh_commands
 
 
@@ -50,16 +50,31 @@ def _pairs(items: list[str]) -> dict[str, str]:
 
 def cmd_init(args, out: Output) -> None:
     archive = Archive.init(
-        args.path, args.office, bare=args.bare, name=args.name, office_name=args.office_name, user=args.user
+        args.path, args.office, bare=args.bare, name=args.name, office_name=args.office_name, user=_creator(args)
     )
+    _ready_index(archive, args)
     out.emit(
         {"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
         f"已创建档案 {archive.store.path} (办事处 {archive.office})",
     )
 
 
+def _creator(args) -> str | None:
+    """Who creates an archive: ``--user``, $CUSTTUI_USER, else git's user.name (said on stderr)."""
+    if args.user or os.environ.get("CUSTTUI_USER"):
+        return args.user
+    found = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True).stdout.strip()
+    if found:
+        print(
+            f"注意: 未指定操作人, 以 git user.name「{found}」作为提交作者 (用 --user 或 CUSTTUI_USER 指定)",
+            file=sys.stderr,
+        )
+    return found or None
+
+
 def cmd_demo(args, out: Output) -> None:
     archive = build_demo(args.path, user=args.user)
+    _ready_index(archive, args)
     summary = summarise(archive)
     out.emit(summary.as_dict(), f"示例档案已创建: {archive.store.path}\n\n{summary.text()}")
 
@@ -252,15 +267,15 @@ def cmd_review(args, out: Output) -> None:
     out.emit({"changes": [c.__dict__ for c in changes], "commit": commit}, "\n".join(rows + [tail]))
 
 
-def _progress(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    print(
-        f"\r正在建立搜索索引 [{'█' * filled}{'░' * (width - filled)}] {100 * done // max(total, 1):3d}% {done}/{total}",
-        end="" if done < total else "\n",
-        file=sys.stderr,
-        flush=True,
-    )
+def _index_progress(args) -> Progress | None:
+    """The search index's build progress on stderr, unless the output is JSON."""
+    return None if args.json else Progress("正在建立搜索索引", "搜索索引已建立", "位客户")
+
+
+def _ready_index(archive: Archive, args) -> None:
+    """Build a new archive's search index now, so the first search (in the TUI too) does not wait."""
+    if archive.store.work_tree is not None:
+        archive.search_index(on_message=_notice).ensure(progress=_index_progress(args))
 
 
 def _notice(message: str) -> None:
@@ -270,7 +285,7 @@ def _notice(message: str) -> None:
 def cmd_search(args, out: Output) -> None:
     archive = open_archive(args)
     index = archive.search_index(on_message=_notice)
-    index.ensure(progress=None if args.json else _progress)
+    index.ensure(progress=_index_progress(args))
     results = view.search(archive, " ".join(args.query), limit=args.limit)
     lines = [f"注意: {hint}" for hint in results.hints]
     for hit in results.hits:
@@ -298,20 +313,41 @@ def cmd_search(args, out: Output) -> None:
 
 def cmd_reindex(args, out: Output) -> None:
     archive = open_archive(args)
-    count = archive.search_index(on_message=_notice).rebuild(progress=None if args.json else _progress)
+    count = archive.search_index(on_message=_notice).rebuild(progress=_index_progress(args))
     out.emit({"customers": count, "commit": archive.head()}, f"搜索索引已重建: {count} 个客户")
 
 
 def cmd_tui(args, out: Output) -> int:
+    path = archive_path(args)
+    Archive(path, user=args.user).close()  # a clear error before the screen switches (and before Textual loads)
     from ..tui.app import run_app
 
-    path = args.archive or os.environ.get("CUSTTUI_ARCHIVE") or os.getcwd()
-    Archive(path, user=args.user).close()  # a clear error before the screen switches
     return run_app(path, args.user)
 
 
+NO_ARCHIVE = """{problem}
+
+custtui 打开的是一份客户档案 (一个 git 仓库):
+  打开已有档案: custtui --archive 档案路径 (或设置 CUSTTUI_ARCHIVE, 或在档案目录中运行 custtui)
+  新建演示档案: custtui --user 你的姓名 demo 新目录
+  新建空白档案: custtui --user 你的姓名 init 新目录 --office BJ
+  查看全部命令: custtui --help"""
+
+
+def open_default(args, out: Output) -> int:
+    """``custtui`` alone: the interface on the archive found, or what to do when there is none."""
+    try:
+        return cmd_tui(args, out)
+    except CusttuiError as exc:
+        print(NO_ARCHIVE.format(problem=f"错误: {exc}"), file=sys.stderr)
+        return 2
+
+
 def cmd_clone(args, out: Output) -> None:
-    archive = sync.clone(args.url, args.path, args.office, office_name=args.office_name, user=args.user, bare=args.bare)
+    archive = sync.clone(
+        args.url, args.path, args.office, office_name=args.office_name, user=_creator(args), bare=args.bare
+    )
+    _ready_index(archive, args)
     out.emit(
         {"path": str(archive.store.path), "office": archive.office, "commit": archive.head()},
         f"已克隆到 {archive.store.path}, 本副本的办事处代码 {archive.office} 已登记并推送",
@@ -334,9 +370,11 @@ def cmd_sync(args, out: Output) -> int:
     archive = open_archive(args)
     progress = (lambda message: None) if args.json or args.quiet else (lambda message: print(message, file=sys.stderr))
     result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
+    schema = archive.schema()
     lines = [result.summary() + ("; 用 custtui conflicts 查看并解决" if result.conflicts else "")]
     lines += [
-        f"  冲突 {path.split('/')[3]} {c['field']}: 保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
+        f"  冲突 {path.split('/')[3]} {field_label(schema, c['field'])}: "
+        f"保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
         f" ({c.get('other_by', '')})"
         for path, c in result.conflicts
     ]
@@ -606,14 +644,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    chinese_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
     for key, default in (("archive", None), ("user", None), ("json", False)):
         if not hasattr(args, key):
             setattr(args, key, default)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+        args.func = open_default
     out = Output(args.json)
     try:
         code = args.func(args, out) or 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ COMMON_PAIR_SHARE = 0.02  # of the records: a pair of a longer word found in mor
 COMMON_PAIR_DOCS = 1000  # … nor in fewer records than this
 BUILD_PROCESSES = 2  # a full build indexes the customers in this many other processes (at most one per core)
 PARALLEL_FROM = 2000  # customers; below that a second process costs more than it saves
+REPORT_EVERY_S = 0.1  # a build reports how many customers are done this often (one slow scan to OCR shows too)
 SEGMENT_CUSTOMERS = 50000  # a full build writes a segment per this many customers (bounds its memory: ~0.5 GB)
 
 
@@ -392,7 +394,7 @@ class SearchIndex:
         """Index these customers into segments of their own (one pair per SEGMENT_CUSTOMERS)."""
         customers, documents = (windex.open_dir(str(building / name)) for name in ("customers", "documents"))
         found: tuple[list, list] = ([], [])
-        done = 0
+        done, next_report = 0, time.monotonic()
         for start in range(0, len(folders), SEGMENT_CUSTOMERS):
             chunk = folders[start : start + SEGMENT_CUSTOMERS]
             wanted = [
@@ -418,8 +420,9 @@ class SearchIndex:
                         fresh=True,
                     )
                     done += 1
-                    if report and done % 200 == 0:
+                    if report and time.monotonic() >= next_report:
                         report(done)
+                        next_report = time.monotonic() + REPORT_EVERY_S
             except BaseException:
                 for writer in writers:
                     writer.cancel()

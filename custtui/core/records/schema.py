@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable, Mapping, NoReturn
 
 from ..base import tomlread
-from ..base.errors import CusttuiError, RecordError, SchemaError
+from ..base.bundled import SCHEMA_SOURCE, bundled_dir
+from ..base.errors import RecordError, SchemaError
 from ..base.layout import (
     DIMENSIONS_FILE,
     DOCUMENTS_FILE,
@@ -27,7 +28,6 @@ from ..base.layout import (
 )
 from ..store.repo import Store
 
-DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schema"
 FIELD_KINDS = {
     "text",
     "multiline",
@@ -48,13 +48,8 @@ CUSTOMER_TYPE = "customer_type"
 
 
 def default_schema_dir() -> Path:
-    """The standard shipped with custtui (the repository's ``schema/``, or the installed copy)."""
-    if DEFAULT_SCHEMA_DIR.is_dir():
-        return DEFAULT_SCHEMA_DIR
-    installed = Path(__file__).resolve().parents[2] / "schema"
-    if installed.is_dir():
-        return installed
-    raise CusttuiError("找不到默认分类标准 (schema/ 目录)")
+    """The standard shipped with custtui, copied into every new archive."""
+    return bundled_dir(SCHEMA_SOURCE, "默认分类标准")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..archive.archive import Archive
-from ..base.errors import CusttuiError
+from ..base.bundled import SAMPLE_SOURCE, bundled_dir
 from ..base.layout import (
     ARCHIVE_FILE,
     CUSTOMER_FILE,
@@ -36,10 +36,8 @@ ADMIN = "系统管理员"
 
 
 def sample_dir() -> Path:
-    found = Path(__file__).resolve().parents[3] / "sample-archive"
-    if not (found / ARCHIVE_FILE).is_file():
-        raise CusttuiError(f"找不到示例档案 {found}")
-    return found
+    """The sample archive the demo replays."""
+    return bundled_dir(SAMPLE_SOURCE, "示例档案")
 
 
 @dataclass
