@@ -93,6 +93,42 @@ def test_the_command_list_shows_what_people_run_and_nothing_internal():
     assert not commands & {"gate-hook", "merge-driver"}, "run by git, not by people"
 
 
+def test_argparse_speaks_chinese():
+    listed = run_cli("init", "--help")
+    assert "用法: custtui init" in listed.out and "选项:" in listed.out and "显示本帮助并退出" in listed.out
+    assert "usage:" not in listed.out and "options:" not in listed.out
+    missing = run_cli("init")
+    assert missing.code == 2
+    assert "custtui init: 错误: 缺少必需的参数: path, --office" in missing.err
+    assert "error:" not in missing.err and "required" not in missing.err
+
+
+def test_without_user_the_person_is_gits_user_name_and_it_is_said(tmp_path):
+    """On a shared server account git's user.name is the machine's: never used silently."""
+    git(tmp_path, "config", "--global", "user.name", "王芳")
+    unset = {"CUSTTUI_USER": ""}
+    made = run_cli("init", tmp_path / "档案", "--office", "BJ", env=unset)
+    assert made.code == 0, made.err
+    assert "以 git user.name「王芳」作为提交作者" in made.err
+    assert git(tmp_path / "档案", "log", "-1", "--format=%an").strip() == "王芳"
+    added = run_cli(
+        "--archive",
+        tmp_path / "档案",
+        "add",
+        "--type",
+        "个人",
+        "--name",
+        "赵敏",
+        "--set",
+        "phones=13812345678",
+        env=unset,
+    )
+    assert added.code == 0 and "git user.name「王芳」" in added.err, added.err
+    assert "负责人: 王芳" in run_cli("--archive", tmp_path / "档案", "show", added.out.strip(), env=unset).out
+    quiet = run_cli("--archive", tmp_path / "档案", "--user", "李娜", "list")
+    assert quiet.code == 0 and "git user.name" not in quiet.err
+
+
 def test_revert_from_the_command_line(cli_archive):
     a = ["--archive", cli_archive]
     run_cli(*a, "set", "BJ-000001", "color=红")
