@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -210,6 +210,40 @@ def test_revert_refuses_when_a_later_edit_touched_the_same_field(archive):
     with pytest.raises(CusttuiError, match="又被修改"):
         archive.revert(first)
     assert archive.head() == head
+
+
+def test_reverting_a_stage_change_is_a_new_step_back_with_a_reason(archive):
+    customer_id = add_huaxin(archive)
+    archive.update_customer(customer_id, {"stage": "签约"}, reason="签订年度采购合同")
+    ended = archive.update_customer(customer_id, {"stage": "终止"}, reason="交货延迟, 客户解除协议")
+    head = archive.head()
+    with pytest.raises(FieldError, match="请填写原因") as refused:
+        archive.revert(ended)
+    assert refused.value.field == "reason" and archive.head() == head
+    archive.revert(ended, reason="  误操作: 协议仍然有效 ", when=datetime(2026, 4, 2, 9, 30))
+    record = archive.customer(customer_id)
+    assert record["stage"] == "signed"
+    assert [(s["from"], s["to"], s.get("reason")) for s in record["stage_history"]] == [
+        ("potential", "signed", "签订年度采购合同"),
+        ("signed", "terminated", "交货延迟, 客户解除协议"),  # the history stays
+        ("terminated", "signed", "误操作: 协议仍然有效"),
+    ]
+    assert (record["stage_history"][-1]["date"], record["stage_history"][-1]["by"]) == (date(2026, 4, 2), "张伟")
+    assert archive.history(customer_id, field="合作阶段")[0].summary.startswith(f"撤销 {customer_id}")
+
+
+def test_a_reason_is_not_needed_to_revert_other_fields_and_check_revert_writes_nothing(archive):
+    customer_id = add_huaxin(archive)
+    first = archive.update_customer(customer_id, {"size": "中型"})
+    archive.update_customer(customer_id, {"size": "大型"})
+    head = archive.head()
+    with pytest.raises(CusttuiError, match="又被修改"):
+        archive.check_revert(first)
+    colour = archive.update_customer(customer_id, {"color": "红"})
+    archive.check_revert(colour)
+    assert archive.head() == colour
+    archive.revert(colour)
+    assert "color" not in archive.customer(customer_id) and archive.head() != head
 
 
 def test_unknown_customer_is_a_clear_error(archive):

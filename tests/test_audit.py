@@ -6,8 +6,8 @@ import pytest
 from conftest import git
 
 from custtui.core.archive.archive import Archive
-from custtui.core.base.errors import NotFound
-from custtui.core.tasks.audit import author_pattern, authors, describe_commit, without_customer
+from custtui.core.base.errors import CusttuiError, NotFound
+from custtui.core.tasks.audit import author_pattern, authors, describe_commit, revert_plan, without_customer
 
 
 def new_customer(archive: Archive) -> tuple[str, str]:
@@ -36,12 +36,60 @@ def test_a_new_customer_reads_as_its_fields(archive):
     )
 
 
-def test_an_edit_reads_as_labels_old_to_new(archive):
+def test_an_edit_reads_as_labels_old_to_new_with_the_stage_reason(archive):
     customer_id, _ = new_customer(archive)
     commit = archive.update_customer(customer_id, {"stage": "签约客户", "size": "中型"}, reason="签了合同")
     (change,) = describe_commit(archive, commit).changes
     assert change.title == "修改客户资料"
-    assert change.details == ["合作阶段: 潜在客户 → 签约客户", "规模: (空) → 中型"]  # stage_history is implied
+    assert change.details == ["合作阶段: 潜在客户 → 签约客户", "规模: (空) → 中型", "变更原因: 签了合同"]
+    colour = archive.update_customer(customer_id, {"color": "红"})  # only a field that was empty
+    assert [(c.title, c.details) for c in describe_commit(archive, colour).changes] == [
+        ("修改客户资料", ["颜色标签: (空) → 红色"])
+    ]
+
+
+def test_the_demos_stage_change_shows_its_reason(demo):
+    entry = next(e for e in demo.history("BJ-000008", field="stage") if "终止合作客户" in e.summary)
+    (change,) = describe_commit(demo, entry.commit).changes
+    assert change.details == [
+        "合作阶段: 稳定合作客户 → 终止合作客户",
+        "变更原因: 交货延迟: 2025 年第二、三批数控车床分别延迟 45 天和 30 天交付, 客户依合同第六条解除年度框架协议",
+    ]
+
+
+def test_a_revert_plan_shows_each_field_now_and_after(archive):
+    customer_id, _ = new_customer(archive)
+    archive.update_customer(customer_id, {"stage": "签约客户"}, reason="签了合同")
+    ended = archive.update_customer(customer_id, {"stage": "终止合作客户", "size": "中型"}, reason="交货延迟")
+    plan = revert_plan(archive, ended)
+    assert plan.report.commit == ended and plan.stage == ("终止合作客户", "签约客户")
+    assert [(c.title, c.details) for c in plan.changes] == [
+        (
+            "修改客户资料",
+            [
+                "合作阶段: 终止合作客户 → 签约客户",
+                "规模: 中型 → (空)",
+                "阶段历史新增: 终止合作客户 → 签约客户 (已有的阶段历史保留)",
+            ],
+        )
+    ]
+    assert plan.summary == "合作阶段: 终止合作客户 → 签约客户; 规模: 中型 → (空)"
+    undone = archive.revert(ended, reason="误操作")
+    (change,) = describe_commit(archive, undone).changes
+    assert sorted(change.details) == sorted(
+        ["合作阶段: 终止合作客户 → 签约客户", "规模: 中型 → (空)", "变更原因: 误操作"]
+    )
+    with pytest.raises(CusttuiError, match="合作阶段」在该提交之后又被修改"):
+        revert_plan(archive, ended)
+
+
+def test_a_revert_plan_of_a_note_removes_it_and_needs_no_reason(archive):
+    customer_id, _ = new_customer(archive)
+    _, note = archive.add_note(customer_id, {"time": "2024-03-15 10:30", "channel": "电话", "content": "询价"})
+    plan = revert_plan(archive, note)
+    assert plan.stage is None
+    assert [(c.title, c.details) for c in plan.changes] == [("删除 沟通记录 2024-03-15 10:30 电话", ["询价"])]
+    assert plan.summary == "删除 沟通记录 2024-03-15 10:30 电话"
 
 
 def test_notes_deals_and_documents_read_as_what_was_added(archive, tmp_path):
@@ -68,6 +116,9 @@ def test_the_log_subject_without_the_customer_column(demo):
     assert entry.customer not in without_customer(entry)
     office = next(e for e in demo.history() if e.customer is None)
     assert without_customer(office) == office.summary
+    undone = demo.history(entry.customer)[0]
+    undone.summary = f"撤销 {entry.customer}: {entry.summary}"
+    assert without_customer(undone) == f"撤销: {without_customer(entry)}"
 
 
 def test_authors_are_everyone_who_committed(demo):

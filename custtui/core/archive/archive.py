@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
     from ..index.search import SearchIndex
 
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
+REVERT_STAGE_REASON = "撤销合作阶段的变更会在阶段历史中新增一条变更 (原记录保留), 请填写原因"
 
 
 @dataclass
@@ -546,14 +547,7 @@ class Archive:
                 if conflicts:
                     raise ConflictError(customer_id, conflicts)
             if current.get("stage") != record.get("stage"):
-                entry = {
-                    "date": (when or datetime.now()).date(),
-                    "from": current.get("stage", ""),
-                    "to": record["stage"],
-                    "reason": reason or "",
-                    "by": self.display_name,
-                }
-                record["stage_history"] = [*current.get("stage_history", []), {k: v for k, v in entry.items() if v}]
+                self._add_stage_step(current, record, reason, when)
             elif reason:
                 raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
             schema = validator.schema
@@ -572,6 +566,17 @@ class Archive:
             )
 
         return self.commit_change(build, when)
+
+    def _add_stage_step(self, current: dict, record: dict, reason: str | None, when: datetime | None) -> None:
+        """Append to ``record``'s stage history its move from ``current``'s stage: when, why, by whom."""
+        step = {
+            "date": (when or datetime.now()).date(),
+            "from": current.get("stage", ""),
+            "to": record.get("stage", ""),
+            "reason": reason or "",
+            "by": self.display_name,
+        }
+        record["stage_history"] = [*current.get("stage_history", []), {k: v for k, v in step.items() if v}]
 
     def _append_fact(
         self,
@@ -897,47 +902,73 @@ class Archive:
             raise NotFound(f"没有找到提交 {commit}")
         return self.store.commit_info(found.stdout.decode().strip())
 
-    def revert(self, commit: str, when: datetime | None = None) -> str:
-        """A new commit undoing ``commit``, field by field; refuses when later edits touch the same fields."""
+    def revert(self, commit: str, *, reason: str | None = None, when: datetime | None = None) -> str:
+        """A new commit undoing ``commit`` field by field; refuses when later edits touch the same fields.
+
+        The stage history is never undone: moving a customer's stage back is a new step in it, from
+        the stage it has now to the one it had before ``commit``, and that step needs a ``reason``."""
+        return self.commit_required(self._reverting(commit, reason, when), when)
+
+    def check_revert(self, commit: str) -> None:
+        """Raise what ``revert`` would raise now (but for a missing reason), writing nothing."""
+        head = self.head()
+        changes, _ = self._reverting(commit, None, None, reason_needed=False)(head)
+        self._require_rights(head, changes)
+
+    def _reverting(
+        self, commit: str, reason: str | None, when: datetime | None, reason_needed: bool = True
+    ) -> Callable[[str | None], tuple[Changes, str]]:
+        """The ``build`` of ``revert``."""
         self._require_edit(CUSTOMER_RECORD, "客户档案")
         info = self._commit_or_fail(commit)
         if not info.parents:
             raise CusttuiError("不能撤销创建档案的第一个提交")
-        parent = info.parents[0]
-        diff = [d for d in self.store.diff_commits(parent, info.sha) if not d[0].startswith(f"{OFFICES_DIR}/")]
+        diff = [d for d in self.store.diff_commits(info.parents[0], info.sha) if not d[0].startswith(f"{OFFICES_DIR}/")]
         if not diff:
             raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
+        reason = (reason or "").strip()
 
         def build(head: str | None) -> tuple[Changes, str]:
             changes: Changes = {}
             for path, old, new in diff:
                 found = self.store.entry(head, path)
                 current = found[1] if found else None
-                if current == new:
+                if path.endswith(f"/{CUSTOMER_FILE}") and old and new and current:
+                    now = loads(self.store.read_blob(current), path)
+                    record = self._revert_fields(path, old, new, now)
+                    if record.get("stage") != now.get("stage"):
+                        if reason_needed and not reason:
+                            raise FieldError("reason", "变更原因", REVERT_STAGE_REASON)
+                        self._add_stage_step(now, record, reason, when)
+                    changes[path] = dumps(record, self.validator(head).field_order())
+                elif current == new:
                     changes[path] = BlobRef(old) if old else None
                 elif path.endswith(TOML_SUFFIX) and old and new and current:
-                    changes[path] = self._revert_fields(path, old, new, current)
+                    now = loads(self.store.read_blob(current), path)
+                    changes[path] = dumps(self._revert_fields(path, old, new, now), DOCUMENT_ORDER)
                 else:
                     raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
             self._refuse_orphans(head, changes)
-            customer = info.trailers().get("Custtui-Customer")
+            fields = info.trailers().get("Custtui-Fields", "")
             return changes, self.commit_message(
                 "撤销",
-                customer,
+                info.trailers().get("Custtui-Customer"),
                 None,
                 info.summary,
                 "revert",
-                info.trailers().get("Custtui-Fields", "").replace(" ", "").split(",")
-                if info.trailers().get("Custtui-Fields")
-                else [],
+                fields.replace(" ", "").split(",") if fields else [],
             )
 
-        return self.commit_required(build, when)
+        return build
 
-    def _revert_fields(self, path: str, old: str, new: str, current: str) -> bytes:
-        before, after, now = (loads(self.store.read_blob(s), path) for s in (old, new, current))
+    def _revert_fields(self, path: str, old: str, new: str, now: dict) -> dict:
+        """``now`` with the fields the change from blob ``old`` to ``new`` set put back; a customer's
+        stage history stays as it is (``revert`` adds the step back)."""
+        before, after = (loads(self.store.read_blob(s), path) for s in (old, new))
         result = dict(now)
         for key, was, became in field_changes(before, after):
+            if key == "stage_history" and path.endswith(CUSTOMER_FILE):
+                continue
             if records._norm(now.get(key)) != records._norm(became):
                 definition = self.schema().fields.get(key) if path.endswith(CUSTOMER_FILE) else None
                 owner = path.split("/")[3] if path.startswith(f"{CUSTOMERS_DIR}/") else path
@@ -949,8 +980,7 @@ class Archive:
                 result.pop(key, None)
             else:
                 result[key] = was
-        order = self.validator().field_order() if path.endswith(CUSTOMER_FILE) else DOCUMENT_ORDER
-        return dumps(result, order)
+        return result
 
     def _refuse_orphans(self, head: str | None, changes: Changes) -> None:
         for path, change in changes.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,9 @@ from ..records.schema import Schema
 from . import view
 
 DERIVED = {"stage_history"}  # written by the system alongside the field that changed
+EDITED = "修改客户资料"
+STEP_ADDED, STEP_REMOVED, STEP_REASON = "阶段历史新增", "阶段历史删除", "变更原因"
+UNDONE = {"新增": "删除", "删除": "新增"}  # a file's state after a revert of the commit that made it so
 
 
 @dataclass
@@ -32,6 +35,24 @@ class Change:
 
     title: str
     details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RevertPlan:
+    """What reverting a commit now would change: each change as the value now → the value after;
+    ``stage`` is the customer's stage moving back (now, after), a new step that needs a reason."""
+
+    report: CommitReport
+    changes: list[Change]
+    stage: tuple[str, str] | None
+
+    @property
+    def summary(self) -> str:
+        """The changes in one line, for the message after the revert."""
+        return "; ".join(
+            "; ".join(d for d in c.details if not d.startswith(STEP_ADDED)) if c.title == EDITED else c.title
+            for c in self.changes
+        )
 
 
 @dataclass
@@ -64,6 +85,40 @@ def describe_commit(archive: Archive, commit: str) -> CommitReport:
     )
 
 
+def revert_plan(archive: Archive, commit: str) -> RevertPlan:
+    """What ``Archive.revert(commit)`` would change now, as this person may read it. Raises what the
+    revert would (a later edit of the same field, a missing permission) but for a missing reason.
+
+    A revert puts back the values the commit replaced, and only while each still holds the value
+    the commit gave it: its changes are the commit's own the other way round, except the stage
+    history, which is never undone but gains the step back."""
+    archive.check_revert(commit)
+    report = describe_commit(archive, commit)
+    schema = archive.schema()
+    undone: list[tuple[str, list[tuple[str, Any, Any]] | str]] = [
+        (
+            path,
+            [(k, new, old) for k, old, new in diff if k not in DERIVED]
+            if isinstance(diff, list)
+            else UNDONE.get(diff, diff),
+        )
+        for path, diff in view.changes_in(archive, report.commit)
+        if not path.startswith(f"{OFFICES_DIR}/")  # an office's ID counter never goes back
+    ]
+    by_path = dict(undone)
+    changes, stage = [], None
+    for path, diff in undone:
+        change = _describe(schema, path, diff, by_path)
+        if change is None:
+            continue
+        moved = next(((now, was) for k, now, was in diff if k == "stage"), None) if isinstance(diff, list) else None
+        if change.title == EDITED and moved:
+            stage = (display(schema, "stage", moved[0]) or "(空)", display(schema, "stage", moved[1]) or "(空)")
+            change.details.append(f"{STEP_ADDED}: {stage[0]} → {stage[1]} (已有的阶段历史保留)")
+        changes.append(change)
+    return RevertPlan(report, changes, stage)
+
+
 def authors(archive: Archive) -> list[str]:
     """Everyone who has committed to the archive, by name."""
     if archive.head() is None:
@@ -79,14 +134,17 @@ def author_pattern(name: str) -> str:
 
 
 def without_customer(entry: HistoryEntry) -> str:
-    """The commit subject minus its customer (``修改 BJ-000001 华信: 规模 …`` → ``修改: 规模 …``),
-    for lists that show the customer in a column of its own."""
+    """The commit subject minus its customer (``修改 BJ-000001 华信: 规模 …`` → ``修改: 规模 …``; a
+    revert's ``撤销 BJ-000001: 修改 BJ-000001 华信: 规模 …`` → ``撤销: 修改: 规模 …``), for lists
+    that show the customer in a column of its own."""
     if not entry.customer:
         return entry.summary
     verb, found, rest = entry.summary.partition(f" {entry.customer}")
     if not found:
         return entry.summary
     _, colon, detail = rest.partition(": ")
+    if colon and f" {entry.customer}" in detail:
+        detail = without_customer(replace(entry, summary=detail))
     return f"{verb}: {detail}" if colon else verb
 
 
@@ -123,9 +181,18 @@ def _state(diff: list[tuple[str, Any, Any]] | str) -> str:
     return "新增" if not before else "删除" if not after else "修改"
 
 
+def _made_or_removed(diff: list[tuple[str, Any, Any]], key: str) -> str:
+    """新增, 删除 or 修改: a record made or removed has ``key`` (one every such record has) on one side only."""
+    return next(
+        ("新增" if old is None else "删除" for k, old, new in diff if k == key and (old is None) != (new is None)),
+        "修改",
+    )
+
+
 def _customer(schema: Schema, customer_id: str, diff: list[tuple[str, Any, Any]]) -> Change:
-    before, after = _was_and_is(diff)
-    if not before or not after:
+    state = _made_or_removed(diff, "id")
+    if state != "修改":
+        before, after = _was_and_is(diff)
         record = after or before
         title = f"{'新建客户' if after else '删除客户'} {customer_id} {record.get('name', '')}".rstrip()
         return Change(
@@ -136,7 +203,28 @@ def _customer(schema: Schema, customer_id: str, diff: list[tuple[str, Any, Any]]
                 if k not in DERIVED | {"id"}
             ],
         )
-    return Change("修改客户资料", [_moved(schema, k, old, new) for k, old, new in diff if k not in DERIVED])
+    moved = [_moved(schema, k, old, new) for k, old, new in diff if k not in DERIVED]
+    return Change(EDITED, moved + _steps(schema, diff))
+
+
+def _steps(schema: Schema, diff: list[tuple[str, Any, Any]]) -> list[str]:
+    """The stage history's new and removed steps. The one new step of the stage change just above
+    is told by its reason alone."""
+    was, became = next(((old or [], new or []) for k, old, new in diff if k == "stage_history"), ([], []))
+    added = [step for step in became if step not in was]
+    stage = next(((old, new) for k, old, new in diff if k == "stage"), None)
+    if len(added) == 1 and stage == (added[0].get("from"), added[0].get("to")):
+        return [f"{STEP_REASON}: {added[0]['reason']}"] if added[0].get("reason") else []
+    return [f"{STEP_ADDED}: {_step(schema, step)}" for step in added] + [
+        f"{STEP_REMOVED}: {_step(schema, step)}" for step in was if step not in became
+    ]
+
+
+def _step(schema: Schema, step: dict) -> str:
+    """``2026-03-18 稳定合作客户 → 终止合作客户 (张伟), 原因: 交货延迟…``."""
+    was, became = (display(schema, "stage", step.get(k)) or "(空)" for k in ("from", "to"))
+    by = f" ({step['by']})" if step.get("by") else ""
+    return f"{step.get('date', '')} {was} → {became}{by}" + (f", 原因: {step['reason']}" if step.get("reason") else "")
 
 
 def _moved(schema: Schema, key: str, old: Any, new: Any) -> str:
@@ -177,7 +265,7 @@ def _document(
         return Change(f"{_state(diff)} 文件 {path}")
     document = name.removesuffix(META_SUFFIX)
     before, after = _was_and_is(diff)
-    if before and after:
+    if _made_or_removed(diff, "sha256") == "修改":
         return Change(
             f"修改 文档 {document} 的资料信息",
             [
