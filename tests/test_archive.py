@@ -242,6 +242,8 @@ def test_a_reason_is_not_needed_to_revert_other_fields_and_check_revert_writes_n
     colour = archive.update_customer(customer_id, {"color": "红"})
     archive.check_revert(colour)
     assert archive.head() == colour
+    with pytest.raises(FieldError, match="只有撤销合作阶段的变更时才需要填写原因"):
+        archive.revert(colour, reason="填错了")
     archive.revert(colour)
     assert "color" not in archive.customer(customer_id) and archive.head() != head
 

@@ -234,9 +234,25 @@ def cmd_log(args, out: Output) -> None:
 
 
 def cmd_revert(args, out: Output) -> None:
+    from ..core.base.errors import FieldError
+    from ..core.tasks.audit import revert_plan
+
     archive = open_archive(args)
-    commit = archive.revert(args.commit)
-    out.emit({"commit": commit}, f"已撤销, 新提交 {commit[:10]}")
+    plan = revert_plan(archive, args.commit)
+    if plan.stage and not (args.reason or "").strip():
+        raise FieldError(
+            "--reason",
+            "变更原因",
+            f"撤销的是合作阶段的变更, 会在阶段历史中新增一条 {plan.stage[0]} → {plan.stage[1]} 的变更 (原记录保留);"
+            " 请用 --reason 写明原因",
+        )
+    commit = archive.revert(plan.report.commit, reason=args.reason)
+    report = plan.report
+    out.emit(
+        {"commit": commit, "reverted": report.commit, "changes": [[c.title, *c.details] for c in plan.changes]},
+        f"已撤销 {report.author} {report.when:%Y-%m-%d %H:%M} 的提交 {report.commit[:10]}, 新提交 {commit[:10]}:\n"
+        + "\n".join(f"  {c.title}" + "".join(f"\n    {d}" for d in c.details) for c in plan.changes),
+    )
 
 
 def cmd_check(args, out: Output) -> int:
@@ -574,8 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="截止日期")
     p.add_argument("--limit", type=int, help="最多显示条数")
 
-    p = command("revert", cmd_revert, "撤销一次修改 (产生新提交)")
+    p = command("revert", cmd_revert, "撤销一次修改 (产生新提交, 原提交保留)")
     p.add_argument("commit")
+    p.add_argument("--reason", help="变更原因: 撤销合作阶段的变更时必填, 记入阶段历史")
 
     p = command("review", cmd_review, "状态复核: 按最近联系时间找出应转为沉睡/流失/历史客户的客户")
     p.add_argument("--today", help="以哪一天为准 (默认今天)")

@@ -930,6 +930,7 @@ class Archive:
 
         def build(head: str | None) -> tuple[Changes, str]:
             changes: Changes = {}
+            stepped = False
             for path, old, new in diff:
                 found = self.store.entry(head, path)
                 current = found[1] if found else None
@@ -940,6 +941,7 @@ class Archive:
                         if reason_needed and not reason:
                             raise FieldError("reason", "变更原因", REVERT_STAGE_REASON)
                         self._add_stage_step(now, record, reason, when)
+                        stepped = True
                     changes[path] = dumps(record, self.validator(head).field_order())
                 elif current == new:
                     changes[path] = BlobRef(old) if old else None
@@ -948,6 +950,8 @@ class Archive:
                     changes[path] = dumps(self._revert_fields(path, old, new, now), DOCUMENT_ORDER)
                 else:
                     raise CusttuiError(f"{path} 在该提交之后又被修改或删除, 不能自动撤销; 请手工修改")
+            if reason and not stepped:
+                raise FieldError("reason", "变更原因", "只有撤销合作阶段的变更时才需要填写原因")
             self._refuse_orphans(head, changes)
             fields = info.trailers().get("Custtui-Fields", "")
             return changes, self.commit_message(
