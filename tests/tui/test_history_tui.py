@@ -5,9 +5,9 @@ from __future__ import annotations
 from conftest import git
 from textual.widgets import DataTable, Select, Static, TabbedContent
 
-from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.history import LOG_LIMIT, ArchiveLogScreen, CommitScreen
-from custtui.tui.screens.main import MainScreen
+from custtui.tui.screens.main import WATCH_SECONDS
+from custtui.tui.screens.revert import RevertScreen
 from custtui.tui.widgets.customer_table import CustomerTable
 
 from .conftest import settle, shown
@@ -126,30 +126,80 @@ async def test_a_stage_change_reads_as_chinese_labels_from_the_customer_history_
         assert app.screen is main
 
 
-async def test_revert_a_fresh_edit_after_confirming(open_app, demo):
+def notices(app) -> list[str]:
+    return [f"{n.title} {n.message}" for n in app._notifications]
+
+
+async def open_commit(app, pilot, log, commit: str) -> CommitScreen:
+    log.query_one(DataTable).move_cursor(row=listed(log).index(commit))
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, CommitScreen)
+    return app.screen
+
+
+async def test_revert_shows_each_field_now_and_after_and_comes_back_to_the_customer(open_app, demo):
     customer_id = "BJ-000001"
+    schema = demo.schema()
     grade = demo.customer(customer_id)["grade"]
-    edit = demo.update_customer(customer_id, {"grade": another(demo.schema(), "grade", grade)})
-    async with open_app() as (app, pilot, main):
+    other = another(schema, "grade", grade)
+    edit = demo.update_customer(customer_id, {"grade": other})
+    async with open_app(size=(80, 24)) as (app, pilot, main):
         log = await open_log(app, pilot)
         assert listed(log)[0] == edit
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, CommitScreen)
+        await open_commit(app, pilot, log, edit)
         await pilot.press("r")
-        assert isinstance(app.screen, ConfirmScreen)
+        await settle(app, pilot)
+        assert isinstance(app.screen, RevertScreen)
+        shown_lines = [shown(s).strip() for s in app.screen.query("#revert-changes Static")]
+        assert shown_lines == [
+            "修改客户资料",
+            f"客户等级: {schema.label('grade', other)} → {schema.label('grade', grade)}",
+        ]
+        assert not app.screen.query("#revert-reason"), "no reason asked when the stage stays"
         await pilot.press("n")  # changed my mind: nothing happens
         await settle(app, pilot)
         assert demo.head() == edit and isinstance(app.screen, CommitScreen)
-        await pilot.press("r", "y")
+        await pilot.press("r")
         await settle(app, pilot)
-        assert app.screen is log and demo.head() != edit
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is main and main.current_customer == customer_id
         assert git(demo.store.path, "log", "-1", "--format=%an %s").startswith("张伟 撤销 BJ-000001")
         assert demo.customer(customer_id)["grade"] == grade
-        assert listed(log)[0] == demo.head()  # the log shows the revert
-        await pilot.press("escape")
+        await pilot.pause(WATCH_SECONDS + 0.5)  # the main screen has looked for others' commits meanwhile
+        assert any(n.startswith(f"已撤销 {customer_id} 客户等级: ") for n in notices(app)), notices(app)
+        assert not any("档案已有新的提交" in n for n in notices(app)), "the revert is this session's own change"
+
+
+async def test_reverting_a_stage_change_asks_why_and_keeps_the_stage_history(open_app, demo):
+    customer_id = "BJ-000001"
+    before = demo.customer(customer_id)
+    ended = demo.update_customer(customer_id, {"stage": "终止合作客户"}, reason="交货延迟: 客户解除协议")
+    async with open_app(size=(80, 24)) as (app, pilot, main):
+        log = await open_log(app, pilot)
+        commit = await open_commit(app, pilot, log, ended)
+        assert "变更原因: 交货延迟: 客户解除协议" in text(commit, "#commit-changes")
+        await pilot.press("r")
         await settle(app, pilot)
-        assert isinstance(app.screen, MainScreen) and main.current_customer == customer_id
+        confirm = app.screen
+        assert isinstance(confirm, RevertScreen) and confirm.focused is confirm.query_one("#revert-reason")
+        was = demo.schema().label("stage", before["stage"])
+        assert f"合作阶段: 终止合作客户 → {was}" in [shown(s).strip() for s in confirm.query("#revert-changes Static")]
+        await pilot.press("enter")  # no reason yet: asked again, nothing written
+        await settle(app, pilot)
+        assert app.screen is confirm and "请填写阶段变更原因" in text(confirm, "#revert-error")
+        assert demo.head() == ended
+        await pilot.press(*"误操作", "enter")
+        await settle(app, pilot)
+        assert app.screen is main
+    record = demo.customer(customer_id)
+    assert record["stage"] == before["stage"]
+    assert record["stage_history"][:-1] == [*before.get("stage_history", []), record["stage_history"][-2]]
+    assert [(s["from"], s["to"], s["reason"]) for s in record["stage_history"][-2:]] == [
+        (before["stage"], "terminated", "交货延迟: 客户解除协议"),
+        ("terminated", before["stage"], "误操作"),
+    ]
 
 
 async def test_revert_refused_when_a_later_edit_changed_the_same_field(open_app, demo):
@@ -160,12 +210,10 @@ async def test_revert_refused_when_a_later_edit_changed_the_same_field(open_app,
     later = demo.update_customer(customer_id, {"grade": grade})
     async with open_app() as (app, pilot, main):
         log = await open_log(app, pilot)
-        log.query_one(DataTable).move_cursor(row=listed(log).index(first))
-        await pilot.press("enter")
+        await open_commit(app, pilot, log, first)
+        await pilot.press("r")
         await settle(app, pilot)
-        await pilot.press("r", "y")
-        await settle(app, pilot)
-        assert isinstance(app.screen, CommitScreen)
-        assert "未撤销" in text(app.screen, "#commit-error")
-        assert "不能自动撤销" in text(app.screen, "#commit-error")
+        assert isinstance(app.screen, CommitScreen), "nothing to confirm"
+        assert "不能撤销" in text(app.screen, "#commit-error")
+        assert "客户等级」在该提交之后又被修改" in text(app.screen, "#commit-error")
         assert demo.head() == later and demo.customer(customer_id)["grade"] == grade

@@ -17,8 +17,16 @@ from ...core.archive.archive import Archive, HistoryEntry
 from ...core.base.errors import CusttuiError, FieldError
 from ...core.records.validate import parse_date
 from ...core.tasks import view
-from ...core.tasks.audit import CommitReport, author_pattern, authors, describe_commit, without_customer
-from .confirm import ConfirmScreen
+from ...core.tasks.audit import (
+    CommitReport,
+    RevertPlan,
+    author_pattern,
+    authors,
+    describe_commit,
+    revert_plan,
+    without_customer,
+)
+from .revert import RevertScreen
 
 LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest
 
@@ -26,7 +34,8 @@ LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest
 class ArchiveLogScreen(Screen[str | None]):
     """Every commit of the archive, newest first, filterable by person and period.
 
-    Dismisses with None, or after a revert made from here with its customer ("" for none)."""
+    Dismisses with None, or as soon as a revert is made from here with its customer ("" for none),
+    so the screen below shows the revert as its own change."""
 
     CSS_PATH = "history.tcss"
     BINDINGS = [
@@ -35,16 +44,12 @@ class ArchiveLogScreen(Screen[str | None]):
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="log.reload"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.reverted_customer: str | None = None
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="log-filters"):
             yield Select[str]([], prompt="全部操作人", id="log-author")
-            yield Input(placeholder="起始日期, 如 2024-01-01", id="log-since")
-            yield Input(placeholder="截止日期, 如 2024-12-31", id="log-until")
+            yield Input(placeholder="起始日期 2024-01-01", id="log-since")
+            yield Input(placeholder="截止日期 2024-12-31", id="log-until")
         yield Static(id="log-error", classes="field-error")
         yield Static("正在读取日志…", id="log-note", classes="hint")
         yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
@@ -138,11 +143,10 @@ class ArchiveLogScreen(Screen[str | None]):
 
     def _commit_closed(self, customer: str | None) -> None:
         if customer is not None:
-            self.reverted_customer = customer
-            self.action_reload()
+            self.dismiss(customer)
 
     def action_close(self) -> None:
-        self.dismiss(self.reverted_customer)
+        self.dismiss(None)
 
 
 class CommitScreen(ModalScreen[str | None]):
@@ -205,31 +209,35 @@ class CommitScreen(ModalScreen[str | None]):
     def _show_error(self, message: str) -> None:
         self.query_one("#commit-error", Static).update(message)
 
+    @work(thread=True, exclusive=True, group="revert-plan")
     def action_revert(self) -> None:
-        if self.report is None:
+        """Ask with what the revert would change now, or say why it cannot be done."""
+        try:
+            plan = self.app.read(lambda archive: revert_plan(archive, self.commit))
+        except CusttuiError as exc:
+            self.app.call_from_thread(self._show_error, f"不能撤销: {exc}")
             return
-        question = (
-            f"撤销 {self.report.author} {self.report.when:%Y-%m-%d %H:%M} 的这次提交? "
-            "将产生一个新的提交, 把以下内容恢复为提交之前的样子:"
-        )
-        self.app.push_screen(
-            ConfirmScreen(question, [c.title for c in self.report.changes], yes="撤销"), self._confirmed
+        self.app.call_from_thread(
+            self.app.push_screen, RevertScreen(plan), lambda reason: self._confirmed(plan, reason)
         )
 
-    def _confirmed(self, yes: bool | None) -> None:
-        if yes:
-            self.revert()
+    def _confirmed(self, plan: RevertPlan, reason: str | None) -> None:
+        if reason is not None:
+            self.revert(plan, reason)
 
     @work(thread=True, exclusive=True, group="revert")
-    def revert(self) -> None:
+    def revert(self, plan: RevertPlan, reason: str) -> None:
         try:
-            new = self.app.read(lambda archive: archive.revert(self.commit))
+            self.app.read(lambda archive: archive.revert(self.commit, reason=reason or None))
         except CusttuiError as exc:
             self.app.call_from_thread(self._show_error, f"未撤销: {exc}")
             return
-        self.app.call_from_thread(self._reverted, new)
+        self.app.call_from_thread(self._reverted, plan)
 
-    def _reverted(self, new: str) -> None:
-        assert self.report is not None
-        self.app.notify(f"已撤销, 新提交 {new[:10]}", title="撤销")
-        self.dismiss(self.report.customer or "")
+    def _reverted(self, plan: RevertPlan) -> None:
+        report = plan.report
+        self.app.notify(
+            f"{plan.summary}\n({report.author} {report.when:%Y-%m-%d %H:%M} 的提交, 原提交保留)",
+            title=f"已撤销 {report.customer or ''}".rstrip(),
+        )
+        self.dismiss(report.customer or "")
