@@ -86,8 +86,7 @@ def cmd_summary(args, out: Output) -> None:
 
 def cmd_add(args, out: Output) -> None:
     archive = open_archive(args)
-    fields = {"owner": archive.display_name, **_pairs(args.set)}  # 负责人: the person entering it, unless given
-    customer_id, commit = archive.add_customer(args.type, args.name, fields)
+    customer_id, commit = archive.add_customer(args.type, args.name, _pairs(args.set))
     out.emit({"id": customer_id, "commit": commit}, customer_id)
 
 

@@ -449,7 +449,8 @@ class Archive:
     def add_customer(
         self, customer_type: str, name: str, fields: dict[str, Any] | None = None, when: datetime | None = None
     ) -> tuple[str, str]:
-        """Register a new customer; returns (ID, commit). The ID is allocated inside the commit."""
+        """Register a new customer; returns (ID, commit). The ID is allocated inside the commit.
+        负责人 (``owner``) is the person entering it unless ``fields`` name one."""
         self._require_edit(CUSTOMER_RECORD, "客户档案")
         office = self.office
         draft = {"type": customer_type, "name": name, **(fields or {})}
@@ -461,7 +462,10 @@ class Archive:
         def build(head):
             validator = self.validator(head)
             ctype = validator.customer_type(draft["type"])
-            record = validator.customer({**validator.defaults(ctype), **draft, "type": ctype})
+            defaults = validator.defaults(ctype)
+            if self.user and any(f.code == "owner" for f in validator.schema.fields_for(ctype)):
+                defaults.setdefault("owner", self.display_name)
+            record = validator.customer({**defaults, **draft, "type": ctype})
             self._refuse_duplicate(record, head)
             counter_path = office_file(office)
             raw = self.store.read(head, counter_path)
