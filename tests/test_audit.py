@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import git
 
+from custtui.core.access.policy import mask_id_number
 from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import CusttuiError, NotFound
+from custtui.core.records.validate import id_check_digit
 from custtui.core.tasks.audit import author_pattern, authors, describe_commit, revert_plan, without_customer
 
 
@@ -136,3 +139,17 @@ def test_an_author_pattern_matches_that_person_only(demo):
 def test_an_unknown_commit_is_named(demo):
     with pytest.raises(NotFound, match="没有找到提交 deadbeef"):
         describe_commit(demo, "deadbeef")
+
+
+def test_a_revert_plan_masks_what_the_person_may_not_read(demo):
+    add_person(demo, "zhangwei", "张伟", "管理员")
+    add_person(demo, "lina", "李娜", "销售")
+    customer_id = "BJ-000020"  # an individual with an ID number
+    demo.user = "李娜"
+    stored = demo.customer(customer_id)["id_number"]
+    body = stored[:16] + ("1" if stored[16] != "1" else "3")  # another person born the same day
+    wrong = body + id_check_digit(body)
+    changed = demo.update_customer(customer_id, {"id_number": wrong})
+    (change,) = revert_plan(demo, changed).changes
+    assert change.details == [f"身份证号: {mask_id_number(wrong)} → {mask_id_number(stored)}"]
+    assert stored not in str(change) and wrong not in str(change)
