@@ -25,7 +25,7 @@ from ..access.policy import (
 from ..archive.archive import Archive, Document, Folder, HistoryEntry
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import CUSTOMER_FILE, DEALS_DIR, DOCS_DIR, META_SUFFIX, NOTES_DIR
-from ..index.listing import Summary
+from ..index.listing import LOOKUP_FIELDS, Summary
 from ..records.records import customer_dir, loads
 from .intake import save_copy
 
@@ -75,6 +75,41 @@ def find(archive: Archive, where: dict[str, Any], at: str | None = None) -> list
         if definition and kind and access.masked(kind):
             raise PermissionDenied(f"缺少权限「查看未打码的个人信息」(unmask): 不能按{definition.label}筛选")
     return archive.find(where, at)
+
+
+UNIQUE_FIELDS = LOOKUP_FIELDS
+"""Fields whose value belongs to one customer only (USCC, ID number): a second is refused."""
+
+
+def duplicates(archive: Archive, field: str, value: str, customer_id: str | None = None) -> list[tuple[str, str]]:
+    """(ID, name) of the customers other than ``customer_id`` already registered with ``value`` in
+    ``field`` (one of UNIQUE_FIELDS; a normalised value): whom saving it would clash with."""
+    _require_customers(archive.access)
+    if field not in UNIQUE_FIELDS or not value:
+        return []
+    head = archive.head()
+    return [
+        (cid, archive.customer(cid, head).get("name", ""))
+        for cid in sorted(archive.listing.lookup(field, value, head) - {customer_id})
+    ]
+
+
+def changed_since(
+    archive: Archive, customer_id: str, base: str, fields: list[str], at: str | None = None
+) -> dict[str, tuple[Any, HistoryEntry | None]]:
+    """Which of ``fields`` of a customer someone changed after ``base`` (the commit an edit started
+    from) up to ``at`` (the head): each with its value now, as this person sees it, and the entry
+    of the audit trail that last changed it."""
+    at = at or archive.head()
+    if at is None or at == base:
+        return {}
+    before, now = customer(archive, customer_id, base), customer(archive, customer_id, at)
+    changed: dict[str, tuple[Any, HistoryEntry | None]] = {}
+    for key in fields:
+        if before.get(key) != now.get(key):
+            last = history(archive, customer_id, field=key, limit=1)
+            changed[key] = (now.get(key), last[0] if last else None)
+    return changed
 
 
 def _require_customers(access: Access) -> None:

@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Select, Static, TextArea
+from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...core.archive.archive import Archive
@@ -22,12 +24,14 @@ from ...core.records.present import EMPTY_TEXT, display, field_label
 from ...core.records.records import Validator
 from ...core.records.schema import FieldDef, Schema
 from ...core.tasks import view
-from ..widgets.form import FieldRow, FormScreen
+from ..widgets.form import Choice, FieldRow, FormScreen, TextBox, TextInput
 from .confirm import ConfirmScreen
 
 CONTACT_HINT = "每行一位: 姓名 | 职务 | 电话(多个用逗号) | 邮箱 | 决策人(填 是)"
 LIST_HINT = "多个用 、或逗号分隔"
 REASON = "reason"
+OWNER = "owner"
+DUPLICATE_DELAY_S = 0.3  # a number is looked up once typing pauses this long
 
 
 def text_of(schema: Schema, definition: FieldDef, value: Any) -> str:
@@ -100,7 +104,7 @@ def editor_for(schema: Schema, definition: FieldDef, text: str, required: bool) 
     )
     if definition.kind == "enum":
         options = [(v.label, v.code) for v in schema.dimension(definition.dimension).values]
-        return Select(
+        return Choice(
             options,
             value=text or Select.NULL,
             allow_blank=not (required and text),
@@ -109,8 +113,8 @@ def editor_for(schema: Schema, definition: FieldDef, text: str, required: bool) 
             compact=True,
         )
     if definition.kind in ("multiline", "contacts"):
-        return TextArea(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True, placeholder=hint)
-    return Input(text, id=widget_id, placeholder=hint, compact=True)
+        return TextBox(text, id=widget_id, soft_wrap=True, classes="multiline", compact=True, placeholder=hint)
+    return TextInput(text, id=widget_id, placeholder=hint, compact=True)
 
 
 class CustomerTypeScreen(ModalScreen[str | None]):
@@ -139,9 +143,7 @@ class CustomerForm(FormScreen):
         self.schema = archive.schema(self.base)
         self.validator = Validator(self.schema)
         self.record = (
-            archive.customer(customer_id, self.base)
-            if customer_id
-            else {"type": customer_type, **self.validator.defaults(customer_type)}
+            archive.customer(customer_id, self.base) if customer_id else self.new_record(archive, customer_type)
         )
         shown = view.customer(archive, customer_id, self.base) if customer_id else self.record
         self.definitions = self.schema.fields_for(self.record["type"])
@@ -152,6 +154,14 @@ class CustomerForm(FormScreen):
         self.heading = (
             f"编辑 {customer_id} {self.record.get('name', '')}" if customer_id else f"新建{type_label}"
         ) + "   (* 为必填)"
+        self._lookup: Timer | None = None
+
+    def new_record(self, archive: Archive, customer_type: str | None) -> dict[str, Any]:
+        """A new customer as the form opens: the standard's defaults, and 负责人 the person entering it."""
+        record = {"type": customer_type, **self.validator.defaults(customer_type)}
+        if OWNER in {d.code for d in self.schema.fields_for(customer_type)}:
+            record.setdefault(OWNER, archive.display_name)
+        return record
 
     def rows(self) -> list[FieldRow]:
         rows = []
@@ -175,7 +185,7 @@ class CustomerForm(FormScreen):
                     FieldRow(
                         REASON,
                         "阶段变更原因",
-                        Input(
+                        TextInput(
                             id="f-reason",
                             placeholder="修改合作阶段时必填, 如: 签订《年度采购合同》HT-2024-015",
                             compact=True,
@@ -186,12 +196,63 @@ class CustomerForm(FormScreen):
         return rows
 
     def changes(self) -> dict[str, Any]:
+        """What saving writes: the fields changed since the form opened; for a new customer every
+        filled field (defaults included)."""
         values = self.values()
         return {
             d.code: value_of(d, values[d.code])
             for d in self.definitions
-            if d.code not in self.masked and values.get(d.code, "") != self.initial[d.code]
+            if d.code not in self.masked
+            and (values[d.code] != self.initial[d.code] if self.customer_id else values[d.code])
         }
+
+    def problems(self) -> list[tuple[str, str]]:
+        values, found = self.values(), []
+        if self.customer_id and values.get("stage") != self.initial.get("stage") and not values.get(REASON):
+            found.append((REASON, "修改合作阶段时请填写原因, 它会记入阶段历史"))
+        for code in view.UNIQUE_FIELDS:
+            row = self.row(code)
+            if row is not None and self._unique_to_check(row):
+                clash = self.app.read(lambda archive, code=code, text=row.value: self.clash(archive, code, text))
+                if clash:
+                    found.append((code, clash))
+        return found
+
+    def _unique_to_check(self, row: FieldRow) -> bool:
+        """A USCC or ID number typed here, valid, and not the one the customer already has."""
+        return row.code not in self.masked and bool(row.value) and not row.error and row.value != self.initial[row.code]
+
+    # --- a number someone else already has, said while typing ------------------------------
+
+    def rechecked(self, row: FieldRow) -> None:
+        if row.code not in view.UNIQUE_FIELDS:
+            return
+        if self._lookup is not None:
+            self._lookup.stop()
+            self._lookup = None
+        if self._unique_to_check(row):
+            text = row.value
+            self._lookup = self.set_timer(DUPLICATE_DELAY_S, lambda: self.look_up(row.code, text))
+
+    @work(thread=True, exclusive=True, group="form-duplicate")
+    def look_up(self, code: str, text: str) -> None:
+        clash = self.app.read(lambda archive: self.clash(archive, code, text))
+        self.app.call_from_thread(self._show_clash, code, text, clash)
+
+    def _show_clash(self, code: str, text: str, clash: str | None) -> None:
+        row = self.row(code)
+        if clash and row is not None and row.value == text and not row.error:  # still what was looked up
+            row.set_error(clash)
+
+    def clash(self, archive: Archive, code: str, text: str) -> str | None:
+        """Who already has ``text`` (a valid USCC or ID number), as the form says it, or None."""
+        value = self.validator.field(self.schema.fields[code], text)
+        found = view.duplicates(archive, code, value, self.customer_id)
+        if not found:
+            return None
+        return f"已登记为 {'、'.join(f'{cid} {name}' for cid, name in found)}, 不能重复建档"
+
+    # --- saving ----------------------------------------------------------------------------
 
     def save(self) -> None:
         changes = self.changes()
@@ -200,9 +261,6 @@ class CustomerForm(FormScreen):
             self.dismiss(None)
             return
         reason = self.values().get(REASON, "")
-        if self.customer_id and "stage" in changes and not reason:
-            self.show_error(FieldError(REASON, "阶段变更原因", "修改合作阶段时请填写原因, 它会记入阶段历史"))
-            return
         try:
             draft = self.validator.customer({**self.record, **{k: v for k, v in changes.items() if v != ""}})
             for code, value in changes.items():
@@ -212,10 +270,24 @@ class CustomerForm(FormScreen):
         except FieldError as exc:
             self.show_error(exc)
             return
-        lines = [self._describe(code, self.record.get(code), draft.get(code)) for code in changes]
+        cid = self.customer_id
+        theirs = (
+            self.app.read(lambda archive: view.changed_since(archive, cid, self.base, list(changes))) if cid else {}
+        )
+        lines = [
+            self._describe(code, theirs[code][0] if code in theirs else self.record.get(code), draft.get(code))
+            for code in changes
+        ]
+        for code, (value, entry) in theirs.items():
+            if value != draft.get(code):
+                who = f"{entry.author} 于 {entry.when:%m-%d %H:%M} " if entry else "他人"
+                shown = display(self.schema, code, value) or "(空)"
+                lines.append(
+                    f"⚠ {self.schema.fields[code].label} 在你编辑期间已由{who}改为「{shown}」, 保存时请选择保留哪一个"
+                )
         if reason:
             lines.append(f"变更原因: {reason}")
-        question = f"保存对 {self.customer_id} 的以下修改?" if self.customer_id else "新建以下客户?"
+        question = f"保存对 {cid} 的以下修改?" if cid else "新建以下客户?"
         self.app.push_screen(
             ConfirmScreen(question, lines, yes="保存"), lambda yes: yes and self._commit(changes, reason)
         )

@@ -1,15 +1,16 @@
-"""Form building blocks: a labelled field row with its own Chinese error line, and a dialog base
-that validates as the user types, saves with one commit in a worker, and reports field errors
-where the field is."""
+"""Form building blocks: a labelled field row with its own Chinese error line, the editors that
+take every key in the order it was typed, and a dialog base that validates as the user types,
+reports every field error at once where the field is, and saves with one commit in a worker."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -19,6 +20,43 @@ from ...core.base.errors import ConflictError, CusttuiError, FieldError
 from ..screens.confirm import ConfirmScreen
 
 Check = Callable[[str], object]
+REQUIRED = "必须填写"
+
+
+class InOrder:
+    """An editor of a form that takes its keys from the form, one at a time, in the order typed.
+
+    Textual hands a key to the focused widget; a printable key is acted on there, but a bound key
+    (ctrl+u, backspace, tab, ctrl+s) travels up to the app before its binding runs, so the keys
+    typed right after it overtake it: ctrl+u then 赵1 in one read of the terminal left the field
+    empty. Here the form queues every key (``FormScreen.queue_key``) and each is acted on fully —
+    the editor's own handling, then the bindings from the focused widget up — before the next.
+    """
+
+    def _forward_event(self, event: events.Event) -> None:
+        screen = self.screen  # type: ignore[attr-defined]  # a mixin of widgets
+        if isinstance(event, events.Key) and isinstance(screen, FormScreen):
+            screen.queue_key(event)
+        else:
+            super()._forward_event(event)  # type: ignore[misc]
+
+    async def take_key(self, event: events.Key) -> None:
+        """Act on ``event`` now: as text (or the editor's own key), else by its binding."""
+        await super()._on_key(event)  # type: ignore[misc]  # Input / TextArea / Select's handling
+        if not event._stop_propagation:
+            await self.app._check_bindings(event.key)  # type: ignore[attr-defined]  # the app's own next step
+
+
+class TextInput(InOrder, Input):
+    """A one-line field of a form."""
+
+
+class TextBox(InOrder, TextArea):
+    """A multi-line field of a form."""
+
+
+class Choice(InOrder, Select):
+    """A pick-one field of a form."""
 
 
 class FieldRow(Horizontal):
@@ -76,30 +114,50 @@ class FieldRow(Horizontal):
             shown.first(Static).update(message or "")
         self.set_class(bool(message), "has-error")
 
-    def validate(self) -> bool:
-        """Check the current value with the field's rule; show and return whether it passed."""
-        if self.check is None or not self.value:
-            self.set_error(None)
+    def validate(self, saving: bool = False) -> bool:
+        """Check the current value with the field's rule, and that a required field is filled
+        (when ``saving``, or while its 必须填写 is shown); show and return whether it passed."""
+        if self.editor.disabled:  # shown masked, not edited here
             return True
-        try:
-            self.check(self.value)
-        except FieldError as exc:
-            self.set_error(exc.rule)
-            return False
+        if not self.value:
+            missing = self.required and (saving or self.error == REQUIRED)
+            self.set_error(REQUIRED if missing else None)
+            return not missing
+        if self.check is not None:
+            try:
+                self.check(self.value)
+            except FieldError as exc:
+                self.set_error(exc.rule)
+                return False
         self.set_error(None)
         return True
 
 
 class FormScreen(Screen[str | None]):
     """A dialog of FieldRows. Subclasses give the rows and the commit; dismisses with the customer
-    whose record changed, or None when cancelled."""
+    whose record changed, or None when cancelled. The fields scroll; the title, the message line
+    and the 保存/取消 buttons stay in view at any terminal size."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", id="form.save"),
         Binding("escape", "cancel", "取消", id="form.cancel"),
+        Binding("q", "ignore", show=False, id="form.q"),  # a letter in a form, never the app's 退出
     ]
     DEFAULT_CLASSES = "dialog"
+    SCOPED_CSS = False
+    CSS = """
+    FormScreen.dialog > #dialog-body { height: 100%; max-height: 100%; padding: 0 2; }
+    FormScreen #form-fields { height: 1fr; }
+    FormScreen .field-label { width: 20; }
+    """
     heading = ""
+
+    class Typed(Message, bubble=False):
+        """A key for the form's editors, in the order the terminal sent it."""
+
+        def __init__(self, key: events.Key) -> None:
+            super().__init__()
+            self.key = key
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-body"):
@@ -108,19 +166,19 @@ class FormScreen(Screen[str | None]):
                 yield from self.rows()
             yield Static("", id="form-message", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("保存 (Ctrl+S)", id="save", variant="primary")
-                yield Button("取消 (Esc)", id="cancel")
+                yield Button("保存 (Ctrl+S)", id="save", variant="primary", compact=True)
+                yield Button("取消 (Esc)", id="cancel", compact=True)
 
     def rows(self) -> list[FieldRow]:
         raise NotImplementedError
 
     def on_mount(self) -> None:
         """Typing starts in the form: the first empty field has the focus (the first field when
-        every one is filled), so the first key typed is never lost."""
+        every one is filled), given at once so that keys typed while the form opened land there."""
         rows = [row for row in self.query(FieldRow) if row.first_focus and row.editor.focusable]
         target = next((row for row in rows if not row.value), rows[0] if rows else None)
         if target is not None:
-            target.editor.focus()
+            self.set_focus(target.editor)
         self.opened_with = self.values()
 
     def values(self) -> dict[str, str]:
@@ -128,6 +186,32 @@ class FormScreen(Screen[str | None]):
 
     def row(self, code: str) -> FieldRow | None:
         return next((r for r in self.query(FieldRow) if r.code == code), None)
+
+    def action_ignore(self) -> None:
+        """A key that means nothing here."""
+
+    # --- keys, in order ------------------------------------------------------------------
+
+    def _forward_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):  # nothing focused yet: the form is still opening
+            self.queue_key(event)
+        else:
+            super()._forward_event(event)
+
+    def queue_key(self, key: events.Key) -> None:
+        """Take ``key`` after the keys before it (called by the app's forwarding, in typing order)."""
+        self.post_message(self.Typed(key))
+
+    async def on_form_screen_typed(self, message: Typed) -> None:
+        key = message.key
+        if self.app.screen is not self:  # an earlier key opened a dialog over the form: it is the dialog's
+            (self.app.focused or self.app.screen)._forward_event(key)
+        elif isinstance(self.focused, InOrder):
+            await self.focused.take_key(key)
+        elif self.focused is not None:  # a button, an open list of choices: as Textual hands it over
+            self.focused._forward_event(key)
+        else:
+            await self.app._check_bindings(key.key)
 
     # --- feedback ------------------------------------------------------------------------
 
@@ -137,10 +221,27 @@ class FormScreen(Screen[str | None]):
     def on_select_changed(self, event: Select.Changed) -> None:
         self._recheck(event.select)
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._recheck(event.text_area)
+
     def _recheck(self, editor: Widget) -> None:
         row = next((a for a in editor.ancestors if isinstance(a, FieldRow)), None)
         if row is not None:
             row.validate()
+            self.rechecked(row)
+
+    def rechecked(self, row: FieldRow) -> None:
+        """``row`` changed and was checked: a subclass may look further (a duplicate number)."""
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, message) the form finds beyond each field's own rule, checked when saving."""
+        return []
+
+    def point_at(self, rows: list[FieldRow]) -> None:
+        """Name every field to correct in the message line and put the cursor in the first."""
+        labels = "、".join(f"「{row.label_text}」" for row in rows)
+        self.query_one("#form-message", Static).update(f"请修改以下 {len(rows)} 项后再保存: {labels}")
+        self.set_focus(rows[0].editor)
 
     def show_error(self, error: CusttuiError) -> None:
         """A field's rule under that field (focused); anything else in the dialog's message line."""
@@ -149,8 +250,7 @@ class FormScreen(Screen[str | None]):
             row = self.row(error.field.split(".")[0])
         if row is not None:
             row.set_error(error.rule if row.code == error.field else str(error))
-            row.editor.focus()
-            self.query_one("#form-message", Static).update(f"请修改「{error.label}」后再保存")
+            self.point_at([row])
         else:
             self.query_one("#form-message", Static).update(str(error))
 
@@ -172,13 +272,28 @@ class FormScreen(Screen[str | None]):
         question = ConfirmScreen(
             "放弃未保存的修改?", [f"已修改: {'、'.join(edited)}", "选择取消可继续编辑"], yes="放弃"
         )
-        self.app.push_screen(question, lambda discard: self.dismiss(None) if discard else None)
+        self.app.push_screen(question, self._discard)
+
+    def _discard(self, discard: bool | None) -> None:
+        if discard:
+            self.dismiss(None)  # not awaited: this runs in the form's own message handler
 
     def action_save(self) -> None:
-        if all([row.validate() for row in self.query(FieldRow)]):
-            self.save()
+        """Check every field at once: save when all pass, otherwise show each field's message
+        under it, name them all, and put the cursor in the first."""
+        rows = list(self.query(FieldRow))
+        for row in rows:
+            row.validate(saving=True)
+        for code, message in self.problems():
+            found = self.row(code)
+            if found is not None:
+                found.set_error(message)
+        invalid = [row for row in rows if row.error]
+        if invalid:
+            self.point_at(invalid)
         else:
-            self.query_one("#form-message", Static).update("有字段不符合要求, 请按提示修改")
+            self.query_one("#form-message", Static).update("")
+            self.save()
 
     def save(self) -> None:
         raise NotImplementedError
