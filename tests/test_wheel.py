@@ -5,6 +5,7 @@ build time by setup.py) and leave a ready search index after ``demo`` and ``init
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,8 +19,19 @@ from conftest import REPO
 def installed(tmp_path_factory) -> Path:
     """A clean venv (no system site-packages, not this checkout) with the built wheel installed."""
     root = tmp_path_factory.mktemp("wheel")
+    # the files git would commit, not this checkout's build/ (setuptools reuses it, stale modules and all)
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    )
+    source = root / "source"
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), str(source)],
         capture_output=True,
         text=True,
     )
