@@ -10,22 +10,25 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandPalette, SimpleProvider
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.archive.archive import Archive
 from ..core.base.errors import CusttuiError
-from .commands import ActionCommands, CustomerCommands
-from .config import THEMES, Config
+from . import wide_chars
+from .commands import ActionCommands, ChinesePalette, CustomerCommands
+from .config import THEME_NAMES, THEMES, Config
 
 T = TypeVar("T")
 EXIT_GRACE_S = 5.0  # how long quitting waits for background work
+CONFIG_CHECK_S = 2.0  # how often to look whether the user edited the config file
 WORKER_THREAD = "custtui-worker"
 
 # Colours that are exact xterm-256 palette entries, so a 256-colour terminal shows them unchanged.
@@ -71,6 +74,7 @@ class CusttuiApp(App):
 
     def __init__(self, archive_path: str | os.PathLike, user: str | None = None, config: Config | None = None):
         super().__init__()
+        wide_chars.apply()
         self.archive_path = Path(archive_path)
         self.user = user
         self.config = config or Config.load()
@@ -87,7 +91,9 @@ class CusttuiApp(App):
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         for problem in self.config.problems:
-            self.notify(problem, title="配置", severity="warning", timeout=10)
+            self.notify(problem, title="配置", severity="warning", timeout=10, markup=False)
+        self.config_stamp = self.config.stamp()
+        self.set_interval(CONFIG_CHECK_S, self.reload_config)
         try:
             self.archive = Archive(self.archive_path, self.user)
         except CusttuiError as exc:
@@ -113,14 +119,42 @@ class CusttuiApp(App):
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(placeholder="输入客户名称、简称、拼音, 或要执行的操作…", id="--command-palette")
+                ChinesePalette(placeholder="输入客户名称、简称、拼音, 或要执行的操作…", id="--command-palette")
             )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own palette commands, in Chinese."""
-        yield SystemCommand("切换主题", "选择界面配色", self.action_change_theme)
+        yield SystemCommand("切换配色", "选择界面配色 (Ctrl+T 直接切换)", self.action_change_theme)
         yield SystemCommand("退出", "退出 custtui", self.action_quit)
-        yield SystemCommand("截图", "把当前屏幕保存为 SVG 文件", lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(
+            "截图", "把当前屏幕保存为 SVG 文件 (存入导出文件夹)", lambda: self.set_timer(0.1, self.screenshot)
+        )
+
+    def search_themes(self) -> None:
+        """Our colour schemes by their Chinese names (Textual's lists its demo themes in English)."""
+        choices = [(THEME_NAMES[name], partial(self.use_theme, name), name) for name in THEMES]
+        self.push_screen(ChinesePalette(providers=[SimpleProvider(self.screen, choices)], placeholder="选择配色…"))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (copy in a text box, quit in a shell): say how to quit, in Chinese."""
+        keys = dict.fromkeys(  # ours (a keymap may move them); a text box takes q for itself
+            self.get_key_display(active.binding)
+            for active in self.active_bindings.values()
+            if active.binding.action in ("quit", "app.quit") and active.binding.id
+        )
+        how = f"按 {' 或 '.join(keys)} 退出 custtui (在输入框中按 ^q)" if keys else "按 ^q 退出 custtui"
+        self.notify(how, title="要退出吗?")
+
+    def screenshot(self) -> None:
+        """The screen as an SVG file in the export folder."""
+        folder = self.config.export_dir
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"截图未能保存到 {folder}: {exc.strerror or exc}", title="截图", severity="error")
+            return
+        self.notify(f"已保存截图: {saved}", title="截图", markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -128,15 +162,35 @@ class CusttuiApp(App):
         self.push_screen(HelpScreen())
 
     def action_toggle_theme(self) -> None:
-        self.theme = THEMES[(THEMES.index(self.theme) + 1) % len(THEMES)] if self.theme in THEMES else THEMES[0]
-        self.config.theme = self.theme
+        self.use_theme(THEMES[(THEMES.index(self.theme) + 1) % len(THEMES)] if self.theme in THEMES else THEMES[0])
+
+    def use_theme(self, name: str) -> None:
+        """Show and remember a colour scheme."""
+        self.theme = self.config.theme = name
         self.save_config()
 
     def save_config(self) -> None:
         try:
             self.config.save()
+        except CusttuiError as exc:
+            self.notify(str(exc), title="配置", severity="warning", timeout=10)
         except OSError as exc:
-            self.notify(f"无法保存配置 {self.config.path}: {exc}", severity="warning")
+            self.notify(f"无法保存配置 {self.config.path}: {exc.strerror or exc}", title="配置", severity="warning")
+        self.config_stamp = self.config.stamp()
+
+    def reload_config(self) -> None:
+        """The user edited the config file while custtui runs: its settings apply at once."""
+        stamp = self.config.stamp()
+        if stamp == self.config_stamp:
+            return
+        self.config_stamp = stamp
+        old, self.config = self.config, Config.load(self.config.path)
+        self.theme = self.config.theme
+        self.set_keymap(self.config.keymap)
+        later = "; 新的分类维度在刷新 (F5) 后显示" if self.config.tree_order != old.tree_order else ""
+        self.notify(f"已重新读取 {self.config.path}, 新设置已生效{later}", title="配置", markup=False)
+        for problem in self.config.problems:
+            self.notify(problem, title="配置", severity="warning", timeout=10, markup=False)
 
     def on_unmount(self) -> None:
         # asyncio.run() would wait, unbounded, for the pool's threads: run_app waits a bounded time

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from ..core.base.errors import CusttuiError
 from ..core.tasks import view
@@ -27,8 +30,25 @@ ACTIONS = (
     ("刷新", "reload", "重新读取档案"),
     ("复制字段", "copy_field", "把当前客户的某一项 (编号、名称、电话…) 复制到剪贴板"),
     ("帮助", "app.help", "按键说明和搜索语法"),
-    ("切换配色", "app.toggle_theme", "在配色方案之间切换"),
 )
+NO_MATCHES = "没有相符的结果"
+
+
+class ChinesePalette(CommandPalette):
+    """Textual's command palette with its own words in Chinese (it says "No matches found")."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's method with the sentence changed: its text sits inside the method
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES)
+                )
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 def main_screen(provider: Provider) -> MainScreen | None:

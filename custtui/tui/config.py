@@ -1,7 +1,8 @@
 """The user's TUI settings: tree order, inbox and export folders, theme and key overrides.
 
 Stored as TOML in the user config directory (``$CUSTTUI_CONFIG`` names another file). A broken
-file never stops the app: its problems are reported and the defaults used.
+file never stops the app: its problems are reported and the defaults used. The app changes only
+the settings it changed, in place: the user's comments, order and other keys stay.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
-import tomli_w
+import tomlkit
 
 from ..core.base.errors import CusttuiError
 from ..core.tasks.browse import DEFAULT_ORDER, parse_order
 
 THEMES = ("custtui-256", "custtui-ansi")
+THEME_NAMES = {"custtui-256": "256 色", "custtui-ansi": "纯 ANSI 16 色 (适合只支持基本颜色的终端)"}
+SAVED = ("tree_order", "theme", "inbox", "export_dir", "keymap")  # what the app may change and save
 
 
 def config_path() -> Path:
@@ -74,14 +77,36 @@ class Config:
         else:
             complain("keymap", '应为 动作编号 = "按键" 的表')
 
+    def stamp(self) -> tuple[int, int] | None:
+        """When and how big the file last was (None while there is none): tells a change apart."""
+        try:
+            info = self.path.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
     def save(self) -> None:
-        """Write the settings atomically (a crash leaves the old file, never half of one)."""
-        data: dict = {"tree_order": list(self.tree_order), "theme": self.theme, "export_dir": str(self.export_dir)}
-        if self.inbox:
-            data["inbox"] = str(self.inbox)
-        if self.keymap:
-            data["keymap"] = self.keymap
+        """Write the settings that differ from the file into it, in place and atomically (a crash
+        leaves the old file, never half of one). A file that is not valid TOML is left alone
+        (CusttuiError): rewriting it would throw away what the user was typing."""
+        text = self.path.read_text("utf-8") if self.path.exists() else ""
+        try:
+            document = tomlkit.parse(text)
+        except tomlkit.exceptions.TOMLKitError as exc:
+            raise CusttuiError(f"配置文件 {self.path} 格式有误, 未改动它 (请先改正: {exc})") from None
+        on_disk = Config(self.path)
+        on_disk._apply(document.unwrap())
+        for key in SAVED:
+            value = getattr(self, key)
+            if value == getattr(on_disk, key):
+                continue
+            if value is None or value == {}:
+                document.pop(key, None)
+            elif isinstance(value, Path):
+                document[key] = str(value)
+            else:
+                document[key] = list(value) if isinstance(value, tuple) else value
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".toml.tmp")
-        temporary.write_bytes(tomli_w.dumps(data).encode("utf-8"))
+        temporary.write_text(tomlkit.dumps(document), "utf-8")
         os.replace(temporary, self.path)

@@ -26,7 +26,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(QUERY_HELP, classes="hint")
             yield Static(
                 f'自定义按键: 在 {self.app.config.path} 的 [keymap] 中写 动作编号 = "按键", '
-                '如 "main.search" = "ctrl+f"',
+                '如 "main.search" = "ctrl+f"; 保存后几秒内生效, 无需重启',
                 classes="hint",
                 markup=False,
             )
