@@ -10,11 +10,12 @@ from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static, TabbedContent
 
 from custtui.core.archive.archive import Archive
+from custtui.tui.screens.document import DocumentScreen
 from custtui.tui.screens.help import HelpScreen
 from custtui.tui.screens.search import SearchScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 
-from .conftest import settle
+from .conftest import settle, shown
 from .indexed import indexed_demo
 
 
@@ -147,14 +148,20 @@ async def test_typing_and_enter_at_once_opens_the_best_hit(open_app):
         assert app.screen is main and main.query_one(CustomerPane).profile.customer_id == "SH-000011"
 
 
-async def test_a_document_hit_opens_the_documents_tab(open_app):
+async def test_a_document_hit_opens_the_document_over_its_customer(open_app):
     async with open_app() as (app, pilot, main):
         screen = await search_for(app, pilot, "安财教")  # text inside a PDF
         first = listed(screen)[0]
         assert first.startswith("文档") and "BJ-000017" in first and ".pdf" in first
         await pilot.press("enter")
         await settle(app, pilot)
-        assert main.query_one(CustomerPane).profile.customer_id == "BJ-000017"
+        assert isinstance(app.screen, DocumentScreen), "Enter on a document opens the document"
+        assert screen.hits[0].document in shown(app.screen.query_one(".dialog-title", Static))
+        assert "安财教" in shown(app.screen.query_one("#preview", Static)).replace(" ", "").replace("\n", "")
+        assert app.focused is app.screen.query_one("#preview-box"), "the keys scroll the text"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is main and main.query_one(CustomerPane).profile.customer_id == "BJ-000017"
         assert main.query_one(CustomerPane).query_one(TabbedContent).active == "tab-documents"
 
 

@@ -26,7 +26,8 @@ EDITABLE = ("also_in", "paper_box", "paper_shelf")
 
 
 class DocumentScreen(ModalScreen[str | None]):
-    """Dismisses with the customer ID when a change was committed, otherwise None."""
+    """Dismisses with the customer ID when a change was committed, otherwise None. ``document``
+    needs only its name and blob: its description is read again when the screen opens."""
 
     CSS_PATH = "document.tcss"
     DEFAULT_CLASSES = "dialog"
@@ -64,6 +65,7 @@ class DocumentScreen(ModalScreen[str | None]):
                 yield Button("关闭 (Esc)", id="close")
 
     def on_mount(self) -> None:
+        self.query_one("#preview-box").focus()  # ↑↓ and PgUp/PgDn read the text at once
         self.load_document()
         self.load_preview()
 

@@ -18,10 +18,12 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, get_current_worker
 
+from ...core.archive.archive import Document
 from ...core.base.errors import CusttuiError
 from ...core.index.query import field_names
 from ...core.index.search import Hit, Results
 from ...core.tasks import view
+from ..widgets.customer_pane import CustomerPane
 
 DEBOUNCE_S = 0.08  # search this long after the last keystroke
 LIMIT = 50
@@ -270,10 +272,16 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         self._open(event.option_index)
 
     def _open(self, index: int | None) -> None:
+        """Open the hit's customer; for a document also the document itself, the way choosing
+        it in the customer's 文档 tab does (the screen below opens it)."""
         if index is None or not 0 <= index < len(self.hits):
             return
         hit = self.hits[index]
-        self.dismiss(SearchChoice(hit.id, hit.document if hit.kind == "document" else None))
+        below = self.app.screen_stack[-2]
+        document = hit.document if hit.kind == "document" else None
+        self.dismiss(SearchChoice(hit.id, document))
+        if document and hit.blob:
+            below.post_message(CustomerPane.DocumentChosen(hit.id, Document(document, {}, hit.blob)))
 
     def action_results(self, action: str) -> None:
         getattr(self.query_one(OptionList), f"action_{action}")()
