@@ -134,7 +134,9 @@ def test_same_field_changed_on_both_sides_is_recorded_with_who_and_when(offices)
     resolve_conflict(sh, cid, 1, "other")
     assert sh.customer(cid)["address"] == "上海市浦东新区 2 号"
     assert "conflicts" not in sh.customer(cid)
-    assert git(sh.store.path, "log", "-1", "--format=%an %s").startswith("李娜 解决冲突")
+    subject = git(sh.store.path, "log", "-1", "--format=%an %s")
+    assert subject.startswith("李娜 解决冲突") and "地址 改用另一方的值 上海市浦东新区 2 号" in subject
+    assert "address" not in subject
     sync(sh)
     sync(bj)
     assert open_conflicts(bj) == [] and bj.customer(cid)["address"] == "上海市浦东新区 2 号"
@@ -150,6 +152,26 @@ def test_stage_changed_on_both_sides_keeps_both_histories_and_records_the_confli
     assert record["stage"] == "terminated"
     assert [c["field"] for _, c in result.conflicts] == ["stage"]
     assert sorted(step["reason"] for step in record["stage_history"]) == ["上海签了合同", "北京认为已终止"]
+    assert result.conflict_lines(bj.schema()) == [f"{cid} 合作阶段: 保留 终止合作客户, 另一方 签约客户 (李娜)"]
+    resolve_conflict(bj, cid, 1, "current")
+    subject = git(bj.store.path, "log", "-1", "--format=%s").strip()
+    assert subject.endswith("合作阶段 保留当前值 终止合作客户"), "labels, never stage or terminated"
+
+
+def test_conflicts_name_fields_and_values_by_their_labels(offices):
+    bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
+    sh.update_customer(cid, {"legal_rep": "欧阳修", "owner": "李娜", "industry": "批发"})
+    sync(sh)
+    bj.update_customer(cid, {"legal_rep": "司马光", "owner": "王芳", "industry": "零售"})
+    lines = sync(bj).conflict_lines(bj.schema())
+    assert sorted(lines) == [
+        f"{cid} 法定代表人: 保留 司马光, 另一方 欧阳修 (李娜)",
+        f"{cid} 行业: 保留 零售业, 另一方 批发业 (李娜)",
+        f"{cid} 负责人: 保留 王芳, 另一方 李娜 (李娜)",
+    ]
+    order = [c["field"] for c in bj.customer(cid)["conflicts"]]
+    resolve_conflict(bj, cid, order.index("industry") + 1, "other")
+    assert git(bj.store.path, "log", "-1", "--format=%s").strip().endswith("行业 改用另一方的值 批发业")
 
 
 def test_edit_against_delete_keeps_the_edit_and_records_the_deletion(offices):

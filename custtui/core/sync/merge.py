@@ -16,19 +16,32 @@ import posixpath
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, OFFICES_DIR, TOML_SUFFIX
 from ..records.naming import unique_name
+from ..records.present import (
+    DOCUMENT_LABELS,
+    EMPTY_TEXT,
+    contact_display,
+    display,
+    document_display,
+    field_label,
+    plain,
+)
 from ..records.records import EMPTY, dumps, loads
+from ..records.schema import Schema
 from ..store.repo import BlobRef, Changes, Store
 
 CONFLICTS = "conflicts"
 DELETED = "(删除)"  # the ``field`` of a conflict where one side deleted the whole record
 APPEND_ONLY = ("stage_history",)
 PROVENANCE = ("added_by", "added_at", "original_name")  # who attached a file: ours stays, no conflict
+
+OFFICE_LABELS = {"code": "办事处代码", "name": "办事处名称", "next": "下一个客户编号"}  # offices/*.toml
 
 # (field, value) -> (who, when) of the change on one side that set ``field`` to ``value``
 Attribution = Callable[[str, str, Any], tuple[str, str]]
@@ -52,6 +65,31 @@ class Conflict:
 
     def as_record(self) -> dict:
         return {k: v for k, v in vars(self).items() if v not in EMPTY}
+
+
+def conflict_label(schema: Schema, field: str, document: bool = False) -> str:
+    """A conflict's field in the standard's Chinese (联系人 曾小贤 · 电话), or what a deletion
+    conflict is about."""
+    if field == DELETED:
+        return "整份资料 (另一方已删除)" if document else "整个客户 (另一方已删除)"
+    return DOCUMENT_LABELS.get(field, field) if document else field_label(schema, field)
+
+
+def conflict_value(schema: Schema, field: str, value: Any, document: bool = False) -> str:
+    """One side's value of a conflict as people read it (labels for codes); (空) for nothing."""
+    if value is None or value == "" or value == []:
+        return EMPTY_TEXT
+    if field == DELETED:  # the stored words: 保留 / 删除
+        return str(value)
+    if isinstance(value, dict):  # a whole contact
+        return contact_display(value) or EMPTY_TEXT
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if document:
+        return document_display(schema, field, value)
+    if "." not in field:
+        return display(schema, field, value) or EMPTY_TEXT
+    return plain(value)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -189,7 +227,8 @@ def merge_toml_bytes(
         merged["next"] = max(int(counter.kept), int(counter.other))
         merge.conflicts.remove(counter)
     if merge.conflicts:
-        fields = "、".join(c.field for c in merge.conflicts)
+        labels = OFFICE_LABELS if path.startswith(f"{OFFICES_DIR}/") else {}
+        fields = "、".join(labels.get(c.field, c.field) for c in merge.conflicts)
         raise MergeRefused(f"{path}: 双方把 {fields} 改成了不同的值; 这是档案设置, 请在一处改好后再同步")
     return dumps(merged, list(merged))
 

@@ -16,7 +16,7 @@ from ..base.layout import CUSTOMER_FILE, DOCS_DIR, META_SUFFIX, document_file, m
 from ..records.naming import unique_name
 from ..records.records import customer_dir, dumps, loads
 from ..store.repo import BlobRef, Changes
-from .merge import CONFLICTS, DELETED, merge_records
+from .merge import CONFLICTS, DELETED, conflict_label, conflict_value, merge_records
 
 KEEP_CURRENT, TAKE_OTHER = "current", "other"
 
@@ -112,10 +112,13 @@ def resolve_conflict(
             else:
                 order = list(record)
             changes[path] = dumps(record, order)
-            chosen = conflict.get("kept" if keep == KEEP_CURRENT else "other")
+            schema, is_document = archive.schema(head), document is not None
+            chosen = conflict_value(
+                schema, field, conflict.get("kept" if keep == KEEP_CURRENT else "other"), is_document
+            )
             detail = (
-                f"{field} {'保留当前值' if keep == KEEP_CURRENT else '改用另一方的值'} "
-                f"{chosen if chosen is not None else '(空)'}"
+                f"{conflict_label(schema, field, is_document)} "
+                f"{'保留当前值' if keep == KEEP_CURRENT else '改用另一方的值'} {chosen}"
             )
         name = loads(archive.store.read(head, f"{folder}/{CUSTOMER_FILE}") or b"", path).get("name")
         return changes, archive.commit_message(

@@ -27,10 +27,11 @@ from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, o
 from ..index.listing import LOOKUP_FIELDS, customer_id_of
 from ..records import records
 from ..records.records import dumps, loads
+from ..records.schema import Schema
 from ..store import hooks
 from ..store.repo import Changes, Identity, StaleHead
 from .gate import Gate
-from .merge import CONFLICTS, merge_base, merge_trees
+from .merge import CONFLICTS, conflict_label, conflict_value, merge_base, merge_trees
 
 PUSH_ATTEMPTS = 6
 GIT_TIMEOUT_S = 600
@@ -79,6 +80,23 @@ class SyncResult:
         if self.duplicates:
             parts.append(f"发现 {len(self.duplicates)} 对疑似重复客户")
         return "; ".join(parts)
+
+    def conflict_lines(self, schema: Schema) -> list[str]:
+        """Each conflict this sync recorded, in the standard's Chinese: the customer (and the
+        document), the field, the value kept, the other one and who set it."""
+        lines = []
+        for path, conflict in self.conflicts:
+            document = path.rsplit("/", 1)[1].removesuffix(META_SUFFIX) if path.endswith(META_SUFFIX) else None
+            field_name, is_document = conflict.get("field", ""), document is not None
+            kept, other = (
+                conflict_value(schema, field_name, conflict.get(side), is_document) for side in ("kept", "other")
+            )
+            who = f" ({conflict['other_by']})" if conflict.get("other_by") else ""
+            lines.append(
+                f"{path.split('/')[3]}{' 资料 ' + document if document else ''} "
+                f"{conflict_label(schema, field_name, is_document)}: 保留 {kept}, 另一方 {other}{who}"
+            )
+        return lines
 
 
 # --- remotes ----------------------------------------------------------
