@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from custtui.core.base.errors import CusttuiError
-from custtui.core.tasks.browse import UNSET_LABEL, Classification, parse_order, pinyin_key, sort_customers
+from custtui.core.index.analysis import pinyin_key
+from custtui.core.index.listing import Summary
+from custtui.core.tasks.browse import UNSET_LABEL, Classification, parse_order, sort_customers
 from custtui.core.tasks.profile import Profile
 
 
@@ -52,12 +54,37 @@ def test_unknown_dimension_is_refused_with_the_choices():
 
 
 def test_names_sort_by_pinyin(demo):
-    names = [s.get("name") for s in sort_customers(list(demo.customers().values()), "name")]
-    keys = [pinyin_key(n) for n in names]
+    ordered = sort_customers(list(demo.customers().values()), "name")
+    keys = [pinyin_key(s.get("name"), s.get("type") == "individual") for s in ordered]
     assert keys == sorted(keys)
     assert pinyin_key("安") < pinyin_key("北") < pinyin_key("中")
     reversed_ids = [s.get("id") for s in sort_customers(list(demo.customers().values()), "id", reverse=True)]
     assert reversed_ids == sorted(reversed_ids, reverse=True)
+
+
+def test_a_persons_surname_sorts_by_its_surname_reading_a_companys_name_does_not():
+    people = ["曾小贤", "仇天", "解晓东", "单田芳", "万俟雪", "查良镛", "朴志成", "区丽", "覃明", "尉迟恭", "张伟"]
+    companies = ["曾家湾机械有限公司", "单县食品有限公司"]
+    listed = [Summary.of({"type": "individual", "name": n, "owner": n}) for n in people]
+    listed += [Summary.of({"type": "enterprise", "name": n, "owner": "曾小贤"}) for n in companies]
+    names = [s.get("name") for s in sort_customers(listed, "name")]
+    assert names == [
+        "曾家湾机械有限公司",  # ceng: a place name, not a surname
+        "单县食品有限公司",  # dan
+        "万俟雪",  # mo qi
+        "区丽",  # ou
+        "朴志成",  # piao
+        "覃明",  # qin
+        "仇天",  # qiu
+        "单田芳",  # shan
+        "解晓东",  # xie
+        "尉迟恭",  # yu chi
+        "曾小贤",  # zeng
+        "查良镛",  # zha
+        "张伟",
+    ]
+    owners = [s.get("owner") for s in sort_customers(listed, "owner") if s.get("type") == "individual"]
+    assert owners.index("仇天") > owners.index("朴志成") and owners.index("曾小贤") > owners.index("解晓东")
 
 
 def test_profile_groups_documents_with_attachments_and_cross_references(demo):

@@ -4,23 +4,62 @@ Whoosh's default analyzer keeps a run of Chinese as one token, so 合同 is not 
 Here every run of Chinese becomes its overlapping character pairs (本合, 合同, 同书), which makes
 every fragment of two or more characters findable; latin words and numbers stay whole, lowercased.
 Names are also indexed by pinyin, full and initials, for every reading of polyphonic characters
-(曾 zeng/ceng, 单 shan/dan/chan).
+(曾 zeng/ceng, 单 shan/dan/chan). Sorting by pinyin needs one reading: the usual one, and for a
+person's surname the surname's (曾 zeng, 单 shan, 万俟 moqi).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice, pairwise, product
 
 from pypinyin import Style, pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 from whoosh.analysis import Token, Tokenizer
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACED = re.compile(r"[^ \t\r\n]+")
 MAX_READINGS = 4  # per character pair, when polyphonic characters multiply the readings
+# Surnames read otherwise than their characters' usual (first) reading; pypinyin has no surname
+# dictionary. Two-character surnames are looked up before one-character ones.
+SURNAME_READINGS = {
+    "万俟": "mo qi",
+    "尉迟": "yu chi",
+    "单于": "chan yu",
+    "澹台": "tan tai",
+    **dict.fromkeys("曾", "zeng"),
+    **dict.fromkeys("仇", "qiu"),
+    **dict.fromkeys("解", "xie"),
+    **dict.fromkeys("单", "shan"),
+    **dict.fromkeys("查", "zha"),
+    **dict.fromkeys("朴", "piao"),
+    **dict.fromkeys("区", "ou"),
+    **dict.fromkeys("覃", "qin"),
+    **dict.fromkeys("盖葛", "ge"),
+    **dict.fromkeys("缪", "miao"),
+    **dict.fromkeys("翟", "zhai"),
+    **dict.fromkeys("秘", "bi"),
+    **dict.fromkeys("种重", "chong"),
+    **dict.fromkeys("繁", "po"),
+    **dict.fromkeys("乐", "yue"),
+    **dict.fromkeys("折", "she"),
+    **dict.fromkeys("召", "shao"),
+    **dict.fromkeys("员", "yun"),
+    **dict.fromkeys("句", "gou"),
+    **dict.fromkeys("宓", "fu"),
+    **dict.fromkeys("隗", "wei"),
+    **dict.fromkeys("薄", "bo"),
+    **dict.fromkeys("都", "du"),
+    **dict.fromkeys("藏", "zang"),
+    **dict.fromkeys("阚", "kan"),
+    **dict.fromkeys("佴", "nai"),
+    **dict.fromkeys("粘", "nian"),
+    **dict.fromkeys("卜", "bu"),
+}
 
 
 def is_cjk(text: str) -> bool:
@@ -138,6 +177,26 @@ def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     full = tuple(dict.fromkeys(pinyin(char, style=Style.NORMAL, heteronym=True)[0]))
     initials = tuple(dict.fromkeys(r[0] for r in full))
     return full, initials
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    """Every Chinese character pypinyin knows → its most common reading without tones, then a space."""
+    return {code: _toneless(readings.split(",")[0]) + " " for code, readings in pinyin_dict.items()}
+
+
+def _toneless(reading: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)  # the second sort of the same customers costs dictionary lookups only
+def pinyin_key(text: str, person: bool = False) -> str:
+    """A sort key ordering Chinese text as people expect it (by pinyin, 安 before 北 before 中).
+    A ``person``'s name begins with a surname, read as one (曾 zeng, not ceng; 解 xie; 万俟 moqi);
+    a company's name does not (曾家湾 stays ceng)."""
+    surname = next((s for s in (text[:2], text[:1]) if person and s in SURNAME_READINGS), "")
+    head = SURNAME_READINGS[surname] + " " if surname else ""
+    return (head + text[len(surname) :].translate(_pinyin_table())).lower()
 
 
 NAME_GAP = 10  # positions between two names in one field, so a phrase never spans them

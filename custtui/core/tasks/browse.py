@@ -8,18 +8,16 @@ customers touches the customers under it once.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
 
-from pypinyin.pinyin_dict import pinyin_dict
-
 from ..base.errors import CusttuiError
+from ..index.analysis import pinyin_key
 from ..index.listing import Summary
 from ..records.schema import Schema
 
 UNSET = ""
+INDIVIDUAL = "individual"  # the customer type whose name is a person's
 UNSET_LABEL = "(未填)"
 
 
@@ -164,30 +162,16 @@ class Classification:
             return lambda code: (position.get(code, len(position)), code)
         if level.code == "province":
             return lambda code: (0, code)
-        return lambda text: (0, pinyin_key(self.label(level, text)))
-
-
-@lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, str]:
-    """Every Chinese character pypinyin knows → its most common reading without tones, then a space."""
-
-    def toneless(reading: str) -> str:
-        return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
-
-    return {code: toneless(readings.split(",")[0]) + " " for code, readings in pinyin_dict.items()}
-
-
-@lru_cache(maxsize=200_000)  # the second sort of the same customers costs dictionary lookups only
-def pinyin_key(text: str) -> str:
-    """A sort key ordering Chinese text as people expect it (by pinyin, 安 before 北 before 中)."""
-    return text.translate(_pinyin_table()).lower()
+        person = level.code == "owner"  # a person's name: the surname read as one
+        return lambda text: (0, pinyin_key(self.label(level, text), person))
 
 
 SORT_COLUMNS = ("id", "name", "type", "stage", "status", "industry", "region", "value_tier", "owner", "first_contact")
 
 
 def sort_customers(customers: list[Summary], column: str, reverse: bool = False) -> list[Summary]:
-    """Customers ordered by a listed column; names and owners by pinyin, empty values last."""
+    """Customers ordered by a listed column; names and owners by pinyin (an individual's name and
+    an owner's with the surname read as one), empty values last."""
     if column not in SORT_COLUMNS:
         raise CusttuiError(f"不能按「{column}」排序")
     text = column in ("name", "owner")
@@ -196,7 +180,9 @@ def sort_customers(customers: list[Summary], column: str, reverse: bool = False)
         value = summary.get(column)
         if value is None:
             return (1, "")
-        return (0, pinyin_key(value) if text else str(value))
+        if not text:
+            return (0, str(value))
+        return (0, pinyin_key(value, column == "owner" or summary.get("type") == INDIVIDUAL))
 
     ordered = sorted(customers, key=key, reverse=reverse)
     if reverse:  # keep customers without the value at the end either way
