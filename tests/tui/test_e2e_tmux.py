@@ -1,7 +1,9 @@
 """End to end: the installed ``custtui`` command in a real terminal (tmux), driven by keystrokes.
 
-A staff member opens the demo archive, searches for a customer, edits its 法定代表人, confirms,
-quits; the archive then holds one new commit by that person with the new value.
+A staff member at 80×24 (the size most SSH clients open with) opens the demo archive, searches for
+a customer, edits its 法定代表人 typing fast (whole strings, ctrl+u and the text after it in one
+read of the terminal), confirms, quits; the archive then holds one new commit by that person with
+the new value.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ CUSTTUI = Path(sys.executable).parent / "custtui"
 USER = "李娜"  # not the tests' default identity, so the commit author proves --user/CUSTTUI_USER reached it
 CUSTOMER, NAME, FOLDER = "SH-000011", "温州瓯江阀门有限公司", "customers/SH/000/SH-000011"
 OLD_REP, NEW_REP = "叶成林", "叶新成"
+WIDTH, HEIGHT = 80, 24
+CTRL_U = "\x15"  # what the terminal sends for ctrl+u
 
 
 def git(path: Path, *args: str) -> str:
@@ -34,7 +38,7 @@ def git(path: Path, *args: str) -> str:
 
 
 class Terminal:
-    """One tmux server on a private socket, with one 120×40 window running a command."""
+    """One tmux server on a private socket, with one 80×24 window running a command."""
 
     def __init__(self, tmp: Path, env: dict[str, str]) -> None:
         self.socket = f"custtui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -43,8 +47,8 @@ class Terminal:
         self.status_file = tmp / "exit-status"
 
     def tmux(self, *args: str, check: bool = True) -> str:
-        # no COLUMNS/LINES: pytest-xdist workers carry COLUMNS=80 LINES=24, and the app would
-        # believe them over the 120×40 window
+        # no COLUMNS/LINES: pytest-xdist workers may carry them, and the app would believe them
+        # over the window's size
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         return subprocess.run(
             [TMUX, "-L", self.socket, "-f", os.devnull, *args],
@@ -64,9 +68,9 @@ class Terminal:
             "new-session",
             "-d",
             "-x",
-            "120",
+            str(WIDTH),
             "-y",
-            "40",
+            str(HEIGHT),
             *env,
             shlex.join(["sh", "-c", wrapped]),
             ";",
@@ -162,14 +166,14 @@ def find_and_edit_the_representative(terminal: Terminal) -> None:
     assert "搜索客户和文档" not in shown
 
     # edit: e opens the form on the shown customer, on 名称 (every field is filled); the 3rd stop of
-    # tab is 法定代表人
+    # tab is 法定代表人. Typed fast, without waiting for the screen: the tabs, then ctrl+u and a
+    # wrong name in one read, at once ctrl+u and the right name in the next
     terminal.send("e")
     terminal.wait_for(rf"编辑 {CUSTOMER} {NAME}", what="the edit form of the customer found")
     terminal.send("Tab", "Tab", "Tab")
-    terminal.send("C-a", "C-k")  # start of the field, delete to its end
-    terminal.wait_for(r"法定代表人\s+法定代表人", what="法定代表人 emptied (its placeholder showing)")
-    terminal.type(NEW_REP)
-    terminal.wait_for(rf"法定代表人\s+{NEW_REP}", what="the new value typed into 法定代表人")
+    terminal.type(CTRL_U + "叶错名")
+    terminal.type(CTRL_U + NEW_REP)
+    terminal.wait_for(rf"法定代表人\s+{NEW_REP}\s", what="the new value typed into 法定代表人, nothing else")
     terminal.send("C-s")
     terminal.wait_for(rf"法定代表人: {OLD_REP} → {NEW_REP}", what="the confirmation with the change")
     terminal.send("y")
