@@ -1,37 +1,43 @@
-"""TUI benchmarks, each against the naive Textual screen measured in the same run.
+"""TUI benchmarks as a person sees them: the real command in a terminal, timed from the keystroke.
 
-    python bench/bench_tui.py [--customers 10000 100000] [--moves 20] [--queries 8]
+    python bench/bench_tui.py [--customers 10000 [100000]] [--sizes 80x24 160x45] [--runs 5]
+                              [--dialogs 5] [--queries 20] [--build-search]
 
-The real app (``CusttuiApp``) is driven with Pilot (``app.run_test``) on a synthetic archive
-(``bench/synth.py``) whose listing cache is warm, and timed with ``perf_counter`` around the
-user's actions:
+Each program runs in a tmux pane of its own tmux server (``tmux -L bench-tui-PID``), and the pane's
+text is read through one tmux control-mode client every 5 ms (a ``tmux capture-pane`` process per
+read would cost ~10 ms of CPU each on a loaded machine). Every time is from the moment the command
+or the key is handed to tmux to the first read showing what the person waits for:
 
-1. start → usable tree: from creating the app to the listing loaded and the tree shown;
-2. picking a tree node (the table shows its customers) and expanding it (``ClassTree``);
-3. switching the selected customer: ↓ in ``CustomerTable`` until the pane shows the profile;
-4. first search results after the last keystroke (debounce included), when the archive has a
-   search index (built once for ≤ 20,000 customers; at 100k the index of ``bench/out/scratch/search``
-   from ``bench_search.py`` is reused when it is there);
-5. peak RSS of the process (``resource.getrusage``).
+1. start → usable tree: ``custtui --archive X --user 基准`` spawned (process start and imports
+   included, warm listing cache) until the tree's root with its count, a customer type with its
+   count and a customer row are on screen; then ↓ until the table shows the chosen node;
+2. every dialog open: e (edit form), n, c, t, a (and until the inbox lists its files), l, /, ?;
+3. search: the query typed as a person does (a Chinese word arrives whole from the input method,
+   IDs a key every 0.1 s); last keystroke → that query's results drawn (``找到 N 条结果`` with the
+   count the index gives for it);
+4. quit: q → the terminal's main screen back (alternate screen off), and → the process ended;
+5. memory: VmHWM (peak resident set) of the app's own process from ``/proc/PID/status`` just
+   before q, after the start runs (no search) and after the session (search included).
 
-The baseline is what the issue calls naive: Textual's ``DataTable`` filled with every customer and
-a plain ``Tree`` with every customer as a leaf under its customer type, fed from the same warm
-listing. Each side runs in its own child process, so the peak RSS of one does not hide the other's.
-Results are printed and written to ``bench/out/tui-results.json``.
+Baselines in the same run, the same way (``bench/tui_baselines.py``): the floor of any Textual app
+(import, start, one line drawn, quit), and the naive screen: Textual's ``DataTable`` and ``Tree``
+fed every customer. Results are printed and written to ``bench/out/tui-results.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
+import queue
 import random
-import resource
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,9 +47,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_core import OUT, pct, synthetic
 from custtui.core.archive.archive import Archive
 
-SIZE = (160, 45)
-SEARCH_BUILD_LIMIT = 20_000  # above this, building the index takes too long for a benchmark run
+SEARCH_BUILD_LIMIT = 20_000  # above this, the index is built only with --build-search (minutes)
 USER = "基准"
+POLL_S = 0.005
+BASELINES = Path(__file__).resolve().parent / "tui_baselines.py"
+GOALS = {"start": 1.0, "dialog": 0.15, "search_p95": 0.15, "quit": 0.3}  # seconds, issue 12 item 8
+
+TREE_ROOT = re.compile(r"全部客户 [\d,]+")
+TREE_TYPE = re.compile(r"(个人|企业)客户 [\d,]+")
+CUSTOMER_ROW = re.compile(r"\b[A-Z]{2}-\d{6}\b")
+NODE_SHOWN = re.compile(r"(个人|企业)客户\s+[\d,]+ 位客户")
 
 
 # --- archives ----------------------------------------------------------------------------
@@ -68,409 +81,493 @@ def search_ready(path: Path) -> bool:
     return json.loads(state.read_text()).get("commit") == head
 
 
-def prepare(customers: int, search: bool = True, source: Path | None = None) -> tuple[Path, bool]:
-    """A bench archive of ``customers`` with a warm listing cache (and a search index when it can
+def prepare(
+    customers: int, search: bool = True, source: Path | None = None, build_search: bool = False
+) -> tuple[Path, bool]:
+    """A bench archive of ``customers`` with a warm listing cache (and a search index when it may
     have one), kept in ``bench/out/tui/`` between runs. Returns (path, has a search index)."""
     target = OUT / "tui" / f"synth-{customers}"
-    if (target / "HEAD").exists() and (target / "custtui" / "listing.sqlite").exists():
-        return target, search_ready(target)
-    reuse = OUT / "scratch" / "search"
-    if (
-        source is None
-        and search
-        and customers > SEARCH_BUILD_LIMIT
-        and search_ready(reuse)
-        and len(Archive(reuse).customers()) == customers
-    ):
-        # bench_search.py's indexed archive: clone it and copy its index instead of building one
-        clone(reuse, target)
-        shutil.copytree(reuse / "custtui" / "search", target / "custtui" / "search")
-    else:
+    if not ((target / "HEAD").exists() and (target / "custtui" / "listing.sqlite").exists()):
         clone(source or synthetic(customers), target)
-    archive = Archive(target)
-    started = time.perf_counter()
-    assert len(archive.customers()) == customers
-    print(f"listing cache of {target.name}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    if search and customers <= SEARCH_BUILD_LIMIT and not search_ready(target):
+        archive = Archive(target)
+        started = time.perf_counter()
+        assert len(archive.customers()) == customers
+        print(f"listing cache of {target.name}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        archive.close()
+    if search and (customers <= SEARCH_BUILD_LIMIT or build_search) and not search_ready(target):
+        archive = Archive(target)
         started = time.perf_counter()
         archive.search_index().ensure()
         print(f"search index of {target.name}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    archive.close()
+        archive.close()
     return target, search_ready(target)
 
 
-# --- measuring ---------------------------------------------------------------------------
+# --- the terminal ------------------------------------------------------------------------
 
 
-async def until(condition: Callable[[], bool], timeout: float = 600.0, step: float = 0.002) -> None:
-    """Poll ``condition`` on the app's event loop (Pilot's own pause waits ≥ 20 ms for the CPU to go
-    idle, which would swamp the numbers: the timed sections never use it)."""
-    deadline = time.perf_counter() + timeout
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(step)
+class Terminal:
+    """One tmux pane of a fixed size on a tmux server of its own, read through a control-mode client."""
+
+    def __init__(self, width: int, height: int, env: dict[str, str]) -> None:
+        self.socket = f"bench-tui-{os.getpid()}-{width}x{height}"
+        self.env = env
+        config = Path(tempfile.mkdtemp(prefix="bench-tui-")) / "tmux.conf"
+        config.write_text(
+            "set -g status off\nset -g remain-on-exit on\n"
+            "set -g default-terminal tmux-256color\nset -g history-limit 0\n"
+        )
+        self._tmux("-f", str(config), "new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height), "cat")
+        self._tmux("set", "-g", "window-size", "manual")  # in the file it crashes tmux 3.3a; a client must not resize
+        self.client = subprocess.Popen(
+            ["tmux", "-L", self.socket, "-C", "attach", "-t", "bench"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.replies: queue.Queue[list[str]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.replies.get(timeout=10)  # the attach itself
+        self.command("refresh-client -f no-output")
+
+    def _tmux(self, *args: str) -> None:
+        subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True)
+
+    def _read(self) -> None:
+        assert self.client.stdout is not None
+        block: list[str] | None = None
+        for raw in self.client.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if block is None:
+                if line.startswith("%begin "):
+                    block = []
+            elif line.startswith(("%end ", "%error ")):
+                self.replies.put(block)
+                block = None
+            else:
+                block.append(line)
+
+    def command(self, line: str) -> list[str]:
+        assert self.client.stdin is not None
+        self.client.stdin.write(line.encode() + b"\n")
+        self.client.stdin.flush()
+        return self.replies.get(timeout=30)
+
+    def spawn(self, argv: list[str]) -> float:
+        """Start ``argv`` in the pane (replacing what runs there); returns the moment it was handed over."""
+        env = " ".join(f"-e {quote(f'{k}={v}')}" for k, v in self.env.items())
+        line = f"respawn-pane -k -t bench {env} {quote(' '.join(quote(a) for a in argv))}"
+        began = time.perf_counter()
+        self.command(line)
+        return began
+
+    def keys(self, *names: str) -> float:
+        """Press keys by tmux's names (``Down``, ``Escape``, ``C-u``) or as literal characters."""
+        began = time.perf_counter()
+        self.command("send-keys -t bench " + " ".join(quote(n) for n in names))
+        return began
+
+    def type(self, text: str) -> float:
+        began = time.perf_counter()
+        self.command(f"send-keys -t bench -l {quote(text)}")
+        return began
+
+    def screen(self, attributes: bool = False) -> str:
+        return "\n".join(self.command("capture-pane -p -t bench" + (" -e" if attributes else "")))
+
+    def pane(self) -> dict[str, int]:
+        dead, alternate, pid = self.command("display -p -t bench '#{pane_dead} #{alternate_on} #{pane_pid}'")[0].split()
+        return {"dead": int(dead), "alternate": int(alternate), "pid": int(pid)}
+
+    def until(
+        self, condition: Callable[[str], bool], since: float, timeout: float = 120.0, attributes: bool = False
+    ) -> float:
+        """Seconds from ``since`` to the first read of the pane that satisfies ``condition``."""
+        while True:
+            shown = self.screen(attributes)
+            now = time.perf_counter()
+            if condition(shown):
+                return now - since
+            if now - since > timeout:
+                raise TimeoutError(f"not on screen after {timeout:.0f} s:\n{shown}")
+            time.sleep(POLL_S)
+
+    def settle(self, quiet: float = 0.2, timeout: float = 30.0) -> str:
+        """Wait until the pane has not changed for ``quiet`` seconds (background loads done)."""
+        last, since, deadline = self.screen(True), time.perf_counter(), time.perf_counter() + timeout
+        while time.perf_counter() - since < quiet and time.perf_counter() < deadline:
+            time.sleep(0.02)
+            now = self.screen(True)
+            if now != last:
+                last, since = now, time.perf_counter()
+        return self.screen()
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM of the process in the pane (the app itself, not the bench)."""
+        status = Path(f"/proc/{self.pane()['pid']}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+    def quit(self, key: str = "q") -> dict[str, float]:
+        """q → the main screen back (alternate screen off), and → the process ended."""
+        began, restored = self.keys(key), None
+        while True:
+            state, now = self.pane(), time.perf_counter()
+            if restored is None and not state["alternate"]:
+                restored = now - began
+            if state["dead"]:
+                return {"restored_s": restored if restored is not None else now - began, "exited_s": now - began}
+            if now - began > 60:
+                raise TimeoutError("the app did not quit within 60 s")
+            time.sleep(POLL_S)
+
+    def close(self) -> None:
+        self.client.kill()
+        self.client.wait()
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
-def key(app, name: str, character: str | None = None) -> None:
-    """A keystroke as the terminal driver delivers it (what ``Pilot.press`` sends, without its waits)."""
-    from textual import events
-
-    event = events.Key(name, character)
-    event.set_sender(app)
-    app._driver.send_message(event)
+def quote(text: str) -> str:
+    """One argument for a tmux command line (and, nested once more, for the shell tmux runs)."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+# --- what the person waits for ------------------------------------------------------------
 
 
-def summary(values: list[float]) -> dict:
-    return {"median_ms": statistics.median(values) * 1000, "p95_ms": pct(values, 95) * 1000, "n": len(values)}
+def tree_usable(shown: str) -> bool:
+    return bool(TREE_ROOT.search(shown) and TREE_TYPE.search(shown) and CUSTOMER_ROW.search(shown))
 
 
-async def measure_custtui(path: Path, moves: int, queries: int, search: bool) -> dict:
-    from custtui.tui.app import CusttuiApp
-    from custtui.tui.config import Config
-    from custtui.tui.screens.main import MainScreen
-    from custtui.tui.widgets.class_tree import ClassTree
-    from custtui.tui.widgets.customer_pane import CustomerPane
-    from custtui.tui.widgets.customer_table import CustomerTable
+def type_row(shown: str) -> int:
+    return next(i for i, line in enumerate(shown.splitlines()) if TREE_TYPE.search(line))
 
-    result: dict = {"variant": "custtui"}
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Config(Path(tmp) / "config.toml", export_dir=Path(tmp) / "export")
-        started = time.perf_counter()
-        app = CusttuiApp(path, USER, config)
-        async with app.run_test(size=SIZE) as pilot:
 
-            def main() -> MainScreen | None:
-                return app.screen if isinstance(app.screen, MainScreen) else None
+def line(shown: str, row: int) -> str:
+    lines = shown.splitlines()
+    return lines[row] if row < len(lines) else ""
 
-            await until(
-                lambda: (
-                    main() is not None
-                    and main().classification is not None
-                    and bool(main().query_one(ClassTree).root.children)
+
+def custtui_command(path: Path) -> list[str]:
+    return [str(Path(sys.executable).with_name("custtui")), "--archive", str(path), "--user", USER]
+
+
+def measure_start(term: Terminal, app: str, path: Path | None, runs: int) -> dict:
+    """``runs`` starts of one app: spawn → usable, ↓ → answered, peak RSS, q → restored / ended."""
+    print(f"{app}: {runs} starts", file=sys.stderr, flush=True)
+    if app == "custtui":
+        argv = custtui_command(path)
+    else:
+        argv = [sys.executable, str(BASELINES), app] + ([str(path)] if path else [])
+    samples: dict[str, list[float]] = {
+        key: [] for key in ("usable_s", "answered_s", "peak_rss_mb", "restored_s", "exited_s")
+    }
+    for _ in range(runs):
+        began = term.spawn(argv)
+        if app == "floor":
+            samples["usable_s"].append(term.until(lambda s: "就绪" in s, began))
+        else:
+            samples["usable_s"].append(term.until(tree_usable, began))
+            row = type_row(term.screen())
+            before = line(term.screen(True), row)
+            pressed = term.keys("Down")
+            if app == "custtui":  # the node picked: the table shows its customers
+                latency = term.until(lambda s: bool(NODE_SHOWN.search(s)), pressed)
+            else:  # the tree's cursor moved onto the first type
+                latency = term.until(
+                    lambda s, row=row, before=before: line(s, row) != before, pressed, timeout=600, attributes=True
                 )
-            )
-            result["start_to_tree_s"] = time.perf_counter() - started
-            screen = main()
-            pane, tree, table = (
-                screen.query_one(CustomerPane),
-                screen.query_one(ClassTree),
-                screen.query_one(CustomerTable),
-            )
-            await until(lambda: pane.profile is not None)
-            result["start_to_first_profile_s"] = time.perf_counter() - started
-            await app.workers.wait_for_complete()
+            samples["answered_s"].append(pressed - began + latency)
+            term.settle()
+        samples["peak_rss_mb"].append(term.peak_rss_mb())
+        for key, value in term.quit().items():
+            samples[key].append(value)
+    return {key: summary(values) for key, values in samples.items() if values}
 
-            # the biggest node of each of the first two levels: pick it (table refills), expand it
-            picks, expands, node = [], [], tree.root
-            for _ in range(2):
-                candidates = [c for c in node.children if c.allow_expand]
-                if not candidates:
-                    break
-                node = max(candidates, key=lambda c: len(screen.classification.members(c.data)))
-                tree.focus()
-                await pilot.pause()
-                began = time.perf_counter()
-                tree.move_cursor(node)
-                await until(lambda node=node: screen.path == node.data)
-                picks.append(time.perf_counter() - began)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-                lines = tree.virtual_size.height
-                began = time.perf_counter()
-                key(app, "space", " ")
-                await until(
-                    lambda node=node, lines=lines: (
-                        node.is_expanded
-                        and bool(node.children)
-                        and tree.virtual_size.height >= lines + len(node.children)
-                    )
-                )
-                expands.append(time.perf_counter() - began)
-                await pilot.pause()
-            result["pick_node"] = summary(picks)
-            result["pick_node_members"] = len(screen.classification.members(node.data))
-            result["expand_node"] = summary(expands)
 
-            # back to 全部客户; ↓ through the table, each time until the pane shows the customer
-            tree.move_cursor(tree.root)
-            await until(lambda: screen.path == ())
-            await app.workers.wait_for_complete()
-            table.focus()
-            await pilot.pause()
-            switches = []
-            for _ in range(moves):
-                wanted = table.rows[table.cursor + 1].get("id")
-                began = time.perf_counter()
-                key(app, "down")
-                await until(lambda wanted=wanted: pane.profile is not None and pane.profile.customer_id == wanted)
-                switches.append(time.perf_counter() - began)
-                await pilot.pause(0.05)  # a person reads the profile before the next ↓
-            result["switch_customer"] = summary(switches)
+DIALOGS: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "e": ("编辑表单", lambda s: bool(re.search(r"编辑 [A-Z]{2}-\d{6}", s)) and "保存" in s),
+    "n": ("新建客户", lambda s: "新建客户: 选择客户类型" in s),
+    "c": ("沟通记录表单", lambda s: "沟通记录: " in s and "保存" in s),
+    "t": ("交易记录表单", lambda s: "交易记录: " in s and "保存" in s),
+    "a": ("归档资料", lambda s: "归档资料" in s),
+    "l": ("档案日志", lambda s: "档案日志" in s and bool(re.search(r"共 [\d,]+ 条", s))),
+    "/": ("搜索", lambda s: "输入名称、简称" in s),
+    "?": ("按键说明", lambda s: "按键说明" in s),
+}
+INBOX_FILES = 12
 
-            result["peak_rss_before_search_mb"] = peak_rss_mb()
-            if search:
-                result["search"] = await measure_search(app, pilot, screen, queries)
-        result["peak_rss_mb"] = peak_rss_mb()
+
+def measure_session(term: Terminal, path: Path, dialogs: int, terms: list[dict], keys: str = "".join(DIALOGS)) -> dict:
+    """One working session: each dialog of ``keys`` opened ``dialogs`` times, the searches, then q."""
+    print(f"custtui: session, dialogs ×{dialogs}, {len(terms)} queries", file=sys.stderr, flush=True)
+    began = term.spawn(custtui_command(path))
+    result: dict = {"usable_s": term.until(tree_usable, began)}
+    term.settle()
+    term.keys("Tab")  # into the table: its first customer is the one e, c and t work on
+    term.settle()
+    opened: dict[str, list[float]] = {key: [] for key in keys}
+    inbox: list[float] = []
+    for _ in range(dialogs):
+        for key in keys:
+            shown = DIALOGS[key][1]
+            pressed = term.keys(key)
+            opened[key].append(term.until(shown, pressed))
+            if key == "a":
+                inbox.append(term.until(lambda s: f"{INBOX_FILES} 个文件" in s and "▊ 扫描件-" in s, pressed))
+            term.settle()
+            term.keys("Escape")
+            term.until(lambda s, shown=shown: tree_usable(s) and not shown(s), time.perf_counter(), timeout=30)
+            term.settle()
+    result["dialogs"] = {key: summary(values) for key, values in opened.items() if values}
+    if inbox:
+        result["attach_inbox_listed"] = summary(inbox)
+    if terms:
+        result["search"] = measure_search(term, terms)
+    result["peak_rss_mb"] = term.peak_rss_mb()
+    result["quit"] = term.quit()
     return result
 
 
-def search_terms(archive: Archive, count: int) -> list[str]:
-    """What people type: a trade name (2 characters of a company name), a surname + given name,
-    a city + trade name, an ID."""
+def measure_search(term: Terminal, terms: list[dict]) -> dict:
+    """Each query typed into the search screen; last keystroke → its results drawn. A query whose
+    keys never reach the box (seen once in tmux after other dialogs) is counted and typed again."""
+    pressed = term.keys("/")
+    term.until(DIALOGS["/"][1], pressed)
+    term.settle(0.5)
+    times, lost = [], 0
+    for item in terms:
+        for _attempt in range(3):
+            term.keys("C-u")
+            term.until(lambda s: "输入名称、简称" in s, time.perf_counter())
+            term.settle(0.1)
+            last = 0.0
+            for chunk in item["chunks"]:
+                if last:
+                    time.sleep(item["gap_s"])
+                last = term.type(chunk)
+            try:
+                times.append(term.until(lambda s, item=item: results_shown(s, item), last, timeout=20))
+                break
+            except TimeoutError:
+                if item["text"] in term.screen():
+                    raise
+                lost += 1
+    term.keys("Escape")
+    term.until(lambda s: tree_usable(s) and not DIALOGS["/"][1](s), time.perf_counter(), timeout=30)
+    term.settle()
+    return {**summary(times), "terms": [item["text"] for item in terms], "keys_lost": lost}
+
+
+def results_shown(shown: str, item: dict) -> bool:
+    """The query's whole text is in the box and its results (their count, or none found) below."""
+    if item["text"] not in shown:
+        return False
+    if item["total"] == 0:
+        return f"没有找到与「{item['text']}」" in shown
+    return bool(re.search(item["status"], shown)) and item["first"] in shown
+
+
+def search_terms(path: Path, count: int) -> list[dict]:
+    """What people type, as they type it: a trade name, a person's name, a city + trade name (two
+    words from the input method), an ID (key by key). Each with what its results show (count and
+    first hit, from the index itself), and only where a shorter prefix would not show the same."""
+    from custtui.core.tasks import view
+    from custtui.tui.screens.search import LIMIT
+
     rng = random.Random(5)
+    archive = Archive(path, USER)
     listing = archive.customers()
     names = [s.get("name") for s in listing.values()]
     companies = [n for n in names if n.endswith("公司")]
     people = [n for n in names if not n.endswith("公司")]
-    terms = []
-    for i in range(count):
-        kind = i % 4
-        if kind == 0 and companies:
-            terms.append(rng.choice(companies)[2:4])  # the trade name after the city
-        elif kind == 1 and people:
-            terms.append(rng.choice(people))
-        elif kind == 2 and companies:
-            terms.append(rng.choice(companies)[:6])
+    ids = sorted(listing)
+
+    def shows(text: str) -> tuple:
+        results = view.search(archive, text, limit=LIMIT)
+        first = results.hits[0].id if results.hits else ""
+        return results.total, results.exact, first
+
+    terms: list[dict] = []
+    attempts = 0
+    while len(terms) < count and attempts < count * 10:
+        kind, attempts = len(terms) % 4, attempts + 1
+        if kind == 0:
+            chunks, gap = [rng.choice(companies)[2:4]], 0.0  # the trade name after the city
+        elif kind == 1:
+            chunks, gap = [rng.choice(people)], 0.0
+        elif kind == 2:
+            name = rng.choice(companies)
+            chunks, gap = [name[:2], name[2:4]], 0.3
         else:
-            terms.append(rng.choice(sorted(listing)))
+            chunks, gap = list(rng.choice(ids)), 0.1
+        text = "".join(chunks)
+        total, exact, first = shows(text)
+        prefixes = ["".join(chunks[:i]) for i in range(1, len(chunks))]
+        if any(shows(prefix)[::2] == (total, first) for prefix in prefixes):
+            continue  # the screen would not change on the last key
+        status = rf"找到 {total} 条结果" if exact else r"找到约 [\d,]+ 条结果"
+        terms.append({"text": text, "chunks": chunks, "gap_s": gap, "total": total, "status": status, "first": first})
+    archive.close()
     return terms
 
 
-async def measure_search(app, pilot, main, queries: int) -> dict:
-    from textual.widgets import Input
-
-    from custtui.tui.screens.search import SearchScreen
-
-    terms = search_terms(app.archive, queries)
-    began = time.perf_counter()
-    await pilot.press("slash")
-    await until(lambda: isinstance(app.screen, SearchScreen))
-    screen = app.screen
-    await app.workers.wait_for_complete()  # the index opened
-    opened = time.perf_counter() - began
-    times, found = [], 0
-    field = screen.query_one(Input)
-    for term in terms:
-        field.value = ""
-        await until(lambda: screen.shown_query is None or not screen.text)
-        await pilot.pause()
-        for character in term[:-1]:
-            key(app, character, character)
-            await asyncio.sleep(0.08)  # a fast typist
-        last_key = time.perf_counter()
-        key(app, term[-1], term[-1])
-        await until(lambda term=term: screen.shown_query == term, timeout=120)
-        times.append(time.perf_counter() - last_key)
-        found += bool(screen.hits)
-    await pilot.press("escape")
-    return {**summary(times), "open_s": opened, "found": found, "terms": terms}
-
-
-async def measure_naive(path: Path) -> dict:
-    """Textual's own widgets fed with everything at once."""
-    from textual.app import App, ComposeResult
-    from textual.containers import Horizontal
-    from textual.widgets import DataTable, Tree
-
-    from custtui.core.index.listing import Summary
-
-    columns = ("id", "name", "stage", "status", "industry", "region", "owner")
-    result: dict = {"variant": "naive"}
-    timings: dict[str, float] = {}
-
-    class Naive(App):
-        def compose(self) -> ComposeResult:
-            with Horizontal():
-                yield Tree("全部客户", id="tree")
-                yield DataTable(id="table", cursor_type="row")
-
-        def on_mount(self) -> None:
-            archive = Archive(path)
-            began = time.perf_counter()
-            listing: dict[str, Summary] = archive.customers()
-            timings["listing_s"] = time.perf_counter() - began
-            archive.close()
-            rows = [tuple(str(s.get(key, "")) for key in columns) for s in listing.values()]
-            table = self.query_one(DataTable)
-            began = time.perf_counter()
-            table.add_columns(*columns)
-            table.add_rows(rows)
-            timings["table_add_rows_s"] = time.perf_counter() - began
-            tree = self.query_one(Tree)
-            began = time.perf_counter()
-            groups: dict[str, list[str]] = {}
-            for s in listing.values():
-                groups.setdefault(s.get("type", ""), []).append(f"{s.get('id')} {s.get('name')}")
-            for kind, leaves in sorted(groups.items(), key=lambda item: -len(item[1])):
-                branch = tree.root.add(f"{kind} {len(leaves)}")
-                for leaf in leaves:
-                    branch.add_leaf(leaf)
-            tree.root.expand()
-            timings["tree_add_leaves_s"] = time.perf_counter() - began
-            self.rows = len(rows)
-
-    started = time.perf_counter()
-    app = Naive()
-    async with app.run_test(size=SIZE) as pilot:
-        tree, table = app.query_one(Tree), app.query_one(DataTable)
-        # usable: every row measured by the table, the tree's lines built
-        await until(
-            lambda: (
-                "tree_add_leaves_s" in timings
-                and table.virtual_size.height >= app.rows
-                and tree.virtual_size.height >= len(tree.root.children) + 1
-            )
-        )
-        result["start_to_tree_s"] = time.perf_counter() - started
-        result.update(timings)
-        biggest = tree.root.children[0]
-        tree.focus()
-        tree.move_cursor(biggest)
-        await pilot.pause()
-        began = time.perf_counter()
-        key(app, "space", " ")
-        await until(lambda: biggest.is_expanded and tree.virtual_size.height >= len(biggest.children))
-        result["expand_node"] = summary([time.perf_counter() - began])
-        result["expand_node_leaves"] = len(biggest.children)
-        table.focus()
-        await pilot.pause()
-        moves = []
-        for _ in range(10):
-            row = table.cursor_row
-            began = time.perf_counter()
-            key(app, "down")
-            await until(lambda row=row: table.cursor_row == row + 1)
-            moves.append(time.perf_counter() - began)
-            await pilot.pause(0.05)
-        result["cursor_move"] = summary(moves)
-    result["peak_rss_mb"] = peak_rss_mb()
-    return result
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "p95": pct(values, 95), "n": len(values)}
 
 
 # --- running -----------------------------------------------------------------------------
 
 
-def child(variant: str, path: Path, moves: int, queries: int, search: bool) -> dict:
-    """Run one variant in a fresh process (its own peak RSS) and return its numbers."""
-    args = [
-        sys.executable,
-        __file__,
-        "--child",
-        variant,
-        "--archive",
-        str(path),
-        "--moves",
-        str(moves),
-        "--queries",
-        str(queries),
-    ] + (["--child-search"] if search else [])
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{variant} failed:\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def run(
     customers: int,
-    moves: int = 20,
-    queries: int = 8,
+    sizes: list[tuple[int, int]],
+    runs: int = 5,
+    dialogs: int = 5,
+    queries: int = 20,
+    naive_runs: int | None = None,
     search: bool = True,
     source: Path | None = None,
-    in_process: bool = False,
+    build_search: bool = False,
+    dialog_keys: str = "".join(DIALOGS),
+    warm: bool = True,
 ) -> dict:
-    """Both variants at one size; ``in_process`` (for the smoke test) skips the child processes,
-    so the peak RSS is then the larger of the two."""
-    path, has_index = prepare(customers, search, source)
-    if in_process:
-        ours = asyncio.run(measure_custtui(path, moves, queries, search and has_index))
-        naive = asyncio.run(measure_naive(path))
-    else:
-        ours = child("custtui", path, moves, queries, search and has_index)
-        naive = child("naive", path, moves, queries, False)
-    return {"customers": customers, "search_index": has_index, "custtui": ours, "naive": naive}
+    """Every measure at one archive size, in each terminal size; the session at the first size
+    (``warm``: one start first, not counted, so compiled files and the page cache are warm)."""
+    path, has_index = prepare(customers, search, source, build_search)
+    terms = search_terms(path, queries) if search and has_index and queries else []
+    naive_runs = naive_runs if naive_runs is not None else (runs if customers <= SEARCH_BUILD_LIMIT else 1)
+    result: dict = {"customers": customers, "search_index": has_index, "load_before": load(), "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        config_home, inbox = Path(tmp) / "config", Path(tmp) / "inbox"
+        (config_home / "custtui").mkdir(parents=True)
+        inbox.mkdir()
+        for i in range(1, INBOX_FILES + 1):
+            (inbox / f"扫描件-{i}.txt").write_text(f"北京长明公司:\n2024年3月{i}日\n合同补充协议第{i}号\n", "utf-8")
+        (config_home / "custtui" / "config.toml").write_text(f'inbox = "{inbox}"\n', "utf-8")
+        env = {"XDG_CONFIG_HOME": str(config_home), "CUSTTUI_USER": USER}
+        for width, height in sizes:
+            term = Terminal(width, height, env)
+            try:
+                if warm:
+                    measure_start(term, "custtui", path, 1)
+                one: dict = {
+                    "floor": measure_start(term, "floor", None, runs),
+                    "custtui": measure_start(term, "custtui", path, runs),
+                    "naive": measure_start(term, "naive", path, naive_runs) if naive_runs else None,
+                }
+                if (width, height) == sizes[0]:
+                    one["session"] = measure_session(term, path, dialogs, terms, dialog_keys)
+                result["sizes"][f"{width}x{height}"] = one
+            finally:
+                term.close()
+    result["load_after"] = load()
+    return result
 
 
 def report(results: list[dict]) -> str:
-    def ms(value: float | None) -> str:
-        return "—" if value is None else f"{value * 1000:,.0f} ms" if value < 10 else f"{value:,.1f} s"
+    lines: list[str] = []
 
-    lines = ["", f"{'':38}" + "".join(f"{r['customers']:>14,} 客户 (custtui | 基线)" for r in results)]
+    def row(label: str, *figures: dict | None, goal: float | None = None, unit: str = "s") -> None:
+        cells = [pad(cell(f, unit), w, True) for f, w in zip((*figures, None, None)[:3], (22, 22, 24), strict=True)]
+        lines.append(pad(label, 32) + "".join(cells) + pad(seconds(goal), 10, True))
 
-    def row(label: str, ours: Callable[[dict], float | None], theirs: Callable[[dict], float | None]) -> None:
-        cells = []
-        for r in results:
+    for r in results:
+        for size, one in r["sizes"].items():
+            ours, floor, naive = one["custtui"], one["floor"], one.get("naive") or {}
+            lines += [
+                "",
+                f"{r['customers']:,} 客户, 终端 {size}, 负载 {r['load_before']} → {r['load_after']}; "
+                "中位数 / p95, 基线在同一次运行中测得",
+                pad("", 32)
+                + pad("custtui", 22, True)
+                + pad("Textual 最低", 22, True)
+                + pad("朴素 DataTable+Tree", 24, True)
+                + pad("目标", 10, True),
+            ]
 
-            def safe(get, side, r=r):
-                try:
-                    return get(r[side])
-                except (KeyError, TypeError):
-                    return None
-
-            cells.append(f"{ms(safe(ours, 'custtui')):>14} | {ms(safe(theirs, 'naive')):<14}")
-        lines.append(f"{label:38}" + "    ".join(cells))
-
-    row("启动 → 分类树可用 (热缓存)", lambda c: c["start_to_tree_s"], lambda n: n["start_to_tree_s"])
-    row("启动 → 第一位客户详情", lambda c: c["start_to_first_profile_s"], lambda n: None)
-    row("  基线: DataTable 填入全部行", lambda c: None, lambda n: n["table_add_rows_s"])
-    row("  基线: Tree 加入全部客户叶子", lambda c: None, lambda n: n["tree_add_leaves_s"])
-    row("选中最大的树节点 (表格换成其客户)", lambda c: c["pick_node"]["median_ms"] / 1000, lambda n: None)
-    row(
-        "展开树节点 (中位数)",
-        lambda c: c["expand_node"]["median_ms"] / 1000,
-        lambda n: n["expand_node"]["median_ms"] / 1000,
-    )
-    row(
-        "切换客户 ↓ → 详情显示 (中位数)",
-        lambda c: c["switch_customer"]["median_ms"] / 1000,
-        lambda n: n["cursor_move"]["median_ms"] / 1000,
-    )
-    row("切换客户 (p95)", lambda c: c["switch_customer"]["p95_ms"] / 1000, lambda n: n["cursor_move"]["p95_ms"] / 1000)
-    row("最后一次按键 → 搜索结果 (中位数)", lambda c: c["search"]["median_ms"] / 1000, lambda n: None)
-    row("最后一次按键 → 搜索结果 (p95)", lambda c: c["search"]["p95_ms"] / 1000, lambda n: None)
-    lines.append(
-        f"{'峰值内存 (RSS), 搜索前':38}"
-        + "    ".join(
-            f"{r['custtui'].get('peak_rss_before_search_mb', 0):>11,.0f} MB | {r['naive']['peak_rss_mb']:,.0f} MB{'':8}"
-            for r in results
-        )
-    )
-    lines.append(
-        f"{'峰值内存 (RSS), 含搜索':38}"
-        + "    ".join(f"{r['custtui']['peak_rss_mb']:>11,.0f} MB | {'':16}" for r in results)
-    )
-    lines.append("(基线的切换 = DataTable 光标下移, 不读取客户详情; 搜索时间含输入防抖 (0.08 s))")
+            row("启动 → 分类树可用", ours["usable_s"], floor["usable_s"], naive.get("usable_s"), goal=GOALS["start"])
+            row("启动 → ↓ 选中节点并显示", ours["answered_s"], None, naive.get("answered_s"))
+            row("q → 终端恢复", ours["restored_s"], floor["restored_s"], naive.get("restored_s"))
+            row("q → 进程结束", ours["exited_s"], floor["exited_s"], naive.get("exited_s"), goal=GOALS["quit"])
+            memory = (ours["peak_rss_mb"], floor["peak_rss_mb"], naive.get("peak_rss_mb"))
+            row("峰值内存 VmHWM (无搜索)", *memory, unit="MB")
+            session = one.get("session")
+            if session:
+                for key, figure in session["dialogs"].items():
+                    row(f"打开 {key} ({DIALOGS[key][0]})", figure, goal=GOALS["dialog"])
+                if "attach_inbox_listed" in session:
+                    row("a: 收件箱列出文件", session["attach_inbox_listed"])
+                if "search" in session:
+                    row("最后一次按键 → 搜索结果", session["search"], goal=GOALS["search_p95"])
+                row("q → 终端恢复 (工作之后)", single(session["quit"]["restored_s"]))
+                row("q → 进程结束 (工作之后)", single(session["quit"]["exited_s"]), goal=GOALS["quit"])
+                row("峰值内存 VmHWM (含搜索)", single(session["peak_rss_mb"]), unit="MB")
+    lines.append("(搜索的目标按 p95; 10 万客户时朴素基线只启动一次)")
     return "\n".join(lines)
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 1000:,.0f} ms" if value < 10 else f"{value:,.1f} s"
+
+
+def cell(figure: dict | None, unit: str = "s") -> str:
+    if not figure:
+        return "—"
+    if unit == "MB":
+        return f"{figure['median']:,.0f} MB"
+    if figure["n"] == 1:
+        return seconds(figure["median"])
+    return f"{seconds(figure['median'])} / {seconds(figure['p95'])}"
+
+
+def single(value: float) -> dict:
+    return {"median": value, "p95": value, "n": 1}
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    space = " " * max(0, width - used)
+    return space + text if right else text + space
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--customers", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--moves", type=int, default=20)
-    parser.add_argument("--queries", type=int, default=8)
+    parser.add_argument("--customers", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--sizes", nargs="+", default=["80x24", "160x45"])
+    parser.add_argument("--runs", type=int, default=5, help="starts of each app per terminal size")
+    parser.add_argument("--naive-runs", type=int, help="starts of the naive app (default: --runs, 1 above 20k)")
+    parser.add_argument("--dialogs", type=int, default=5, help="times each dialog is opened")
+    parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--no-search", dest="search", action="store_false")
-    parser.add_argument("--child", choices=["custtui", "naive"], help=argparse.SUPPRESS)
-    parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--child-search", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build-search", action="store_true", help="build the search index above 20k customers")
     args = parser.parse_args()
-    if args.child:
-        coroutine = (
-            measure_custtui(args.archive, args.moves, args.queries, args.child_search)
-            if args.child == "custtui"
-            else measure_naive(args.archive)
-        )
-        print(json.dumps(asyncio.run(coroutine), ensure_ascii=False))
-        return
+    sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes]
     results = []
     for n in args.customers:
-        results.append(run(n, args.moves, args.queries, args.search))
+        results.append(
+            run(
+                n,
+                sizes,
+                args.runs,
+                args.dialogs,
+                args.queries,
+                args.naive_runs,
+                args.search,
+                build_search=args.build_search,
+            )
+        )
         print(json.dumps(results[-1], ensure_ascii=False), flush=True)
-    OUT.mkdir(exist_ok=True)
-    (OUT / "tui-results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        OUT.mkdir(exist_ok=True)
+        (OUT / "tui-results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(report(results))
 
 
