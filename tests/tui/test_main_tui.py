@@ -17,6 +17,7 @@ from custtui.tui.screens.help import HelpScreen
 from custtui.tui.widgets.class_tree import ClassTree
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.customer_table import CustomerTable
+from custtui.tui.widgets.fit_table import FitTable
 
 from .conftest import settle, shown
 
@@ -290,7 +291,8 @@ async def test_note_and_deal(open_app, demo):
         await fill(pilot, form, "content", "电话确认二期设备交付时间")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "二期设备交付" in shown(main.query_one("#notes"))
+        notes = main.query_one("#notes", FitTable)
+        assert any("二期设备交付" in " ".join(notes.row_cells(i)) for i in range(notes.row_count))
         form = await open_form(app, pilot, "t")
         assert isinstance(form, DealForm)
         await fill(pilot, form, "amount", "十万")

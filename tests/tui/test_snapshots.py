@@ -9,21 +9,27 @@ default value is the current time.
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, TabbedContent
 
+from custtui.core.archive.archive import Archive
+from custtui.core.records.records import customer_dir
 from custtui.tui.app import CusttuiApp
 from custtui.tui.config import THEMES, Config
 from custtui.tui.screens.edit import CustomerForm
 from custtui.tui.screens.help import HelpScreen
+from custtui.tui.screens.record_detail import RecordDetailScreen
+from custtui.tui.screens.sync import SyncScreen
 from custtui.tui.screens.tree_order import TreeOrderScreen
 
 from .conftest import settle, wait_for_main
 from .indexed import indexed_demo
 
 SIZE = (120, 40)
+NARROW = (80, 24)  # the default of most SSH clients
 # shown in the help screen; never written (nothing in these tests changes a setting)
 CONFIG = Path("/home/staff/.config/custtui/config.toml")
 
@@ -42,6 +48,28 @@ def app(indexed_demo_template, tmp_path) -> CusttuiApp:
     return CusttuiApp(archive, "张伟", config)
 
 
+def record_conflict(path: Path) -> None:
+    """An open conflict on 华信's address as a sync records it, with fixed people and times."""
+    archive = Archive(path, "张伟")
+    record = f"{customer_dir('BJ-000001')}/customer.toml"
+    conflict = """
+[[conflicts]]
+field = "address"
+kept = "北京市海淀区永丰产业基地丰贤中路 7 号"
+other = "北京市昌平区回龙观镇龙域中街 1 号院 3 号楼 5 层 (华信机械新址, 2026 年 11 月起)"
+kept_by = "张伟"
+kept_at = "2026-10-08T09:30:00+08:00"
+other_by = "李娜"
+other_at = "2026-10-08T11:05:00+08:00"
+"""
+    when = datetime(2026, 10, 8, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+    archive.store.transact(
+        lambda head: ({record: archive.store.read(head, record) + conflict.encode()}, "合并 上海 的改动\n"),
+        archive.identity(when),
+    )
+    archive.close()
+
+
 async def loaded(pilot) -> None:
     """The listing, the tree and the first customer's profile are on screen."""
     await wait_for_main(pilot.app, pilot)
@@ -52,15 +80,76 @@ async def on_screen(pilot, kind: type) -> None:
     assert isinstance(pilot.app.screen, kind), pilot.app.screen
 
 
-def test_main_screen(snap_compare, app):
-    """Tree | 46 customers | 北京华信机械设备制造有限公司 selected, 概况 tab."""
+@pytest.mark.parametrize("size", [(120, 40), (200, 60)], ids=["120x40", "200x60"])
+def test_main_screen(snap_compare, app, size):
+    """Tree | 46 customers | 北京华信机械设备制造有限公司 selected, 概况 tab: at 120 columns the list
+    keeps ID and name and the customer gets more room, at 200 both are roomy."""
 
     async def run_before(pilot):
         await loaded(pilot)
         await pilot.press("tab")  # to the customer table: its cursor row shows as selected
         await settle(pilot.app, pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_main_screen_narrow(snap_compare, app):
+    """At 80×24 the tree and the list fill the screen; the footer ends with ? 帮助, nothing cut."""
+    assert snap_compare(app, terminal_size=NARROW, run_before=loaded)
+
+
+@pytest.mark.parametrize("tab", ["tab-overview", "tab-contacts", "tab-notes", "tab-deals", "tab-history"])
+def test_customer_narrow(snap_compare, app, tab):
+    """At 80×24 Enter on a customer gives it the whole screen (Esc 返回列表 in the footer); each
+    table keeps the column that carries its meaning, cut after a whole word."""
+
+    async def run_before(pilot):
+        await loaded(pilot)
+        await pilot.press("tab", "enter")
+        pilot.app.screen.query_one("#customer-tabs", TabbedContent).active = tab
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, terminal_size=NARROW, run_before=run_before)
+
+
+def test_notes_wide(snap_compare, app):
+    """At 200×60 the 沟通记录 list shows each record's content, and the highlighted one whole below."""
+
+    async def run_before(pilot):
+        await loaded(pilot)
+        pilot.app.screen.query_one("#customer-tabs", TabbedContent).active = "tab-notes"
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=run_before)
+
+
+def test_note_detail(snap_compare, app):
+    """Enter on a communication record at 80×24: every field under its Chinese label, wrapped."""
+
+    async def run_before(pilot):
+        await loaded(pilot)
+        await pilot.press("tab", "enter")
+        pilot.app.screen.query_one("#customer-tabs", TabbedContent).active = "tab-notes"
+        await settle(pilot.app, pilot)
+        pilot.app.screen.query_one("#notes").focus()
+        await pilot.press("enter")
+        await on_screen(pilot, RecordDetailScreen)
+
+    assert snap_compare(app, terminal_size=NARROW, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [NARROW, (120, 40)], ids=["80x24", "120x40"])
+def test_sync_conflict(snap_compare, app, size):
+    """S with an open conflict on 华信's address: both values in the list (who set them gives way at
+    80 columns), everything about the selected one below it."""
+    record_conflict(app.archive_path)
+
+    async def run_before(pilot):
+        await loaded(pilot)
+        await pilot.press("S")
+        await on_screen(pilot, SyncScreen)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_edit_form(snap_compare, app):

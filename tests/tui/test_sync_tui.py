@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import pytest
 from conftest import git
 from test_sync import make_offices
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from custtui.core.records.records import customer_dir
 from custtui.core.sync.sync import sync
@@ -18,6 +18,7 @@ from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.main import MainScreen
 from custtui.tui.screens.sync import MergeCustomerScreen, SyncScreen
 from custtui.tui.widgets.customer_table import CustomerTable
+from custtui.tui.widgets.fit_table import FitTable
 
 from .conftest import SIZE, settle, shown, wait_for_main
 
@@ -62,8 +63,9 @@ def text(screen, selector: str) -> str:
 
 
 def rows(screen, selector: str) -> list[list[str]]:
-    table = screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+    """Every cell of every row, whole (also the cells of columns a narrow terminal leaves out)."""
+    table = screen.query_one(selector, FitTable)
+    return [table.row_cells(row) for row in range(table.row_count)]
 
 
 def table_line(main: MainScreen, customer_id: str) -> str:
@@ -108,6 +110,18 @@ async def test_sync_lists_the_conflict_and_taking_the_other_value_is_a_commit(co
 
         await pilot.press("o")
         await settle(app, pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen), "resolving asks first"
+        asked = question.question + "\n" + "\n".join(question.details)
+        assert f"{cid} 北京华信机械设备制造有限公司 的地址: 改用另一方的值?" in asked
+        assert f"保留: {SH_ADDRESS}  — 李娜 " in asked and f"放弃: {BJ_ADDRESS}  — 张伟 " in asked
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is screen and len(rows(screen, "#conflicts")) == 1, "n keeps the conflict open"
+        assert "conflicts" in bj.customer(cid)
+
+        await pilot.press("o", "y")
+        await settle(app, pilot)
         assert rows(screen, "#conflicts") == [] and "没有" in text(screen, "#conflicts-title")
         assert git(bj.store.path, "log", "-1", "--format=%an %s").startswith(f"张伟 解决冲突 {cid}")
         assert bj.customer(cid)["address"] == SH_ADDRESS and "conflicts" not in bj.customer(cid)
@@ -127,6 +141,10 @@ async def test_keeping_the_current_value(conflicting, open_office):
         screen = await open_sync(app, pilot)
         assert len(rows(screen, "#conflicts")) == 1, "open conflicts are listed without a sync"
         await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"保留: {BJ_ADDRESS}" in app.screen.details[0] and f"放弃: {SH_ADDRESS}" in app.screen.details[1]
+        await pilot.press("y")
         await settle(app, pilot)
         assert rows(screen, "#conflicts") == []
         assert bj.customer(cid)["address"] == BJ_ADDRESS and "conflicts" not in bj.customer(cid)
@@ -262,6 +280,6 @@ async def test_accepting_a_deletion_asks_first(offices, open_office):
         await pilot.press("n")
         await settle(app, pilot)
         assert app.screen is screen and len(rows(screen, "#conflicts")) == 1
-        await pilot.press("c")
+        await pilot.press("c", "y")
         await settle(app, pilot)
         assert rows(screen, "#conflicts") == [] and bj.customer(cid)["address"] == BJ_ADDRESS

@@ -8,9 +8,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static, Tabs
 
 from ...core.archive.archive import Archive, HistoryEntry
 from ...core.base.errors import CusttuiError
@@ -22,14 +23,17 @@ from ...core.tasks.profile import Profile
 from ..widgets.class_tree import ClassTree
 from ..widgets.customer_pane import CustomerPane
 from ..widgets.customer_table import CustomerTable
+from ..widgets.footer import FittedFooter
 
 WATCH_SECONDS = 3.0  # how often to look for commits made by other sessions
+NARROW, WIDE = 100, 160  # below NARROW the customer takes the whole screen; from WIDE the panes are roomy
 
 
 class MainScreen(Screen):
     """Browse by classification; every customer action starts here."""
 
     BINDINGS = [
+        Binding("escape", "show_list", "返回列表", id="main.list", tooltip="窄屏: 从客户详情回到客户列表"),
         Binding(
             "slash", "search", "搜索", id="main.search", tooltip="搜索客户和资料 (名称片段、拼音、电话、编号、资料正文)"
         ),
@@ -88,12 +92,51 @@ class MainScreen(Screen):
                 yield Static("正在读取档案…", id="node-title")
                 yield CustomerTable(self.format_cell, id="table")
             yield CustomerPane(id="pane")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.archive.archive_name()}  ·  {self.archive.display_name or '未设置操作人 (只读)'}"
         self.load_listing()
         self.set_interval(WATCH_SECONDS, self.check_for_changes)
+
+    # --- layout --------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        """Three panes side by side; on a narrow terminal the list, or the customer full width."""
+        width = event.size.width
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(NARROW <= width < WIDE, "-medium")
+        if width >= NARROW:
+            self.remove_class("-customer")
+        self.refresh_bindings()
+
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
+
+    @property
+    def customer_view(self) -> bool:
+        """On a narrow terminal, the customer pane is on screen (instead of the tree and list)."""
+        return self.narrow and self.has_class("-customer")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_list":
+            return self.customer_view
+        return True
+
+    def show_customer(self) -> None:
+        """The customer pane gets the focus, taking the whole screen when it is narrow."""
+        if self.narrow:
+            self.add_class("-customer")
+            self.refresh_bindings()
+        self.call_after_refresh(self.query_one(CustomerPane).query_one(Tabs).focus)
+
+    def action_show_list(self) -> None:
+        self.remove_class("-customer")
+        self.refresh_bindings()
+        table = self.query_one(CustomerTable)
+        self.call_after_refresh(table.focus)
+        self.call_after_refresh(table.reveal_cursor)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -163,7 +206,7 @@ class MainScreen(Screen):
         self.load_profile(event.summary.get("id"))
 
     def on_customer_table_chosen(self, event: CustomerTable.Chosen) -> None:
-        self.query_one(CustomerPane).query_one("TabbedContent").focus()
+        self.show_customer()
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, customer_id: str) -> None:
@@ -225,8 +268,11 @@ class MainScreen(Screen):
             self.load_profile(customer_id)  # not listed (yet): show it anyway
         if tab:
             self.query_one(CustomerPane).query_one("TabbedContent").active = tab
-        table.focus()
         self.call_after_refresh(table.reveal_cursor)
+        if self.narrow:
+            self.show_customer()
+        else:
+            table.focus()
 
     # --- actions -------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Header,
     Input,
     OptionList,
@@ -43,9 +42,25 @@ from ...core.sync.sync import (
     sync,
 )
 from ...core.tasks.conflicts import OpenConflict, open_conflicts
+from ..widgets.fit_table import Col, FitTable
+from ..widgets.footer import FittedFooter
 from .confirm import ConfirmScreen
 
-CUSTOMER_WIDTH, FIELD_WIDTH, WHO_WIDTH = 24, 14, 15  # conflict table columns, in cells
+# the two values are what a conflict is about: who set them gives way first on a narrow terminal
+# (the detail under the table shows everything of the selected conflict)
+CONFLICT_COLUMNS = (
+    Col("客户", 16, weight=2, most=40),
+    Col("字段", 6, weight=1, most=16),
+    Col("当前值", 14, weight=4),
+    Col("来自", 10, weight=1, most=16, drop=1),
+    Col("另一方的值", 14, weight=4),
+    Col("来自", 10, weight=1, most=16, drop=1),
+)
+DUPLICATE_COLUMNS = (
+    Col("客户 A (保留)", 16, weight=2),
+    Col("客户 B (并入 A)", 16, weight=2),
+    Col("原因", 10, weight=1),
+)
 PROGRESS_LINES = 6  # the last progress messages shown while a sync runs
 
 
@@ -54,6 +69,23 @@ def resolve_shown(archive: Archive, item: OpenConflict, keep: str) -> str:
     archive, and another session may have resolved one before it)."""
     return resolve_conflict(
         archive, item.customer_id, item.number, keep, document=item.document, expected=item.conflict
+    )
+
+
+def resolve_question(item: OpenConflict, schema: Schema | None, current: bool) -> ConfirmScreen:
+    """The confirmation before settling a conflict: the customer, the field, the value kept and the
+    value discarded, each with who set it."""
+    assert schema is not None
+    where = item.label(schema) + (f" (资料 {item.document})" if item.document else "")
+    kept, dropped = ("kept", "other") if current else ("other", "kept")
+    return ConfirmScreen(
+        f"{item.customer_id} {item.name} 的{where}: {'保留当前值' if current else '改用另一方的值'}?",
+        [
+            f"保留: {item.value_text(schema, kept)}  — {item.who(kept)}",
+            f"放弃: {item.value_text(schema, dropped)}  — {item.who(dropped)}",
+            "将产生一个新的提交, 历史中仍可查到和撤销",
+        ],
+        yes="保留当前值" if current else "改用另一方",
     )
 
 
@@ -127,39 +159,21 @@ class SyncScreen(Screen[str | None]):
         yield Static(id="sync-error", classes="field-error")
         with Vertical(id="sync-conflicts-box"):
             yield Static("未解决的冲突", id="conflicts-title", classes="section-title")
-            yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+            yield FitTable(CONFLICT_COLUMNS, id="conflicts")
             yield Static(id="conflict-detail")
         with Vertical(id="sync-duplicates-box"):
             yield Static("疑似重复客户", id="duplicates-title", classes="section-title")
-            yield DataTable(id="duplicates", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+            yield FitTable(DUPLICATE_COLUMNS, id="duplicates")
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "办事处同步"
         self.query_one("#sync-remote", Select).display = False
-        # fixed widths that fit the terminal (full values and times are in the detail below the table)
-        spare = max(24, self.app.size.width - 2 - 2 * 6 - (CUSTOMER_WIDTH + FIELD_WIDTH + 2 * WHO_WIDTH))
-        conflicts = self.query_one("#conflicts", DataTable)
-        for label, width in (
-            ("客户", CUSTOMER_WIDTH),
-            ("字段", FIELD_WIDTH),
-            ("当前值", spare // 2),
-            ("来自", WHO_WIDTH),
-            ("另一方的值", spare - spare // 2),
-            ("来自", WHO_WIDTH),
-        ):
-            conflicts.add_column(label, width=width)
-        pair = max(CUSTOMER_WIDTH, (self.app.size.width - 2 - 2 * 3) // 3)
-        duplicates = self.query_one("#duplicates", DataTable)
-        for label, width in (
-            ("客户 A (保留)", pair),
-            ("客户 B (并入 A)", pair),
-            ("原因", max(20, self.app.size.width - 2 - 2 * 3 - 2 * pair)),
-        ):
-            duplicates.add_column(label, width=width)
+        self._say("#sync-status", "")
+        self._say("#sync-error", "")
         if self.last is not None:
             self._show_result(self.last, previous=True)
-        self.query_one("#conflicts", DataTable).focus()
+        self.query_one("#conflicts", FitTable).focus()
         self.load_remotes()
         self.load_conflicts()
 
@@ -224,8 +238,8 @@ class SyncScreen(Screen[str | None]):
         self.running = True
         self.progress = []
         self.query_one("#sync-run", Button).disabled = True
-        self.query_one("#sync-error", Static).update("")
-        self.query_one("#sync-status", Static).update("正在同步…")
+        self._say("#sync-error", "")
+        self._say("#sync-status", "正在同步…")
         self.run_sync(self.chosen_remote())
 
     @work(thread=True, exclusive=True, group="sync")
@@ -247,13 +261,13 @@ class SyncScreen(Screen[str | None]):
 
     def on_sync_screen_progress(self, message: Progress) -> None:
         self.progress = (self.progress + [message.text])[-PROGRESS_LINES:]
-        self.query_one("#sync-status", Static).update(Text("\n".join(self.progress)))
+        self._say("#sync-status", Text("\n".join(self.progress)))
 
     def on_sync_screen_finished(self, message: Finished) -> None:
         self.running = False
         self.query_one("#sync-run", Button).disabled = False
         if message.result is None:
-            self.query_one("#sync-status", Static).update("")
+            self._say("#sync-status", "")
             self._show_error(f"同步未完成: {message.error}")
             self.load_conflicts()  # a push that failed after the merge: its conflicts are here already
             return
@@ -270,12 +284,18 @@ class SyncScreen(Screen[str | None]):
         text = Text(("上次同步: " if previous else "同步完成: ") + summary, style="" if previous else "bold")
         if result.stale_paths:
             text.append(f"\n工作区中有未提交的改动, 这些文件未更新: {'、'.join(result.stale_paths)}", style="yellow")
-        self.query_one("#sync-status", Static).update(text)
+        self._say("#sync-status", text)
         self.duplicates = list(result.duplicates)
         self._show_duplicates()
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#sync-error", Static).update(Text(message))
+        self._say("#sync-error", Text(message))
+
+    def _say(self, selector: str, text: str | Text) -> None:
+        """Show a status or error line; an empty one takes no room."""
+        line = self.query_one(selector, Static)
+        line.update(text)
+        line.display = bool(str(text))
 
     # --- conflicts -----------------------------------------------------------------------
 
@@ -300,40 +320,38 @@ class SyncScreen(Screen[str | None]):
     def _show_conflicts(self, items: list[OpenConflict], schema: Schema, names: dict[str, str]) -> None:
         self.schema = schema
         self.names.update(names)
-        table = self.query_one("#conflicts", DataTable)
+        table = self.query_one("#conflicts", FitTable)
         keep = self.selected_conflict()
-        row_before = table.cursor_row
-        table.clear()
         self.items = {item.key: item for item in items}
+        rows = []
         for item in items:
             where = item.label(schema)
             if item.document is not None:
                 where = f"资料 {item.document} · {where}"
-            table.add_row(
-                Text(f"{item.customer_id} {item.name}"),
-                Text(where),
-                Text(item.value_text(schema, "kept")),
-                Text(item.who("kept", short=True)),
-                Text(item.value_text(schema, "other")),
-                Text(item.who("other", short=True)),
-                key=item.key,
+            rows.append(
+                (
+                    item.key,
+                    [
+                        f"{item.customer_id} {item.name}",
+                        where,
+                        item.value_text(schema, "kept"),
+                        item.who("kept", short=True),
+                        item.value_text(schema, "other"),
+                        item.who("other", short=True),
+                    ],
+                )
             )
-        if items:
-            if keep is not None and keep.key in self.items:
-                table.move_cursor(row=table.get_row_index(keep.key))
-            else:
-                table.move_cursor(row=min(max(row_before, 0), len(items) - 1))
+        table.set_rows(rows)
+        if keep is not None and keep.key in self.items:
+            table.move_cursor(row=table.get_row_index(keep.key))
         title = f"未解决的冲突 {len(items)} 处 · c 保留当前值  o 改用另一方的值" if items else "未解决的冲突: 没有"
         self.query_one("#conflicts-title", Static).update(title)
         self._show_detail()
         self._show_duplicates()
 
     def selected_conflict(self) -> OpenConflict | None:
-        table = self.query_one("#conflicts", DataTable)
-        if not self.items or table.row_count == 0:
-            return None
-        row_key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
-        return self.items.get(row_key.value)
+        key = self.query_one("#conflicts", FitTable).current_key
+        return self.items.get(key) if key is not None else None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "conflicts":
@@ -371,16 +389,15 @@ class SyncScreen(Screen[str | None]):
             return
         if not current and item.deletion:
             what = f"资料 {item.document}" if item.document else f"客户 {item.customer_id} {item.name} 及其全部记录"
-            self.app.push_screen(
-                ConfirmScreen(
-                    f"接受另一方的删除, 删除{what}?",
-                    [f"删除方: {item.who('other')}", "将产生一个新的提交, 历史中仍可查到和撤销"],
-                    yes="删除",
-                ),
-                lambda yes: yes and self._start(self.resolve, item, TAKE_OTHER),
+            question = ConfirmScreen(
+                f"接受另一方的删除, 删除{what}?",
+                [f"删除方: {item.who('other')}", "将产生一个新的提交, 历史中仍可查到和撤销"],
+                yes="删除",
             )
-            return
-        self._start(self.resolve, item, KEEP_CURRENT if current else TAKE_OTHER)
+        else:
+            question = resolve_question(item, self.schema, current)
+        keep = KEEP_CURRENT if current else TAKE_OTHER
+        self.app.push_screen(question, lambda yes: yes and self._start(self.resolve, item, keep))
 
     def _start(self, commit: Callable, *args) -> None:
         """Start a committing worker; no other starts until it is done."""
@@ -417,7 +434,7 @@ class SyncScreen(Screen[str | None]):
         self.load_conflicts()
 
     def _resolved(self, item: OpenConflict, keep: str, commit: str) -> None:
-        self.query_one("#sync-error", Static).update("")
+        self._say("#sync-error", "")
         what = "保留当前值" if keep == KEEP_CURRENT else "改用另一方的值"
         self.notify(f"{item.customer_id} {item.name}: {what} (提交 {commit[:10]})", title="已解决冲突")
         self.changed_customer = item.customer_id
@@ -426,15 +443,14 @@ class SyncScreen(Screen[str | None]):
     # --- duplicates ----------------------------------------------------------------------
 
     def _show_duplicates(self) -> None:
-        table = self.query_one("#duplicates", DataTable)
-        table.clear()
-        for a, b, why in self.duplicates:
-            table.add_row(
-                Text(f"{a} {self.names.get(a, '')}".rstrip()),
-                Text(f"{b} {self.names.get(b, '')}".rstrip()),
-                Text(why),
-                key=f"{a}\x1f{b}",
+        self.query_one("#duplicates", FitTable).set_rows(
+            (
+                f"{a}\x1f{b}",
+                [f"{a} {self.names.get(a, '')}".rstrip(), f"{b} {self.names.get(b, '')}".rstrip(), why],
             )
+            for a, b, why in self.duplicates
+        )
+        self.query_one("#sync-duplicates-box").set_class(not self.duplicates, "-empty")
         self.query_one("#duplicates-title", Static).update(
             f"疑似重复客户 {len(self.duplicates)} 对 (上次同步发现) · m 把 B 并入 A  M 把 A 并入 B"
             if self.duplicates
@@ -442,7 +458,7 @@ class SyncScreen(Screen[str | None]):
         )
 
     def selected_duplicate(self) -> tuple[str, str, str] | None:
-        table = self.query_one("#duplicates", DataTable)
+        table = self.query_one("#duplicates", FitTable)
         if not self.duplicates or table.row_count == 0:
             return None
         return self.duplicates[min(table.cursor_row, len(self.duplicates) - 1)]
@@ -472,7 +488,7 @@ class SyncScreen(Screen[str | None]):
         self.app.call_from_thread(self._merged, keep, fold, commit)
 
     def _merged(self, keep: str, fold: str, commit: str) -> None:
-        self.query_one("#sync-error", Static).update("")
+        self._say("#sync-error", "")
         self.notify(f"已把 {fold} 并入 {keep} (提交 {commit[:10]}); 不同的值已列为冲突", title="已合并客户")
         self.duplicates = [d for d in self.duplicates if fold not in d[:2]]
         if self.last is not None:

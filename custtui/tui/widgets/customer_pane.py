@@ -6,17 +6,21 @@ from decimal import Decimal
 
 from rich.console import Group
 from rich.markup import escape
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tree
+from textual.widgets.tree import TreeNode
 
 from ...core.archive.archive import Document, HistoryEntry
 from ...core.records.present import display
 from ...core.records.schema import Schema
 from ...core.tasks.profile import Profile
+from ..screens.record_detail import RecordDetailScreen, contact_fields, deal_fields, note_fields
+from .fit_table import Clip, Col, FitTable, clip
 
 COLOURS = {
     "red": "red",
@@ -28,6 +32,57 @@ COLOURS = {
 }
 OVERVIEW_SKIP = {"id", "name", "type", "contacts", "stage_history"}
 CONFLICT_STYLE = "bold yellow"
+TALL = 30  # from this height the highlighted communication record is shown whole under the list
+
+# each table keeps the column that carries its meaning; the others give way first on a narrow pane
+CONTACT_COLUMNS = (
+    Col("姓名", 6, weight=1, most=12),
+    Col("职务", 6, weight=2, drop=2),
+    Col("电话", 11, weight=2),
+    Col("邮箱", 8, weight=2, drop=3),
+    Col("决策人", 6, drop=1),
+)
+NOTE_COLUMNS = (
+    Col("时间", 10, weight=3, most=16, whole=True),
+    Col("方式", 8),
+    Col("内容", 20, weight=8),
+    Col("参与人", 6, weight=2, most=14, drop=2),
+    Col("记录人", 6, drop=1),
+)
+DEAL_COLUMNS = (
+    Col("日期", 10),
+    Col("金额 (元)", 10, weight=1, most=14),
+    Col("产品/服务", 12, weight=6),
+    Col("合同编号", 8, weight=1, most=14, drop=2),
+    Col("记录人", 6, drop=1),
+)
+HISTORY_COLUMNS = (
+    Col("时间", 10, weight=3, most=16, whole=True),
+    Col("操作人", 6, drop=1),
+    Col("改动", 16, weight=8),
+)
+
+
+class DocumentTree(Tree):
+    """The customer's documents by category; a label longer than the pane is cut after a word."""
+
+    def render_label(self, node: TreeNode, base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        return clip(label, room) if room > 0 else label
+
+
+def change_of(entry: HistoryEntry, customer_id: str) -> str:
+    """What a commit did to the customer shown, without the customer's own ID and name that every
+    commit subject repeats (``沟通记录 BJ-000001 北京华信…: 电话 …`` → ``沟通记录: 电话 …``)."""
+    action, marker, rest = entry.summary.partition(f" {customer_id} ")
+    if not marker:
+        return entry.summary
+    _, colon, detail = rest.partition(": ")
+    return f"{action}: {detail}" if colon else action
 
 
 def open_conflicts_in(profile: Profile) -> int:
@@ -66,6 +121,7 @@ class CustomerPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.profile: Profile | None = None
+        self.schema: Schema | None = None
         self.history_for: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -74,27 +130,30 @@ class CustomerPane(Vertical):
             with TabPane("概况", id="tab-overview"):
                 yield VerticalScroll(Static(id="overview"))
             with TabPane("联系人", id="tab-contacts"):
-                yield DataTable(id="contacts", cursor_type="row", zebra_stripes=True)
+                yield FitTable(CONTACT_COLUMNS, id="contacts")
             with TabPane("沟通记录", id="tab-notes"):
-                yield VerticalScroll(Static(id="notes"))
+                yield FitTable(NOTE_COLUMNS, id="notes")
+                yield Static("暂无沟通记录 (按 c 添加)", id="notes-empty", classes="hint")
+                with VerticalScroll(id="note-preview-box"):
+                    yield Static(id="note-preview")
             with TabPane("交易", id="tab-deals"):
-                yield DataTable(id="deals", cursor_type="row", zebra_stripes=True)
+                yield FitTable(DEAL_COLUMNS, id="deals")
                 yield Static(id="deals-total")
             with TabPane("文档", id="tab-documents"):
-                yield Tree("文档", id="documents")
+                yield DocumentTree("文档", id="documents")
             with TabPane("历史", id="tab-history"):
-                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+                yield FitTable(HISTORY_COLUMNS, id="history")
 
     def on_mount(self) -> None:
-        self.query_one("#contacts", DataTable).add_columns("姓名", "职务", "电话", "邮箱", "决策人")
-        self.query_one("#deals", DataTable).add_columns("日期", "金额 (元)", "产品/服务", "合同编号", "记录人")
-        self.query_one("#history", DataTable).add_columns("时间", "操作人", "内容")
         self.query_one("#documents", Tree).show_root = False
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height >= TALL, "-tall")
 
     # --- showing -------------------------------------------------------------------------
 
     def show_profile(self, profile: Profile, schema: Schema) -> None:
-        self.profile = profile
+        self.profile, self.schema = profile, schema
         self.history_for = None
         record = profile.record
         conflicts = open_conflicts_in(profile)
@@ -113,10 +172,10 @@ class CustomerPane(Vertical):
             overview = Group(note, Text(""), overview)
         self.query_one("#overview", Static).update(overview)
         self._contacts(record)
-        self.query_one("#notes", Static).update(self._notes(profile, schema))
+        self._notes(profile, schema)
         self._deals(profile)
         self._documents(profile, schema)
-        self.query_one("#history", DataTable).clear()
+        self.query_one("#history", FitTable).set_rows([])
         if self.query_one(TabbedContent).active == "tab-history":
             self._want_history()
 
@@ -153,51 +212,77 @@ class CustomerPane(Vertical):
         return grid
 
     def _contacts(self, record: dict) -> None:
-        table = self.query_one("#contacts", DataTable)
-        table.clear()
-        for contact in record.get("contacts", []):
-            table.add_row(
-                contact.get("name", ""),
-                contact.get("position", ""),
-                "、".join(contact.get("phones", [])),
-                contact.get("email", ""),
-                "是" if contact.get("decision_maker") else "",
+        self.query_one("#contacts", FitTable).set_rows(
+            (
+                str(i),
+                [
+                    contact.get("name", ""),
+                    contact.get("position", ""),
+                    "、".join(contact.get("phones", [])),
+                    contact.get("email", ""),
+                    "是" if contact.get("decision_maker") else "",
+                ],
             )
+            for i, contact in enumerate(record.get("contacts", []))
+        )
 
-    def _notes(self, profile: Profile, schema: Schema) -> Table | str:
-        if not profile.notes:
-            return "暂无沟通记录 (按 c 添加)"
-        table = Table(expand=True, show_lines=True)
-        for column, width in (("时间", 16), ("方式", 8), ("参与人", 12), ("内容", None), ("记录人", 8)):
-            table.add_column(column, width=width, no_wrap=width is not None)
-        for note in profile.notes:
-            body = Text(note.get("content", ""))
+    def _notes(self, profile: Profile, schema: Schema) -> None:
+        rows = []
+        for i, note in enumerate(profile.notes):
+            body = note.get("content", "")
             for key, label in (("needs", "需求"), ("feedback", "反馈")):
                 if note.get(key):
-                    body.append(f"\n{label}: ", style="bold").append(note[key])
-            table.add_row(
-                f"{note['time']:%Y-%m-%d %H:%M}",
-                schema.label("channel", note["channel"]),
-                "、".join(note.get("participants", [])),
-                body,
-                note.get("by", ""),
+                    body += f"\n{label}: {note[key]}"
+            rows.append(
+                (
+                    str(i),
+                    [
+                        Clip(f"{note['time']:%Y-%m-%d %H:%M}", short=f"{note['time']:%Y-%m-%d}"),
+                        schema.label("channel", note["channel"]),
+                        body,
+                        "、".join(note.get("participants", [])),
+                        note.get("by", ""),
+                    ],
+                )
             )
-        return table
+        self.query_one("#notes", FitTable).set_rows(rows)
+        self.query_one("#notes", FitTable).display = bool(rows)
+        self.query_one("#notes-empty", Static).display = not rows
+        self._preview_note()
+
+    def _preview_note(self) -> None:
+        """The highlighted communication record, whole, under the list (on a tall pane)."""
+        preview = self.query_one("#note-preview", Static)
+        key = self.query_one("#notes", FitTable).current_key
+        if self.profile is None or self.schema is None or key is None:
+            preview.update("")
+            return
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(ratio=1)
+        for label, value in note_fields(self.profile.notes[int(key)], self.schema):
+            grid.add_row(label, Text(value, overflow="fold"))
+        preview.update(grid)
 
     def _deals(self, profile: Profile) -> None:
-        table = self.query_one("#deals", DataTable)
-        table.clear()
         total = Decimal(0)
-        for deal in profile.deals:
+        rows = []
+        for i, deal in enumerate(profile.deals):
             amount = Decimal(str(deal["amount"]))
             total += amount
-            table.add_row(
-                str(deal["date"]),
-                Text(f"{amount:,.2f}", justify="right"),
-                deal.get("product", ""),
-                deal.get("contract", ""),
-                deal.get("by", ""),
+            rows.append(
+                (
+                    str(i),
+                    [
+                        str(deal["date"]),
+                        Clip(f"{amount:,.2f}", justify="right"),
+                        deal.get("product", ""),
+                        deal.get("contract", ""),
+                        deal.get("by", ""),
+                    ],
+                )
             )
+        self.query_one("#deals", FitTable).set_rows(rows)
         summary = f"共 {len(profile.deals)} 笔, 合计 {total:,.2f} 元" if profile.deals else "暂无交易记录 (按 t 添加)"
         self.query_one("#deals-total", Static).update(summary)
 
@@ -237,10 +322,17 @@ class CustomerPane(Vertical):
     def show_history(self, customer_id: str, entries: list[HistoryEntry]) -> None:
         if self.profile is None or self.profile.customer_id != customer_id:
             return
-        table = self.query_one("#history", DataTable)
-        table.clear()
-        for entry in entries:
-            table.add_row(f"{entry.when:%Y-%m-%d %H:%M}", entry.author, entry.summary, key=entry.commit)
+        self.query_one("#history", FitTable).set_rows(
+            (
+                entry.commit,
+                [
+                    Clip(f"{entry.when:%Y-%m-%d %H:%M}", short=f"{entry.when:%Y-%m-%d}"),
+                    entry.author,
+                    change_of(entry, customer_id),
+                ],
+            )
+            for entry in entries
+        )
         self.history_for = customer_id
 
     # --- events --------------------------------------------------------------------------
@@ -258,7 +350,24 @@ class CustomerPane(Vertical):
         if isinstance(event.node.data, Document) and self.profile is not None:
             self.post_message(self.DocumentChosen(self.profile.customer_id, event.node.data))
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "notes":
+            self._preview_note()
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "history" and event.row_key.value:
-            event.stop()
-            self.post_message(self.CommitChosen(event.row_key.value))
+        """Enter on a row: a commit opens its changes, any other record opens whole."""
+        key, table = event.row_key.value, event.data_table.id
+        if key is None or self.profile is None or self.schema is None:
+            return
+        event.stop()
+        if table == "history":
+            self.post_message(self.CommitChosen(key))
+            return
+        name = self.profile.record.get("name", "")
+        if table == "notes":
+            title, fields = f"沟通记录 · {name}", note_fields(self.profile.notes[int(key)], self.schema)
+        elif table == "deals":
+            title, fields = f"交易 · {name}", deal_fields(self.profile.deals[int(key)])
+        else:
+            title, fields = f"联系人 · {name}", contact_fields(self.profile.record["contacts"][int(key)])
+        self.app.push_screen(RecordDetailScreen(title, fields))

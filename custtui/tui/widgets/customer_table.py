@@ -33,8 +33,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("region", "地域", 16),
     ("owner", "负责人", 8),
 )
-DROP_FIRST = ("region", "owner", "industry", "status")  # which columns give way on a narrow terminal
-NAME_MIN = 16
+DROP_FIRST = ("region", "owner", "industry", "status", "stage")  # which columns give way on a narrow terminal
+NAME_MIN = 24  # twelve Chinese characters: most names whole before another column is shown
 BADGE = "⚠"  # before the name of a customer with open sync conflicts, with their count
 
 
@@ -121,12 +121,13 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def columns(self) -> list[tuple[str, str, int]]:
         """The columns that fit the width (the name takes what is left), each with its width."""
+        room = self.scrollable_content_region.width  # not under the scrollbar
         shown = list(COLUMNS)
         for key in DROP_FIRST:
-            if sum(w + 1 for _, _, w in shown) + NAME_MIN <= self.size.width:
+            if sum(w + 1 for _, _, w in shown) + NAME_MIN <= room:
                 break
             shown = [c for c in shown if c[0] != key]
-        name = max(NAME_MIN, self.size.width - sum(w + 1 for _, _, w in shown))
+        name = max(NAME_MIN, room - sum(w + 1 for _, _, w in shown))
         return [(key, label, width or name) for key, label, width in shown]
 
     def _line(
