@@ -61,6 +61,19 @@ def test_a_date_labelled_in_the_text_beats_the_scan_date_in_the_name(demo, tmp_p
     assert "含客户编号 BJ-000001" in proposal.customers[0].reasons
 
 
+def test_a_letter_is_dated_by_its_own_date_not_by_a_deadline_in_its_text(demo, tmp_path):
+    deadline = "请贵司于2024年12月20日前完成 HT-2024-015 合同项下设备的交货, 逾期按合同第九条处理。"
+    signed = tmp_path / "来函.txt"
+    signed.write_text(f"关于交货期的函\n北京华信机械设备制造有限公司:\n  {deadline}\n\n上海申通贸易\n2024年11月28日")
+    assert propose(demo, signed).date == date(2024, 11, 28), "the date under the signature"
+    headed = tmp_path / "通知.txt"
+    headed.write_text(f"2024 年 11 月 27 日\n通知\n{deadline}\n上海申通贸易有限公司\n")
+    assert propose(demo, headed).date == date(2024, 11, 27), "the header's date"
+    labelled = tmp_path / "函.txt"
+    labelled.write_text(f"{deadline}\n落款: 2024-11-26\n附: 交货清单 2024-11-25\n")
+    assert propose(demo, labelled).date == date(2024, 11, 26), "the date after 落款"
+
+
 def test_type_and_date_come_from_the_file_name_first(demo, tmp_path):
     proposal = propose(
         demo, rescanned(SAMPLES / "BJ/000/BJ-000001/docs" / MINUTES, tmp_path, "投诉会纪要 2025年4月20日.docx")

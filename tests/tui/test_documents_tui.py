@@ -23,6 +23,7 @@ from custtui.tui.screens.attach import AttachScreen
 from custtui.tui.screens.document import DocumentScreen
 from custtui.tui.screens.main import MainScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
+from custtui.tui.widgets.form import FieldRow
 
 from .conftest import settle, shown
 
@@ -88,6 +89,33 @@ async def test_attach_from_the_inbox_with_the_proposal(open_app, config, demo):
     assert demo.document_bytes(HUAXIN, planned) == scanned_bytes
     assert not scan.exists() and (config.inbox / FILED_FOLDER / scan.name).read_bytes() == scanned_bytes
     assert git(path, "status", "--porcelain") == ""
+
+
+async def test_the_dialog_opens_quiet_with_the_newest_inbox_file_ready_for_enter(open_app, config):
+    rescanned(CONTRACT, config.inbox, "SCAN_20240110_0001.pdf")
+    async with open_app() as (app, pilot, main):
+        screen = await open_attach(app, pilot)
+        errors = [(row.label_text, row.error) for row in screen.query(FieldRow) if row.error]
+        assert errors == [] and not shown(screen.query_one("#form-message", Static)).strip(), "nothing touched yet"
+        listing = screen.query_one("#inbox-files", OptionList)
+        assert app.focused is listing and listing.highlighted == 0
+        await pilot.press("enter")  # no arrow key first
+        await settle(app, pilot)
+        assert screen.query_one("#f-number", Input).value == "HT-2024-015"
+
+
+async def test_a_missing_file_is_named_in_chinese_without_the_fields_code(open_app, config, tmp_path):
+    config.inbox = None
+    gone = tmp_path / "桌面" / "合同.pdf"
+    async with open_app() as (app, pilot, main):
+        screen = await open_attach(app, pilot)
+        path = screen.query_one("#f-file", Input)
+        path.focus()
+        path.value = str(gone)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        message = shown(screen.query_one("#form-message", Static))
+        assert "未归档" in message and str(gone) in message.replace("\n", "") and "(file)" not in message
 
 
 async def test_a_duplicate_is_refused_and_nothing_is_committed(open_app, config, demo):

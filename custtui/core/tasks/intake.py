@@ -36,7 +36,7 @@ GENERIC_ENDINGS = ("处理单", "工单", "调查", "证明", "文件", "记录"
 _DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})(?:(\d{2})(\d{2})|\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?)(?!\d)"
 )
-_LABELLED_DATE = re.compile(r"日期[\s:：|]*$")
+_LABELLED_DATE = re.compile(r"(?:日期|落款)[\s:：|]*$")
 _CONTRACT = re.compile(r"(?<![A-Za-z0-9-])((?:[A-Z]{1,6}-)*HT-\d{4}-\d{2,6})(?![0-9])")
 _LABELLED_CONTRACT = re.compile(r"合同编号[\s:：|]*([A-Za-z0-9][A-Za-z0-9-]{3,40}[A-Za-z0-9])")
 _CUSTOMER_ID = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]{1,5}-\d{6})(?!\d)")
@@ -111,7 +111,12 @@ def extract_file(path: Path, cache: TextCache) -> Extracted:
     (and indexing it) costs nothing more."""
     if not path.is_file():
         raise FieldError("file", "资料文件", f"{path} 不存在或不是文件")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise FieldError("file", "资料文件", f"没有读取 {path} 的权限") from None
+    except OSError as exc:
+        raise FieldError("file", "资料文件", f"{path} 无法读取 (错误 {exc.errno})") from None
     return cache.get(blob_sha(data), path.name, lambda: data)
 
 
@@ -145,7 +150,7 @@ def propose(archive: Archive, path: str | os.PathLike, extracted: Extracted | No
     else:
         info = _earliest(stem, body, [(i.label, i) for i in schema.info_types.values()])
         proposal.info_type = info.code if info else None
-    proposal.date = _date(body, labelled=True) or _date(stem) or _date(body)
+    proposal.date = _date(body, labelled=True) or _date(stem) or _date_line(body) or _date(body)
     proposal.title = _title(body)
     if proposal.doc_type == "contract" and proposal.title and proposal.title.endswith("合同"):
         proposal.project = proposal.title.removesuffix("合同") or None
@@ -258,17 +263,32 @@ def _short_label(label: str) -> str | None:
 
 
 def _date(text: str, labelled: bool = False) -> date | None:
-    """The first valid date in ``text``; with ``labelled``, the first one after 日期 (签订日期,
-    受理日期 …), which beats a scanner's date in the file name."""
+    """The first valid date in ``text``; with ``labelled``, the first one after 日期 or 落款
+    (签订日期, 受理日期 …), which beats a scanner's date in the file name."""
     for match in _DATE.finditer(text):
         if labelled and not _LABELLED_DATE.search(text[max(0, match.start() - 12) : match.start()]):
             continue
-        year, compact_month, compact_day, month, day = match.groups()
-        try:
-            return date(int(year), int(compact_month or month), int(compact_day or day))
-        except ValueError:
-            continue
+        if (found := _valid(match)) is not None:
+            return found
     return None
+
+
+def _date_line(body: str) -> date | None:
+    """A letter's own date: one standing on a line of its own, the last such (under the
+    signature, else the header's); a date inside a sentence is more often a deadline."""
+    for line in reversed(body.splitlines()):
+        match = _DATE.fullmatch(line.strip())
+        if match and (found := _valid(match)) is not None:
+            return found
+    return None
+
+
+def _valid(match: re.Match) -> date | None:
+    year, compact_month, compact_day, month, day = match.groups()
+    try:
+        return date(int(year), int(compact_month or month), int(compact_day or day))
+    except ValueError:
+        return None
 
 
 def _title(body: str) -> str | None:

@@ -35,6 +35,11 @@ TEXT_FIELDS = ("date", "title", "number", "project", "also_in", "paper_box", "pa
 SELECT_FIELDS = ("info_type", "doc_type", "sensitivity", "main")
 
 
+def sentence(error: CusttuiError) -> str:
+    """What went wrong in one sentence, by the field's Chinese name (never its code)."""
+    return f"{error.label}: {error.rule}" if isinstance(error, FieldError) else str(error)
+
+
 class AttachScreen(ModalScreen[str | None]):
     """Dismisses with the customer whose documents changed, or None."""
 
@@ -138,12 +143,14 @@ class AttachScreen(ModalScreen[str | None]):
         listing = self.query_one("#inbox-files", OptionList)
         listing.add_options(Option(path.name, id=str(path)) for path in files)
         listing.display = bool(files)
+        if files:
+            listing.highlighted = 0  # Enter reads the newest file at once
         if problem:
             note = problem
         elif inbox is None:
             note = (
-                f'未设置收件箱 (扫描仪或共享盘的投放文件夹, 在 {self.app.config.path} 中写 inbox = "文件夹"); '
-                "请在下方输入文件路径"
+                f'未设置收件箱 (扫描仪或共享盘的投放文件夹, 在 {self.app.config.path} 中写 inbox = "文件夹", '
+                "保存后重新打开本对话框即可); 请在下方输入文件路径"
             )
         elif not files:
             note = f"收件箱 {inbox} 中没有待归档的文件; 也可在下方输入文件路径"
@@ -177,7 +184,10 @@ class AttachScreen(ModalScreen[str | None]):
 
     def _file_problem(self, error: Exception) -> None:
         self.query_one("#proposal-note", Static).update("")
-        self._row("file").set_error(error.rule if isinstance(error, FieldError) else f"无法读取: {error}")
+        if isinstance(error, FieldError):
+            self._row("file").set_error(error.rule)
+        else:  # an OSError not caught as a FieldError: name the file, not Python's [Errno …]
+            self._row("file").set_error(f"{getattr(error, 'filename', None) or '文件'} 无法读取")
 
     def _show_proposal(self, proposal: Proposal) -> None:
         meta = proposal.meta()
@@ -272,6 +282,9 @@ class AttachScreen(ModalScreen[str | None]):
     ) -> None:
         if number != self.checks or not self.is_attached:
             return
+        file_chosen = bool(self.query_one("#f-file", Input).value.strip())
+        if not file_chosen and not (isinstance(error, FieldError) and error.field == "customer"):
+            error = None  # nothing to file yet: its type and date are not missing, only not asked for
         for row in self.query(FieldRow):
             if row.code != "file":
                 row.set_error(None)
@@ -283,10 +296,10 @@ class AttachScreen(ModalScreen[str | None]):
         if isinstance(error, FieldError) and self.query(f"#row-{error.field}"):
             self._row(error.field).set_error(error.rule)
         elif error is not None:
-            self.query_one("#form-message", Static).update(str(error))
+            self.query_one("#form-message", Static).update(Text(sentence(error)))
         if error is None:
             self.query_one("#form-message", Static).update("")
-        shown = f"将存为: {planned}" if planned and self.query_one("#f-file", Input).value.strip() else ""
+        shown = f"将存为: {planned}" if planned and file_chosen else ""
         self.query_one("#planned-name", Static).update(Text(shown))
 
     # --- saving --------------------------------------------------------------------------
@@ -336,5 +349,5 @@ class AttachScreen(ModalScreen[str | None]):
         field = error.field if isinstance(error, FieldError) else None
         if field and self.query(f"#row-{field}"):
             self._row(field).set_error(error.rule)
-        self.query_one("#form-message", Static).update(Text(f"未归档: {error}"))
-        self.notify(f"未归档: {error}", severity="error", timeout=10)
+        self.query_one("#form-message", Static).update(Text(f"未归档: {sentence(error)}"))
+        self.notify(f"未归档: {sentence(error)}", severity="error", timeout=10, markup=False)
