@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import git
 from textual.widgets import DataTable, Select, Static, TabbedContent
 
+from custtui.core.tasks.audit import without_customer
 from custtui.tui.screens.history import LOG_LIMIT, ArchiveLogScreen, CommitScreen
 from custtui.tui.screens.main import WATCH_SECONDS
 from custtui.tui.screens.revert import RevertScreen
@@ -53,12 +54,39 @@ async def test_the_log_lists_the_newest_commits_with_who_and_what(open_app, demo
         assert listed(log) == newest
         assert column(log, 1) <= STAFF
         assert f"只显示最近 {LOG_LIMIT} 条" in text(log, "#log-note")  # the demo has more
-        first = log.query_one(DataTable).get_row_at(0)
+        first = [str(cell) for cell in log.query_one(DataTable).get_row_at(0)]
         entry = demo.history(limit=1)[0]
-        assert first[2] == f"{entry.customer} {demo.customer(entry.customer)['name']}"
+        assert first[2] == f"{demo.customer(entry.customer)['name']} {entry.customer}"
         assert entry.customer not in first[3]
         await pilot.press("escape")
         assert app.screen is main
+
+
+def rendered(screen) -> list[str]:
+    """The log table's lines as the terminal shows them, header first."""
+    table = screen.query_one("#log-table", DataTable)
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+async def test_at_80_by_24_what_changed_keeps_its_width_and_at_200_by_60_everything_shows(open_app, demo):
+    customer_id = "BJ-000001"
+    name = demo.customer(customer_id)["name"]
+    demo.update_customer(customer_id, {"stage": another(demo.schema(), "stage", demo.customer(customer_id)["stage"])})
+    entry = demo.history(limit=1)[0]
+    what = without_customer(entry)
+    async with open_app(size=(80, 24)) as (app, pilot, main):
+        log = await open_log(app, pilot)
+        header, newest = rendered(log)[:2]
+        assert header.split() == ["时间", "操作人", "客户", "内容"]
+        assert what in newest, "what changed, whole"
+        assert f"{entry.when:%Y-%m-%d}" in newest and entry.author in newest and name[:4] in newest
+        assert f"{entry.when:%H:%M}" not in newest and customer_id not in newest, "when and whom give way"
+        assert [f.region.right <= 80 for f in log.query("#log-filters > *")] == [True] * 3, "every filter on screen"
+    async with open_app(size=(200, 60)) as (app, pilot, main):
+        log = await open_log(app, pilot)
+        newest = rendered(log)[1]
+        for shown_whole in (f"{entry.when:%Y-%m-%d %H:%M}", entry.author, f"{name} {customer_id}", what):
+            assert shown_whole in newest
 
 
 async def test_filtering_by_person_shows_only_their_commits(open_app, demo):
@@ -167,8 +195,8 @@ async def test_revert_shows_each_field_now_and_after_and_comes_back_to_the_custo
         assert app.screen is main and main.current_customer == customer_id
         assert git(demo.store.path, "log", "-1", "--format=%an %s").startswith("张伟 撤销 BJ-000001")
         assert demo.customer(customer_id)["grade"] == grade
-        await pilot.pause(WATCH_SECONDS + 0.5)  # the main screen has looked for others' commits meanwhile
         assert any(n.startswith(f"已撤销 {customer_id} 客户等级: ") for n in notices(app)), notices(app)
+        await pilot.pause(WATCH_SECONDS + 0.5)  # the main screen has looked for others' commits meanwhile
         assert not any("档案已有新的提交" in n for n in notices(app)), "the revert is this session's own change"
 
 

@@ -26,9 +26,18 @@ from ...core.tasks.audit import (
     revert_plan,
     without_customer,
 )
+from ..widgets.fit_table import Clip, Col, FitTable
 from .revert import RevertScreen
 
 LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest
+# What changed keeps its room (42 cells at 80 columns, none to spare); who, when (a date without its
+# time) and the customer (a name cut short) give way, and take their full width once there is room.
+LOG_COLUMNS = (
+    Col("时间", 10, weight=2, most=16),
+    Col("操作人", 6, weight=1, most=10),
+    Col("客户", 12, weight=2, most=40),
+    Col("内容", 42, weight=6),
+)
 
 
 class ArchiveLogScreen(Screen[str | None]):
@@ -52,13 +61,12 @@ class ArchiveLogScreen(Screen[str | None]):
             yield Input(placeholder="截止日期 2024-12-31", id="log-until")
         yield Static(id="log-error", classes="field-error")
         yield Static("正在读取日志…", id="log-note", classes="hint")
-        yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        yield FitTable(LOG_COLUMNS, id="log-table")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "档案日志"
-        self.query_one(DataTable).add_columns("时间", "操作人", "客户", "内容")
-        self.query_one(DataTable).focus()
+        self.query_one(FitTable).focus()
         self.load_authors()
         self.action_reload()
 
@@ -123,13 +131,20 @@ class ArchiveLogScreen(Screen[str | None]):
         self.app.call_from_thread(self._show_log, entries, names)
 
     def _show_log(self, entries: list[HistoryEntry], names: dict[str, str]) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for entry in entries[:LOG_LIMIT]:
-            customer = f"{entry.customer} {names.get(entry.customer, '')}".rstrip() if entry.customer else ""
-            table.add_row(
-                f"{entry.when:%Y-%m-%d %H:%M}", entry.author, customer, without_customer(entry), key=entry.commit
-            )
+        self.query_one(FitTable).set_rows(
+            [
+                (
+                    entry.commit,
+                    [
+                        Clip(f"{entry.when:%Y-%m-%d %H:%M}", short=f"{entry.when:%Y-%m-%d}"),
+                        entry.author,
+                        f"{names.get(entry.customer, '')} {entry.customer}".lstrip() if entry.customer else "",
+                        without_customer(entry),
+                    ],
+                )
+                for entry in entries[:LOG_LIMIT]
+            ]
+        )
         note = self.query_one("#log-note", Static)
         if len(entries) > LOG_LIMIT:
             note.update(f"只显示最近 {LOG_LIMIT} 条; 更早的请按操作人或日期筛选 · 回车查看提交")
@@ -164,7 +179,6 @@ class CommitScreen(ModalScreen[str | None]):
     def __init__(self, commit: str) -> None:
         super().__init__()
         self.commit = commit
-        self.report: CommitReport | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog-body"):
@@ -187,7 +201,6 @@ class CommitScreen(ModalScreen[str | None]):
         self.app.call_from_thread(self._show, report)
 
     def _show(self, report: CommitReport) -> None:
-        self.report = report
         meta = Table.grid(padding=(0, 2))
         meta.add_column(style="bold", no_wrap=True)
         meta.add_column()
