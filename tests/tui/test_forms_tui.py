@@ -167,3 +167,14 @@ async def test_the_first_confirmation_shows_the_other_offices_value(open_app, de
         await pilot.press("y")
         await settle(app, pilot)
         assert isinstance(app.screen, ConflictScreen), "still asked which value stays"
+
+
+async def test_a_communication_record_keeps_keys_typed_in_one_read(open_app, demo):
+    """The note form's fields take their keys in order too: ctrl+u and new text in one read."""
+    async with open_app(size=SIZE) as (app, pilot, main):
+        form = await open_form(app, pilot, "c")
+        form.query_one("#f-participants", Input).focus()
+        await settle(app, pilot)
+        typed(app, "a", "b", "ctrl+u", "曾", "小", "贤")
+        await settle(app, pilot)
+        assert value(form, "participants") == "曾小贤"

@@ -213,16 +213,15 @@ async def test_new_enterprise_customer(open_app, demo):
     uscc = uscc17 + uscc_check_char(uscc17)
     async with open_app() as (app, pilot, main):
         form = await open_new_enterprise_form(app, pilot)
+        assert form.query_one("#f-owner", Input).value == "张伟", "负责人: the person entering the customer"
         await fill(pilot, form, "name", "北京星河测绘技术有限公司")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form  # required USCC and industry are missing
+        assert app.screen is form
+        message = shown(form.query_one("#form-message"))
+        assert "统一社会信用代码" in message and "行业" in message, "every missing field at once, not one per save"
         await fill(pilot, form, "uscc", uscc)
         await fill(pilot, form, "industry", "it")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert "必须填写" in shown(form.query_one("#row-owner .field-error"))
-        await fill(pilot, form, "owner", "张伟")
         await save_and_confirm(app, pilot)
         assert main.query_one(CustomerPane).profile.record["name"] == "北京星河测绘技术有限公司"
     found = [c for c in demo.customers().values() if c.get("uscc") == uscc]

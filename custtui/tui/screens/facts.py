@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from textual.widgets import Input, Select, TextArea
-
 from ...core.archive.archive import Archive
 from ...core.records.records import Validator
-from ..widgets.form import FieldRow, FormScreen
+from ..widgets.form import Choice, FieldRow, FormScreen, TextBox, TextInput
 
 
 class FactForm(FormScreen):
@@ -31,17 +29,17 @@ class NoteForm(FactForm):
             FieldRow(
                 "time",
                 "沟通时间",
-                Input(f"{datetime.now():%Y-%m-%d %H:%M}", id="f-time", compact=True),
+                TextInput(f"{datetime.now():%Y-%m-%d %H:%M}", id="f-time", compact=True),
                 required=True,
                 check=lambda text: self.validator.note({"time": text, "channel": "other", "content": "-"}),
             ),
             FieldRow(
-                "channel", "沟通方式", Select(channels, id="f-channel", prompt="请选择", compact=True), required=True
+                "channel", "沟通方式", Choice(channels, id="f-channel", prompt="请选择", compact=True), required=True
             ),
-            FieldRow("participants", "参与人", Input(id="f-participants", placeholder="多个用 、分隔", compact=True)),
-            FieldRow("content", "沟通内容", TextArea(id="f-content", classes="multiline", compact=True), required=True),
-            FieldRow("needs", "客户需求", TextArea(id="f-needs", classes="multiline", compact=True)),
-            FieldRow("feedback", "客户反馈", TextArea(id="f-feedback", classes="multiline", compact=True)),
+            FieldRow("participants", "参与人", TextInput(id="f-participants", placeholder="多个用 、分隔", compact=True)),
+            FieldRow("content", "沟通内容", TextBox(id="f-content", classes="multiline", compact=True), required=True),
+            FieldRow("needs", "客户需求", TextBox(id="f-needs", classes="multiline", compact=True)),
+            FieldRow("feedback", "客户反馈", TextBox(id="f-feedback", classes="multiline", compact=True)),
         ]
 
     def save(self) -> None:
@@ -58,19 +56,19 @@ class DealForm(FactForm):
             FieldRow(
                 "date",
                 "交易日期",
-                Input(f"{date.today()}", id="f-date", compact=True),
+                TextInput(f"{date.today()}", id="f-date", compact=True),
                 required=True,
                 check=lambda text: self.validator.deal({"date": text, "amount": 0, "product": "-"}),
             ),
             FieldRow(
                 "amount",
                 "交易金额",
-                Input(id="f-amount", placeholder="如 125000 或 12.5万", compact=True),
+                TextInput(id="f-amount", placeholder="如 125000 或 12.5万", compact=True),
                 required=True,
                 check=lambda text: self.validator.deal({"amount": text, "product": "-"}),
             ),
-            FieldRow("product", "产品/服务", Input(id="f-product", compact=True), required=True),
-            FieldRow("contract", "合同编号", Input(id="f-contract", placeholder="如 HT-2024-015", compact=True)),
+            FieldRow("product", "产品/服务", TextInput(id="f-product", compact=True), required=True),
+            FieldRow("contract", "合同编号", TextInput(id="f-contract", placeholder="如 HT-2024-015", compact=True)),
         ]
 
     def save(self) -> None:
