@@ -32,6 +32,7 @@ import os
 import queue
 import random
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -112,7 +113,8 @@ class Terminal:
     def __init__(self, width: int, height: int, env: dict[str, str]) -> None:
         self.socket = f"bench-tui-{os.getpid()}-{width}x{height}"
         self.env = env
-        config = Path(tempfile.mkdtemp(prefix="bench-tui-")) / "tmux.conf"
+        self.home = Path(tempfile.mkdtemp(prefix="bench-tui-"))  # where the commands start, like a person's home
+        config = self.home / "tmux.conf"
         config.write_text(
             "set -g status off\nset -g remain-on-exit on\n"
             "set -g default-terminal tmux-256color\nset -g history-limit 0\n"
@@ -156,7 +158,7 @@ class Terminal:
     def spawn(self, argv: list[str]) -> float:
         """Start ``argv`` in the pane (replacing what runs there); returns the moment it was handed over."""
         env = " ".join(f"-e {quote(f'{k}={v}')}" for k, v in self.env.items())
-        line = f"respawn-pane -k -t bench {env} {quote(' '.join(quote(a) for a in argv))}"
+        line = f"respawn-pane -k -t bench -c {quote(str(self.home))} {env} {quote(' '.join(quote(a) for a in argv))}"
         began = time.perf_counter()
         self.command(line)
         return began
@@ -207,6 +209,12 @@ class Terminal:
         status = Path(f"/proc/{self.pane()['pid']}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
+    def cpu_s(self) -> float:
+        """CPU seconds the process in the pane has used (all its threads): the part of a start that
+        does not depend on what else the machine is doing."""
+        fields = Path(f"/proc/{self.pane()['pid']}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def quit(self, key: str = "q") -> dict[str, float]:
         """q → the main screen back (alternate screen off), and → the process ended."""
         began, restored = self.keys(key), None
@@ -224,6 +232,7 @@ class Terminal:
         self.client.kill()
         self.client.wait()
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def quote(text: str) -> str:
@@ -247,8 +256,11 @@ def line(shown: str, row: int) -> str:
     return lines[row] if row < len(lines) else ""
 
 
+CUSTTUI = [str(Path(sys.executable).with_name("custtui"))]  # --custtui: another build of it, to compare
+
+
 def custtui_command(path: Path) -> list[str]:
-    return [str(Path(sys.executable).with_name("custtui")), "--archive", str(path), "--user", USER]
+    return [*CUSTTUI, "--archive", str(path.resolve()), "--user", USER]
 
 
 def measure_start(term: Terminal, app: str, path: Path | None, runs: int) -> dict:
@@ -257,16 +269,15 @@ def measure_start(term: Terminal, app: str, path: Path | None, runs: int) -> dic
     if app == "custtui":
         argv = custtui_command(path)
     else:
-        argv = [sys.executable, str(BASELINES), app] + ([str(path)] if path else [])
+        argv = [sys.executable, str(BASELINES), app] + ([str(path.resolve())] if path else [])
     samples: dict[str, list[float]] = {
-        key: [] for key in ("usable_s", "answered_s", "peak_rss_mb", "restored_s", "exited_s")
+        key: [] for key in ("usable_s", "cpu_at_usable_s", "answered_s", "peak_rss_mb", "restored_s", "exited_s")
     }
     for _ in range(runs):
         began = term.spawn(argv)
-        if app == "floor":
-            samples["usable_s"].append(term.until(lambda s: "就绪" in s, began))
-        else:
-            samples["usable_s"].append(term.until(tree_usable, began))
+        samples["usable_s"].append(term.until((lambda s: "就绪" in s) if app == "floor" else tree_usable, began))
+        samples["cpu_at_usable_s"].append(term.cpu_s())
+        if app != "floor":
             row = type_row(term.screen())
             before = line(term.screen(True), row)
             pressed = term.keys("Down")
@@ -490,6 +501,7 @@ def report(results: list[dict]) -> str:
             ]
 
             row("启动 → 分类树可用", ours["usable_s"], floor["usable_s"], naive.get("usable_s"), goal=GOALS["start"])
+            row("  其中进程所用 CPU", ours["cpu_at_usable_s"], floor["cpu_at_usable_s"], naive.get("cpu_at_usable_s"))
             row("启动 → ↓ 选中节点并显示", ours["answered_s"], None, naive.get("answered_s"))
             row("q → 终端恢复", ours["restored_s"], floor["restored_s"], naive.get("restored_s"))
             row("q → 进程结束", ours["exited_s"], floor["exited_s"], naive.get("exited_s"), goal=GOALS["quit"])
@@ -549,7 +561,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--no-search", dest="search", action="store_false")
     parser.add_argument("--build-search", action="store_true", help="build the search index above 20k customers")
+    parser.add_argument(
+        "--custtui",
+        help="the command to time instead of this venv's custtui (e.g. 'env PYTHONPATH=… python -m custtui')",
+    )
     args = parser.parse_args()
+    if args.custtui:
+        CUSTTUI[:] = shlex.split(args.custtui)
     sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes]
     results = []
     for n in args.customers:
