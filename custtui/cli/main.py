@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.archive import signing
 from ..core.archive.archive import Archive
-from ..core.base.errors import CusttuiError
+from ..core.base.errors import CusttuiError, FieldError
 from ..core.base.layout import DOCUMENT_FIELDS
 from ..core.records.present import display, field_label
 from ..core.records.validate import parse_date
@@ -386,14 +386,8 @@ def cmd_sync(args, out: Output) -> int:
     archive = open_archive(args)
     progress = (lambda message: None) if args.json or args.quiet else (lambda message: print(message, file=sys.stderr))
     result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
-    schema = archive.schema()
     lines = [result.summary() + ("; 用 custtui conflicts 查看并解决" if result.conflicts else "")]
-    lines += [
-        f"  冲突 {path.split('/')[3]} {field_label(schema, c['field'])}: "
-        f"保留 {c.get('kept', '(空)')}, 另一方 {c.get('other', '(空)')}"
-        f" ({c.get('other_by', '')})"
-        for path, c in result.conflicts
-    ]
+    lines += [f"  冲突 {line}" for line in result.conflict_lines(archive.schema())]
     lines += [f"  同名不同内容, 另存: {path}" for path in result.kept_twice]
     lines += [f"  疑似重复: {a} 与 {b} ({why}); 可用 custtui merge-customers 合并" for a, b, why in result.duplicates]
     if args.timing:
@@ -678,10 +672,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe or a full disk shows here, inside the handlers below
         return code
     except CusttuiError as exc:
+        # a field is named with its code too: on the command line the code is what people type
+        text = f"字段「{exc.label}」({exc.field}): {exc.rule}" if isinstance(exc, FieldError) else str(exc)
         if args.json:
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False), file=sys.stderr)
+            print(json.dumps({"error": text}, ensure_ascii=False), file=sys.stderr)
         else:
-            print(f"错误: {exc}", file=sys.stderr)
+            print(f"错误: {text}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断, 未写入任何修改", file=sys.stderr)

@@ -8,11 +8,12 @@ class CusttuiError(Exception):
 
 
 class FieldError(CusttuiError):
-    """A value broke a rule: names the field (code and label) and the rule."""
+    """A value broke a rule: names the field by its label, and the rule (``field`` keeps its code
+    for the command line, where people type codes)."""
 
     def __init__(self, field: str, label: str, rule: str):
         self.field, self.label, self.rule = field, label, rule
-        super().__init__(f"字段「{label}」({field}): {rule}")
+        super().__init__(f"字段「{label}」: {rule}")
 
 
 class SchemaError(CusttuiError):
