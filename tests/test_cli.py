@@ -4,6 +4,7 @@ a clear Chinese message naming the field and the rule, exit status ≠ 0, nothin
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -105,8 +106,8 @@ def test_argparse_speaks_chinese():
 
 def test_without_user_the_person_is_gits_user_name_and_it_is_said(tmp_path):
     """On a shared server account git's user.name is the machine's: never used silently."""
-    git(tmp_path, "config", "--global", "user.name", "王芳")
-    unset = {"CUSTTUI_USER": ""}
+    unset = {"CUSTTUI_USER": "", "HOME": str(tmp_path)}  # this test's own global git configuration
+    subprocess.run(["git", "config", "--global", "user.name", "王芳"], env={**os.environ, **unset}, check=True)
     made = run_cli("init", tmp_path / "档案", "--office", "BJ", env=unset)
     assert made.code == 0, made.err
     assert "以 git user.name「王芳」作为提交作者" in made.err

@@ -106,6 +106,14 @@ class CusttuiApp(App):
                 severity="warning",
                 timeout=15,
             )
+        elif not (self.user or os.environ.get("CUSTTUI_USER")):  # on a shared account, the machine's name
+            self.notify(
+                f"未指定操作人, 修改将以 git user.name「{self.archive.user}」提交: 如不是你, 请退出后用 --user 指定姓名",
+                title="操作人",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         from .screens.main import MainScreen
 
         self.push_screen(MainScreen())

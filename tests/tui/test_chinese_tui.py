@@ -4,6 +4,8 @@ palette, the theme list, the screenshot), toasts over the other panes, and the u
 
 from __future__ import annotations
 
+import subprocess
+
 from textual.command import CommandPalette
 from textual.widgets._toast import Toast
 
@@ -132,3 +134,14 @@ async def test_a_hand_edit_of_the_config_applies_without_a_restart(open_app, con
         await pilot.press("f2")
         await settle(app, pilot)
         assert isinstance(app.screen, CustomerForm)
+
+
+async def test_a_person_taken_from_gits_user_name_is_said(open_app, demo, monkeypatch, tmp_path):
+    """On a shared server account git's user.name is the machine's: the interface says whose name it commits under."""
+    monkeypatch.delenv("CUSTTUI_USER")
+    monkeypatch.setenv("HOME", str(tmp_path))  # this test's own global git configuration
+    subprocess.run(["git", "config", "--global", "user.name", "archive-svc"], check=True)
+    async with open_app(user=None) as (app, pilot, main):
+        said = [n.message for n in app._notifications if n.title == "操作人"]
+        assert said and "git user.name「archive-svc」" in said[0] and "--user" in said[0]
+        assert "archive-svc" in main.sub_title
