@@ -5,22 +5,13 @@ who set each side and when."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ..archive.archive import Archive
 from ..base.layout import CUSTOMER_FILE, DOCS_DIR, META_SUFFIX
-from ..records.present import (
-    DOCUMENT_LABELS,
-    EMPTY_TEXT,
-    contact_display,
-    display,
-    document_display,
-    field_label,
-    plain,
-)
 from ..records.schema import Schema
-from ..sync.merge import DELETED
+from ..sync.merge import DELETED, conflict_label, conflict_value
 from . import view
 
 
@@ -54,28 +45,11 @@ class OpenConflict:
 
     def label(self, schema: Schema) -> str:
         """The field in Chinese (联系人 曾小贤 · 电话), or what a deletion conflict is about."""
-        if self.deletion:
-            return "整份资料 (另一方已删除)" if self.document else "整个客户 (另一方已删除)"
-        if self.document is not None:
-            return DOCUMENT_LABELS.get(self.field, self.field)
-        return field_label(schema, self.field)
+        return conflict_label(schema, self.field, self.document is not None)
 
     def value_text(self, schema: Schema, side: str) -> str:
         """The value of ``side`` (``kept`` or ``other``) as people read it; (空) for nothing."""
-        value = self.conflict.get(side)
-        if value is None or value == "" or value == []:
-            return EMPTY_TEXT
-        if self.deletion:  # the stored words: 保留 / 删除
-            return str(value)
-        if isinstance(value, dict):  # a whole contact
-            return contact_display(value) or EMPTY_TEXT
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()
-        if self.document is not None:
-            return document_display(schema, self.field, value)
-        if "." not in self.field:
-            return display(schema, self.field, value) or EMPTY_TEXT
-        return plain(value)
+        return conflict_value(schema, self.field, self.conflict.get(side), self.document is not None)
 
     def who(self, side: str, short: bool = False) -> str:
         """Who set ``side``'s value and when (``short``: the day only)."""
