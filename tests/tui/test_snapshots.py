@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, TabbedContent, TextArea
 
 from custtui.core.archive.archive import Archive
 from custtui.core.records.records import customer_dir
@@ -68,6 +68,12 @@ other_at = "2026-10-08T11:05:00+08:00"
         archive.identity(when),
     )
     archive.close()
+
+
+def steady_cursors(screen) -> None:
+    """Text cursors always drawn, never caught mid-blink."""
+    for widget in [*screen.query(Input), *screen.query(TextArea)]:
+        widget.cursor_blink = False
 
 
 async def loaded(pilot) -> None:
@@ -159,6 +165,7 @@ def test_edit_form(snap_compare, app):
         await loaded(pilot)
         await pilot.press("e")
         await on_screen(pilot, CustomerForm)
+        steady_cursors(pilot.app.screen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -193,7 +200,7 @@ def test_search_results(snap_compare, app):
         await loaded(pilot)
         await pilot.press("slash")
         await on_screen(pilot, SearchScreen)
-        pilot.app.screen.query_one(Input).cursor_blink = False  # the cursor always drawn, never mid-blink
+        steady_cursors(pilot.app.screen)
         await pilot.press(*"华信")
         screen = pilot.app.screen
         for _ in range(100):

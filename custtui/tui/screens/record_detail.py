@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from ...core.records.present import CONTACT_LABELS, plain
 from ...core.records.schema import Schema
+from ..widgets.fit_table import Wrapped
 
 NOTE_LABELS = {
     "time": "沟通时间",
@@ -55,6 +56,16 @@ def contact_fields(contact: dict) -> Fields:
     return _labelled(contact, CONTACT_LABELS, {})
 
 
+def fields_grid(fields: Fields) -> Table:
+    """Labels in bold on the left, values wrapped the way Chinese is read on the right."""
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    for label, value in fields:
+        grid.add_row(label, Wrapped(value))
+    return grid
+
+
 class RecordDetailScreen(ModalScreen[None]):
     """A titled list of (label, value); Esc or Enter closes."""
 
@@ -69,15 +80,10 @@ class RecordDetailScreen(ModalScreen[None]):
         self.heading, self.fields = title, fields
 
     def compose(self) -> ComposeResult:
-        grid = Table.grid(padding=(0, 2), expand=True)
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(ratio=1)
-        for label, value in self.fields:
-            grid.add_row(label, Text(value, overflow="fold"))
         with Vertical(id="dialog-body"):
             yield Static(Text(self.heading), classes="dialog-title")
             with VerticalScroll(id="record-fields"):
-                yield Static(grid, id="record-table")
+                yield Static(fields_grid(self.fields), id="record-table")
             yield Static("Esc 关闭 · ↑↓ 滚动", classes="hint")
 
     def on_mount(self) -> None:

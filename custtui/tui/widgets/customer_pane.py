@@ -19,7 +19,7 @@ from ...core.archive.archive import Document, HistoryEntry
 from ...core.records.present import display
 from ...core.records.schema import Schema
 from ...core.tasks.profile import Profile
-from ..screens.record_detail import RecordDetailScreen, contact_fields, deal_fields, note_fields
+from ..screens.record_detail import RecordDetailScreen, contact_fields, deal_fields, fields_grid, note_fields
 from .fit_table import Clip, Col, FitTable, clip
 
 COLOURS = {
@@ -257,12 +257,7 @@ class CustomerPane(Vertical):
         if self.profile is None or self.schema is None or key is None:
             preview.update("")
             return
-        grid = Table.grid(padding=(0, 2), expand=True)
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(ratio=1)
-        for label, value in note_fields(self.profile.notes[int(key)], self.schema):
-            grid.add_row(label, Text(value, overflow="fold"))
-        preview.update(grid)
+        preview.update(fields_grid(note_fields(self.profile.notes[int(key)], self.schema)))
 
     def _deals(self, profile: Profile) -> None:
         total = Decimal(0)

@@ -63,6 +63,62 @@ def clip(text: Text, width: int) -> Text:
     return cut + Text("…", style="dim")
 
 
+NO_LINE_START = set("，。、；：！？）】」』》…,.;:!?)")  # punctuation that never begins a line
+
+
+def line_ends(plain: str, width: int) -> list[int]:
+    """Where each line of ``plain`` ends when wrapped to ``width`` cells: Chinese text between any
+    two characters (it has no spaces between words), never inside a Latin word or a number, never
+    before a closing punctuation mark; a hard line break always."""
+    ends, start = [], 0
+    while start < len(plain):
+        cells, end, fits = 0, start, start
+        while end < len(plain) and plain[end] != "\n":
+            size = cell_len(plain[end])
+            if cells + size > width:
+                break
+            cells += size
+            end += 1
+        if end < len(plain) and plain[end] != "\n":
+            fits = end
+            while end > start + 1 and (
+                (_word_char(plain[end - 1]) and _word_char(plain[end])) or plain[end] in NO_LINE_START
+            ):
+                end -= 1
+            if end == start + 1:
+                end = fits  # one unbreakable run wider than the line: fold it
+        ends.append(end)
+        start = end + 1 if end < len(plain) and plain[end] == "\n" else end
+        while start < len(plain) and plain[start] == " ":
+            start += 1
+    return ends
+
+
+class Wrapped:
+    """Text wrapped the way Chinese is read (see ``line_ends``), for a detail or a preview."""
+
+    def __init__(self, text: str | Text) -> None:
+        self.text = text if isinstance(text, Text) else Text(text)
+
+    def __str__(self) -> str:
+        return self.text.plain
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for line in self.text.plain.split("\n")), default=1)
+        return Measurement(min(4, widest), widest)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        start, plain = 0, self.text.plain
+        for end in line_ends(plain, max(1, options.max_width)):
+            line = self.text[start:end]
+            line.rstrip()
+            line.no_wrap, line.overflow = True, "crop"
+            yield line
+            start = end + 1 if end < len(plain) and plain[end] == "\n" else end
+            while start < len(plain) and plain[start] == " ":
+                start += 1
+
+
 class Clip:
     """A cell that shows as much of its text as fits its column; ``str()`` is the whole text.
     ``short`` is shown instead when the whole text does not fit and it does (a date without its
