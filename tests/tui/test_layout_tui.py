@@ -4,6 +4,7 @@ keeps the column that carries its meaning; Enter on a record shows it whole."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Footer, Static, TabbedContent
 from textual.widgets._footer import FooterKey
 
@@ -13,7 +14,7 @@ from custtui.tui.screens.sync import SyncScreen
 from custtui.tui.widgets.class_tree import ClassTree
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.customer_table import CustomerTable
-from custtui.tui.widgets.fit_table import FitTable
+from custtui.tui.widgets.fit_table import Col, FitTable, clip, line_ends, plan
 
 from .conftest import settle, shown
 from .test_snapshots import record_conflict
@@ -159,3 +160,17 @@ async def test_sync_at_80x24_keeps_both_values_and_asks_before_resolving(open_ap
         await settle(app, pilot)
         assert app.screen is screen and len(screen.items) == 1, "n leaves the conflict open"
         assert "conflicts" in demo.customer("BJ-000001")
+
+
+def test_text_is_cut_and_wrapped_at_word_boundaries():
+    assert clip(Text("HT-2024-015 合同 签订"), 14).plain == "HT-2024-015…", "a number stays whole"
+    assert clip(Text("Hello wonderful world"), 16).plain == "Hello wonderful…"
+    assert clip(Text("确认交货期，客户要求四月前交货"), 20).plain == "确认交货期…", "after the comma, not mid-phrase"
+    text = "工单 3 张均已关闭。客户询问 HT-2024-015 号"
+    lines, start = [], 0
+    for end in line_ends(text, 12):
+        lines.append(text[start:end].strip())
+        start = end
+    assert lines == ["工单 3 张均", "已关闭。客户", "询问", "HT-2024-015", "号"], "。 never starts a line"
+    narrow = plan((Col("来自", 4, drop=1), Col("值", 10, weight=1), Col("来自", 4, drop=1)), [4, 50, 4], 20)
+    assert narrow == [0, 18, 0], "columns of one level give way together, the meaning keeps the room"
