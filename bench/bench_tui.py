@@ -232,6 +232,7 @@ class Terminal:
         self.client.kill()
         self.client.wait()
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        Path(os.environ.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}", self.socket).unlink(missing_ok=True)
         shutil.rmtree(self.home, ignore_errors=True)
 
 
