@@ -108,7 +108,8 @@ class CusttuiApp(App):
             )
         elif not (self.user or os.environ.get("CUSTTUI_USER")):  # on a shared account, the machine's name
             self.notify(
-                f"未指定操作人, 修改将以 git user.name「{self.archive.user}」提交: 如不是你, 请退出后用 --user 指定姓名",
+                f"未指定操作人, 修改将以 git user.name「{self.archive.user}」提交: "
+                "如不是你, 请退出后用 --user 指定姓名",
                 title="操作人",
                 severity="warning",
                 timeout=15,

@@ -36,7 +36,9 @@ class NoteForm(FactForm):
             FieldRow(
                 "channel", "沟通方式", Choice(channels, id="f-channel", prompt="请选择", compact=True), required=True
             ),
-            FieldRow("participants", "参与人", TextInput(id="f-participants", placeholder="多个用 、分隔", compact=True)),
+            FieldRow(
+                "participants", "参与人", TextInput(id="f-participants", placeholder="多个用 、分隔", compact=True)
+            ),
             FieldRow("content", "沟通内容", TextBox(id="f-content", classes="multiline", compact=True), required=True),
             FieldRow("needs", "客户需求", TextBox(id="f-needs", classes="multiline", compact=True)),
             FieldRow("feedback", "客户反馈", TextBox(id="f-feedback", classes="multiline", compact=True)),

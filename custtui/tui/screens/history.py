@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ...core.archive.archive import Archive, HistoryEntry
 from ...core.base.errors import CusttuiError, FieldError
@@ -27,6 +27,7 @@ from ...core.tasks.audit import (
     without_customer,
 )
 from ..widgets.fit_table import Clip, Col, FitTable
+from ..widgets.footer import FittedFooter
 from .revert import RevertScreen
 
 LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest
@@ -62,7 +63,7 @@ class ArchiveLogScreen(Screen[str | None]):
         yield Static(id="log-error", classes="field-error")
         yield Static("正在读取日志…", id="log-note", classes="hint")
         yield FitTable(LOG_COLUMNS, id="log-table")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "档案日志"

@@ -184,8 +184,15 @@ class MainScreen(Screen):
         )
 
     def check_for_changes(self) -> None:
-        """Someone else committed (another session, a sync): show the new state, keep the place."""
-        if self.shown_commit is not None and self.archive.store.head() != self.shown_commit:
+        """Someone else committed (another session, a sync): show the new state, keep the place.
+        Not while this session's own write holds the archive: its screen announces that commit."""
+        if not self.app.archive_lock.acquire(blocking=False):
+            return
+        try:
+            moved = self.shown_commit is not None and self.archive.store.head() != self.shown_commit
+        finally:
+            self.app.archive_lock.release()
+        if moved:
             self.notify("档案已有新的提交, 已刷新", timeout=4)
             self.refresh_after_change()
 
