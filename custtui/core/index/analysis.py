@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice, pairwise, product
 
-from pypinyin import Style, pinyin
-from pypinyin.pinyin_dict import pinyin_dict
 from whoosh.analysis import Token, Tokenizer
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
@@ -174,6 +172,8 @@ def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(full pinyin readings, initials) of one character; a non-Chinese character reads as itself."""
     if not is_cjk(char):
         return (char.lower(),), (char.lower(),)
+    from pypinyin import Style, pinyin  # here, not at the top: its dictionaries cost ~0.3 s to import, 55 MB
+
     full = tuple(dict.fromkeys(pinyin(char, style=Style.NORMAL, heteronym=True)[0]))
     initials = tuple(dict.fromkeys(r[0] for r in full))
     return full, initials
@@ -182,6 +182,8 @@ def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, str]:
     """Every Chinese character pypinyin knows → its most common reading without tones, then a space."""
+    from pypinyin.pinyin_dict import pinyin_dict  # here: only sorting by name needs it
+
     return {code: _toneless(readings.split(",")[0]) + " " for code, readings in pinyin_dict.items()}
 
 
