@@ -145,3 +145,11 @@ async def test_a_person_taken_from_gits_user_name_is_said(open_app, demo, monkey
         said = [n.message for n in app._notifications if n.title == "操作人"]
         assert said and "git user.name「archive-svc」" in said[0] and "--user" in said[0]
         assert "archive-svc" in main.sub_title
+
+
+async def test_the_header_icons_tooltip_is_chinese(open_app):
+    from textual.widgets._header import HeaderIcon
+
+    async with open_app() as (app, pilot, main):
+        await pilot.pause()
+        assert main.query_one(HeaderIcon).tooltip == "打开命令面板 (ctrl+p)"

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from ...core.archive.archive import Archive, HistoryEntry
 from ...core.base.errors import CusttuiError, FieldError
@@ -28,6 +28,7 @@ from ...core.tasks.audit import (
 )
 from ..widgets.fit_table import Clip, Col, FitTable
 from ..widgets.footer import FittedFooter
+from ..widgets.header import ChineseHeader
 from .revert import RevertScreen
 
 LOG_LIMIT = 300  # newest commits shown; filters narrow down the rest
@@ -55,7 +56,7 @@ class ArchiveLogScreen(Screen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ChineseHeader()
         with Horizontal(id="log-filters"):
             yield Select[str]([], prompt="全部操作人", id="log-author")
             yield Input(placeholder="起始日期 2024-01-01", id="log-since")

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Static, Tabs
+from textual.widgets import Static, Tabs
 
 from ...core.archive.archive import Archive, HistoryEntry
 from ...core.base.errors import CusttuiError
@@ -24,6 +24,7 @@ from ..widgets.class_tree import ClassTree
 from ..widgets.customer_pane import CustomerPane
 from ..widgets.customer_table import CustomerTable
 from ..widgets.footer import FittedFooter
+from ..widgets.header import ChineseHeader
 
 WATCH_SECONDS = 3.0  # how often to look for commits made by other sessions
 NARROW, WIDE = 100, 160  # below NARROW the customer takes the whole screen; from WIDE the panes are roomy
@@ -85,7 +86,7 @@ class MainScreen(Screen):
         return self.app.archive
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ChineseHeader()
         with Horizontal(id="panes"):
             yield ClassTree(id="tree")
             with Vertical(id="middle"):

@@ -17,7 +17,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Header,
     Input,
     OptionList,
     Select,
@@ -44,6 +43,7 @@ from ...core.sync.sync import (
 from ...core.tasks.conflicts import OpenConflict, open_conflicts
 from ..widgets.fit_table import Col, FitTable
 from ..widgets.footer import FittedFooter
+from ..widgets.header import ChineseHeader
 from .confirm import ConfirmScreen
 
 # the two values are what a conflict is about: who set them gives way first on a narrow terminal
@@ -150,7 +150,7 @@ class SyncScreen(Screen[str | None]):
         self.changed_customer: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ChineseHeader()
         with Horizontal(id="sync-bar"):
             yield Static("正在读取远程仓库…", id="sync-remotes")
             yield Select[str]([], allow_blank=True, prompt="远程仓库", id="sync-remote")
