@@ -92,6 +92,11 @@ class Folder:
     documents: list[Document]
 
 
+def duplicate_rule(found: list[tuple[str, str]]) -> str:
+    """Why a USCC or ID number cannot be saved: the customers (ID, name) who already have it."""
+    return f"已登记为 {'、'.join(f'{cid} {name}' for cid, name in found)}, 不能重复建档"
+
+
 def resolve_user(explicit: str | None, store: Store | None) -> str | None:
     """The staff member: ``--user``, then ``CUSTTUI_USER``, then git's user.name."""
     if explicit:
@@ -497,16 +502,24 @@ class Archive:
         commit = self.commit_required(build, when)  # allocates the ID
         return created["id"], commit
 
+    def registered_with(
+        self, key: str, value: str, head: str | None, other_than: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(ID, name) of the customers but ``other_than`` registered with ``value`` in ``key``
+        (a USCC or ID number, normalised)."""
+        return [
+            (cid, self.customer(cid, head).get("name", ""))
+            for cid in sorted(self.listing.lookup(key, value, head) - {other_than})
+        ]
+
     def _refuse_duplicate(self, record: dict, head: str | None, before: dict | None = None) -> None:
         """A USCC or ID number may belong to one customer only."""
         for key in LOOKUP_FIELDS:
             value = record.get(key)
             if not value or (before and before.get(key) == value):
                 continue
-            for other_id in sorted(self.listing.lookup(key, value, head) - {record.get("id")}):
-                other = self.customer(other_id, head)
-                label = self.schema(head).fields[key].label
-                raise FieldError(key, label, f"{value} 已登记为 {other_id} {other.get('name', '')}, 不能重复建档")
+            if found := self.registered_with(key, value, head, record.get("id")):
+                raise FieldError(key, self.schema(head).fields[key].label, f"{value} {duplicate_rule(found)}")
 
     def update_customer(
         self,

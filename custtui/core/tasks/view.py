@@ -87,11 +87,7 @@ def duplicates(archive: Archive, field: str, value: str, customer_id: str | None
     _require_customers(archive.access)
     if field not in UNIQUE_FIELDS or not value:
         return []
-    head = archive.head()
-    return [
-        (cid, archive.customer(cid, head).get("name", ""))
-        for cid in sorted(archive.listing.lookup(field, value, head) - {customer_id})
-    ]
+    return archive.registered_with(field, value, archive.head(), customer_id)
 
 
 def changed_since(

@@ -35,11 +35,6 @@ TEXT_FIELDS = ("date", "title", "number", "project", "also_in", "paper_box", "pa
 SELECT_FIELDS = ("info_type", "doc_type", "sensitivity", "main")
 
 
-def sentence(error: CusttuiError) -> str:
-    """What went wrong in one sentence, by the field's Chinese name (never its code)."""
-    return f"{error.label}: {error.rule}" if isinstance(error, FieldError) else str(error)
-
-
 class AttachScreen(ModalScreen[str | None]):
     """Dismisses with the customer whose documents changed, or None."""
 
@@ -296,7 +291,7 @@ class AttachScreen(ModalScreen[str | None]):
         if isinstance(error, FieldError) and self.query(f"#row-{error.field}"):
             self._row(error.field).set_error(error.rule)
         elif error is not None:
-            self.query_one("#form-message", Static).update(Text(sentence(error)))
+            self.query_one("#form-message", Static).update(Text(str(error)))
         if error is None:
             self.query_one("#form-message", Static).update("")
         shown = f"将存为: {planned}" if planned and file_chosen else ""
@@ -349,5 +344,5 @@ class AttachScreen(ModalScreen[str | None]):
         field = error.field if isinstance(error, FieldError) else None
         if field and self.query(f"#row-{field}"):
             self._row(field).set_error(error.rule)
-        self.query_one("#form-message", Static).update(Text(f"未归档: {sentence(error)}"))
-        self.notify(f"未归档: {sentence(error)}", severity="error", timeout=10, markup=False)
+        self.query_one("#form-message", Static).update(Text(f"未归档: {error}"))
+        self.notify(f"未归档: {error}", severity="error", timeout=10, markup=False)

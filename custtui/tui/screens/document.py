@@ -20,7 +20,6 @@ from ...core.records.schema import Schema
 from ...core.tasks import view
 from ...core.tasks.intake import text_cache
 from ..widgets.form import FieldRow
-from .attach import sentence
 
 PREVIEW_CHARS = 20_000
 EDITABLE = ("also_in", "paper_box", "paper_shelf")
@@ -209,4 +208,4 @@ class DocumentScreen(ModalScreen[str | None]):
         if isinstance(error, FieldError) and self.query(f"#row-{error.field}"):
             self.query_one(f"#row-{error.field}", FieldRow).set_error(error.rule)
         prefix = "他人已修改这份资料, 未保存: " if isinstance(error, ConflictError) else "未保存: "
-        self.query_one("#form-message", Static).update(Text(prefix + sentence(error)))
+        self.query_one("#form-message", Static).update(Text(prefix + str(error)))

@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...core.archive.archive import Archive
+from ...core.archive.archive import Archive, duplicate_rule
 from ...core.base.errors import ConflictError, FieldError
 from ...core.records.present import EMPTY_TEXT, display, field_label
 from ...core.records.records import Validator
@@ -248,9 +248,7 @@ class CustomerForm(FormScreen):
         """Who already has ``text`` (a valid USCC or ID number), as the form says it, or None."""
         value = self.validator.field(self.schema.fields[code], text)
         found = view.duplicates(archive, code, value, self.customer_id)
-        if not found:
-            return None
-        return f"已登记为 {'、'.join(f'{cid} {name}' for cid, name in found)}, 不能重复建档"
+        return duplicate_rule(found) if found else None
 
     # --- saving ----------------------------------------------------------------------------
 
