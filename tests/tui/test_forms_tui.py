@@ -5,7 +5,6 @@ number someone else has named while typing, and another office's change shown be
 from __future__ import annotations
 
 import asyncio
-import time
 
 from textual import events
 from textual.widgets import Button, Input, Select, Static
@@ -28,19 +27,14 @@ def typed(app, *keys: str) -> None:
         app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
-async def typed_at(app, keys: list[str], gap: float = 0.03) -> float:
-    """Keys ``gap`` seconds apart (≈ 33 a second) from a thread, as a terminal's reader sends them,
-    whether or not the app keeps up; returns the keys per second sent."""
+async def typed_at(app, keys: list[str], gap: float = 0.03) -> None:
+    """Keys ``gap`` seconds apart (≈ 33 a second), each posted at its time whether or not the app
+    keeps up (a busy app gets them in a burst, as from a terminal's buffer)."""
     loop = asyncio.get_running_loop()
-
-    def send() -> float:
-        start = time.perf_counter()
-        for number, key in enumerate(keys, 1):
-            loop.call_soon_threadsafe(typed, app, key)
-            time.sleep(max(0.0, start + number * gap - time.perf_counter()))
-        return len(keys) / (time.perf_counter() - start)
-
-    return await asyncio.to_thread(send)
+    start = loop.time()
+    for number, key in enumerate(keys):
+        loop.call_at(start + number * gap, typed, app, key)
+    await asyncio.sleep(len(keys) * gap)
 
 
 def value(form, code: str) -> str:
@@ -65,9 +59,8 @@ async def test_keys_arrive_in_order_at_any_speed_and_the_confirmation_shows_them
         assert (value(form, "name"), value(form, "aliases")) == ("赵2", "华二")
 
         keys = ["shift+tab", "ctrl+u", "赵", "3", "号", "backspace", "tab", "ctrl+u", "三", "left", "华"]
-        rate = await typed_at(app, keys)
+        await typed_at(app, keys)
         await settle(app, pilot)
-        assert rate >= 30, f"the test typed only {rate:.0f} keys a second"
         assert (value(form, "name"), value(form, "aliases")) == ("赵3", "华三")
 
         typed(app, "shift+tab", "ctrl+u", "赵", "4", "ctrl+s")  # saving in the same read as the text
