@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, NoReturn, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette, SimpleProvider
@@ -30,6 +31,7 @@ T = TypeVar("T")
 EXIT_GRACE_S = 5.0  # how long quitting waits for background work
 CONFIG_CHECK_S = 2.0  # how often to look whether the user edited the config file
 WORKER_THREAD = "custtui-worker"
+KEY_SCREEN = "custtui_screen"  # the screen that was on top when the terminal sent a key
 
 # Colours that are exact xterm-256 palette entries, so a 256-colour terminal shows them unchanged.
 THEME_256 = Theme(
@@ -118,6 +120,20 @@ class CusttuiApp(App):
         from .screens.main import MainScreen
 
         self.push_screen(MainScreen())
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # as the terminal sent it
+            setattr(event, KEY_SCREEN, self.screen)
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key nothing handled on its way up. When an earlier key of the same terminal read opened
+        a dialog (``e赵1``: 赵1 was already on its way to the list when the form opened), it belongs
+        to that dialog: it goes there, in the order typed, instead of being dropped."""
+        aimed_at = getattr(event, KEY_SCREEN, None)
+        if aimed_at is not None and aimed_at is not self.screen:
+            event.prevent_default()  # Textual runs App._on_key after this one unless prevented
+            (self.focused or self.screen)._forward_event(events.Key(event.key, event.character))
 
     def read(self, work: Callable[[Archive], T]) -> T:
         """Run ``work`` on the archive while holding the lock (call from a worker thread)."""

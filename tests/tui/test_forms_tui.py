@@ -83,6 +83,20 @@ async def test_keys_typed_while_the_form_opens_land_in_its_first_field(open_app)
         assert value(app.screen, "name") == "赵5"
 
 
+async def test_keys_typed_in_the_same_read_as_the_key_that_opens_a_dialog_land_in_it(open_app):
+    async with open_app(size=SIZE) as (app, pilot, main):
+        for keys, typed_text in ((["e", "ctrl+u", "赵", "6"], "赵6"), (["slash", "华", "信"], "华信")):
+            typed(app, *keys)  # the dialog does not exist yet when the keys after the first are read
+            await settle(app, pilot)
+            assert app.screen is not main, f"{keys[0]}: the dialog opened"
+            assert isinstance(app.focused, Input) and app.focused.value == typed_text, keys[0]
+            await pilot.press("escape")
+            await settle(app, pilot)
+            if app.screen is not main:  # asked whether to discard what was typed
+                await pilot.press("y")
+                await settle(app, pilot)
+
+
 async def test_the_save_key_is_in_view_and_q_is_not_quit(open_app):
     async with open_app(size=SIZE) as (app, pilot, main):
         for key in ("e", "c"):
