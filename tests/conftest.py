@@ -63,11 +63,31 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def indexed_demo_template(demo_template, tmp_path_factory) -> Path:
+    """The demo archive with its search index built, once per test session (and worker): building
+    it OCRs the demo's scans, ~12–20 s on 2 cores. Read-only: copy it before changing it."""
+    done = tmp_path_factory.getbasetemp() / "indexed-demo"
+    if not done.exists():
+        building = tmp_path_factory.getbasetemp() / f"indexed-demo.{os.getpid()}.tmp"
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.copytree(demo_template, building / "demo", symlinks=True)
+        archive = Archive(building / "demo")
+        archive.search_index().ensure()
+        archive.close()
+        os.rename(building, done)  # atomic: a half-built index is never seen
+    return done / "demo"
+
+
 @pytest.fixture
-def demo(demo_template, tmp_path) -> Archive:
-    """A private copy of the demo archive."""
+def demo(request, demo_template, tmp_path) -> Archive:
+    """A private copy of the demo archive; with its search index built for a test marked
+    ``indexed`` (one that searches, so that it does not build the index itself)."""
+    source = demo_template
+    if request.node.get_closest_marker("indexed"):
+        source = request.getfixturevalue("indexed_demo_template")
     copy = tmp_path / "demo"
-    shutil.copytree(demo_template, copy, symlinks=True)
+    shutil.copytree(source, copy, symlinks=True)
     made = Archive(copy)
     yield made
     made.close()

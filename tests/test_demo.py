@@ -104,10 +104,3 @@ def test_sample_statuses_agree_with_the_review_and_age_as_time_passes(demo):
     lost = next(c for c in sample_customers() if c.get("status") == "lost")
     assert later[dormant["id"]] == "lost"
     assert lost["id"] not in later or later[lost["id"]] == "history"
-
-
-def test_demo_command_prints_a_summary(tmp_path):
-    result = run_cli("demo", tmp_path / "演示档案")
-    assert result.code == 0, result.err
-    assert "华信集团客户档案" in result.out and "客户:" in result.out
-    assert run_cli("--archive", tmp_path / "演示档案", "check").code == 0

@@ -273,6 +273,7 @@ def test_unmasking_needs_the_permission_and_is_logged(staffed):
     assert refused.code == 1 and "缺少权限「查看未打码的个人信息」(unmask)" in refused.err and stored not in refused.out
 
 
+@pytest.mark.indexed  # rebuilt below for the staff registry, from the demo's extracted texts
 def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
     from custtui.core.tasks import view
 

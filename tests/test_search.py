@@ -18,29 +18,18 @@ from custtui.core.index.extract import ocr_status
 from custtui.core.index.query import QueryError
 
 
-@pytest.fixture(scope="session")
-def indexed_template(demo_template, tmp_path_factory):
-    """The demo archive with its search index built once (text extraction and OCR included)."""
-    path = tmp_path_factory.mktemp("indexed") / "demo"
-    shutil.copytree(demo_template, path, symlinks=True)
-    archive = Archive(path)
-    archive.search_index().rebuild()
-    archive.close()
-    return path
-
-
 @pytest.fixture(scope="module")
-def index(indexed_template):
-    archive = Archive(indexed_template)
+def index(indexed_demo_template):
+    archive = Archive(indexed_demo_template)
     yield archive.search_index()
     archive.close()
 
 
 @pytest.fixture
-def indexed(indexed_template, tmp_path):
+def indexed(indexed_demo_template, tmp_path):
     """A private copy of the indexed demo, to change."""
     copy = tmp_path / "demo"
-    shutil.copytree(indexed_template, copy, symlinks=True)
+    shutil.copytree(indexed_demo_template, copy, symlinks=True)
     archive = Archive(copy, user="李娜")
     yield archive
     archive.close()
@@ -190,14 +179,14 @@ def test_malformed_quotes_and_brackets_get_a_hint_not_an_error(index):
     assert any("括号" in h for h in results.hints)
 
 
-def test_cli_search_json(indexed_template):
-    result = run_cli("--archive", indexed_template, "--json", "search", "安财教", "--limit", "3")
+def test_cli_search_json(indexed_demo_template):
+    result = run_cli("--archive", indexed_demo_template, "--json", "search", "安财教", "--limit", "3")
     assert result.code == 0, result.err
     data = json.loads(result.out)
     hit = data["hits"][0]
     assert {"id", "name", "kind", "score", "highlights", "path"} <= set(hit)
     assert hit["kind"] == "document" and hit["id"] == "BJ-000017"
-    bad = run_cli("--archive", indexed_template, "search", "颜值:高")
+    bad = run_cli("--archive", indexed_demo_template, "search", "颜值:高")
     assert bad.code != 0 and "未知的筛选字段" in bad.err and "Traceback" not in bad.err
 
 

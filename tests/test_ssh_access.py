@@ -275,20 +275,13 @@ def test_the_access_log_is_append_only_json_lines(archive, tmp_path):
 # --- the terminal interface over ssh -tt -------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def indexed_demo_copy(demo_template, tmp_path_factory):
-    from tui.indexed import indexed_demo
-
-    return indexed_demo(demo_template, tmp_path_factory)
-
-
-def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_copy, sshd, tmp_path):
+def test_a_sales_key_opens_the_interface_as_that_person(indexed_demo_template, sshd, tmp_path):
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed: the terminal-over-ssh test needs it")
     from tui.test_e2e_tmux import FOLDER, NEW_REP, Terminal, find_and_edit_the_representative
 
     path = tmp_path / "demo"
-    shutil.copytree(indexed_demo_copy, path, symlinks=True)
+    shutil.copytree(indexed_demo_template, path, symlinks=True)
     archive = Archive(path)
     key, public = sshd.new_client_key("lina-tui")
     add_person(archive, "admin", "张伟", "管理员")

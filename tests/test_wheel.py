@@ -65,7 +65,7 @@ def test_wheel_installed_outside_the_source_tree_makes_demo_and_new_archives(ins
 
     demo = _run(installed, "--user", "张伟", "demo", "演示档案", cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr
-    assert "示例档案已创建" in demo.stdout
+    assert "示例档案已创建" in demo.stdout and "华信集团客户档案" in demo.stdout and "客户:" in demo.stdout
     # not a terminal: one line when the index build starts and one when it ends, not one per step
     index_lines = [line for line in demo.stderr.splitlines() if "搜索索引" in line]
     assert len(index_lines) == 2 and "搜索索引已建立: 46 位客户" in index_lines[1], demo.stderr

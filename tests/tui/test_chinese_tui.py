@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets._toast import Toast
 
@@ -53,6 +54,7 @@ async def test_ctrl_c_says_in_chinese_how_to_quit(open_app):
         assert "要退出吗" in said and "按 q" in said and "quit" not in said.lower()
 
 
+@pytest.mark.indexed
 async def test_colour_schemes_are_ours_by_chinese_name_and_remembered(open_app, config):
     async with open_app() as (app, pilot, main):
         found = await palette_entries(app, pilot, "配色")
@@ -73,6 +75,7 @@ async def test_colour_schemes_are_ours_by_chinese_name_and_remembered(open_app, 
     assert Config.load(config.path).theme == "custtui-ansi"
 
 
+@pytest.mark.indexed
 async def test_a_screenshot_goes_to_the_export_folder_with_a_chinese_note(open_app, config):
     async with open_app() as (app, pilot, main):
         await palette_entries(app, pilot, "截图")

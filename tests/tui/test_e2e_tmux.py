@@ -22,8 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from .indexed import indexed_demo
-
 TMUX = shutil.which("tmux")
 CUSTTUI = Path(sys.executable).parent / "custtui"
 USER = "李娜"  # not the tests' default identity, so the commit author proves --user/CUSTTUI_USER reached it
@@ -186,11 +184,6 @@ def find_and_edit_the_representative(terminal: Terminal) -> None:
         ),
         what="the customer pane with the saved value (the form closed)",
     )
-
-
-@pytest.fixture(scope="session")
-def indexed_demo_template(demo_template, tmp_path_factory):
-    return indexed_demo(demo_template, tmp_path_factory)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual import events
 from textual.widgets import Button, Input, Select, Static
 
@@ -83,6 +84,7 @@ async def test_keys_typed_while_the_form_opens_land_in_its_first_field(open_app)
         assert value(app.screen, "name") == "赵5"
 
 
+@pytest.mark.indexed
 async def test_keys_typed_in_the_same_read_as_the_key_that_opens_a_dialog_land_in_it(open_app):
     async with open_app(size=SIZE) as (app, pilot, main):
         for keys, typed_text in ((["e", "ctrl+u", "赵", "6"], "赵6"), (["slash", "华", "信"], "华信")):

@@ -9,29 +9,14 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static, TabbedContent
 
-from custtui.core.archive.archive import Archive
 from custtui.tui.screens.document import DocumentScreen
 from custtui.tui.screens.help import HelpScreen
 from custtui.tui.screens.search import SearchScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 
 from .conftest import settle, shown
-from .indexed import indexed_demo
 
-
-@pytest.fixture(scope="session")
-def indexed_demo_template(demo_template, tmp_path_factory):
-    return indexed_demo(demo_template, tmp_path_factory)
-
-
-@pytest.fixture
-def demo(indexed_demo_template, tmp_path):
-    """A private copy of the indexed demo (overrides the plain demo that ``open_app`` uses)."""
-    copy = tmp_path / "demo"
-    shutil.copytree(indexed_demo_template, copy, symlinks=True)
-    made = Archive(copy)
-    yield made
-    made.close()
+pytestmark = pytest.mark.indexed  # every test here searches
 
 
 async def search_for(app, pilot, text: str) -> SearchScreen:

@@ -192,6 +192,7 @@ def test_tree_order_dialog(snap_compare, app):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.indexed
 def test_search_results(snap_compare, app):
     """/ then 华信: the customers and documents found, matches highlighted, the first one selected."""
     from custtui.tui.screens.search import SearchScreen
