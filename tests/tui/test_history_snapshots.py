@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input
 from custtui.tui.screens.history import ArchiveLogScreen, CommitScreen
 from custtui.tui.screens.revert import RevertScreen
 
-from .test_snapshots import app, indexed_demo_template, loaded, on_screen  # noqa: F401 (fixtures)
+from .test_snapshots import app, loaded, on_screen  # noqa: F401 (fixtures)
 
 STAGE_CHANGE = "合作阶段 稳定合作客户→终止合作客户"  # the demo's BJ-000008, ended for late deliveries
 

@@ -26,17 +26,11 @@ from custtui.tui.screens.sync import SyncScreen
 from custtui.tui.screens.tree_order import TreeOrderScreen
 
 from .conftest import settle, wait_for_main
-from .indexed import indexed_demo
 
 SIZE = (120, 40)
 NARROW = (80, 24)  # the default of most SSH clients
 # shown in the help screen; never written (nothing in these tests changes a setting)
 CONFIG = Path("/home/staff/.config/custtui/config.toml")
-
-
-@pytest.fixture(scope="session")
-def indexed_demo_template(demo_template, tmp_path_factory):
-    return indexed_demo(demo_template, tmp_path_factory)
 
 
 @pytest.fixture
@@ -192,7 +186,6 @@ def test_tree_order_dialog(snap_compare, app):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-@pytest.mark.indexed
 def test_search_results(snap_compare, app):
     """/ then 华信: the customers and documents found, matches highlighted, the first one selected."""
     from custtui.tui.screens.search import SearchScreen
