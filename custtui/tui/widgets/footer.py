@@ -10,7 +10,10 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 HELP_ACTION = "help"
-COMPACT_BELOW = 120  # narrower terminals get the footer without padding around each key
+COMPACT_BELOW = 120
+PALETTE = (
+    object()
+)  # marks the command palette's key in a plan  # narrower terminals get the footer without padding around each key
 
 
 class FittedFooter(Footer):
@@ -20,6 +23,7 @@ class FittedFooter(Footer):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.fitted_width = 0
+        self.shown_plan: tuple = ()
 
     def on_resize(self, event: Resize) -> None:
         compact = event.size.width < COMPACT_BELOW
@@ -33,9 +37,10 @@ class FittedFooter(Footer):
             return cell_len(key_display) + 1 + cell_len(description) + 1
         return cell_len(key_display) + 2 + cell_len(description) + 1  # " k " "desc "
 
-    def compose(self) -> ComposeResult:
+    def _plan(self) -> tuple:
+        """The keys to show, the palette's last: (binding, enabled, tooltip) each."""
         if not self._bindings_ready:
-            return
+            return ()
         active = self.screen.active_bindings
         keys, seen = [], set()
         for _, binding, enabled, tooltip in active.values():
@@ -50,27 +55,43 @@ class FittedFooter(Footer):
         help_key = next((k for k in keys if k[0].action.endswith(HELP_ACTION)), None)
         if help_key is not None:
             room -= self._key_width(self.app.get_key_display(help_key[0]), help_key[0].description)
-        for binding, enabled, tooltip in keys:
-            if (binding, enabled, tooltip) == help_key:
+        shown = []
+        for key in keys:
+            if key == help_key:
                 continue
-            width = self._key_width(self.app.get_key_display(binding), binding.description)
+            width = self._key_width(self.app.get_key_display(key[0]), key[0].description)
             if width > room:
                 break
             room -= width
-            yield self._key(binding, enabled, tooltip)
+            shown.append(key)
         if help_key is not None:
-            yield self._key(*help_key)
+            shown.append(help_key)
         if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
             _, binding, enabled, _ = palette
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                classes="-command-palette",
-                disabled=not enabled,
-                tooltip=binding.tooltip or binding.description,
-            )
+            shown.append((binding, enabled, PALETTE))
+        return (self.compact, *shown)
+
+    async def recompose(self) -> None:
+        """Redraw only when the keys to show changed: Textual asks after every change of focus
+        or bindings (17 times while the main screen opened, ~10 ms each)."""
+        if self._plan() != self.shown_plan:
+            await super().recompose()
+
+    def compose(self) -> ComposeResult:
+        self.shown_plan = self._plan()
+        for binding, enabled, tooltip in self.shown_plan[1:]:
+            if tooltip is PALETTE:
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+            else:
+                yield self._key(binding, enabled, tooltip)
 
     def _key(self, binding, enabled: bool, tooltip: str) -> FooterKey:
         return FooterKey(
