@@ -108,9 +108,16 @@ async def test_enter_on_a_record_shows_it_whole(open_app):
         for label, value in (("沟通内容", note["content"]), ("客户需求", note["needs"]), ("记录人", note["by"])):
             assert label in text and "".join(value.split()) in "".join(text.split())
         assert "file" not in text and ".toml" not in text, "no file names or field codes"
+
+        second = pane.profile.notes[int(notes.ordered_rows[1].key.value)]
+        await pilot.press("right")  # the next record of the list, without closing
+        await settle(app, pilot)
+        text = "".join(shown(app.screen.query_one("#record-table", Static)).split())
+        assert "".join(second["content"].split()) in text
+        assert f"(2/{notes.row_count})" in shown(app.screen.query_one("#record-title", Static))
         await pilot.press("escape")
         await settle(app, pilot)
-        assert app.screen is main and app.focused is notes
+        assert app.screen is main and app.focused is notes and notes.cursor_row == 1, "the list follows"
 
         for tab, table_id, labels in (
             ("tab-contacts", "#contacts", ["姓名", "职务", "电话", "决策人"]),

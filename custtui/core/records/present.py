@@ -39,7 +39,19 @@ DOCUMENT_LABELS = {
     "added_by": "归档人",
     "added_at": "归档时间",
 }
+NOTE_LABELS = {
+    "time": "沟通时间",
+    "channel": "沟通方式",
+    "participants": "参与人",
+    "content": "沟通内容",
+    "needs": "客户需求",
+    "feedback": "客户反馈",
+    "by": "记录人",
+}
+DEAL_LABELS = {"date": "交易日期", "amount": "交易金额", "product": "产品/服务", "contract": "合同编号", "by": "记录人"}
 EMPTY_TEXT = "(空)"
+
+Fields = list[tuple[str, str]]
 
 
 def field_label(schema: Schema, key: str) -> str:
@@ -112,3 +124,28 @@ def change_text(schema: Schema, key: str, old: Any, new: Any, *, document: bool 
     show = document_display if document else display
     label = DOCUMENT_LABELS.get(key, key) if document else field_label(schema, key)
     return f"{label} {show(schema, key, old) or EMPTY_TEXT}→{show(schema, key, new) or EMPTY_TEXT}"
+
+
+def _labelled(record: dict, labels: dict[str, str], shown: dict[str, str]) -> Fields:
+    """The fields the record holds, in the labels' order (not the file it is stored in)."""
+    return [
+        (label, shown.get(k, plain(record[k]))) for k, label in labels.items() if record.get(k) not in (None, "", [])
+    ]
+
+
+def note_fields(note: dict, schema: Schema) -> Fields:
+    """A communication record's fields as people read them."""
+    shown = {"channel": schema.label("channel", note.get("channel", ""))}
+    if note.get("time"):
+        shown["time"] = f"{note['time']:%Y-%m-%d %H:%M}"
+    return _labelled(note, NOTE_LABELS, shown)
+
+
+def deal_fields(deal: dict) -> Fields:
+    """A transaction's fields, the amount in yuan."""
+    return _labelled(deal, DEAL_LABELS, {"amount": f"{Decimal(str(deal['amount'])):,.2f} 元"})
+
+
+def contact_fields(contact: dict) -> Fields:
+    """A contact's fields (phones joined by 、, 决策人 是/否)."""
+    return _labelled(contact, CONTACT_LABELS, {})

@@ -3,8 +3,6 @@ Chinese label, wrapped to the width and scrollable (Enter on its row opens it, E
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,47 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.records.present import CONTACT_LABELS, plain
-from ...core.records.schema import Schema
+from ...core.records.present import Fields
 from ..widgets.fit_table import Wrapped
-
-NOTE_LABELS = {
-    "time": "沟通时间",
-    "channel": "沟通方式",
-    "participants": "参与人",
-    "content": "沟通内容",
-    "needs": "客户需求",
-    "feedback": "客户反馈",
-    "by": "记录人",
-}
-DEAL_LABELS = {"date": "交易日期", "amount": "交易金额", "product": "产品/服务", "contract": "合同编号", "by": "记录人"}
-
-Fields = list[tuple[str, str]]
-
-
-def _labelled(record: dict, labels: dict[str, str], shown: dict[str, str]) -> Fields:
-    """The fields the record holds, in the labels' order (not the file it is stored in)."""
-    return [
-        (label, shown.get(k, plain(record[k]))) for k, label in labels.items() if record.get(k) not in (None, "", [])
-    ]
-
-
-def note_fields(note: dict, schema: Schema) -> Fields:
-    """A communication record's fields as people read them."""
-    shown = {"channel": schema.label("channel", note.get("channel", ""))}
-    if note.get("time"):
-        shown["time"] = f"{note['time']:%Y-%m-%d %H:%M}"
-    return _labelled(note, NOTE_LABELS, shown)
-
-
-def deal_fields(deal: dict) -> Fields:
-    """A transaction's fields, the amount in yuan."""
-    return _labelled(deal, DEAL_LABELS, {"amount": f"{Decimal(str(deal['amount'])):,.2f} 元"})
-
-
-def contact_fields(contact: dict) -> Fields:
-    """A contact's fields (phones joined by 、, 决策人 是/否)."""
-    return _labelled(contact, CONTACT_LABELS, {})
 
 
 def fields_grid(fields: Fields) -> Table:
@@ -66,25 +25,49 @@ def fields_grid(fields: Fields) -> Table:
     return grid
 
 
-class RecordDetailScreen(ModalScreen[None]):
-    """A titled list of (label, value); Esc or Enter closes."""
+class RecordDetailScreen(ModalScreen[int]):
+    """One of a table's records, titled, as a list of (label, value); ← and → (or p and n) show the
+    previous and next record of the same table, Esc or Enter closes on the one shown (its index)."""
 
     DEFAULT_CLASSES = "dialog"
-    BINDINGS = [Binding("escape,enter", "dismiss", "关闭", id="detail.close")]
+    BINDINGS = [
+        Binding("escape,enter", "close", "关闭", id="detail.close"),
+        Binding("left,p", "step(-1)", "上一条", priority=True, id="detail.previous"),
+        Binding("right,n", "step(1)", "下一条", priority=True, id="detail.next"),
+    ]
     DEFAULT_CSS = """
     RecordDetailScreen #record-fields { height: auto; max-height: 100%; }
     """
 
-    def __init__(self, title: str, fields: Fields) -> None:
+    def __init__(self, records: list[tuple[str, Fields]], shown: int = 0) -> None:
         super().__init__()
-        self.heading, self.fields = title, fields
+        self.records, self.shown = records, shown
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-body"):
-            yield Static(Text(self.heading), classes="dialog-title")
+            yield Static(id="record-title", classes="dialog-title")
             with VerticalScroll(id="record-fields"):
-                yield Static(fields_grid(self.fields), id="record-table")
-            yield Static("Esc 关闭 · ↑↓ 滚动", classes="hint")
+                yield Static(id="record-table")
+            yield Static("← → 上一条/下一条 · ↑↓ 滚动 · Esc 关闭", classes="hint")
 
     def on_mount(self) -> None:
+        self._show()
         self.query_one("#record-fields").focus()
+
+    def _show(self) -> None:
+        title, fields = self.records[self.shown]
+        where = f"  ({self.shown + 1}/{len(self.records)})" if len(self.records) > 1 else ""
+        self.query_one("#record-title", Static).update(Text(title + where))
+        self.query_one("#record-table", Static).update(fields_grid(fields))
+        self.query_one("#record-fields", VerticalScroll).scroll_home(animate=False)
+
+    def action_step(self, by: int) -> None:
+        moved = self.shown + by
+        if 0 <= moved < len(self.records):
+            self.shown = moved
+            self._show()
+        else:
+            self.notify("已是第一条" if by < 0 else "已是最后一条", timeout=2)
+
+    def action_close(self) -> None:
+        self.dismiss(self.shown)

@@ -16,10 +16,10 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.archive.archive import Document, HistoryEntry
-from ...core.records.present import display
+from ...core.records.present import Fields, contact_fields, deal_fields, display, note_fields
 from ...core.records.schema import Schema
 from ...core.tasks.profile import Profile
-from ..screens.record_detail import RecordDetailScreen, contact_fields, deal_fields, fields_grid, note_fields
+from ..screens.record_detail import RecordDetailScreen, fields_grid
 from .fit_table import Clip, Col, FitTable, clip
 
 COLOURS = {
@@ -358,11 +358,21 @@ class CustomerPane(Vertical):
         if table == "history":
             self.post_message(self.CommitChosen(key))
             return
+        keys = [row.key.value for row in event.data_table.ordered_rows]
+        records = [self._record(table, int(row)) for row in keys if row is not None]
+
+        def follow(shown: int | None) -> None:  # the list's cursor on the record last read
+            if shown is not None:
+                event.data_table.move_cursor(row=shown)
+
+        self.app.push_screen(RecordDetailScreen(records, keys.index(key)), follow)
+
+    def _record(self, table: str | None, index: int) -> tuple[str, Fields]:
+        """Row ``index`` of the notes, deals or contacts table: its title and fields."""
+        assert self.profile is not None and self.schema is not None
         name = self.profile.record.get("name", "")
         if table == "notes":
-            title, fields = f"沟通记录 · {name}", note_fields(self.profile.notes[int(key)], self.schema)
-        elif table == "deals":
-            title, fields = f"交易 · {name}", deal_fields(self.profile.deals[int(key)])
-        else:
-            title, fields = f"联系人 · {name}", contact_fields(self.profile.record["contacts"][int(key)])
-        self.app.push_screen(RecordDetailScreen(title, fields))
+            return f"沟通记录 · {name}", note_fields(self.profile.notes[index], self.schema)
+        if table == "deals":
+            return f"交易 · {name}", deal_fields(self.profile.deals[index])
+        return f"联系人 · {name}", contact_fields(self.profile.record["contacts"][index])
