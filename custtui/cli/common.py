@@ -9,10 +9,10 @@ import os
 import sys
 import time
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.archive.archive import Archive
+if TYPE_CHECKING:
+    from ..core.archive.archive import Archive
 
 # argparse's own words, in Chinese. argparse looks each one up through the module's ``_``
 # (gettext) when it prints, and ships no Chinese catalogue; ``chinese_argparse()`` puts this
@@ -58,6 +58,8 @@ def global_options() -> argparse.ArgumentParser:
 
 
 def _jsonable(value: Any) -> Any:
+    from decimal import Decimal
+
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -94,6 +96,8 @@ def say_git_user(name: str) -> None:
 
 def open_archive(args) -> Archive:
     """The archive of ``archive_path``, opened as ``--user`` (else $CUSTTUI_USER, else git's user.name, said)."""
+    from ..core.archive.archive import Archive
+
     args.opened = Archive(archive_path(args), user=args.user)
     if args.opened.user and not (args.user or os.environ.get("CUSTTUI_USER")):
         say_git_user(args.opened.user)

@@ -8,27 +8,19 @@ import json
 import os
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.archive import signing
-from ..core.archive.archive import Archive
 from ..core.base.errors import CusttuiError, FieldError
-from ..core.base.layout import DOCUMENT_FIELDS
-from ..core.records.present import display, field_label
-from ..core.records.validate import parse_date
-from ..core.store import hooks
-from ..core.sync import gate, sync
-from ..core.sync.merge import run_driver
-from ..core.sync.reconcile import merge_customers, resolve_conflict
-from ..core.tasks import view
-from ..core.tasks.conflicts import open_conflicts
-from ..core.tasks.demo import build_demo
-from ..core.tasks.review import apply_review, review
-from ..core.tasks.summary import summarise
 from .common import Output, Progress, archive_path, chinese_argparse, global_options, open_archive
 from .ssh import add_commands as add_ssh_commands
+
+if TYPE_CHECKING:
+    from ..core.archive.archive import Archive
+
+# Each command imports what it needs when it runs: a command started from a script or over SSH
+# should not pay for the search engine, pinyin, sync or the interface it does not use
+# (bench/bench_cli.py times them end to end).
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
@@ -49,6 +41,8 @@ def _pairs(items: list[str]) -> dict[str, str]:
 
 
 def cmd_init(args, out: Output) -> None:
+    from ..core.archive.archive import Archive
+
     archive = Archive.init(
         args.path, args.office, bare=args.bare, name=args.name, office_name=args.office_name, user=_creator(args)
     )
@@ -73,6 +67,9 @@ def _creator(args) -> str | None:
 
 
 def cmd_demo(args, out: Output) -> None:
+    from ..core.tasks.demo import build_demo
+    from ..core.tasks.summary import summarise
+
     archive = build_demo(args.path, user=args.user)
     _ready_index(archive, args)
     summary = summarise(archive)
@@ -80,6 +77,8 @@ def cmd_demo(args, out: Output) -> None:
 
 
 def cmd_summary(args, out: Output) -> None:
+    from ..core.tasks.summary import summarise
+
     summary = summarise(open_archive(args))
     out.emit(summary.as_dict(), summary.text())
 
@@ -100,6 +99,9 @@ def cmd_set(args, out: Output) -> None:
 
 
 def cmd_show(args, out: Output) -> None:
+    from ..core.records.present import display, field_label
+    from ..core.tasks import view
+
     archive = open_archive(args)
     shown = view.folder(archive, args.id, unmask=args.unmask)
     record = shown.record
@@ -144,6 +146,8 @@ def cmd_show(args, out: Output) -> None:
 
 def _amount(value: Any) -> str:
     """An amount with thousands separators, or the mask as it is."""
+    from decimal import Decimal
+
     try:
         return f"{Decimal(value):,.2f}"
     except ArithmeticError:
@@ -151,6 +155,8 @@ def _amount(value: Any) -> str:
 
 
 def cmd_list(args, out: Output) -> None:
+    from ..core.tasks import view
+
     archive = open_archive(args)
     schema = archive.schema()
     found = view.find(archive, _pairs(args.where))
@@ -202,6 +208,8 @@ def cmd_deal(args, out: Output) -> None:
 
 
 def cmd_attach(args, out: Output) -> None:
+    from ..core.base.layout import DOCUMENT_FIELDS
+
     archive = open_archive(args)
     meta = {key: getattr(args, key) for key in DOCUMENT_FIELDS if getattr(args, key) is not None}
     name, commit = archive.attach(args.id, args.file, meta, name=args.name, allow_duplicate=args.allow_duplicate)
@@ -209,6 +217,9 @@ def cmd_attach(args, out: Output) -> None:
 
 
 def cmd_log(args, out: Output) -> None:
+    from ..core.records.validate import parse_date
+    from ..core.tasks import view
+
     archive = open_archive(args)
     since = parse_date(args.since, "since", "起始日期") if args.since else None
     until = parse_date(args.until, "until", "截止日期") if args.until else None
@@ -233,7 +244,6 @@ def cmd_log(args, out: Output) -> None:
 
 
 def cmd_revert(args, out: Output) -> None:
-    from ..core.base.errors import FieldError
     from ..core.tasks.audit import revert_plan
 
     archive = open_archive(args)
@@ -265,6 +275,9 @@ def cmd_check(args, out: Output) -> int:
 
 
 def cmd_review(args, out: Output) -> None:
+    from ..core.records.validate import parse_date
+    from ..core.tasks.review import apply_review, review
+
     archive = open_archive(args)
     schema = archive.schema()
     today = parse_date(args.today, "today", "复核日期") if args.today else None
@@ -299,6 +312,8 @@ def _notice(message: str) -> None:
 
 
 def cmd_search(args, out: Output) -> None:
+    from ..core.tasks import view
+
     archive = open_archive(args)
     index = archive.search_index(on_message=_notice)
     index.ensure(progress=_index_progress(args))
@@ -334,6 +349,8 @@ def cmd_reindex(args, out: Output) -> None:
 
 
 def cmd_tui(args, out: Output) -> int:
+    from ..core.archive.archive import Archive
+
     path = archive_path(args)
     Archive(path, user=args.user).close()  # a clear error before the screen switches (and before Textual loads)
     from ..tui.app import run_app
@@ -360,6 +377,8 @@ def open_default(args, out: Output) -> int:
 
 
 def cmd_clone(args, out: Output) -> None:
+    from ..core.sync import sync
+
     archive = sync.clone(
         args.url, args.path, args.office, office_name=args.office_name, user=_creator(args), bare=args.bare
     )
@@ -371,6 +390,8 @@ def cmd_clone(args, out: Output) -> None:
 
 
 def cmd_remote(args, out: Output) -> None:
+    from ..core.sync import sync
+
     archive = open_archive(args)
     if args.action == "add":
         if not args.url:
@@ -383,6 +404,8 @@ def cmd_remote(args, out: Output) -> None:
 
 
 def cmd_sync(args, out: Output) -> int:
+    from ..core.sync import sync
+
     archive = open_archive(args)
     progress = (lambda message: None) if args.json or args.quiet else (lambda message: print(message, file=sys.stderr))
     result = sync.sync(archive, args.remote, push=not args.no_push, on_progress=progress)
@@ -400,6 +423,8 @@ def cmd_sync(args, out: Output) -> int:
 
 
 def cmd_conflicts(args, out: Output) -> None:
+    from ..core.tasks.conflicts import open_conflicts
+
     archive = open_archive(args)
     found, schema = open_conflicts(archive, args.id), archive.schema()
     rows = [{"id": c.customer_id, "file": c.file, "number": c.number, **c.conflict} for c in found]
@@ -407,12 +432,16 @@ def cmd_conflicts(args, out: Output) -> None:
 
 
 def cmd_resolve(args, out: Output) -> None:
+    from ..core.sync.reconcile import resolve_conflict
+
     archive = open_archive(args)
     commit = resolve_conflict(archive, args.id, args.number, args.keep, document=args.document)
     out.emit({"id": args.id, "commit": commit}, f"已解决 {args.id} 的第 {args.number} 处冲突 ({commit[:10]})")
 
 
 def cmd_merge_customers(args, out: Output) -> None:
+    from ..core.sync.reconcile import merge_customers
+
     archive = open_archive(args)
     commit = merge_customers(archive, args.keep, args.fold)
     out.emit(
@@ -423,6 +452,8 @@ def cmd_merge_customers(args, out: Output) -> None:
 
 
 def cmd_install_merge_driver(args, out: Output) -> None:
+    from ..core.store import hooks
+
     archive = open_archive(args)
     hooks.install_driver(archive.store)
     hooks.install(archive.store)
@@ -434,6 +465,9 @@ def cmd_install_merge_driver(args, out: Output) -> None:
 
 def cmd_gate_hook(args, out: Output) -> int:
     """git's hooks call this (custtui.core.store.hooks): the gate for a push or a plain-git branch move."""
+    from ..core.archive.archive import Archive
+    from ..core.sync import gate
+
     updates = [tuple(line.split()[:3]) for line in sys.stdin.read().splitlines() if len(line.split()) >= 3]
     where = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
     path = (
@@ -457,15 +491,21 @@ def cmd_gate_hook(args, out: Output) -> int:
 
 
 def cmd_merge_driver(args, out: Output) -> int:
+    from ..core.sync.merge import run_driver
+
     return run_driver(args.base, args.ours, args.theirs, args.path, dict(os.environ))
 
 
 def cmd_export(args, out: Output) -> None:
+    from ..core.tasks import view
+
     target = view.export_document(open_archive(args), args.id, args.name, Path(args.to).expanduser())
     out.emit({"path": str(target)}, f"已导出副本: {target}")
 
 
 def cmd_signing(args, out: Output) -> None:
+    from ..core.archive import signing
+
     owner = signing.enable(open_archive(args), args.key)
     who = f", 该公钥登记给 {owner.label}" if owner else " (员工名册为空: 密钥只记在本副本)"
     out.emit(
@@ -475,6 +515,8 @@ def cmd_signing(args, out: Output) -> None:
 
 
 def cmd_verify(args, out: Output) -> int:
+    from ..core.archive import signing
+
     findings = signing.verify(open_archive(args), args.since)
     out.emit(
         [vars(f) for f in findings],

@@ -51,7 +51,6 @@ from ..records.records import EMPTY, Validator, customer_dir, dumps, field_chang
 from ..records.schema import Schema, default_schema_dir, schema_at
 from ..store import hooks
 from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
-from .check import check_archive
 
 if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
     from ..index.search import SearchIndex
@@ -1031,6 +1030,8 @@ class Archive:
     def check(self) -> list[str]:
         """Every problem in the archive: git fsck, then every path and file by the incoming gate's
         rules (``custtui.core.archive.check``), each naming the commit that wrote it."""
+        from .check import check_archive  # here: its process pool is for `custtui check` only
+
         return check_archive(self)
 
 

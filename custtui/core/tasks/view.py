@@ -27,7 +27,6 @@ from ..base.errors import CusttuiError, RecordError
 from ..base.layout import CUSTOMER_FILE, DEALS_DIR, DOCS_DIR, META_SUFFIX, NOTES_DIR
 from ..index.listing import LOOKUP_FIELDS, Summary
 from ..records.records import customer_dir, loads
-from .intake import save_copy
 
 if TYPE_CHECKING:  # Whoosh loads only when someone searches
     from ..index.search import Results, Scope
@@ -251,6 +250,8 @@ def document_bytes(archive: Archive, customer_id: str, name: str) -> tuple[dict,
 
 def export_document(archive: Archive, customer_id: str, name: str, folder: Path) -> Path:
     """Save a copy of a document into ``folder`` (never over an existing file); needs ``export``."""
+    from .intake import save_copy  # here: intake's extraction is not needed to read a customer
+
     archive.access.require("export")
     meta, data = document_bytes(archive, customer_id, name)
     target = save_copy(data, name, folder)
