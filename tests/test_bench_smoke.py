@@ -63,3 +63,18 @@ def test_sync_benchmark_runs_and_reports(tmp_path, monkeypatch):
     assert result["same_trees"] and result["conflict_recorded"]
     assert result["bj_received_customers"] == 10 and result["bj_conflicts"] == result["same_field"] == 1
     assert "索引追赶" in bench_sync.report(result)
+
+
+def test_cli_benchmark_runs_and_reports(tiny):
+    """show, search and set as whole processes beside git cat-file and git grep, on a scratch copy."""
+    from bench import bench_cli
+
+    head = Archive(tiny).head()
+    result = bench_cli.run(30, runs=1, source=tiny, warm=False)
+    assert result["failures"] == [] and result["search_index"] and result["caught_up"]
+    figures = result["figures"]
+    assert {"show", "search", "set", "git cat-file -p", "git grep -F"} <= set(figures)
+    assert figures["set"]["wall"]["median"] > figures["git cat-file -p"]["wall"]["median"] > 0
+    assert Archive(tiny).head() == head and not (tiny / "custtui" / "search").exists()  # the kept one untouched
+    text = bench_cli.report([result])
+    assert "30 客户" in text and "git grep -F" in text
