@@ -2,7 +2,11 @@
 
 Whoosh's default analyzer keeps a run of Chinese as one token, so 合同 is not found in 本合同书.
 Here every run of Chinese becomes its overlapping character pairs (本合, 合同, 同书), which makes
-every fragment of two or more characters findable; latin words and numbers stay whole, lowercased.
+every fragment of two or more characters findable; latin words and numbers stay whole, lowercased,
+and where one meets Chinese (APP软件, 阜新MCC, 数字1号) the two characters either side of the seam
+are a pair too (p软, 新m, 字1), so a fragment across the seam is findable as well. Text is first
+folded the way people do not see (``fold``): full-width and other compatibility forms become their
+usual characters (ＡＢＣ１２３ → ABC123) and invisible ones (zero-width space, BOM, soft hyphen) go.
 Names are also indexed by pinyin, full and initials, for every reading of polyphonic characters
 (曾 zeng/ceng, 单 shan/dan/chan). Sorting by pinyin needs one reading: the usual one, and for a
 person's surname the surname's (曾 zeng, 单 shan, 万俟 moqi).
@@ -18,8 +22,23 @@ from itertools import islice, pairwise, product
 
 from whoosh.analysis import Token, Tokenizer
 
-_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{_CJK_CHARS}]+|[0-9A-Za-z]+")
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_FIRST_CJK = "\u3400"  # every latin letter and digit is below, every Chinese character above
+# Characters that NFKC changes and people cannot tell from the usual ones (full-width forms, CJK
+# compatibility ideographs, Kangxi radicals, circled and letter-like forms, odd spaces), and the
+# invisible ones. Per character, not NFKC of the whole text: each folded character keeps its
+# place in the original (highlights), and nothing composes across characters. Listed by block:
+# deciding it for all of Unicode at start-up would cost ~0.5 s.
+_FOLDABLE = re.compile(
+    "[\u00a0-\u00bf\u01c4-\u01cc\u017f\u034f\u061c\u180b-\u180f\u2000-\u218f\u2460-\u24ff"
+    "\u2e80-\u2fdf\u3000\u3190-\u319f\u3200-\u33ff\uf900-\ufaff\ufb00-\ufb06\ufe00-\ufe6f\ufeff"
+    "\uff00-\uffef\U0001d400-\U0001d7ff\U0001f100-\U0001f2ff\U0001fbf0-\U0001fbf9\U0002f800-\U0002fa1f"
+    "\U000e0000-\U000e01ef]"
+)
+# invisible but not format characters: the combining grapheme joiner and variation selectors
+_INVISIBLE_MARKS = frozenset("\u034f\u180b\u180c\u180d\u180f" + "".join(map(chr, range(0xFE00, 0xFE10))))
 _SPACED = re.compile(r"[^ \t\r\n]+")
 MAX_READINGS = 4  # per character pair, when polyphonic characters multiply the readings
 # Surnames read otherwise than their characters' usual (first) reading; pypinyin has no surname
@@ -64,13 +83,53 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK.match(text))
 
 
+@lru_cache(maxsize=4096)
+def _folded(char: str) -> str:
+    """One foldable character as search sees it: NFKC, or nothing when it is invisible (a format
+    character, a variation selector, the combining grapheme joiner)."""
+    if unicodedata.category(char) == "Cf" or char in _INVISIBLE_MARKS or char >= "\U000e0000":
+        return ""
+    return unicodedata.normalize("NFKC", char)
+
+
+def fold(text: str) -> str:
+    """``text`` as search sees it: ``ＡＢＣ科技`` → ``ABC科技``, ``（０２１）`` → ``(021)``, 华信 with a
+    zero-width space inside → 华信."""
+    return _FOLDABLE.sub(lambda m: _folded(m.group()), text)
+
+
+def _folded_with_places(text: str) -> tuple[str, list[int] | None]:
+    """(``fold(text)``, where each of its characters is in ``text``; None when every character
+    stays in its place, as full-width punctuation does)."""
+    folds = [(m.start(), _folded(m.group())) for m in _FOLDABLE.finditer(text)]
+    out, done = [], 0
+    for at, folded in folds:
+        out += [text[done:at], folded]
+        done = at + 1
+    out.append(text[done:])
+    if all(len(folded) == 1 for _, folded in folds):
+        return "".join(out), None
+    places: list[int] = []
+    done = 0
+    for at, folded in folds:
+        places += [*range(done, at), *[at] * len(folded)]
+        done = at + 1
+    places += range(done, len(text))
+    return "".join(out), places
+
+
+def exact_key(text: str) -> str:
+    """A whole name or number as the exact term it is indexed and looked up as."""
+    return fold(text).lower()
+
+
 def bigrams(run: str) -> list[str]:
     """``本合同书`` -> 本合, 合同, 同书; a single character stays itself."""
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 class _PieceTokenizer(Tokenizer):
-    """Whoosh's tokenizer call over ``pieces``: (text, position, character offset or None)."""
+    """Whoosh's tokenizer call over ``pieces``: (text, position, (start, end) in the value or None)."""
 
     def __call__(
         self,
@@ -86,43 +145,52 @@ class _PieceTokenizer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, position, offset in self.pieces(value):
+        for text, position, span in self.pieces(value):
             token.text, token.boost, token.stopped = text, 1.0, False
             if keeporiginal:
                 token.original = text
             if positions:
                 token.pos = start_pos + position
-            if chars and offset is not None:
-                token.startchar = start_char + offset
-                token.endchar = token.startchar + len(text)
+            if chars and span is not None:
+                token.startchar, token.endchar = start_char + span[0], start_char + span[1]
             yield token
 
-    def pieces(self, value: str) -> Iterator[tuple[str, int, int | None]]:
+    def pieces(self, value: str) -> Iterator[tuple[str, int, tuple[int, int] | None]]:
         raise NotImplementedError
 
 
 class BigramTokenizer(_PieceTokenizer):
-    """Chinese runs as overlapping bigrams, other words whole and lowercased (with positions)."""
+    """Chinese runs as overlapping bigrams, other words whole and lowercased, and a pair across
+    each seam of the two; in the order they start, with where they are in the unfolded value."""
 
-    def pieces(self, value: str) -> Iterator[tuple[str, int, int | None]]:
-        position = 0
-        for match in _RUN.finditer(value):
-            run, offset = match.group(), match.start()
-            texts = bigrams(run) if is_cjk(run) else [run.lower()]
-            for i, text in enumerate(texts):
-                yield text, position, offset + i
-                position += 1
+    def pieces(self, value: str) -> Iterator[tuple[str, int, tuple[int, int] | None]]:
+        text, places = _folded_with_places(value)
+        spans = _spans(text)
+        if places is None:
+            for position, (start, end, term, _) in enumerate(spans):
+                yield term, position, (start, end)
+        else:
+            for position, (start, end, term, _) in enumerate(spans):
+                yield term, position, (places[start], places[end - 1] + 1)
 
     def terms(self, value: str) -> set[str]:
-        """The distinct terms of ``value``, without Token objects (a full build's fast path)."""
+        """The distinct terms of ``value`` (``_spans``' terms, without building a tuple for each:
+        a full build's fast path)."""
+        text = fold(value)
         found: set[str] = set()
-        for run in _RUN.findall(value):
-            if not is_cjk(run):
+        end, last = -1, ""
+        for match in _RUN.finditer(text):
+            run, start = match.group(), match.start()
+            cjk = run[0] >= _FIRST_CJK
+            if last and cjk != (last >= _FIRST_CJK) and not text[end:start].strip(" \t"):
+                found.add((last + run[0]).lower())
+            if not cjk:
                 found.add(run.lower())
             elif len(run) == 1:
                 found.add(run)
             else:
                 found.update([run[i : i + 2] for i in range(len(run) - 1)])
+            end, last = match.end(), run[-1]
         return found
 
 
@@ -158,13 +226,54 @@ class WholeTokenizer(Tokenizer):
         return {value}
 
 
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """The terms of folded ``text`` as (start, end, term, kind: ``cjk``, ``latin`` or ``seam``),
+    in the order they start."""
+    found: list[tuple[int, int, str, str]] = []
+    end, last = -1, ""
+    for match in _RUN.finditer(text):
+        run, start = match.group(), match.start()
+        cjk = run[0] >= _FIRST_CJK  # a run is all Chinese or all latin
+        if last and cjk != (last >= _FIRST_CJK) and not text[end:start].strip(" \t"):
+            found.append((end - 1, start + 1, (last + run[0]).lower(), "seam"))
+        if not cjk:
+            found.append((start, match.end(), run.lower(), "latin"))
+        elif len(run) == 1:
+            found.append((start, start + 1, run, "cjk"))
+        else:
+            found += [(start + i, start + i + 2, run[i : i + 2], "cjk") for i in range(len(run) - 1)]
+        end, last = match.end(), run[-1]
+    return found
+
+
 def bigram_analyzer():
     return BigramTokenizer()
 
 
 def query_terms(text: str) -> list[str]:
-    """The terms a query word becomes, in order (the same rules as indexing)."""
-    return [t.text for t in BigramTokenizer()(text)]
+    """The terms ``text`` is indexed as, in order (what a highlight marks)."""
+    return [term for _, _, term, _ in _spans(fold(text))]
+
+
+def required_terms(word: str) -> list[str]:
+    """The terms a query word must find, in order: its indexed terms, less the latin run at either
+    end of a word that also holds Chinese, which may be only part of a word in the text (P软 of
+    APP软件, 阜新M of 阜新MCC: the pair across the seam stands for it), and less a single Chinese
+    character whose seams stand for it (A华B)."""
+    spans = _spans(fold(word))
+    seams = [(start, end) for start, end, _, kind in spans if kind == "seam"]
+    if not seams:
+        return [term for _, _, term, _ in spans]
+    runs = [span for span in spans if span[3] != "seam"]
+    first, last = runs[0], runs[-1]
+    dropped = [
+        span
+        for span in runs
+        if (span[3] == "latin" and span is first and span[1] - 1 == seams[0][0])
+        or (span[3] == "latin" and span is last and span[0] == seams[-1][1] - 1)
+        or (span[3] == "cjk" and span[1] - span[0] == 1 and any(start <= span[0] < end for start, end in seams))
+    ]
+    return [span[2] for span in spans if span not in dropped]
 
 
 @lru_cache(maxsize=20000)
@@ -213,7 +322,7 @@ def pinyin_pairs(names: list[str]) -> tuple[str, str]:
     full pinyin and by initials, at one term per character instead of one per fragment."""
     full_lines, initial_lines = [], []
     for name in names:
-        chars = [c for c in name if is_cjk(c) or c.isalnum()]
+        chars = [c for c in fold(name) if is_cjk(c) or c.isalnum()]
         readings = [_readings(c) for c in chars]
         full, initials = [], []
         for a, b in pairwise(readings):
@@ -227,7 +336,7 @@ def pinyin_pairs(names: list[str]) -> tuple[str, str]:
 class PairTokenizer(_PieceTokenizer):
     """Tokens separated by spaces, alternatives at one position by ``|``, names by newlines."""
 
-    def pieces(self, value: str) -> Iterator[tuple[str, int, int | None]]:
+    def pieces(self, value: str) -> Iterator[tuple[str, int, tuple[int, int] | None]]:
         position = 0
         for line in value.split("\n"):
             for slot in line.split():
@@ -294,13 +403,19 @@ def pair_terms(parts: list[str]) -> list[str]:
     return [a + b for a, b in pairwise(parts)]
 
 
-def phone_terms(phone: str) -> set[str]:
-    """A normalised phone (``13812345678``, ``010-62981234-806``, ``400-810-8888``) as terms: its
-    digits whole, a landline's number without area code and extension, and the last four digits
-    of the number (``t1234``)."""
+def phone_key(phone: str) -> str:
+    """A normalised phone (``13812345678``, ``010-62981234-806``, ``400-810-8888``) as the one term
+    that finds it: its digits, a landline's without the extension."""
     parts = phone.split("-")
     if len(parts) >= 2 and parts[0].startswith("0"):
-        whole, number = parts[0] + parts[1], parts[1]
-    else:
-        whole = number = re.sub(r"\D", "", phone)
+        return parts[0] + parts[1]
+    return re.sub(r"\D", "", phone)
+
+
+def phone_terms(phone: str) -> set[str]:
+    """A normalised phone as terms: ``phone_key``, a landline's number without area code and
+    extension, and the last four digits of the number (``t1234``)."""
+    whole = phone_key(phone)
+    parts = phone.split("-")
+    number = parts[1] if len(parts) >= 2 and parts[0].startswith("0") else whole
     return {whole, number, f"t{number[-4:]}"} if number else set()

@@ -11,7 +11,15 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT
 from whoosh.fields import Schema as WSchema
 from whoosh.formats import Existence
 
-from .analysis import KeywordTokenizer, PairTokenizer, WholeTokenizer, bigram_analyzer, phone_terms, pinyin_pairs
+from .analysis import (
+    KeywordTokenizer,
+    PairTokenizer,
+    WholeTokenizer,
+    bigram_analyzer,
+    exact_key,
+    phone_terms,
+    pinyin_pairs,
+)
 
 STORED_PROSE_CHARS = 1000  # of a customer's remark, notes and products, kept in the index for snippets
 
@@ -170,11 +178,11 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
         "name": record.get("name", ""),
         "alias": "\n".join(record.get("aliases", [])),
         "contact": "\n".join(contacts),
-        "exact": _joined(n.lower() for n in names + contacts),
+        "exact": _joined(exact_key(n) for n in names + contacts),
         "pinyin": full,
         "initials": initials,
         "phone": " ".join(sorted(phones)),
-        "ident": " ".join(i.lower() for i in idents if i),
+        "ident": " ".join(exact_key(i) for i in idents if i),
         "body": body,
         "prose": body[:STORED_PROSE_CHARS],
         **dimension_fields(record),
@@ -193,7 +201,7 @@ def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, no
         "title": meta.get("title", ""),
         "filename": name,
         "text": text,
-        "ident": " ".join(x.lower() for x in (meta.get("number", ""), meta.get("project", "")) if x),
+        "ident": " ".join(exact_key(x) for x in (meta.get("number", ""), meta.get("project", "")) if x),
         "info_type": _joined([meta.get("info_type", ""), *meta.get("also_in", [])]),
         "doc_type": _joined([meta.get("doc_type", ""), *meta.get("also_in", [])]),
         "sensitivity": meta.get("sensitivity", ""),

@@ -2,14 +2,18 @@
 
     华信                      a fragment of a name, alias, contact, remark, note or document text
     huaxin  hx  zxx           pinyin, full or initials
-    5678  13812345678         the last four digits of a phone, or all of it
+    5678  138 1234 5678       the last four digits of a phone, or all of it, spelt any way the
+    (021)6123-4567 转 801     phone field accepts (spaces, dashes, dots, brackets, +86, extension)
     91110108751171783G        a USCC, ID number, customer number or contract number
     "年度 采购合同"            one expression, spaces between Chinese characters ignored
     行业:制造业 阶段:潜在 华信   filters by Chinese label or code (type:enterprise)
     资料类型:合同 日期:2024-01..2024-06   documents of a type and period
 
-Every word must match. A malformed query gets a hint (unbalanced quotes are closed, brackets
-ignored); an unknown field or value is a QueryError naming what is allowed.
+Every word must match. The query is folded as the index is (full-width forms, invisible
+characters: ``analysis.fold``). A malformed query gets a hint (unbalanced quotes are closed,
+brackets ignored); ``名称:值`` with a name that is no filter (地址:北京, a URL) is text, with a hint
+when the name looks like a filter's; an unknown value of a filter is a QueryError naming what is
+allowed.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from datetime import time as dtime
 
 from whoosh import query as Q
 
-from ..base.errors import CusttuiError
+from ..base.errors import CusttuiError, FieldError
 from ..records.schema import Schema
-from .analysis import is_cjk, pair_terms, query_terms, segmentations
+from ..records.validate import normalise_phone
+from .analysis import exact_key, fold, is_cjk, pair_terms, phone_key, query_terms, required_terms, segmentations
 
 MAX_QUERY_CHARS = 200
 
@@ -59,6 +64,9 @@ _DIMENSION_INDEX_FIELD = {"customer_type": "type", "demand_type": "demand"}
 _TOKEN = re.compile(r'(?P<field>[^\W\d][^\s:："]*)[:：](?P<value>"[^"]*"?|\S*)|"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
 _PUNCT_ONLY = re.compile(r"^[\W_]+$", re.UNICODE)
 _IDENT = re.compile(r"^(?=.*\d)[0-9A-Za-z][0-9A-Za-z\-]*$")
+# digits with what the phone validator lets between them, not inside a longer word or number
+_PHONE_SPAN = re.compile(r"(?<![\w\-.+])[+(]?\d[\d\s().\-]*\d(?:\s*(?:转|分机|ext\.?|x|#)\s*\d+)?(?!\w)", re.IGNORECASE)
+_QUOTES = str.maketrans("“”", '""')
 
 
 class QueryError(CusttuiError):
@@ -87,6 +95,7 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"查询太长 ({len(text)} 个字符), 最多 {MAX_QUERY_CHARS} 个; 请只输入要找的关键词")
+    text = _joined_phones(fold(text).translate(_QUOTES))
     if text.count('"') % 2:
         hints.append("引号没有配对, 已当作到结尾的短语")
     if re.search(r"[()（）\[\]{}【】]", text):
@@ -99,14 +108,20 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
         if match.group("field") is not None:
             name, value = match.group("field"), match.group("value").strip('"')
             spec = FIELDS.get(name.casefold())
-            if spec is None:
-                raise QueryError(f"未知的筛选字段「{name}」, 可用: {field_names()}")
+            if spec is None:  # 地址:北京, http://x.cn: text with a colon
+                quoted = match.group("value").startswith('"')
+                words.append((_phrase(f"{name}:{value}") if quoted else f"{name}:{value}", quoted))
+                if name.isalpha() and len(name) <= (4 if is_cjk(name) else 12) and not value.startswith("/"):
+                    hints.append(
+                        f"「{name}」不是筛选字段, 已当作文字查找; 筛选字段有: {field_names()}; "
+                        f'查找含冒号的文字可加引号, 如 "{name}:{value}"'
+                    )
+                continue
             if not value:
                 raise QueryError(f"「{name}:」后面缺少要筛选的值, 如 {name}:{_example(spec)}")
             _filter(spec, value, schema, customer_filters, document_filters)
         elif match.group("phrase") is not None:
-            # spaces between Chinese characters carry no meaning in Chinese text: 年度 采购 = 年度采购
-            phrase = re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", match.group("phrase"))
+            phrase = _phrase(match.group("phrase"))
             if phrase.strip():
                 words.append((phrase, True))
         elif match.group("word"):
@@ -127,6 +142,56 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
     return ParsedQuery(customer_query, document_query, precise_query, highlight, hints)
 
 
+def _phrase(text: str) -> str:
+    """A quoted phrase without the spaces between Chinese characters, which carry no meaning in
+    Chinese text (年度 采购 = 年度采购)."""
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text)
+
+
+def _phone(text: str) -> str | None:
+    """The phone ``text`` spells, normalised as the phone field stores it (dots read as spaces);
+    None when it is none (a landline without area code is not: ``_phone_query`` takes its digits)."""
+    try:
+        return normalise_phone(re.sub(r"(?<=\d)\.(?=\d)", " ", text))
+    except FieldError:
+        return None
+
+
+def _joined_phones(text: str) -> str:
+    """``text`` with each phone written in several words (``170 2955 7878``, ``(021) 6123 4567
+    转 801``) or with brackets or a country code as one word, the way it is stored; the longest
+    run of words that is a phone wins."""
+
+    def joined(match: re.Match) -> str:
+        words, out, i = match.group().split(), [], 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                phone = _phone(" ".join(words[i:j]))
+                if phone:
+                    out.append(phone)
+                    i = j
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
+
+    return _PHONE_SPAN.sub(joined, text)
+
+
+def _phone_query(text: str) -> Q.Query | None:
+    """A phone, whole or its last four digits, as the phone term that finds it."""
+    phone = _phone(text)
+    if phone:
+        return Q.Term("phone", phone_key(phone))
+    digits = re.sub(r"[\s\-.()]", "", text)
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if len(digits) == 4:
+        return Q.Term("phone", f"t{digits}")
+    return Q.Term("phone", digits) if len(digits) >= 7 else None
+
+
 def _all(parts: list[Q.Query]) -> Q.Query:
     if not parts:
         return Q.Every()
@@ -134,17 +199,21 @@ def _all(parts: list[Q.Query]) -> Q.Query:
 
 
 def _text(fieldname: str, word: str, boost: float = 1.0) -> Q.Query | None:
-    terms = query_terms(word)
+    terms = required_terms(word)
     if not terms:
         return None
     if len(terms) == 1:
-        if len(terms[0]) == 1 and is_cjk(terms[0]):  # one character: any pair that starts with it
-            return Q.Prefix(fieldname, terms[0], boost=boost)
-        return Q.Term(fieldname, terms[0], boost=boost)
+        return _term(fieldname, terms[0], boost)
     # every overlapping pair of the word must be there: nearly as exact as a phrase for Chinese
     # and needs no positions in the index (covering the word with alternate pairs only was
     # faster but matched 追加采购数控车床 in notes that merely mention 追加, 采购 and 数控车床)
-    return Q.And([Q.Term(fieldname, t) for t in dict.fromkeys(terms)], boost=boost)
+    return Q.And([_term(fieldname, t) for t in dict.fromkeys(terms)], boost=boost)
+
+
+def _term(fieldname: str, term: str, boost: float = 1.0) -> Q.Query:
+    if len(term) == 1 and is_cjk(term):  # one character alone: any pair that starts with it
+        return Q.Prefix(fieldname, term, boost=boost)
+    return Q.Term(fieldname, term, boost=boost)
 
 
 def _customer_word(word: str, phrase: bool) -> Q.Query:
@@ -153,15 +222,14 @@ def _customer_word(word: str, phrase: bool) -> Q.Query:
         for q in (_text("name", word), _text("alias", word), _text("contact", word), _text("body", word))
         if q is not None
     ]
-    lowered = word.lower()
-    options.append(Q.Term("exact", lowered, boost=4.0))
+    options.append(Q.Term("exact", exact_key(word), boost=4.0))
     if not phrase:
         options += _special_terms(word)
     return Q.DisjunctionMax(options)
 
 
 def _precise_word(word: str, phrase: bool) -> Q.Query:
-    options = [Q.Term("exact", word.lower())] + ([] if phrase else _special_terms(word))
+    options = [Q.Term("exact", exact_key(word))] + ([] if phrase else _special_terms(word))
     return options[0] if len(options) == 1 else Q.Or(options)
 
 
@@ -183,12 +251,9 @@ def _special_terms(word: str) -> list[Q.Query]:
         # no syllable starts with i, u or v, and few with a, e or o (安, 鄂, 欧): dasheng is not initials
         if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv") and sum(lowered.count(c) for c in "aeo") <= 1:
             found.append(_pairs("initials", pair_terms(list(lowered))))
-    digits = re.sub(r"[\s\-]", "", word)
-    if digits.isdigit():
-        if len(digits) == 4:
-            found.append(Q.Term("phone", f"t{digits}"))
-        elif len(digits) >= 7:
-            found.append(Q.Term("phone", digits))
+    phone = _phone_query(word)
+    if phone is not None:
+        found.append(phone)
     if _IDENT.match(word):
         found.append(Q.Term("ident", lowered))
     return found
@@ -247,7 +312,7 @@ def _filter(spec, value, schema, customer_filters, document_filters) -> None:
         digits = re.sub(r"\D", "", value)
         if len(digits) < 4:
             raise QueryError("电话至少输入后四位数字, 如 电话:5678")
-        customer_filters.append(Q.Term("phone", f"t{digits}" if len(digits) == 4 else digits))
+        customer_filters.append(_phone_query(value) or Q.Term("phone", digits))
     elif kind == "text":
         customer_filters.append(_text(target, value) or Q.NullQuery)
     elif kind == "ident":

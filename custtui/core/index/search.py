@@ -58,7 +58,7 @@ from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .whoosh_internals import COMPOUND, BulkWriter, SkippingTopCollector, commit_segments
 
-VERSION = 5
+VERSION = 6  # 6: folded text, pairs across latin-Chinese seams (issue 13)
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
