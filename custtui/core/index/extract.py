@@ -2,7 +2,9 @@
 
 Every outcome is an ``Extracted``: the text (possibly empty) and, when something stood in the
 way, a note in Chinese saying what (encrypted PDF, unknown encoding, no OCR installed …), so one
-bad file never stops an index build. Results are cached by the file's git blob id, so a file is
+bad file never stops an index build. Text comes in reading order: PDF lines wrapped inside a
+paragraph or table cell are joined again, tables of a DOCX stand where they are, and the cells of a
+table row or a worksheet row stay apart. Results are cached by the file's git blob id, so a file is
 extracted once, whichever office or commit it arrived from.
 """
 
@@ -10,13 +12,16 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 TEXT_SUFFIXES = {".txt", ".csv", ".tsv", ".md", ".log", ".json", ".xml", ".html", ".htm"}
@@ -24,6 +29,9 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".we
 MAX_EXTRACT_BYTES = 64 * 2**20
 MAX_TEXT_CHARS = 2_000_000
 OCR_TIMEOUT_S = 120
+# Bump when extraction gives different text for the same file: cached texts of older versions are
+# extracted again (TextCache), so the index gets the new text when it is rebuilt.
+TEXT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ def _pdf(data: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             return Extracted("", "pdf", "PDF 已加密, 无法提取文字")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_pdf_page_text(page) for page in reader.pages]
     except FileNotDecryptedError:
         return Extracted("", "pdf", "PDF 已加密, 无法提取文字")
     except PdfReadError as exc:
@@ -83,15 +91,167 @@ def _pdf(data: bytes) -> Extracted:
     return Extracted(scanned.text, "pdf+ocr" if scanned.text else "pdf", scanned.note)
 
 
+# --- PDF lines in reading order ----------------------------------------------------------------
+# A line break inside a Chinese paragraph is no word boundary: PDF writers wrap CJK text at any
+# character, so pypdf's lines cut phrases apart (研响\n没化留此) and a search for the phrase fails.
+# pypdf's visitor reports where each piece of text starts; a break is a wrap, joined again, when
+# the next line starts just below, in the same font size, at the left of the column or table cell
+# where this line ends, and its first word would not have fitted at the end of this line (the
+# column's right edge is where its longest line ends). Table cells side by side, short lines (a
+# heading, "label：value"), lines ending a sentence or clause (。！？：；) and a next line that
+# starts with a label stay apart. Widths are estimated (CJK characters are 1 em; Latin letters,
+# digits and spaces a range), so the rules use the bounds: pdfminer-style layout analysis would
+# need another dependency for what pypdf's visitor already nearly gives.
+
+_ENDS_FIELD = set("。！？：；!?:;…")
+_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}[：:]")
+_FIRST_WORD = re.compile(r"(?:[A-Za-z0-9]+|.)[，。、；：！？）》」』】”’,.;:!?)\]%]*")  # what a wrap moves as one
+_NARROW_EM = {" ": (0.2, 1.0)}  # (least, most) width of a space (justified text stretches it) …
+_OTHER_NARROW_EM = (0.25, 0.9)  # … and of a Latin letter, digit or sign; wide characters are 1 em
+_FIT_SLACK_EM = 0.5  # rounding and glyph side bearings
+_CELL_GAP_EM = 1.0  # a piece this far right of the text before it starts a new table cell
+_ALIGN_EM = 0.6  # a continuation starts within this of where the wrapped line's cell starts
+_INDENT_EM = 4.2  # … or this much left of an indented first line
+_LEADING_EM = (0.5, 2.6)  # baseline distance from a line to its continuation
+
+
+def _widths(text: str) -> tuple[float, float]:
+    """The least and the most width of ``text`` in em."""
+    least = most = 0.0
+    for ch in text:
+        low, high = (1.0, 1.0) if _is_wide(ch) else _NARROW_EM.get(ch, _OTHER_NARROW_EM)
+        least, most = least + low, most + high
+    return least, most
+
+
+@dataclass
+class _Line:
+    """One line of pypdf's text and where its pieces sit on the page."""
+
+    text: str = ""
+    left: float | None = None  # x of the first piece (None: no text)
+    cell: float = 0.0  # x where the column or table cell the line ends in starts
+    least: float = 0.0  # the least and the most x where the text ends
+    most: float = 0.0
+    top: float = 0.0  # baseline of the first piece
+    bottom: float = 0.0  # baseline of the last piece
+    size: float = 0.0  # font size of the first piece
+    last_size: float = 0.0
+    pieces: int = 0
+    placed: bool = True  # False once a piece's place is unknown or the text is not upright
+
+    def add(self, piece: str, matrix: list[float], size: float, placed: bool) -> None:
+        self.text += piece
+        if not piece.strip():
+            return
+        x, y = matrix[4], matrix[5]
+        size *= math.hypot(matrix[2], matrix[3])
+        self.placed &= placed and matrix[0] > 0 and matrix[3] > 0 and abs(matrix[1]) + abs(matrix[2]) < 1e-6
+        if self.left is None:
+            self.left, self.top, self.size = x, y, size
+            self.cell = self.least = self.most = x
+        elif x > self.most + _CELL_GAP_EM * size:  # a gap: the next cell of a table row
+            self.cell = self.least = self.most = x
+        # pypdf may report a run of text at the line's start: then it follows what came before
+        least, most = _widths(piece.rstrip())
+        self.least = max(x, self.least) + least * size
+        self.most = max(x, self.most) + most * size
+        self.bottom, self.last_size = y, size
+        self.pieces += 1
+
+
+def _pdf_page_text(page) -> str:
+    """A page's text with lines wrapped inside a paragraph or table cell joined again."""
+    lines = [_Line()]
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        matrix = _times(tm, cm)
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                lines.append(_Line())
+            lines[-1].add(piece, matrix, size, placed=i == 0)
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "\n".join(line.text for line in lines) != text:  # the visitor missed text: keep pypdf's lines
+        return text
+    out = [lines[0].text]
+    for above, below in pairwise(lines):
+        out.append("" if _wrapped(above, below, lines) else "\n")
+        out.append(below.text)
+    return "".join(out)
+
+
+def _wrapped(above: _Line, below: _Line, page: list[_Line]) -> bool:
+    """Whether the break between two lines is a wrap inside one paragraph or cell."""
+    tail, head = above.text.rstrip(), below.text.lstrip()
+    if above.left is None or below.left is None or not (above.placed and below.placed) or not tail or not head:
+        return False
+    if tail[-1] in _ENDS_FIELD or not (_is_wide(tail[-1]) or _is_wide(head[0])) or _LABEL.match(head):
+        return False
+    em = above.last_size
+    if abs(below.size - em) > 0.1 * em or not _LEADING_EM[0] * em < above.bottom - below.top < _LEADING_EM[1] * em:
+        return False
+    shift = above.cell - below.left
+    if not (abs(shift) <= _ALIGN_EM * em or (above.pieces == 1 and 0 < shift <= _INDENT_EM * em)):
+        return False
+    column = [
+        line
+        for line in page
+        if line.left is not None
+        and abs(line.last_size - em) <= 0.1 * em
+        and min(abs(line.cell - above.cell), abs(line.cell - below.left)) <= _ALIGN_EM * em
+    ]
+    if not _is_wide(head[0]) and not any(
+        line is not above and line is not below and line.most >= above.least - em for line in column
+    ):
+        return False  # a number or name below the one long line of a cell (a date under a signature) is its own
+    word = _FIRST_WORD.match(head)
+    fits = above.most + (_widths(word.group())[1] if word else 0.0) * em
+    return fits > max(line.least for line in column) - _FIT_SLACK_EM * em
+
+
+def _times(m: list[float], n: list[float]) -> list[float]:
+    """The product of two PDF matrices [a b c d e f]: where text at ``m`` in space ``n`` lands."""
+    return [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+
+
+def _is_wide(ch: str) -> bool:
+    """A CJK character or full-width punctuation: a wrap next to it hides no space."""
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
 def _docx(data: bytes) -> Extracted:
     import docx
 
     document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return Extracted("\n".join(p for p in parts if p.strip()), "docx")
+    return Extracted("\n".join(line for line in _docx_lines(document) if line.strip()), "docx")
+
+
+def _docx_lines(container) -> list[str]:
+    """Paragraphs and tables in the order they stand (in a cell as in the body). A table row is
+    one line with its cells apart (tab): two cells are never read as one phrase. A cell merged
+    across columns is read once."""
+    from docx.table import Table
+
+    lines = []
+    for block in container.iter_inner_content():
+        if not isinstance(block, Table):
+            lines.append(block.text)
+            continue
+        for row in block.rows:
+            cells: list[object] = []
+            for cell in row.cells:
+                if not cells or cell is not cells[-1]:
+                    cells.append(cell)
+            lines.append("\t".join(" ".join(_docx_lines(cell)) for cell in cells))
+    return lines
 
 
 def _xlsx(data: bytes) -> Extracted:
@@ -199,7 +359,8 @@ def _is_cjk(ch: str) -> bool:
 
 
 class TextCache:
-    """Extracted text by git blob id, under ``.git/custtui/text/``: never extract a file twice."""
+    """Extracted text by git blob id, under ``.git/custtui/text/``: never extract a file twice
+    (again only when ``TEXT_VERSION`` changed since)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -209,12 +370,13 @@ class TextCache:
         path = self.folder / blob[:2] / f"{blob[2:]}.json"
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
-            return Extracted(cached["text"], cached["method"], cached.get("note"))
-        except (FileNotFoundError, ValueError, KeyError):
+            if cached.get("version") == TEXT_VERSION:
+                return Extracted(cached["text"], cached["method"], cached.get("note"))
+        except (FileNotFoundError, ValueError, KeyError, AttributeError):
             pass
         found = extract(read(), name)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(found.__dict__, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps({**found.__dict__, "version": TEXT_VERSION}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
         return found
