@@ -63,7 +63,7 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
         return head + uscc_check_char(head)
 
     parts = {
-        "middle": letters(3),  # 阜新MCC数控有限公司
+        "middle": letters(5),  # 阜新MCCKA数控有限公司
         "start": letters(3),  # APP软件绵阳分公司
         "digit": str(rng.randrange(2, 10)),  # 泉州电子3号厂
         "stored_wide": letters(3),  # stored as ＲＸＴ环保集团
@@ -162,6 +162,7 @@ CASES = [
     # a fragment across a seam of latin and Chinese, as git grep finds it
     (PL[0][1] + P["middle"][0], "middle", "any"),  # 新M
     (PL[0] + P["middle"][0], "middle", "any"),  # 阜新M
+    (PL[0] + P["middle"][:4], "middle", "any"),  # 阜新MCCK
     (P["middle"][-1] + T[0][0], "middle", "any"),  # C数
     (P["middle"][1:] + T[0], "middle", "any"),  # CC数控
     (P["middle"].lower() + T[0], "middle", "any"),  # mcc数控
@@ -231,8 +232,9 @@ def test_a_fragment_across_a_seam_is_not_found_where_it_is_not(searched):
     index, ids = searched
     middle = P["middle"]
     assert _ids(index, PL[0][1] + middle[0]) == [ids["middle"]]
-    other = next(c for c in "ABCDEFGHKMNPRSTWXYZ" if c != middle[0])
+    other = next(c for c in "ABCDEFGHKMNPRSTWXYZ" if c not in middle)
     assert _ids(index, PL[0][1] + other) == []
+    assert _ids(index, PL[0] + middle[:3] + other) == [], "a latin run that ends the query begins a word"
 
 
 def test_a_colon_that_is_no_filter_says_so_only_when_it_looks_like_one(searched):

@@ -255,25 +255,38 @@ def query_terms(text: str) -> list[str]:
     return [term for _, _, term, _ in _spans(fold(text))]
 
 
-def required_terms(word: str) -> list[str]:
-    """The terms a query word must find, in order: its indexed terms, less the latin run at either
-    end of a word that also holds Chinese, which may be only part of a word in the text (P软 of
-    APP软件, 阜新M of 阜新MCC: the pair across the seam stands for it), and less a single Chinese
-    character whose seams stand for it (A华B)."""
+PREFIX_RUN = 4  # a latin run ending a query word this long is looked up as the start of a word
+
+
+def required_terms(word: str) -> list[tuple[str, bool]]:
+    """The terms a query word must find, in order, each with whether any term it begins will do.
+
+    Its indexed terms, except: a latin run at either end of a word that also holds Chinese may be
+    only part of a word in the text (P软 of APP软件, 阜新M of 阜新MCC), so the pair across the seam
+    stands for it, and a run ending the word from PREFIX_RUN letters on begins a word (阜新MCCA
+    finds 阜新MCCAB; shorter, the prefix would match too many terms to be worth it). A single
+    Chinese character stands for any pair it begins, unless seams stand for it (A华B)."""
     spans = _spans(fold(word))
     seams = [(start, end) for start, end, _, kind in spans if kind == "seam"]
     if not seams:
-        return [term for _, _, term, _ in spans]
+        return [(term, kind == "cjk" and len(term) == 1) for _, _, term, kind in spans]
     runs = [span for span in spans if span[3] != "seam"]
     first, last = runs[0], runs[-1]
-    dropped = [
-        span
-        for span in runs
-        if (span[3] == "latin" and span is first and span[1] - 1 == seams[0][0])
-        or (span[3] == "latin" and span is last and span[0] == seams[-1][1] - 1)
-        or (span[3] == "cjk" and span[1] - span[0] == 1 and any(start <= span[0] < end for start, end in seams))
-    ]
-    return [span[2] for span in spans if span not in dropped]
+    found = []
+    for span in spans:
+        start, end, term, kind = span
+        if kind == "latin" and span is first and end - 1 == seams[0][0]:
+            continue
+        if kind == "latin" and span is last and start == seams[-1][1] - 1:
+            if len(term) >= PREFIX_RUN:
+                found.append((term, True))
+            continue
+        if kind == "cjk" and len(term) == 1:
+            if not any(s <= start < e for s, e in seams):
+                found.append((term, True))
+            continue
+        found.append((term, False))
+    return found
 
 
 @lru_cache(maxsize=20000)

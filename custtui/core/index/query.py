@@ -199,21 +199,19 @@ def _all(parts: list[Q.Query]) -> Q.Query:
 
 
 def _text(fieldname: str, word: str, boost: float = 1.0) -> Q.Query | None:
-    terms = required_terms(word)
+    terms = dict(required_terms(word))
     if not terms:
         return None
     if len(terms) == 1:
-        return _term(fieldname, terms[0], boost)
+        return _term(fieldname, *next(iter(terms.items())), boost=boost)
     # every overlapping pair of the word must be there: nearly as exact as a phrase for Chinese
     # and needs no positions in the index (covering the word with alternate pairs only was
     # faster but matched 追加采购数控车床 in notes that merely mention 追加, 采购 and 数控车床)
-    return Q.And([_term(fieldname, t) for t in dict.fromkeys(terms)], boost=boost)
+    return Q.And([_term(fieldname, term, prefix) for term, prefix in terms.items()], boost=boost)
 
 
-def _term(fieldname: str, term: str, boost: float = 1.0) -> Q.Query:
-    if len(term) == 1 and is_cjk(term):  # one character alone: any pair that starts with it
-        return Q.Prefix(fieldname, term, boost=boost)
-    return Q.Term(fieldname, term, boost=boost)
+def _term(fieldname: str, term: str, prefix: bool, boost: float = 1.0) -> Q.Query:
+    return (Q.Prefix if prefix else Q.Term)(fieldname, term, boost=boost)
 
 
 def _customer_word(word: str, phrase: bool) -> Q.Query:
