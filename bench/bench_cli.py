@@ -147,6 +147,9 @@ def rounds(
     runs = len(work["show"])
     env = {**os.environ, "CUSTTUI_USER": USER, "XDG_CONFIG_HOME": str(cwd / "config")}
     env.pop("CUSTTUI_ARCHIVE", None)
+    # an installed custtui runs from compiled bytecode (pip writes it); without it every run compiles
+    # every module it imports again (0.3–0.7 s here): the warm-up round writes it
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     builds = [("", CUSTTUI)] + ([(f" [{COMPARED}]", COMPARE)] if COMPARE else [])
     figures: dict[str, dict[str, list]] = {}
     failures: list[str] = []
