@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from custtui.core.archive.archive import Archive
+from custtui.core.index.search import Scope
 from custtui.core.records.validate import id_check_digit, uscc_check_char
 
 PLACES = ["阜新", "西安", "泉州", "绵阳", "芜湖", "柳州", "嘉兴", "潍坊", "德阳", "岳阳"]
@@ -263,3 +264,12 @@ def test_highlight_marks_the_whole_mixed_word_in_the_stored_form(searched):
     assert f"【{P['typed_wide']}】" in hit.highlights and f"【{T[4]}】" in hit.highlights
     wide = index.search(P["stored_wide"] + T[3]).hits[0]
     assert f"【{_full_width(P['stored_wide'])}】" in wide.highlights
+
+
+@pytest.mark.parametrize("style", ["spaces", "+86", "0086", "full-width", "dots"])
+def test_a_masked_phone_is_not_found_by_any_spelling(searched, style):
+    index, ids = searched
+    masked = Scope(blocked_terms=lambda field, term: field == "phone" and not term.startswith("t"))
+    digits = P["mobiles"][0]
+    assert ids["middle"] not in [h.id for h in index.search(_mobile(digits, style), scope=masked).hits]
+    assert ids["middle"] in [h.id for h in index.search(_full_width(digits[-4:]), scope=masked).hits]
