@@ -5,11 +5,13 @@ are no filter. The archive is generated here from a seed, its index built once f
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 import pytest
 
 from custtui.core.archive.archive import Archive
+from custtui.core.index.analysis import BigramTokenizer, fold, query_terms
 from custtui.core.index.search import Scope
 from custtui.core.records.validate import id_check_digit, uscc_check_char
 
@@ -273,3 +275,17 @@ def test_a_masked_phone_is_not_found_by_any_spelling(searched, style):
     digits = P["mobiles"][0]
     assert ids["middle"] not in [h.id for h in index.search(_mobile(digits, style), scope=masked).hits]
     assert ids["middle"] in [h.id for h in index.search(_full_width(digits[-4:]), scope=masked).hits]
+
+
+def test_terms_and_their_places_agree_on_mixed_text():
+    """The full build's fast ``terms`` and the tokens a highlight places (in the unfolded text)
+    are the same terms, each covering exactly the characters it stands for."""
+    rng = random.Random(5)
+    pieces = ["华信", "机", "ABC", "ＡＢＣ", "１２", "7", " ", "\u200b", "\ufeff", "\u00ad", "㈱", "，", "\n", "⼀"]
+    tokenizer = BigramTokenizer()
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9)))
+        tokens = [(t.text, t.startchar, t.endchar) for t in tokenizer(text, chars=True)]
+        assert tokenizer.terms(text) == {term for term, _, _ in tokens} == set(query_terms(text)), repr(text)
+        for term, start, end in tokens:
+            assert re.sub(r"\W", "", fold(text[start:end])).lower() == term, (repr(text), term, start, end)
