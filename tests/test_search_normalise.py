@@ -81,6 +81,7 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
     contacts = [person() for _ in range(8)]
     mobiles = [mobile() for _ in range(8)]
     landline = f"{parts['area']}-{parts['number']}-{parts['extension']}"
+    service = f"400-{rng.randrange(100, 1000)}-{rng.randrange(1000, 10000)}"
     names = {
         "middle": f"{places[0]}{parts['middle']}{trades[0]}有限公司",
         "start": f"{parts['start']}{trades[1]}{places[1]}分公司",
@@ -92,7 +93,7 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
     }
     specs = []
     for i, (key, name) in enumerate(names.items()):
-        phones = [mobiles[i]] + ([landline] if key == "landline" else [])
+        phones = [mobiles[i]] + ([landline, service] if key == "landline" else [])
         specs.append(
             Spec(
                 key,
@@ -116,7 +117,8 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
     id_head = f"110105{day}{rng.randrange(100, 1000)}"
     identity = {"id_number": id_head + id_check_digit(id_head), "phones": [mobiles[7]]}
     specs.append(Spec("person", "个人", contacts[7], identity))
-    parts.update(contacts=contacts, mobiles=mobiles, landline=landline, places=places, trades=trades, names=names)
+    parts.update(contacts=contacts, mobiles=mobiles, landline=landline, service=service, places=places, trades=trades)
+    parts.update(names=names)
     return specs, parts
 
 
@@ -203,6 +205,8 @@ CASES = [
     (number, "landline", "alone"),
     (f"{number[:4]}-{number[4:]}", "landline", "alone"),
     (number[-4:], "landline", "first"),
+    (P["service"], "landline", "alone"),
+    (P["service"].replace("-", " "), "landline", "alone"),
     # numbers: full-width, lower case
     (_full_width(BY_KEY["middle"].fields["uscc"]), "middle", "alone"),
     (BY_KEY["start"].fields["uscc"].lower(), "start", "alone"),
