@@ -77,6 +77,7 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
         "number": number(),
         "extension": str(rng.randrange(100, 1000)),
         "phrase": trades[7] + rng.choice(["配送", "检测", "维保", "安装"]),
+        "annex": rng.choice(["合同", "附录", "报价", "图纸"]) + rng.choice(["清单", "明细", "目录"]),
     }
     contacts = [person() for _ in range(8)]
     mobiles = [mobile() for _ in range(8)]
@@ -111,7 +112,7 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
     phrase = parts["phrase"]
     specs[-1].note = (
         f"地址：{parts['hidden']}市{places[7]}路{rng.randrange(1, 200)}号, 官网 http://{parts['host']}.cn/a; "
-        f"客户要求{phrase[:2]}{zw}{phrase[2:]}, 另见{places[7][0]}{soft}{places[7][1]}"
+        f"客户要求{phrase[:2]}{zw}{phrase[2:]}, 另见{parts['annex'][0]}{soft}{parts['annex'][1:]}"
     )
     day = f"{rng.randrange(1950, 2000)}0{rng.randrange(1, 10)}1{rng.randrange(10)}"
     id_head = f"110105{day}{rng.randrange(100, 1000)}"
@@ -188,9 +189,9 @@ CASES = [
     # invisible characters: in the query (pasted) and in the text (a note)
     (N["middle"][:3] + "\u200b" + N["middle"][3:6], "middle", "any"),
     ("\ufeff" + N["digit"], "digit", "first"),
-    (N["landline"][:2] + "\u200d" + N["landline"][2:4], "landline", "any"),
+    (N["landline"][:1] + "\u200d" + N["landline"][1:4], "landline", "any"),
     (P["phrase"], "noted", "any"),
-    ("另见" + PL[7][:2], "noted", "any"),
+    (P["annex"], "noted", "any"),
     # a mobile in every spelling the phone field accepts, and its last four digits
     *((_mobile(P["mobiles"][0], s), "middle", "alone") for s in ("spaces", "dashes", "dots", "+86", "0086")),
     *((_mobile(P["mobiles"][7], s), "person", "alone") for s in ("full-width", "+86 spaced")),
