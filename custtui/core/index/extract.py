@@ -76,12 +76,12 @@ def _pdf(data: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             return Extracted("", "pdf", "PDF 已加密, 无法提取文字")
-        pages = [_pdf_page_text(page) for page in reader.pages]
+        pages = [_pdf_lines(page) for page in reader.pages]
     except FileNotDecryptedError:
         return Extracted("", "pdf", "PDF 已加密, 无法提取文字")
     except PdfReadError as exc:
         return Extracted("", "pdf", f"PDF 文件损坏, 无法提取文字 ({exc})")
-    text = "\n".join(pages).strip()
+    text = _reading_order(pages).strip()
     if text:
         return Extracted(text, "pdf")
     images = [image.data for page in reader.pages for image in page.images]
@@ -99,11 +99,14 @@ def _pdf(data: bytes) -> Extracted:
 # where this line ends, and its first word would not have fitted at the end of this line (the
 # column's right edge is where its longest line ends). Table cells side by side, short lines (a
 # heading, "label：value"), lines ending a sentence or clause (。！？：；) and a next line that
-# starts with a label stay apart. Widths are estimated (CJK characters are 1 em; Latin letters,
-# digits and spaces a range), so the rules use the bounds: pdfminer-style layout analysis would
-# need another dependency for what pypdf's visitor already nearly gives.
+# starts with a label stay apart. A paragraph running on to the next page is joined the same way.
+# Widths are estimated (CJK characters are 1 em; Latin letters, digits and spaces a range), so the
+# rules use the bounds: pdfminer-style layout analysis would need another dependency for what
+# pypdf's visitor already nearly gives.
 
 _ENDS_FIELD = set("。！？：；!?:;…")
+_LATIN_END = re.compile(r"[A-Za-z0-9]+$")
+_LATIN_START = re.compile(r"[A-Za-z0-9]+")
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}[：:]")
 _FIRST_WORD = re.compile(r"(?:[A-Za-z0-9]+|.)[，。、；：！？）》」』】”’,.;:!?)\]%]*")  # what a wrap moves as one
 _NARROW_EM = {" ": (0.2, 1.0)}  # (least, most) width of a space (justified text stretches it) …
@@ -160,8 +163,8 @@ class _Line:
         self.pieces += 1
 
 
-def _pdf_page_text(page) -> str:
-    """A page's text with lines wrapped inside a paragraph or table cell joined again."""
+def _pdf_lines(page) -> list[_Line]:
+    """A page's lines as pypdf reads them, each with where it sits."""
     lines = [_Line()]
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
@@ -172,24 +175,42 @@ def _pdf_page_text(page) -> str:
             lines[-1].add(piece, matrix, size, placed=i == 0)
 
     text = page.extract_text(visitor_text=visit) or ""
-    if "\n".join(line.text for line in lines) != text:  # the visitor missed text: keep pypdf's lines
-        return text
-    out = [lines[0].text]
-    for above, below in pairwise(lines):
-        out.append("" if _wrapped(above, below, lines) else "\n")
-        out.append(below.text)
-    return "".join(out)
+    if "\n".join(line.text for line in lines) != text:  # the visitor missed text: pypdf's lines, never joined
+        return [_Line(line) for line in text.split("\n")]
+    return lines
 
 
-def _wrapped(above: _Line, below: _Line, page: list[_Line]) -> bool:
-    """Whether the break between two lines is a wrap inside one paragraph or cell."""
+def _reading_order(pages: list[list[_Line]]) -> str:
+    """The text of all pages, with the lines wrapped inside a paragraph or cell joined again, also
+    where a paragraph runs on to the next page."""
+    out = ""
+    above: _Line | None = None  # the last line of the page before
+    previous: list[_Line] = []
+    for number, lines in enumerate(pages):
+        text = lines[0].text
+        for one, two in pairwise(lines):
+            text += ("" if _wrapped(one, two, lines) else "\n") + two.text
+        below = next((line for line in lines if line.text.strip()), None)
+        if number and above and below and _wrapped(above, below, previous, next_page=True):
+            out = out.rstrip() + text.lstrip()
+        else:
+            out += ("\n" if number else "") + text
+        above, previous = next((line for line in reversed(lines) if line.text.strip()), None), lines
+    return out
+
+
+def _wrapped(above: _Line, below: _Line, page: list[_Line], next_page: bool = False) -> bool:
+    """Whether the break between two lines is a wrap inside one paragraph or cell (``page``: the
+    lines of the page ``above`` is on; ``next_page``: ``below`` starts the next page)."""
     tail, head = above.text.rstrip(), below.text.lstrip()
     if above.left is None or below.left is None or not (above.placed and below.placed) or not tail or not head:
         return False
-    if tail[-1] in _ENDS_FIELD or not (_is_wide(tail[-1]) or _is_wide(head[0])) or _LABEL.match(head):
+    if tail[-1] in _ENDS_FIELD or not _cjk_seam(tail, head) or _LABEL.match(head):
         return False
     em = above.last_size
-    if abs(below.size - em) > 0.1 * em or not _LEADING_EM[0] * em < above.bottom - below.top < _LEADING_EM[1] * em:
+    if abs(below.size - em) > 0.1 * em:
+        return False
+    if not (next_page or _LEADING_EM[0] * em < above.bottom - below.top < _LEADING_EM[1] * em):
         return False
     shift = above.cell - below.left
     if not (abs(shift) <= _ALIGN_EM * em or (above.pieces == 1 and 0 < shift <= _INDENT_EM * em)):
@@ -208,6 +229,20 @@ def _wrapped(above: _Line, below: _Line, page: list[_Line]) -> bool:
     word = _FIRST_WORD.match(head)
     fits = above.most + (_widths(word.group())[1] if word else 0.0) * em
     return fits > max(line.least for line in column) - _FIT_SLACK_EM * em
+
+
+def _cjk_seam(tail: str, head: str) -> bool:
+    """Whether a break between ``tail`` and ``head`` hides no space: next to a CJK character, or
+    inside a Latin word or number run together with Chinese (ISO900|1认证: some writers break a
+    long run without spaces anywhere). Between two words of Latin text it stands for a space."""
+    if _is_wide(tail[-1]) or _is_wide(head[0]):
+        return True
+    before, after = _LATIN_END.search(tail), _LATIN_START.match(head)
+    if before is None or after is None:
+        return False
+    return (before.start() > 0 and _is_wide(tail[before.start() - 1])) or (
+        after.end() < len(head) and _is_wide(head[after.end()])
+    )
 
 
 def _times(m: list[float], n: list[float]) -> list[float]:
