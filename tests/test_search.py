@@ -160,7 +160,6 @@ def test_document_hits_carry_their_customer_and_path(index):
         ("   ", "请输入"),
         ("!!! ？？ ……", "请输入"),
         ("华" * 10_000, "查询太长"),
-        ("颜值:高", "未知的筛选字段"),
         ("行业:航天", "不是有效的行业"),
         ("日期:2024-13", "日期"),
         ("日期:2025..2024", "晚于"),
@@ -186,8 +185,8 @@ def test_cli_search_json(indexed_demo_template):
     hit = data["hits"][0]
     assert {"id", "name", "kind", "score", "highlights", "path"} <= set(hit)
     assert hit["kind"] == "document" and hit["id"] == "BJ-000017"
-    bad = run_cli("--archive", indexed_demo_template, "search", "颜值:高")
-    assert bad.code != 0 and "未知的筛选字段" in bad.err and "Traceback" not in bad.err
+    bad = run_cli("--archive", indexed_demo_template, "search", "行业:航天")
+    assert bad.code != 0 and "不是有效的行业" in bad.err and "Traceback" not in bad.err
 
 
 def test_index_catches_up_after_each_commit(indexed):

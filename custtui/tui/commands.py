@@ -69,7 +69,7 @@ class CustomerCommands(Provider):
 
         try:
             found = await asyncio.to_thread(self.app.read, customers)
-        except (CusttuiError, OSError):  # not a query (颜值:高, a lone quote): nothing to jump to
+        except (CusttuiError, OSError):  # not a query (行业:航天): nothing to jump to
             return
         for rank, hit in enumerate(found):
             yield Hit(
