@@ -25,7 +25,7 @@ from custtui.core.index.extract import TextCache, extract
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sample-archive"))
 from generator.common import FONT_FILE  # noqa: E402
-from generator.render import write_pdf  # noqa: E402
+from generator.render import pdf_fonts, write_pdf  # noqa: E402
 
 # GB2312 level 1: the 3,755 common characters
 COMMON = [
@@ -90,6 +90,21 @@ def by_reportlab(doc: dict) -> bytes:
     return write_pdf("测试文件", blocks, date(2025, 1, 1), "张伟")
 
 
+def by_reportlab_indented(doc: dict) -> bytes:
+    """Every field a justified paragraph whose first line is indented two characters (首行缩进)."""
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdf_fonts()
+    style = ParagraphStyle(
+        "p", fontName="WQY", fontSize=12, leading=18, wordWrap="CJK", firstLineIndent=24, alignment=TA_JUSTIFY
+    )
+    out = io.BytesIO()
+    SimpleDocTemplate(out).build([Paragraph(text, style) for text in fields(doc)])
+    return out.getvalue()
+
+
 def by_fpdf2(doc: dict) -> bytes:
     from fpdf import FPDF
 
@@ -132,8 +147,8 @@ def pypdf_lines(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-MAKERS = {"reportlab": by_reportlab, "fpdf2": by_fpdf2}
-SEEDS = {"reportlab": range(3), "fpdf2": range(1)}  # fpdf2 takes ~1.3 s a file to embed the font
+MAKERS = {"reportlab": by_reportlab, "reportlab-indented": by_reportlab_indented, "fpdf2": by_fpdf2}
+SEEDS = {"reportlab": range(3), "reportlab-indented": range(2), "fpdf2": range(1)}  # fpdf2: ~1.3 s a file
 
 
 @pytest.fixture(scope="module")

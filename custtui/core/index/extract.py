@@ -140,7 +140,6 @@ class _Line:
     bottom: float = 0.0  # baseline of the last piece
     size: float = 0.0  # font size of the first piece
     last_size: float = 0.0
-    pieces: int = 0
     placed: bool = True  # False once a piece's place is unknown or the text is not upright
 
     def add(self, piece: str, matrix: list[float], size: float, placed: bool) -> None:
@@ -160,7 +159,6 @@ class _Line:
         self.least = max(x, self.least) + least * size
         self.most = max(x, self.most) + most * size
         self.bottom, self.last_size = y, size
-        self.pieces += 1
 
 
 def _pdf_lines(page) -> list[_Line]:
@@ -213,7 +211,7 @@ def _wrapped(above: _Line, below: _Line, page: list[_Line], next_page: bool = Fa
     if not (next_page or _LEADING_EM[0] * em < above.bottom - below.top < _LEADING_EM[1] * em):
         return False
     shift = above.cell - below.left
-    if not (abs(shift) <= _ALIGN_EM * em or (above.pieces == 1 and 0 < shift <= _INDENT_EM * em)):
+    if not (abs(shift) <= _ALIGN_EM * em or (above.cell == above.left and 0 < shift <= _INDENT_EM * em)):
         return False
     column = [
         line
