@@ -218,15 +218,17 @@ def test_xlsx_keeps_every_cell_apart():
     assert not [seam for seam in seams(cells) if seam in text]
 
 
-def test_text_cached_by_an_older_extraction_is_extracted_again(pdfs, tmp_path):
+def test_text_cached_by_an_older_extraction_is_extracted_again_but_not_a_scan(pdfs, tmp_path):
     _, data = pdfs["reportlab", 0]
-    blob = "ab" + "0" * 38
-    old = tmp_path / "ab" / f"{'0' * 38}.json"
-    old.parent.mkdir()
-    old.write_text(json.dumps({"text": pypdf_lines(data), "method": "pdf", "note": None}), encoding="utf-8")
+    pdf, scan = "ab" + "0" * 38, "cd" + "0" * 38
+    for blob, text, method in ((pdf, pypdf_lines(data), "pdf"), (scan, "扫描件里识别出的文字", "ocr")):
+        old = tmp_path / blob[:2] / f"{blob[2:]}.json"
+        old.parent.mkdir()
+        old.write_text(json.dumps({"text": text, "method": method, "note": None}), encoding="utf-8")
     cache = TextCache(tmp_path)
-    assert cache.get(blob, "合同.pdf", lambda: data).text == extract(data, "合同.pdf").text
-    assert cache.get(blob, "合同.pdf", lambda: b"") == extract(data, "合同.pdf")  # and kept: not read again
+    assert cache.get(pdf, "合同.pdf", lambda: data) == extract(data, "合同.pdf")
+    assert cache.get(pdf, "合同.pdf", lambda: b"") == extract(data, "合同.pdf")  # and kept: not read again
+    assert cache.get(scan, "扫描.png", lambda: b"").text == "扫描件里识别出的文字"  # no OCR again
 
 
 @pytest.fixture(scope="module")

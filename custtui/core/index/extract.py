@@ -29,9 +29,10 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".we
 MAX_EXTRACT_BYTES = 64 * 2**20
 MAX_TEXT_CHARS = 2_000_000
 OCR_TIMEOUT_S = 120
-# Bump when extraction gives different text for the same file: cached texts of older versions are
-# extracted again (TextCache), so the index gets the new text when it is rebuilt.
-TEXT_VERSION = 2
+# A method's version (1 when not named): bump it when that method gives different text for the
+# same file. TextCache extracts the texts of an older version again, and only those: a scan's OCR
+# (minutes for a large archive) is kept while the PDF reading order changes.
+METHOD_VERSIONS = {"pdf": 2, "docx": 2}  # 2: reading order (issue 13)
 
 
 @dataclass(frozen=True)
@@ -393,7 +394,7 @@ def _is_cjk(ch: str) -> bool:
 
 class TextCache:
     """Extracted text by git blob id, under ``.git/custtui/text/``: never extract a file twice
-    (again only when ``TEXT_VERSION`` changed since)."""
+    (again only when its method's version in ``METHOD_VERSIONS`` changed since)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -403,13 +404,14 @@ class TextCache:
         path = self.folder / blob[:2] / f"{blob[2:]}.json"
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
-            if cached.get("version") == TEXT_VERSION:
+            if cached.get("version", 1) == METHOD_VERSIONS.get(cached["method"], 1):
                 return Extracted(cached["text"], cached["method"], cached.get("note"))
         except (FileNotFoundError, ValueError, KeyError, AttributeError):
             pass
         found = extract(read(), name)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({**found.__dict__, "version": TEXT_VERSION}, ensure_ascii=False), encoding="utf-8")
+        entry = {**found.__dict__, "version": METHOD_VERSIONS.get(found.method, 1)}
+        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
         return found
