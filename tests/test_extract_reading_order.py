@@ -42,14 +42,14 @@ def words(r: random.Random, count: int) -> str:
 
 
 def paragraph(r: random.Random) -> str:
-    """A long paragraph: Chinese words, clause punctuation, numbers and Latin words spaced apart."""
+    """A long paragraph: Chinese words, clause punctuation, numbers, Latin words spaced apart or not."""
     parts: list[str] = []
     while sum(map(len, parts)) < r.randint(150, 320):
         roll = r.random()
         if roll < 0.05:
             parts.append(f" {r.randint(1, 9999)} ")
         elif roll < 0.07:
-            parts.append(f" {r.choice(['ISO9001', 'ERP', 'MES', 'AGV'])} ")
+            parts.append(r.choice(["{} ", " {} ", "{}"]).format(r.choice(["ISO9001", "ERP", "MES", "AGV"])))
         elif roll < 0.15:
             parts.append(r.choice(["，", "、", "；"]))
         else:
