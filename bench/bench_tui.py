@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_core import OUT, pct, synthetic
 from custtui.core.archive.archive import Archive
+from custtui.core.index.search import VERSION as SEARCH_VERSION
 
 SEARCH_BUILD_LIMIT = 20_000  # above this, the index is built only with --build-search (minutes)
 USER = "基准"
@@ -79,7 +80,8 @@ def search_ready(path: Path) -> bool:
     head = subprocess.run(
         ["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    return json.loads(state.read_text()).get("commit") == head
+    found = json.loads(state.read_text())
+    return found.get("commit") == head and found.get("version") == SEARCH_VERSION  # an older format is rebuilt
 
 
 def prepare(
