@@ -77,6 +77,7 @@ def test_wheel_installed_outside_the_source_tree_makes_demo_and_new_archives(ins
 
     made = _run(installed, "--user", "李娜", "init", "新档案", "--office", "SH", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
+    assert "搜索索引已建立 (还没有客户)" in made.stderr and "0 位客户" not in made.stderr
     for archive in ("演示档案", "新档案"):
         checked = _run(installed, "--archive", archive, "--user", "张伟", "check", cwd=tmp_path)
         assert checked.returncode == 0 and "检查通过" in checked.stdout, checked.stdout + checked.stderr

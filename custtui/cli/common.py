@@ -114,6 +114,9 @@ class Progress:
         self.started: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
+        if total == 0:  # an archive with nothing to do: no bar, no "0 位客户"
+            print(f"{self.done_text} (还没有{self.unit.lstrip('位个份')})", file=sys.stderr, flush=True)
+            return
         first = self.started is None
         if self.started is None:
             self.started = time.monotonic()
