@@ -398,23 +398,65 @@ SYLLABLES = frozenset(
 )
 
 
-def segmentations(text: str, limit: int = 2) -> list[list[str]]:
-    """Ways to split a pinyin string into syllables (``xian`` -> [xian], [xi, an]), longest first."""
-    known = SYLLABLES
-    found: list[list[str]] = []
+MAX_READINGS_TYPED = 8
+"""Readings of one typed latin word tried at most (fewest initials, then fewest pieces first).
+Typed pinyin splits few ways once a single letter must be an initial that cannot join its
+neighbour into a syllable: xianhaichuang 4, xianhc 2, xahaichuang 2, jingweixuan 3 (measured
+without the cap), but a 28-letter run of xian 128. Each reading is an And of a few exact terms
+(a prefix at most per initial), so eight bound what one typed word can cost."""
+_NOT_INITIALS = frozenset("iuv")  # no syllable starts with i, u or v
 
-    def walk(rest: str, done: list[str]) -> None:
-        if len(found) >= limit:
-            return
-        if not rest:
-            found.append(done)
-            return
-        for size in range(min(6, len(rest)), 0, -1):
-            if rest[:size] in known:
-                walk(rest[size:], done + [rest[:size]])
 
-    walk(text, [])
-    return found
+def _joinable(piece: str, neighbour: str) -> bool:
+    """Whether a single letter next to a syllable would make a syllable with it (xia+n, h+ai):
+    then the letter is part of that syllable, not an initial."""
+    return (len(piece) == 1) != (len(neighbour) == 1) and piece + neighbour in SYLLABLES
+
+
+def segmentations(text: str, limit: int = MAX_READINGS_TYPED) -> list[list[str]]:
+    """Ways to read a typed latin word as pinyin, best first: pieces of two letters or more are
+    syllables, single letters initials (``xianhc`` -> [xian, h, c], [xi, an, h, c]; ``xahaichuang``
+    -> [x, a, hai, chuang]); fewer initials first, then fewer pieces; at most ``limit``.
+
+    A letter that would join its neighbour syllable into one is no initial (xia+n is xian), nor are
+    letters that spell pinyin (``_typed_so``). Built from the end: the best readings
+    of each suffix, a piece before each (a reading's rank adds up over its pieces)."""
+    keep = 2 * limit  # per suffix: some of the best are dropped at the end by ``_typed_so``
+    best: list[list[tuple[tuple[int, int], list[str]]]] = [[] for _ in text] + [[((0, 0), [])]]
+    for start in range(len(text) - 1, -1, -1):
+        found = []
+        for size in range(1, min(6, len(text) - start) + 1):
+            piece = text[start : start + size]
+            if size == 1 and piece in _NOT_INITIALS or size > 1 and piece not in SYLLABLES:
+                continue
+            found += [
+                ((i + (size == 1), n + 1), [piece, *rest])
+                for (i, n), rest in best[start + size]
+                if not rest or not _joinable(piece, rest[0])
+            ]
+        found.sort(key=lambda reading: reading[0])
+        best[start] = found[:keep]
+    readings = [pieces for _, pieces in best[0] if _typed_so(pieces)]
+    return readings[:limit]
+
+
+def _typed_so(pieces: list[str]) -> bool:
+    """Whether a mixed reading is how someone would type it: its syllable does not end the word
+    right after an initial (z+hang), and no run of its initials spells pinyin (xi+w+a+n is xiwan)."""
+    if all(len(p) == 1 for p in pieces) or all(len(p) > 1 for p in pieces):
+        return True
+    if len(pieces[-2]) == 1 < len(pieces[-1]):
+        return False
+    runs = "".join(p if len(p) == 1 else " " for p in pieces).split()
+    return not any(len(run) > 1 and _spells(run) for run in runs)
+
+
+@lru_cache(maxsize=4096)
+def _spells(letters: str) -> bool:
+    """Whether ``letters`` split wholly into syllables."""
+    return letters in SYLLABLES or any(
+        letters[:size] in SYLLABLES and _spells(letters[size:]) for size in range(1, min(6, len(letters)))
+    )
 
 
 def pair_terms(parts: list[str]) -> list[str]:

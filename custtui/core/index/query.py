@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
+from itertools import pairwise
 
 from whoosh import query as Q
 
@@ -243,9 +244,7 @@ def _special_terms(word: str) -> list[Q.Query]:
     lowered = word.lower()
     found: list[Q.Query] = []
     if re.fullmatch(r"[a-z]+", lowered):
-        for syllables in segmentations(lowered):
-            if len(syllables) >= 2:
-                found.append(_pairs("pinyin", pair_terms(syllables)))
+        found += _pinyin_readings(lowered)
         # no syllable starts with i, u or v, and few with a, e or o (安, 鄂, 欧): dasheng is not initials
         if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv") and sum(lowered.count(c) for c in "aeo") <= 1:
             found.append(_pairs("initials", pair_terms(list(lowered))))
@@ -254,6 +253,36 @@ def _special_terms(word: str) -> list[Q.Query]:
         found.append(phone)
     if _IDENT.match(word):
         found.append(Q.Term("ident", lowered))
+    return found
+
+
+MIXED_BOOST = 0.3  # a reading with initials ranks below one of full syllables only
+
+
+def _pinyin_readings(word: str) -> list[Q.Query]:
+    """Every reading of a typed word as full pinyin (xi-an-hai-chuang and xian-hai-chuang) or
+    syllables and initials mixed (``xianhc``, ``xahaichuang``); all initials is ``_special_terms``'.
+
+    A pair of syllables is its full-pinyin term; a syllable and the initial after it, the initials
+    pair and the full-pinyin terms the pair begins (xian+h: ``xianh``…, as 先海 is indexed); an
+    initial before either, the initials pair."""
+    found: list[Q.Query] = []
+    for pieces in segmentations(word):
+        initials = sum(len(p) == 1 for p in pieces)
+        if len(pieces) < 2 or initials == len(pieces):
+            continue
+        if not initials:
+            found.append(_pairs("pinyin", pair_terms(pieces)))
+            continue
+        terms: list[Q.Query] = []
+        for a, b in pairwise(pieces):
+            if len(a) > 1 and len(b) > 1:
+                terms.append(Q.Term("pinyin", a + b))
+                continue
+            terms.append(Q.Term("initials", a[0] + b[0]))
+            if len(a) > 1:
+                terms.append(Q.Prefix("pinyin", a + b))
+        found.append(Q.And(terms, boost=MIXED_BOOST))
     return found
 
 
