@@ -231,6 +231,33 @@ def test_text_cached_by_an_older_extraction_is_extracted_again_but_not_a_scan(pd
     assert cache.get(scan, "扫描.png", lambda: b"").text == "扫描件里识别出的文字"  # no OCR again
 
 
+def test_the_text_cache_is_one_file_extracts_once_and_takes_over_older_files(tmp_path):
+    reads = []
+
+    def read(data: bytes):
+        return lambda: reads.append(data) or data
+
+    texts = [("ab" + f"{n:038d}", f"第{n}号文件的正文".encode()) for n in range(50)]
+    cache = TextCache(tmp_path)
+    for blob, data in texts:
+        assert cache.get(blob, "a.txt", read(data)).text == data.decode()
+    assert [cache.get(blob, "a.txt", read(b"")).text for blob, _ in texts] == [d.decode() for _, d in texts]
+    assert len(reads) == len(texts), "each document extracted once"
+    assert {p.name for p in tmp_path.rglob("*") if p.is_file()} <= {
+        "texts.sqlite",
+        "texts.sqlite-wal",
+        "texts.sqlite-shm",
+    }
+
+    older = tmp_path / "cd" / f"{'0' * 38}.json"  # a text cached by an earlier version, one file each
+    older.parent.mkdir()
+    older.write_text(json.dumps({"text": "扫描件里识别出的文字", "method": "ocr", "note": None}), encoding="utf-8")
+    assert TextCache(tmp_path).get("cd" + "0" * 38, "扫描.png", read(b"")).text == "扫描件里识别出的文字"
+    older.unlink()
+    assert TextCache(tmp_path).get("cd" + "0" * 38, "扫描.png", read(b"")).text == "扫描件里识别出的文字", "moved in"
+    assert len(reads) == len(texts), "and never OCR'd again"
+
+
 @pytest.fixture(scope="module")
 def filed(pdfs, tmp_path_factory):
     """One customer with the reportlab PDF filed, and its search index built."""
