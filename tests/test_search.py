@@ -355,3 +355,19 @@ def test_full_build_in_two_processes_finds_the_same(indexed, monkeypatch):
     assert after == before
     indexed.update_customer("BJ-000005", {"aliases": ["京味轩", "老北京涮肉坊"]})
     assert index.search("涮肉坊").hits[0].id == "BJ-000005"
+
+
+def test_an_exact_name_ranks_its_customer_above_a_contact_of_that_name(archive):
+    archive.add_customer(
+        "企业",
+        "北京燕山机械有限公司",
+        {"uscc": "91110108751171783G", "industry": "制造业", "contacts": [{"name": "黄燕", "phones": ["13912345670"]}]},
+    )
+    archive.add_customer("个人", "黄燕", {"phones": "13912345671"})
+    archive.add_customer("个人", "黄燕华", {"phones": "13912345672"})
+    archive.add_customer(
+        "企业", "燕华贸易有限公司", {"uscc": "91110000600037341L", "industry": "制造业", "aliases": ["黄燕"]}
+    )
+    names = [hit.name for hit in archive.search_index().search("黄燕").hits]
+    assert set(names[:2]) == {"黄燕", "燕华贸易有限公司"}, "the customer named 黄燕 and the one known as 黄燕 first"
+    assert names[2] == "北京燕山机械有限公司", "then the company whose contact is 黄燕, above fragments"

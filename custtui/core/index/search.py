@@ -42,6 +42,7 @@ from ..base.layout import (
 from ..records.records import customer_dir, loads
 from .analysis import (
     bigram_analyzer,
+    exact_key,
     query_terms,
 )
 from .extract import TextCache
@@ -601,7 +602,7 @@ class SearchIndex:
         hints = list(parsed.hints)
         if None in (customers_exact, documents_exact):
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
-        hits = _merge(_precise_first(precise, customers), documents, limit)
+        hits = _merge(_precise_first(precise, customers, text), documents, limit)
         for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed, prose=scope.prose)
             hit.highlights = scope.redact(hit.highlights)
@@ -760,12 +761,22 @@ def _writers(customers, documents, **options):
         writer.commit(merge=len(getattr(writer, "segments", ())) >= MERGE_AT_SEGMENTS)
 
 
-def _precise_first(precise: list[Hit], ranked: list[Hit]) -> list[Hit]:
-    """Customers matched exactly (whole name, number, phone, pinyin) ahead of the ranked rest."""
+def _precise_first(precise: list[Hit], ranked: list[Hit], text: str) -> list[Hit]:
+    """Customers matched exactly (whole name, number, phone, pinyin) ahead of the ranked rest;
+    among them, those whose own name or alias is a word of the query ``text`` first (黄燕 the
+    customer before the company whose contact is 黄燕)."""
+    words = {exact_key(w) for w in [text, *text.split()]}
+
+    def named(hit: Hit) -> bool:
+        aliases = hit.snippet_sources[1].split("\n") if len(hit.snippet_sources) > 1 else []
+        return any(exact_key(n) in words for n in [hit.name, *aliases] if n)
+
     top = max((h.score for h in ranked), default=1.0)
+    best = max((h.score for h in precise), default=0.0)
     seen = {h.id for h in precise}
-    for hit in precise:
-        hit.score = top + hit.score
+    for hit in precise:  # a named one scores above every other exact match, whatever Whoosh gave
+        hit.score = top + hit.score + (best if named(hit) else 0.0)
+    precise.sort(key=lambda hit: hit.score, reverse=True)
     return precise + [h for h in ranked if h.id not in seen]
 
 
