@@ -295,6 +295,9 @@ def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
     )
     found = view.search(staffed, "BJ-000020", limit=5)
     assert found.hits and phone not in " ".join(h.highlights for h in found.hits)
+    tail = view.search(staffed, phone[-4:], limit=50).hits
+    told = [h for h in tail if h.id == "BJ-000020" and h.why]
+    assert told and phone[-4:] in told[0].highlights and phone not in told[0].highlights, "whose phone: masked"
     note = staffed.notes("BJ-000001")[0]["content"][:6]
     assert not any(h.id == "BJ-000001" and h.kind == "customer" for h in view.search(staffed, note, limit=20).hits), (
         "市场 cannot find a customer by the text of a note it may not read"

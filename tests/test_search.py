@@ -371,3 +371,25 @@ def test_an_exact_name_ranks_its_customer_above_a_contact_of_that_name(archive):
     names = [hit.name for hit in archive.search_index().search("黄燕").hits]
     assert set(names[:2]) == {"黄燕", "燕华贸易有限公司"}, "the customer named 黄燕 and the one known as 黄燕 first"
     assert names[2] == "北京燕山机械有限公司", "then the company whose contact is 黄燕, above fragments"
+
+
+@pytest.mark.parametrize(
+    "query, why, shown",
+    [
+        ("华信机械", "名称", "北京华信机械设备制造有限公司"),
+        ("华信厂", "简称", "华信厂"),
+        ("7735", "联系人", "单晓燕 13811207735"),  # a phone's last four: whose number it is
+        ("138 1120 7735", "联系人", "单晓燕 13811207735"),
+        ("shanxiaoyan", "联系人 (拼音)", "单晓燕"),
+        ("91110108751171783G", "统一社会信用代码", "91110108751171783G"),
+    ],
+)
+def test_a_hit_says_where_it_matched(index, query, why, shown):
+    hit = next(h for h in index.search(query).hits if h.kind == "customer")
+    plain = hit.highlights.replace("【", "").replace("】", "")
+    assert hit.id == "BJ-000001" and hit.why == why and shown in plain, (hit.why, hit.highlights)
+
+
+def test_the_command_line_says_where_a_hit_matched(indexed_demo_template):
+    found = run_cli("--archive", indexed_demo_template, "search", "7735")
+    assert found.code == 0 and "    联系人: 单晓燕 13811207735" in found.out, found.out

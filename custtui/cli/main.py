@@ -323,7 +323,7 @@ def cmd_search(args, out: Output) -> None:
         where = f"  资料 {hit.document}" if hit.kind == "document" else ""
         lines.append(f"{hit.id}  {hit.name}{where}")
         if hit.highlights:
-            lines.append(f"    {hit.highlights}")
+            lines.append(f"    {hit.why}: {hit.highlights}" if hit.why else f"    {hit.highlights}")
         if hit.note:
             lines.append(f"    ({hit.note})")
     lines.append(

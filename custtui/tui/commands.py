@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from ..core.base.errors import CusttuiError
 from ..core.tasks import view
 from .screens.main import MainScreen
+from .screens.search import unmarked
 
 CUSTOMER_LIMIT = 20
 # (Chinese name, action on the main screen, what it does)
@@ -76,7 +77,7 @@ class CustomerCommands(Provider):
                 1 - rank / (CUSTOMER_LIMIT + 1),
                 f"{hit.name}  {hit.id}",
                 partial(main.open_customer, hit.id),
-                help="打开客户",
+                help=f"{hit.why}: {unmarked(hit.highlights)}" if hit.why else "打开客户",
             )
 
 

@@ -43,6 +43,8 @@ from ..records.records import customer_dir, loads
 from .analysis import (
     bigram_analyzer,
     exact_key,
+    phone_terms,
+    pinyin_pairs,
     query_terms,
 )
 from .extract import TextCache
@@ -72,6 +74,8 @@ SEGMENT_CUSTOMERS = 50000  # a full build writes a segment per this many custome
 
 
 Progress = Callable[[int, int], None]
+CUSTOMER_SOURCES = ("名称", "简称", "联系人")  # the stored fields a customer hit's snippet comes from, in order
+IDENT_LABELS = {"uscc": "统一社会信用代码", "id_number": "身份证号", "id": "客户编号"}
 
 
 # --- building in a second process ---------------------------------------------------------
@@ -218,11 +222,12 @@ class Hit:
     path: str | None = None  # the document's path in the archive
     title: str | None = None
     note: str | None = None  # why a document has no text (encrypted, unknown encoding …)
+    why: str = ""  # where it matched, as people say it: 名称, 联系人, 电话, 正文 …
     blob: str | None = field(default=None, repr=False)  # a document's git blob
     snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names and prose
 
     def as_dict(self) -> dict:
-        keys = ("kind", "id", "name", "score", "highlights", "document", "path", "title", "note")
+        keys = ("kind", "id", "name", "score", "why", "highlights", "document", "path", "title", "note")
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
@@ -680,31 +685,76 @@ class SearchIndex:
         return hits, total, exact
 
     def _highlight(self, hit: Hit, parsed: ParsedQuery, prose: bool = True) -> None:
+        """The hit's snippet with the matches marked, and ``why``: the field it was found in."""
         terms = parsed.highlight_terms
-        if not terms:
+        if not terms:  # filters only: nothing was typed to find
             return
         if hit.kind == "document":
-            sources = [hit.title or "", hit.document or ""]
+            sources = [("标题", hit.title or ""), ("文件名", hit.document or "")]
             if hit.blob:
-                sources.append(
-                    self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text
-                )
+                text = self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text
+                sources.append(("正文", text))
         else:
-            sources = [s.replace("\n", "、") for s in hit.snippet_sources[:3]]
-            if prose and not any(terms & set(query_terms(s)) for s in sources):
+            snippets = (s.replace("\n", "、") for s in hit.snippet_sources[:3])
+            sources = list(zip(CUSTOMER_SOURCES, snippets, strict=False))
+            if prose and not any(terms & set(query_terms(s)) for _, s in sources):
                 stored = (hit.snippet_sources[3:] or [""])[0]
                 if len(stored) >= STORED_PROSE_CHARS and not terms & set(query_terms(stored)):
                     stored = self._customer_body(hit.id)  # the match may be past the stored part
-                sources.append(stored)
+                sources.append(("备注与记录", stored))
         analyzer = bigram_analyzer()
-        for source in sources:
-            if not source or not terms & set(query_terms(source)):  # Whoosh's highlighter costs ~0.1 ms a call
-                continue
+        covered = [(len(terms & set(query_terms(text))) if text else 0, label, text) for label, text in sources]
+        # the field holding most of what was typed first (华信厂: the alias, not the name's 华信)
+        for count, label, source in sorted(covered, key=lambda found: -found[0]):
+            if not count:  # none of the rest holds a word typed: Whoosh's highlighter costs ~0.1 ms a call
+                break
             found = highlight(source, terms, analyzer, ContextFragmenter(maxchars=120, surround=30), _Marker(), top=2)
             if found:
-                hit.highlights = found.replace("\n", " ")
+                hit.why, hit.highlights = label, found.replace("\n", " ")
                 return
-        hit.highlights = "  ".join(s for s in sources[:2] if s)[:120]  # matched by pinyin, phone or number
+        matched = self._matched_otherwise(hit, parsed) if hit.kind == "customer" else None
+        if matched:
+            hit.why, hit.highlights = matched
+        else:
+            hit.highlights = "  ".join(s for _, s in sources[:2] if s)[:120]
+
+    def _matched_otherwise(self, hit: Hit, parsed: ParsedQuery) -> tuple[str, str] | None:
+        """(field, value) a customer matched by without a word of its text: a phone (whose, and the
+        number), a number (USCC, ID, contract), or the pinyin of a name, alias or contact."""
+        asked: dict[str, set[str]] = {}
+        for query in (parsed.customer_query, parsed.precise_query):
+            for fieldname, term in query.all_terms() if query is not None else ():
+                asked.setdefault(fieldname, set()).add(term.decode() if isinstance(term, bytes) else term)
+        try:
+            record = self.archive.customer(hit.id)
+        except CusttuiError:
+            return None
+        contacts = record.get("contacts", [])
+        if "phone" in asked:
+            owners = [("电话", "", p) for p in record.get("phones", [])]
+            owners += [("联系人", c.get("name", ""), p) for c in contacts for p in c.get("phones", [])]
+            for label, name, phone in owners:
+                if phone_terms(phone) & asked["phone"]:
+                    return label, f"{name} {phone}".strip()
+        if "ident" in asked:
+            numbers = [(IDENT_LABELS[k], record.get(k, "")) for k in IDENT_LABELS]
+            numbers += [("合同编号", d.get("contract", "")) for d in self.archive.deals(hit.id)]
+            for label, number in numbers:
+                if number and exact_key(number) in asked["ident"]:
+                    return label, number
+        typed = asked.get("pinyin", set()) | asked.get("initials", set())
+        if typed:
+            names = [("名称", record.get("name", ""))] + [("简称", a) for a in record.get("aliases", [])]
+            names += [("联系人", c.get("name", "")) for c in contacts]
+
+            def overlap(name: str) -> int:
+                full, initials = pinyin_pairs([name])
+                return len(typed & set(f"{full} {initials}".split()))
+
+            label, name = max(names, key=lambda pair: overlap(pair[1]))
+            if overlap(name):
+                return f"{label} (拼音)", name
+        return None
 
     def _customer_body(self, customer_id: str) -> str:
         try:

@@ -59,9 +59,14 @@ def marked(snippet: str) -> Content:
     return Content.assemble(*parts)
 
 
+def unmarked(snippet: str) -> str:
+    """A snippet as plain text, without the index's 【…】 marks."""
+    return MARKED.sub(r"\1", snippet)
+
+
 def hit_label(hit: Hit) -> Content:
-    """Two lines: kind and name (for a document its file, then whose it is) with the ID; then the
-    highlighted snippet."""
+    """Two lines: kind and name (for a document its file, then whose it is) with the ID; then where
+    it matched and the highlighted snippet."""
     if hit.kind == "document":
         head = [
             ("文档", "bold $text-accent"),
@@ -75,7 +80,8 @@ def hit_label(hit: Hit) -> Content:
     else:
         head = [("客户", "bold $text-primary"), "  ", (hit.name, "bold"), "  ", (hit.id, "dim")]
     snippet = marked(hit.highlights) if hit.highlights else Content.styled(hit.note or "", "dim")
-    return Content.assemble(*head, "\n    ", snippet)
+    why = [(hit.why, "dim"), " "] if hit.why and hit.highlights else []
+    return Content.assemble(*head, "\n    ", *why, snippet)
 
 
 def explain(exc: Exception) -> str:
