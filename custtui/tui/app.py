@@ -29,11 +29,13 @@ from .commands import ActionCommands, ChinesePalette, CustomerCommands
 from .config import THEME_NAMES, THEMES, Config
 
 T = TypeVar("T")
-# Collect young objects every 20,000 allocations instead of 700: opening a form allocates tens of
+# Collect young objects every 10,000 allocations instead of 700: opening a form allocates tens of
 # thousands of short-lived objects, and at 100k customers the collector ran ~110 times (0.26–0.33 s)
-# while the edit form opened and ~180 times (0.35–0.73 s) for the archive log; with this, 3 and 6
-# times (~0.05 s). Measured with gc.callbacks in one session, bench/out/tui/synth-100000.
-GC_THRESHOLDS = (20_000, 50, 100)
+# while the edit form opened and ~180 times (0.35–0.73 s) for the archive log; with 20,000 it ran
+# 3 and 6 times (~0.05 s; gc.callbacks, bench/out/tui/synth-100000). The oldest generation still
+# runs every 500,000: with (20000, 50, 100) 60 dialogs grew the process by 99 MB (Python's default:
+# 31 MB); with these, 180 dialogs grew it by 59 MB (default 41 MB), and it levels off as the default does.
+GC_THRESHOLDS = (10_000, 10, 5)
 EXIT_GRACE_S = 5.0  # how long quitting waits for background work
 CONFIG_CHECK_S = 2.0  # how often to look whether the user edited the config file
 WORKER_THREAD = "custtui-worker"
