@@ -358,8 +358,8 @@ class CustomerPane(Vertical):
         if table == "history":
             self.post_message(self.CommitChosen(key))
             return
-        keys = [row.key.value for row in event.data_table.ordered_rows]
-        records = [self._record(table, int(row)) for row in keys if row is not None]
+        keys = [row.key.value for row in event.data_table.ordered_rows if row.key.value is not None]
+        records = [self._record(table, int(row)) for row in keys]
 
         def follow(shown: int | None) -> None:  # the list's cursor on the record last read
             if shown is not None:

@@ -10,10 +10,8 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 HELP_ACTION = "help"
-COMPACT_BELOW = 120
-PALETTE = (
-    object()
-)  # marks the command palette's key in a plan  # narrower terminals get the footer without padding around each key
+COMPACT_BELOW = 120  # narrower terminals get the footer without padding around each key
+PALETTE = object()  # marks the command palette's key in a plan
 
 
 class FittedFooter(Footer):
