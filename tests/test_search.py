@@ -381,6 +381,7 @@ def test_an_exact_name_ranks_its_customer_above_a_contact_of_that_name(archive):
         ("7735", "联系人", "单晓燕 13811207735"),  # a phone's last four: whose number it is
         ("138 1120 7735", "联系人", "单晓燕 13811207735"),
         ("shanxiaoyan", "联系人 (拼音)", "单晓燕"),
+        ("huaxin", "名称 (拼音)", "北京华信机械设备制造有限公司"),  # 信 read xin or shen
         ("91110108751171783G", "统一社会信用代码", "91110108751171783G"),
     ],
 )

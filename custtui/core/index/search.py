@@ -748,8 +748,8 @@ class SearchIndex:
             names += [("联系人", c.get("name", "")) for c in contacts]
 
             def overlap(name: str) -> int:
-                full, initials = pinyin_pairs([name])
-                return len(typed & set(f"{full} {initials}".split()))
+                full, initials = pinyin_pairs([name])  # a polyphonic pair lists its readings joined by |
+                return len(typed & set(f"{full} {initials}".replace("|", " ").split()))
 
             label, name = max(names, key=lambda pair: overlap(pair[1]))
             if overlap(name):
