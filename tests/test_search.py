@@ -373,6 +373,21 @@ def test_an_exact_name_ranks_its_customer_above_a_contact_of_that_name(archive):
     assert names[2] == "北京燕山机械有限公司", "then the company whose contact is 黄燕, above fragments"
 
 
+def test_customers_that_score_the_same_come_newest_activity_first_then_by_name(archive):
+    for i, name in enumerate(["东城五金商行", "西城五金商行", "南城五金商行", "北城五金商行"]):
+        archive.add_customer("个人", name, {"phones": f"1391234568{i}"})
+    west, south = (hit.id for hit in _customers(archive, "西城五金商行", "南城五金商行"))
+    archive.add_note(west, {"time": "2026-03-01 10:00", "channel": "电话", "content": "询价"})
+    archive.add_deal(south, {"date": "2025-05-01", "amount": "1200", "product": "扳手"})
+    hits = archive.search_index().search("五金").hits
+    assert len({hit.score for hit in hits}) == 1, "the four match alike"
+    assert [hit.name for hit in hits] == ["西城五金商行", "南城五金商行", "东城五金商行", "北城五金商行"]
+
+
+def _customers(archive, *names):
+    return [next(h for h in archive.search_index().search(f'"{name}"').hits if h.name == name) for name in names]
+
+
 @pytest.mark.parametrize(
     "query, why, shown",
     [

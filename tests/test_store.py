@@ -176,3 +176,40 @@ def test_a_bulk_read_stopped_early_ends_its_git_process(archive):
 
     threading.Thread(target=read_one, daemon=True).start()
     assert done.wait(20), "closing the reader after one blob hung (git blocked on a full pipe)"
+
+
+COMMIT_HEADERS = [
+    b"author \xe5\xbc\xa0\xe4\xbc\x9f <zw@bj> 1764547200 +0800",
+    b"author \xe5\xbc\xa0\xe4\xbc\x9f <zw@bj> 1764547200 -0130",
+    b"author \xe5\xbc\xa0\xe4\xbc\x9f 1764547200 +0800",  # no address
+    b"author <> 1764547200 +0800",
+    b"author \xe5\x9d\x8f\xe4\xba\xba <bad@x> 99999999999999999999 +0800",  # a time no calendar has
+    b"author \xe5\x9d\x8f\xe4\xba\xba <bad@x> 1764547200 +9999",  # an offset past a day
+    b"author \xe5\x9d\x8f\xe4\xba\xba <bad@x> soon",
+    b"author \xff\xfe <\xff@x> 1764547200 +0800",  # not UTF-8
+    b"author",
+    b"",  # no author at all
+]
+
+
+def test_a_commit_written_raw_by_a_hostile_copy_reads_as_git_reads_it(tmp_path):
+    """Commits are parsed here, not by GitPython (whose import cost every command ~150 ms): a
+    malformed author line gives what git shows of it, or the epoch, never an error."""
+    archive = Archive.init(tmp_path / "a", "BJ", user="张伟")
+    store, tree = archive.store, archive.store.root_tree(archive.head())
+    for header in COMMIT_HEADERS:
+        raw = b"tree " + tree.encode() + b"\nparent " + archive.head().encode() + b"\n"
+        raw += (header + b"\n" if header else b"") + b"committer c <c@x> 1764547200 +0800\nencoding GBK\n\n"
+        raw += "说明: 客户资料\n".encode("gbk")
+        written = ["git", "-C", str(store.path), "hash-object", "-w", "--literally", "-t", "commit", "--stdin"]
+        sha = subprocess.run(written, input=raw, capture_output=True, check=True).stdout.decode().strip()
+        info = store.commit_info(sha)
+        log = ["git", "-C", str(store.path), "log", "-1", "--encoding=UTF-8", "--format=%an%x00%ae%x00%at", sha]
+        shown = subprocess.run(log, capture_output=True, check=True).stdout.decode("utf-8", "replace")
+        shown = shown.strip("\n").split("\0")
+        assert (info.tree, info.parents, info.summary) == (tree, (archive.head(),), "说明: 客户资料")
+        if b"<" in header and shown[2] not in ("", "0"):  # git read a time: so does custtui, to the year 9999
+            assert [info.author_name, info.author_email] == shown[:2]
+            assert info.author_time.timestamp() == (int(shown[2]) if len(shown[2]) < 12 else 0)
+        else:
+            assert info.author_time.timestamp() in (0, int(shown[2] or 0)) and info.author_email in ("", shown[1])

@@ -900,7 +900,7 @@ class Archive:
 
     def changes_in(self, commit: str) -> list[tuple[str, list[tuple[str, Any, Any]] | str]]:
         """What one commit changed: per file, the field changes of records or 新增/删除/修改."""
-        info = self._commit_or_fail(commit)
+        info = self.commit_info(commit)
         parent = info.parents[0] if info.parents else None
         result: list[tuple[str, list[tuple[str, Any, Any]] | str]] = []
         for path, old, new in self.store.diff_commits(parent, info.sha):
@@ -912,7 +912,8 @@ class Archive:
                 result.append((path, "新增" if old is None else "删除" if new is None else "修改"))
         return result
 
-    def _commit_or_fail(self, commit: str) -> CommitInfo:
+    def commit_info(self, commit: str) -> CommitInfo:
+        """A commit named any way git accepts (an abbreviated id, a branch); NotFound if none."""
         found = self.store.git("rev-parse", "--verify", "-q", f"{commit}^{{commit}}", check=False)
         if found.returncode != 0:
             raise NotFound(f"没有找到提交 {commit}")
@@ -936,7 +937,7 @@ class Archive:
     ) -> Callable[[str | None], tuple[Changes, str]]:
         """The ``build`` of ``revert``."""
         self._require_edit(CUSTOMER_RECORD, "客户档案")
-        info = self._commit_or_fail(commit)
+        info = self.commit_info(commit)
         if not info.parents:
             raise CusttuiError("不能撤销创建档案的第一个提交")
         diff = [d for d in self.store.diff_commits(info.parents[0], info.sha) if not d[0].startswith(f"{OFFICES_DIR}/")]

@@ -40,6 +40,7 @@ from ..base.layout import (
     schema_file,
 )
 from ..records.records import customer_dir, loads
+from ..store.repo import TREE_MODE
 from .analysis import (
     bigram_analyzer,
     exact_key,
@@ -607,13 +608,35 @@ class SearchIndex:
         hints = list(parsed.hints)
         if None in (customers_exact, documents_exact):
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
-        hits = _merge(_precise_first(precise, customers, text), documents, limit)
+        ranked = self._ties_by_activity(_precise_first(precise, customers, text))
+        hits = _merge(ranked, documents, limit)
         for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed, prose=scope.prose)
             hit.highlights = scope.redact(hit.highlights)
         return Results(
             text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
         )
+
+    def _ties_by_activity(self, hits: list[Hit]) -> list[Hit]:
+        """Customers that scored the same, the one with the newest communication record or
+        transaction first, then by name: an order a person can see the reason for."""
+        scores = [hit.score for hit in hits]
+        tied = {score for score in scores if scores.count(score) > 1}
+        if not tied:
+            return hits
+        commit = self.state().get("commit")
+        newest = {hit.id: self._newest_activity(commit, hit.id) for hit in hits if hit.score in tied}
+        return sorted(hits, key=lambda hit: (-hit.score, -newest.get(hit.id, 0), hit.name))
+
+    def _newest_activity(self, commit: str | None, customer: str) -> int:
+        """YYYYMMDD of a customer's newest record or transaction, as its file name starts (0: none)."""
+        newest = 0
+        for folder in (NOTES_DIR, DEALS_DIR):
+            entry = self.store.entry(commit, f"{customer_dir(customer)}/{folder}")
+            if entry is not None and entry[0] == TREE_MODE:
+                days = [int(name[:8]) for name in self.store.tree(entry[1]) if name[:8].isdigit()]
+                newest = max([newest, *days])
+        return newest
 
     def _run(
         self, which: str, query, limit: int, budget: float | None = None, mask=None

@@ -13,25 +13,23 @@ import fcntl
 import hashlib
 import os
 import random
+import re
 import subprocess
 import threading
 import time
 from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Iterator
-
-import git
-from git.refs.symbolic import SymbolicReference
-from gitdb.base import IStream
-from gitdb.db.loose import LooseObjectDB
-from gitdb.exc import BadName, BadObject
+from typing import IO, TYPE_CHECKING, Callable, Iterator
 
 from ..base.errors import CusttuiError, NotARepository
 from ..base.layout import unsafe_path
+
+if TYPE_CHECKING:
+    from gitdb.db.loose import LooseObjectDB
 
 FILE_MODE = 0o100644
 TREE_MODE = 0o40000
@@ -155,6 +153,118 @@ def _patched(base: _Tree, entries: dict[str, tuple[int, str]], touched: set[str]
     return _Tree(entries, bytes(raw), base.offsets)
 
 
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}")
+_IDENT = re.compile(rb"^(.*?) ?<([^<>]*)> (\d+) ([+-])(\d\d)(\d\d)")  # name <email> seconds ±hhmm
+
+
+class _ObjectPipe:
+    """One ``git cat-file --batch`` for the life of a Store, as GitPython kept one: an object
+    read costs a line on a pipe, not a process. Started on the first read and again in a forked
+    child, which must not share its parent's pipe."""
+
+    def __init__(self, git_dir: Path):
+        self.git_dir = git_dir
+        self.lock = threading.Lock()  # the pipe serves one caller at a time
+        self.process: subprocess.Popen | None = None
+        self.owner = 0
+
+    def read(self, sha: str) -> tuple[bytes, bytes]:
+        missing = CusttuiError(f"git 对象 {sha} 不存在, 档案可能已损坏; 请运行 `custtui check`")
+        if not _OBJECT_ID.fullmatch(sha):
+            raise missing
+        with self.lock:
+            stdin, stdout = self._pipe()
+            try:
+                stdin.write(sha.encode() + b"\n")
+                stdin.flush()
+                header = stdout.readline().split()
+                if len(header) != 3 or header[0] != sha.encode():
+                    raise missing
+                size = int(header[2])
+                data = stdout.read(size + 1)
+            except (OSError, ValueError):
+                self._stop()
+                raise missing from None
+            if len(data) != size + 1:
+                self._stop()
+                raise missing
+            return header[1], data[:-1]
+
+    def _pipe(self) -> tuple[IO[bytes], IO[bytes]]:
+        if self.process is None or self.owner != os.getpid():
+            self.process = subprocess.Popen(
+                ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            self.owner = os.getpid()
+        assert self.process.stdin is not None and self.process.stdout is not None
+        return self.process.stdin, self.process.stdout
+
+    def _stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and self.owner == os.getpid():
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+            process.wait()
+
+    def close(self) -> None:
+        with self.lock:
+            self._stop()
+
+
+def _parse_commit(sha: str, raw: bytes) -> CommitInfo:
+    """A commit object read as git reads it: ``tree`` first, the ``parent`` lines right after it,
+    the first ``author`` header; the message after the first blank line, in its ``encoding``.
+    Whatever a hostile copy wrote, this returns or raises CusttuiError, never anything else."""
+    header, _, body = raw.partition(b"\n\n")
+    lines = header.split(b"\n")
+    if not (lines[0].startswith(b"tree ") and _OBJECT_ID.fullmatch(lines[0][5:].decode("latin-1"))):
+        raise CusttuiError(f"提交 {sha[:10]} 已损坏: 缺少目录 (tree)")
+    parents: list[str] = []
+    for line in lines[1:]:
+        if not line.startswith(b"parent "):
+            break
+        parents.append(line[7:].decode("latin-1"))
+    fields: dict[bytes, bytes] = {}
+    for line in lines[1:]:
+        key, _, value = line.partition(b" ")
+        if key and not line.startswith(b" "):
+            fields.setdefault(key, value)
+    encoding = fields.get(b"encoding", b"utf-8").decode("ascii", "replace")
+    try:
+        "".encode(encoding)
+    except LookupError:
+        encoding = "utf-8"
+    name, email, when = _parse_ident(fields.get(b"author", b""), encoding)
+    message = body.decode(encoding, "replace")
+    return CommitInfo(sha, lines[0][5:].decode(), tuple(parents), name, email, when, message)
+
+
+def _parse_ident(line: bytes, encoding: str) -> tuple[str, str, datetime]:
+    """(name, email, time) of an author line, in the commit's encoding as git decodes it; a
+    malformed one keeps what can be read, its time the epoch."""
+    found = _IDENT.match(line)
+    if found is None:
+        name, _, rest = line.partition(b"<")
+        email = rest.partition(b">")[0] if rest else b""
+        return name.strip().decode(encoding, "replace"), email.decode(encoding, "replace"), _EPOCH
+    name, email, seconds, sign, hours, minutes = found.groups()
+    try:
+        zone = timezone(timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if sign == b"-" else 1))
+    except ValueError:  # an offset of a day or more: the time is still right, shown in UTC
+        zone = timezone.utc
+    try:
+        when = datetime.fromtimestamp(int(seconds), zone)
+    except (ValueError, OverflowError, OSError):  # past the year 9999
+        when = _EPOCH
+    return name.strip().decode(encoding, "replace"), email.decode(encoding, "replace"), when
+
+
+_EPOCH = datetime.fromtimestamp(0, timezone.utc)
+
+
 class Store:
     """A git repository (bare or with a working tree) read and written through objects."""
 
@@ -163,10 +273,9 @@ class Store:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path).resolve()
         self.git_dir, self.work_tree = self._locate(self.path)
-        self.repo = git.Repo(self.git_dir)
         self.branch_ref = self._head_ref()
-        self._odb_lock = threading.Lock()  # GitPython's cat-file pipe serves one caller at a time
-        self._loose = LooseObjectDB(str(self.git_dir / "objects"))  # writes in-process, no git per object
+        self._objects = _ObjectPipe(self.git_dir)
+        self._loose_db: LooseObjectDB | None = None
         self._commit_trees: dict[str, str] = {}
         self.stale_paths: list[str] = []  # working files left alone by the last commit (local edits)
         self._trees: OrderedDict[str, _Tree] = OrderedDict()
@@ -189,12 +298,13 @@ class Store:
         return head[5:]
 
     def close(self) -> None:
-        self.repo.close()
+        self._objects.close()
 
     def config(self, section: str, option: str) -> str | None:
-        """A git configuration value (repository, then global), read without running git."""
-        value = self.repo.config_reader().get_value(section, option, default="")
-        return str(value) or None
+        """A git configuration value (repository, then global and system), as git reads it."""
+        found = self.git("config", "--get", f"{section}.{option}", check=False)
+        value = found.stdout.decode("utf-8", "replace").strip() if found.returncode == 0 else ""
+        return value or None
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run a git command on this repository; a failure raises CusttuiError with git's words."""
@@ -214,19 +324,34 @@ class Store:
 
     def head(self) -> str | None:
         """The commit the branch points at, or None for an empty archive."""
+        return self._ref(self.branch_ref)
+
+    def _ref(self, name: str, depth: int = 0) -> str | None:
+        """The object a reference names, read from its file or ``packed-refs`` as git stores them
+        (GitPython did this for us, but importing it costs ~150 ms of every command)."""
+        value: str | None
         try:
-            return SymbolicReference.dereference_recursive(self.repo, self.branch_ref)
-        except ValueError:
+            value = (self.git_dir / name).read_text("ascii").strip()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
+            value = self._packed_ref(name)
+        if value and value.startswith("ref: ") and depth < 5:
+            return self._ref(value[5:].strip(), depth + 1)
+        return value if value and _OBJECT_ID.fullmatch(value) else None
+
+    def _packed_ref(self, name: str) -> str | None:
+        try:
+            lines = (self.git_dir / "packed-refs").read_text("utf-8", "replace").splitlines()
+        except FileNotFoundError:
             return None
+        for line in lines:
+            sha, _, ref = line.partition(" ")
+            if ref == name:
+                return sha
+        return None
 
     def read_object(self, sha: str) -> tuple[bytes, bytes]:
         """(type, content) of an object."""
-        try:
-            with self._odb_lock:
-                stream = self.repo.odb.stream(bytes.fromhex(sha))
-                return stream.type, stream.read()
-        except (ValueError, BadObject):
-            raise CusttuiError(f"git 对象 {sha} 不存在, 档案可能已损坏; 请运行 `custtui check`") from None
+        return self._objects.read(sha)
 
     def read_blob(self, sha: str) -> bytes:
         return self.read_object(sha)[1]
@@ -259,21 +384,15 @@ class Store:
                 self._trees.popitem(last=False)
 
     def commit_info(self, sha: str) -> CommitInfo:
-        """A commit's fields; an author line without ``<address>`` gives an empty email."""
+        """The fields of the commit with this full id (``Archive.commit_info`` takes any name git
+        takes); an author line without ``<address>`` gives an empty email."""
         try:
-            commit = self.repo.commit(sha)
-            message = commit.message  # bytes only if decoding failed, which "replace" never does
-            return CommitInfo(
-                commit.hexsha,
-                commit.tree.hexsha,
-                tuple(p.hexsha for p in commit.parents),
-                commit.author.name or "",
-                commit.author.email or "",
-                commit.authored_datetime,
-                message if isinstance(message, str) else message.decode(commit.encoding, "replace"),
-            )
-        except (ValueError, BadName, BadObject):
+            kind, raw = self.read_object(sha)
+        except CusttuiError:
             raise CusttuiError(f"提交 {sha} 不存在") from None
+        if kind != b"commit":
+            raise CusttuiError(f"提交 {sha} 不存在")
+        return _parse_commit(sha, raw)
 
     def know_trees(self, trees: dict[str, str]) -> None:
         """Remember commit -> tree ids read in bulk elsewhere (a ``git log``), so reading files at
@@ -398,7 +517,12 @@ class Store:
 
     def _write_object(self, kind: bytes, data: bytes) -> str:
         """Store a loose object (temp file + rename, so concurrent writers are safe)."""
-        return self._loose.store(IStream(kind, len(data), BytesIO(data))).hexsha.decode()
+        from gitdb.base import IStream
+        from gitdb.db.loose import LooseObjectDB
+
+        if self._loose_db is None:  # imported on the first write: reading commands need none of it
+            self._loose_db = LooseObjectDB(str(self.git_dir / "objects"))
+        return self._loose_db.store(IStream(kind, len(data), BytesIO(data))).hexsha.decode()
 
     def _build_tree(self, tree_sha: str | None, changes: Changes) -> str | None:
         base = self._tree(tree_sha) if tree_sha else None

@@ -69,8 +69,9 @@ class CommitReport:
 
 def describe_commit(archive: Archive, commit: str) -> CommitReport:
     """Who made ``commit``, when, and each change in Chinese (field labels, value labels)."""
+    info = archive.commit_info(commit)
+    commit = info.sha
     changes = view.changes_in(archive, commit)
-    info = archive.store.commit_info(commit)
     schema = archive.schema(info.sha)
     by_path = dict(changes)
     described = [change for path, diff in changes if (change := _describe(schema, path, diff, by_path)) is not None]
