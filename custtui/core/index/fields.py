@@ -79,6 +79,7 @@ def customer_schema() -> WSchema:
         body=_bigrams(),
         prose=STORED,  # the body's first STORED_PROSE_CHARS, for snippets without a read of the records
         first_contact=ID(analyzer=WholeTokenizer()),  # YYYYMMDD: one term a record (a DATETIME field indexes eight)
+        activity=STORED,  # YYYYMMDD of the newest record or transaction: breaks ties between hits
         **_keywords(),
     )
 
@@ -190,6 +191,10 @@ def customer_document(record: dict, notes: list[dict], deals: list[dict]) -> dic
     first = day_term(record.get("first_contact"))
     if first:
         doc["first_contact"] = first
+    days = [day for day in (day_term(n.get("time")) for n in notes) if day]
+    days += [day for day in (day_term(d.get("date")) for d in deals) if day]
+    if days:
+        doc["activity"] = max(days)
     return doc
 
 

@@ -40,7 +40,6 @@ from ..base.layout import (
     schema_file,
 )
 from ..records.records import customer_dir, loads
-from ..store.repo import TREE_MODE
 from .analysis import (
     bigram_analyzer,
     exact_key,
@@ -62,7 +61,7 @@ from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
 from .whoosh_internals import COMPOUND, BulkWriter, SkippingTopCollector, commit_segments
 
-VERSION = 6  # 6: folded text, pairs across latin-Chinese seams (issue 13)
+VERSION = 7  # 6: folded text, pairs across latin-Chinese seams; 7: newest activity stored (issue 13)
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
@@ -224,6 +223,7 @@ class Hit:
     title: str | None = None
     note: str | None = None  # why a document has no text (encrypted, unknown encoding …)
     why: str = ""  # where it matched, as people say it: 名称, 联系人, 电话, 正文 …
+    activity: str = field(default="", repr=False)  # a customer's newest record or transaction, YYYYMMDD
     blob: str | None = field(default=None, repr=False)  # a document's git blob
     snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names and prose
 
@@ -608,7 +608,7 @@ class SearchIndex:
         hints = list(parsed.hints)
         if None in (customers_exact, documents_exact):
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
-        ranked = self._ties_by_activity(_precise_first(precise, customers, text))
+        ranked = _ties_by_activity(_precise_first(precise, customers, text))
         hits = _merge(ranked, documents, limit)
         for hit in hits[:HIGHLIGHTED_HITS]:
             self._highlight(hit, parsed, prose=scope.prose)
@@ -616,27 +616,6 @@ class SearchIndex:
         return Results(
             text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
         )
-
-    def _ties_by_activity(self, hits: list[Hit]) -> list[Hit]:
-        """Customers that scored the same, the one with the newest communication record or
-        transaction first, then by name: an order a person can see the reason for."""
-        scores = [hit.score for hit in hits]
-        tied = {score for score in scores if scores.count(score) > 1}
-        if not tied:
-            return hits
-        commit = self.state().get("commit")
-        newest = {hit.id: self._newest_activity(commit, hit.id) for hit in hits if hit.score in tied}
-        return sorted(hits, key=lambda hit: (-hit.score, -newest.get(hit.id, 0), hit.name))
-
-    def _newest_activity(self, commit: str | None, customer: str) -> int:
-        """YYYYMMDD of a customer's newest record or transaction, as its file name starts (0: none)."""
-        newest = 0
-        for folder in (NOTES_DIR, DEALS_DIR):
-            entry = self.store.entry(commit, f"{customer_dir(customer)}/{folder}")
-            if entry is not None and entry[0] == TREE_MODE:
-                days = [int(name[:8]) for name in self.store.tree(entry[1]) if name[:8].isdigit()]
-                newest = max([newest, *days])
-        return newest
 
     def _run(
         self, which: str, query, limit: int, budget: float | None = None, mask=None
@@ -687,6 +666,7 @@ class SearchIndex:
                         stored["id"],
                         stored.get("name", ""),
                         found.score,
+                        activity=stored.get("activity", ""),
                         snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact", "prose")],
                     )
                 )
@@ -851,6 +831,12 @@ def _precise_first(precise: list[Hit], ranked: list[Hit], text: str) -> list[Hit
         hit.score = top + hit.score + (best if named(hit) else 0.0)
     precise.sort(key=lambda hit: hit.score, reverse=True)
     return precise + [h for h in ranked if h.id not in seen]
+
+
+def _ties_by_activity(hits: list[Hit]) -> list[Hit]:
+    """Customers that scored the same, the one with the newest communication record or
+    transaction first, then by name: an order a person can see the reason for."""
+    return sorted(hits, key=lambda hit: (-hit.score, -int(hit.activity or 0), hit.name))
 
 
 def _merge(customers: list[Hit], documents: list[Hit], limit: int) -> list[Hit]:
