@@ -442,13 +442,11 @@ def segmentations(text: str, limit: int = MAX_READINGS_TYPED) -> list[list[str]]
 
 
 def _typed_so(pieces: list[str]) -> bool:
-    """Whether a mixed reading is how someone would type it: its syllable does not end the word
-    right after an initial (z+hang), initials next to a syllable do not lengthen it (yo+ng is
-    yong), and no run of initials spells pinyin (xi+w+a+n is xiwan)."""
+    """Whether a mixed reading is how someone would type it: initials next to a syllable do not
+    lengthen it (yo+ng is yong), and no run of initials spells pinyin (xi+w+a+n is xiwan). A word
+    may end in a syllable after initials (t+y+jie for 田艳杰: z+hang is no reading, being zhang)."""
     if all(len(p) == 1 for p in pieces) or all(len(p) > 1 for p in pieces):
         return True
-    if len(pieces[-2]) == 1 < len(pieces[-1]):
-        return False
     marked = "".join(p if len(p) == 1 else f" {p.upper()} " for p in pieces).split()
     for before, piece, after in zip(["", *marked[:-1]], marked, [*marked[1:], ""], strict=True):
         if piece.isupper():
@@ -457,16 +455,16 @@ def _typed_so(pieces: list[str]) -> bool:
                 before[-k:] + syllable in SYLLABLES for k in range(1, min(3, len(before)) + 1)
             ):
                 return False
-        elif len(piece) > 1 and _spells(piece):
+        elif len(piece) > 1 and spells(piece):
             return False
     return True
 
 
 @lru_cache(maxsize=4096)
-def _spells(letters: str) -> bool:
-    """Whether ``letters`` split wholly into syllables."""
+def spells(letters: str) -> bool:
+    """Whether ``letters`` split wholly into syllables (dasheng, xian: pinyin, not initials)."""
     return letters in SYLLABLES or any(
-        letters[:size] in SYLLABLES and _spells(letters[size:]) for size in range(1, min(6, len(letters)))
+        letters[:size] in SYLLABLES and spells(letters[size:]) for size in range(1, min(6, len(letters)))
     )
 
 

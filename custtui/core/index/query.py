@@ -29,7 +29,17 @@ from whoosh import query as Q
 from ..base.errors import CusttuiError, FieldError
 from ..records.schema import Schema
 from ..records.validate import normalise_phone
-from .analysis import exact_key, fold, is_cjk, pair_terms, phone_key, query_terms, required_terms, segmentations
+from .analysis import (
+    exact_key,
+    fold,
+    is_cjk,
+    pair_terms,
+    phone_key,
+    query_terms,
+    required_terms,
+    segmentations,
+    spells,
+)
 
 MAX_QUERY_CHARS = 200
 
@@ -244,8 +254,10 @@ def _special_terms(word: str) -> list[Q.Query]:
     found: list[Q.Query] = []
     if re.fullmatch(r"[a-z]+", lowered):
         found += _pinyin_readings(lowered)
-        # no syllable starts with i, u or v, and few with a, e or o (安, 鄂, 欧): dasheng is not initials
-        if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv") and sum(lowered.count(c) for c in "aeo") <= 1:
+        # no syllable starts with i, u or v, and few with a, e or o (安, 鄂, 欧): dasheng is not
+        # initials, but aedz (爱尔电子) is, as it spells no pinyin
+        vowels = sum(lowered.count(c) for c in "aeo")
+        if 2 <= len(lowered) <= 12 and not set(lowered) & set("iuv") and (vowels <= 1 or not spells(lowered)):
             found.append(_pairs("initials", pair_terms(list(lowered))))
     phone = _phone_query(word)
     if phone is not None:
