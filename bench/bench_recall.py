@@ -153,10 +153,14 @@ def prose(rng: random.Random) -> str:
     return "".join(parts) + "。"
 
 
-def make_pdf(rng: random.Random, paragraphs: list[str], fpdf: bool) -> bytes:
+def make_pdf(paragraphs: list[str], fpdf: bool) -> bytes:
     """A PDF whose paragraphs wrap mid-phrase: reportlab as the sample archive writes them, or fpdf2."""
     if fpdf:
+        import logging
+
         from fpdf import FPDF
+
+        logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset" for each file
         from generator.common import FONT_FILE
 
         pdf = FPDF()
@@ -221,11 +225,12 @@ def generate(path: Path, customers: int, pdfs: int, seed: int) -> tuple[Archive,
     with tempfile.TemporaryDirectory() as inbox:
         for n, owner in enumerate(rng.sample(made, min(pdfs, len(made)))):
             paragraphs = [prose(rng) for _ in range(2)]
-            data = make_pdf(rng, paragraphs, fpdf=n % 10 == 9)  # fpdf2 loads the font each time: ~1 s a file
+            data = make_pdf(paragraphs, fpdf=n % 10 == 9)  # fpdf2 loads the font each time: ~1 s a file
             source = Path(inbox) / f"纪要{n}.pdf"
             source.write_bytes(data)
             archive.attach(owner["id"], source, {"doc_type": "其他资料", "title": "会议纪要"})
             owner["wrapped"] += wrapped_fragments(rng, paragraphs, data, 6)
+    archive.pack()  # as git gc leaves an archive: git grep reads one pack, not a file per object
     return archive, made
 
 
