@@ -120,6 +120,8 @@ class Archive:
         self._access: tuple[tuple[str | None, str | None], Access] | None = None
 
     def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
         self.store.close()
 
     # --- creation ------------------------------------------------------------------------

@@ -344,7 +344,7 @@ class SearchIndex:
         with self.store.lock("search"):
             if only_if_missing and self.exists():
                 return 0  # another session built it while we waited
-            self._close()
+            self.close()
             head = self.store.head()
             building = self.folder.with_name("search.building")
             shutil.rmtree(building, ignore_errors=True)
@@ -569,7 +569,8 @@ class SearchIndex:
                 folder = customer_dir(cid)
                 self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}), fresh=False)
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Close the searchers; the next search opens the index again."""
         for _, searcher in self._searchers.values():
             searcher.close()
         self._searchers.clear()
@@ -630,7 +631,7 @@ class SearchIndex:
         except FileNotFoundError:
             # a reader opens some files of a segment (lengths, stored fields) on first use, and
             # another session's catch-up may have merged that segment away meanwhile: reopen
-            self._close()
+            self.close()
             return self._run_once(which, query, limit, budget, mask)
 
     def _run_once(
