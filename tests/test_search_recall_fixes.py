@@ -1,6 +1,7 @@
 """Misses the recall benchmark (bench/bench_recall.py) found, on names generated here from pools:
-initials followed by a full syllable at the end of the word (tyjie for 田艳杰, aydjian for
-兴安永鼎建), and initials of names with two vowel-initial characters (aedz for 爱尔电子) (issue 13)."""
+initials followed by a full syllable at the end of the word (tyjie for 田艳杰, zwfshu for
+泉州伟芳数), initials of names with two vowel-initial characters (aedz for 爱尔电子), and pinyin
+spaced with one character on a side (fc xia, tian yan jie) (issue 13)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ CASES = [
     *((initials(name[1:4]) + full(name[4])[0], name) for name in COMPANIES),
     # initials with two of a, e, o in them: a e d z (爱尔电子)
     *((initials(name[2:6]), name) for name in VOWELLED),
+    # spaced, a single character's pinyin on one side: fc xia, feng cx, feng chao xia
+    *((f"{initials(name[:2])} {full(name[2])[0]}", name) for name in PEOPLE[:4]),
+    *((f"{full(name[0])[0]} {initials(name[1:])}", name) for name in PEOPLE[4:]),
+    *((" ".join(full(name)), name) for name in PEOPLE[::2]),
 ]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
@@ -139,17 +140,47 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
     words = [(w, phrase) for w, phrase in words if not _PUNCT_ONLY.match(w)]
     if not words and not customer_filters and not document_filters:
         raise QueryError("请输入要查找的内容: 名称片段、拼音、电话后四位、编号, 或 字段:值 (如 行业:制造业)")
-    customer_parts = [_customer_word(w, phrase) for w, phrase in words]
+    customer_parts = _spaced_pinyin(words, _customer_word)
     document_parts = [_document_word(w, phrase) for w, phrase in words]
     customer_query = document_query = precise_query = None
     if not document_filters:
         customer_query = _all(customer_parts + customer_filters)
         if words:
-            precise_query = _all([_precise_word(w, phrase) for w, phrase in words] + customer_filters)
+            precise_query = _all(_spaced_pinyin(words, _precise_word) + customer_filters)
     if words or document_filters:
         document_query = _all(document_parts + customer_filters + document_filters)
     highlight = {t for w, _ in words for t in query_terms(w)}
     return ParsedQuery(customer_query, document_query, precise_query, highlight, hints)
+
+
+def _spaced_pinyin(words: list[tuple[str, bool]], part: Callable[[str, bool], Q.Query]) -> list[Q.Query]:
+    """``part`` of each word; Latin words next to each other, one of them one character's pinyin,
+    are also read joined (``fc xia`` as fcxia, ``tian yan jie``): such a word alone is too short
+    to be a name's pinyin, which needs two characters. ``xian hc`` stays two words (西安 + hc)."""
+    parts: list[Q.Query] = []
+    i = 0
+    while i < len(words):
+        end = i
+        while end < len(words) and not words[end][1] and _lone(words[end][0]) is not None:
+            end += 1
+        run = [word for word, _ in words[i:end]]
+        if len(run) > 1 and any(_lone(word) for word in run):
+            parts.append(Q.Or([Q.And([part(word, False) for word in run]), part("".join(run), False)]))
+            i = end
+        else:
+            parts.append(part(*words[i]))
+            i += 1
+    return parts
+
+
+def _lone(word: str) -> bool | None:
+    """None for a word that is not Latin letters; whether it reads only as one character's pinyin
+    (f, xia, zhang: not xian, which may be xi-an, nor hc)."""
+    lowered = word.lower()
+    if not re.fullmatch(r"[a-z]+", lowered):
+        return None
+    readings = segmentations(lowered)
+    return bool(readings) and all(len(reading) == 1 for reading in readings)
 
 
 def _phrase(text: str) -> str:
