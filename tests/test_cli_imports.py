@@ -38,3 +38,15 @@ def test_a_command_loads_only_what_it_uses(demo, command, unused, shown):
     found, output = loaded("--archive", str(demo.store.path), *command)
     assert shown in output  # the command ran and read the archive
     assert found & unused == set()
+
+
+@pytest.mark.indexed
+def test_an_edit_reindexes_with_the_readings_kept_at_the_build_not_pypinyin(demo):
+    """The index keeps each character's pinyin once pypinyin read it, so re-indexing an edited
+    customer needs no dictionary load, and the customer is still found by the pinyin of its name."""
+    path = str(demo.store.path)
+    found, output = loaded("--archive", path, "set", "BJ-000001", "address=北京市海淀区上地十街1号")
+    assert "已保存" in output
+    assert "pypinyin" not in found and "textual" not in found
+    found, output = loaded("--archive", path, "search", "huaxinjixie")
+    assert output.splitlines()[0].split()[0] == "BJ-000001", output

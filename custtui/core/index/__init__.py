@@ -13,6 +13,7 @@ the work (``python -X importtime``, bench/README.md), and neither is used here:
 import functools
 import sys
 import types
+from importlib.machinery import PathFinder
 
 if "cached_property" not in sys.modules:
     _standard = types.ModuleType("cached_property", "functools.cached_property standing in for the backport")
@@ -26,11 +27,35 @@ def _urlretrieve(*args, **kwargs):
     return urlretrieve(*args, **kwargs)
 
 
-if "whoosh.compat" not in sys.modules and "urllib.request" not in sys.modules:
-    _deferred = types.ModuleType("urllib.request", "a stand-in while whoosh.compat is imported")
-    _deferred.urlretrieve = _urlretrieve  # type: ignore[attr-defined]
-    sys.modules["urllib.request"] = _deferred
-    try:
-        import whoosh.compat  # noqa: F401
-    finally:
-        del sys.modules["urllib.request"]
+_DEFERRED = types.ModuleType("urllib.request", "a stand-in while whoosh.compat is imported")
+_DEFERRED.urlretrieve = _urlretrieve  # type: ignore[attr-defined]
+
+
+class _WhooshCompatFinder:
+    """Finds ``whoosh.compat`` where Python would, and runs it with the stand-in in place; only
+    when Whoosh is imported at all (reading a customer imports none of it)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "whoosh.compat":
+            return None
+        sys.meta_path.remove(_WhooshCompatFinder)
+        spec = PathFinder.find_spec(name, path, target)
+        if spec is None or spec.loader is None or "urllib.request" in sys.modules:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            sys.modules["urllib.request"] = _DEFERRED
+            try:
+                run(module)
+            finally:
+                if sys.modules.get("urllib.request") is _DEFERRED:
+                    del sys.modules["urllib.request"]
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if "whoosh.compat" not in sys.modules:
+    sys.meta_path.insert(0, _WhooshCompatFinder)

@@ -18,8 +18,10 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from itertools import islice, pairwise, product
+from typing import Protocol
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -295,15 +297,45 @@ def required_terms(word: str) -> list[tuple[str, bool]]:
     return found
 
 
+Readings = tuple[tuple[str, ...], tuple[str, ...]]  # (full pinyin readings, initials) of a character
+
+
+class ReadingStore(Protocol):
+    def reading(self, char: str) -> Readings | None: ...
+
+    def remember_reading(self, char: str, readings: Readings) -> None: ...
+
+
+_reading_stores: list[ReadingStore] = []  # the innermost ``readings_kept_in`` of this process
+
+
+@contextmanager
+def readings_kept_in(store: ReadingStore) -> Iterator[None]:
+    """Within: a character's readings are looked up in ``store`` before pypinyin's table is loaded
+    (0.06-0.08 s of imports, measured: more than the rest of re-indexing an edited customer), and
+    kept there once pypinyin gave them."""
+    _reading_stores.append(store)
+    try:
+        yield
+    finally:
+        _reading_stores.remove(store)
+
+
 @lru_cache(maxsize=20000)
-def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _readings(char: str) -> Readings:
     """(full pinyin readings, initials) of one character; a non-Chinese character reads as itself."""
     if not is_cjk(char):
         return (char.lower(),), (char.lower(),)
+    store = _reading_stores[-1] if _reading_stores else None
+    kept = store.reading(char) if store is not None else None
+    if kept is not None:
+        return kept
     from pypinyin import Style, pinyin  # here, not at the top: only pinyin needs it
 
     full = tuple(dict.fromkeys(pinyin(char, style=Style.NORMAL, heteronym=True)[0]))
     initials = tuple(dict.fromkeys(r[0] for r in full))
+    if store is not None:
+        store.remember_reading(char, (full, initials))
     return full, initials
 
 

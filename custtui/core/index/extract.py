@@ -417,6 +417,7 @@ class TextCache:
                 "CREATE TABLE IF NOT EXISTS texts"
                 " (blob TEXT PRIMARY KEY, text TEXT NOT NULL, method TEXT NOT NULL, note TEXT, version INTEGER)"
             )
+            con.execute("CREATE TABLE IF NOT EXISTS readings (char TEXT PRIMARY KEY, full TEXT, initials TEXT)")
             self._local.con, self._local.pid = con, os.getpid()
         return con
 
@@ -432,6 +433,20 @@ class TextCache:
                 (blob, found.text, found.method, found.note, METHOD_VERSIONS.get(found.method, 1)),
             )
         return found
+
+    def reading(self, char: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """A character's pinyin readings as pypinyin gave them when it was first indexed (see
+        ``analysis.readings_kept_in``)."""
+        row = self._db().execute("SELECT full, initials FROM readings WHERE char = ?", (char,)).fetchone()
+        return (tuple(row[0].split(",")), tuple(row[1].split(","))) if row else None
+
+    def remember_reading(self, char: str, readings: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+        full, initials = (",".join(r) for r in readings)
+        self._db().execute("INSERT OR REPLACE INTO readings VALUES (?, ?, ?)", (char, full, initials))
+
+    def forget_readings(self) -> None:
+        """A full build reads every character again (pypinyin may have been upgraded since)."""
+        self._db().execute("DELETE FROM readings")
 
     @staticmethod
     def _current(text: str, method: str, note: str | None, version: int | None) -> Extracted | None:

@@ -46,6 +46,7 @@ from .analysis import (
     phone_terms,
     pinyin_pairs,
     query_terms,
+    readings_kept_in,
 )
 from .extract import TextCache
 from .fields import (
@@ -354,6 +355,7 @@ class SearchIndex:
             documents = windex.create_in(str(building / "documents"), document_schema())
             folders = customer_folders(self.store, head)
             total = len(folders)
+            self.texts.forget_readings()
             segments = self._build_parts(building, sorted(folders.items()), progress)
             for ix, found in zip((customers, documents), segments, strict=True):
                 commit_segments(ix, found)
@@ -399,6 +401,12 @@ class SearchIndex:
         self, building: Path, folders: list[tuple[str, dict[str, str]]], report: Callable[[int], None] | None
     ) -> tuple[list, list]:
         """Index these customers into segments of their own (one pair per SEGMENT_CUSTOMERS)."""
+        with readings_kept_in(self.texts):
+            return self._build_segments(building, folders, report)
+
+    def _build_segments(
+        self, building: Path, folders: list[tuple[str, dict[str, str]]], report: Callable[[int], None] | None
+    ) -> tuple[list, list]:
         customers, documents = (windex.open_dir(str(building / name)) for name in ("customers", "documents"))
         found: tuple[list, list] = ([], [])
         done, next_report = 0, time.monotonic()
@@ -564,7 +572,10 @@ class SearchIndex:
     def _reindex(self, head: str, changed: set[str], documents: set[str]) -> None:
         customer_index, document_index = self._open()
         folders = self._customer_files(head, changed)
-        with _writers(customer_index, document_index if documents else None, timeout=60) as (cw, dw):
+        with (
+            readings_kept_in(self.texts),
+            _writers(customer_index, document_index if documents else None, timeout=60) as (cw, dw),
+        ):
             for cid in sorted(changed):
                 folder = customer_dir(cid)
                 self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}), fresh=False)
