@@ -15,6 +15,7 @@ from custtui.core.archive.archive import Archive
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗田潘蔡冯"
 GIVEN = "伟芳娜敏静丽强磊军洋艳杰涛明超秀霞平刚桂英华玉兰"
 VOWELS = "安恩欧爱奥尔鄂昂"  # characters whose pinyin starts with a, e or o
+ONG = "宋龚洪孔董童钟"  # surnames read -ong, which also spell initials (s o n g)
 PLACES = ["兴安", "泉州", "绵阳", "嘉兴", "潍坊", "德阳"]
 TRADES = ["数控", "软件", "物流", "电子", "建材", "纺织"]
 
@@ -27,22 +28,24 @@ def initials(text: str) -> str:
     return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER))
 
 
-def _generate(seed: int = 31) -> tuple[list[str], list[str], list[str]]:
-    """(people, companies, companies with two vowel-initial characters): distinct random names."""
+def _generate(seed: int = 31) -> tuple[list[str], ...]:
+    """(people, companies, companies with two vowel-initial characters, people surnamed -ong):
+    distinct random names."""
     rng = random.Random(seed)
-    made: list[set[str]] = [set(), set(), set()]
+    made: list[set[str]] = [set(), set(), set(), set()]
     makers = [
         lambda: rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
         lambda: f"{rng.choice(PLACES)}{''.join(rng.sample(GIVEN, 2))}{rng.choice(TRADES)}有限公司",
         lambda: f"{rng.choice(PLACES)}{''.join(rng.sample(VOWELS, 2))}{rng.choice(TRADES)}有限公司",
+        lambda: rng.choice(ONG) + "".join(rng.sample(GIVEN, 2)),
     ]
     for names, make in zip(made, makers, strict=True):
         while len(names) < 8:
             names.add(make())
-    return sorted(made[0]), sorted(made[1]), sorted(made[2])
+    return tuple(sorted(names) for names in made)
 
 
-PEOPLE, COMPANIES, VOWELLED = _generate()
+PEOPLE, COMPANIES, VOWELLED, ONGS = _generate()
 CASES = [
     # two initials, then the last character's full pinyin: t y jie
     *((initials(name[:2]) + full(name[2])[0], name) for name in PEOPLE),
@@ -54,6 +57,7 @@ CASES = [
     *((f"{initials(name[:2])} {full(name[2])[0]}", name) for name in PEOPLE[:4]),
     *((f"{full(name[0])[0]} {initials(name[1:])}", name) for name in PEOPLE[4:]),
     *((" ".join(full(name)), name) for name in PEOPLE[::2]),
+    *((f"{full(name[0])[0]} {initials(name[1:])}", name) for name in ONGS[:4]),  # song xm
 ]
 
 
@@ -63,7 +67,7 @@ def search(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CUSTTUI_USER", "张伟")
         archive = Archive.init(tmp_path_factory.mktemp("recall") / "archive", "BJ", user="张伟")
-        for i, name in enumerate(PEOPLE + COMPANIES + VOWELLED):
+        for i, name in enumerate(PEOPLE + COMPANIES + VOWELLED + ONGS):
             archive.add_customer("个人", name, {"phones": f"139123456{i:02d}"})
         index = archive.search_index()
         index.ensure()

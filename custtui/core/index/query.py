@@ -31,6 +31,7 @@ from ..base.errors import CusttuiError, FieldError
 from ..records.schema import Schema
 from ..records.validate import normalise_phone
 from .analysis import (
+    SYLLABLES,
     exact_key,
     fold,
     is_cjk,
@@ -179,8 +180,10 @@ def _lone(word: str) -> bool | None:
     lowered = word.lower()
     if not re.fullmatch(r"[a-z]+", lowered):
         return None
-    readings = segmentations(lowered)
-    return bool(readings) and all(len(reading) == 1 for reading in readings)
+    if len(lowered) == 1:
+        return True
+    two = (r for r in segmentations(lowered) if len(r) > 1 and all(len(p) > 1 for p in r))
+    return lowered in SYLLABLES and next(two, None) is None
 
 
 def _phrase(text: str) -> str:
