@@ -248,8 +248,8 @@ def name_fragment(rng: random.Random, name: str, seam: bool) -> str | None:
 
 def pinyin_window(rng: random.Random, name: str, known: frozenset[str], style: str) -> str | None:
     """Pinyin of a 3–4 character run of the name's own part (not its 有限公司), as ``style``: "full"
-    (only where the letters split two ways), "initials", "mixed" (xianhc, xahaichuang) or "spaced"
-    (xian hc: two characters each side; one alone, such as ``juan``, is no pinyin query)."""
+    (only where the letters split two ways), "initials", "mixed" (xianhc, xahaichuang), "spaced"
+    (xian hc: two characters each side) or "spaced1" (one character on one side: fc xia)."""
     from pypinyin import Style, lazy_pinyin
 
     own = name
@@ -269,12 +269,16 @@ def pinyin_window(rng: random.Random, name: str, known: frozenset[str], style: s
         return "".join(lazy_pinyin(chars, style=Style.FIRST_LETTER))
     if style == "spaced" and size < 4:
         return None
-    # full syllables, then initials, or the other way round; spaced: two characters each side (xian hc)
-    cut = 2 if style == "spaced" else rng.randint(1, size - 1)
+    # full syllables, then initials, or the other way round; spaced: two characters each side
+    # (xian hc), spaced1: one character on one side (fc xia, liuyong f)
+    if style == "spaced":
+        cut = 2
+    else:
+        cut = rng.choice([1, size - 1]) if style == "spaced1" else rng.randint(1, size - 1)
     head, tail = full[:cut], [p[0] for p in full[cut:]]
     if rng.random() < 0.5:
         head, tail = [p[0] for p in full[:cut]], full[cut:]
-    return "".join(head) + (" " if style == "spaced" else "") + "".join(tail)
+    return "".join(head) + (" " if style.startswith("spaced") else "") + "".join(tail)
 
 
 def mobile_spellings(digits: str) -> dict[str, str]:
@@ -337,6 +341,7 @@ def queries(made: list[dict], per_class: int, seed: int) -> dict[str, list[tuple
     draw("拼音 首字母", lambda c: pinyin_window(rng, c["name"], known, "initials"))
     draw("拼音 全拼+首字母 连写", lambda c: pinyin_window(rng, c["name"], known, "mixed"))
     draw("拼音 全拼+首字母 空格", lambda c: pinyin_window(rng, c["name"], known, "spaced"))
+    draw("拼音 空格 一边一字", lambda c: pinyin_window(rng, c["name"], known, "spaced1"))
     draw("联系人 姓名", lambda c: c["contact"], companies)
     return out
 
