@@ -61,10 +61,11 @@ COMPARED = "对照"
 
 
 def scratch(source: Path, target: Path) -> Path:
-    """A bare clone sharing ``source``'s objects, with copies of its listing cache and search index."""
+    """A bare clone sharing ``source``'s objects, with copies of its listing cache, search index and
+    text cache (which keeps the characters' pinyin readings an edit re-indexes with)."""
     clone(source, target)
     (target / "custtui").mkdir(exist_ok=True)
-    for name in ("listing.sqlite", "search"):
+    for name in ("listing.sqlite", "search", "text"):
         found = source / "custtui" / name
         if found.is_dir():
             shutil.copytree(found, target / "custtui" / name)
