@@ -301,7 +301,7 @@ def landline_spellings(area: str, number: str, extension: str) -> dict[str, str]
         "座机 括号区号": f"({area}){number}",
         "座机 无区号": number,
         "座机 空格": f"{area} {number[:4]} {number[4:]}",
-        "座机 分机 转": f"{area}-{number} 转 {extension}" if extension else f"{area}-{number}",
+        "座机 分机 转": f"{area}-{number} 转 {extension}",
     }
 
 
@@ -333,8 +333,9 @@ def queries(made: list[dict], per_class: int, seed: int) -> dict[str, list[tuple
     for label in mobile_spellings("13800000000"):
         draw(label, lambda c, label=label: mobile_spellings(c["mobile"])[label])
     with_landline = [c for c in made if c.get("landline")]
-    for label in landline_spellings("010", "62345678", ""):
-        draw(label, lambda c, label=label: landline_spellings(*c["landline"])[label], with_landline)
+    for label in landline_spellings("010", "62345678", "801"):
+        pool = [c for c in with_landline if c["landline"][2]] if "分机" in label else with_landline
+        draw(label, lambda c, label=label: landline_spellings(*c["landline"])[label], pool)
     draw("信用代码 全角", lambda c: full_width(c["uscc"]), companies)
     draw("信用代码 小写", lambda c: c["uscc"].lower(), companies)
     draw("拼音 全拼 歧义切分", lambda c: pinyin_window(rng, c["name"], known, "full"))
