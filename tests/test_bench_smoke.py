@@ -74,7 +74,18 @@ def test_cli_benchmark_runs_and_reports(tiny):
     assert result["failures"] == [] and result["search_index"] and result["caught_up"]
     figures = result["figures"]
     assert {"show", "search", "set", "git cat-file -p", "git grep -F"} <= set(figures)
+    assert {"search 冷缓存", "search 仅查询 冷缓存", "search 仅查询 热缓存"} <= set(figures)
     assert figures["set"]["wall"]["median"] > figures["git cat-file -p"]["wall"]["median"] > 0
     assert Archive(tiny).head() == head and not (tiny / "custtui" / "search").exists()  # the kept one untouched
     text = bench_cli.report([result])
     assert "30 客户" in text and "git grep -F" in text
+
+
+def test_recall_benchmark_runs_and_reports():
+    """A generated archive, each class's queries beside git grep: an exact name is found first."""
+    from bench import bench_recall
+
+    result = bench_recall.run(30, 10, 3, 13)
+    assert result["classes"]["名称 全称"]["recall@1"] == 1.0
+    assert result["classes"]["手机 空格 3-4-4"]["queries"] == 10
+    assert "git grep" in bench_recall.report(result)
