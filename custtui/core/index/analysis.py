@@ -440,9 +440,17 @@ word can cost: 4-character names typed with initials (xianhc, xahaichuang) took 
 _NOT_INITIALS = frozenset("iuv")  # no syllable starts with i, u or v
 
 
-def _joinable(piece: str, neighbour: str) -> bool:
+_VOWELS = frozenset("aeo")  # initials of the characters read with a vowel alone (安, 鄂, 欧)
+# their syllables, as names have them (阿 爱 安 昂 奥 鄂 恩 尔 欧; not ei, eng: 诶, 鞥)
+_ALONE = frozenset("a ai an ang ao e en er o ou".split())
+
+
+def _joinable(piece: str, neighbour: str, vowels: bool = False) -> bool:
     """Whether two pieces, one of them a single letter, make a syllable (xia+n, h+ai, h+e): then
-    the letter is part of that syllable, not an initial."""
+    the letter is part of that syllable, not an initial. With ``vowels``, not where a lone a, e
+    or o or a syllable of ``_ALONE`` (安, 爱, 鄂) may stand apart: t+a, f+an, a+n."""
+    if vowels and (piece in _VOWELS or neighbour in _ALONE):
+        return False
     return (len(piece) == 1 or len(neighbour) == 1) and piece + neighbour in SYLLABLES
 
 
@@ -452,8 +460,32 @@ def segmentations(text: str, limit: int = MAX_READINGS_TYPED) -> list[list[str]]
     -> [x, a, hai, chuang]); fewer initials first, then fewer pieces; at most ``limit``.
 
     A letter that would join its neighbour syllable into one is no initial (xia+n is xian), nor are
-    letters that spell pinyin (``_typed_so``). Built from the end: the best readings
-    of each suffix, a piece before each (a reading's rank adds up over its pieces)."""
+    letters that spell pinyin (``_typed_so``)."""
+    return _segmentations(text, limit, False)
+
+
+MAX_VOWEL_READINGS = 3
+"""Readings of ``vowel_segmentations`` tried at most, after a word's ``segmentations``."""
+
+
+def vowel_segmentations(text: str) -> list[list[str]]:
+    """Readings ``segmentations`` leaves out where a character read a, e or o alone (安, 鄂, 欧) was
+    typed as its initial after a letter it makes a syllable with: ``tajin`` [t, a, jin] (泰安金),
+    ``fanding`` [f, an, ding] (方安鼎), ``heshi`` [h, e, shi] (禾鄂食); best first, at most
+    MAX_VOWEL_READINGS. Apart, as the query tries them only where the usual ones find next to
+    nothing: a lone a, e or o as an initial anywhere raised a word's readings from 1.33 to 1.95."""
+    if not _VOWELS & set(text):
+        return []
+    usual = segmentations(text)
+    more = _segmentations(text, MAX_READINGS_TYPED + MAX_VOWEL_READINGS, True)
+    mixed = (pieces for pieces in more if any(len(p) > 1 for p in pieces))  # all initials: the query's
+    return [pieces for pieces in mixed if pieces not in usual][:MAX_VOWEL_READINGS]
+
+
+def _segmentations(text: str, limit: int, vowels: bool) -> list[list[str]]:
+    """``segmentations``, with ``vowels`` as ``_joinable`` and ``_typed_so`` take it. Built from the
+    end: the best readings of each suffix, a piece before each (a reading's rank adds up over its
+    pieces)."""
     keep = 2 * limit  # per suffix: some of the best are dropped at the end by ``_typed_so``
     best: list[list[tuple[tuple[int, int], list[str]]]] = [[] for _ in text] + [[((0, 0), [])]]
     for start in range(len(text) - 1, -1, -1):
@@ -465,29 +497,37 @@ def segmentations(text: str, limit: int = MAX_READINGS_TYPED) -> list[list[str]]
             found += [
                 ((i + (size == 1), n + 1), [piece, *rest])
                 for (i, n), rest in best[start + size]
-                if not rest or not _joinable(piece, rest[0])
+                if not rest or not _joinable(piece, rest[0], vowels)
             ]
         found.sort(key=lambda reading: reading[0])
         best[start] = found[:keep]
-    readings = [pieces for _, pieces in best[0] if _typed_so(pieces)]
+    readings = [pieces for _, pieces in best[0] if _typed_so(pieces, vowels)]
     return readings[:limit]
 
 
-def _typed_so(pieces: list[str]) -> bool:
+def _typed_so(pieces: list[str], vowels: bool = False) -> bool:
     """Whether a mixed reading is how someone would type it: initials next to a syllable do not
     lengthen it (yo+ng is yong), and no run of initials spells pinyin (xi+w+a+n is xiwan). A word
-    may end in a syllable after initials (t+y+jie for 田艳杰: z+hang is no reading, being zhang)."""
+    may end in a syllable after initials (t+y+jie for 田艳杰: z+hang is no reading, being zhang).
+    With ``vowels``, a lone a, e or o or a syllable of ``_ALONE`` may do both (h+an; z+h+a, in up to
+    three initials: c+h+e+n+g is cheng)."""
     if all(len(p) == 1 for p in pieces) or all(len(p) > 1 for p in pieces):
         return True
     marked = "".join(p if len(p) == 1 else f" {p.upper()} " for p in pieces).split()
     for before, piece, after in zip(["", *marked[:-1]], marked, [*marked[1:], ""], strict=True):
         if piece.isupper():
             syllable, before, after = piece.lower(), before * before.islower(), after * after.islower()
+            if vowels and syllable in _ALONE:
+                if before[-2:] in ("zh", "ch", "sh"):  # z+h+ang: zhang, as anyone types 张
+                    return False
+                before = ""
+            if vowels and after[:1] in _VOWELS:
+                after = ""
             if any(syllable + after[:k] in SYLLABLES for k in range(1, min(3, len(after)) + 1)) or any(
                 before[-k:] + syllable in SYLLABLES for k in range(1, min(3, len(before)) + 1)
             ):
                 return False
-        elif len(piece) > 1 and spells(piece):
+        elif len(piece) > 1 and spells(piece) and not (vowels and len(piece) <= 3 and _VOWELS & set(piece)):
             return False
     return True
 
