@@ -1,7 +1,7 @@
 """Misses the recall benchmark (bench/bench_recall.py) found, on names generated here from pools:
 initials followed by a full syllable at the end of the word (tyjie for 田艳杰, zwfshu for
 泉州伟芳数), initials of names with two vowel-initial characters (aedz for 爱尔电子), pinyin
-spaced with one character on a side (fc xia, tian yan jie), and a character read a, e or o typed
+spaced with one character on a side (fc xia, tian yan jie, tian yj), and a character read a, e or o typed
 as its initial after a letter it makes a syllable with (tanai for 泰安爱, taa) (issue 13)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗田潘�
 GIVEN = "伟芳娜敏静丽强磊军洋艳杰涛明超秀霞平刚桂英华玉兰"
 VOWELS = "安恩欧爱奥尔鄂昂"  # characters whose pinyin starts with a, e or o
 ONG = "宋龚洪孔董童钟"  # surnames read -ong, which also spell initials (s o n g)
+TWO_WAY = "田黄袁梁"  # surnames whose pinyin is two characters' too (tian, ti-an)
 PLACES = ["兴安", "泉州", "绵阳", "嘉兴", "潍坊", "德阳"]
 AN_PLACES = ["泰安", "淮安", "延安", "六安", "海安"]  # real cities: 安 joins the syllable before (ta+an)
 TRADES = ["数控", "软件", "物流", "电子", "建材", "纺织"]
@@ -32,15 +33,17 @@ def initials(text: str) -> str:
 
 def _generate(seed: int = 31) -> tuple[list[str], ...]:
     """(people, companies, companies with two vowel-initial characters, people surnamed -ong,
-    companies of a place ending in 安 and a vowel-initial character): distinct random names."""
+    companies of a place ending in 安 and a vowel-initial character, people of a TWO_WAY surname):
+    distinct random names."""
     rng = random.Random(seed)
-    made: list[set[str]] = [set(), set(), set(), set(), set()]
+    made: list[set[str]] = [set(), set(), set(), set(), set(), set()]
     makers = [
         lambda: rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
         lambda: f"{rng.choice(PLACES)}{''.join(rng.sample(GIVEN, 2))}{rng.choice(TRADES)}有限公司",
         lambda: f"{rng.choice(PLACES)}{''.join(rng.sample(VOWELS, 2))}{rng.choice(TRADES)}有限公司",
         lambda: rng.choice(ONG) + "".join(rng.sample(GIVEN, 2)),
         lambda: f"{rng.choice(AN_PLACES)}{rng.choice(VOWELS)}{rng.choice(GIVEN)}{rng.choice(TRADES)}有限公司",
+        lambda: rng.choice(TWO_WAY) + "".join(rng.sample(GIVEN, 2)),
     ]
     for names, make in zip(made, makers, strict=True):
         while len(names) < 8:
@@ -48,7 +51,7 @@ def _generate(seed: int = 31) -> tuple[list[str], ...]:
     return tuple(sorted(names) for names in made)
 
 
-PEOPLE, COMPANIES, VOWELLED, ONGS, AN_TOWNS = _generate()
+PEOPLE, COMPANIES, VOWELLED, ONGS, AN_TOWNS, TWO_WAYS = _generate()
 RANKED = ["塔乃", "泰安爱华物流有限公司"]  # tanai: ta-nai and t-an-ai
 CASES = [
     # two initials, then the last character's full pinyin: t y jie
@@ -62,6 +65,7 @@ CASES = [
     *((f"{full(name[0])[0]} {initials(name[1:])}", name) for name in PEOPLE[4:]),
     *((" ".join(full(name)), name) for name in PEOPLE[::2]),
     *((f"{full(name[0])[0]} {initials(name[1:])}", name) for name in ONGS[:4]),  # song xm
+    *((f"{full(name[0])[0]} {initials(name[1:])}", name) for name in TWO_WAYS[:4]),  # tian yj
     # the place's first initial, then 安 and the next character in full: t an ai (泰安爱)
     *((initials(name[0]) + "".join(full(name[1:3])), name) for name in AN_TOWNS[:4]),
     # initials that spell pinyin: t a a (泰安爱, as ta-a), h a e (淮安鄂)
@@ -75,7 +79,7 @@ def search(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CUSTTUI_USER", "张伟")
         archive = Archive.init(tmp_path_factory.mktemp("recall") / "archive", "BJ", user="张伟")
-        for i, name in enumerate(PEOPLE + COMPANIES + VOWELLED + ONGS + AN_TOWNS + RANKED):
+        for i, name in enumerate(PEOPLE + COMPANIES + VOWELLED + ONGS + AN_TOWNS + TWO_WAYS + RANKED):
             archive.add_customer("个人", name, {"phones": f"139123456{i:02d}"})
         index = archive.search_index()
         index.ensure()

@@ -159,7 +159,8 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
 def _spaced_pinyin(words: list[tuple[str, bool]], part: Callable[[str, bool], Q.Query]) -> list[Q.Query]:
     """``part`` of each word; Latin words next to each other, one of them one character's pinyin,
     are also read joined (``fc xia`` as fcxia, ``tian yan jie``): such a word alone is too short
-    to be a name's pinyin, which needs two characters. ``xian hc`` stays two words (西安 + hc)."""
+    to be a name's pinyin, which needs two characters. ``xian hc`` stays two words (西安 + hc), and
+    is read joined (先海创) only where the two find nothing: ``tian yj`` (田艳杰; tian is also ti-an)."""
     parts: list[Q.Query] = []
     i = 0
     while i < len(words):
@@ -167,8 +168,10 @@ def _spaced_pinyin(words: list[tuple[str, bool]], part: Callable[[str, bool], Q.
         while end < len(words) and not words[end][1] and _lone(words[end][0]) is not None:
             end += 1
         run = [word for word, _ in words[i:end]]
-        if len(run) > 1 and any(_lone(word) for word in run):
-            parts.append(Q.Or([Q.And([part(word, False) for word in run]), part("".join(run), False)]))
+        lone = len(run) > 1 and any(_lone(word) for word in run)
+        if lone or len(run) > 1 and any(word.lower() in SYLLABLES for word in run):
+            apart, joined = Q.And([part(word, False) for word in run]), part("".join(run), False)
+            parts.append(Q.Or([apart, joined]) if lone else AlsoWhenFew([apart, joined], few=1))
             i = end
         else:
             parts.append(part(*words[i]))
@@ -313,24 +316,28 @@ def _special_terms(word: str, vowels: bool = True) -> list[Q.Query]:
 
 class AlsoWhenFew(Q.CompoundQuery):
     """The first query, and the second too (ranked as ``Q.DisjunctionMax`` ranks) where the first
-    matches fewer than FEW documents in the whole index (deleted ones count): a typed word's vowel
+    matches fewer than ``few`` documents in the whole index (deleted ones count): a typed word's vowel
     readings (``vowel_segmentations``) are tried only when its usual ones find next to nothing.
     210 pinyin queries of random names at 10k customers (bench copy of synth-10000): tried always,
     p95 22.7 -> 31.6 ms, median 9.0 -> 12.8 ms; so, p95 24.1 -> 28.6 ms, median 10.3 -> 10.8 ms."""
 
     JOINT = " ALSO WHEN FEW "
     intersect_merge = False
-    FEW = 3  # anzhang finds 海安长禾 by an-zhang, and should find 兴安农长 by a-n-zhang too
 
-    def __init__(self, subqueries: list[Q.Query], boost: float = 1.0):
+    def __init__(self, subqueries: list[Q.Query], boost: float = 1.0, few: int = 3):
+        # 3: anzhang finds 海安长禾 by an-zhang, and should find 兴安农长 by a-n-zhang too
         super().__init__(subqueries, boost)
-        self._few: dict[int, bool] = {}  # per top searcher: whether the first matches fewer than FEW
+        self.few = few
+        self._few: dict[int, bool] = {}  # per top searcher: whether the first matches fewer than few
+
+    def apply(self, fn) -> Q.Query:
+        return AlsoWhenFew([fn(q) for q in self.subqueries], self.boost, self.few)
 
     def normalize(self) -> Q.Query:
         first, second = (q.normalize() for q in self.subqueries)
         if first is Q.NullQuery or second is Q.NullQuery:
             return second if first is Q.NullQuery else first
-        return AlsoWhenFew([first, second], boost=self.boost)
+        return AlsoWhenFew([first, second], self.boost, self.few)
 
     def estimate_size(self, ixreader) -> int:  # the first's: sizing the second cost as much as matching it
         return self.subqueries[0].estimate_size(ixreader)
@@ -344,10 +351,10 @@ class AlsoWhenFew(Q.CompoundQuery):
             found = 0
             for leaf, _ in top.leaf_searchers():
                 matcher = subs[0].matcher(leaf, context)
-                while matcher.is_active() and found < self.FEW:
+                while matcher.is_active() and found < self.few:
                     found += 1
                     matcher.next()
-            self._few[id(top)] = found < self.FEW
+            self._few[id(top)] = found < self.few
         first = subs[0].matcher(searcher, context)
         if not self._few[id(top)]:
             return first
