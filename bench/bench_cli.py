@@ -14,7 +14,7 @@ so that a drift of the machine's speed reaches every command alike:
   first query of a morning finds them;
 - ``custtui set ID grade=…``: one commit, and the search index caught up with it before the
   process ends;
-- the floor: ``python -c pass`` with the interpreter custtui runs on;
+- the floor: ``python -c pass`` with the interpreter the timed custtui runs on;
 - with ``--compare 'env PYTHONPATH=OLD python -m custtui'``: another build of custtui, its show,
   search and set in the same rounds (another customer changed), so a before/after holds on a
   machine whose load drifts.
@@ -171,7 +171,7 @@ def rounds(
 
     for counted, i in [(False, 0)] * warm + [(True, i) for i in range(runs)]:
         cid, (kind, text) = work["show"][i], work["search"][i]
-        measure(("python -c pass",), [sys.executable, "-c", "pass"], counted)
+        measure(("python -c pass",), [interpreter(), "-c", "pass"], counted)
         blob = f"HEAD:{customer_dir(cid)}/{CUSTOMER_FILE}"
         measure(("git cat-file -p",), ["git", "-C", str(path), "cat-file", "-p", blob], counted, expect=cid)
         if i < grep_runs:
@@ -207,6 +207,12 @@ def query_only(path: Path, queries: list[str]) -> dict[str, dict]:
             times.append(time.perf_counter() - started)
     archive.close()
     return {"search 仅查询 冷缓存": {"wall": summary(cold)}, "search 仅查询 热缓存": {"wall": summary(warm)}}
+
+
+def interpreter() -> str:
+    """The Python the timed custtui runs on (its script's neighbour in a venv), else this one."""
+    beside = Path(CUSTTUI[0]).with_name("python")
+    return str(beside) if beside.exists() else sys.executable
 
 
 def evict(folder: Path) -> None:
