@@ -248,7 +248,9 @@ def test_a_fragment_across_a_seam_is_not_found_where_it_is_not(searched):
 def test_a_colon_that_is_no_filter_says_so_only_when_it_looks_like_one(searched):
     index, ids = searched
     hints = index.search("地址：" + P["hidden"]).hints
-    assert any("「地址」不是筛选字段" in h and "引号" in h and "行业" in h for h in hints), hints
+    assert any(f"「地址」不能用来筛选, 已在全部文字中查找「{P['hidden']}」" in h and "行业" in h for h in hints), hints
+    hints = index.search("备忘：" + P["hidden"]).hints
+    assert any("「备忘」不是筛选字段" in h and "引号" in h and "行业" in h for h in hints), hints
     url = index.search(f"http://{P['host']}.cn/a")
     assert not url.hints
     colour = index.search("colour:red")

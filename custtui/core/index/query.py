@@ -11,9 +11,10 @@
 
 Every word must match. The query is folded as the index is (full-width forms, invisible
 characters: ``analysis.fold``). A malformed query gets a hint (unbalanced quotes are closed,
-brackets ignored); ``名称:值`` with a name that is no filter (地址:北京, a URL) is text, with a hint
-when the name looks like a filter's; an unknown value of a filter is a QueryError naming what is
-allowed.
+brackets ignored); ``名称:值`` with a name that is no filter is text: a field of the record that
+cannot filter (地址:北京) has its value searched everywhere, anything else (a URL) is the text as
+typed, with a hint when the name looks like a filter's; an unknown value of a filter is a
+QueryError naming what is allowed.
 """
 
 from __future__ import annotations
@@ -122,7 +123,13 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
         if match.group("field") is not None:
             name, value = match.group("field"), match.group("value").strip('"')
             spec = FIELDS.get(name.casefold())
-            if spec is None:  # 地址:北京, http://x.cn: text with a colon
+            if spec is None and value and not match.group("value").startswith('"') and schema.field(name):
+                # 地址:北京 names a field of the record that is no filter: its value is searched
+                # everywhere (an address is stored without its label, so 地址北京 is in no text)
+                words.append((value, False))
+                hints.append(f"「{name}」不能用来筛选, 已在全部文字中查找「{value}」; 筛选字段有: {field_names()}")
+                continue
+            if spec is None:  # 备忘:北京, http://x.cn: text with a colon
                 quoted = match.group("value").startswith('"')
                 words.append((_phrase(f"{name}:{value}") if quoted else f"{name}:{value}", quoted))
                 if name.isalpha() and len(name) <= (4 if is_cjk(name) else 12) and not value.startswith("/"):
