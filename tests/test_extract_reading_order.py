@@ -253,7 +253,7 @@ def test_the_text_cache_is_one_file_extracts_once_and_takes_over_older_files(tmp
     older.parent.mkdir()
     older.write_text(json.dumps({"text": "扫描件里识别出的文字", "method": "ocr", "note": None}), encoding="utf-8")
     assert TextCache(tmp_path).get("cd" + "0" * 38, "扫描.png", read(b"")).text == "扫描件里识别出的文字"
-    assert not older.exists(), "the older file is removed once its text is in the database"
+    assert not older.parent.exists(), "the older file (and its emptied folder) go once its text is in the database"
     assert TextCache(tmp_path).get("cd" + "0" * 38, "扫描.png", read(b"")).text == "扫描件里识别出的文字", "moved in"
     assert len(reads) == len(texts), "and never OCR'd again"
 

@@ -10,6 +10,7 @@ extracted once, whichever office or commit it arrived from.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -460,6 +461,8 @@ class TextCache:
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
             path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder's last file: the folder goes too
+                path.parent.rmdir()
             return self._current(cached["text"], cached["method"], cached.get("note"), cached.get("version"))
         except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
             return None
