@@ -8,8 +8,7 @@ Every reader and writer in ``custtui.core`` asks an ``Access``; a refusal names 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..base import tomlread
 from ..base.errors import CusttuiError, RecordError, SchemaError
@@ -38,8 +37,7 @@ class PermissionDenied(CusttuiError):
     """An action the person's roles do not allow; the message names what is missing."""
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     code: str
     label: str
     view: dict[str, str]
@@ -48,8 +46,7 @@ class Role:
     may: frozenset[str]
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     roles: dict[str, Role]
     departments: dict[str, str]  # department -> default role
 

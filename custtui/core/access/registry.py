@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..base.errors import CusttuiError, FieldError
 from ..base.layout import POLICY_FILE, SCHEMA_DIR, STAFF_DIR, schema_file, staff_file
@@ -37,14 +37,13 @@ _POLICIES: OrderedDict[tuple[str, str], Policy] = OrderedDict()
 _CACHED = 64
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     id: str
     name: str
     department: str
     roles: tuple[str, ...]
     active: bool = True
-    keys: tuple[str, ...] = field(default=())
+    keys: tuple[str, ...] = ()
 
     def record(self) -> dict:
         return {

@@ -18,8 +18,7 @@ copy they count only when the author is verifiable (``custtui.core.sync.gate``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..base.errors import CusttuiError
 from ..base.layout import META_SUFFIX, Kind, place
@@ -27,8 +26,7 @@ from ..records.records import loads
 from .policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, PERMISSIONS, SENSITIVITY, Access
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One file a commit changes: its blob before and after (None: absent)."""
 
     path: str
@@ -36,8 +34,7 @@ class Change:
     new: str | None
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):
     """A right a change requires: a permission, or the edit right for (information type, sensitivity)."""
 
     what: str  # the change, in Chinese: 删除客户 BJ-000001

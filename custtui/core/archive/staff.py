@@ -87,7 +87,7 @@ def disable_person(archive: Archive, person_id: str, when: datetime | None = Non
         person = _existing(people, person_id)
         if not person.active:
             raise CusttuiError(f"{person_id} 已停用")
-        return Person(**{**person.__dict__, "active": False})
+        return person._replace(active=False)
 
     return _change(archive, edit, "停用员工", "", when)
 
@@ -99,6 +99,6 @@ def add_key(archive: Archive, person_id: str, key: str, when: datetime | None = 
         person = _existing(people, person_id)
         if key_body(key) in map(key_body, person.keys):
             raise FieldError("key", "SSH 公钥", f"{person_id} 已有这把公钥")
-        return Person(**{**person.__dict__, "keys": (*person.keys, key)})
+        return person._replace(keys=(*person.keys, key))
 
     return _change(archive, edit, "添加公钥", key.split()[-1] if len(key.split()) > 2 else "", when)

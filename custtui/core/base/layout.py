@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import NamedTuple
 
 FORMAT_VERSION = 1  # archive.toml's ``format``
 TOML_SUFFIX = ".toml"  # every record file: settings, schema, offices, staff, customers, notes, deals, metadata
@@ -87,8 +87,7 @@ class Kind(Enum):
     DOC_META = "资料元数据"
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """What a path of the archive is: its kind, the customer it belongs to, and its own name
     (the office code, staff ID, schema file or document name)."""
 

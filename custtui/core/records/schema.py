@@ -7,10 +7,11 @@ the file, the key and what is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Mapping, NoReturn
+from types import MappingProxyType
+from typing import Callable, Mapping, NamedTuple, NoReturn
 
 from ..base import tomlread
 from ..base.bundled import SCHEMA_SOURCE, bundled_dir
@@ -52,14 +53,13 @@ def default_schema_dir() -> Path:
     return bundled_dir(SCHEMA_SOURCE, "默认分类标准")
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """One value of a dimension: a stable code and its Chinese label."""
 
     code: str
     label: str
     aliases: tuple[str, ...] = ()
-    extra: Mapping[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,7 @@ class Dimension:
         return "、".join(f"{v.label}({v.code})" for v in self.values)
 
 
-@dataclass(frozen=True)
-class DocType:
+class DocType(NamedTuple):
     code: str
     label: str
     info_type: str
@@ -105,16 +104,14 @@ class DocType:
     default_sensitivity: str | None = None
 
 
-@dataclass(frozen=True)
-class InfoType:
+class InfoType(NamedTuple):
     code: str
     label: str
     doc_types: tuple[DocType, ...]
     default_sensitivity: str | None = None
 
 
-@dataclass(frozen=True)
-class FieldDef:
+class FieldDef(NamedTuple):
     """One customer field: its kind, which customer types have it, which must fill it."""
 
     code: str
@@ -131,8 +128,7 @@ class FieldDef:
         return not self.for_types or customer_type in self.for_types
 
 
-@dataclass(frozen=True)
-class City:
+class City(NamedTuple):
     code: str
     label: str
     province: str

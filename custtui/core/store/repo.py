@@ -19,7 +19,6 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
@@ -36,8 +35,7 @@ TREE_MODE = 0o40000
 ZERO_OID = "0" * 40
 
 
-@dataclass(frozen=True)
-class BlobRef:
+class BlobRef(NamedTuple):
     """An existing blob to place at a path, by id (used by revert and merges)."""
 
     sha: str
@@ -47,8 +45,7 @@ class BlobRef:
 Changes = dict[str, "bytes | BlobRef | None"]  # path -> new content, an existing blob, or deletion
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """Who made a change, and when (``when`` defaults to now)."""
 
     name: str
@@ -67,8 +64,7 @@ class Identity:
         return f"{self.name} <{self.email}> {int(when.timestamp())} {tz}".encode()
 
 
-@dataclass(frozen=True)
-class CommitInfo:
+class CommitInfo(NamedTuple):
     """A parsed commit object."""
 
     sha: str
