@@ -119,8 +119,7 @@ def test_the_log_subject_without_the_customer_column(demo):
     assert entry.customer not in without_customer(entry)
     office = next(e for e in demo.history() if e.customer is None)
     assert without_customer(office) == office.summary
-    undone = demo.history(entry.customer)[0]
-    undone.summary = f"撤销 {entry.customer}: {entry.summary}"
+    undone = demo.history(entry.customer)[0]._replace(summary=f"撤销 {entry.customer}: {entry.summary}")
     assert without_customer(undone) == f"撤销: {without_customer(entry)}"
 
 

@@ -13,10 +13,9 @@ import secrets
 import shutil
 import stat
 import subprocess
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from ..access import registry as staff_registry
 from ..access import rights
@@ -59,8 +58,7 @@ LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
 REVERT_STAGE_REASON = "撤销合作阶段的变更会在阶段历史中新增一条变更 (原记录保留), 请填写原因"
 
 
-@dataclass
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """One commit of the audit trail, readable."""
 
     commit: str
@@ -70,18 +68,16 @@ class HistoryEntry:
     summary: str
     customer: str | None
     action: str | None
-    fields: list[str] = field(default_factory=list)
+    fields: list[str]
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     name: str
     meta: dict
     blob: str
 
 
-@dataclass
-class Folder:
+class Folder(NamedTuple):
     """One customer's folder at one commit: the record, notes, deals and documents."""
 
     commit: str

@@ -7,8 +7,6 @@ the file, the key and what is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, NamedTuple, NoReturn
@@ -62,30 +60,20 @@ class Value(NamedTuple):
     extra: Mapping[str, object] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Dimension:
+class Dimension(NamedTuple):
     """A classification dimension (客户类型, 合作阶段, 行业 …) and its values."""
 
     code: str
     label: str
     values: tuple[Value, ...]
+    spellings: Mapping[str, str]  # every spelling (casefolded) -> code: see ``spellings``
 
     def value(self, code: str) -> Value | None:
         return next((v for v in self.values if v.code == code), None)
 
     def resolve(self, text: str) -> str | None:
         """The code for ``text`` given as code, label or alias (case-insensitive), or None."""
-        return self._codes.get(str(text).strip().casefold())
-
-    @cached_property
-    def _codes(self) -> dict[str, str]:
-        """Every spelling (casefolded) -> code; an earlier value wins a spelling two share."""
-        codes: dict[str, str] = {}
-        for v in reversed(self.values):
-            codes.update(
-                dict.fromkeys((v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)), v.code)
-            )
-        return codes
+        return self.spellings.get(str(text).strip().casefold())
 
     def label_of(self, code: str) -> str:
         found = self.value(code)
@@ -93,6 +81,15 @@ class Dimension:
 
     def choices(self) -> str:
         return "、".join(f"{v.label}({v.code})" for v in self.values)
+
+
+def spellings(values: list[Value]) -> dict[str, str]:
+    """Every spelling of the values (code, label, aliases; casefolded) -> code; an earlier value
+    wins a spelling two share."""
+    codes: dict[str, str] = {}
+    for v in reversed(values):
+        codes.update(dict.fromkeys((v.code.casefold(), v.label.casefold(), *(a.casefold() for a in v.aliases)), v.code))
+    return codes
 
 
 class DocType(NamedTuple):
@@ -319,7 +316,7 @@ class _Builder:
                 seen |= tokens
                 extra = {k: v for k, v in item.items() if k not in ("code", "label", "aliases")}
                 values.append(Value(vcode, vlabel, tuple(aliases), extra))
-            result[code] = Dimension(code, label, tuple(values))
+            result[code] = Dimension(code, label, tuple(values), spellings(values))
         for required in (CUSTOMER_TYPE, "stage", "status", "sensitivity", "value_tier"):
             if required not in result:
                 self.fail(name, required, "缺少必需的维度")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -145,7 +145,7 @@ def without_customer(entry: HistoryEntry) -> str:
         return entry.summary
     _, colon, detail = rest.partition(": ")
     if colon and f" {entry.customer}" in detail:
-        detail = without_customer(replace(entry, summary=detail))
+        detail = without_customer(entry._replace(summary=detail))
     return f"{verb}: {detail}" if colon else verb
 
 

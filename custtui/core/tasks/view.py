@@ -7,7 +7,6 @@ about what a person sees; writers use ``Archive`` directly (they need the stored
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -196,7 +195,7 @@ def history(archive: Archive, customer_id: str | None = None, **filters) -> list
     for entry in entries:
         summary = redacted(archive, entry.commit, entry.summary, entry.fields, entry.action)
         if summary is not None:
-            shown.append(replace(entry, summary=summary))
+            shown.append(entry._replace(summary=summary))
     return shown
 
 
