@@ -285,3 +285,14 @@ def test_check_finds_a_malformed_record_with_file_and_line(cli_archive):
     assert "customers/BJ/000/BJ-000001/customer.toml 第" in result.out and "Traceback" not in result.err
     listed = run_cli("--archive", cli_archive, "list")
     assert listed.code == 0 and "BJ-000001" in listed.out
+
+
+def test_only_the_subcommand_typed_is_built_and_any_other_word_lists_them_all(demo):
+    """The parser builds just the subcommand typed (a value of --user that is a command's name is
+    still the user); a mistyped command is told every command there is."""
+    listed = run_cli("--user", "show", "--archive", demo.store.path, "list")
+    assert listed.code == 0 and "BJ-000001" in listed.out and "未指定操作人" not in listed.err
+    wrong = run_cli("--archive", demo.store.path, "shwo", "BJ-000001")
+    assert wrong.code == 2 and "无效的选项 'shwo'" in wrong.err and "'show'" in wrong.err and "'pack'" in wrong.err
+    helped = run_cli("show", "-h")
+    assert helped.code == 0 and "用法: custtui show" in helped.out
