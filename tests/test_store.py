@@ -213,3 +213,15 @@ def test_a_commit_written_raw_by_a_hostile_copy_reads_as_git_reads_it(tmp_path):
             assert info.author_time.timestamp() == (int(shown[2]) if len(shown[2]) < 12 else 0)
         else:
             assert info.author_time.timestamp() in (0, int(shown[2] or 0)) and info.author_email in ("", shown[1])
+
+
+def test_a_commit_naming_an_encoding_that_is_no_text_encoding_reads_as_utf8(tmp_path):
+    archive = Archive.init(tmp_path / "a", "BJ", user="张伟")
+    tree = archive.store.root_tree(archive.head())
+    for encoding in (b"idna", b"hex", b"rot13", b"no-such-encoding"):
+        raw = b"tree " + tree.encode() + b"\nauthor \xe5\x9d\x8f\xe4\xba\xba <bad@x> 1764547200 +0800\n"
+        raw += b"encoding " + encoding + b"\n\n" + "说明: 客户资料\n".encode()
+        written = ["git", "-C", str(archive.store.path), "hash-object", "-w", "--literally", "-t", "commit", "--stdin"]
+        sha = subprocess.run(written, input=raw, capture_output=True, check=True).stdout.decode().strip()
+        info = archive.store.commit_info(sha)
+        assert (info.author_name, info.summary) == ("坏人", "说明: 客户资料"), encoding

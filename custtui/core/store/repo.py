@@ -230,11 +230,11 @@ def _parse_commit(sha: str, raw: bytes) -> CommitInfo:
             fields.setdefault(key, value)
     encoding = fields.get(b"encoding", b"utf-8").decode("ascii", "replace")
     try:
-        "".encode(encoding)
-    except LookupError:
-        encoding = "utf-8"
-    name, email, when = _parse_ident(fields.get(b"author", b""), encoding)
-    message = body.decode(encoding, "replace")
+        name, email, when = _parse_ident(fields.get(b"author", b""), encoding)
+        message = body.decode(encoding, "replace")
+    except (LookupError, UnicodeError, TypeError):  # no such encoding, or one that is no text's (idna, hex)
+        name, email, when = _parse_ident(fields.get(b"author", b""), "utf-8")
+        message = body.decode("utf-8", "replace")
     return CommitInfo(sha, lines[0][5:].decode(), tuple(parents), name, email, when, message)
 
 
