@@ -32,6 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sample-archive"))
 
+from generator.common import COMMON_CHARACTERS as COMMON  # noqa: E402
+from generator.common import full_width  # noqa: E402
+
 from bench.bench_core import OUT  # noqa: E402
 from custtui.core.archive.archive import Archive  # noqa: E402
 from custtui.core.records.records import customer_dir  # noqa: E402
@@ -49,18 +52,7 @@ LATIN = "ABCDEFGHKMNPRSTWXYZ"
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国志红梅鹏飞宇浩然欣怡子涵思远晓东"
 AREAS = ["010", "021", "020", "0755", "0571", "0512", "028", "027"]
-# GB2312 level 1: the 3,755 common characters, for the documents' prose
-COMMON = [
-    bytes([high, low]).decode("gb2312")
-    for high in range(0xB0, 0xD8)
-    for low in range(0xA1, 0xFF)
-    if not (high == 0xD7 and low > 0xF9)
-]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def full_width(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 def syllables() -> frozenset[str]:

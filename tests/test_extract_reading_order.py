@@ -11,29 +11,19 @@ import io
 import json
 import random
 import re
-import sys
 from datetime import date
-from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from generator.common import COMMON_CHARACTERS as COMMON
+from generator.common import FONT_FILE
+from generator.render import pdf_fonts, write_pdf
 from pypdf import PdfReader
 
 from custtui.core.archive.archive import Archive
 from custtui.core.index.extract import TextCache, extract
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sample-archive"))
-from generator.common import FONT_FILE  # noqa: E402
-from generator.render import pdf_fonts, write_pdf  # noqa: E402
-
-# GB2312 level 1: the 3,755 common characters
-COMMON = [
-    bytes([high, low]).decode("gb2312")
-    for high in range(0xB0, 0xD8)
-    for low in range(0xA1, 0xFF)
-    if not (high == 0xD7 and low > 0xF9)
-]
 RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 
 

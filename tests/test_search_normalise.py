@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from generator.common import full_width
 
 from custtui.core.archive.archive import Archive
 from custtui.core.index.analysis import BigramTokenizer, fold, query_terms
@@ -21,10 +22,6 @@ SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰"
 CITIES = ["北京", "天津", "重庆", "南京", "杭州", "成都"]
 AREAS = ["021", "010", "0571", "0755", "028"]
-
-
-def _full_width(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
 
 
 @dataclass
@@ -87,7 +84,7 @@ def _generate(seed: int = 13) -> tuple[list[Spec], dict]:
         "middle": f"{places[0]}{parts['middle']}{trades[0]}有限公司",
         "start": f"{parts['start']}{trades[1]}{places[1]}分公司",
         "digit": f"{places[2]}{trades[2]}{parts['digit']}号厂",
-        "stored_wide": _full_width(parts["stored_wide"]) + f"{trades[3]}集团",
+        "stored_wide": full_width(parts["stored_wide"]) + f"{trades[3]}集团",
         "typed_wide": f"{parts['typed_wide']}{trades[4]}科技有限公司",
         "landline": f"{places[5]}{trades[5]}有限公司",
         "noted": f"{places[6]}{trades[6]}有限公司",
@@ -156,7 +153,7 @@ def _mobile(digits: str, style: str) -> str:
         "dots": f"{a}.{b}.{c}",
         "+86": f"+86{digits}",
         "0086": f"0086 {a} {b} {c}",
-        "full-width": _full_width(digits),
+        "full-width": full_width(digits),
         "+86 spaced": f"+86 {a} {b} {c}",
     }[style]
 
@@ -182,10 +179,10 @@ CASES = [
     (P["stored_wide"].lower() + T[3][0], "stored_wide", "any"),
     (P["stored_wide"] + T[3] + "集团", "stored_wide", "first"),
     (N["stored_wide"], "stored_wide", "first"),
-    (_full_width(P["typed_wide"]) + T[4], "typed_wide", "any"),
-    (_full_width(P["typed_wide"][-1]) + T[4][0], "typed_wide", "any"),
-    (_full_width(N["typed_wide"]), "typed_wide", "first"),
-    (_full_width(P["typed_wide"]), "typed_wide", "any"),
+    (full_width(P["typed_wide"]) + T[4], "typed_wide", "any"),
+    (full_width(P["typed_wide"][-1]) + T[4][0], "typed_wide", "any"),
+    (full_width(N["typed_wide"]), "typed_wide", "first"),
+    (full_width(P["typed_wide"]), "typed_wide", "any"),
     # invisible characters: in the query (pasted) and in the text (a note)
     (N["middle"][:3] + "\u200b" + N["middle"][3:6], "middle", "any"),
     ("\ufeff" + N["digit"], "digit", "first"),
@@ -196,22 +193,22 @@ CASES = [
     *((_mobile(P["mobiles"][0], s), "middle", "alone") for s in ("spaces", "dashes", "dots", "+86", "0086")),
     *((_mobile(P["mobiles"][7], s), "person", "alone") for s in ("full-width", "+86 spaced")),
     (P["mobiles"][1][-4:], "start", "first"),
-    (_full_width(P["mobiles"][2][-4:]), "digit", "first"),
+    (full_width(P["mobiles"][2][-4:]), "digit", "first"),
     # a landline with extension, as stored and as people write it, with and without area code
     (P["landline"], "landline", "alone"),
     (f"({area}){number}", "landline", "alone"),
     (f"{area} {number[:4]} {number[4:]}", "landline", "alone"),
     (f"{area}-{number} 转 {extension}", "landline", "alone"),
-    (_full_width(f"{area}-{number}"), "landline", "alone"),
+    (full_width(f"{area}-{number}"), "landline", "alone"),
     (number, "landline", "alone"),
     (f"{number[:4]}-{number[4:]}", "landline", "alone"),
     (number[-4:], "landline", "first"),
     (P["service"], "landline", "alone"),
     (P["service"].replace("-", " "), "landline", "alone"),
     # numbers: full-width, lower case
-    (_full_width(BY_KEY["middle"].fields["uscc"]), "middle", "alone"),
+    (full_width(BY_KEY["middle"].fields["uscc"]), "middle", "alone"),
     (BY_KEY["start"].fields["uscc"].lower(), "start", "alone"),
-    (_full_width(BY_KEY["person"].fields["id_number"].lower()), "person", "alone"),
+    (full_width(BY_KEY["person"].fields["id_number"].lower()), "person", "alone"),
     # a colon that is no filter is text; a real filter with a full-width colon
     ("地址：" + P["hidden"], "noted", "any"),
     (f"http://{P['host']}.cn/a", "noted", "any"),
@@ -268,11 +265,11 @@ def test_a_real_filter_with_a_full_width_colon_filters(searched):
 
 def test_highlight_marks_the_whole_mixed_word_in_the_stored_form(searched):
     index, ids = searched
-    hit = index.search(_full_width(P["typed_wide"]) + T[4]).hits[0]
+    hit = index.search(full_width(P["typed_wide"]) + T[4]).hits[0]
     assert hit.id == ids["typed_wide"]
     assert f"【{P['typed_wide']}】" in hit.highlights and f"【{T[4]}】" in hit.highlights
     wide = index.search(P["stored_wide"] + T[3]).hits[0]
-    assert f"【{_full_width(P['stored_wide'])}】" in wide.highlights
+    assert f"【{full_width(P['stored_wide'])}】" in wide.highlights
 
 
 @pytest.mark.parametrize("style", ["spaces", "+86", "0086", "full-width", "dots"])
@@ -281,7 +278,7 @@ def test_a_masked_phone_is_not_found_by_any_spelling(searched, style):
     masked = Scope(blocked_terms=lambda field, term: field == "phone" and not term.startswith("t"))
     digits = P["mobiles"][0]
     assert ids["middle"] not in [h.id for h in index.search(_mobile(digits, style), scope=masked).hits]
-    assert ids["middle"] in [h.id for h in index.search(_full_width(digits[-4:]), scope=masked).hits]
+    assert ids["middle"] in [h.id for h in index.search(full_width(digits[-4:]), scope=masked).hits]
 
 
 def test_terms_and_their_places_agree_on_mixed_text():

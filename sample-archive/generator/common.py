@@ -152,3 +152,18 @@ def make_id_number(division: str, born: date, seq: int) -> str:
 
 def masked_id(number: str) -> str:
     return number[:6] + "*" * 8 + number[-4:]
+
+
+# GB2312 level 1: the 3,755 common characters, for generated prose and names
+COMMON_CHARACTERS = [
+    bytes([high, low]).decode("gb2312")
+    for high in range(0xB0, 0xD8)
+    for low in range(0xA1, 0xFF)
+    if not (high == 0xD7 and low > 0xF9)
+]
+
+
+def full_width(text: str) -> str:
+    """``text`` as typed with a full-width input method: ASCII letters, digits and signs become
+    their full-width forms, a space the ideographic space."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
