@@ -181,3 +181,13 @@ def test_text_is_cut_and_wrapped_at_word_boundaries():
     assert lines == ["工单 3 张均", "已关闭。客户", "询问", "HT-2024-015", "号"], "。 never starts a line"
     narrow = plan((Col("来自", 4, drop=1), Col("值", 10, weight=1), Col("来自", 4, drop=1)), [4, 50, 4], 20)
     assert narrow == [0, 18, 0], "columns of one level give way together, the meaning keeps the room"
+
+
+async def test_a_footer_asked_to_redraw_after_its_screen_closed_does_nothing(open_app):
+    """Textual asks the footer to redraw after idle; when the screen closed meanwhile (seen in a
+    sync test at exit), the request finds no screen and must not end the app with an error."""
+    async with open_app(size=NARROW) as (app, pilot, main):
+        footer = main.query_one(Footer)
+        await footer.remove()
+        await footer.recompose()
+        assert app.is_running and len(main.query(Footer)) == 0

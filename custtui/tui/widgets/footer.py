@@ -71,8 +71,9 @@ class FittedFooter(Footer):
 
     async def recompose(self) -> None:
         """Redraw only when the keys to show changed: Textual asks after every change of focus
-        or bindings (17 times while the main screen opened, ~10 ms each)."""
-        if self._plan() != self.shown_plan:
+        or bindings (17 times while the main screen opened, ~10 ms each). A request that comes
+        after the footer left its screen (a screen closed meanwhile) has nothing to redraw."""
+        if self.is_attached and self._plan() != self.shown_plan:
             await super().recompose()
 
     def compose(self) -> ComposeResult:
