@@ -22,7 +22,8 @@ from generator.render import pdf_fonts, write_pdf
 from pypdf import PdfReader
 
 from custtui.core.archive.archive import Archive
-from custtui.core.index.extract import TextCache, extract
+from custtui.core.index.extract import extract
+from custtui.core.index.textcache import TextCache
 
 RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 

@@ -15,10 +15,7 @@ import os
 import shlex
 import shutil
 import sys
-import tempfile
 from pathlib import Path
-
-import platformdirs
 
 from ..core.access import access_log
 from ..core.access.policy import PermissionDenied
@@ -98,6 +95,8 @@ def authorized_keys_lines(archive: Archive, executable: str) -> list[tuple[Perso
 def _write_atomically(target: Path, text: str) -> None:
     target = target.expanduser()
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    import tempfile
+
     fd, temp = tempfile.mkstemp(prefix=".authorized_keys.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -218,6 +217,8 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise _refuse(archive, person, target, f"{who}: 终端界面需要终端, 请用 ssh -t 连接 (不带命令)")
         access_log.record(archive, person, "tui", str(archive.store.path))
+        import platformdirs
+
         from ..tui.app import run_app
 
         path = str(archive.store.path)

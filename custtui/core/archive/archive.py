@@ -7,9 +7,7 @@ own schema (read at the head it writes on), builds its change from that head, an
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 import shutil
 import stat
 import subprocess
@@ -604,7 +602,7 @@ class Archive:
         action: str,
         when: datetime | None,
     ) -> tuple[str, str]:
-        file = f"{stamp}-{secrets.token_hex(3)}{TOML_SUFFIX}"
+        file = f"{stamp}-{os.urandom(3).hex()}{TOML_SUFFIX}"  # secrets.token_hex, without loading OpenSSL
         record = {**record, "by": self.display_name}
 
         def build(head):
@@ -670,6 +668,8 @@ class Archive:
             name = check_given_name(name, min(rules["max_name_length"], 255))
         data = read_document_file(path, rules["max_file_bytes"])
         size = len(data)
+        import hashlib  # see store.repo.blob_sha
+
         digest = hashlib.sha256(data).hexdigest()
         customer = self.customer(customer_id)
         record = self.validator().document(meta, customer["type"])

@@ -9,7 +9,6 @@ never a traceback.
 from __future__ import annotations
 
 import re
-import tomllib
 
 import rtoml
 
@@ -31,6 +30,8 @@ def parse(raw: bytes, path: str) -> dict:
     except rtoml.TomlParsingError as exc:
         if "recurs" in str(exc):
             raise RecordError(path, "嵌套层次过深 (表或列表套了太多层)") from None
+    import tomllib  # only for a file rtoml refused: its message names the line
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -10,16 +10,12 @@ extracted once, whichever office or commit it arrived from.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import json
 import math
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
-import threading
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -27,22 +23,14 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from .analysis import is_cjk
+from .textcache import Extracted
+
 TEXT_SUFFIXES = {".txt", ".csv", ".tsv", ".md", ".log", ".json", ".xml", ".html", ".htm"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
 MAX_EXTRACT_BYTES = 64 * 2**20
 MAX_TEXT_CHARS = 2_000_000
 OCR_TIMEOUT_S = 120
-# A method's version (1 when not named): bump it when that method gives different text for the
-# same file. TextCache extracts the texts of an older version again, and only those: a scan's OCR
-# (minutes for a large archive) is kept while the PDF reading order changes.
-METHOD_VERSIONS = {"pdf": 2, "docx": 2}  # 2: reading order (issue 13)
-
-
-@dataclass(frozen=True)
-class Extracted:
-    text: str
-    method: str
-    note: str | None = None
 
 
 def extract(data: bytes, name: str) -> Extracted:
@@ -336,7 +324,7 @@ def _few_control_chars(text: str) -> bool:
 def _mostly_common_hanzi(text: str) -> bool:
     """Real GBK text is nearly all GB2312 characters; bytes of another encoding read as GBK
     land mostly in the rare extension areas (measured: ~30%)."""
-    hanzi = [ch for ch in text if _is_cjk(ch)]
+    hanzi = [ch for ch in text if is_cjk(ch)]
     if not hanzi:
         return True
     common = 0
@@ -385,84 +373,7 @@ def _ocr_images(images: list[bytes]) -> Extracted:
 def _join_cjk(text: str) -> str:
     out = []
     for i, ch in enumerate(text):
-        if ch == " " and 0 < i < len(text) - 1 and _is_cjk(text[i - 1]) and _is_cjk(text[i + 1]):
+        if ch == " " and 0 < i < len(text) - 1 and is_cjk(text[i - 1]) and is_cjk(text[i + 1]):
             continue
         out.append(ch)
     return "".join(out)
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
-
-
-class TextCache:
-    """Extracted text by git blob id, in one SQLite file under ``.git/custtui/text/``: never
-    extract a file twice (again only when its method's version in ``METHOD_VERSIONS`` changed).
-
-    One file, not one per document: at 100k customers the 200,000 small JSON files of earlier
-    versions held 13 MB of text in 799 MB of disk blocks (37.6 MB here). A JSON file of those
-    versions is still read, once, on a miss, and its text moved into the database."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self._local = threading.local()  # a connection per thread and process (never across a fork)
-
-    def _db(self) -> sqlite3.Connection:
-        con = getattr(self._local, "con", None)
-        if con is None or self._local.pid != os.getpid():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            con = sqlite3.connect(self.folder / "texts.sqlite", timeout=60, isolation_level=None)
-            con.execute("PRAGMA journal_mode=WAL")  # readers never wait for the index builders' writes
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS texts"
-                " (blob TEXT PRIMARY KEY, text TEXT NOT NULL, method TEXT NOT NULL, note TEXT, version INTEGER)"
-            )
-            con.execute("CREATE TABLE IF NOT EXISTS readings (char TEXT PRIMARY KEY, full TEXT, initials TEXT)")
-            self._local.con, self._local.pid = con, os.getpid()
-        return con
-
-    def get(self, blob: str, name: str, read) -> Extracted:
-        """The text of blob ``blob`` (file ``name``); ``read()`` gives its bytes on a miss."""
-        db = self._db()
-        row = db.execute("SELECT text, method, note, version FROM texts WHERE blob = ?", (blob,)).fetchone()
-        found = self._current(*row) if row else None
-        if found is None:
-            found = (None if row else self._legacy(blob)) or extract(read(), name)
-            db.execute(
-                "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, ?)",
-                (blob, found.text, found.method, found.note, METHOD_VERSIONS.get(found.method, 1)),
-            )
-        return found
-
-    def reading(self, char: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-        """A character's pinyin readings as pypinyin gave them when it was first indexed (see
-        ``analysis.readings_kept_in``)."""
-        row = self._db().execute("SELECT full, initials FROM readings WHERE char = ?", (char,)).fetchone()
-        return (tuple(row[0].split(",")), tuple(row[1].split(","))) if row else None
-
-    def remember_reading(self, char: str, readings: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
-        full, initials = (",".join(r) for r in readings)
-        self._db().execute("INSERT OR REPLACE INTO readings VALUES (?, ?, ?)", (char, full, initials))
-
-    def forget_readings(self) -> None:
-        """A full build reads every character again (pypinyin may have been upgraded since)."""
-        self._db().execute("DELETE FROM readings")
-
-    @staticmethod
-    def _current(text: str, method: str, note: str | None, version: int | None) -> Extracted | None:
-        """The cached text, unless its method has changed since it was extracted."""
-        return Extracted(text, method, note) if (version or 1) == METHOD_VERSIONS.get(method, 1) else None
-
-    def _legacy(self, blob: str) -> Extracted | None:
-        """A text cached as a JSON file by an earlier version, if it is still current; the file is
-        removed (the caller stores its text), so the old cache empties as documents are read."""
-        path = self.folder / blob[:2] / f"{blob[2:]}.json"
-        try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            path.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):  # the folder's last file: the folder goes too
-                path.parent.rmdir()
-            return self._current(cached["text"], cached["method"], cached.get("note"), cached.get("version"))
-        except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
-            return None

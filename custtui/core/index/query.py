@@ -22,9 +22,9 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
+from typing import NamedTuple
 
 from whoosh import matching
 from whoosh import query as Q
@@ -88,13 +88,12 @@ class QueryError(CusttuiError):
     """A query that cannot be run, with what to type instead."""
 
 
-@dataclass
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     customer_query: Q.Query | None
     document_query: Q.Query | None
-    precise_query: Q.Query | None = None  # exact name, number, phone or pinyin: never cut short
-    highlight_terms: set[str] = field(default_factory=set)
-    hints: list[str] = field(default_factory=list)
+    precise_query: Q.Query | None  # exact name, number, phone or pinyin: never cut short
+    highlight_terms: set[str]
+    hints: list[str]
 
 
 def field_names() -> str:

@@ -15,9 +15,8 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from whoosh import index as windex
 from whoosh import query as Q
@@ -48,7 +47,6 @@ from .analysis import (
     query_terms,
     readings_kept_in,
 )
-from .extract import TextCache
 from .fields import (
     STORED_PROSE_CHARS,
     customer_body,
@@ -60,6 +58,7 @@ from .fields import (
 )
 from .listing import batch_read, customer_folders
 from .query import ParsedQuery, parse_query
+from .textcache import TextCache
 from .whoosh_internals import COMPOUND, BulkWriter, SkippingTopCollector, commit_segments
 
 VERSION = 7  # 6: folded text, pairs across latin-Chinese seams; 7: newest activity stored (issue 13)
@@ -212,8 +211,7 @@ class _Marker(Formatter):
         return f"【{text[token.startchar : token.endchar]}】"
 
 
-@dataclass
-class Hit:
+class Hit(NamedTuple):
     kind: str  # "customer" or "document"
     id: str  # the customer ID
     name: str  # the customer's name
@@ -224,17 +222,16 @@ class Hit:
     title: str | None = None
     note: str | None = None  # why a document has no text (encrypted, unknown encoding …)
     why: str = ""  # where it matched, as people say it: 名称, 联系人, 电话, 正文 …
-    activity: str = field(default="", repr=False)  # a customer's newest record or transaction, YYYYMMDD
-    blob: str | None = field(default=None, repr=False)  # a document's git blob
-    snippet_sources: list[str] = field(default_factory=list, repr=False)  # a customer's stored names and prose
+    activity: str = ""  # a customer's newest record or transaction, YYYYMMDD
+    blob: str | None = None  # a document's git blob
+    snippet_sources: tuple[str, ...] = ()  # a customer's stored names and prose
 
     def as_dict(self) -> dict:
         keys = ("kind", "id", "name", "score", "why", "highlights", "document", "path", "title", "note")
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """What one person's search may show (``custtui.core.tasks.view.search`` builds it from the policy).
 
     Enforced inside the search, so a hidden document is neither a hit nor a count, and a term that
@@ -268,12 +265,11 @@ class Scope:
 EVERYTHING = Scope()
 
 
-@dataclass
-class Results:
+class Results(NamedTuple):
     query: str
     hits: list[Hit]
     total: int
-    hints: list[str] = field(default_factory=list)
+    hints: list[str]
     exact: bool = True  # False: total is Whoosh's estimate (counting a common word's matches is slow)
 
 
@@ -622,9 +618,9 @@ class SearchIndex:
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
         ranked = _ties_by_activity(_precise_first(precise, customers, text))
         hits = _merge(ranked, documents, limit)
-        for hit in hits[:HIGHLIGHTED_HITS]:
-            self._highlight(hit, parsed, prose=scope.prose)
-            hit.highlights = scope.redact(hit.highlights)
+        for i, hit in enumerate(hits[:HIGHLIGHTED_HITS]):
+            why, highlights = self._highlight(hit, parsed, prose=scope.prose)
+            hits[i] = hit._replace(why=why, highlights=scope.redact(highlights))
         return Results(
             text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
         )
@@ -679,7 +675,7 @@ class SearchIndex:
                         stored.get("name", ""),
                         found.score,
                         activity=stored.get("activity", ""),
-                        snippet_sources=[stored.get(k, "") for k in ("name", "alias", "contact", "prose")],
+                        snippet_sources=tuple(stored.get(k, "") for k in ("name", "alias", "contact", "prose")),
                     )
                 )
             else:
@@ -699,11 +695,11 @@ class SearchIndex:
                 )
         return hits, total, exact
 
-    def _highlight(self, hit: Hit, parsed: ParsedQuery, prose: bool = True) -> None:
-        """The hit's snippet with the matches marked, and ``why``: the field it was found in."""
+    def _highlight(self, hit: Hit, parsed: ParsedQuery, prose: bool = True) -> tuple[str, str]:
+        """(why, snippet): the field the hit was found in and its text with the matches marked."""
         terms = parsed.highlight_terms
         if not terms:  # filters only: nothing was typed to find
-            return
+            return hit.why, hit.highlights
         if hit.kind == "document":
             sources = [("标题", hit.title or ""), ("文件名", hit.document or "")]
             if hit.blob:
@@ -725,13 +721,9 @@ class SearchIndex:
                 break
             found = highlight(source, terms, analyzer, ContextFragmenter(maxchars=120, surround=30), _Marker(), top=2)
             if found:
-                hit.why, hit.highlights = label, found.replace("\n", " ")
-                return
+                return label, found.replace("\n", " ")
         matched = self._matched_otherwise(hit, parsed) if hit.kind == "customer" else None
-        if matched:
-            hit.why, hit.highlights = matched
-        else:
-            hit.highlights = "  ".join(s for _, s in sources[:2] if s)[:120]
+        return matched or (hit.why, "  ".join(s for _, s in sources[:2] if s)[:120])
 
     def _matched_otherwise(self, hit: Hit, parsed: ParsedQuery) -> tuple[str, str] | None:
         """(field, value) a customer matched by without a word of its text: a phone (whose, and the
@@ -839,8 +831,8 @@ def _precise_first(precise: list[Hit], ranked: list[Hit], text: str) -> list[Hit
     top = max((h.score for h in ranked), default=1.0)
     best = max((h.score for h in precise), default=0.0)
     seen = {h.id for h in precise}
-    for hit in precise:  # a named one scores above every other exact match, whatever Whoosh gave
-        hit.score = top + hit.score + (best if named(hit) else 0.0)
+    # a named one scores above every other exact match, whatever Whoosh gave
+    precise = [hit._replace(score=top + hit.score + (best if named(hit) else 0.0)) for hit in precise]
     precise.sort(key=lambda hit: hit.score, reverse=True)
     return precise + [h for h in ranked if h.id not in seen]
 

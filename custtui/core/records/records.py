@@ -8,7 +8,6 @@ field and the rule. Serialisation is stable (fixed key order) so diffs stay smal
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
@@ -68,6 +67,8 @@ _TOML_LIST = re.compile(r"^\s*\[\s*([\"'{\[]|\])")  # ["甲", … or [] (a list 
 
 def _toml_value(text: str, definition: FieldDef, example: str) -> Any:
     """A list or table typed as TOML text (``["华信厂", "华信"]``) for a field whose kind needs one."""
+    import tomllib  # 4 ms, for the rare value typed as TOML
+
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError) as exc:

@@ -10,7 +10,6 @@ in step afterwards for the paths the commit changed.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import random
 import re
@@ -92,6 +91,8 @@ class StaleHead(Exception):
 
 def blob_sha(data: bytes) -> str:
     """The git object id of ``data`` as a blob."""
+    import hashlib  # loading OpenSSL took 4-5 ms of every command that writes nothing
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from ..archive.archive import Archive
 from ..base.errors import FieldError, RecordError
 from ..base.layout import CUSTOMERS_DIR, DEALS_DIR, DOCS_DIR, META_SUFFIX, TOML_SUFFIX
-from ..index.extract import Extracted, TextCache
 from ..index.listing import Summary
+from ..index.textcache import Extracted, TextCache
 from ..records.naming import unique_name
 from ..records.records import loads
 from ..records.schema import DocType, Schema

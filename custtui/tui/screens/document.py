@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from ...core.archive.archive import Archive, Document
 from ...core.base.errors import ConflictError, CusttuiError, FieldError
-from ...core.index.extract import Extracted
+from ...core.index.textcache import Extracted
 from ...core.records.present import DOCUMENT_LABELS, document_display
 from ...core.records.schema import Schema
 from ...core.tasks import view
