@@ -618,9 +618,10 @@ class SearchIndex:
             hints.append("匹配的记录很多, 只排列了其中一部分; 多输入几个字可以更准确")
         ranked = _ties_by_activity(_precise_first(precise, customers, text))
         hits = _merge(ranked, documents, limit)
-        for i, hit in enumerate(hits[:HIGHLIGHTED_HITS]):
-            why, highlights = self._highlight(hit, parsed, prose=scope.prose)
-            hits[i] = hit._replace(why=why, highlights=scope.redact(highlights))
+        with readings_kept_in(self.texts):  # a pinyin hit's why: the readings the index was built with
+            for i, hit in enumerate(hits[:HIGHLIGHTED_HITS]):
+                why, highlights = self._highlight(hit, parsed, prose=scope.prose)
+                hits[i] = hit._replace(why=why, highlights=scope.redact(highlights))
         return Results(
             text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
         )
