@@ -23,7 +23,7 @@ from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
 from ..records.records import loads
 from ..store.repo import Store
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = (
     "id",
@@ -45,9 +45,10 @@ SUMMARY_FIELDS = (
     "owner",
     "first_contact",
     "conflicts",
+    "phone_book",
     "error",
 )
-LIST_FIELDS = frozenset({"aliases", "demand_types", "tags"})
+LIST_FIELDS = frozenset({"aliases", "demand_types", "tags", "phone_book"})
 _INDEX = {key: i for i, key in enumerate(SUMMARY_FIELDS)}
 _FIELD_SEP, _LIST_SEP = "\x1e", "\x1f"
 
@@ -69,7 +70,7 @@ class Summary:
     @classmethod
     def of(cls, record: dict) -> "Summary":
         def text(key: str) -> str:
-            value = record.get("_error" if key == "error" else key)
+            value = phone_book(record) if key == "phone_book" else record.get("_error" if key == "error" else key)
             if value is None or value == [] or value == "":
                 return ""
             if key == "conflicts":  # listed as how many are open
@@ -114,6 +115,25 @@ class Summary:
 
     def __repr__(self) -> str:
         return f"Summary({self.get('id')} {self.get('name')})"
+
+
+def phone_book(record: dict) -> list[str]:
+    """Every phone of a customer and of its contacts, for finding duplicates: ``号码`` for the
+    customer's own, ``号码 联系人姓名`` for a contact's (a phone as stored has no space). Read
+    defensively: a synced or hand-edited record may hold anything."""
+    book = []
+    own = record.get("phones")
+    for phone in own if isinstance(own, list) else [own] if isinstance(own, str) else []:
+        book.append("".join(str(phone).split()))
+    contacts = record.get("contacts")
+    for contact in contacts if isinstance(contacts, list) else []:
+        if not isinstance(contact, dict):
+            continue
+        phones = contact.get("phones")
+        name = " ".join(str(contact.get("name") or "").split())
+        for phone in phones if isinstance(phones, list) else [phones] if isinstance(phones, str) else []:
+            book.append(f"{''.join(str(phone).split())} {name}".rstrip())
+    return [entry for entry in book if entry]
 
 
 _INSERT = "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)"
