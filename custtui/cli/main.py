@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.base.errors import CusttuiError, FieldError
 from .common import Output, Progress, archive_path, chinese_argparse, global_options, open_archive
 from .ssh import add_commands as add_ssh_commands
+from .tables import add_commands as add_table_commands
 
 if TYPE_CHECKING:
     from ..core.archive.archive import Archive
@@ -160,6 +161,9 @@ def cmd_list(args, out: Output) -> None:
     archive = open_archive(args)
     schema = archive.schema()
     found = view.find(archive, _pairs(args.where))
+    if args.out:
+        _write_out(args, out, archive, "listed", found)
+        return
     rows = [
         f"{c['id']}  ⚠ 记录已损坏: {c['error']}"
         if c.get("error")
@@ -171,6 +175,15 @@ def cmd_list(args, out: Output) -> None:
         [{k: c.get(k) for k in ("id", "name", "type", "stage", "owner", "industry", "region", "error")} for c in found],
         "\n".join(rows + [f"共 {len(found)} 个客户"]),
     )
+
+
+def _write_out(args, out: Output, archive: Archive, kind: str, shown: Any) -> None:
+    """``--out FILE`` of list and search: the result as shown, written as XLSX or CSV."""
+    from ..core.tasks import tables
+
+    table = tables.listed(archive, shown) if kind == "listed" else tables.searched(shown)
+    target = tables.export(archive, table, Path(args.out).expanduser())
+    out.emit({"path": str(target), "rows": len(table.rows)}, f"已导出 {len(table.rows)} 行: {target}")
 
 
 def cmd_note(args, out: Output) -> None:
@@ -318,6 +331,9 @@ def cmd_search(args, out: Output) -> None:
     index = archive.search_index(on_message=_notice)
     index.ensure(progress=_index_progress(args))
     results = view.search(archive, " ".join(args.query), limit=args.limit)
+    if args.out:
+        _write_out(args, out, archive, "searched", results)
+        return
     lines = [f"注意: {hint}" for hint in results.hints]
     for hit in results.hits:
         where = f"  资料 {hit.document}" if hit.kind == "document" else ""
@@ -602,6 +618,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
 
     p = command("list", cmd_list, "列出客户")
     p.add_argument("--where", nargs="+", action="extend", default=[], metavar="字段=值")
+    p.add_argument("--out", metavar="文件", help="把列出的客户写入 .xlsx 或 .csv 文件 (需要导出权限; 不覆盖已有文件)")
 
     p = command("note", cmd_note, "添加沟通记录")
     p.add_argument("id")
@@ -664,6 +681,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     p = command("search", cmd_search, "搜索客户和资料 (名称片段、拼音、电话后四位、编号、字段:值)")
     p.add_argument("query", nargs="+", help='如 华信、huaxin、5678、行业:制造业 阶段:潜在、"采购合同"')
     p.add_argument("--limit", type=int, default=20, help="最多显示条数 (默认 20)")
+    p.add_argument("--out", metavar="文件", help="把显示的结果写入 .xlsx 或 .csv 文件 (需要导出权限; 不覆盖已有文件)")
 
     command("reindex", cmd_reindex, "重建搜索索引")
 
@@ -710,6 +728,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
         p.add_argument(name)
 
     add_ssh_commands(command)
+    add_table_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))

@@ -138,6 +138,35 @@ BASIC_HEADER = (
 )
 
 
+def basic_row(schema: Schema, customer_id: str, r: dict, today: date) -> list[Any]:
+    """One customer's line of the 客户基础信息表 (``r`` as the person sees it)."""
+    contacts = [x for x in r.get("contacts") or [] if isinstance(x, dict)]
+    main = _main_contact(contacts)
+    others = [x for x in contacts if x is not main]
+    phones = r.get("phones") if r.get("type") == "individual" else main.get("phones")
+    return [
+        customer_id,
+        r.get("name", ""),
+        r.get("uscc", ""),
+        _label(schema, "industry", r.get("industry")),
+        _label(schema, "size", r.get("size")),
+        main.get("name", ""),
+        main.get("position", ""),
+        _joined(phones or []),
+        r.get("address", ""),
+        r.get("first_contact") or "",
+        _label(schema, "customer_type", r.get("type")),
+        r.get("owner", ""),
+        _label(schema, "gender", r.get("gender")),
+        age(r.get("id_number"), today) if r.get("id_number") else "",
+        r.get("id_number", ""),
+        "; ".join(
+            " ".join(filter(None, (x.get("name", ""), x.get("position", ""), _joined(x.get("phones") or []))))
+            for x in others
+        ),
+    ]
+
+
 def basic(
     archive: Archive, where: dict[str, str] | None = None, *, unmask: bool = False, today: date | None = None
 ) -> Table:
@@ -146,36 +175,7 @@ def basic(
     schema = archive.schema()
     today = today or date.today()
     customers, broken = _customers(archive, where, unmask, NAMED["basic"])
-    rows = []
-    for c in customers:
-        r = c.record
-        contacts = [x for x in r.get("contacts") or [] if isinstance(x, dict)]
-        main = _main_contact(contacts)
-        others = [x for x in contacts if x is not main]
-        phones = r.get("phones") if r.get("type") == "individual" else main.get("phones")
-        rows.append(
-            [
-                c.id,
-                r.get("name", ""),
-                r.get("uscc", ""),
-                _label(schema, "industry", r.get("industry")),
-                _label(schema, "size", r.get("size")),
-                main.get("name", ""),
-                main.get("position", ""),
-                _joined(phones or []),
-                r.get("address", ""),
-                r.get("first_contact") or "",
-                _label(schema, "customer_type", r.get("type")),
-                r.get("owner", ""),
-                _label(schema, "gender", r.get("gender")),
-                age(r.get("id_number"), today) if r.get("id_number") else "",
-                r.get("id_number", ""),
-                "; ".join(
-                    " ".join(filter(None, (x.get("name", ""), x.get("position", ""), _joined(x.get("phones") or []))))
-                    for x in others
-                ),
-            ]
-        )
+    rows = [basic_row(schema, c.id, c.record, today) for c in customers]
     return Table(NAMED["basic"], BASIC_HEADER, rows, bool(rows), tuple(broken))
 
 
@@ -205,30 +205,31 @@ def combined_tag(schema: Schema, record: dict) -> str:
     return "-".join(filter(None, (kind, _label(schema, "size", record.get("size")), stage)))
 
 
+def tags_row(schema: Schema, customer_id: str, r: dict) -> list[Any]:
+    """One customer's line of the 客户分类标签表."""
+    return [
+        customer_id,
+        r.get("name", ""),
+        _label(schema, "customer_type", r.get("type")),
+        _label(schema, "industry", r.get("industry")),
+        _label(schema, "size", r.get("size")),
+        schema.region_label(r["region"]) if r.get("region") else "",
+        _label(schema, "value_tier", r.get("value_tier")),
+        _number(r.get("annual_purchase")),
+        _label(schema, "stage", r.get("stage")),
+        _label(schema, "status", r.get("status")),
+        _label(schema, "grade", r.get("grade")),
+        combined_tag(schema, r),
+        _joined(r.get("tags") or []),
+        r.get("remark", ""),
+    ]
+
+
 def tags(archive: Archive, where: dict[str, str] | None = None) -> Table:
     """客户分类标签表: every classification of each customer, the combined tag and the note."""
     schema = archive.schema()
     customers, broken = _customers(archive, where, False, NAMED["tags"])
-    rows = [
-        [
-            c.id,
-            r.get("name", ""),
-            _label(schema, "customer_type", r.get("type")),
-            _label(schema, "industry", r.get("industry")),
-            _label(schema, "size", r.get("size")),
-            schema.region_label(r["region"]) if r.get("region") else "",
-            _label(schema, "value_tier", r.get("value_tier")),
-            _number(r.get("annual_purchase")),
-            _label(schema, "stage", r.get("stage")),
-            _label(schema, "status", r.get("status")),
-            _label(schema, "grade", r.get("grade")),
-            combined_tag(schema, r),
-            _joined(r.get("tags") or []),
-            r.get("remark", ""),
-        ]
-        for c in customers
-        for r in (c.record,)
-    ]
+    rows = [tags_row(schema, c.id, c.record) for c in customers]
     personal = any(c.record.get("type") == "individual" for c in customers)  # a person's name
     return Table(NAMED["tags"], TAGS_HEADER, rows, personal, tuple(broken))
 
