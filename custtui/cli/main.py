@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.base.errors import CusttuiError, FieldError
 from .common import Output, Progress, archive_path, chinese_argparse, global_options, open_archive
+from .duplicates import add_commands as add_duplicates_commands
+from .moving import add_commands as add_import_commands
 from .ssh import add_commands as add_ssh_commands
 from .tables import add_commands as add_table_commands
 
@@ -85,8 +87,18 @@ def cmd_summary(args, out: Output) -> None:
 
 
 def cmd_add(args, out: Output) -> None:
+    from ..core.archive.duplicates import DuplicateFinder, describe
+
     archive = open_archive(args)
-    customer_id, commit = archive.add_customer(args.type, args.name, _pairs(args.set))
+    fields = _pairs(args.set)
+    draft = archive.validator().customer({"type": args.type, "name": args.name, **fields}, check_required=False)
+    suspects = DuplicateFinder.of(archive).suspects(draft)
+    # a same USCC or ID number is refused by add_customer itself (naming the customer), flag or not
+    if suspects and not any(s.certain for s in suspects):
+        print(describe(suspects), file=sys.stderr)
+        if not args.allow_duplicate:
+            raise CusttuiError("未保存: 确认不是同一客户后, 加 --allow-duplicate 重新运行即可新建")
+    customer_id, commit = archive.add_customer(args.type, args.name, fields)
     out.emit({"id": customer_id, "commit": commit}, customer_id)
 
 
@@ -225,6 +237,19 @@ def cmd_attach(args, out: Output) -> None:
 
     archive = open_archive(args)
     meta = {key: getattr(args, key) for key in DOCUMENT_FIELDS if getattr(args, key) is not None}
+    if not args.allow_duplicate:  # anywhere in the archive, as the TUI checks; attach itself sees one customer
+        import hashlib
+
+        from ..core.archive.archive import read_document_file
+
+        data = read_document_file(Path(args.file), archive.schema().rules["documents"]["max_file_bytes"])
+        if held := archive.documents_with_checksum(hashlib.sha256(data).hexdigest()):
+            where = "、".join(f"{cid} 的「{name}」" for cid, name in held)
+            raise FieldError(
+                "file",
+                "资料文件",
+                f"与已归档的 {where} 内容完全相同 (校验和一致), 未重复归档; 确需再归档请加 --allow-duplicate",
+            )
     name, commit = archive.attach(args.id, args.file, meta, name=args.name, allow_duplicate=args.allow_duplicate)
     out.emit({"id": args.id, "name": name, "commit": commit}, f"已归档 {name} ({commit[:10]})")
 
@@ -606,6 +631,11 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     p.add_argument(
         "--set", nargs="+", action="extend", default=[], metavar="字段=值", help="字段=值 (可多次使用 --set, 都会生效)"
     )
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="名称、简称或电话与已有客户相同时仍然新建 (同一信用代码/身份证号仍会拒绝)",
+    )
 
     p = command("set", cmd_set, "修改客户字段")
     p.add_argument("id")
@@ -655,7 +685,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
         ("--name", "存档文件名 (默认按命名规则生成)"),
     ):
         p.add_argument(flag, help=help)
-    p.add_argument("--allow-duplicate", action="store_true", help="内容重复时仍然归档")
+    p.add_argument("--allow-duplicate", action="store_true", help="内容与档案中任何已归档资料相同时仍然归档")
 
     p = command("export", cmd_export, "把一份资料的副本保存到文件夹 (需要导出权限; 不覆盖已有文件)")
     p.add_argument("id")
@@ -729,6 +759,8 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
 
     add_ssh_commands(command)
     add_table_commands(command)
+    add_duplicates_commands(command)
+    add_import_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..access.policy import mask_id_number, mask_phone
+from ..access.policy import CUSTOMER_RECORD, mask_id_number, mask_phone
 from ..index.listing import phone_book
 
 if TYPE_CHECKING:
@@ -128,9 +128,12 @@ class DuplicateFinder:
     @classmethod
     def of(cls, archive: Archive, at: str | None = None) -> DuplicateFinder:
         """Every customer at commit ``at`` (the head when None), read from the listing; reasons
-        mask what the archive's user may not see."""
+        mask what the archive's user may not see, and someone who may not view customer records
+        is shown none (the archive still refuses a second USCC or ID number)."""
         access = archive.access
         finder = cls(access.masked("id_number"), access.masked("phones"))
+        if not access.can_view(*CUSTOMER_RECORD):
+            return finder
         for cid, summary in archive.customers(at).items():
             finder._index(cid, _entry(summary))
         return finder
@@ -221,3 +224,13 @@ class DuplicateFinder:
             if cid < suspect.id
         ]
         return sorted(found, key=lambda p: (not p[1].certain, -len(p[1].reasons), p[0], p[1].id))
+
+
+def describe(suspects: list[Suspect]) -> str:
+    """A warning a person reads before saving: each likely duplicate with its evidence."""
+    lines = ["可能与以下已有客户重复:"]
+    for suspect in suspects:
+        sure = " (同一主体)" if suspect.certain else ""
+        lines.append(f"  {suspect.id} {suspect.name}{sure}")
+        lines.extend(f"    - {reason}" for reason in suspect.reasons)
+    return "\n".join(lines)
