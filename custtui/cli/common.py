@@ -130,3 +130,13 @@ class Progress:
         if done >= total and not self.terminal:
             seconds = time.monotonic() - self.started
             print(f"{self.done_text}: {total} {self.unit}, 用时 {seconds:.1f} 秒", file=sys.stderr, flush=True)
+
+
+def help_only(parser: argparse.ArgumentParser):
+    """The action of a command typed without its subcommand: its help, and exit code 2."""
+
+    def run(args, out) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return run

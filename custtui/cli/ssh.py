@@ -24,7 +24,7 @@ from ..core.archive.archive import Archive
 from ..core.archive.staff import add_key, add_person, disable_person
 from ..core.base.errors import CusttuiError
 from ..core.store import hooks
-from .common import global_options, open_archive
+from .common import global_options, help_only, open_archive
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
@@ -42,14 +42,6 @@ IDENTITY_VARIABLES = (
     "GIT_CONFIG_COUNT",
 )
 REGENERATE = "员工或密钥有变化后请重新生成 authorized_keys: custtui ssh authorized-keys --output ~/.ssh/authorized_keys"
-
-
-def _no_action(parser: argparse.ArgumentParser):
-    def run(args, out) -> int:
-        parser.print_help(sys.stderr)
-        return 2
-
-    return run
 
 
 # --- custtui ssh authorized-keys ---------------------------------------------------------
@@ -357,7 +349,7 @@ def add_commands(command) -> None:
     common = global_options()
 
     p = command("ssh", None, "SSH 访问: 生成服务账号的 authorized_keys")
-    p.set_defaults(func=_no_action(p))
+    p.set_defaults(func=help_only(p))
     sub = p.add_subparsers(dest="ssh_action", metavar="子命令")
     q = sub.add_parser(
         "authorized-keys",
@@ -380,7 +372,7 @@ def add_commands(command) -> None:
     p.add_argument("--since", help="起始日期, 如 2024-01-01")
 
     p = command("staff", None, "员工名册: 登记、停用、添加公钥、列出")
-    p.set_defaults(func=_no_action(p))
+    p.set_defaults(func=help_only(p))
     sub = p.add_subparsers(dest="staff_action", metavar="子命令")
 
     def staff(name: str, func, help: str) -> argparse.ArgumentParser:

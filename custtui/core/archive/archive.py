@@ -451,51 +451,68 @@ class Archive:
     ) -> tuple[str, str]:
         """Register a new customer; returns (ID, commit). The ID is allocated inside the commit.
         负责人 (``owner``) is the person entering it unless ``fields`` name one."""
+        ids, commit = self.add_customers([{"type": customer_type, "name": name, **(fields or {})}], when)
+        return ids[0], commit
+
+    def add_customers(
+        self, drafts: list[dict[str, Any]], when: datetime | None = None, *, source: str | None = None
+    ) -> tuple[list[str], str]:
+        """Register new customers in one commit (an import's batch names its ``source``); returns
+        their IDs in the drafts' order and the commit. No two may share a USCC or ID number."""
         self._require_edit(CUSTOMER_RECORD, "客户档案")
         office = self.office
-        draft = {"type": customer_type, "name": name, **(fields or {})}
-        for forbidden in records.SYSTEM_KEYS:
-            if forbidden in draft:
-                raise FieldError(forbidden, forbidden, "由系统维护, 不能手工填写")
-        created: dict[str, str] = {}
+        for draft in drafts:
+            for forbidden in records.SYSTEM_KEYS:
+                if forbidden in draft:
+                    raise FieldError(forbidden, forbidden, "由系统维护, 不能手工填写")
+        created: list[str] = []
 
-        def build(head):
+        def build(head: str | None) -> tuple[Changes, str]:
             validator = self.validator(head)
-            ctype = validator.customer_type(draft["type"])
-            defaults = validator.defaults(ctype)
-            if self.user and any(f.code == "owner" for f in validator.schema.fields_for(ctype)):
-                defaults.setdefault("owner", self.display_name)
-            record = validator.customer({**defaults, **draft, "type": ctype})
-            self._refuse_duplicate(record, head)
             counter_path = office_file(office)
             raw = self.store.read(head, counter_path)
             if raw is None:
                 raise CusttuiError(f"档案中没有办事处 {office} ({counter_path})")
             counter = loads(raw, counter_path)
             seq = int(counter.get("next", 1))
-            while self.store.entry(head, customer_dir(format_id(office, seq))) is not None:
-                seq += 1
-            customer_id = format_id(office, seq)
-            record["id"] = customer_id
-            counter["next"] = seq + 1
-            created["id"] = customer_id
             order = validator.field_order()
-            changes = {
-                counter_path: dumps(counter, ("code", "name", "next")),
-                f"{customer_dir(customer_id)}/{CUSTOMER_FILE}": dumps(record, order),
-            }
-            fields_set = [k for k in record if k not in ("id",)]
-            return changes, self.commit_message(
-                "新建",
-                customer_id,
-                record["name"],
-                validator.schema.label("customer_type", record["type"]),
-                "create",
-                fields_set,
-            )
+            changes: Changes = {}
+            made: list[dict] = []
+            taken: dict[tuple[str, str], str] = {}  # (USCC or ID field, value) → the draft's name, within this commit
+            for draft in drafts:
+                ctype = validator.customer_type(draft.get("type"))
+                defaults = validator.defaults(ctype)
+                if self.user and any(f.code == "owner" for f in validator.schema.fields_for(ctype)):
+                    defaults.setdefault("owner", self.display_name)
+                record = validator.customer({**defaults, **draft, "type": ctype})
+                self._refuse_duplicate(record, head)
+                for key in LOOKUP_FIELDS:
+                    if record.get(key) and (key, record[key]) in taken:
+                        label = validator.schema.fields[key].label
+                        raise FieldError(key, label, f"{record[key]} 与同批的「{taken[key, record[key]]}」重复")
+                    if record.get(key):
+                        taken[key, record[key]] = record["name"]
+                while self.store.entry(head, customer_dir(format_id(office, seq))) is not None:
+                    seq += 1
+                record["id"] = format_id(office, seq)
+                seq += 1
+                changes[f"{customer_dir(record['id'])}/{CUSTOMER_FILE}"] = dumps(record, order)
+                made.append(record)
+            counter["next"] = seq
+            changes[counter_path] = dumps(counter, ("code", "name", "next"))
+            created[:] = [record["id"] for record in made]
+            fields_set = list(dict.fromkeys(k for record in made for k in record if k != "id"))
+            if len(made) == 1 and source is None:
+                record = made[0]
+                label = validator.schema.label("customer_type", record["type"])
+                return changes, self.commit_message("新建", record["id"], record["name"], label, "create", fields_set)
+            span = made[0]["id"] if len(made) == 1 else f"{made[0]['id']} 至 {made[-1]['id']}"
+            detail = f"{len(made)} 位客户 ({span})"
+            extra = (f"Custtui-Source: {source}",) if source else ()
+            return changes, self.commit_message("导入", None, None, detail, "create", fields_set, extra)
 
-        commit = self.commit_required(build, when)  # allocates the ID
-        return created["id"], commit
+        commit = self.commit_required(build, when)  # allocates the IDs
+        return list(created), commit
 
     def registered_with(
         self, key: str, value: str, head: str | None, other_than: str | None = None

@@ -1,0 +1,169 @@
+"""``custtui import``: moving a company's existing customer list in (``custtui.core.tasks.importing``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..core.base.errors import CusttuiError
+from .common import Output, Progress, global_options, help_only, open_archive
+
+SHOWN_PER_GROUP = 20  # rows listed per kind in the report; --json lists them all
+
+
+def cmd_import_customers(args, out: Output) -> int:
+    from ..core.tasks import importing
+
+    archive = open_archive(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CusttuiError(f"找不到文件 {path}")
+    saved = importing.load_mapping(Path(args.mapping), archive.schema()) if args.mapping else None
+    planned = importing.plan(archive, path, customer_type=args.type, mapping=saved, sheet=args.sheet)
+    if args.save_mapping:
+        importing.save_mapping(Path(args.save_mapping), planned.mapping, archive.schema())
+    bad, new = planned.with_errors, planned.to_create
+    blocked = bool(bad) and not args.skip_errors
+    created: list[tuple[int, str]] = []
+    interrupted = False
+    if not args.dry_run and not blocked and new:
+        try:
+            progress = Progress("导入客户", "导入完成", "位客户")
+            created = importing.apply(archive, planned, progress, args.batch_size)
+        except KeyboardInterrupt:
+            interrupted = True
+    out.emit(_as_data(planned, created, args.dry_run, blocked), _report(planned, created, args, blocked, interrupted))
+    if interrupted:
+        return 130
+    return 1 if blocked else 0
+
+
+def _as_data(planned, created: list[tuple[int, str]], dry_run: bool, blocked: bool) -> dict:
+    ids = dict(created)
+    return {
+        "file": planned.source,
+        "sheet": planned.sheet,
+        "mapping": planned.mapping,
+        "dry_run": dry_run,
+        "imported": not dry_run and not blocked,
+        "rows": [
+            {
+                "row": row.number,
+                "name": row.name,
+                "outcome": "error"
+                if row.errors
+                else "existing"
+                if row.existing
+                else "repeated"
+                if row.same_as
+                else ("created" if row.number in ids else "new"),
+                "id": ids.get(row.number),
+                "errors": list(row.errors),
+                "matches": [{"id": s.id, "name": s.name, "reasons": list(s.reasons)} for s in row.existing],
+                "same_as_row": row.same_as,
+            }
+            for row in planned.rows
+        ],
+        "notes": planned.notes,
+    }
+
+
+def _report(planned, created: list[tuple[int, str]], args, blocked: bool, interrupted: bool) -> str:
+    existing = [row for row in planned.rows if row.existing]
+    repeated = [row for row in planned.rows if row.same_as]
+    bad, new = planned.with_errors, planned.to_create
+    lines = [f"{planned.source} (工作表「{planned.sheet}」): {len(planned.rows)} 行"]
+    mapped = [f"{title}→{_label(target, args)}" for title, target in planned.mapping.items() if target]
+    lines.append("  列: " + "、".join(mapped))
+    lines += [f"  注意: {note}" for note in planned.notes]
+    lines.append(f"  新客户 {len(new)} 行")
+    if existing:
+        lines.append(f"  已在档案中 {len(existing)} 行 (不会重复建立):")
+        for row in existing[:SHOWN_PER_GROUP]:
+            match = row.existing[0]
+            lines.append(f"    第 {row.number} 行 {row.name} = {match.id} {match.name} ({'; '.join(match.reasons)})")
+        lines += _more(existing)
+    if repeated:
+        lines.append(f"  与前面的行重复 {len(repeated)} 行 (只建一次):")
+        lines += [f"    第 {row.number} 行 {row.name} 同第 {row.same_as} 行" for row in repeated[:SHOWN_PER_GROUP]]
+        lines += _more(repeated)
+    if bad:
+        lines.append(f"  有错误 {len(bad)} 行:")
+        for row in bad[:SHOWN_PER_GROUP]:
+            lines += [f"    第 {row.number} 行 {row.name}: {error}" for error in row.errors]
+        lines += _more(bad)
+    if args.dry_run:
+        lines.append("试运行, 未写入任何内容; 去掉 --dry-run 即导入")
+    elif blocked:
+        lines.append("有错误的行, 未导入任何客户: 改正后重新运行, 或加 --skip-errors 只导入正确的行")
+    elif interrupted:
+        lines.append(f"已中断: 已导入 {len(created)} 位客户; 再次运行同一命令即继续 (已导入的行会认作已在档案中)")
+    elif created:
+        span = created[0][1] if len(created) == 1 else f"{created[0][1]} 至 {created[-1][1]}"
+        lines.append(f"已导入 {len(created)} 位客户: {span}")
+    else:
+        lines.append("没有需要导入的新客户")
+    return "\n".join(lines)
+
+
+def _more(rows: list) -> list[str]:
+    return [f"    … 另有 {len(rows) - SHOWN_PER_GROUP} 行 (--json 列出全部)"] if len(rows) > SHOWN_PER_GROUP else []
+
+
+def _label(target: str, args) -> str:
+    from ..core.tasks.importing import target_label
+
+    return target_label(target, args.opened.schema()).split(" (")[0]
+
+
+def cmd_import_template(args, out: Output) -> None:
+    from ..core.tasks.importing import write_template
+
+    archive = open_archive(args)
+    path = Path(args.out)
+    if path.exists():
+        raise CusttuiError(f"{path} 已存在, 未覆盖; 请换一个文件名")
+    if path.suffix.lower() != ".xlsx":
+        raise CusttuiError(f"模板是 Excel 文件, 文件名应以 .xlsx 结尾: {path}")
+    count = write_template(archive, path, args.type)
+    out.emit({"path": str(path), "columns": count}, f"已生成导入模板 {path} ({count} 列, 填写说明在第二个工作表)")
+
+
+def add_commands(command) -> None:
+    """Register ``import`` with ``command(name, func, help) -> parser``."""
+    common = global_options()
+    p = command("import", None, "导入已有的客户名单 (Excel/CSV)")
+    p.set_defaults(func=help_only(p))
+    sub = p.add_subparsers(dest="import_action", metavar="子命令")
+    q = sub.add_parser(
+        "customers",
+        parents=[common],
+        help="从 Excel (.xlsx) 或 CSV (UTF-8/GBK) 导入客户: 按列标题对应字段, 已有的客户不会重复建立",
+        description="从 Excel (.xlsx) 或 CSV (UTF-8/GBK) 导入客户。先用 --dry-run 看报告; 有错误的行时默认不导入。",
+    )
+    q.set_defaults(func=cmd_import_customers)
+    q.add_argument("file", help="客户名单文件, 如 客户基础信息表.xlsx")
+    q.add_argument("--dry-run", action="store_true", help="只检查并报告, 不写入")
+    q.add_argument("--skip-errors", action="store_true", help="导入正确的行, 列出有错误的行")
+    q.add_argument("--type", help="没有「客户类型」列时所有行的客户类型, 如 企业客户 (默认按名称和证件推断)")
+    q.add_argument("--mapping", help="使用保存的列映射文件 (TOML)")
+    q.add_argument("--save-mapping", help="把本次的列映射保存到文件, 可编辑后用 --mapping 再用")
+    q.add_argument("--sheet", help="工作表名称 (默认第一个)")
+    q.add_argument(
+        "--batch-size", type=_positive, default=500, help="每次提交的客户数 (默认 500; 1 即每位客户一次提交)"
+    )
+    q = sub.add_parser(
+        "template",
+        parents=[common],
+        help="按本档案的字段生成导入模板 (Excel)",
+        description="按本档案的字段生成导入模板 (Excel): 列标题、示例行、下拉选项和填写说明。",
+    )
+    q.set_defaults(func=cmd_import_template)
+    q.add_argument("--out", required=True, help="模板文件, 如 客户导入模板.xlsx")
+    q.add_argument("--type", default="企业客户", help="客户类型 (默认 企业客户), 如 个人客户")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数, 实为 {text!r}")
+    return int(text)
