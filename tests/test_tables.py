@@ -201,3 +201,16 @@ def test_command_line_table_and_list_out(staffed, tmp_path):
     assert rows[0][:4] == ["客户编号", "客户名称", "客户类型", "合作阶段"]
     assert [r[0] for r in rows[1:]] == [c["id"] for c in staffed.find({"stage": "potential"})]
     assert {r[3] for r in rows[1:]} == {"潜在客户"}
+
+
+@pytest.mark.indexed
+def test_search_out_writes_the_hits_shown(demo, tmp_path):
+    found = run_cli("search", "华信", "--limit", "5", "--out", tmp_path / "s.xlsx", "--archive", demo.store.path)
+    assert found.code == 0 and "已导出 5 行" in found.out, found.err
+    rows = sheet_rows(tmp_path / "s.xlsx")
+    assert rows[0][:4] == ["客户编号", "客户名称", "类别", "资料"]
+    hits = view.search(demo, "华信", limit=5).hits
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
+        (h.id, "资料" if h.kind == "document" else "客户", h.document) for h in hits
+    ]
+    assert all("华信" in r[6] for r in rows[1:]), "with the snippet shown"

@@ -69,6 +69,8 @@ def _customers(
     access = archive.access
     if unmask:
         access.require("unmask")
+    if not wanted:
+        return [], broken
     paths = [f"{CUSTOMERS_DIR}/"] if not where else [customer_dir(cid) for cid in wanted]
     folders = {key.rsplit("/", 1)[1]: files for key, files in customer_folders(archive.store, head, *paths).items()}
     wanted = [cid for cid in wanted if CUSTOMER_FILE in folders.get(cid, {})]
