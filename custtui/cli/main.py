@@ -248,7 +248,7 @@ def cmd_attach(args, out: Output) -> None:
             raise FieldError(
                 "file",
                 "资料文件",
-                f"与已归档的 {where} 内容完全相同 (校验和一致), 未重复归档; 确需再归档请加 --allow-duplicate",
+                f"与已归档的 {where}内容完全相同 (校验和一致), 未重复归档; 确需再归档请加 --allow-duplicate",
             )
     name, commit = archive.attach(args.id, args.file, meta, name=args.name, allow_duplicate=args.allow_duplicate)
     out.emit({"id": args.id, "name": name, "commit": commit}, f"已归档 {name} ({commit[:10]})")

@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...core.archive.archive import Archive, duplicate_rule
+from ...core.archive.duplicates import DuplicateFinder, describe
 from ...core.base.errors import ConflictError, FieldError
 from ...core.records.present import EMPTY_TEXT, display, field_label
 from ...core.records.records import Validator
@@ -285,10 +286,12 @@ class CustomerForm(FormScreen):
                 )
         if reason:
             lines.append(f"变更原因: {reason}")
-        question = f"保存对 {cid} 的以下修改?" if cid else "新建以下客户?"
-        self.app.push_screen(
-            ConfirmScreen(question, lines, yes="保存"), lambda yes: yes and self._commit(changes, reason)
-        )
+        question, yes = f"保存对 {cid} 的以下修改?" if cid else "新建以下客户?", "保存"
+        suspects = [] if cid else self.app.read(lambda archive: DuplicateFinder.of(archive).suspects(draft))
+        if suspects:  # a same USCC or ID number is refused on saving; a likely duplicate is the person's call
+            question, yes = "可能与已有客户重复, 仍然新建以下客户?", "仍然新建"
+            lines = [*describe(suspects).splitlines(), "", *lines]
+        self.app.push_screen(ConfirmScreen(question, lines, yes=yes), lambda yes: yes and self._commit(changes, reason))
 
     def _describe(self, code: str, old: Any, new: Any) -> str:
         label = self.schema.fields[code].label
