@@ -172,6 +172,9 @@ def test_tag_table_and_csv_open_in_excel_as_utf8(staffed, tmp_path):
     assert row["组合标签"] in record["tags"], "the demo's own tag is written the same way (制造业-中型-稳定合作)"
     assert row["备注"] == record["remark"] and row["年采购额 (元)"] == record["annual_purchase"]
     assert row["地域"] == staffed.schema().region_label(record["region"])
+    sheet = load_workbook(tables.export(archive, table, tmp_path / "标签.xlsx")).active
+    amount = sheet.cell(row=1 + [r[0] for r in rows].index("BJ-000001"), column=rows[0].index("年采购额 (元)") + 1)
+    assert amount.value == float(record["annual_purchase"]) and amount.number_format == "#,##0.00", "a number"
 
 
 def test_refusals_write_nothing(staffed, tmp_path):
