@@ -110,7 +110,7 @@ def spelled(customer: LegacyCustomer, rng: random.Random, as_text: bool) -> list
     if not amount:
         money: object = ""
     elif amount % 10_000 == 0 or amount % 5_000 == 0:
-        money = rng.choice([f"{amount / 10_000:g}万", f"{amount:,}", f"¥{amount}"] + ([] if as_text else [amount]))
+        money = rng.choice([f"{amount / 10_000:g}万", f"{amount:,}", f"￥{amount}"] + ([] if as_text else [amount]))
     else:
         money = f"{amount:,}"
     name = customer.name.replace("有限公司", rng.choice(["有限公司", "有限公司", "有限公司 "]))

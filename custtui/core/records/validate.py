@@ -35,7 +35,7 @@ _DATE_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
 _DATETIME = re.compile(r"(?P<date>.+?)(?:(?:\s+|T)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?)?", re.ASCII)
 
 _AMOUNT = re.compile(
-    r"(?P<sign>[-+]?)(?:¥|RMB|人民币)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>[万亿]?)元?",
+    r"(?P<sign>[-+]?)(?:[¥￥]|RMB|人民币)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>[万亿]?)元?",
     re.IGNORECASE | re.ASCII,
 )
 _UNITS = {"": 1, "万": 10_000, "亿": 100_000_000}

@@ -51,6 +51,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "客户姓名",
         "名称",
         "客户",
+        "公司",
+        "单位",
     ),
     "aliases": ("简称", "别名", "客户简称", "企业简称", "公司简称"),
     "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "税号", "纳税人识别号"),
@@ -225,8 +227,9 @@ def _auto_target(title: str, schema: Schema | None = None) -> str | None:
     for word, target in words:
         if key == word:
             return target
-    contained = [(len(word), target) for word, target in words if len(word) >= 2 and word in key]
-    return max(contained)[1] if contained else None
+    # a compound title names its head last: 对接人手机 is a phone, 客户所属行业 an industry
+    contained = [(key.endswith(word), len(word), target) for word, target in words if len(word) >= 2 and word in key]
+    return max(contained)[2] if contained else None
 
 
 def propose_mapping(columns: list[Column], schema: Schema, saved: dict[str, str] | None = None) -> dict[str, str]:
@@ -364,13 +367,16 @@ def _row(
         if target and not _blank(value):
             values.setdefault(target, []).append((column, value))
     name = str(values["name"][0][1]).strip() if "name" in values else ""
-    errors: list[str] = []
+    errors: list[tuple[Column, str]] = []
+
+    def said() -> tuple[str, ...]:
+        return tuple(f"{column.named()}: {rule}" for column, rule in sorted(errors, key=lambda e: e[0].position))
 
     def check(column: Column, test: Callable[..., Any], *args: Any) -> Any:
         try:
             return test(*args)
         except FieldError as exc:
-            errors.append(f"{column.named()}: {exc.rule}")
+            errors.append((column, exc.rule))
             return None
 
     ctype = given_type
@@ -380,7 +386,7 @@ def _row(
     elif ctype is None:
         ctype = _guess_type(values, schema)
     if ctype is None:
-        return Row(number, name, None, tuple(errors)), {"name": name}
+        return Row(number, name, None, said()), {"name": name}
     individual = "phones" in {f.code for f in schema.fields_for(ctype)}  # an individual has phones of their own
     draft: dict[str, Any] = {"type": ctype}
     contact: dict[str, Any] = {}
@@ -393,7 +399,7 @@ def _row(
         definition = schema.fields.get(code)
         if definition is None or not definition.applies_to(ctype):
             label = schema.label("customer_type", ctype)
-            errors += [f"{column.named()}: {label}没有「{target_label(target, schema)}」这一项" for column, _ in found]
+            errors += [(column, f"{label}没有「{target_label(target, schema)}」这一项") for column, _ in found]
             continue
         if definition.kind.endswith("_list"):
             items = [check(column, validator.field, definition, _text(v, definition.kind)) for column, v in found]
@@ -404,19 +410,19 @@ def _row(
     if contact:
         column = next(c for t, found in values.items() if t in CONTACT_PARTS or t in PER_TYPE for c, _ in found)
         if "contacts" not in schema.fields or not schema.fields["contacts"].applies_to(ctype):
-            errors.append(f"{column.named()}: {schema.label('customer_type', ctype)}没有联系人")
+            errors.append((column, f"{schema.label('customer_type', ctype)}没有联系人"))
         elif "name" not in contact:
-            errors.append(f"{column.named()}: 有联系人的信息却没有联系人姓名 (加一列「联系人」)")
+            errors.append((column, "有联系人的信息却没有联系人姓名 (加一列「联系人」)"))
         else:
             try:
                 draft["contacts"] = validator.contacts(schema.fields["contacts"], [contact])
             except FieldError as exc:  # the column of the part at fault: contacts.phones → the phone's
                 part = exc.field.removeprefix("contacts.")
                 target = next((t for t, p in CONTACT_PARTS.items() if p == part), part.rstrip("s"))
-                errors.append(f"{values.get(target, [(column, None)])[0][0].named()}: {exc.rule}")
+                errors.append((values.get(target, [(column, None)])[0][0], exc.rule))
     probe = {k: v for k, v in draft.items() if v is not None}
     if errors:
-        return Row(number, name, None, tuple(errors)), probe
+        return Row(number, name, None, said()), probe
     defaults = validator.defaults(ctype)
     if archive.user and any(f.code == "owner" for f in schema.fields_for(ctype)):
         defaults.setdefault("owner", archive.display_name)
@@ -473,16 +479,15 @@ def _checked_cell(validator: Validator, definition: FieldDef, value: Any, column
 # --- writing ------------------------------------------------------------------------------
 
 
-def apply(
-    archive: Archive, planned: Plan, progress: Callable[[int, int], None] | None = None, batch_size: int = BATCH
-) -> list[tuple[int, str]]:
-    """Create the plan's new customers, ``batch_size`` to a commit; returns (row, ID) of each created.
-    Another person's customers added meanwhile are matched again first, so none is made twice."""
+def apply(archive: Archive, planned: Plan, batch_size: int = BATCH) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """Create the plan's new customers, ``batch_size`` to a commit, yielding after each commit how
+    many rows are done and (row, ID) of the customers it created: stopping between two leaves
+    whole batches only. Customers someone added meanwhile are matched again, so none is made twice."""
     rows = [(row.number, row.record) for row in planned.to_create if row.record is not None]
     finder = DuplicateFinder.of(archive)
-    created: list[tuple[int, str]] = []
     for start in range(0, len(rows), batch_size):
         batch = [(number, record) for number, record in rows[start : start + batch_size] if not finder.suspects(record)]
+        created: list[tuple[int, str]] = []
         if batch:
             first, last = batch[0][0], batch[-1][0]
             source = f"{planned.source} 第 {first}-{last} 行" if first != last else f"{planned.source} 第 {first} 行"
@@ -490,9 +495,7 @@ def apply(
             for (number, record), cid in zip(batch, ids, strict=True):
                 finder.add(cid, record)
                 created.append((number, cid))
-        if progress:
-            progress(min(start + batch_size, len(rows)), len(rows))
-    return created
+        yield min(start + batch_size, len(rows)), created
 
 
 def _draft(record: dict) -> dict:
