@@ -66,8 +66,9 @@ def test_different_names_keep_different_keys(a, b):
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> Archive:
-    """Seven customers: a same name with another USCC (1, 2), a same phone under contacts (1, 3),
-    an alias that is another's name (4, 5), a subsidiary that is no duplicate (6) and a stranger (7).
+    """Nine customers: a same name with another USCC (1, 2), a same phone under contacts (1, 3),
+    an alias that is another's name (4, 5), a subsidiary that is no duplicate (6), a stranger (7)
+    and two companies of one 字号 in two cities sharing only a short alias (8, 9).
     Staff: 赵磊 (管理层) sees everything, 刘洋 (市场) sees phones masked."""
     archive = Archive.init(tmp_path_factory.mktemp("planted") / "archive", "BJ", office_name="北京总部", user="张伟")
     enterprise = {"industry": "制造业", "owner": "张伟"}
@@ -91,6 +92,8 @@ def planted(tmp_path_factory) -> Archive:
     archive.add_customer("企业", "华信科技有限公司", {**enterprise, "uscc": uscc(5)})
     archive.add_customer("企业", "华信科技(上海)有限公司", {**enterprise, "uscc": uscc(6)})
     archive.add_customer("个人", "王五", {"phones": ["13900000001"], "owner": "张伟"})
+    archive.add_customer("企业", "天津明通物流有限公司", {**enterprise, "uscc": uscc(8), "aliases": ["明通公司"]})
+    archive.add_customer("企业", "成都明通软件有限公司", {**enterprise, "uscc": uscc(9), "aliases": ["明通公司"]})
     for person_id, name, department in (
         ("zhangwei", "张伟", "管理员"),
         ("zhaolei", "赵磊", "管理层"),
@@ -111,13 +114,13 @@ def test_duplicates_lists_the_planted_pairs_with_their_evidence(planted):
     name, phone, alias = (
         frozenset(p) for p in (("BJ-000001", "BJ-000002"), ("BJ-000001", "BJ-000003"), ("BJ-000004", "BJ-000005"))
     )
-    assert set(pairs) == {name, phone, alias}, "华信科技(上海) and 王五 pair with nobody"
+    assert set(pairs) == {name, phone, alias}, "华信科技(上海), 王五 and the 明通 pair with nobody"
     assert pairs[name]["reasons"] == ["名称相同 (不计有限公司、集团、括号、全角与空格)"]
     assert pairs[phone]["reasons"] == ["电话相同 138 1234 5678 (联系人 张三 / 李四)"]
     assert pairs[alias]["reasons"] == ["简称「华信科技」与名称相同"]
     assert not any(p["certain"] for p in pairs.values())
     text = run_cli("--archive", planted.store.path, "--user", "赵磊", "duplicates")
-    assert text.code == 0 and "确定重复" not in text.out and "共 7 位客户, 3 对疑似重复 (其中 0 对确定)" in text.out
+    assert text.code == 0 and "确定重复" not in text.out and "共 9 位客户, 3 对疑似重复 (其中 0 对确定)" in text.out
     assert "BJ-000004 深圳华信五金有限公司  ⇄  BJ-000005 华信科技有限公司" in text.out
 
 
