@@ -63,5 +63,10 @@ def test_dossier_needs_the_export_right_and_never_overwrites(staffed, tmp_path):
     first_pdf, second_pdf = sorted(tmp_path.glob("*.pdf"), key=lambda p: len(p.name))  # name, name-2
     unmasked, masked = (flat(PdfReader(pdf).pages[0].extract_text()) for pdf in (first_pdf, second_pdf))
     assert stored in unmasked and stored not in masked, "only --unmask (财务 has the right) shows the ID number"
-    actions = [(e["action"], e["target"]) for e in access_log.entries(staffed, person="王芳")]
+    entries = access_log.entries(staffed, person="王芳")
+    actions = [(e["action"], e["target"]) for e in entries]
     assert ("unmask", "BJ-000020") in actions and actions.count(("export", "BJ-000020")) == 2
+    id_copy = next(d.name for d in staffed.documents("BJ-000020") if d.meta["doc_type"] == "id_copy")
+    assert all(f"含机密/绝密资料: {id_copy}" in e["detail"] for e in entries if e["action"] == "export"), (
+        "the 机密 ID copy in the zip is named in the log"
+    )

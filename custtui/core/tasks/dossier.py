@@ -3,8 +3,9 @@ communication records, transactions and the index of documents, and a zip of the
 
 Both hold what this person may see, read once through ``view.folder`` (masked as the policy says,
 ``unmask`` only with the right and logged; notes, transactions and documents only if their role
-may read them). Making one needs the ``export`` right and is written to the access log; a 机密 or
-绝密 document put in the zip is logged as read, as opening it would be.
+may read them). Making one needs the ``export`` right and is written to the access log, naming
+the 机密 and 绝密 documents the zip holds (one entry, rather than one per document as opening
+each would write).
 
 The PDF uses reportlab's built-in CID font ``STSong-Light``: the PDF viewer supplies the glyphs,
 so no font file is shipped or needed on the machine that writes it.
@@ -62,16 +63,12 @@ def write(
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bundle:
         for doc in shown.documents:
-            view.open_document(archive, customer_id, doc.name)  # logs a 机密/绝密 one as read
             bundle.writestr(doc.name, archive.store.read_blob(doc.blob))
     bundle_path = save_copy(packed.getvalue(), named("资料", "zip"), folder)
-    access_log.record(
-        archive,
-        archive.actor,
-        "export",
-        customer_id,
-        f"客户档案 PDF 与 {len(shown.documents)} 份资料{' (未打码)' if unmask else ''} → {pdf}, {bundle_path}",
-    )
+    logged = [d.name for d in shown.documents if d.meta.get("sensitivity") in view.LOGGED_SENSITIVITY]
+    detail = f"客户档案 PDF 与 {len(shown.documents)} 份资料" + (" (未打码)" if unmask else "")
+    detail += f" (含机密/绝密资料: {'、'.join(logged)})" if logged else ""
+    access_log.record(archive, archive.actor, "export", customer_id, f"{detail} → {pdf}, {bundle_path}")
     return Dossier(pdf, bundle_path, len(shown.documents))
 
 
