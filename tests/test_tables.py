@@ -133,7 +133,15 @@ def test_masked_for_sales_unmasked_only_with_the_right_and_logged(staffed, tmp_p
     logged = [(e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed, person="王芳")]
     individuals = sum(1 for c in view.customers(archive).values() if c.get("id_number"))
     assert ("unmask", "客户基础信息表", f"身份证号 ({individuals} 个客户)") in logged, "what was unmasked, once"
-    assert ("export", "客户基础信息表", f"{len(unmasked)} 行 → {tmp_path / 'fin.xlsx'}") in logged
+    assert (
+        "export",
+        "客户基础信息表",
+        f"{len(unmasked)} 行, {len(unmasked)} 个客户 → {tmp_path / 'fin.xlsx'}",
+    ) in logged
+    few = tables.export(archive, tables.basic(archive, {"id": "BJ-000020"}), tmp_path / "one.csv")
+    assert ("王芳", "export", "客户基础信息表", f"1 行, 客户 BJ-000020 → {few}") in [
+        (e["person"], e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed)
+    ], "whose data left, by customer"
 
 
 def test_catalogue_holds_only_the_documents_the_person_may_see(staffed, tmp_path):

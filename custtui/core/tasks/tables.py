@@ -43,6 +43,7 @@ class Table(NamedTuple):
 
 
 FORMATS = (".xlsx", ".csv")
+LOGGED_IDS = 20  # an export of up to this many customers names each in the access log; a larger one, how many
 NAMED = {"basic": "客户基础信息表", "tags": "客户分类标签表", "documents": "资料存储目录表"}
 
 
@@ -363,7 +364,9 @@ def export(archive: Archive, table: Table, target: Path) -> Path:
     except FileExistsError:
         raise CusttuiError(f"文件 {target} 已存在, 不会覆盖; 请换一个文件名或先移走它") from None
     if table.personal:
-        access_log.record(archive, archive.actor, "export", table.title, f"{len(table.rows)} 行 → {target}")
+        ids = list(dict.fromkeys(row[0] for row in table.rows))  # every form's first column: 客户编号
+        whose = f"客户 {'、'.join(ids)}" if len(ids) <= LOGGED_IDS else f"{len(ids)} 个客户"
+        access_log.record(archive, archive.actor, "export", table.title, f"{len(table.rows)} 行, {whose} → {target}")
     return target
 
 
