@@ -390,8 +390,15 @@ def csv_bytes(table: Table) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet recognises a formula typed into a cell
+
+
 def _csv_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    """A date in ISO form; text that Excel would run as a formula (a hostile name or note such as
+    ``=HYPERLINK(…)``, OWASP's "CSV injection") kept as text behind an apostrophe."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def width(text: str) -> int:
@@ -440,9 +447,15 @@ def cell_text(value: Any) -> str:
 
 
 def _xlsx_value(sheet, value: Any, cell_type) -> Any:
+    """An amount as a number cell; text starting with ``=`` as text (openpyxl would store it as a
+    formula, which Excel runs on opening); anything else as it is."""
     if isinstance(value, Decimal):
         cell = cell_type(sheet, value=value)
         cell.number_format = "#,##0.00"
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = cell_type(sheet, value=value)
+        cell.data_type = "s"
         return cell
     return value
 
