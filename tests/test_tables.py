@@ -236,3 +236,17 @@ def test_text_that_looks_like_a_formula_stays_text(staffed, tmp_path):
     assert [(c.value, c.data_type) for c in cells[1:]] == [(hostile, "s"), ("-1+2", "s")], "no bell either"
     rows = list(csv.reader(io.StringIO(tables.export(archive, table, tmp_path / "f.csv").read_text("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["'" + hostile, "'-1+2\x07"]
+
+
+def test_a_broken_record_is_named_not_half_shown(archive, tmp_path):
+    good, _ = archive.add_customer("个人", "周晓梅", {"phones": ["13800001111"], "owner": "张伟"})
+    bad, _ = archive.add_customer("个人", "郑海涛", {"phones": ["13800002222"], "owner": "张伟"})
+    path = f"customers/BJ/000/{bad}/customer.toml"
+    broken = archive.store.read(archive.head(), path).decode().replace('owner = "张伟"', "owner = 张伟")
+    archive.store.transact(lambda head: ({path: broken.encode()}, "手工编辑"), archive.identity())
+    table = tables.tags(archive)
+    assert [row[0] for row in table.rows] == [good] and table.skipped == (bad,)
+    assert tables.basic(archive, {"name": "无此人"}).rows == []
+    shown = run_cli("table", "tags", "--archive", archive.store.path)
+    assert shown.code == 0 and f"{bad} 的记录已损坏, 未列入表中" in shown.err and "共 1 行" in shown.out
+    assert shown.out.splitlines()[0].split("\t") == list(tables.TAGS_HEADER)

@@ -37,7 +37,7 @@ def cmd_table(args, out: Output) -> None:
         return
     out.emit(
         [dict(zip(table.header, row, strict=True)) for row in table.rows],
-        "\n".join("\t".join(map(tables.cell_text, row)) for row in [list(table.header), *table.rows])
+        "\n".join("\t".join(" ".join(tables.cell_text(v).split()) for v in row) for row in [table.header, *table.rows])
         + f"\n共 {len(table.rows)} 行",
     )
 
