@@ -8,6 +8,9 @@ makes is never refused by another, and a peer cannot do more than its author may
   information type and sensitivity (before and after, when it is reclassified);
 - removing a customer, a note, a deal or a document: ``delete`` (a file moved to another customer
   in the same commit, as ``merge-customers`` does, is not removed);
+- a box of the paper register (``boxes/``): the edit right for documents of some information type
+  (internal), as anyone who files documents has; removing a box: ``delete`` (a destroyed box
+  stays registered with its status 已销毁);
 - ``staff/``: ``manage_staff``; ``schema/`` (the policy included) and ``archive.toml``:
   ``edit_schema``; registering a new office: ``sync``; its counter: the customer edit right;
   removing an office: ``delete``.
@@ -41,9 +44,12 @@ class Need(NamedTuple):
     permission: str | None = None
     edit: tuple[str, str] | None = None
     privileged: bool = False
+    files_documents: bool = False  # the edit right for documents of any information type (internal)
 
     def met_by(self, access: Access) -> bool:
         if self.permission and not access.may(self.permission):
+            return False
+        if self.files_documents and not files_documents(access):
             return False
         return self.edit is None or access.can_edit(*self.edit)
 
@@ -53,9 +59,17 @@ class Need(NamedTuple):
             if self.permission and not access.may(self.permission)
             else f"修改 {self.edit[0]}/{self.edit[1]} 级别的资料"
             if self.edit
+            else "「修改资料」(任一信息类型的内部级资料)"
+            if self.files_documents
             else ""
         )
         return f"{self.what} 需要权限{lacking}, {access.person or '(未知)'} 的角色 {access.label} 没有"
+
+
+def files_documents(access: Access) -> bool:
+    """Whether ``access`` may edit documents of some information type at the internal level:
+    who files documents also keeps the register of the boxes their paper originals are in."""
+    return access.unrestricted or any(access.can_edit(t, "internal") for r in access.roles or () for t in r.edit)
 
 
 _FACTS = {
@@ -83,6 +97,11 @@ def needs(changes: list[Change], new_entry: Callable[[str], str | None], read: C
         if where.kind in (Kind.STAFF, Kind.SCHEMA, Kind.ARCHIVE):
             permission = "manage_staff" if where.kind is Kind.STAFF else "edit_schema"
             result.append(Need(f"修改{where.kind.value} {change.path}", permission, privileged=True))
+        elif where.kind is Kind.BOX:
+            if removed:
+                result.append(Need(f"删除纸质档案盒 {where.name}", "delete", privileged=True))
+            else:
+                result.append(Need(f"修改纸质档案盒 {where.name}", files_documents=True))
         elif where.kind is Kind.OFFICE:
             if removed:
                 result.append(Need(f"删除办事处 {where.name}", "delete", privileged=True))

@@ -5,7 +5,7 @@ The code twin of ``docs/archive-format.md``: every folder, file name and suffix 
 names.
 
 ``place(path)`` says what a path is (the archive file, a schema file, an office, a person, a
-customer record, a note, a deal, a document or its metadata) or None when the archive format
+paper archive box, a customer record, a note, a deal, a document or its metadata) or None when the archive format
 has no such path. ``unsafe_name(name)`` says why one path component must never be written to a
 disk: ``..``, ``.git`` in every spelling git's own fsck refuses (case, NTFS short names and
 trailing dots or spaces, HFS+ ignorable characters), control characters, non-canonical Unicode.
@@ -35,6 +35,7 @@ SCHEMA_FILES = (DIMENSIONS_FILE, DOCUMENTS_FILE, REGIONS_FILE, FIELDS_FILE, RULE
 SCHEMA_NAMES = (*SCHEMA_FILES, POLICY_FILE)  # every file schema/ may hold
 OFFICES_DIR = "offices"  # offices/<CODE>.toml: one per office, its name and next sequence number
 STAFF_DIR = "staff"  # staff/<id>.toml: one per person, the staff registry
+BOXES_DIR = "boxes"  # boxes/<number>.toml: one per paper archive box (纸质档案盒), the box register
 CUSTOMERS_DIR = "customers"  # customers/<CODE>/<NNN>/<ID>/: one folder per customer
 CUSTOMER_FILE = "customer.toml"  # in a customer's folder: the customer's editable fields
 NOTES_DIR = "notes"  # in a customer's folder: communication records (沟通记录), one file each
@@ -57,7 +58,7 @@ DOCUMENT_FIELDS = (  # what a person describes, in the order written
     "paper_shelf",
 )
 # what custtui records itself, never typed in: attach's checksum, size, name, who and when; a sync's open conflicts
-DOCUMENT_SYSTEM_FIELDS = ("sha256", "size", "original_name", "added_by", "added_at", "conflicts")
+DOCUMENT_SYSTEM_FIELDS = ("sha256", "size", "original_name", "original_path", "added_by", "added_at", "conflicts")
 DOCUMENT_ORDER = DOCUMENT_FIELDS + DOCUMENT_SYSTEM_FIELDS  # the key order of a .meta.toml (conflicts, a table, last)
 MAX_NAME_BYTES = 255  # what ext4, NTFS and APFS all accept
 
@@ -70,6 +71,11 @@ _NOTE_NAME = re.compile(rf"^\d{{8}}T\d{{4}}-[0-9a-f]{{6}}{_TOML}$")
 _DEAL_NAME = re.compile(rf"^\d{{8}}-[0-9a-f]{{6}}{_TOML}$")
 _OFFICE_FILE = re.compile(rf"^{OFFICES_DIR}/({_OFFICE}){_TOML}$")
 _STAFF_FILE = re.compile(rf"^{STAFF_DIR}/([a-z][a-z0-9_.-]{{1,31}}){_TOML}$")
+# a box number: capital letters, digits and CJK ideographs joined by single hyphens, at most 32
+# characters (BJ-HT-2024-01, 2019-HT-003, 合同2019-03): safe as a file name on every system
+_BOX_PART = "[0-9A-Z\u4e00-\u9fff]+"
+BOX_NUMBER = re.compile(rf"^(?=.{{1,32}}$){_BOX_PART}(?:-{_BOX_PART})*$")
+_BOX_FILE = re.compile(rf"^{BOXES_DIR}/([^/]+){_TOML}$")
 _DOCUMENT_UNSAFE = re.compile(r'[\\/:*?"<>|]')
 WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHORT_NAMES = re.compile(r"^(git|gitmod|gitatt|gitign|mailma|gi7eba|gi7d29|gi250a|maba30)~\d")  # 8.3 aliases
@@ -80,6 +86,7 @@ class Kind(Enum):
     SCHEMA = "分类标准"
     OFFICE = "办事处"
     STAFF = "员工名册"
+    BOX = "纸质档案盒"
     CUSTOMER = "客户记录"
     NOTE = "沟通记录"
     DEAL = "交易记录"
@@ -116,6 +123,20 @@ def staff_file(person_id: str) -> str:
     return f"{STAFF_DIR}/{person_id}{TOML_SUFFIX}"
 
 
+def box_file(number: str) -> str:
+    """``boxes/BJ-HT-2024-01.toml``: one paper archive box of the register."""
+    return f"{BOXES_DIR}/{number}{TOML_SUFFIX}"
+
+
+def unsafe_box_number(number: str) -> str | None:
+    """Why ``number`` is not a box number the archive format allows (in Chinese), or None."""
+    if not BOX_NUMBER.match(number):
+        return "盒号只能由大写字母、数字和汉字组成, 用单个 - 连接, 最多 32 个字符 (如 BJ-HT-2024-01)"
+    if number in WINDOWS_DEVICES:
+        return "盒号不能是 Windows 保留设备名"
+    return None
+
+
 def customer_folder(customer_id: str) -> str:
     """``customers/BJ/001/BJ-001234``: a customer's folder, sharded by office and thousands (the
     ID's form is the caller's to check)."""
@@ -143,6 +164,8 @@ def place(path: str) -> Place | None:
         return Place(Kind.OFFICE, name=match.group(1))
     if match := _STAFF_FILE.match(path):
         return Place(Kind.STAFF, name=match.group(1))
+    if (match := _BOX_FILE.match(path)) and unsafe_box_number(match.group(1)) is None:
+        return Place(Kind.BOX, name=match.group(1))
     match = _CUSTOMER_FOLDER.match(path)
     if match is None or match["shard"] != shard(match["id"]):
         return None

@@ -12,7 +12,7 @@ Every commit new to this copy is checked in history order, each against the stat
 3. **Content.** Records within the size and nesting bounds, parsing and validating against the
    schema in force at that commit; documents within the size limit and matching their metadata's
    checksum; a consistent staff registry; a schema and policy that load; office counters that
-   never go back.
+   never go back; boxes of the paper register as custtui writes them (``records.boxes``).
 4. **Rights.** The author (``name <id@office>``) is a registered, active person whose roles allow
    every change (``custtui.core.access.rights``). A change to staff, schema or archive settings, or a
    removal, also needs a *verifiable* author: the commit is signed by a key registered to the
@@ -35,6 +35,7 @@ from ..archive.check import FileCheck, problem
 from ..archive.signing import STATUS, allowed_signers, signatures
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, META_SUFFIX, Kind, Place, customer_folder_of, place, printable, unsafe_path
+from ..records.boxes import stored_box
 from ..records.records import loads
 from ..store.repo import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha
 from .merge import MergeRefused, merge_base, merge_trees
@@ -232,9 +233,12 @@ class Gate:
             if change.new is None:
                 continue
             try:
-                check(change.path, where.kind, self._read(change.new))
+                data = self._read(change.new)
+                check(change.path, where.kind, data)
                 if where.kind is Kind.OFFICE:
                     self._counter(change)
+                elif where.kind is Kind.BOX:
+                    stored_box(data, change.path, check.validator.schema)
             except CusttuiError as exc:
                 problems.append(problem(change.path, exc))
         if touched_registry and not problems:
