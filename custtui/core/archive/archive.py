@@ -99,6 +99,16 @@ def resolve_user(explicit: str | None, store: Store | None) -> str | None:
     return store.config("user", "name") if store is not None else None
 
 
+class Attachment(NamedTuple):
+    """A file to file under a customer: its metadata, and where it was found (an inventory's)."""
+
+    customer_id: str
+    path: Path
+    meta: dict[str, Any]
+    name: str | None = None
+    original_path: str | None = None
+
+
 class Archive:
     """A customer archive in a git repository."""
 
@@ -679,57 +689,82 @@ class Archive:
         when: datetime | None = None,
     ) -> tuple[str, str]:
         """File a document under a customer; returns (stored file name, commit)."""
-        path = Path(source)
+        names, commit = self.attach_many([Attachment(customer_id, Path(source), meta, name)], allow_duplicate, when)
+        return names[0], commit
+
+    def attach_many(
+        self,
+        items: list[Attachment],
+        allow_duplicate: bool = False,
+        when: datetime | None = None,
+        *,
+        source: str | None = None,
+    ) -> tuple[list[str], str]:
+        """File documents, each under its customer, in one commit (an inventory's batch names its
+        ``source``); returns the stored names in the items' order and the commit."""
         rules = self.schema().rules["documents"]
-        if name is not None:
-            name = check_given_name(name, min(rules["max_name_length"], 255))
-        data = read_document_file(path, rules["max_file_bytes"])
-        size = len(data)
-        import hashlib  # see store.repo.blob_sha
+        prepared = []
+        for item in items:
+            name = check_given_name(item.name, min(rules["max_name_length"], 255)) if item.name is not None else None
+            data = read_document_file(item.path, rules["max_file_bytes"])
+            import hashlib  # see store.repo.blob_sha
 
-        digest = hashlib.sha256(data).hexdigest()
-        customer = self.customer(customer_id)
-        record = self.validator().document(meta, customer["type"])
-        self._require_edit((record["info_type"], record["sensitivity"]), "此类资料")
-        if not allow_duplicate:
-            for doc in self.documents(customer_id):
-                if doc.meta.get("sha256") == digest:
-                    raise FieldError(
-                        "file", "资料文件", f"与已归档的「{doc.name}」内容完全相同 (校验和一致), 未重复归档"
-                    )
-        if name is None:
-            name = self._rule_name(customer, record, path.suffix.lstrip("."), rules)
-        record.update(
-            sha256=digest,
-            size=size,
-            original_name=_printable(path.name),
-            added_by=self.display_name,
-            added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None),
-        )
-        stored: dict[str, str] = {}
-
-        def build(head):
-            current = self.customer(customer_id, head)
-            folder = customer_dir(customer_id)
-            taken = self._taken_names(head, customer_id)
-            if record.get("main") and record["main"] not in taken:
-                raise FieldError("main", "主文件", f"{customer_id} 没有名为 {record['main']} 的资料")
-            final = unique_name(name, taken)
-            stored["name"] = final
-            schema = self.schema(head)
-            kind = (
-                schema.doc_types[record["doc_type"]].label
-                if record.get("doc_type")
-                else schema.info_types[record["info_type"]].label
+            digest = hashlib.sha256(data).hexdigest()
+            customer = self.customer(item.customer_id)
+            record = self.validator().document(item.meta, customer["type"])
+            self._require_edit((record["info_type"], record["sensitivity"]), "此类资料")
+            if not allow_duplicate:
+                for doc in self.documents(item.customer_id):
+                    if doc.meta.get("sha256") == digest:
+                        raise FieldError(
+                            "file", "资料文件", f"与已归档的「{doc.name}」内容完全相同 (校验和一致), 未重复归档"
+                        )
+            if name is None:
+                name = self._rule_name(customer, record, item.path.suffix.lstrip("."), rules)
+            record.update(
+                sha256=digest,
+                size=len(data),
+                original_name=_printable(item.path.name),
+                **({"original_path": _printable(item.original_path)} if item.original_path else {}),
+                added_by=self.display_name,
+                added_at=(when or datetime.now()).replace(microsecond=0, tzinfo=None),
             )
-            changes = {
-                f"{folder}/{document_file(final)}": data,
-                f"{folder}/{meta_file(final)}": dumps(record, DOCUMENT_ORDER),
-            }
-            return changes, self.commit_message("归档", customer_id, current["name"], f"{kind} {final}", "attach", [])
+            prepared.append((item.customer_id, name, data, record))
+        stored: list[str] = []
 
-        commit = self.commit_required(build, when)  # settles the stored name
-        return stored["name"], commit
+        def build(head: str | None) -> tuple[Changes, str]:
+            schema = self.schema(head)
+            changes: Changes = {}
+            taken: dict[str, set[str]] = {}
+            stored.clear()
+            for customer_id, name, data, record in prepared:
+                self.customer(customer_id, head)  # still there
+                if customer_id not in taken:
+                    taken[customer_id] = self._taken_names(head, customer_id)
+                if record.get("main") and record["main"] not in taken[customer_id]:
+                    raise FieldError("main", "主文件", f"{customer_id} 没有名为 {record['main']} 的资料")
+                final = unique_name(name, taken[customer_id])
+                taken[customer_id].add(final)
+                stored.append(final)
+                folder = customer_dir(customer_id)
+                changes[f"{folder}/{document_file(final)}"] = data
+                changes[f"{folder}/{meta_file(final)}"] = dumps(record, DOCUMENT_ORDER)
+            if len(prepared) == 1 and source is None:
+                customer_id, _, _, record = prepared[0]
+                kind = (
+                    schema.doc_types[record["doc_type"]].label
+                    if record.get("doc_type")
+                    else schema.info_types[record["info_type"]].label
+                )
+                name = self.customer(customer_id, head)["name"]
+                return changes, self.commit_message("归档", customer_id, name, f"{kind} {stored[0]}", "attach", [])
+            customers = len({customer_id for customer_id, *_ in prepared})
+            extra = (f"Custtui-Source: {source}",) if source else ()
+            detail = f"{len(prepared)} 份资料, {customers} 位客户"
+            return changes, self.commit_message("归档", None, None, detail, "attach", [], extra)
+
+        commit = self.commit_required(build, when)  # settles the stored names
+        return list(stored), commit
 
     def _taken_names(self, head: str | None, customer_id: str) -> set[str]:
         """Every name in a customer's docs folder, and the document name of each metadata file."""

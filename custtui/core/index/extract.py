@@ -24,7 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from .analysis import is_cjk
-from .textcache import Extracted
+from .extracted import Extracted
 
 TEXT_SUFFIXES = {".txt", ".csv", ".tsv", ".md", ".log", ".json", ".xml", ".html", ".htm"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}

@@ -36,6 +36,7 @@ DOCUMENT_LABELS = {
     "sha256": "SHA-256",
     "size": "大小 (字节)",
     "original_name": "原文件名",
+    "original_path": "原位置",
     "added_by": "归档人",
     "added_at": "归档时间",
 }

@@ -374,9 +374,13 @@ class Validator:
             raise FieldError("sha256", "校验和", "应为 64 位十六进制的 SHA-256")
         if not isinstance(record.get("size"), int) or isinstance(record["size"], bool) or record["size"] < 0:
             raise FieldError("size", "大小", "应为非负整数 (字节)")
-        for key, label in (("original_name", "原文件名"), ("added_by", "归档人")):
+        for key, label, limit in (
+            ("original_name", "原文件名", 255),
+            ("original_path", "原位置", 1000),
+            ("added_by", "归档人", 255),
+        ):
             if record.get(key) not in EMPTY:
-                v.validate_text(record[key], key, label, max_length=255)
+                v.validate_text(record[key], key, label, max_length=limit)
         if record.get("added_at") not in EMPTY:
             v.parse_datetime(record["added_at"], "added_at", "归档时间")
         if "conflicts" in record:

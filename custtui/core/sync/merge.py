@@ -39,7 +39,7 @@ from ..store.repo import BlobRef, Changes, Store
 CONFLICTS = "conflicts"
 DELETED = "(删除)"  # the ``field`` of a conflict where one side deleted the whole record
 APPEND_ONLY = ("stage_history",)
-PROVENANCE = ("added_by", "added_at", "original_name")  # who attached a file: ours stays, no conflict
+PROVENANCE = ("added_by", "added_at", "original_name", "original_path")  # who attached a file: ours stays, no conflict
 
 OFFICE_LABELS = {"code": "办事处代码", "name": "办事处名称", "next": "下一个客户编号"}  # offices/*.toml
 

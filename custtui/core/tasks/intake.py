@@ -15,13 +15,14 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..archive.archive import Archive
 from ..base.errors import FieldError, RecordError
 from ..base.layout import CUSTOMERS_DIR, DEALS_DIR, DOCS_DIR, META_SUFFIX, TOML_SUFFIX
+from ..index.extracted import Extracted
 from ..index.listing import Summary
-from ..index.textcache import Extracted, TextCache
+from ..index.textcache import TextCache
 from ..records.naming import unique_name
 from ..records.records import loads
 from ..records.schema import DocType, Schema
@@ -138,20 +139,14 @@ def propose(archive: Archive, path: str | os.PathLike, extracted: Extracted | No
     stem, body = path.stem, extracted.text[:TEXT_WINDOW]
     schema = archive.schema()
     proposal = Proposal(path, digest, extracted)
-    proposal.number = _contract_number(stem, body)
+    proposal.number = contract_number(stem, body)
     contracts = _contract_documents(archive, proposal.number) if proposal.number else {}
     listing = archive.customers()
     proposal.customers = _customers(listing, stem, body, proposal.number, contracts)
     top_id = proposal.customer_id
     top = listing.get(top_id) if top_id is not None else None
-    doc_type = _doc_type(schema, stem, body, top.get("type") if top else None)
-    if doc_type is not None:
-        proposal.info_type, proposal.doc_type = doc_type.info_type, doc_type.code
-    else:
-        info = _earliest(stem, body, [(i.label, i) for i in schema.info_types.values()])
-        proposal.info_type = info.code if info else None
-    proposal.date = _date(body, labelled=True) or _date(stem) or _date_line(body) or _date(body)
-    proposal.title = _title(body)
+    found = clues(schema, stem, body, top.get("type") if top else None)
+    proposal.info_type, proposal.doc_type, proposal.date, proposal.title = found
     if proposal.doc_type == "contract" and proposal.title and proposal.title.endswith("合同"):
         proposal.project = proposal.title.removesuffix("合同") or None
     elif proposal.customer_id in contracts:
@@ -200,7 +195,29 @@ def _customers(
     return [Candidate(c, listing[c].get("name") or "", scores[c], tuple(reasons[c])) for c in ranked]
 
 
-def _contract_number(stem: str, body: str) -> str | None:
+class Clues(NamedTuple):
+    """What a file's name and text say it is (codes of the schema)."""
+
+    info_type: str | None
+    doc_type: str | None
+    date: date | None
+    title: str | None
+
+
+def clues(schema: Schema, stem: str, body: str, customer_type: str | None) -> Clues:
+    """The information and document type, date and heading a file's name (with its folders, for
+    an inventory) and text give."""
+    doc_type = _doc_type(schema, stem, body, customer_type)
+    if doc_type is not None:
+        info_type: str | None = doc_type.info_type
+    else:
+        info = _earliest(stem, body, [(i.label, i) for i in schema.info_types.values()])
+        info_type = info.code if info else None
+    day = _date(body, labelled=True) or _date(stem) or _date_line(body) or _date(body)
+    return Clues(info_type, doc_type.code if doc_type else None, day, _title(body))
+
+
+def contract_number(stem: str, body: str) -> str | None:
     labelled = _LABELLED_CONTRACT.search(body)
     if labelled:
         return labelled.group(1)

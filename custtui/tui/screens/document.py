@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from ...core.archive.archive import Archive, Document
 from ...core.base.errors import ConflictError, CusttuiError, FieldError
-from ...core.index.textcache import Extracted
+from ...core.index.extracted import Extracted
 from ...core.records.present import DOCUMENT_LABELS, document_display
 from ...core.records.schema import Schema
 from ...core.tasks import view
@@ -122,6 +122,7 @@ class DocumentScreen(ModalScreen[str | None]):
             *map(shown, ("number", "project", "main")),
             ("大小", f"{meta['size']:,} 字节" if meta.get("size") else ""),
             shown("original_name"),
+            shown("original_path"),
             ("归档", f"{meta.get('added_by', '')} {meta.get('added_at', '')}".strip()),
             ("校验和", meta.get("sha256", "")),
         ]
