@@ -98,6 +98,8 @@ def document_schema() -> WSchema:
         sensitivity=_keyword(),
         doc_stage=_keyword(),
         date=ID(analyzer=WholeTokenizer()),  # YYYYMMDD, ranges as term ranges
+        box=_keyword(lowercase=True),  # the paper original's box number (盒号:)
+        place=_bigrams(),  # the paper original's recorded shelf (位置:)
         note=STORED,
         **_keywords(),
     )
@@ -211,6 +213,8 @@ def document_entry(record: dict, name: str, meta: dict, blob: str, text: str, no
         "doc_type": _joined([meta.get("doc_type", ""), *meta.get("also_in", [])]),
         "sensitivity": meta.get("sensitivity", ""),
         "doc_stage": meta.get("stage", ""),
+        "box": exact_key(str(meta.get("paper_box", ""))).replace(" ", ""),
+        "place": str(meta.get("paper_shelf", "")),
         "note": note,
         **dimension_fields(record),
     }

@@ -8,6 +8,7 @@
     "年度 采购合同"            one expression, spaces between Chinese characters ignored
     行业:制造业 阶段:潜在 华信   filters by Chinese label or code (type:enterprise)
     资料类型:合同 日期:2024-01..2024-06   documents of a type and period
+    盒号:BJ-HT-2024-01 位置:B柜        documents whose paper original is in a box, or at a place
 
 Every word must match. The query is folded as the index is (full-width forms, invisible
 characters: ``analysis.fold``). A malformed query gets a hint (unbalanced quotes are closed,
@@ -71,6 +72,8 @@ for names, spec in (
     (("名称", "name"), ("text", "name")),
     (("联系人", "contact"), ("text", "contact")),
     (("编号", "id"), ("ident", "ident")),
+    (("盒号", "档案盒", "box", "paper_box"), ("box", "box")),
+    (("位置", "存放位置", "柜位", "place", "paper_shelf"), ("place", "place")),
 ):
     for name in names:
         FIELDS[name.casefold()] = spec
@@ -99,12 +102,13 @@ class ParsedQuery(NamedTuple):
 def field_names() -> str:
     return (
         "类型、阶段、状态、行业、规模、价值、需求、等级、颜色、地域、负责人、标签、"
-        "信息类型、资料类型、敏感、日期、电话、名称、联系人、编号"
+        "信息类型、资料类型、敏感、日期、电话、名称、联系人、编号、盒号、位置"
     )
 
 
-def parse_query(text: str, schema: Schema) -> ParsedQuery:
-    """Parse a query into Whoosh queries for the customer and the document index."""
+def parse_query(text: str, schema: Schema, boxes_at: Callable[[str], list[str]] = lambda place: []) -> ParsedQuery:
+    """Parse a query into Whoosh queries for the customer and the document index;
+    ``boxes_at(place)`` names the registered boxes whose room or shelf contains ``place``."""
     hints: list[str] = []
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
@@ -139,7 +143,7 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
                 continue
             if not value:
                 raise QueryError(f"「{name}:」后面缺少要筛选的值, 如 {name}:{_example(spec)}")
-            _filter(spec, value, schema, customer_filters, document_filters)
+            _filter(spec, value, schema, customer_filters, document_filters, boxes_at)
         elif match.group("phrase") is not None:
             phrase = _phrase(match.group("phrase"))
             if phrase.strip():
@@ -414,10 +418,12 @@ def _pairs(fieldname: str, pairs: list[str]) -> Q.Query:
 
 
 def _example(spec: tuple[str, str]) -> str:
-    return {"date": "2024-01..2024-06", "region": "深圳", "phone": "5678"}.get(spec[0], "值")
+    return {"date": "2024-01..2024-06", "region": "深圳", "phone": "5678", "box": "BJ-HT-2024-01", "place": "B柜"}.get(
+        spec[0], "值"
+    )
 
 
-def _filter(spec, value, schema, customer_filters, document_filters) -> None:
+def _filter(spec, value, schema, customer_filters, document_filters, boxes_at=lambda place: []) -> None:
     """Append the Whoosh filter for ``字段:值`` to the customer or the document filters."""
     kind, target = spec
     if kind == "dim":
@@ -464,6 +470,17 @@ def _filter(spec, value, schema, customer_filters, document_filters) -> None:
         customer_filters.append(_text(target, value) or Q.NullQuery)
     elif kind == "ident":
         customer_filters.append(Q.Term("ident", value.lower()))
+    elif kind == "box":
+        document_filters.append(_box_term(value))
+    elif kind == "place":
+        # where a document's paper original is: the shelf recorded on the document, or a
+        # registered box standing there (a box moved moves its documents without re-indexing them)
+        found = [q for q in (_text("place", value), *(_box_term(n) for n in boxes_at(value))) if q is not None]
+        document_filters.append(Q.Or(found) if len(found) > 1 else found[0] if found else Q.NullQuery)
+
+
+def _box_term(number: str) -> Q.Query:
+    return Q.Term("box", exact_key(number).replace(" ", ""))
 
 
 def _any(fieldname: str, codes: list[str]) -> Q.Query:

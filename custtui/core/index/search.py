@@ -38,10 +38,12 @@ from ..base.layout import (
     document_file,
     schema_file,
 )
+from ..records.boxes import register
 from ..records.records import customer_dir, loads
 from .analysis import (
     bigram_analyzer,
     exact_key,
+    fold,
     phone_terms,
     pinyin_pairs,
     query_terms,
@@ -61,7 +63,7 @@ from .query import ParsedQuery, parse_query
 from .textcache import TextCache
 from .whoosh_internals import COMPOUND, BulkWriter, SkippingTopCollector, commit_segments
 
-VERSION = 7  # 6: folded text, pairs across latin-Chinese seams; 7: newest activity stored (issue 13)
+VERSION = 8  # 6: folded text, pairs across latin-Chinese seams; 7: newest activity stored (issue 13); 8: box, place
 BUDGET_S = 0.1  # per index: past it, a very common word's matches are ranked only in part
 MERGE_AT_SEGMENTS = 12  # catch-up commits add a segment each; merged when there are this many
 HIGHLIGHTED_HITS = 10  # snippets cost a read of the customer's records: only for the top hits
@@ -602,7 +604,7 @@ class SearchIndex:
     def search(self, text: str, limit: int = 20, scope: Scope = EVERYTHING) -> Results:
         """Customers and documents matching a query in the query language, best first, as far as
         ``scope`` lets the person searching see them."""
-        parsed = parse_query(text, self.archive.schema())
+        parsed = parse_query(text, self.archive.schema(), self._boxes_at)
         if not scope.customers:
             return Results(text, [], 0, list(parsed.hints))
         self.ensure()
@@ -625,6 +627,13 @@ class SearchIndex:
         return Results(
             text, hits, customer_total + document_total, hints, exact=bool(customers_exact and documents_exact)
         )
+
+    def _boxes_at(self, place: str) -> list[str]:
+        """The registered boxes whose room or shelf contains ``place`` (for ``位置:``)."""
+        wanted = fold(place).casefold()
+        return [
+            n for n, box in register(self.store, self.store.head()).items() if wanted in fold(box.location).casefold()
+        ]
 
     def _run(
         self, which: str, query, limit: int, budget: float | None = None, mask=None
