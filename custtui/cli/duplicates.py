@@ -7,7 +7,7 @@ from .common import Output, open_archive
 
 
 def cmd_duplicates(args, out: Output) -> None:
-    from ..core.archive.duplicates import DuplicateFinder
+    from ..core.archive.duplicates import CROWDED, DuplicateFinder
 
     archive = open_archive(args)
     access = archive.access
@@ -29,9 +29,15 @@ def cmd_duplicates(args, out: Output) -> None:
             for cid, suspect in pairs
         ],
         "groups": groups,
+        "crowded": finder.crowded,
     }
+    crowded = (
+        f"另有 {finder.crowded} 个名称或号码为超过 {CROWDED} 位客户共有 (如总机、占位号码), 不算作重复的证据"
+        if finder.crowded
+        else ""
+    )
     if not pairs:
-        out.emit(data, f"共 {len(finder.entries)} 位客户, 没有发现疑似重复")
+        out.emit(data, "\n".join(filter(None, ["没有发现疑似重复的客户", crowded])))
         return
     lines = []
     for certain, heading in (
@@ -48,7 +54,9 @@ def cmd_duplicates(args, out: Output) -> None:
         if len(group) > 2:
             lines.append(f"互相关联的一组: {'、'.join(group)}")
     certain_count = sum(s.certain for _, s in pairs)
-    lines.append(f"共 {len(finder.entries)} 位客户, {len(pairs)} 对疑似重复 (其中 {certain_count} 对确定)")
+    lines.append(f"共 {len(pairs)} 对疑似重复 (其中 {certain_count} 对确定)")
+    if crowded:
+        lines.append(crowded)
     out.emit(data, "\n".join(lines))
 
 

@@ -1,63 +1,32 @@
 """Likely duplicate customers: the same company or person entered twice, found by evidence.
 
 Evidence is a normalised name or alias (``name_key``), a USCC or ID number, or a phone of the
-customer or of one of its contacts. Matching goes through dicts keyed by those values (built
-once from the listing, whose summary carries every phone as ``phone_book``), never pairwise,
-so 100k customers cost one pass. A USCC or ID number in common is *certain* (the same legal
-entity); the rest is for a person to judge. Reasons are Chinese sentences with the values the
-archive's user may see (ID numbers and phones masked as their policy says).
+customer or of one of its contacts. The listing keeps these keys in an indexed table
+(``index.matchkeys``), so the customers a record may duplicate are found by a few lookups, and
+a scan of the whole archive groups the keys two customers share: never pairwise over 100k. A
+USCC or ID number in common is *certain* (the same legal entity); the rest is for a person to
+judge. Reasons are Chinese sentences with the values the archive's user may see (ID numbers and
+phones masked as their policy says).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from itertools import combinations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..access.policy import CUSTOMER_RECORD, mask_id_number, mask_phone
-from ..index.listing import Summary, phone_book
+from ..index.listing import Listing, Summary, phone_book
+from ..index.matchkeys import ALIAS, NAME, PHONE_DIGITS, match_keys, name_key, phone_key
 
 if TYPE_CHECKING:
     from .archive import Archive
 
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "{": "(", "}": ")"})
-_BRACKETS.update(str.maketrans({"〈": "(", "〉": ")", "《": "(", "》": ")", "「": "(", "」": ")"}))
-# Legal-form endings, removed together from the end (集团股份有限公司 -> ""), after punctuation and
-# spaces are gone (Co., Ltd. -> coltd). 分公司 is kept: a branch is registered on its own.
-_LEGAL_ENDINGS = re.compile(
-    r"(?:(?<!分)(?:股份有限公司|有限责任公司|有限公司|公司)|\(集团\)|集团|\(\)"
-    r"|companylimited|corporation|limited|company|coltd|group|corp|ltd|inc)+$"
-)
-# Characters that never tell two names apart: punctuation (brackets included, once the legal forms
-# inside them are gone), separators, controls and invisible format characters (zero-width, BOM).
-_DROPPED = frozenset(("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Zs", "Zl", "Zp", "Cc", "Cf"))
-_PHONE_DIGITS = 7  # fewer digits is no phone number to compare
+__all__ = ["DuplicateFinder", "Suspect", "describe", "name_key", "phone_key"]
 
-
-def name_key(name: str) -> str:
-    """A company or person name as duplicates compare it.
-
-    NFKC folds full-width Latin, digits and brackets (``ＢＥＩＪＩＮＧ``, ``（``) and compatibility
-    ideographs; it leaves CJK unified ideographs alone, so it is safe for Chinese names. Brackets of
-    every kind count as ``()``, legal-form endings (有限公司, 有限责任公司, 股份有限公司, 公司, (集团),
-    集团, Co., Ltd. …) and a ``(集团)`` anywhere are removed, then punctuation, spaces and invisible
-    characters are dropped and Latin is case-folded.
-
-    What a bracket holds other than a legal form is *kept* (only the brackets go): 华信科技(上海)有限
-    公司 is a subsidiary or branch registered on its own, not 华信科技有限公司, so the two must not
-    collide; 华信科技(上海) and 华信科技上海 do. 分公司 is kept for the same reason. A name made only of
-    legal forms (``有限公司``) keeps them rather than becoming empty.
-    """
-    text = unicodedata.normalize("NFKC", name).translate(_BRACKETS).casefold()
-    if not text.replace("(", "").replace(")", "").isalnum():  # most names are: no per-character pass
-        text = "".join(ch for ch in text if ch in "()" or unicodedata.category(ch) not in _DROPPED)
-    compact = _LEGAL_ENDINGS.sub("", text.replace("(集团)", ""))
-    return compact.replace("(", "").replace(")", "") or text.replace("(", "").replace(")", "")
-
-
-def phone_key(phone: str) -> str:
-    """A phone as duplicates compare it: its digits (``010-6298 1234`` == ``01062981234``)."""
-    return re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
+# A key more customers than this share (a switchboard, a placeholder number, a common name) is
+# no evidence of one duplicate: a scan does not list its pairs, it counts the key in ``crowded``.
+CROWDED = 50
 
 
 class Suspect(NamedTuple):
@@ -78,6 +47,9 @@ class _Entry(NamedTuple):
     id_number: str
     phones: tuple[tuple[str, str], ...]  # (phone as stored, contact name or "")
 
+    def keys(self) -> set[tuple[str, str]]:
+        return match_keys(self.name, self.aliases, self.uscc, self.id_number, (p for p, _ in self.phones))
+
 
 def _entry(record: dict | Summary) -> _Entry:
     """The compared parts of a record dict or a listing ``Summary``."""
@@ -96,90 +68,127 @@ def _entry(record: dict | Summary) -> _Entry:
 
 
 class DuplicateFinder:
-    """Every customer of an archive at one commit, indexed by the values duplicates share."""
+    """The customers of an archive at one commit, looked up by the values duplicates share, and
+    the customers added since (an import's earlier rows)."""
 
-    def __init__(self, mask_ids: bool = False, mask_phones: bool = False):
+    def __init__(self, listing: Listing | None, at: str | None, mask_ids: bool = False, mask_phones: bool = False):
+        self.listing, self.at = listing, at
         self.mask_ids, self.mask_phones = mask_ids, mask_phones
-        self.entries: dict[str, _Entry] = {}
-        self._name_keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # name_key of name, of each alias
-        self._by_name: dict[str, set[str]] = {}
-        self._by_phone: dict[str, set[str]] = {}
-        self._by_uscc: dict[str, set[str]] = {}
-        self._by_id_number: dict[str, set[str]] = {}
+        self.entries: dict[str, _Entry] = {}  # the customers read so far, by ID
+        self.crowded = 0  # keys a scan left out (see CROWDED)
+        self._added: dict[tuple[str, str], set[str]] = {}
 
     @classmethod
     def of(cls, archive: Archive, at: str | None = None) -> DuplicateFinder:
-        """Every customer at commit ``at`` (the head when None), read from the listing; reasons
-        mask what the archive's user may not see, and someone who may not view customer records
-        is shown none (the archive still refuses a second USCC or ID number)."""
+        """Every customer at commit ``at`` (the head when None); reasons mask what the archive's
+        user may not see, and someone who may not view customer records is shown none (the
+        archive still refuses a second USCC or ID number)."""
         access = archive.access
-        finder = cls(access.masked("id_number"), access.masked("phones"))
-        if not access.can_view(*CUSTOMER_RECORD):
-            return finder
-        for cid, summary in archive.customers(at).items():
-            finder._index(cid, _entry(summary))
-        return finder
+        visible = access.can_view(*CUSTOMER_RECORD)
+        return cls(
+            archive.listing if visible else None,
+            at or archive.head(),
+            access.masked("id_number"),
+            access.masked("phones"),
+        )
 
     def add(self, customer_id: str, record: dict) -> None:
         """A customer created after ``of`` (an import's earlier rows are seen by its later rows)."""
-        self._index(customer_id, _entry(record))
-
-    def _index(self, cid: str, entry: _Entry) -> None:
-        self.entries[cid] = entry
-        self._name_keys[cid] = name_key(entry.name), tuple(name_key(a) for a in entry.aliases)
-        for key in (self._name_keys[cid][0], *self._name_keys[cid][1]):
-            if key:
-                self._by_name.setdefault(key, set()).add(cid)
-        for phone, _ in entry.phones:
-            if len(key := phone_key(phone)) >= _PHONE_DIGITS:
-                self._by_phone.setdefault(key, set()).add(cid)
-        if entry.uscc:
-            self._by_uscc.setdefault(entry.uscc, set()).add(cid)
-        if entry.id_number:
-            self._by_id_number.setdefault(entry.id_number.upper(), set()).add(cid)
+        entry = _entry(record)
+        self.entries[customer_id] = entry
+        for key in entry.keys():
+            self._added.setdefault(key, set()).add(customer_id)
 
     def suspects(self, record: dict, other_than: str | None = None) -> list[Suspect]:
         """The customers ``record`` (a record as the Validator returns it) may duplicate: certain
         ones first, then by how much evidence; never ``other_than``."""
-        return self._suspects(_entry(record), other_than)
-
-    def _suspects(self, entry: _Entry, other_than: str | None) -> list[Suspect]:
-        reasons: dict[str, list[str]] = {}
-        certain: set[str] = set()
-        enough: set[str] = set()
-
-        def found(ids: set[str] | None, reason: str, sure: bool = False, alone: bool = True) -> None:
-            """``alone``: evidence enough by itself to name the customer, else only supporting."""
-            for cid in ids or ():
-                if cid != other_than:
-                    reasons.setdefault(cid, [])
-                    if reason not in reasons[cid]:
-                        reasons[cid].append(reason)
-                    if sure:
-                        certain.add(cid)
-                    if alone:
-                        enough.add(cid)
-
-        if entry.uscc:
-            found(self._by_uscc.get(entry.uscc), f"统一社会信用代码相同 {entry.uscc}", True)
-        if entry.id_number:
-            shown = mask_id_number(entry.id_number) if self.mask_ids else entry.id_number
-            found(self._by_id_number.get(entry.id_number.upper()), f"身份证号相同 {shown}", True)
-        self._names(entry, found)
-        for phone, contact in entry.phones:
-            if len(key := phone_key(phone)) < _PHONE_DIGITS:
-                continue
-            for cid in self._by_phone.get(key, ()):
-                theirs = [c for p, c in self.entries[cid].phones if phone_key(p) == key and c]
-                names = list(dict.fromkeys([contact, *theirs] if contact else theirs))
-                who = f" (联系人 {' / '.join(names)})" if names else ""
-                found({cid}, f"电话相同 {self._phone(phone)}{who}")
+        mine = _entry(record)
+        keys = mine.keys()
+        found = self.listing.matching(keys, self.at) if self.listing is not None and keys else {}
+        added = {cid for ids in self._added.values() for cid in ids}
+        ids = {cid for ids in found.values() for cid in ids} - added  # an added ID is as added
+        ids |= {cid for key in keys for cid in self._added.get(key, ())}
+        ids.discard(other_than)
         listed = [
-            Suspect(cid, self.entries[cid].name, tuple(why), cid in certain)
-            for cid, why in reasons.items()
-            if cid in enough
+            suspect
+            for cid, theirs in self._read(ids).items()
+            if (suspect := self._suspect(mine, cid, theirs)) is not None
         ]
         return sorted(listed, key=lambda s: (not s.certain, -len(s.reasons), s.id))
+
+    def pairs(self) -> list[tuple[str, Suspect]]:
+        """Every pair of likely duplicates in the archive (and the customers added) once, as
+        (ID, the suspect it pairs with): certain pairs first, then by how much evidence."""
+        added = {cid for ids in self._added.values() for cid in ids}
+        groups: dict[tuple[str, str], dict[str, set[str]]] = {}  # (namespace, key) -> kind -> IDs
+        rows = self.listing.all_keys(self.at) if self.listing is not None else ()
+        for kind, key, cid in rows:
+            if cid not in added:
+                groups.setdefault((_space(kind), key), {}).setdefault(kind, set()).add(cid)
+        for (kind, key), ids in self._added.items():
+            groups.setdefault((_space(kind), key), {}).setdefault(kind, set()).update(ids)
+        candidates: set[tuple[str, str]] = set()
+        for (space, _), kinds in groups.items():
+            members = set().union(*kinds.values())
+            # two names, or a name and an alias; two aliases only support other evidence
+            linked = members if space != NAME else kinds.get(NAME, set())
+            if len(members) < 2 or not linked:
+                continue
+            if len(members) > CROWDED:
+                self.crowded += 1
+                continue
+            for a, b in combinations(sorted(members), 2):
+                if a in linked or b in linked:
+                    candidates.add((a, b))
+        entries = self._read({cid for pair in candidates for cid in pair})
+        found = [
+            (a, suspect)
+            for a, b in candidates
+            if a in entries and b in entries and (suspect := self._suspect(entries[a], b, entries[b])) is not None
+        ]
+        return sorted(found, key=lambda p: (not p[1].certain, -len(p[1].reasons), p[0], p[1].id))
+
+    def _read(self, ids: set[str]) -> dict[str, _Entry]:
+        """The entries of ``ids``, read from the listing once."""
+        missing = ids - self.entries.keys()
+        if missing and self.listing is not None:
+            for cid, summary in self.listing.summaries(missing, self.at).items():
+                self.entries[cid] = _entry(summary)
+        return {cid: self.entries[cid] for cid in ids if cid in self.entries}
+
+    def _suspect(self, mine: _Entry, cid: str, theirs: _Entry) -> Suspect | None:
+        """Why ``theirs`` may be the customer ``mine`` describes, or None when nothing is
+        evidence enough by itself (two aliases in common only support other evidence: a short
+        alias such as 明通公司 is shared by unrelated companies of one 字号 in other cities)."""
+        reasons: list[str] = []
+        certain = bool(mine.uscc and mine.uscc.upper() == theirs.uscc.upper())
+        if certain:
+            reasons.append(f"统一社会信用代码相同 {mine.uscc}")
+        if mine.id_number and mine.id_number.upper() == theirs.id_number.upper():
+            certain = True
+            reasons.append(f"身份证号相同 {mask_id_number(mine.id_number) if self.mask_ids else mine.id_number}")
+        my_name, their_name = name_key(mine.name), name_key(theirs.name)
+        my_aliases = [(alias, name_key(alias)) for alias in mine.aliases]
+        their_aliases = [(alias, name_key(alias)) for alias in theirs.aliases]
+        if mine.name and my_name == their_name:
+            reasons.append(
+                "名称完全相同" if mine.name == theirs.name else "名称相同 (不计有限公司、集团、括号、全角与空格)"
+            )
+        reasons += [f"简称「{alias}」与名称相同" for alias, key in my_aliases if key == their_name]
+        reasons += [f"名称与对方简称「{alias}」相同" for alias, key in their_aliases if key == my_name]
+        phones: list[str] = []
+        for phone, contact in mine.phones:
+            key = phone_key(phone)
+            theirs_here = [c for p, c in theirs.phones if phone_key(p) == key]
+            if theirs_here and len(key) >= PHONE_DIGITS:
+                names = list(dict.fromkeys(c for c in (contact, *theirs_here) if c))
+                who = f" (联系人 {' / '.join(names)})" if names else ""
+                phones.append(f"电话相同 {self._phone(phone)}{who}")
+        if not reasons and not phones:
+            return None
+        shared = {key for _, key in their_aliases}
+        reasons += [f"简称「{alias}」相同" for alias, key in my_aliases if key in shared]
+        return Suspect(cid, theirs.name, tuple(dict.fromkeys(reasons + phones)), certain)
 
     def _phone(self, phone: str) -> str:
         """A phone as the reader may see it; a mobile in groups (138 1234 5678)."""
@@ -187,38 +196,10 @@ class DuplicateFinder:
             return mask_phone(phone)
         return f"{phone[:3]} {phone[3:7]} {phone[7:]}" if re.fullmatch(r"1\d{10}", phone) else phone
 
-    def _names(self, entry: _Entry, found) -> None:
-        """Reasons from names and aliases: whose name or alias matches whose."""
-        mine = [(entry.name, False), *((a, True) for a in entry.aliases)]
-        for text, is_alias in mine:
-            key = name_key(text)
-            for cid in self._by_name.get(key, ()):
-                other, (their_name, their_aliases) = self.entries[cid], self._name_keys[cid]
-                if their_name == key:
-                    if is_alias:
-                        found({cid}, f"简称「{text}」与名称相同")
-                    elif text == other.name:
-                        found({cid}, "名称完全相同")
-                    else:
-                        found({cid}, "名称相同 (不计有限公司、集团、括号、全角与空格)")
-                for alias, alias_key in zip(other.aliases, their_aliases, strict=True):
-                    if alias_key == key and is_alias:
-                        # only supporting: a short alias (明通公司) is shared by unrelated companies
-                        # of one 字号 in other cities (18 customers of the 10k sample share one)
-                        found({cid}, f"简称「{text}」相同", alone=False)
-                    elif alias_key == key:
-                        found({cid}, f"名称与对方简称「{alias}」相同")
 
-    def pairs(self) -> list[tuple[str, Suspect]]:
-        """Every pair of likely duplicates in the archive once, as (ID, the suspect it pairs
-        with): certain pairs first, then by how much evidence, then by ID."""
-        found = [
-            (cid, suspect)
-            for cid, entry in self.entries.items()
-            for suspect in self._suspects(entry, cid)
-            if cid < suspect.id
-        ]
-        return sorted(found, key=lambda p: (not p[1].certain, -len(p[1].reasons), p[0], p[1].id))
+def _space(kind: str) -> str:
+    """Names and aliases are compared with each other; phones, USCCs and ID numbers each alone."""
+    return NAME if kind == ALIAS else kind
 
 
 def describe(suspects: list[Suspect]) -> str:
