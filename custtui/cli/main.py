@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.base.errors import CusttuiError, FieldError
+from .boxes import add_commands as add_box_commands
 from .common import Output, Progress, archive_path, chinese_argparse, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
 from .moving import add_commands as add_import_commands
@@ -758,6 +759,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
         p.add_argument(name)
 
     add_ssh_commands(command)
+    add_box_commands(command)
     add_table_commands(command)
     add_duplicates_commands(command)
     add_import_commands(command)

@@ -263,6 +263,8 @@ def put(archive: Archive, number: str, customer_id: str, name: str, when: dateti
     """File the paper original of a document in box ``number`` (its shelf follows the box's)."""
     number = box_number(number)
     found = _registered(archive, number)
+    if found is not None and found.status == "destroyed":
+        raise FieldError("paper_box", "纸质档案盒号", f"{number} 已销毁, 不能再放入资料")
     changes: dict[str, Any] = {"paper_box": number}
     if found is not None:
         changes["paper_shelf"] = found.shelf or None

@@ -92,6 +92,13 @@ def _year(value: Any, field: str) -> int:
     return int(text)
 
 
+def parse_years(text: str) -> tuple[str, str]:
+    """``2019`` or a range ``2019-2021`` (also ``2019–2021``, ``2019~2021``, ``2019..2021``,
+    ``2019至2021``) as the (from, to) that ``box_record`` checks."""
+    first, _, last = re.sub(r"\s*(?:\.\.|[-–—~～至到])\s*", "-", str(text).strip(), count=1).partition("-")
+    return first, last or first
+
+
 def box_record(data: dict, schema: Schema) -> dict:
     """A box record, normalised and in key order: years as integers, document types and status
     as codes (labels accepted). FieldError names the field and the rule."""
