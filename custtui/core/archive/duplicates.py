@@ -76,7 +76,8 @@ class DuplicateFinder:
         self.mask_ids, self.mask_phones = mask_ids, mask_phones
         self.entries: dict[str, _Entry] = {}  # the customers read so far, by ID
         self.crowded = 0  # keys a scan left out (see CROWDED)
-        self._added: dict[tuple[str, str], set[str]] = {}
+        self._added: dict[tuple[str, str], set[str]] = {}  # the keys of the customers added
+        self._added_ids: set[str] = set()
 
     @classmethod
     def of(cls, archive: Archive, at: str | None = None) -> DuplicateFinder:
@@ -96,6 +97,7 @@ class DuplicateFinder:
         """A customer created after ``of`` (an import's earlier rows are seen by its later rows)."""
         entry = _entry(record)
         self.entries[customer_id] = entry
+        self._added_ids.add(customer_id)
         for key in entry.keys():
             self._added.setdefault(key, set()).add(customer_id)
 
@@ -105,8 +107,7 @@ class DuplicateFinder:
         mine = _entry(record)
         keys = mine.keys()
         found = self.listing.matching(keys, self.at) if self.listing is not None and keys else {}
-        added = {cid for ids in self._added.values() for cid in ids}
-        ids = {cid for ids in found.values() for cid in ids} - added  # an added ID is as added
+        ids = {cid for ids in found.values() for cid in ids} - self._added_ids  # an added ID is as added
         ids |= {cid for key in keys for cid in self._added.get(key, ())}
         ids.discard(other_than)
         listed = [
@@ -119,11 +120,10 @@ class DuplicateFinder:
     def pairs(self) -> list[tuple[str, Suspect]]:
         """Every pair of likely duplicates in the archive (and the customers added) once, as
         (ID, the suspect it pairs with): certain pairs first, then by how much evidence."""
-        added = {cid for ids in self._added.values() for cid in ids}
         groups: dict[tuple[str, str], dict[str, set[str]]] = {}  # (namespace, key) -> kind -> IDs
         rows = self.listing.all_keys(self.at) if self.listing is not None else ()
         for kind, key, cid in rows:
-            if cid not in added:
+            if cid not in self._added_ids:
                 groups.setdefault((_space(kind), key), {}).setdefault(kind, set()).add(cid)
         for (kind, key), ids in self._added.items():
             groups.setdefault((_space(kind), key), {}).setdefault(kind, set()).update(ids)
