@@ -1,4 +1,6 @@
-"""``custtui import``: moving a company's existing customer list in (``custtui.core.tasks.importing``)."""
+"""Moving a company's existing archive in: ``custtui import`` (a customer list,
+``custtui.core.tasks.importing``) and ``custtui inventory`` (a shared drive,
+``custtui.core.tasks.inventory``)."""
 
 from __future__ import annotations
 
@@ -134,6 +136,74 @@ def cmd_import_template(args, out: Output) -> None:
     out.emit({"path": str(path), "columns": count}, f"已生成导入模板 {path} ({count} 列, 填写说明在第二个工作表)")
 
 
+def cmd_inventory(args, out: Output) -> int:
+    if args.target[0] == "apply":
+        if len(args.target) != 2:
+            raise CusttuiError("用法: custtui inventory apply 盘点清单.xlsx")
+        return _inventory_apply(args, out, Path(args.target[1]))
+    if len(args.target) != 1:
+        raise CusttuiError(
+            "用法: custtui inventory 文件夹 --out 盘点清单.xlsx, 或 custtui inventory apply 盘点清单.xlsx"
+        )
+    return _inventory_scan(args, out, Path(args.target[0]))
+
+
+def _inventory_scan(args, out: Output, root: Path) -> int:
+    from ..core.tasks import inventory
+
+    plan = Path(args.out or f"盘点清单-{root.resolve().name}.xlsx")
+    if plan.exists():
+        raise CusttuiError(f"{plan} 已存在, 未覆盖; 请用 --out 换一个文件名")
+    if plan.suffix.lower() != ".xlsx":
+        raise CusttuiError(f"盘点清单是 Excel 文件, 文件名应以 .xlsx 结尾: {plan}")
+    archive = open_archive(args)
+    entries = inventory.scan(archive, root, Progress("盘点", "盘点完成", "个文件"))
+    inventory.write_plan(entries, plan, root)
+    to_file = sum(1 for e in entries if e.action == inventory.FILE)
+    same = sum(1 for e in entries if "内容完全相同" in e.note)
+    filed = sum(1 for e in entries if "已在档案中" in e.note)
+    unknown = sum(1 for e in entries if not e.customer_id)
+    quiet = sum(1 for e in entries if "无往来" in e.note or "流失" in e.note)
+    text = (
+        f"已盘点 {root}: {len(entries)} 个文件, 清单写入 {plan} (只读, 未移动任何文件)\n"
+        f"  建议归档 {to_file} 个; 重复 {same} 个; 已在档案中 {filed} 个\n"
+        f"  未认出客户 {unknown} 个; 客户久无往来 {quiet} 个\n"
+        f"  在 Excel 中核对「动作」「客户编号」「资料类型」等黄色列, 然后运行 custtui inventory apply {plan}"
+    )
+    out.emit(
+        {"plan": str(plan), "files": len(entries), "to_file": to_file, "entries": [e._asdict() for e in entries]}, text
+    )
+    return 0
+
+
+def _inventory_apply(args, out: Output, plan: Path) -> int:
+    from ..core.tasks import inventory
+
+    if not plan.is_file():
+        raise CusttuiError(f"找不到盘点清单 {plan}")
+    archive = open_archive(args)
+    progress = Progress("归档", "归档完成", "个文件")
+    results: list = []
+    interrupted = False
+    with _StopBetweenBatches() as stop:
+        for done, total, batch in inventory.apply(archive, plan, Path(args.dir) if args.dir else None):
+            results += batch
+            progress(done, total)
+            if stop.asked and done < total:
+                interrupted = True
+                break
+    filed = [r for r in results if r.outcome.startswith("已归档")]
+    lines = [f"第 {r.row} 行 {r.path}: {r.outcome}" for r in results if not r.outcome.startswith("已归档")]
+    lines.append(
+        f"已归档 {len(filed)} 个文件"
+        + (f", 其余 {len(results) - len(filed)} 行见上" if len(results) > len(filed) else "")
+    )
+    if interrupted:
+        lines.append("已中断: 再次运行同一命令即继续 (已归档的文件不会重复归档)")
+    out.emit({"results": [r._asdict() for r in results], "interrupted": interrupted}, "\n".join(lines))
+    return 130 if interrupted else 0
+
+
 def add_commands(command) -> None:
     """Register ``import`` with ``command(name, func, help) -> parser``."""
     common = global_options()
@@ -166,6 +236,15 @@ def add_commands(command) -> None:
     q.set_defaults(func=cmd_import_template)
     q.add_argument("--out", required=True, help="模板文件, 如 客户导入模板.xlsx")
     q.add_argument("--type", default="企业客户", help="客户类型 (默认 企业客户), 如 个人客户")
+
+    p = command(
+        "inventory",
+        cmd_inventory,
+        "盘点共享盘: custtui inventory 文件夹 (只读, 写出盘点清单); custtui inventory apply 清单.xlsx (按清单归档)",
+    )
+    p.add_argument("target", nargs="+", metavar="文件夹 | apply 清单", help="要盘点的文件夹, 或 apply 和盘点清单")
+    p.add_argument("--out", help="盘点清单文件 (默认 盘点清单-文件夹名.xlsx)")
+    p.add_argument("--dir", help="apply 时文件所在的文件夹 (默认清单中记录的文件夹)")
 
 
 def _positive(text: str) -> int:

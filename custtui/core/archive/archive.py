@@ -8,6 +8,7 @@ own schema (read at the head it writes on), builds its change from that head, an
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -851,6 +852,30 @@ class Archive:
             if loads(self.store.read(at or self.head(), path) or b"", path).get("sha256") == digest:
                 folder, _, meta_name = path.rpartition(f"/{DOCS_DIR}/")
                 found.append((folder.rsplit("/", 1)[-1], meta_name[: -len(META_SUFFIX)]))
+        return found
+
+    def document_checksums(self, at: str | None = None) -> dict[str, list[tuple[str, str]]]:
+        """sha256 → (customer ID, document name) of every document, from one ``git grep`` (an
+        inventory checks thousands of files; ``documents_with_checksum`` costs a grep each)."""
+        commit = at or self.head()
+        if commit is None:
+            return {}
+        pattern = f"{CUSTOMERS_DIR}/*/{DOCS_DIR}/*{META_SUFFIX}"
+        result = self.store.git("grep", "-z", "-I", "-E", "-e", "^sha256 = ", commit, "--", pattern, check=False)
+        if result.returncode not in (0, 1):
+            raise CusttuiError(f"git grep 失败: {result.stderr.decode(errors='replace').strip()}")
+        found: dict[str, list[tuple[str, str]]] = {}
+        # each hit is "commit:path\0line\0line-number-less text": path, then the matching line
+        parts = result.stdout.split(b"\n")
+        for hit in parts:
+            path, _, line = hit.partition(b"\0")
+            digest = re.search(rb'^sha256 = "([0-9a-f]{64})"', line.split(b"\0")[-1])
+            if digest is None:
+                continue
+            folder, _, meta_name = (
+                path.decode("utf-8", "surrogateescape").removeprefix(f"{commit}:").rpartition(f"/{DOCS_DIR}/")
+            )
+            found.setdefault(digest[1].decode(), []).append((folder.rsplit("/", 1)[-1], meta_name[: -len(META_SUFFIX)]))
         return found
 
     def grep(self, text: str, *patterns: str, at: str | None = None) -> list[str]:

@@ -140,7 +140,7 @@ def propose(archive: Archive, path: str | os.PathLike, extracted: Extracted | No
     schema = archive.schema()
     proposal = Proposal(path, digest, extracted)
     proposal.number = contract_number(stem, body)
-    contracts = _contract_documents(archive, proposal.number) if proposal.number else {}
+    contracts = contract_documents(archive, proposal.number) if proposal.number else {}
     listing = archive.customers()
     proposal.customers = _customers(listing, stem, body, proposal.number, contracts)
     top_id = proposal.customer_id
@@ -225,7 +225,7 @@ def contract_number(stem: str, body: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _contract_documents(archive: Archive, number: str) -> dict[str, str | None]:
+def contract_documents(archive: Archive, number: str) -> dict[str, str | None]:
     """Customers with a deal or document under contract ``number``: customer ID → the stored
     name of the contract itself (None when only a deal mentions it)."""
     found: dict[str, str | None] = {}
