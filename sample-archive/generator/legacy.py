@@ -9,7 +9,9 @@ China saves it).
 from __future__ import annotations
 
 import csv
+import os
 import random
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -138,3 +140,56 @@ def write_csv(path: Path, rows: list[list], encoding: str = "gbk") -> None:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
         writer.writerows([[number, *row[1:]] for number, row in enumerate(rows, 1)])
+
+
+class DriveFile(NamedTuple):
+    """A file of a generated shared drive and what an inventory should make of it."""
+
+    path: str  # relative, as people read it (a GBK name decoded)
+    customer_id: str  # "" when nothing names a customer
+    duplicate_of: str = ""  # the path with the same bytes, listed first
+    rescan_of: str = ""  # the path with the same text under other bytes
+
+
+def write_drive(root: Path, customers: list[tuple[str, str, str]], contract: tuple[str, str]) -> list[DriveFile]:
+    """A company's shared drive: year and project folders named after customers (``customers``
+    is (ID, name, USCC) of three or more), a file copied into a second folder, a scan saved twice
+    (same text, other bytes), a Word file naming a customer only in its text, a file named only by
+    a contract number (``contract`` is (number, the customer it belongs to)), a file with a GBK
+    name, and files about nobody."""
+    from docx import Document
+
+    (a, a_name, a_uscc), (b, b_name, _), (c, c_name, _) = customers[:3]
+    made: list[DriveFile] = []
+
+    def text_file(relative: str, text: str, customer: str, **expect: str) -> None:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        made.append(DriveFile(relative, customer, **expect))
+
+    licence = f"营业执照\n名称: {a_name}\n统一社会信用代码: {a_uscc}\n成立日期: 2015年3月2日\n"
+    text_file(f"2019年客户/{a_name}/营业执照.txt", licence, a)
+    (root / "重点项目").mkdir()
+    shutil.copyfile(root / made[-1].path, root / "重点项目" / "营业执照.txt")
+    made.append(DriveFile("重点项目/营业执照.txt", a, duplicate_of=made[-1].path))
+    text_file(f"未分类客户/{b_name}-报价单.txt", f"报价单\n致: {b_name}\n日期: 2023-06-01\n数控机床 1 台 ¥125,000\n", b)
+    text_file(
+        "未分类客户/扫描件-001.txt", f"报价单\r\n致:  {b_name}\r\n日期: 2023-06-01\r\n数控机床 1 台  ¥125,000\r\n", b,
+        rescan_of=made[-1].path,
+    )  # fmt: skip
+    number, owner = contract
+    text_file(f"销售订单附件/{number}.txt", f"合同编号: {number}\n第二批货物交付确认, 签收日期 2024年3月5日\n", owner)
+    document = Document()
+    document.add_paragraph("服务回访记录")
+    document.add_paragraph(f"客户: {c_name}  回访日期: 2024-08-20  满意度: 满意")
+    (root / "客服").mkdir()
+    document.save(root / "客服" / "回访记录.docx")
+    made.append(DriveFile("客服/回访记录.docx", c))
+    gbk = "往来函件.txt".encode("gbk")
+    (root / "未分类客户").joinpath(os.fsdecode(gbk)).write_text(f"往来邮件\n{b_name}: 关于延期交货的说明\n", encoding="utf-8")
+    made.append(DriveFile("未分类客户/往来函件.txt", b))
+    text_file("行政/会议室预订表.txt", "会议室预订: 周一 9:00 三楼小会议室\n", "")
+    (root / ".git-like-hidden").mkdir()
+    (root / ".git-like-hidden" / "忽略.txt").write_text("隐藏文件夹不盘点", encoding="utf-8")
+    return made

@@ -94,21 +94,26 @@ class Entry(NamedTuple):
 
 
 def readable_path(relative: str) -> str:
-    """A path as people read it: a name written in GBK (an old Windows share copied as bytes)
-    shown in Chinese instead of as undecodable bytes."""
+    """A path as people read it: a folder or file name written in GBK (an old Windows share
+    copied as bytes) shown in Chinese instead of as undecodable bytes."""
+    return "/".join(_readable(part) for part in relative.split("/"))
+
+
+def _readable(name: str) -> str:
     try:
-        relative.encode("utf-8")
-        return relative
+        name.encode("utf-8")
+        return name
     except UnicodeEncodeError:
-        return os.fsencode(relative).decode("gb18030", errors="replace")
+        return os.fsencode(name).decode("gb18030", errors="replace")
 
 
 def real_path(root: Path, shown: str) -> Path:
-    """The file a plan's path names: as written, else the GBK bytes ``readable_path`` decoded."""
-    path = root / shown
-    if path.exists():
-        return path
-    return Path(os.fsdecode(os.fsencode(root) + b"/" + shown.encode("gb18030", errors="replace")))
+    """The file a plan's path names: as written, else with each name that is not there in its
+    GBK bytes (what ``readable_path`` decoded)."""
+    path = root
+    for part in shown.split("/"):
+        path = path / part if (path / part).exists() else path / os.fsdecode(part.encode("gb18030", errors="replace"))
+    return path
 
 
 class _Names:
@@ -200,6 +205,8 @@ def scan(archive: Archive, root: Path, progress: Callable[[int, int], None] | No
             notes.append(quiet[cid])
         if not cid:
             notes.append("没有认出客户, 请填写客户编号")
+        elif not doc_type:
+            notes.append("没有认出资料类型, 请填写资料类型")
         stat = path.stat()
         entries.append(
             Entry(
