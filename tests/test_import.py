@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
@@ -120,6 +121,8 @@ def test_a_gbk_csv_with_text_values_imports_the_same(archive, tmp_path):
     rng = random.Random(8)
     path = tmp_path / "客户.csv"
     write_csv(path, [spelled(c, rng, as_text=True) for c in meant])
+    report = json.loads(run_cli("--archive", archive.store.path, "--json", "import", "customers", path, "--dry-run").out)
+    assert [row["outcome"] for row in report["rows"]] == ["new"] * 8 and report["imported"] is False
     planned = importing.plan(archive, path)
     assert [row.errors for row in planned.rows] == [()] * 8
     created = [made for _, batch in importing.apply(archive, planned, batch_size=3) for made in batch]

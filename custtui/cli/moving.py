@@ -57,13 +57,7 @@ def _as_data(planned, created: list[tuple[int, str]], dry_run: bool, blocked: bo
             {
                 "row": row.number,
                 "name": row.name,
-                "outcome": "error"
-                if row.errors
-                else "existing"
-                if row.existing
-                else "repeated"
-                if row.same_as
-                else ("created" if row.number in ids else "new"),
+                "outcome": _outcome(row, ids),
                 "id": ids.get(row.number),
                 "errors": list(row.errors),
                 "matches": [{"id": s.id, "name": s.name, "reasons": list(s.reasons)} for s in row.existing],
@@ -73,6 +67,16 @@ def _as_data(planned, created: list[tuple[int, str]], dry_run: bool, blocked: bo
         ],
         "notes": planned.notes,
     }
+
+
+def _outcome(row, created: dict[int, str]) -> str:
+    if row.errors:
+        return "error"
+    if row.existing:
+        return "existing"
+    if row.same_as:
+        return "repeated"
+    return "created" if row.number in created else "new"
 
 
 def _report(planned, created: list[tuple[int, str]], args, blocked: bool, interrupted: bool) -> str:
