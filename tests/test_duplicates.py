@@ -223,10 +223,12 @@ def test_the_lookup_follows_edits_merges_and_older_commits(archive):
     """The listing's match keys move with each commit: a renamed customer is found by its new
     name only, a customer merged into another is no suspect, and an older commit reads as it was."""
     first, _ = archive.add_customer("企业", HUAXIN, {"uscc": uscc(1), "industry": "制造业"})
+    finder = DuplicateFinder.of(archive)  # at the head: it reads the head of each lookup
+    assert [s.id for s in finder.suspects({"name": HUAXIN})] == [first]
     shop = {"uscc": uscc(2), "industry": "零售业", "contacts": [{"name": "王五", "phones": ["13900000001"]}]}
     second, before = archive.add_customer("企业", "王五五金店", shop)
     archive.update_customer(second, {"name": "北京华信机械设备制造", "contacts": [{"name": "王五"}]})
-    assert [s.id for s in DuplicateFinder.of(archive).suspects({"name": HUAXIN})] == [first, second]
+    assert [s.id for s in finder.suspects({"name": HUAXIN})] == [first, second]
     assert DuplicateFinder.of(archive).suspects({"name": "王五五金店", "phones": ["13900000001"]}) == []
     old = DuplicateFinder.of(archive, at=before).suspects({"name": "王五五金店", "phones": ["13900000001"]})
     assert [(s.id, s.reasons) for s in old] == [(second, ("名称完全相同", "电话相同 139 0000 0001 (联系人 王五)"))]

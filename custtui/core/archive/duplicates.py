@@ -74,21 +74,22 @@ class DuplicateFinder:
     def __init__(self, listing: Listing | None, at: str | None, mask_ids: bool = False, mask_phones: bool = False):
         self.listing, self.at = listing, at
         self.mask_ids, self.mask_phones = mask_ids, mask_phones
-        self.entries: dict[str, _Entry] = {}  # the customers read so far, by ID
+        self.entries: dict[str, _Entry] = {}  # the customers added, and those the last scan paired
         self.crowded = 0  # keys a scan left out (see CROWDED)
         self._added: dict[tuple[str, str], set[str]] = {}  # the keys of the customers added
         self._added_ids: set[str] = set()
 
     @classmethod
     def of(cls, archive: Archive, at: str | None = None) -> DuplicateFinder:
-        """Every customer at commit ``at`` (the head when None); reasons mask what the archive's
-        user may not see, and someone who may not view customer records is shown none (the
-        archive still refuses a second USCC or ID number)."""
+        """Every customer at commit ``at``, or at the head when None: each lookup then reads the
+        head of the moment (an import committing batch after batch is read without a diff back to
+        where it started). Reasons mask what the archive's user may not see, and someone who may
+        not view customer records is shown none (the archive still refuses a second USCC or ID)."""
         access = archive.access
         visible = access.can_view(*CUSTOMER_RECORD)
         return cls(
             archive.listing if visible else None,
-            at or archive.head(),
+            at,
             access.masked("id_number"),
             access.masked("phones"),
         )
@@ -141,6 +142,7 @@ class DuplicateFinder:
                 if a in linked or b in linked:
                     candidates.add((a, b))
         entries = self._read({cid for pair in candidates for cid in pair})
+        self.entries.update(entries)
         found = [
             (a, suspect)
             for a, b in candidates
@@ -149,12 +151,11 @@ class DuplicateFinder:
         return sorted(found, key=lambda p: (not p[1].certain, -len(p[1].reasons), p[0], p[1].id))
 
     def _read(self, ids: set[str]) -> dict[str, _Entry]:
-        """The entries of ``ids``, read from the listing once."""
-        missing = ids - self.entries.keys()
-        if missing and self.listing is not None:
-            for cid, summary in self.listing.summaries(missing, self.at).items():
-                self.entries[cid] = _entry(summary)
-        return {cid: self.entries[cid] for cid in ids if cid in self.entries}
+        """The entries of ``ids``: as added, else as the listing has them now."""
+        found = {cid: self.entries[cid] for cid in ids & self._added_ids}
+        if self.listing is not None and ids - found.keys():
+            found.update((cid, _entry(s)) for cid, s in self.listing.summaries(ids - found.keys(), self.at).items())
+        return found
 
     def _suspect(self, mine: _Entry, cid: str, theirs: _Entry) -> Suspect | None:
         """Why ``theirs`` may be the customer ``mine`` describes, or None when nothing is
