@@ -20,7 +20,7 @@ from ..access.policy import PermissionDenied
 from ..access.rights import files_documents
 from ..base.errors import ConflictError, FieldError, NotFound
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, box_file
-from ..records.boxes import BOX_ORDER, LABELS, STATUS, Box, box_number, box_record, register
+from ..records.boxes import BOX_ORDER, LABELS, STATUS, Box, box_number, box_record, register, registered
 from ..records.records import dumps, field_changes, loads
 from .archive import Archive
 
@@ -247,22 +247,10 @@ def _shown(value: Any) -> str:
     return STATUS.get(str(value), str(value))
 
 
-def _registered(archive: Archive, number: str) -> Box | None:
-    """The box ``number`` names, which must be registered once the register holds any box."""
-    register_now = boxes(archive)
-    if number in register_now:
-        return register_now[number]
-    if register_now:
-        raise FieldError(
-            "paper_box", "纸质档案盒号", f"{number} 未登记; 先登记: custtui box add {number} --years 年份 …"
-        )
-    return None
-
-
 def put(archive: Archive, number: str, customer_id: str, name: str, when: datetime | None = None) -> str | None:
     """File the paper original of a document in box ``number`` (its shelf follows the box's)."""
     number = box_number(number)
-    found = _registered(archive, number)
+    found = registered(archive.store, archive.head(), number)
     if found is not None and found.status == "destroyed":
         raise FieldError("paper_box", "纸质档案盒号", f"{number} 已销毁, 不能再放入资料")
     changes: dict[str, Any] = {"paper_box": number}
@@ -299,7 +287,7 @@ def attach_scan(
             "纸质档案盒号",
             f"「{original}」没有记录纸质原件所在的盒子; 先放入: custtui box put 盒号 {customer_id} {original}",
         )
-    _registered(archive, str(meta["paper_box"]))
+    registered(archive.store, archive.head(), str(meta["paper_box"]))
     copied = {
         key: meta[key]
         for key in (

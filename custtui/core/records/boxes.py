@@ -165,3 +165,17 @@ def register(store: Store, commit: str | None) -> dict[str, Box]:
         except (CusttuiError, KeyError, TypeError):
             continue
     return boxes
+
+
+def registered(store: Store, commit: str | None, number: str) -> Box | None:
+    """The box a document's ``paper_box`` names, at ``commit``: None while the register is empty
+    (an older archive keeps the numbers people wrote); once it holds any box, FieldError unless
+    ``number`` is one of them. What every write that files a paper original asks."""
+    boxes = register(store, commit)
+    if number in boxes:
+        return boxes[number]
+    if boxes:
+        raise FieldError(
+            "paper_box", "纸质档案盒号", f"{number} 未登记; 先登记: custtui box add {number} --years 年份 …"
+        )
+    return None
