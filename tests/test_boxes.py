@@ -214,8 +214,11 @@ def test_filing_in_a_box_needs_a_registered_box_once_there_is_a_register(shelved
     assert boxes.put(shelved, CONTRACTS, cid, name)
     meta = {d.name: d.meta for d in shelved.documents(cid)}[name]
     assert (meta["paper_box"], meta["paper_shelf"]) == (CONTRACTS, "B柜-2层")  # the box's shelf
-    # an archive with no register yet keeps taking the box numbers people write
+    # an archive with no register yet keeps taking the box numbers people write, in any spelling
     assert boxes.put(demo, "BJ-NEW-01", cid, name)
+    other, noted = sorted(filed_in(demo)[CONTRACTS])[0]
+    demo.update_document(other, noted, {"paper_box": "bj-new-01"})
+    assert boxes.unregistered(demo)["BJ-NEW-01"] == 2
 
 
 def test_only_who_files_documents_may_keep_the_register(shelved):

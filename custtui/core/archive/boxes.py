@@ -20,7 +20,17 @@ from ..access.policy import PermissionDenied
 from ..access.rights import files_documents
 from ..base.errors import ConflictError, FieldError, NotFound
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, box_file
-from ..records.boxes import BOX_ORDER, LABELS, STATUS, Box, box_number, box_record, register, registered
+from ..records.boxes import (
+    BOX_ORDER,
+    LABELS,
+    STATUS,
+    Box,
+    box_number,
+    box_record,
+    folded_number,
+    register,
+    registered,
+)
 from ..records.records import dumps, field_changes, loads
 from .archive import Archive
 
@@ -76,8 +86,8 @@ def _filed_metas(archive: Archive, commit: str) -> dict[str, list[str]]:
             value = tomllib.loads(text).get("paper_box")
         except tomllib.TOMLDecodeError:
             continue  # a damaged record: custtui check reports it
-        if isinstance(value, str):
-            found.setdefault(value, []).append(path.removeprefix(f"{commit}:"))
+        if isinstance(value, str):  # as the box filter finds it: 盒号:bj-ht-2024-01 is BJ-HT-2024-01
+            found.setdefault(folded_number(value), []).append(path.removeprefix(f"{commit}:"))
     return found
 
 
@@ -287,7 +297,7 @@ def attach_scan(
             "纸质档案盒号",
             f"「{original}」没有记录纸质原件所在的盒子; 先放入: custtui box put 盒号 {customer_id} {original}",
         )
-    registered(archive.store, archive.head(), str(meta["paper_box"]))
+    registered(archive.store, archive.head(), folded_number(meta["paper_box"]))
     copied = {
         key: meta[key]
         for key in (

@@ -75,10 +75,16 @@ class Box(NamedTuple):
         )
 
 
+def folded_number(text: Any) -> str:
+    """A box number as typed or noted on a document, folded: half-width, capitals, no spaces
+    around it (``bj-ht-2024-01`` and ``ＢＪ-HT-2024-01`` name box ``BJ-HT-2024-01``)."""
+    return unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+
+
 def box_number(text: Any) -> str:
     """A typed box number as stored: full-width forms folded, letters in capitals; FieldError
     when it breaks the rule of the archive format."""
-    number = unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+    number = folded_number(text)
     problem = unsafe_box_number(number)
     if problem:
         raise FieldError("number", "盒号", f"{number!r}: {problem}")
