@@ -142,6 +142,14 @@ def test_the_finder_sees_rows_added_after_it_and_never_the_customer_itself(plant
     assert [(s.id, s.reasons) for s in later] == [
         ("BJ-000099", ("简称「华信五金厂」与名称相同", "电话相同 01062981234 (联系人 赵六)"))
     ]
+    finder.add("BJ-000098", {"name": "华信科技股份有限公司"})
+    assert {(a, s.id) for a, s in finder.pairs()} == {
+        ("BJ-000001", "BJ-000002"),
+        ("BJ-000001", "BJ-000003"),
+        ("BJ-000004", "BJ-000005"),
+        ("BJ-000004", "BJ-000098"),
+        ("BJ-000005", "BJ-000098"),
+    }, "a scan pairs the customers added with the archive's"
 
 
 def test_add_warns_and_saves_only_when_allowed(archive):

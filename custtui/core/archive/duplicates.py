@@ -122,7 +122,11 @@ class DuplicateFinder:
         """Every pair of likely duplicates in the archive (and the customers added) once, as
         (ID, the suspect it pairs with): certain pairs first, then by how much evidence."""
         groups: dict[tuple[str, str], dict[str, set[str]]] = {}  # (namespace, key) -> kind -> IDs
-        rows = self.listing.all_keys(self.at) if self.listing is not None else ()
+        rows: list[tuple[str, str, str]] = []
+        if self.listing is not None:
+            rows = self.listing.shared_keys(self.at)
+            also = self.listing.matching(set(self._added), self.at) if self._added else {}
+            rows += [(kind, key, cid) for (kind, key), ids in also.items() for cid in ids]
         for kind, key, cid in rows:
             if cid not in self._added_ids:
                 groups.setdefault((_space(kind), key), {}).setdefault(kind, set()).add(cid)

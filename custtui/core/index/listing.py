@@ -330,6 +330,28 @@ class Listing:
             if record is not None:
                 yield from ((kind, key, cid) for key, kind, _ in _row_keys(_row(cid, record), unique=True))
 
+    def shared_keys(self, commit: str | None = None) -> list[tuple[str, str, str]]:
+        """(kind, key, ID) of the match keys two or more listed customers have at ``commit``
+        (read at another commit than the cache's: every key, to be grouped by the caller)."""
+        commit, con = self._prepare(commit)
+        con.execute("BEGIN")
+        try:
+            if self._meta(con, "commit") != commit:
+                return list(self.all_keys(commit))
+            rows = con.execute(
+                "SELECT kind, key, id FROM match_keys WHERE key IN "
+                "(SELECT key FROM match_keys GROUP BY key HAVING count(DISTINCT id) > 1)"
+            ).fetchall()
+            for kind, column in ((USCC, "uscc"), (ID_NUMBER, "id_number")):
+                listed = f"FROM customers WHERE merged_into IS NULL AND {column} IS NOT NULL"
+                query = f"SELECT '{kind}', {column}, id {listed} AND {column} IN "
+                rows += con.execute(
+                    f"{query} (SELECT {column} {listed} GROUP BY {column} HAVING count(*) > 1)"
+                ).fetchall()
+            return rows
+        finally:
+            con.execute("COMMIT")
+
     def summaries(self, ids: set[str], commit: str | None = None) -> dict[str, Summary]:
         """The summaries of the listed customers among ``ids`` at ``commit``."""
         commit, con = self._prepare(commit)
