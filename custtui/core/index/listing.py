@@ -6,6 +6,14 @@ commit it reflects. Reading at another
 commit updates it from the tree diff (only changed ``customer.toml`` files are parsed); a
 missing, foreign or corrupt cache is rebuilt from a bulk ``git ls-tree`` + ``cat-file``.
 Several processes may share it: SQLite serialises the writers.
+
+Beside the summaries, a ``match_keys`` table holds what duplicates look customers up by (the
+normalised name, each alias, each phone of the customer and its contacts; index.matchkeys), so
+``custtui add``, the form and an import find a record's likely duplicates in about a millisecond.
+Its cost, measured on bench/out/tui/synth-10000 (2 cores, load ~2): a cold build takes 1.70 s
+instead of 1.21 s (the phones in the summary 0.14 s of it, the keys 0.35 s), and at 100k 16.2 s
+instead of 13.5 s; incremental updates change a few rows. Building the same lookups in memory
+instead took 0.3 s per ``custtui add`` at 10k and 3.8 s at 100k.
 """
 
 from __future__ import annotations
