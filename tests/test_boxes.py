@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import git, repo_state, run_cli
+from conftest import bypass_commit, git, repo_state, run_cli
 from hostile import Hostile
 
 from custtui.core.access.policy import Access
@@ -307,3 +307,42 @@ def test_an_honest_box_from_another_copy_arrives(hostile):
     assert boxes.box(victim, "BJ-HT-2030-01").years == "2030"
     with pytest.raises(CusttuiError):
         boxes.box(victim, "BJ-HT-2031-01")
+
+
+def test_check_reports_a_malformed_box_that_got_in_by_hand(demo):
+    """Someone with a shell commits a box past the hooks: ``custtui check`` names the file and the rule."""
+    path = demo.store.path / "boxes" / "BJ-HT-2030-01.toml"
+    path.parent.mkdir()
+    path.write_text(GOOD.replace("year_to = 2030", "year_to = 2029"), encoding="utf-8")
+    git(demo.store.path, "add", "boxes")
+    bypass_commit(demo.store.path, "-q", "-m", "手工登记档案盒")
+    result = run_cli("--archive", demo.store.path, "check")
+    assert result.code == 1
+    assert "boxes/BJ-HT-2030-01.toml" in result.out + result.err and "早于起始年份" in result.out + result.err
+
+
+def test_attach_and_the_document_form_follow_the_register(shelved, tmp_path):
+    """``attach --paper-box`` and a document edit name a registered box, or are refused and write nothing."""
+    scan = tmp_path / "纸质原件登记.txt"
+    scan.write_text("纸质原件: 合同第二页", encoding="utf-8")
+    before = repo_state(shelved.store.path)
+    refused = run_cli(
+        "--archive", shelved.store.path, "attach", "BJ-000001", scan, "--doc-type", "合同", "--paper-box", "BJ-NEW-09"
+    )
+    assert refused.code == 1 and "BJ-NEW-09 未登记" in refused.err
+    assert repo_state(shelved.store.path) == before
+    cid, name = sorted(filed_in(shelved)[CONTRACTS])[0]
+    with pytest.raises(FieldError, match="BJ-NEW-09 未登记"):
+        shelved.update_document(cid, name, {"paper_box": "BJ-NEW-09"})
+    filed = run_cli(
+        "--archive",
+        shelved.store.path,
+        "attach",
+        "BJ-000001",
+        scan,
+        "--doc-type",
+        "合同",
+        "--paper-box",
+        "bj-jc-2023-01",
+    )
+    assert filed.code == 0, filed.err

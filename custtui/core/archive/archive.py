@@ -42,6 +42,7 @@ from ..base.layout import (
     schema_file,
 )
 from ..index.listing import LOOKUP_FIELDS, Listing, Summary
+from ..records import boxes as paper_boxes
 from ..records import records
 from ..records.naming import check_given_name, rule_stem, safe_name, unique_name
 from ..records.present import EMPTY_TEXT, change_text, display
@@ -740,6 +741,8 @@ class Archive:
             stored.clear()
             for customer_id, name, data, record in prepared:
                 self.customer(customer_id, head)  # still there
+                if record.get("paper_box"):  # a paper original goes in a registered box, once there is a register
+                    paper_boxes.registered(self.store, head, paper_boxes.folded_number(record["paper_box"]))
                 if customer_id not in taken:
                     taken[customer_id] = self._taken_names(head, customer_id)
                 if record.get("main") and record["main"] not in taken[customer_id]:
@@ -828,6 +831,8 @@ class Archive:
             diffs = field_changes(current, record)
             if not diffs:
                 return None
+            if record.get("paper_box") and record.get("paper_box") != current.get("paper_box"):
+                paper_boxes.registered(self.store, head, paper_boxes.folded_number(record["paper_box"]))
             if head != base:
                 conflicts = [
                     (k, current.get(k), record.get(k))

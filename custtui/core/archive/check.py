@@ -37,6 +37,7 @@ from ..base.layout import (
     unsafe_path,
 )
 from ..index.listing import batch_read
+from ..records.boxes import stored_box
 from ..records.records import OFFICE_PATTERN, Validator, loads
 from ..records.validate import validate_text
 from ..store import hooks
@@ -105,6 +106,8 @@ class FileCheck:
             self.validator.deal(record)
         elif kind is Kind.DOC_META:
             self._meta(path, record)
+        elif kind is Kind.BOX:
+            stored_box(data, path, self.validator.schema)
 
     def _meta(self, path: str, record: dict) -> None:
         document = path.removesuffix(META_SUFFIX)

@@ -35,7 +35,6 @@ from ..archive.check import FileCheck, problem
 from ..archive.signing import STATUS, allowed_signers, signatures
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, META_SUFFIX, Kind, Place, customer_folder_of, place, printable, unsafe_path
-from ..records.boxes import stored_box
 from ..records.records import loads
 from ..store.repo import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha
 from .merge import MergeRefused, merge_base, merge_trees
@@ -237,8 +236,6 @@ class Gate:
                 check(change.path, where.kind, data)
                 if where.kind is Kind.OFFICE:
                     self._counter(change)
-                elif where.kind is Kind.BOX:
-                    stored_box(data, change.path, check.validator.schema)
             except CusttuiError as exc:
                 problems.append(problem(change.path, exc))
         if touched_registry and not problems:
