@@ -346,3 +346,14 @@ def test_attach_and_the_document_form_follow_the_register(shelved, tmp_path):
         "bj-jc-2023-01",
     )
     assert filed.code == 0, filed.err
+
+
+def test_the_audit_tells_what_a_box_commit_did(demo):
+    """The history says 登记档案盒 and each field's move by its label, not 修改 文件 boxes/…"""
+    from custtui.core.tasks.audit import describe_commit
+
+    _, made = boxes.add_box(demo, {"number": "BJ-HT-2031-01", "year_from": 2031, **STORE_ROOM})
+    changed = boxes.update_box(demo, "BJ-HT-2031-01", {"status": "借出", "shelf": ""})
+    assert [c.title for c in describe_commit(demo, made).changes] == ["登记档案盒 BJ-HT-2031-01"]
+    (change,) = describe_commit(demo, changed).changes
+    assert change.title == "档案盒 BJ-HT-2031-01: 柜位 B柜-2层→(空); 状态 在库→借出"

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..archive.archive import Archive, HistoryEntry
 from ..base.layout import (
+    BOXES_DIR,
     CUSTOMER_FILE,
     CUSTOMERS_DIR,
     DEALS_DIR,
@@ -19,6 +20,8 @@ from ..base.layout import (
     OFFICES_DIR,
     TOML_SUFFIX,
 )
+from ..records.boxes import LABELS as BOX_LABELS
+from ..records.boxes import STATUS as BOX_STATUS
 from ..records.present import DOCUMENT_LABELS, display, document_display, field_label
 from ..records.schema import Schema
 from . import view
@@ -166,6 +169,8 @@ def _describe(
             return _document(schema, path, rest[1], diff, by_path)
     if parts[0] == OFFICES_DIR and isinstance(diff, list):
         return _office(parts[-1].removesuffix(TOML_SUFFIX), diff)
+    if parts[0] == BOXES_DIR and isinstance(diff, list):
+        return _box(parts[-1].removesuffix(TOML_SUFFIX), diff)
     return Change(f"{_state(diff)} 文件 {path}")
 
 
@@ -280,6 +285,22 @@ def _document(
         schema, "doc_type" if meta.get("doc_type") else "info_type", meta.get("doc_type") or meta.get("info_type")
     )
     return Change(f"{'归档' if after else '删除'} 文档 {document}", [kind] if kind else [])
+
+
+def _box(number: str, diff: list[tuple[str, Any, Any]]) -> Change:
+    """A box of the paper register registered, removed, or its fields changed (a status by its label)."""
+    before, after = _was_and_is(diff)
+    if not before or not after:
+        return Change(f"{'登记' if after else '删除'}档案盒 {number}")
+
+    def shown(key: str, value: Any) -> str:
+        text = (
+            BOX_STATUS.get(value, value) if key == "status" else "、".join(value) if isinstance(value, list) else value
+        )
+        return "(空)" if value in (None, "", []) else str(text)
+
+    changed = "; ".join(f"{BOX_LABELS.get(k, k)} {shown(k, old)}→{shown(k, new)}" for k, old, new in diff)
+    return Change(f"档案盒 {number}: {changed}")
 
 
 def _office(code: str, diff: list[tuple[str, Any, Any]]) -> Change | None:
