@@ -11,6 +11,8 @@ import time
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..core.base.errors import CusttuiError
+
 if TYPE_CHECKING:
     from ..core.archive.archive import Archive
 
@@ -140,3 +142,17 @@ def help_only(parser: argparse.ArgumentParser):
         return 2
 
     return run
+
+
+def field_pairs(items: list[str]) -> dict[str, str]:
+    """``key=value`` arguments, each value as typed: the field's kind decides how it is read
+    (text stays text; a list or contacts field also takes TOML such as ``["甲", "乙"]``)."""
+    result = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CusttuiError(f"参数 {item!r} 格式不对, 应为 字段=值, 如 stage=签约")
+        if key.strip() in result:
+            raise CusttuiError(f"字段 {key.strip()} 给了两次 ({result[key.strip()]!r} 和 {value!r}), 请只写一次")
+        result[key.strip()] = value
+    return result

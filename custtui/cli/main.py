@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.base.errors import CusttuiError, FieldError
 from .boxes import add_commands as add_box_commands
-from .common import Output, Progress, archive_path, chinese_argparse, global_options, open_archive
+from .common import Output, Progress, archive_path, chinese_argparse, field_pairs, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
 from .moving import add_commands as add_import_commands
 from .ssh import add_commands as add_ssh_commands
@@ -25,20 +25,6 @@ if TYPE_CHECKING:
 # Each command imports what it needs when it runs: a command started from a script or over SSH
 # should not pay for the search engine, pinyin, sync or the interface it does not use
 # (bench/bench_cli.py times them end to end).
-
-
-def _pairs(items: list[str]) -> dict[str, str]:
-    """``key=value`` arguments, each value as typed: the field's kind decides how it is read
-    (text stays text; a list or contacts field also takes TOML such as ``["甲", "乙"]``)."""
-    result = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise CusttuiError(f"参数 {item!r} 格式不对, 应为 字段=值, 如 stage=签约")
-        if key.strip() in result:
-            raise CusttuiError(f"字段 {key.strip()} 给了两次 ({result[key.strip()]!r} 和 {value!r}), 请只写一次")
-        result[key.strip()] = value
-    return result
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -91,7 +77,7 @@ def cmd_add(args, out: Output) -> None:
     from ..core.archive.duplicates import DuplicateFinder, describe
 
     archive = open_archive(args)
-    fields = _pairs(args.set)
+    fields = field_pairs(args.set)
     draft = archive.validator().customer({"type": args.type, "name": args.name, **fields}, check_required=False)
     suspects = DuplicateFinder.of(archive).suspects(draft)
     # a same USCC or ID number is refused by add_customer itself (naming the customer), flag or not
@@ -105,7 +91,7 @@ def cmd_add(args, out: Output) -> None:
 
 def cmd_set(args, out: Output) -> None:
     archive = open_archive(args)
-    commit = archive.update_customer(args.id, _pairs(args.fields), reason=args.reason)
+    commit = archive.update_customer(args.id, field_pairs(args.fields), reason=args.reason)
     out.emit(
         {"id": args.id, "commit": commit},
         f"已保存 {args.id} ({commit[:10]})" if commit else f"{args.id} 没有变化, 未提交",
@@ -173,7 +159,7 @@ def cmd_list(args, out: Output) -> None:
 
     archive = open_archive(args)
     schema = archive.schema()
-    found = view.find(archive, _pairs(args.where))
+    found = view.find(archive, field_pairs(args.where))
     if args.out:
         _write_out(args, out, archive, "listed", found)
         return

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..core.base.errors import CusttuiError
-from .common import Output, open_archive
+from .common import Output, field_pairs, open_archive
 
 FORMS = {
     "basic": "客户基础信息表",
@@ -18,10 +18,9 @@ FORMS = {
 
 def cmd_table(args, out: Output) -> None:
     from ..core.tasks import tables
-    from .main import _pairs
 
     archive = open_archive(args)
-    where = _pairs(args.where)
+    where = field_pairs(args.where)
     if args.unmask and args.form != "basic":
         raise CusttuiError("--unmask 只用于客户基础信息表 (basic): 其他表不含打码的个人信息")
     target = Path(args.out).expanduser() if args.out else None
