@@ -243,3 +243,12 @@ def test_the_lookup_follows_edits_merges_and_older_commits(archive):
     merge_customers(archive, first, second)
     assert [s.id for s in DuplicateFinder.of(archive).suspects({"name": HUAXIN})] == [first]
     assert run_cli("--archive", archive.store.path, "duplicates").out.strip() == "没有发现疑似重复的客户"
+
+
+def test_a_phone_a_crowd_shares_names_none_of_them(planted):
+    finder = DuplicateFinder.of(Archive(planted.store.path, user="赵磊"))
+    for n in range(51):  # a switchboard every branch of a chain gives as its phone
+        finder.add(f"#{n}", {"name": f"连锁超市第{n}分店", "phones": ["4008108888"]})
+    assert finder.suspects({"name": "某客户", "phones": ["400-810-8888"]}) == []
+    assert [s.id for s in finder.suspects({"name": "连锁超市第7分店", "phones": ["4008108888"]})] == ["#7"]
+    assert [a for a, _ in finder.pairs() if a.startswith("#")] == [] and finder.crowded == 1

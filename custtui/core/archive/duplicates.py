@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..access.policy import CUSTOMER_RECORD, mask_id_number, mask_phone
 from ..index.listing import Listing, Summary, phone_book
-from ..index.matchkeys import ALIAS, NAME, PHONE_DIGITS, match_keys, name_key, phone_key
+from ..index.matchkeys import ALIAS, ID_NUMBER, NAME, PHONE_DIGITS, USCC, match_keys, name_key, phone_key
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["DuplicateFinder", "Suspect", "describe", "name_key", "phone_key"]
 
 # A key more customers than this share (a switchboard, a placeholder number, a common name) is
-# no evidence of one duplicate: a scan does not list its pairs, it counts the key in ``crowded``.
+# no evidence of one duplicate: a lookup does not name them, a scan counts the key in ``crowded``.
 CROWDED = 50
 
 
@@ -108,8 +108,10 @@ class DuplicateFinder:
         mine = _entry(record)
         keys = mine.keys()
         found = self.listing.matching(keys, self.at) if self.listing is not None and keys else {}
-        ids = {cid for ids in found.values() for cid in ids} - self._added_ids  # an added ID is as added
-        ids |= {cid for key in keys for cid in self._added.get(key, ())}
+        for key in keys & self._added.keys():
+            found[key] = (found.get(key, set()) - self._added_ids) | self._added[key]  # an added ID is as added
+        # a key shared by a crowd (a switchboard) names none of them; a USCC or ID number always does
+        ids = {cid for key, ids in found.items() if len(ids) <= CROWDED or key[0] in (USCC, ID_NUMBER) for cid in ids}
         ids.discard(other_than)
         listed = [
             suspect

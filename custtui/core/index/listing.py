@@ -106,8 +106,8 @@ class Summary:
         return _value(key, self._raw(key) if key in _INDEX else "", default)
 
     def fields(self, *keys: str) -> tuple:
-        """Several fields as ``get`` reads them, cut out in one split (a duplicate scan reads
-        five fields of every customer: 0.15 s less at 10k than five ``get``)."""
+        """Several fields as ``get`` reads them, cut out in one split instead of one each (the
+        listing's match keys read five fields of every customer)."""
         raw = self.packed.split(_FIELD_SEP)
         return tuple(_value(key, raw[_INDEX[key]], None) for key in keys)
 
