@@ -507,3 +507,28 @@ def test_conflicts_are_shown_masked_to_whom_the_policy_masks_them(offices):
     bj.user = "张伟"
     resolve_conflict(bj, person, 1, "other", expected=masked)  # found again by who and when, not values
     assert bj.customer(person)["id_number"] == "51010719980914051X"
+
+
+def test_a_box_edited_on_both_sides_merges_by_field_and_stops_on_the_same_field(offices):
+    from custtui.core.archive import boxes
+
+    bj, sh = offices.copies["BJ"], offices.copies["SH"]
+    boxes.add_box(bj, {"number": "BJ-HT-2031-01", "year_from": 2031, "room": "档案室", "shelf": "A柜"})
+    sync(bj)
+    sync(sh)
+    boxes.update_box(bj, "BJ-HT-2031-01", {"status": "借出"})
+    boxes.update_box(sh, "BJ-HT-2031-01", {"note": "上海借阅登记"})
+    sync(sh)
+    sync(bj)
+    merged = boxes.box(bj, "BJ-HT-2031-01")
+    assert (merged.status, merged.note) == ("lent", "上海借阅登记")  # different fields: both kept
+    boxes.update_box(bj, "BJ-HT-2031-01", {"shelf": "B柜"})
+    sync(bj)
+    sync(sh)
+    boxes.update_box(bj, "BJ-HT-2031-01", {"shelf": "C柜"})
+    boxes.update_box(sh, "BJ-HT-2031-01", {"shelf": "D柜"})
+    sync(sh)
+    before = bj.head()
+    with pytest.raises(CusttuiError, match="双方把 柜位 改成了不同的值; 这是纸质档案盒的登记"):
+        sync(bj)
+    assert bj.head() == before and git(bj.store.work_tree, "status", "--porcelain") == ""
