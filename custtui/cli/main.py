@@ -78,8 +78,11 @@ def cmd_add(args, out: Output) -> None:
 
     archive = open_archive(args)
     fields = field_pairs(args.set)
-    draft = archive.validator().customer({"type": args.type, "name": args.name, **fields}, check_required=False)
-    suspects = DuplicateFinder.of(archive).suspects(draft)
+    try:
+        draft = archive.validator().customer({"type": args.type, "name": args.name, **fields}, check_required=False)
+    except CusttuiError:  # add_customer says what is wrong, in its own order (system fields first)
+        draft = None
+    suspects = DuplicateFinder.of(archive).suspects(draft) if draft else []
     # a same USCC or ID number is refused by add_customer itself (naming the customer), flag or not
     if suspects and not any(s.certain for s in suspects):
         print(describe(suspects), file=sys.stderr)
