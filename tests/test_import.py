@@ -121,7 +121,8 @@ def test_a_gbk_csv_with_text_values_imports_the_same(archive, tmp_path):
     rng = random.Random(8)
     path = tmp_path / "客户.csv"
     write_csv(path, [spelled(c, rng, as_text=True) for c in meant])
-    report = json.loads(run_cli("--archive", archive.store.path, "--json", "import", "customers", path, "--dry-run").out)
+    dry = run_cli("--archive", archive.store.path, "--json", "import", "customers", path, "--dry-run")
+    report = json.loads(dry.out)
     assert [row["outcome"] for row in report["rows"]] == ["new"] * 8 and report["imported"] is False
     planned = importing.plan(archive, path)
     assert [row.errors for row in planned.rows] == [()] * 8

@@ -187,7 +187,8 @@ def write_drive(root: Path, customers: list[tuple[str, str, str]], contract: tup
     document.save(root / "客服" / "回访记录.docx")
     made.append(DriveFile("客服/回访记录.docx", c))
     gbk = "往来函件.txt".encode("gbk")
-    (root / "未分类客户").joinpath(os.fsdecode(gbk)).write_text(f"往来邮件\n{b_name}: 关于延期交货的说明\n", encoding="utf-8")
+    letter = f"往来邮件\n{b_name}: 关于延期交货的说明\n"
+    (root / "未分类客户").joinpath(os.fsdecode(gbk)).write_text(letter, encoding="utf-8")
     made.append(DriveFile("未分类客户/往来函件.txt", b))
     text_file("行政/会议室预订表.txt", "会议室预订: 周一 9:00 三楼小会议室\n", "")
     (root / ".git-like-hidden").mkdir()
