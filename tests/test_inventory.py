@@ -119,3 +119,20 @@ def test_a_plan_that_is_not_one_is_refused_in_chinese(demo, tmp_path):
     exists.write_bytes(b"x")
     refused = run_cli("--archive", demo.store.path, "inventory", tmp_path, "--out", exists)
     assert refused.code == 1 and "已存在, 未覆盖" in refused.err and exists.read_bytes() == b"x"
+
+
+def test_links_and_hostile_names_are_listed_not_followed_or_run(demo, tmp_path):
+    root = tmp_path / "盘"
+    (root / "外面").mkdir(parents=True)
+    outside = tmp_path / "别处.txt"
+    outside.write_text("不在盘里的文件", encoding="utf-8")
+    (root / "外面" / "链接.txt").symlink_to(outside)
+    (root / "环").symlink_to(root, target_is_directory=True)  # a loop a careless walk never leaves
+    (root / "=HYPERLINK(1).txt").write_text("营业执照", encoding="utf-8")
+    plan = tmp_path / "清单.xlsx"
+    inventory.write_plan(inventory.scan(demo, root), plan, root)
+    rows = plan_rows(plan)
+    assert sorted(rows) == ["=HYPERLINK(1).txt", "外面/链接.txt"]
+    assert rows["外面/链接.txt"]["action"] == "跳过" and "符号链接" in rows["外面/链接.txt"]["note"]
+    cell = next(c for c in load_workbook(plan)["盘点清单"]["B"] if c.value == "=HYPERLINK(1).txt")
+    assert cell.data_type == "s"  # text, not a formula

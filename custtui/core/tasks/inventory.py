@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 from ..archive.archive import Archive, Attachment
 from ..base.errors import CusttuiError, FieldError
 from ..index.listing import Summary
-from .intake import TEXT_WINDOW, clues, contract_documents, contract_number, extract_file, text_cache
+from ..store.repo import blob_sha
+from .intake import TEXT_WINDOW, clues, contract_documents, contract_number, text_cache
 from .review import last_activity
 
 BATCH = 50  # files per commit
@@ -145,91 +146,97 @@ def scan(archive: Archive, root: Path, progress: Callable[[int, int], None] | No
     """Every file under ``root`` (hidden files and folders left out), described; reads only."""
     if not root.is_dir():
         raise CusttuiError(f"{root} 不是文件夹")
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    listing = archive.customers()
-    names = _Names(listing)
-    numbers = {key: {s.get(key): cid for cid, s in listing.items() if s.get(key)} for key in ("uscc", "id_number")}
-    archived = archive.document_checksums()
-    quiet = _quiet_customers(archive, listing)
-    schema = archive.schema()
-    cache = text_cache(archive)
-    contracts: dict[str, dict[str, str | None]] = {}
-    first_with: dict[str, str] = {}  # sha256 → the first path with those bytes
-    first_text: dict[str, str] = {}  # normalised text → the first path with it
+    files = _files(root)
+    scanner = _Scanner(archive)
     entries = []
     for done, path in enumerate(files, 1):
-        relative = readable_path(path.relative_to(root).as_posix())
-        data = path.read_bytes()
+        entries.append(scanner.entry(path, readable_path(path.relative_to(root).as_posix())))
+        if progress:
+            progress(done, len(files))
+    return entries
+
+
+class _Scanner:
+    """What an inventory knows of the archive (every customer, name, number and filed checksum,
+    read once) and of the files it has seen (for copies and re-scans)."""
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.listing = archive.customers()
+        self.names = _Names(self.listing)
+        keys = ("uscc", "id_number")
+        self.numbers = {key: {s.get(key): cid for cid, s in self.listing.items() if s.get(key)} for key in keys}
+        self.archived = archive.document_checksums()
+        self.quiet = _quiet_customers(archive, self.listing)
+        self.schema = archive.schema()
+        self.cache = text_cache(archive)
+        self.contracts: dict[str, dict[str, str | None]] = {}  # contract number → its customers
+        self.first_with: dict[str, str] = {}  # sha256 → the first path with those bytes
+        self.first_text: dict[str, str] = {}  # text without spaces → the first path with it
+
+    def entry(self, path: Path, relative: str) -> Entry:
+        stat = path.lstat()
+        modified = datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
+        unread, data = ("符号链接, 未跟随" if path.is_symlink() else ""), None
+        if not unread:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                unread = f"无法读取 ({exc.strerror})"
+        if data is None:
+            return Entry(SKIP, relative, stat.st_size, "其他", modified, "", note=unread)
         digest = hashlib.sha256(data).hexdigest()
-        notes = []
-        text = ""
-        try:
-            extracted = extract_file(path, cache)
-            text = extracted.text[:TEXT_WINDOW]
-            if extracted.note:
-                notes.append(extracted.note)
-        except FieldError as exc:
-            notes.append(exc.rule)
+        extracted = self.cache.get(blob_sha(data), path.name, lambda: data)
+        text = extracted.text[:TEXT_WINDOW]
+        notes = [extracted.note] if extracted.note else []
         stem = relative.rsplit(".", 1)[0]  # the folders count as part of the name
         number = contract_number(stem, text)
-        if number and number not in contracts:
-            contracts[number] = contract_documents(archive, number)
-        cid, reason, confidence = _customer(stem, text, listing, names, numbers, contracts.get(number or "", {}))
-        ctype = listing[cid].get("type") if cid else None
-        found = clues(schema, stem, text, ctype)
-        doc_type = schema.doc_types[found.doc_type].label if found.doc_type else ""
+        if number and number not in self.contracts:
+            self.contracts[number] = contract_documents(self.archive, number)
+        owners = self.contracts.get(number or "", {})
+        cid, reason, confidence = _customer(stem, text, self.listing, self.names, self.numbers, owners)
+        found = clues(self.schema, stem, text, self.listing[cid].get("type") if cid else None)
+        doc_type = self.schema.doc_types[found.doc_type].label if found.doc_type else ""
         if not doc_type and found.info_type:
-            doc_type = schema.info_types[found.info_type].label
+            doc_type = self.schema.info_types[found.info_type].label
         action = FILE if cid and doc_type else SKIP
-        if digest in first_with:
-            notes.append(f"与「{first_with[digest]}」内容完全相同")
+        if digest in self.first_with:
+            notes.append(f"与「{self.first_with[digest]}」内容完全相同")
             action = SKIP
         else:
-            first_with[digest] = relative
-        if digest in archived:
-            owner, stored = archived[digest][0]
+            self.first_with[digest] = relative
+        if digest in self.archived:
+            owner, stored = self.archived[digest][0]
             notes.append(f"已在档案中: {owner}「{stored}」")
             action = SKIP
         same_text = "".join(text.split())
         if len(same_text) >= RESCAN_MIN_CHARS and action == FILE:
-            if same_text in first_text:
-                notes.append(f"与「{first_text[same_text]}」文字相同, 可能是重复扫描")
+            if same_text in self.first_text:
+                notes.append(f"与「{self.first_text[same_text]}」文字相同, 可能是重复扫描")
                 action = SKIP
             else:
-                first_text[same_text] = relative
-        if cid in quiet:
-            notes.append(quiet[cid])
+                self.first_text[same_text] = relative
+        if cid in self.quiet:
+            notes.append(self.quiet[cid])
         if not cid:
             notes.append("没有认出客户, 请填写客户编号")
         elif not doc_type:
             notes.append("没有认出资料类型, 请填写资料类型")
-        stat = path.stat()
-        entries.append(
-            Entry(
-                action,
-                relative,
-                len(data),
-                _KINDS.get(path.suffix.lower(), path.suffix.lstrip(".").upper() or "其他"),
-                datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
-                digest,
-                cid or "",
-                (listing[cid].get("name") or "") if cid else "",
-                reason,
-                confidence,
-                doc_type,
-                found.date,
-                number or "",
-                found.title or "",
-                "; ".join(notes),
-            )
-        )
-        if progress:
-            progress(done, len(files))
-    return entries
+        kind = _KINDS.get(path.suffix.lower(), path.suffix.lstrip(".").upper() or "其他")
+        name = (self.listing[cid].get("name") or "") if cid else ""
+        title, day = found.title or "", found.date
+        return Entry(action, relative, len(data), kind, modified, digest, cid or "", name, reason, confidence,
+                     doc_type, day, number or "", title, "; ".join(notes))  # fmt: skip
+
+
+def _files(root: Path) -> list[Path]:
+    """Every file under ``root``, hidden ones and those in hidden folders left out; a link to a
+    folder is not followed (it may lead out of the tree, or round in a loop)."""
+    found = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(folder) / name for name in sorted(names) if not name.startswith(".")]
+    return sorted(found)
 
 
 def _customer(
@@ -283,6 +290,7 @@ def write_plan(entries: list[Entry], path: Path, root: Path) -> None:
     """The plan as an XLSX: one row per file, the editable columns shaded, and a sheet saying
     which folder was scanned (``apply`` reads it back)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -292,6 +300,11 @@ def write_plan(entries: list[Entry], path: Path, root: Path) -> None:
     sheet.append([title for _, title in PLAN_COLUMNS])
     for entry in entries:
         sheet.append([getattr(entry, key) for key, _ in PLAN_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):  # a file name off a shared drive is anybody's text
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", cell.value)  # control characters XLSX refuses
+                if cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula Excel would run on opening
     editable = PatternFill("solid", fgColor="FFF2CC")
     for i, (key, _) in enumerate(PLAN_COLUMNS, 1):
         sheet.cell(1, i).font = Font(bold=True)
