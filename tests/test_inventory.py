@@ -136,3 +136,14 @@ def test_links_and_hostile_names_are_listed_not_followed_or_run(demo, tmp_path):
     assert rows["外面/链接.txt"]["action"] == "跳过" and "符号链接" in rows["外面/链接.txt"]["note"]
     cell = next(c for c in load_workbook(plan)["盘点清单"]["B"] if c.value == "=HYPERLINK(1).txt")
     assert cell.data_type == "s"  # text, not a formula
+
+
+def test_batches_hold_fifty_files_and_a_bounded_number_of_bytes():
+    """One commit holds its files in memory: big scans go in smaller batches, a huge one alone."""
+    mb = 2**20
+    sizes = [1 * mb] * 120 + [200 * mb, 200 * mb, 300 * mb, 1 * mb]
+    rows = [inventory.PlanRow(n, {"size": size}) for n, size in enumerate(sizes, 2)]
+    batches = [[row.values["size"] // mb for row in batch] for batch in inventory._batches(rows)]
+    assert [len(b) for b in batches[:3]] == [50, 50, 21] and batches[2][-1] == 200  # 20 MB + 200 MB fit
+    assert batches[3:] == [[200], [300], [1]]  # 200 + 200 and 300 + 1 MB would pass 256 MB
+    assert sum(len(b) for b in batches) == len(rows)

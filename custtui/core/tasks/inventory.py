@@ -31,7 +31,8 @@ from ..store.repo import blob_sha
 from .intake import TEXT_WINDOW, clues, contract_documents, contract_number, text_cache
 from .review import last_activity
 
-BATCH = 50  # files per commit
+BATCH = 50  # files per commit …
+BATCH_BYTES = 256 * 2**20  # … and bytes
 QUIET_YEARS = 3  # a customer without a note or deal for this long is flagged
 RESCAN_MIN_CHARS = 30  # shorter texts (a stamp, a page number) say nothing about being the same document
 FILE = "归档"
@@ -366,18 +367,20 @@ class Applied(NamedTuple):
 
 
 def apply(archive: Archive, plan_path: Path, root: Path | None = None) -> Iterator[tuple[int, int, list[Applied]]]:
-    """File every row marked 归档, ``BATCH`` files to a commit, yielding (rows done, rows to file,
-    the outcome of each row of the batch) after each commit: stopping between two leaves whole
-    batches. A file already filed under its customer (same checksum) is not filed again; a file
-    that changed since the inventory, or a row with a wrong value, is reported and left."""
+    """File every row marked 归档, a batch (``BATCH`` files, ``BATCH_BYTES`` at most) to a commit,
+    yielding (rows done, rows to file, the outcome of each row of the batch) after each commit:
+    stopping between two leaves whole batches. A file already filed under its customer (same
+    checksum) is not filed again; a file that changed since the inventory, or a row with a wrong
+    value, is reported and left."""
     scanned, rows = read_plan(plan_path)
     root = root or scanned
     wanted = [row for row in rows if str(row.values.get("action") or "").strip() == FILE]
     archived = archive.document_checksums()
     schema = archive.schema()
-    for start in range(0, len(wanted), BATCH):
+    done = 0
+    for batch in _batches(wanted):
         outcomes, items = [], []
-        for row in wanted[start : start + BATCH]:
+        for row in batch:
             problem, item = _item(row, root, archived, schema)
             if item is None:
                 outcomes.append(Applied(row.number, str(row.values.get("path")), problem))
@@ -385,17 +388,34 @@ def apply(archive: Archive, plan_path: Path, root: Path | None = None) -> Iterat
                 items.append((row, item))
         if items:
             first, last = items[0][0].number, items[-1][0].number
-            source = (
-                f"盘点 {root.name} 清单第 {first}-{last} 行" if first != last else f"盘点 {root.name} 清单第 {first} 行"
-            )
+            lines = f"第 {first}-{last} 行" if first != last else f"第 {first} 行"
             try:
-                names, _ = archive.attach_many([item for _, item in items], source=source)
+                names, _ = archive.attach_many([item for _, item in items], source=f"盘点 {root.name} 清单{lines}")
+                filed: list[tuple[str | None, str]] = [(name, "") for name in names]
             except FieldError:  # one row's metadata is wrong: file the rest one by one
-                names = [_one(archive, item) for _, item in items]
-            for (row, item), name in zip(items, names, strict=True):
-                outcome = f"已归档为 {item.customer_id}「{name}」" if not name.startswith("!") else name[1:]
+                filed = [_one(archive, item) for _, item in items]
+            for (row, item), (name, problem) in zip(items, filed, strict=True):
+                outcome = problem or f"已归档为 {item.customer_id}「{name}」"
                 outcomes.append(Applied(row.number, str(row.values.get("path")), outcome))
-        yield min(start + BATCH, len(wanted)), len(wanted), sorted(outcomes)
+        done += len(batch)
+        yield done, len(wanted), sorted(outcomes)
+
+
+def _batches(rows: list[PlanRow]) -> Iterator[list[PlanRow]]:
+    """The rows in batches of ``BATCH`` files and ``BATCH_BYTES`` at most (one commit holds its
+    files in memory: fifty scans of 60 MB would need 3 GB); a bigger file goes alone."""
+    batch: list[PlanRow] = []
+    size = 0
+    for row in rows:
+        given = row.values.get("size")
+        own = given if isinstance(given, int) else 0
+        if batch and (len(batch) >= BATCH or size + own > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(row)
+        size += own
+    if batch:
+        yield batch
 
 
 def _item(
@@ -424,9 +444,9 @@ def _item(
     return "", Attachment(cid, path, meta, original_path=relative)
 
 
-def _one(archive: Archive, item: Attachment) -> str:
-    """File one item alone; "!" and the reason when it cannot be."""
+def _one(archive: Archive, item: Attachment) -> tuple[str | None, str]:
+    """(stored name, "") of one item filed alone, or (None, why it cannot be)."""
     try:
-        return archive.attach_many([item], source=f"盘点 {item.original_path}")[0][0]
-    except (FieldError, CusttuiError) as exc:
-        return f"!{exc}, 未归档"
+        return archive.attach_many([item], source=f"盘点 {item.original_path}")[0][0], ""
+    except CusttuiError as exc:
+        return None, f"{exc}, 未归档"
