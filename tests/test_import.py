@@ -244,3 +244,16 @@ def test_titles_people_write_find_their_field(archive, title, target):
 def test_columns_of_the_generated_list_all_map(archive):
     mapped = importing.propose_mapping([importing.Column(i, t) for i, t in enumerate(COLUMNS)], archive.schema())
     assert [t for t, target in mapped.items() if not target] == ["序号"]
+
+
+def test_two_columns_for_one_field_are_said(archive, tmp_path):
+    book = Workbook()
+    book.active.append(["企业名称", "客户名称", "手机", "联系电话", "联系人"])
+    book.active.append(["甲有限公司", "乙有限公司", "13800138000", "13900139000", "张三"])
+    path = tmp_path / "两列.xlsx"
+    book.save(path)
+    planned = importing.plan(archive, path)
+    assert "有 2 列都是「名称」: 只用第一列 A 列「企业名称」, 其余不导入" in planned.notes
+    assert "有 2 列都是「电话」: 各列的值合在一起" in planned.notes
+    (row,) = planned.rows
+    assert row.name == "甲有限公司"

@@ -323,11 +323,11 @@ def plan(
         if not chosen[column.title]
     ]
     targets = [t for t in chosen.values() if t]
-    notes += [
-        f"有 {targets.count(t)} 列都是「{target_label(t, schema)}」, 各列的值合在一起"
-        for t in dict.fromkeys(targets)
-        if targets.count(t) > 1 and _is_list(t, schema)
-    ]
+    for target in dict.fromkeys(t for t in targets if targets.count(t) > 1):
+        shared = [column for column in table.columns if chosen[column.title] == target]
+        label = target_label(target, schema).split(" (")[0]
+        how = "各列的值合在一起" if _is_list(target, schema) else f"只用第一列 {shared[0].named()}, 其余不导入"
+        notes.append(f"有 {len(shared)} 列都是「{label}」: {how}")
     finder = DuplicateFinder.of(archive)
     rows = []
     for number, cells in table.rows:
