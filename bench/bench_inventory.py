@@ -82,7 +82,7 @@ def main() -> None:
     start = time.perf_counter()
     filed = 0
     for done, _, batch in inventory.apply(archive, plan):
-        filed += sum(1 for r in batch if r.outcome.startswith("已归档"))
+        filed += sum(1 for r in batch if r.filed)
         if done >= 1000:
             break
     applied = time.perf_counter() - start

@@ -147,3 +147,15 @@ def test_batches_hold_fifty_files_and_a_bounded_number_of_bytes():
     assert [len(b) for b in batches[:3]] == [50, 50, 21] and batches[2][-1] == 200  # 20 MB + 200 MB fit
     assert batches[3:] == [[200], [300], [1]]  # 200 + 200 and 300 + 1 MB would pass 256 MB
     assert sum(len(b) for b in batches) == len(rows)
+
+
+def test_files_of_a_customer_lost_are_flagged_never_dropped(demo, tmp_path):
+    demo.update_customer("BJ-000005", {"status": "流失"})
+    name = demo.customer("BJ-000005")["name"]
+    root = tmp_path / "盘"
+    (root / name).mkdir(parents=True)
+    (root / name / "报价单.txt").write_text(f"报价单\n致: {name}\n", encoding="utf-8")
+    (entry,) = inventory.scan(demo, root)
+    assert entry.customer_id == "BJ-000005" and entry.action == "归档"  # flagged, still proposed for filing
+    assert "客户久无往来: 已流失或转为历史客户" in entry.note
+    assert inventory.counts([entry]).quiet == 1

@@ -163,19 +163,15 @@ def _inventory_scan(args, out: Output, root: Path) -> int:
     archive = open_archive(args)
     entries = inventory.scan(archive, root, Progress("盘点", "盘点完成", "个文件"))
     inventory.write_plan(entries, plan, root)
-    to_file = sum(1 for e in entries if e.action == inventory.FILE)
-    same = sum(1 for e in entries if "内容完全相同" in e.note)
-    filed = sum(1 for e in entries if "已在档案中" in e.note)
-    unknown = sum(1 for e in entries if not e.customer_id)
-    quiet = sum(1 for e in entries if "无往来" in e.note or "流失" in e.note)
+    found = inventory.counts(entries)
     text = (
         f"已盘点 {root}: {len(entries)} 个文件, 清单写入 {plan} (只读, 未移动任何文件)\n"
-        f"  建议归档 {to_file} 个; 重复 {same} 个; 已在档案中 {filed} 个\n"
-        f"  未认出客户 {unknown} 个; 客户久无往来 {quiet} 个\n"
+        f"  建议归档 {found.to_file} 个; 重复 {found.copies} 个; 已在档案中 {found.filed} 个\n"
+        f"  未认出客户 {found.unknown} 个; 客户久无往来 {found.quiet} 个\n"
         f"  在 Excel 中核对「动作」「客户编号」「资料类型」等黄色列, 然后运行 custtui inventory apply {plan}"
     )
     out.emit(
-        {"plan": str(plan), "files": len(entries), "to_file": to_file, "entries": [e._asdict() for e in entries]}, text
+        {"plan": str(plan), "files": len(entries), **found._asdict(), "entries": [e._asdict() for e in entries]}, text
     )
     return 0
 
@@ -187,7 +183,7 @@ def _inventory_apply(args, out: Output, plan: Path) -> int:
         raise CusttuiError(f"找不到盘点清单 {plan}")
     archive = open_archive(args)
     progress = Progress("归档", "归档完成", "个文件")
-    results: list = []
+    results: list[inventory.Applied] = []
     interrupted = False
     with _StopBetweenBatches() as stop:
         for done, total, batch in inventory.apply(archive, plan, Path(args.dir) if args.dir else None):
@@ -196,8 +192,8 @@ def _inventory_apply(args, out: Output, plan: Path) -> int:
             if stop.asked and done < total:
                 interrupted = True
                 break
-    filed = [r for r in results if r.outcome.startswith("已归档")]
-    lines = [f"第 {r.row} 行 {r.path}: {r.outcome}" for r in results if not r.outcome.startswith("已归档")]
+    filed = [r for r in results if r.filed]
+    lines = [f"第 {r.row} 行 {r.path}: {r.outcome}" for r in results if not r.filed]
     lines.append(
         f"已归档 {len(filed)} 个文件"
         + (f", 其余 {len(results) - len(filed)} 行见上" if len(results) > len(filed) else "")

@@ -34,6 +34,7 @@ from .review import last_activity
 BATCH = 50  # files per commit …
 BATCH_BYTES = 256 * 2**20  # … and bytes
 QUIET_YEARS = 3  # a customer without a note or deal for this long is flagged
+SAME_BYTES, ALREADY_FILED, QUIET = "内容完全相同", "已在档案中", "客户久无往来"
 RESCAN_MIN_CHARS = 30  # shorter texts (a stamp, a page number) say nothing about being the same document
 FILE = "归档"
 SKIP = "跳过"
@@ -202,13 +203,13 @@ class _Scanner:
             doc_type = self.schema.info_types[found.info_type].label
         action = FILE if cid and doc_type else SKIP
         if digest in self.first_with:
-            notes.append(f"与「{self.first_with[digest]}」内容完全相同")
+            notes.append(f"与「{self.first_with[digest]}」{SAME_BYTES}")
             action = SKIP
         else:
             self.first_with[digest] = relative
         if digest in self.archived:
             owner, stored = self.archived[digest][0]
-            notes.append(f"已在档案中: {owner}「{stored}」")
+            notes.append(f"{ALREADY_FILED}: {owner}「{stored}」")
             action = SKIP
         same_text = "".join(text.split())
         if len(same_text) >= RESCAN_MIN_CHARS and action == FILE:
@@ -228,6 +229,25 @@ class _Scanner:
         title, day = found.title or "", found.date
         return Entry(action, relative, len(data), kind, modified, digest, cid or "", name, reason, confidence,
                      doc_type, day, number or "", title, "; ".join(notes))  # fmt: skip
+
+
+class Counts(NamedTuple):
+    to_file: int
+    copies: int  # the same bytes as a file listed before
+    filed: int  # already in the archive
+    unknown: int  # no customer recognised
+    quiet: int  # of a customer quiet for years or lost
+
+
+def counts(entries: list[Entry]) -> Counts:
+    """What an inventory found, counted for its summary."""
+    return Counts(
+        sum(1 for e in entries if e.action == FILE),
+        sum(1 for e in entries if SAME_BYTES in e.note),
+        sum(1 for e in entries if ALREADY_FILED in e.note),
+        sum(1 for e in entries if not e.customer_id),
+        sum(1 for e in entries if QUIET in e.note),
+    )
 
 
 def _files(root: Path) -> list[Path]:
@@ -278,9 +298,9 @@ def _quiet_customers(archive: Archive, listing: dict[str, Summary]) -> dict[str,
     for cid, summary in listing.items():
         last = latest.get(cid)
         if last is not None and (today - last).days >= QUIET_YEARS * 365:
-            flagged[cid] = f"客户 {(today - last).days // 365} 年无往来 (最近 {last})"
+            flagged[cid] = f"{QUIET}: {(today - last).days // 365} 年无往来 (最近 {last})"
         elif summary.get("status") in ("lost", "history"):
-            flagged[cid] = "客户已流失或转为历史客户"
+            flagged[cid] = f"{QUIET}: 已流失或转为历史客户"
     return flagged
 
 
@@ -363,7 +383,8 @@ def read_plan(path: Path) -> tuple[Path, list[PlanRow]]:
 class Applied(NamedTuple):
     row: int
     path: str
-    outcome: str  # 已归档 / 已在档案中 / 跳过 / a problem
+    outcome: str  # 已归档为 …, 已在档案中, or what stood in the way
+    filed: bool = False
 
 
 def apply(archive: Archive, plan_path: Path, root: Path | None = None) -> Iterator[tuple[int, int, list[Applied]]]:
@@ -396,7 +417,7 @@ def apply(archive: Archive, plan_path: Path, root: Path | None = None) -> Iterat
                 filed = [_one(archive, item) for _, item in items]
             for (row, item), (name, problem) in zip(items, filed, strict=True):
                 outcome = problem or f"已归档为 {item.customer_id}「{name}」"
-                outcomes.append(Applied(row.number, str(row.values.get("path")), outcome))
+                outcomes.append(Applied(row.number, str(row.values.get("path")), outcome, not problem))
         done += len(batch)
         yield done, len(wanted), sorted(outcomes)
 
