@@ -17,7 +17,7 @@ from ..base.errors import CusttuiError, FieldError
 from ..base.layout import BOXES_DIR, TOML_SUFFIX, box_file, unsafe_box_number
 from ..store.repo import Store
 from . import validate as v
-from .records import EMPTY, _split_list, loads
+from .records import EMPTY, loads, split_list
 from .schema import Schema
 
 # status code -> label; the file stores the code, as every enumeration of the archive does
@@ -120,7 +120,7 @@ def box_record(data: dict, schema: Schema) -> dict:
     if record["year_to"] < record["year_from"]:
         raise FieldError("year_to", LABELS["year_to"], f"{record['year_to']} 早于起始年份 {record['year_from']}")
     codes = []
-    for item in _split_list(data.get("doc_types") or []):
+    for item in split_list(data.get("doc_types") or []):
         found = schema.resolve_doc_type(item)
         if found is None:
             raise FieldError(

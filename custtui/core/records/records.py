@@ -76,7 +76,8 @@ def _toml_value(text: str, definition: FieldDef, example: str) -> Any:
         raise FieldError(definition.code, definition.label, f"不是有效的 TOML 写法 ({why}), 应如 {example}") from None
 
 
-def _split_list(value: Any) -> list:
+def split_list(value: Any) -> list:
+    """The items of a list typed as text (甲、乙, 甲,乙 or 甲；乙), or of a list given as one."""
     if isinstance(value, str):
         return [p for p in re.split(r"[,，、;；]\s*", value) if p.strip()]
     if isinstance(value, (list, tuple)):
@@ -126,13 +127,13 @@ class Validator:
         if kind in ("text_list", "phone_list", "enum_list") and isinstance(value, str) and _TOML_LIST.match(value):
             value = _toml_value(value, definition, '["甲", "乙"] 或 甲、乙')
         if kind == "enum_list":
-            return _unique(self.enum(definition, item) for item in _split_list(value))
+            return _unique(self.enum(definition, item) for item in split_list(value))
         if kind == "text_list":
             return _unique(
-                v.validate_text(str(item), code, label, max_length=definition.max_length) for item in _split_list(value)
+                v.validate_text(str(item), code, label, max_length=definition.max_length) for item in split_list(value)
             )
         if kind == "phone_list":
-            return _unique(v.normalise_phone(str(item), code, label) for item in _split_list(value))
+            return _unique(v.normalise_phone(str(item), code, label) for item in split_list(value))
         if kind == "contacts":
             if isinstance(value, str):
                 value = _toml_value(value, definition, '[{name="曾小贤", phones=["13812345678"]}]')
@@ -180,7 +181,7 @@ class Validator:
                 )
             phones = _unique(
                 v.normalise_phone(str(p), "contacts.phones", f"{where}的电话")
-                for p in _split_list(item.get("phones", []))
+                for p in split_list(item.get("phones", []))
             )
             if phones:
                 contact["phones"] = phones
@@ -267,7 +268,7 @@ class Validator:
             ),
             "channel": self._enum_value("channel", data.get("channel"), "channel"),
         }
-        participants = _split_list(data.get("participants") or [])
+        participants = split_list(data.get("participants") or [])
         record["participants"] = _unique(
             v.validate_text(str(p), "participants", "参与人", max_length=30) for p in participants
         )
@@ -358,7 +359,7 @@ class Validator:
         if record.get("main") and (problem := unsafe_document_name(record["main"])):
             raise FieldError("main", "主文件", f"应为同一客户的另一份资料的文件名: {problem}")
         also = []
-        for item in _split_list(data.get("also_in") or []):
+        for item in split_list(data.get("also_in") or []):
             found = self.schema.resolve_doc_type(item) or self.schema.resolve_info_type(item)
             if found is None:
                 raise FieldError("also_in", "同时归入", f"{item!r} 不是已知的资料类型或信息类型")
