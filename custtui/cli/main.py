@@ -17,6 +17,7 @@ from .common import Output, Progress, archive_path, chinese_argparse, field_pair
 from .duplicates import add_commands as add_duplicates_commands
 from .moving import add_commands as add_import_commands
 from .ssh import add_commands as add_ssh_commands
+from .stats import add_commands as add_stats_commands
 from .tables import add_commands as add_table_commands
 
 if TYPE_CHECKING:
@@ -752,6 +753,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_table_commands(command)
     add_duplicates_commands(command)
     add_import_commands(command)
+    add_stats_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))

@@ -1,0 +1,252 @@
+"""The customer structure at a glance: how many customers by one or two dimensions (行业, 规模,
+地域 by province, 价值层级, 合作阶段, 客户状态, 负责人, 客户类型), now or at a past commit, and
+what changed since then (counts, moves of one dimension, customers added and gone).
+
+Counts are read from the listing cache (``view.find``), never from every record: at 100k that is
+the difference between a fraction of a second and a minute. Values are the labels of the
+archive's own schema at that commit; a missing one is 未填. The annual amount per group (the sum
+of 年采购额) is asked for apart: the listing holds no amounts, so it reads every record, and a
+person whose policy masks amounts gets none (a sum would reveal what the mask hides).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ..archive.archive import Archive
+from ..base.errors import CusttuiError
+from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
+from ..index.listing import Summary, batch_read, customer_folders, parse_customer
+from ..records.schema import Schema
+from . import view
+from .tables import Table, cell_text, width
+
+DIMENSIONS = ("industry", "size", "region", "value_tier", "stage", "status", "owner", "type")
+LABELS = {
+    "industry": "行业",
+    "size": "规模",
+    "region": "地域",
+    "value_tier": "价值层级",
+    "stage": "合作阶段",
+    "status": "客户状态",
+    "owner": "负责人",
+    "type": "客户类型",
+}
+SHORT = {"阶段": "stage", "状态": "status", "类型": "type", "层级": "value_tier", "地区": "region", "省份": "region"}
+SCHEMA_DIMENSION = {"type": "customer_type"}  # the listed field whose schema dimension has another name
+MISSING = "未填"
+TOTAL = "合计"
+AMOUNT = "年采购额"
+AMOUNTS_HIDDEN = "金额按你的权限不显示 (年采购额已打码)"
+
+
+def dimension(schema: Schema, text: str) -> str:
+    """A dimension's code from its code, its label (行业, 合作阶段) or a short name (阶段)."""
+    wanted = str(text).strip()
+    for code in DIMENSIONS:
+        defined = schema.field(code)
+        if wanted in (code, LABELS[code], defined.label if defined else None):
+            return code
+    if wanted in SHORT:
+        return SHORT[wanted]
+    raise CusttuiError(f"没有统计维度「{wanted}」: 可以按 {'、'.join(LABELS.values())} 统计")
+
+
+def value_label(schema: Schema, dim: str, summary: Summary) -> str:
+    """What a customer counts under: the label of its value (a region by its province)."""
+    code = summary.get(dim)
+    if not code:
+        return MISSING
+    if dim == "owner":
+        return str(code)
+    if dim == "region":
+        province = schema.cities[code].province if code in schema.cities else code
+        return schema.region_label(province)
+    return schema.label(SCHEMA_DIMENSION.get(dim, dim), code)  # a code it does not know, as stored
+
+
+def labels_at(archive: Archive, dims: tuple[str, ...], at: str | None) -> dict[str, tuple[str, ...]]:
+    """Each customer this person may list at ``at``: its labels in ``dims``."""
+    schema = archive.schema(at)
+    return {c.id: tuple(value_label(schema, d, c) for d in dims) for c in view.find(archive, {}, at)}
+
+
+@dataclass
+class Change:
+    """What changed between a past commit and now."""
+
+    day: date
+    commit: str | None  # the last commit on or before ``day``; None when the archive is younger
+    before: Counter[tuple[str, ...]]
+    moves: Counter[tuple[str, str]]  # (from, to) of the first dimension, for customers in both
+    added: list[str]
+    gone: list[str]
+
+
+@dataclass
+class Stats:
+    dims: tuple[str, ...]
+    counts: Counter[tuple[str, ...]]
+    change: Change | None = field(default=None)
+    amounts: dict[tuple[str, ...], Decimal] | None = None  # the sum of 年采购额 per group, when asked and allowed
+    amounts_hidden: bool = False  # asked for, but the person's policy masks amounts
+
+    @property
+    def titles(self) -> list[str]:
+        return [LABELS[d] for d in self.dims]
+
+    def table(self) -> Table:
+        """One row per group (the shape of the XLSX and of ``--json``), with its count then and
+        the difference when a past date is compared."""
+        keys = sorted(set(self.counts) | set(self.change.before if self.change else ()), key=_order)
+        header = [*self.titles, "客户数"]
+        if self.amounts is not None:
+            header.append(AMOUNT)
+        if self.change:
+            header += [f"{self.change.day.isoformat()} 客户数", "变化"]
+        rows = []
+        for key in keys:
+            row: list = [*key, self.counts[key]]
+            if self.amounts is not None:
+                row.append(self.amounts.get(key, Decimal(0)))
+            if self.change:
+                then = self.change.before[key]
+                row += [then, self.counts[key] - then]
+            rows.append(row)
+        return Table(f"客户结构 按{'、'.join(self.titles)}", tuple(header), rows, personal=False)
+
+    def as_dict(self) -> dict:
+        table = self.table()
+        data: dict = {
+            "dimensions": self.titles,
+            "total": sum(self.counts.values()),
+            "groups": [dict(zip(table.header, row, strict=True)) for row in table.rows],
+        }
+        if self.amounts_hidden:
+            data["amounts"] = AMOUNTS_HIDDEN
+        if self.change:
+            c = self.change
+            data["since"] = {
+                "date": c.day.isoformat(),
+                "commit": c.commit,
+                "total": sum(c.before.values()),
+                "moves": [{"from": a, "to": b, "customers": n} for (a, b), n in c.moves.most_common()],
+                "added": c.added,
+                "gone": c.gone,
+            }
+        return data
+
+    def text(self) -> str:
+        """An aligned table for people: one dimension as a list, two as rows × columns."""
+        total = sum(self.counts.values())
+        if len(self.dims) == 2 and not self.change and self.amounts is None:
+            rows_of = sorted({k[0] for k in self.counts}, key=_label_order)
+            cols = sorted({k[1] for k in self.counts}, key=_label_order)
+            grid = [[f"{self.titles[0]} \\ {self.titles[1]}", *cols, TOTAL]]
+            for r in rows_of:
+                line = [self.counts[(r, c)] for c in cols]
+                grid.append([r, *map(str, line), str(sum(line))])
+            grid.append([TOTAL, *(str(sum(self.counts[(r, c)] for r in rows_of)) for c in cols), str(total)])
+        else:
+            table = self.table()
+            grid = [list(table.header), *([cell_text(v) for v in row] for row in table.rows)]
+            grid.append([TOTAL, *[""] * (len(self.dims) - 1), str(total)])
+            if self.amounts is not None:
+                grid[-1].append(cell_text(sum(self.amounts.values(), Decimal(0))))
+            if self.change:
+                then = sum(self.change.before.values())
+                grid[-1] += [str(then), str(total - then)]
+        lines = [_aligned(grid)]
+        if self.amounts_hidden:
+            lines.append(AMOUNTS_HIDDEN)
+        if self.change:
+            lines.append(self._change_text())
+        return "\n".join(lines)
+
+    def _change_text(self) -> str:
+        c = self.change
+        assert c is not None
+        if c.commit is None:
+            return f"{c.day.isoformat()} 时档案还没有提交, 以上全部为新增"
+        out = [f"与 {c.day.isoformat()} (提交 {c.commit[:10]}) 相比: 新增 {len(c.added)} 个客户, 减少 {len(c.gone)} 个"]
+        if c.moves:
+            out.append(f"{self.titles[0]}变动:")
+            out += [f"  {a} → {b}: {n}" for (a, b), n in c.moves.most_common()]
+        if c.gone:
+            out.append(f"减少的客户: {'、'.join(c.gone)}")
+        return "\n".join(out)
+
+
+def _label_order(label: str) -> tuple[bool, str]:
+    return (label == MISSING, label)
+
+
+def _order(key: tuple[str, ...]) -> tuple:
+    return tuple(_label_order(k) for k in key)
+
+
+def _aligned(grid: list[list[str]]) -> str:
+    """Columns padded to their widest cell, a Chinese character counting two."""
+    widths = [max(width(row[i]) for row in grid) for i in range(len(grid[0]))]
+    return "\n".join(
+        "  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip() for row in grid
+    )
+
+
+def commit_on(archive: Archive, day: date) -> str | None:
+    """The last commit of the archive's branch made on or before ``day`` (None if none)."""
+    found = archive.store.git(
+        "rev-list", "-1", f"--before={day.isoformat()} 23:59:59", archive.store.branch_ref
+    ).stdout.decode()
+    return found.strip() or None
+
+
+def annual_amounts(archive: Archive, groups: dict[str, tuple[str, ...]], at: str | None) -> dict:
+    """The sum of 年采购额 per group of the customers in ``groups`` (ID -> group), read from every
+    record in one bulk git call; a value that is not a number (a hand edit) is left out."""
+    folders = customer_folders(archive.store, at, f"{CUSTOMERS_DIR}/")
+    paths = {key.rsplit("/", 1)[1]: key for key, files in folders.items() if CUSTOMER_FILE in files}
+    wanted = [cid for cid in groups if cid in paths]
+    raws = batch_read(archive.store.git_dir, [folders[paths[cid]][CUSTOMER_FILE] for cid in wanted])
+    sums: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+    for cid, raw in zip(wanted, raws, strict=True):
+        value = parse_customer(raw, f"{paths[cid]}/{CUSTOMER_FILE}").get("annual_purchase")
+        try:
+            sums[groups[cid]] += Decimal(str(value)) if value not in (None, "") else Decimal(0)
+        except InvalidOperation:
+            continue
+    return dict(sums)
+
+
+def stats(archive: Archive, dims: list[str], since: date | None = None, *, amounts: bool = False) -> Stats:
+    """Counts by one or two dimensions (codes or labels) now, and their change since ``since``;
+    with ``amounts``, the annual amount per group unless the person's policy masks amounts."""
+    schema = archive.schema()
+    codes = tuple(dict.fromkeys(dimension(schema, d) for d in dims or ["stage"]))
+    if len(codes) > 2:
+        raise CusttuiError("最多按两个维度统计")
+    now = labels_at(archive, codes, archive.head())
+    result = Stats(codes, Counter(now.values()))
+    if amounts and archive.access.masked("amounts"):
+        result.amounts_hidden = True
+    elif amounts:
+        result.amounts = annual_amounts(archive, now, archive.head())
+    if since is None:
+        return result
+    commit = commit_on(archive, since)
+    then = labels_at(archive, codes, commit) if commit else {}
+    moves = Counter(
+        (then[cid][0], labels[0]) for cid, labels in now.items() if cid in then and then[cid][0] != labels[0]
+    )
+    result.change = Change(
+        since,
+        commit,
+        Counter(then.values()),
+        moves,
+        sorted(set(now) - set(then)),
+        sorted(set(then) - set(now)),
+    )
+    return result
