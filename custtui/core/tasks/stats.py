@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
+from ..access.policy import CUSTOMER_RECORD, PermissionDenied
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
@@ -55,9 +57,8 @@ def dimension(schema: Schema, text: str) -> str:
     raise CusttuiError(f"没有统计维度「{wanted}」: 可以按 {'、'.join(LABELS.values())} 统计")
 
 
-def value_label(schema: Schema, dim: str, summary: Summary) -> str:
-    """What a customer counts under: the label of its value (a region by its province)."""
-    code = summary.get(dim)
+def value_label(schema: Schema, dim: str, code: str | None) -> str:
+    """What a customer counts under: the label of its value in ``dim`` (a region by its province)."""
     if not code:
         return MISSING
     if dim == "owner":
@@ -68,10 +69,33 @@ def value_label(schema: Schema, dim: str, summary: Summary) -> str:
     return schema.label(SCHEMA_DIMENSION.get(dim, dim), code)  # a code it does not know, as stored
 
 
-def labels_at(archive: Archive, dims: tuple[str, ...], at: str | None) -> dict[str, tuple[str, ...]]:
-    """Each customer this person may list at ``at``: its labels in ``dims``."""
-    schema = archive.schema(at)
-    return {c.id: tuple(value_label(schema, d, c) for d in dims) for c in view.find(archive, {}, at)}
+def codes_at(archive: Archive, dims: tuple[str, ...], at: str | None) -> dict[str, tuple]:
+    """Each customer this person may list at ``at``: its codes in ``dims``, each summary cut once."""
+    if not archive.access.can_view(*CUSTOMER_RECORD):
+        raise PermissionDenied(f"缺少权限「查看客户档案」: {archive.access.person or '当前用户'} 不能统计客户")
+    listed: dict[str, Summary] = view.customers(archive, at)
+    return {cid: c.fields(*dims) for cid, c in listed.items()}
+
+
+def labeller(schema: Schema, dims: tuple[str, ...]) -> Callable[[tuple], tuple[str, ...]]:
+    """Codes to labels, each distinct tuple looked up once (at 100k, a lookup per customer took
+    0.7 s of 1.4 s)."""
+    known: dict[tuple, tuple[str, ...]] = {}
+
+    def label(codes: tuple) -> tuple[str, ...]:
+        found = known.get(codes)
+        if found is None:
+            found = known[codes] = tuple(value_label(schema, d, c) for d, c in zip(dims, codes, strict=True))
+        return found
+
+    return label
+
+
+def _counts(codes: dict[str, tuple], label: Callable[[tuple], tuple[str, ...]]) -> Counter[tuple[str, ...]]:
+    counted: Counter[tuple[str, ...]] = Counter()
+    for key, n in Counter(codes.values()).items():
+        counted[label(key)] += n
+    return counted
 
 
 @dataclass
@@ -228,24 +252,24 @@ def stats(archive: Archive, dims: list[str], since: date | None = None, *, amoun
     codes = tuple(dict.fromkeys(dimension(schema, d) for d in dims or ["stage"]))
     if len(codes) > 2:
         raise CusttuiError("最多按两个维度统计")
-    now = labels_at(archive, codes, archive.head())
-    result = Stats(codes, Counter(now.values()))
+    head = archive.head()
+    now, label_now = codes_at(archive, codes, head), labeller(schema, codes)
+    result = Stats(codes, _counts(now, label_now))
     if amounts and archive.access.masked("amounts"):
         result.amounts_hidden = True
     elif amounts:
-        result.amounts = annual_amounts(archive, now, archive.head())
+        result.amounts = annual_amounts(archive, {cid: label_now(k) for cid, k in now.items()}, head)
     if since is None:
         return result
     commit = commit_on(archive, since)
-    then = labels_at(archive, codes, commit) if commit else {}
-    moves = Counter(
-        (then[cid][0], labels[0]) for cid, labels in now.items() if cid in then and then[cid][0] != labels[0]
-    )
+    then = codes_at(archive, codes, commit) if commit else {}
+    label_then = labeller(archive.schema(commit), codes)
+    moved = ((label_then(then[cid])[0], label_now(k)[0]) for cid, k in now.items() if cid in then)
     result.change = Change(
         since,
         commit,
-        Counter(then.values()),
-        moves,
+        _counts(then, label_then),
+        Counter(move for move in moved if move[0] != move[1]),
         sorted(set(now) - set(then)),
         sorted(set(then) - set(now)),
     )
