@@ -2,8 +2,9 @@
 地域 by province, 价值层级, 合作阶段, 客户状态, 负责人, 客户类型), now or at a past commit, and
 what changed since then (counts, moves of one dimension, customers added and gone).
 
-Counts are read from the listing cache (``view.find``), never from every record: at 100k that is
-the difference between a fraction of a second and a minute. Values are the labels of the
+Counts are read from the listing cache, never from every record: measured on the synthetic 100k
+bench archive (2 shared cores), 行业 × 阶段 in 1.0 s from the listing, 10 s reading every record;
+against 2026-12-01 (the listing patched back from the diff) 2.6 s. Values are the labels of the
 archive's own schema at that commit; a missing one is 未填. The annual amount per group (the sum
 of 年采购额) is asked for apart: the listing holds no amounts, so it reads every record, and a
 person whose policy masks amounts gets none (a sum would reveal what the mask hides).
