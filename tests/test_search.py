@@ -409,3 +409,19 @@ def test_a_hit_says_where_it_matched(index, query, why, shown):
 def test_the_command_line_says_where_a_hit_matched(indexed_demo_template):
     found = run_cli("--archive", indexed_demo_template, "search", "7735")
     assert found.code == 0 and "    联系人: 单晓燕 13811207735" in found.out, found.out
+
+
+@pytest.mark.indexed
+def test_an_edit_after_an_upgrade_leaves_the_old_index_to_the_next_search(demo):
+    """An index another version built (its fields not this version's): an edit commits without a
+    traceback, and the next search rebuilds the index and finds the edit."""
+    state = demo.store.git_dir / "custtui" / "search" / "state.json"
+    old = json.loads(state.read_text())
+    state.write_text(json.dumps({**old, "version": old["version"] - 1}))
+    demo.close()
+    edited = run_cli("--archive", demo.store.path, "set", "BJ-000001", "address=北京市海淀区升级路 8 号")
+    assert edited.code == 0 and "Traceback" not in edited.err, edited.err
+    found = run_cli("--archive", demo.store.path, "search", "升级路")
+    assert found.code == 0 and "BJ-000001" in found.out
+    assert "搜索索引版本已更新, 正在重建" in found.err  # the edit did not write into the old one
+    assert json.loads(state.read_text())["version"] == old["version"]

@@ -521,9 +521,11 @@ class SearchIndex:
             dw.add_document(**document_entry(record, name, meta, body[0], extracted.text, extracted.note))
 
     def catch_up(self, head: str | None = None) -> int:
-        """Bring the index from the commit it reflects to ``head``; returns customers re-indexed."""
+        """Bring the index from the commit it reflects to ``head``; returns customers re-indexed.
+        An index another version of custtui built is left for the next search to rebuild: its
+        fields are not this version's (a commit after an upgrade ended in UnknownFieldError)."""
         head = head or self.store.head()
-        if self.state().get("commit") == head:
+        if self.state().get("commit") == head or not self.exists():
             return 0
         with self.store.lock("search"):
             indexed = self.state().get("commit")
