@@ -110,6 +110,9 @@ def test_masking_personal_data(policy):
     }
     assert record["phones"] == ["13812345678"], "the stored record is untouched"
     assert Access("x", [policy.role("service")]).deal({"amount": "125000.00"})["amount"] == "***"
+    assert policy.amount_fields == {"annual_purchase"}  # the schema's fields of kind amount
+    service = Access("x", [policy.role("service")], policy.amount_fields)
+    assert service.customer({"name": "甲", "annual_purchase": "860000.00"}) == {"name": "甲", "annual_purchase": "***"}
     assert Access("x", [policy.role("management")]).customer(record) == record
 
 
@@ -182,6 +185,9 @@ def test_show_obeys_the_policy_for_each_person(staffed):
     assert "身份证复印件" not in person.out, "the ID copy (机密) is not listed for 销售"
     marketing = run_cli("show", "BJ-000001", "--archive", path, "--user", "刘洋")
     assert "交易记录" not in marketing.out and "沟通记录" not in marketing.out
+    purchase = f"{float(staffed.customer('BJ-000001')['annual_purchase']):,.2f}"
+    assert "年采购额: ***" in marketing.out and purchase not in marketing.out  # 市场 has amounts masked
+    assert purchase in sales.out, "a 销售 sees the amount"
     stranger = run_cli("show", "BJ-000001", "--archive", path, "--user", "陌生人")
     assert stranger.code == 1 and "陌生人 的角色 (不在员工名册中或已停用) 不能查看客户档案" in stranger.err
 
@@ -306,3 +312,13 @@ def test_search_obeys_the_policy_no_hit_no_snippet_no_count(staffed):
     assert any(h.id == "BJ-000001" for h in view.search(staffed, note, limit=20).hits)
     staffed.user = "陌生人"
     assert view.search(staffed, "华信").hits == []
+
+
+def test_a_masked_amount_is_shown_as_its_mask_in_show_and_the_edit_form(policy):
+    from custtui.core.records.present import amount_text
+    from custtui.tui.screens.edit import text_of
+
+    schema = Schema.load_dir(default_schema_dir())
+    purchase = schema.fields["annual_purchase"]
+    assert (text_of(schema, purchase, "860000.00"), text_of(schema, purchase, "***")) == ("860000.00", "***")
+    assert (amount_text("860000.00"), amount_text("***"), amount_text(None)) == ("860,000.00 元", "***", "")

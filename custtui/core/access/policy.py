@@ -49,6 +49,7 @@ class Role(NamedTuple):
 class Policy(NamedTuple):
     roles: dict[str, Role]
     departments: dict[str, str]  # department -> default role
+    amount_fields: frozenset[str] = frozenset()  # the customer fields that are amounts (年采购额): masked with amounts
 
     @classmethod
     def parse(cls, raw: bytes, schema: Schema, file: str = schema_file(POLICY_FILE)) -> Policy:
@@ -65,7 +66,7 @@ class Policy(NamedTuple):
         for department, role in departments.items():
             if role not in roles:
                 raise SchemaError(file, f"departments.{department}", f"角色 {role!r} 未定义")
-        return cls(roles, departments)
+        return cls(roles, departments, frozenset(f.code for f in schema.fields.values() if f.kind == "amount"))
 
     def role(self, code: str) -> Role:
         if code not in self.roles:
@@ -110,10 +111,11 @@ class Access:
     """What one person may do: the union of their roles (``roles=None``: everything, for an
     archive without a staff registry)."""
 
-    def __init__(self, person: str | None, roles: list[Role] | None):
+    def __init__(self, person: str | None, roles: list[Role] | None, amount_fields: frozenset[str] = frozenset()):
         self.person = person
         self.roles = roles
         self.unrestricted = roles is None
+        self.amount_fields = amount_fields
 
     @property
     def label(self) -> str:
@@ -157,6 +159,8 @@ class Access:
         shown = dict(record)
         if self.masked("id_number") and shown.get("id_number"):
             shown["id_number"] = mask_id_number(shown["id_number"])
+        if self.masked("amounts"):
+            shown.update({key: MASKED_AMOUNT for key in self.amount_fields if shown.get(key) not in (None, "")})
         if self.masked("phones"):
             if shown.get("phones"):
                 shown["phones"] = [mask_phone(p) for p in shown["phones"]]

@@ -163,8 +163,9 @@ def access_for(store: Store, who: str | None, commit: str | None) -> Access:
 def access_of(person: Person | None, policy: Policy, who: str | None = None) -> Access:
     """A registered person's access under ``policy`` (none when unknown or disabled)."""
     if person is None or not person.active:
-        return Access(person.name if person else who, [])
-    return Access(person.name, [policy.role(code) for code in person.roles if code in policy.roles])
+        return Access(person.name if person else who, [], policy.amount_fields)
+    roles = [policy.role(code) for code in person.roles if code in policy.roles]
+    return Access(person.name, roles, policy.amount_fields)
 
 
 def check_key(key: str) -> str:

@@ -3,7 +3,7 @@ line, the interface and the audit report, so all three say the same thing."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .records import EMPTY
@@ -84,7 +84,7 @@ def display(schema: Schema, key: str, value: Any) -> str:
     if definition.kind == "region":
         return schema.region_label(value)
     if definition.kind == "amount":
-        return f"{Decimal(str(value)):,.2f} 元"
+        return amount_text(value)
     if definition.kind == "contacts":
         return "、".join(c.get("name", "") for c in value)
     return plain(value)
@@ -144,7 +144,17 @@ def note_fields(note: dict, schema: Schema) -> Fields:
 
 def deal_fields(deal: dict) -> Fields:
     """A transaction's fields, the amount in yuan."""
-    return _labelled(deal, DEAL_LABELS, {"amount": f"{Decimal(str(deal['amount'])):,.2f} 元"})
+    return _labelled(deal, DEAL_LABELS, {"amount": amount_text(deal["amount"])})
+
+
+def amount_text(value: Any) -> str:
+    """An amount in yuan (860,000.00 元), or the mask standing for it as it is."""
+    if value in (None, ""):
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f} 元"
+    except InvalidOperation:
+        return str(value)
 
 
 def contact_fields(contact: dict) -> Fields:

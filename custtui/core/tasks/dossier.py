@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
@@ -26,7 +25,7 @@ from ..access.policy import DEAL_RECORD, NOTE_RECORD
 from ..archive.archive import Archive, Folder
 from ..base.errors import CusttuiError
 from ..records.naming import rule_stem, safe_name
-from ..records.present import CONTACT_LABELS, DEAL_LABELS, NOTE_LABELS
+from ..records.present import CONTACT_LABELS, DEAL_LABELS, NOTE_LABELS, amount_text
 from ..records.schema import Schema
 from . import tables, view
 
@@ -146,7 +145,7 @@ def pdf_bytes(archive: Archive, schema: Schema, shown: Folder, today: date) -> b
         for n in shown.notes
     ]
     deals = [
-        [d.get("date", ""), _amount(d.get("amount")), d.get("product", ""), d.get("contract", ""), d.get("by", "")]
+        [d.get("date", ""), amount_text(d.get("amount")), d.get("product", ""), d.get("contract", ""), d.get("by", "")]
         for d in shown.deals
     ]
     index = [
@@ -224,11 +223,3 @@ def _channel(schema: Schema, code: Any) -> str:
 
 def _when(value: Any) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else tables.cell_text(value or "")
-
-
-def _amount(value: Any) -> str:
-    """An amount in yuan with separators, or the mask as it is."""
-    try:
-        return f"{Decimal(str(value)):,.2f} 元"
-    except InvalidOperation:
-        return str(value or "")

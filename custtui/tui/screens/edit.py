@@ -4,7 +4,7 @@ values and never overwritten silently."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.markup import escape
@@ -48,8 +48,11 @@ def text_of(schema: Schema, definition: FieldDef, value: Any) -> str:
         return "、".join(map(str, value))
     if kind == "region":
         return schema.region_label(value).replace(" ", "")
-    if kind == "amount":
-        return f"{Decimal(str(value)):f}"
+    if kind == "amount":  # a number to edit; a mask (amounts hidden from this person) as it is
+        try:
+            return f"{Decimal(str(value)):f}"
+        except InvalidOperation:
+            return str(value)
     if kind == "contacts":
         return "\n".join(
             " | ".join(
