@@ -11,24 +11,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ..archive import boxes
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError
 from ..records.boxes import STATUS, Box
 from ..records.schema import Schema
+from . import pdf
 
-FONT = "STSong-Light"
 COLUMNS, ROWS = 2, 4  # labels on an A4 page: 8 of 95 × 67 mm
-
-
-def _font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def _write(target: Path, data: bytes) -> Path:
@@ -68,7 +59,7 @@ def labels_pdf(chosen: list[Box], schema: Schema) -> bytes:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
 
-    _font()
+    font = pdf.cjk_font()
     out = io.BytesIO()
     page = Canvas(out, pagesize=A4, pageCompression=1)
     page.setTitle("纸质档案盒标签")
@@ -83,8 +74,8 @@ def labels_pdf(chosen: list[Box], schema: Schema) -> bytes:
         page.rect(x, top - height, width, height)
         page.setDash()
         inner = width - 12 * mm
-        size = min(34.0, inner / max(stringWidth(box.number, FONT, 1), 1))
-        page.setFont(FONT, size)
+        size = min(34.0, inner / max(stringWidth(box.number, font, 1), 1))
+        page.setFont(font, size)
         page.drawCentredString(x + width / 2, top - 10 * mm - size, box.number)
         lines = [
             f"年份: {box.years}",
@@ -95,8 +86,8 @@ def labels_pdf(chosen: list[Box], schema: Schema) -> bytes:
             lines.append(f"状态: {STATUS.get(box.status, box.status)}")
         line_y = top - 18 * mm - size
         for line in lines:
-            text_size = min(13.0, inner / max(stringWidth(line, FONT, 1), 1))
-            page.setFont(FONT, text_size)
+            text_size = min(13.0, inner / max(stringWidth(line, font, 1), 1))
+            page.setFont(font, text_size)
             page.drawString(x + 6 * mm, line_y, line)
             line_y -= 7.5 * mm
     page.save()
@@ -117,29 +108,26 @@ def sheet_pdf(box: Box, filed: list[boxes.Filed], hidden: int, schema: Schema, t
     """A4: the box (number, years, types, location, status) and a table of its documents."""
     import io
 
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate
 
-    _font()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    body = pdf.body_style(leading=12)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=24, spaceAfter=6)
-
-    def para(text: object) -> Paragraph:
-        return Paragraph(escape(str(text)).replace("\n", "<br/>"), body)
-
     head = [
-        Paragraph(escape(f"纸质档案盒 {box.number} 盒内资料清单"), title),
-        para(
+        pdf.paragraph(f"纸质档案盒 {box.number} 盒内资料清单", title),
+        pdf.paragraph(
             f"年份: {box.years}    资料类型: {'、'.join(box.type_labels(schema)) or '—'}    "
-            f"位置: {box.location or '—'}    状态: {STATUS.get(box.status, box.status)}"
+            f"位置: {box.location or '—'}    状态: {STATUS.get(box.status, box.status)}",
+            body,
         ),
-        para(f"共 {len(filed)} 份    打印日期: {today:%Y-%m-%d}" + (f"    备注: {box.note}" if box.note else "")),
+        pdf.paragraph(
+            f"共 {len(filed)} 份    打印日期: {today:%Y-%m-%d}" + (f"    备注: {box.note}" if box.note else ""), body
+        ),
     ]
     if hidden:
-        head.append(para(f"另有 {hidden} 份资料你的角色无权查看, 未列出"))
+        head.append(pdf.paragraph(f"另有 {hidden} 份资料你的角色无权查看, 未列出", body))
     header = ["序号", "客户编号", "客户名称", "资料", "类型", "日期", "同盒附件/扫描件"]
     rows = [
         [
@@ -153,26 +141,12 @@ def sheet_pdf(box: Box, filed: list[boxes.Filed], hidden: int, schema: Schema, t
         ]
         for i, f in enumerate(filed, 1)
     ]
-    width = A4[0] - 30 * mm
     shares = [0.8, 1.3, 2.6, 2.6, 1.1, 1.3, 2.2]
-    table = Table(
-        [[para(c) for c in row] for row in [header, *rows]],
-        colWidths=[width * s / sum(shares) for s in shares],
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF4")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    table = pdf.grid(header, rows, A4[0] - 30 * mm, shares, body)
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm
     )
     document.title = f"{box.number} 盒内资料清单"
-    document.build([*head, table if rows else para("(盒内没有登记资料)")])
+    document.build([*head, table if rows else pdf.paragraph("(盒内没有登记资料)", body)])
     return out.getvalue()

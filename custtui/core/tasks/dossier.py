@@ -18,7 +18,6 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape
 
 from ..access import access_log
 from ..access.policy import DEAL_RECORD, NOTE_RECORD
@@ -27,9 +26,7 @@ from ..base.errors import CusttuiError
 from ..records.naming import rule_stem, safe_name
 from ..records.present import CONTACT_LABELS, DEAL_LABELS, NOTE_LABELS, amount_text
 from ..records.schema import Schema
-from . import tables, view
-
-FONT = "STSong-Light"
+from . import pdf, tables, view
 
 
 class Dossier(NamedTuple):
@@ -73,41 +70,22 @@ def write(
 
 def pdf_bytes(archive: Archive, schema: Schema, shown: Folder, today: date) -> bytes:
     """The dossier's PDF (A4): every section of the customer as ``shown`` holds it."""
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK")
+    body = pdf.body_style(leading=13)
     heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4)
     title_style = ParagraphStyle("title", parent=body, fontSize=17, leading=24, spaceAfter=4)
     access, record = archive.access, shown.record
     width = A4[0] - 36 * mm
 
     def para(text: Any) -> Any:
-        return Paragraph(escape(tables.cell_text(text)).replace("\n", "<br/>"), body)
+        return pdf.paragraph(tables.cell_text(text), body)
 
     def grid(header: list[str], rows: list[list[Any]], shares: list[float]) -> Any:
-        table = Table(
-            [[para(h) for h in header], *([para(v) for v in row] for row in rows)],
-            colWidths=[width * s / sum(shares) for s in shares],
-            repeatRows=1,
-        )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF4")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return table
+        return pdf.grid(header, [[tables.cell_text(v) for v in row] for row in rows], width, shares, body)
 
     def section(title: str, rows: Any, make: Any, refused: bool = False) -> list:
         if refused:
@@ -155,7 +133,7 @@ def pdf_bytes(archive: Archive, schema: Schema, shown: Folder, today: date) -> b
     ]
     who = archive.display_name or "(未知)"
     story = [
-        Paragraph(escape(f"{record.get('name', '')} 客户档案"), title_style),
+        pdf.paragraph(f"{record.get('name', '')} 客户档案", title_style),
         para(
             f"客户编号 {record['id']} · 生成于 {today:%Y-%m-%d} · 生成人 {who} · 按角色 {access.label} 的权限"
             " (个人信息按权限打码, 只含可查看的资料)"
