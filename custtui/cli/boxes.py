@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..core.base.errors import CusttuiError
-from .common import Output, global_options, help_only, open_archive
+from .common import Output, command_group, open_archive
 
 _FIELDS = (  # option -> box field
     ("types", "doc_types"),
@@ -184,15 +184,7 @@ def _box_options(q: argparse.ArgumentParser) -> None:
 
 def add_commands(command) -> None:
     """Register ``box`` and its subcommands through ``build_parser``'s ``command``."""
-    common = global_options()
-    p = command("box", None, "纸质档案盒: 登记、修改、查看盒内资料、归入扫描件、打印标签和清单")
-    p.set_defaults(func=help_only(p))
-    sub = p.add_subparsers(dest="box_action", metavar="子命令")
-
-    def box(name: str, func, help: str) -> argparse.ArgumentParser:
-        q = sub.add_parser(name, parents=[common], help=help, description=help)
-        q.set_defaults(func=func)
-        return q
+    box = command_group(command, "box", "纸质档案盒: 登记、修改、查看盒内资料、归入扫描件、打印标签和清单")
 
     box("list", cmd_box_list, "列出已登记的档案盒 (年份、资料类型、位置、状态、资料数) 和资料中提到但未登记的盒号")
 

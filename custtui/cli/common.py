@@ -134,14 +134,26 @@ class Progress:
             print(f"{self.done_text}: {total} {self.unit}, 用时 {seconds:.1f} 秒", file=sys.stderr, flush=True)
 
 
-def help_only(parser: argparse.ArgumentParser):
-    """The action of a command typed without its subcommand: its help, and exit code 2."""
+def command_group(command, name: str, help: str):
+    """Register ``name`` as a command of subcommands (``custtui box list`` …) through
+    ``build_parser``'s ``command``; typed alone it prints its help and exits 2. Returns
+    ``add(name, func, help) -> parser`` for its subcommands, each taking the global options."""
+    common = global_options()
+    group = command(name, None, help)
 
-    def run(args, out) -> int:
-        parser.print_help(sys.stderr)
+    def usage(args, out) -> int:
+        group.print_help(sys.stderr)
         return 2
 
-    return run
+    group.set_defaults(func=usage)
+    sub = group.add_subparsers(dest=f"{name}_action", metavar="子命令")
+
+    def add(subname: str, func, subhelp: str, description: str | None = None) -> argparse.ArgumentParser:
+        parser = sub.add_parser(subname, parents=[common], help=subhelp, description=description or subhelp)
+        parser.set_defaults(func=func)
+        return parser
+
+    return add
 
 
 def field_pairs(items: list[str]) -> dict[str, str]:

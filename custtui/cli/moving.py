@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..core.base.errors import CusttuiError
-from .common import Output, Progress, global_options, help_only, open_archive
+from .common import Output, Progress, command_group, open_archive
 
 SHOWN_PER_GROUP = 20  # rows listed per kind in the report; --json lists them all
 
@@ -206,17 +206,13 @@ def _inventory_apply(args, out: Output, plan: Path) -> int:
 
 def add_commands(command) -> None:
     """Register ``import`` with ``command(name, func, help) -> parser``."""
-    common = global_options()
-    p = command("import", None, "导入已有的客户名单 (Excel/CSV)")
-    p.set_defaults(func=help_only(p))
-    sub = p.add_subparsers(dest="import_action", metavar="子命令")
-    q = sub.add_parser(
+    group = command_group(command, "import", "导入已有的客户名单 (Excel/CSV)")
+    q = group(
         "customers",
-        parents=[common],
-        help="从 Excel (.xlsx) 或 CSV (UTF-8/GBK) 导入客户: 按列标题对应字段, 已有的客户不会重复建立",
-        description="从 Excel (.xlsx) 或 CSV (UTF-8/GBK) 导入客户。先用 --dry-run 看报告; 有错误的行时默认不导入。",
+        cmd_import_customers,
+        "从 Excel (.xlsx) 或 CSV (UTF-8/GBK) 导入客户: 按列标题对应字段, 已有的客户不会重复建立",
+        "从 Excel (.xlsx) 或 CSV (UTF-8/GBK) 导入客户。先用 --dry-run 看报告; 有错误的行时默认不导入。",
     )
-    q.set_defaults(func=cmd_import_customers)
     q.add_argument("file", help="客户名单文件, 如 客户基础信息表.xlsx")
     q.add_argument("--dry-run", action="store_true", help="只检查并报告, 不写入")
     q.add_argument("--skip-errors", action="store_true", help="导入正确的行, 列出有错误的行")
@@ -227,13 +223,12 @@ def add_commands(command) -> None:
     q.add_argument(
         "--batch-size", type=_positive, default=500, help="每次提交的客户数 (默认 500; 1 即每位客户一次提交)"
     )
-    q = sub.add_parser(
+    q = group(
         "template",
-        parents=[common],
-        help="按本档案的字段生成导入模板 (Excel)",
-        description="按本档案的字段生成导入模板 (Excel): 列标题、示例行、下拉选项和填写说明。",
+        cmd_import_template,
+        "按本档案的字段生成导入模板 (Excel)",
+        "按本档案的字段生成导入模板 (Excel): 列标题、示例行、下拉选项和填写说明。",
     )
-    q.set_defaults(func=cmd_import_template)
     q.add_argument("--out", required=True, help="模板文件, 如 客户导入模板.xlsx")
     q.add_argument("--type", default="企业客户", help="客户类型 (默认 企业客户), 如 个人客户")
 

@@ -10,7 +10,6 @@ with the sync permission); anything else is refused and written to the access lo
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import shutil
@@ -24,7 +23,7 @@ from ..core.archive.archive import Archive
 from ..core.archive.staff import add_key, add_person, disable_person
 from ..core.base.errors import CusttuiError
 from ..core.store import hooks
-from .common import global_options, help_only, open_archive
+from .common import command_group, open_archive
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
@@ -346,18 +345,12 @@ def cmd_staff_list(args, out) -> None:
 
 def add_commands(command) -> None:
     """Register this module's subcommands with ``command(name, func, help) -> parser``."""
-    common = global_options()
-
-    p = command("ssh", None, "SSH 访问: 生成服务账号的 authorized_keys")
-    p.set_defaults(func=help_only(p))
-    sub = p.add_subparsers(dest="ssh_action", metavar="子命令")
-    q = sub.add_parser(
+    ssh = command_group(command, "ssh", "SSH 访问: 生成服务账号的 authorized_keys")
+    q = ssh(
         "authorized-keys",
-        parents=[common],
-        help="输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve",
-        description="输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve",
+        cmd_authorized_keys,
+        "输出 authorized_keys 的内容: 每位在职员工的每把公钥一行, 强制运行 custtui serve",
     )
-    q.set_defaults(func=cmd_authorized_keys)
     q.add_argument("--output", help="原子地写入此文件 (权限 600), 而不是输出到屏幕, 如 ~/.ssh/authorized_keys")
     q.add_argument("--executable", help="强制命令中 custtui 的绝对路径 (默认: 当前运行的 custtui)")
 
@@ -371,14 +364,7 @@ def add_commands(command) -> None:
     p.add_argument("--person", help="只看某人 (姓名或员工账号)")
     p.add_argument("--since", help="起始日期, 如 2024-01-01")
 
-    p = command("staff", None, "员工名册: 登记、停用、添加公钥、列出")
-    p.set_defaults(func=help_only(p))
-    sub = p.add_subparsers(dest="staff_action", metavar="子命令")
-
-    def staff(name: str, func, help: str) -> argparse.ArgumentParser:
-        q = sub.add_parser(name, parents=[common], help=help, description=help)
-        q.set_defaults(func=func)
-        return q
+    staff = command_group(command, "staff", "员工名册: 登记、停用、添加公钥、列出")
 
     q = staff("add", cmd_staff_add, "登记员工 (部门决定默认角色)")
     q.add_argument("id", help="员工账号: 小写字母开头, 如 zhangwei")
