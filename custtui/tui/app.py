@@ -90,6 +90,7 @@ class CusttuiApp(App):
         self.config = config or Config.load()
         self.archive: Archive | None = None
         self.archive_lock = threading.RLock()  # GitPython's object readers are not thread-safe
+        self.own_head: str | None = None  # the head this session's last write left: its screen announces it
         self.workers_pool = ThreadPoolExecutor(thread_name_prefix=WORKER_THREAD)  # runs the thread workers
         self.confined = bool(os.environ.get("CUSTTUI_STAFF"))  # started by `custtui serve` over SSH
 
@@ -147,7 +148,12 @@ class CusttuiApp(App):
         """Run ``work`` on the archive while holding the lock (call from a worker thread)."""
         assert self.archive is not None
         with self.archive_lock:
-            return work(self.archive)
+            before = self.archive.store.head()
+            result = work(self.archive)
+            after = self.archive.store.head()
+            if after != before:
+                self.own_head = after
+            return result
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):

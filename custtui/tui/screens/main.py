@@ -186,13 +186,16 @@ class MainScreen(Screen):
 
     def check_for_changes(self) -> None:
         """Someone else committed (another session, a sync): show the new state, keep the place.
-        Not while this session's own write holds the archive: its screen announces that commit."""
+        Not this session's own write, while it holds the archive or after: its screen announces
+        that commit (between the write and that screen's refresh, a tick of this watcher used to
+        call it someone else's)."""
         if not self.app.archive_lock.acquire(blocking=False):
             return
         try:
-            moved = self.shown_commit is not None and self.archive.store.head() != self.shown_commit
+            head = self.archive.store.head()
         finally:
             self.app.archive_lock.release()
+        moved = self.shown_commit is not None and head not in (self.shown_commit, self.app.own_head)
         if moved:
             self.notify("档案已有新的提交, 已刷新", timeout=4)
             self.refresh_after_change()
