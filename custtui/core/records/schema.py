@@ -51,6 +51,22 @@ def default_schema_dir() -> Path:
     return bundled_dir(SCHEMA_SOURCE, "默认分类标准")
 
 
+# rules.toml's sections added after archives were made (the defaults are schema/rules.toml's):
+# an archive whose copy lacks a section or a key gets these, so every routine reads one shape
+RULE_DEFAULTS: dict[str, dict] = {
+    "follow_up": {"pool_after_days": 0, "warn_days": 7, "postpone_days": 7},
+    "routines": {
+        "value_window_days": 365,
+        "key_tiers": ["high"],
+        "key_grade": "vip",
+        "stable_min_deals": 3,
+        "stable_window_days": 365,
+        "stale_after_days": 365,
+    },
+    "retention": {"years": {"basic": 30, "cooperation": 10, "service": 5, "credit": 10, "other": 3}},
+}
+
+
 class Value(NamedTuple):
     """One value of a dimension: a stable code and its Chinese label."""
 
@@ -286,7 +302,7 @@ class _Builder:
         info_types = self.info_types(dimensions)
         provinces, cities, macro = self.regions()
         fields = self.fields(dimensions)
-        rules = self.rules()
+        rules = self.rules(dimensions, info_types)
         return Schema(dimensions, info_types, fields, provinces, cities, macro, rules)
 
     def dimensions(self) -> dict[str, Dimension]:
@@ -429,7 +445,7 @@ class _Builder:
                 self.fail(name, f"fields.{required}", "缺少必需的字段定义")
         return result
 
-    def rules(self) -> dict:
+    def rules(self, dimensions: dict[str, Dimension], info_types: dict) -> dict:
         name, doc = RULES_FILE, self.docs[RULES_FILE]
         status = doc.get("status", {})
         for key in ("dormant_after_days", "lost_after_days", "history_after_days"):
@@ -443,7 +459,35 @@ class _Builder:
         for key in ("max_name_length", "max_file_bytes"):
             if not isinstance(documents.get(key), int) or documents[key] <= 0:
                 self.fail(name, f"documents.{key}", "应为正整数")
+        for section, defaults in RULE_DEFAULTS.items():  # an archive made before the section existed
+            given = doc.get(section, {})
+            if not isinstance(given, dict):
+                self.fail(name, section, f"应为一个表 ([{section}])")
+            doc[section] = merged = {**defaults, **given}
+            for key, value in merged.items():
+                if isinstance(defaults.get(key), int) and (not isinstance(value, int) or value < 0):
+                    self.fail(name, f"{section}.{key}", "应为不小于 0 的整数 (天数)")
+        routines = doc["routines"]
+        if not isinstance(routines["key_tiers"], list):
+            self.fail(name, "routines.key_tiers", "应为价值层级代码的列表")
+        for tier in routines["key_tiers"]:
+            self.code_of(name, "routines.key_tiers", dimensions, "value_tier", tier)
+        self.code_of(name, "routines.key_grade", dimensions, "grade", routines["key_grade"])
+        years = doc["retention"]["years"]
+        if not isinstance(years, dict):
+            self.fail(name, "retention.years", "应为 { 信息类型 = 年数 } 的表")
+        for info, count in years.items():
+            if info not in info_types:
+                self.fail(name, f"retention.years.{info}", "不是 documents.toml 中的信息类型")
+            if not isinstance(count, int) or count <= 0:
+                self.fail(name, f"retention.years.{info}", "应为正整数 (年)")
         return doc
+
+    def code_of(self, name: str, key: str, dimensions: dict[str, Dimension], dimension: str, code) -> None:
+        """Refuse a value the dimension does not define."""
+        known = [v.code for v in dimensions[dimension].values] if dimension in dimensions else []
+        if code not in known:
+            self.fail(name, key, f"{code!r} 不是维度 {dimension} 的取值 ({', '.join(known)})")
 
 
 # parsed standards by the git id of their schema/ tree: every archive opened in this process
