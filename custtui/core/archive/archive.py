@@ -588,7 +588,7 @@ class Archive:
                 if conflicts:
                     raise ConflictError(customer_id, conflicts)
             if current.get("stage") != record.get("stage"):
-                self._add_stage_step(current, record, reason, when)
+                self.add_stage_step(current, record, reason, when)
             elif reason:
                 raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
             schema = validator.schema
@@ -608,7 +608,7 @@ class Archive:
 
         return self.commit_change(build, when)
 
-    def _add_stage_step(self, current: dict, record: dict, reason: str | None, when: datetime | None) -> None:
+    def add_stage_step(self, current: dict, record: dict, reason: str | None, when: datetime | None) -> None:
         """Append to ``record``'s stage history its move from ``current``'s stage: when, why, by whom."""
         step = {
             "date": (when or datetime.now()).date(),
@@ -1037,7 +1037,7 @@ class Archive:
                     if record.get("stage") != now.get("stage"):
                         if reason_needed and not reason:
                             raise FieldError("reason", "变更原因", REVERT_STAGE_REASON)
-                        self._add_stage_step(now, record, reason, when)
+                        self.add_stage_step(now, record, reason, when)
                         stepped = True
                     changes[path] = dumps(record, self.validator(head).field_order())
                 elif current == new:
