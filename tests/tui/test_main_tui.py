@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 
 from textual.widgets import Input, Select, Static, TextArea
@@ -372,6 +373,26 @@ async def test_someone_elses_commit_shows_up_and_the_place_is_kept(open_app, dem
                 break
         assert main.query_one(CustomerPane).profile.record.get("legal_rep") == "欧阳修"
         assert table.current.get("id") == chosen
+
+
+async def test_after_a_write_of_its_own_someone_elses_commit_still_shows_up(open_app, demo):
+    """The watcher leaves this session's own head to the screen that wrote it, and only that head."""
+    async with open_app() as (app, pilot, main):
+        table = main.query_one(CustomerTable)
+        table.focus()
+        await settle(app, pilot)
+        chosen = table.current.get("id")
+        await asyncio.to_thread(app.read, lambda archive: archive.update_customer(chosen, {"legal_rep": "司马光"}))
+        assert app.own_head == demo.store.head()
+        other = Archive(demo.store.path, user="李娜")
+        other.update_customer(chosen, {"legal_rep": "欧阳修"})
+        other.close()
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if main.query_one(CustomerPane).profile.record.get("legal_rep") == "欧阳修":
+                break
+        assert main.query_one(CustomerPane).profile.record.get("legal_rep") == "欧阳修"
+        assert main.shown_commit == demo.store.head() != app.own_head
 
 
 async def test_quitting_while_a_customer_is_loading_is_clean(demo, config):
