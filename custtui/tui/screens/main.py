@@ -47,6 +47,7 @@ class MainScreen(Screen):
         Binding("S", "sync", "同步", id="main.sync", tooltip="与其他办事处同步; 处理未解决的冲突和疑似重复客户"),
         Binding("o", "tree_order", "维度", id="main.tree_order", tooltip="选择分类树的维度和顺序"),
         Binding("y", "copy_field", "复制", show=False, id="main.copy", tooltip="复制当前客户的某一项到剪贴板"),
+        Binding("R", "routines", "复核", show=False, id="main.routines", tooltip="例行复核: 月度、季度、半年度"),
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload", tooltip="重新读取档案"),
         Binding(
             "tab",
@@ -397,6 +398,23 @@ class MainScreen(Screen):
 
     def action_reload(self) -> None:
         self.refresh_after_change()
+
+    def action_routines(self) -> None:
+        from .routine import RoutineChooser
+
+        self.app.push_screen(RoutineChooser(), lambda code: code and self.action_routine(code))
+
+    def action_routine(self, code: str) -> None:
+        """A routine's screen for the current period (月度复核, 季度价值评估, 半年度复核)."""
+        from .routine import RoutineScreen
+
+        self.app.push_screen(RoutineScreen(code), self._routine_closed)
+
+    def _routine_closed(self, customer_id: str | None) -> None:
+        """Show what a routine wrote, and the customer of a finding opened from it."""
+        self.changed(customer_id)
+        if customer_id:
+            self.open_customer(customer_id)
 
     def action_copy_field(self) -> None:
         from .copy_field import CopyFieldScreen

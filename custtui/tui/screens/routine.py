@@ -1,0 +1,466 @@
+"""The routines of the calendar (月度复核, 季度价值评估, 半年度复核): a chooser, and one screen per
+routine with its proposals to accept or not and, for the half year, what it found to look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ...core.archive.archive import Archive
+from ...core.base.errors import CusttuiError
+from ...core.records.present import EMPTY_TEXT, display, field_label
+from ...core.records.schema import Schema
+from ...core.tasks import routines, tables
+from ...core.tasks.routines import ROUTINES, Finding, Period, Proposal, Routine
+from ..widgets.fit_table import Clip, Col, FitTable
+from ..widgets.footer import FittedFooter
+from ..widgets.header import ChineseHeader
+from .confirm import ConfirmScreen
+
+# what each routine looks at, for the chooser
+ABOUT = {
+    "monthly": "客户状态 (沉睡、流失、历史客户、重新活跃) 与合作阶段的调整建议",
+    "quarterly": "按近一年交易重新评定价值层级, 标记重点客户",
+    "halfyear": "资料完整性、联系方式、疑似重复、保管到期, 以及流失转历史客户",
+}
+KINDS = ("缺少必填项", "联系方式待核实", "疑似重复", "资料保管到期")  # the findings, in the order listed
+SHOWN_LIMIT = 500  # rows put in a table; the filters reach the rest
+CONFIRM_LINES = 12  # proposals named in the confirmation before "…另有 N 项"
+ACCEPTED, REJECTED = Text("接受", style="bold green"), Text("不接受", style="dim")
+PROPOSAL_COLUMNS = (
+    Col("决定", 6),
+    Col("客户", 12, weight=2, most=30),
+    Col("项目", 8, most=8),
+    Col("原值 → 建议值", 12, weight=2, most=28),
+    Col("依据", 16, weight=3),
+)
+FINDING_COLUMNS = (
+    Col("类别", 14, most=14),
+    Col("客户", 12, weight=2, most=30),
+    Col("说明", 20, weight=4),
+)
+
+
+class RoutineChooser(ModalScreen[str | None]):
+    """Which routine to run: 1 月度, 2 季度, 3 半年度 (or ↑↓ and Enter); Esc to go back."""
+
+    DEFAULT_CLASSES = "dialog"
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "取消", id="routines.close"),
+        *(
+            Binding(str(n), f"dismiss('{code}')", label, show=False, id=f"routines.{code}")
+            for n, (code, label) in enumerate(ROUTINES.items(), 1)
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-body"):
+            yield Static("例行复核: 选择要运行的复核", classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(f"{n}  {label}\n   [dim]{ABOUT[code]}[/]", id=code)
+                    for n, (code, label) in enumerate(ROUTINES.items(), 1)
+                ),
+                id="routine-choices",
+            )
+            yield Static("按数字或 ↑↓ 回车选择 · Esc 取消", classes="hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One proposal as the table shows it, with the text the filters match."""
+
+    index: int  # in the routine's proposals
+    proposal: Proposal
+    cells: tuple[str, str, str, str]  # 客户, 项目, 原值 → 建议值, 依据
+
+
+def proposal_cells(schema: Schema, p: Proposal) -> tuple[str, str, str, str]:
+    """A proposal in the standard's Chinese: 客户状态, 活跃 → 沉睡 (labels, never codes)."""
+    old = display(schema, p.field, p.old) or EMPTY_TEXT
+    new = display(schema, p.field, p.new) or EMPTY_TEXT
+    return p.name or p.customer_id, field_label(schema, p.field), f"{old} → {new}", p.evidence
+
+
+def finding_order(finding: Finding) -> tuple[int, str, str]:
+    """Grouped by kind (in the order of KINDS), then by customer."""
+    rank = KINDS.index(finding.kind) if finding.kind in KINDS else len(KINDS)
+    return rank, finding.kind, finding.customer_id
+
+
+class RoutineScreen(Screen[str | None]):
+    """One routine for one period: its proposals, each to accept or not, written as one commit.
+
+    Dismisses with None when nothing was written, "" after a write, or the customer to open
+    (Enter on a finding) — what MainScreen.changed expects."""
+
+    DEFAULT_CSS = """
+    RoutineScreen #routine-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    RoutineScreen #routine-bar { height: auto; padding: 0 1; }
+    RoutineScreen #routine-field { width: 22; }
+    RoutineScreen #routine-name { width: 1fr; }
+    RoutineScreen #routine-period { width: 20; }
+    RoutineScreen #routine-note { height: auto; padding: 0 1; color: $text-muted; }
+    RoutineScreen #routine-error { height: auto; padding: 0 1; }
+    RoutineScreen #routine-tabs { height: 1fr; }
+    RoutineScreen FitTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("space", "toggle", "接受/不接受", id="routine.toggle", tooltip="接受或不接受光标所在的建议"),
+        Binding("a", "mark_all(True)", "全接受", id="routine.all", tooltip="接受当前列出 (筛选后) 的全部建议"),
+        Binding("n", "mark_all(False)", "全不接受", id="routine.none", tooltip="不接受当前列出 (筛选后) 的全部建议"),
+        Binding("ctrl+s", "write", "写入", id="routine.write", tooltip="把已接受的建议写入档案 (一次提交, 可撤销)"),
+        Binding("f", "filter", "筛选", id="routine.filter", tooltip="按项目或客户名称筛选"),
+        Binding("left_square_bracket", "shift_period(-1)", "上一期", id="routine.previous"),
+        Binding("right_square_bracket", "shift_period(1)", "下一期", id="routine.next"),
+        Binding("g", "type_period", "期间", id="routine.period", tooltip="输入期间, 如 2026-11、2026-Q3、2026-H2"),
+        Binding("t", "switch_tab", "切换列表", id="routine.tab", tooltip="在调整建议与待查事项之间切换"),
+        Binding("x", "export", "导出", id="routine.export", tooltip="把当前列表导出为 XLSX (存入导出文件夹)"),
+        Binding("f5,ctrl+r", "reload", "重新计算", show=False, id="routine.reload"),
+        Binding("escape", "close", "返回", id="routine.close"),
+    ]
+
+    @dataclass
+    class Computed(Message):
+        generation: int
+        routine: Routine
+        shown: list[Shown]
+
+    @dataclass
+    class Failed(Message):
+        generation: int
+        text: str
+
+    def __init__(self, routine: str, period_text: str | None = None, today: date | None = None) -> None:
+        super().__init__()
+        self.code = routine
+        self.today = today or date.today()
+        self.period: Period = routines.period(routine, period_text, self.today)
+        self.routine: Routine | None = None
+        self.shown: list[Shown] = []
+        self.rejected: set[int] = set()  # proposals (by index) the person does not accept
+        self.generation = 0
+        self.wrote = False
+        self.field_labels: dict[str, str] = {}
+        self.findings_listed: list[Finding] = []  # as the findings table lists them (its row keys index this)
+
+    @property
+    def archive(self) -> Archive:
+        return self.app.archive
+
+    def compose(self) -> ComposeResult:
+        yield ChineseHeader()
+        yield Static(id="routine-title")
+        with Horizontal(id="routine-bar"):
+            yield Select[str]([], prompt="全部项目", id="routine-field")
+            yield Input(placeholder="按客户名称筛选", id="routine-name")
+            yield Input(placeholder=f"期间如{self.period.text}", id="routine-period")
+        yield Static(id="routine-error", classes="field-error")
+        yield Static(id="routine-note")
+        with TabbedContent(id="routine-tabs"):
+            with TabPane("调整建议", id="tab-proposals"):
+                yield FitTable(PROPOSAL_COLUMNS, id="proposals")
+            with TabPane("待查事项", id="tab-findings"):
+                yield FitTable(FINDING_COLUMNS, id="findings")
+        yield FittedFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = ROUTINES[self.code]
+        self.compute()
+
+    # --- computing -----------------------------------------------------------------------
+
+    def compute(self) -> None:
+        """Run the routine for the period shown, in a worker (the archive may be large)."""
+        self.generation += 1
+        self.rejected = set()
+        self.query_one("#routine-title", Static).update(self._title())
+        self.query_one("#routine-note", Static).update(f"正在计算{ROUTINES[self.code]} {self.period.text}…")
+        self.query_one("#routine-error", Static).update("")
+        self.query_one(TabbedContent).loading = True
+        self.run_routine(self.generation, self.period.text)
+
+    def _title(self) -> str:
+        as_of = self.period.as_of(self.today)
+        running = " (进行中)" if as_of < self.period.end else ""
+        return f"{ROUTINES[self.code]}  {self.period.text}{running}  截至 {as_of}  [dim]· [ ] 换期间 · g 输入期间[/]"
+
+    @work(thread=True, exclusive=True, group="routine")
+    def run_routine(self, generation: int, period_text: str) -> None:
+        def run(archive: Archive) -> tuple[Routine, list[Shown]]:
+            result = routines.run(archive, self.code, period_text, self.today)
+            schema = archive.schema()
+            return result, [Shown(i, p, proposal_cells(schema, p)) for i, p in enumerate(result.proposals)]
+
+        try:
+            result, shown = self.app.read(run)
+        except (CusttuiError, OSError) as exc:
+            self.post_message(self.Failed(generation, f"{ROUTINES[self.code]}未能完成: {exc}"))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Computed(generation, result, shown))
+
+    def on_routine_screen_failed(self, message: Failed) -> None:
+        if message.generation == self.generation:
+            self.query_one(TabbedContent).loading = False
+            self.query_one("#routine-note", Static).update("")
+            self.query_one("#routine-error", Static).update(message.text)
+
+    def on_routine_screen_computed(self, message: Computed) -> None:
+        if message.generation != self.generation:
+            return  # a period the person has already left
+        self.routine, self.shown = message.routine, message.shown
+        self.field_labels = {s.proposal.field: s.cells[1] for s in self.shown}
+        select = self.query_one("#routine-field", Select)
+        select.set_options([(label, code) for code, label in self.field_labels.items()])
+        tabs = self.query_one(TabbedContent)
+        tabs.loading = False
+        findings = message.routine.findings
+        if self.code == "halfyear" or findings:
+            tabs.show_tab("tab-findings")
+        else:
+            tabs.hide_tab("tab-findings")
+        tabs.get_tab("tab-proposals").label = f"调整建议 ({len(self.shown)})"
+        tabs.get_tab("tab-findings").label = f"待查事项 ({len(findings)})"
+        self.refresh_lists()
+        self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
+
+    # --- the lists -----------------------------------------------------------------------
+
+    def listed(self) -> list[Shown]:
+        """The proposals the filters let through."""
+        select = self.query_one("#routine-field", Select)
+        field = None if select.is_blank() else select.value
+        words = self.query_one("#routine-name", Input).value.strip().casefold()
+        return [
+            s
+            for s in self.shown
+            if (field is None or s.proposal.field == field)
+            and (not words or words in s.cells[0].casefold() or words in s.proposal.customer_id.casefold())
+        ]
+
+    def listed_findings(self) -> list[Finding]:
+        if self.routine is None:
+            return []
+        words = self.query_one("#routine-name", Input).value.strip().casefold()
+        found = [f for f in self.routine.findings if not words or words in f"{f.name} {f.customer_id}".casefold()]
+        return sorted(found, key=finding_order)
+
+    def refresh_lists(self) -> None:
+        """Show both lists as the filters stand, and what is accepted."""
+        if self.routine is None:
+            return
+        listed = self.listed()
+        self.query_one("#proposals", FitTable).set_rows(
+            [(str(s.index), [self._mark(s.index), *(Clip(c) for c in s.cells)]) for s in listed[:SHOWN_LIMIT]]
+        )
+        findings = self.listed_findings()
+        self.query_one("#findings", FitTable).set_rows(
+            [(str(i), [f.kind, f"{f.name} {f.customer_id}", f.detail]) for i, f in enumerate(findings[:SHOWN_LIMIT])]
+        )
+        self.findings_listed = findings
+        self._note(len(listed))
+
+    def _note(self, listed: int) -> None:
+        assert self.routine is not None
+        total = len(self.shown)
+        accepted = total - len(self.rejected)
+        parts = [f"建议 {total} 项, 已接受 {accepted} 项"]
+        if listed != total:
+            parts.append(f"列出 {listed} 项")
+        if listed > SHOWN_LIMIT:
+            parts.append(f"只显示前 {SHOWN_LIMIT} 项, 请筛选")
+        if self.routine.findings:
+            counts = {kind: 0 for kind in KINDS}
+            for finding in self.routine.findings:
+                counts[finding.kind] = counts.get(finding.kind, 0) + 1
+            parts.append("待查 " + "、".join(f"{kind} {n}" for kind, n in counts.items() if n))
+        if not total and not self.routine.findings:
+            parts = [f"{self.period.text} 没有需要调整的客户"]
+        self.query_one("#routine-note", Static).update(" · ".join(parts) + " · 空格 接受/不接受 · Ctrl+S 写入")
+
+    def _mark(self, index: int) -> Text:
+        return REJECTED if index in self.rejected else ACCEPTED
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.refresh_lists()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "routine-name":
+            self.refresh_lists()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "routine-period":
+            self._go_to(event.value)
+        else:
+            self.query_one("#proposals", FitTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#routine-field", Select).focus()
+
+    # --- deciding ------------------------------------------------------------------------
+
+    def _proposals_shown(self) -> bool:
+        return self.routine is not None and self.query_one(TabbedContent).active == "tab-proposals"
+
+    def action_toggle(self) -> None:
+        table = self.query_one("#proposals", FitTable)
+        key = table.current_key
+        if not self._proposals_shown() or key is None:
+            return
+        index = int(key)
+        self.rejected.symmetric_difference_update({index})
+        table.data_rows[table.cursor_row][1][0] = Clip(self._mark(index))
+        table.update_cell_at(Coordinate(table.cursor_row, 0), table.data_rows[table.cursor_row][1][0])
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self._note(len(self.listed()))
+
+    def action_mark_all(self, accept: bool) -> None:
+        if not self._proposals_shown():
+            return
+        indexes = {s.index for s in self.listed()}
+        if accept:
+            self.rejected -= indexes
+        else:
+            self.rejected |= indexes
+        self.refresh_lists()
+
+    def chosen(self) -> list[Proposal]:
+        """The proposals to write: every accepted one, listed or not."""
+        return [s.proposal for s in self.shown if s.index not in self.rejected]
+
+    def action_write(self) -> None:
+        if self.routine is None:
+            return
+        if not self.archive.user:
+            self.notify("未设置操作人, 不能写入: 请用 --user 或 CUSTTUI_USER 指定姓名后重新打开", severity="error")
+            return
+        chosen = self.chosen()
+        if not chosen:
+            self.notify("没有已接受的建议, 不写入", severity="warning")
+            return
+        lines = [
+            f"{cells[0]}  {cells[1]} {cells[2]}"
+            for cells in (s.cells for s in self.shown if s.index not in self.rejected)
+        ]
+        if len(lines) > CONFIRM_LINES:
+            lines = [*lines[:CONFIRM_LINES], f"…另有 {len(lines) - CONFIRM_LINES} 项"]
+        left = len(self.shown) - len(chosen)
+        question = f"写入已接受的 {len(chosen)} 项建议? ({self.routine.label}, 一次提交, 可撤销)"
+        if left:
+            lines.append(f"不接受的 {left} 项不写入")
+        routine = self.routine
+        self.app.push_screen(
+            ConfirmScreen(question, lines, yes="写入"), lambda yes: yes and self.write(routine, chosen)
+        )
+
+    @work(thread=True, exclusive=True, group="routine-write")
+    def write(self, routine: Routine, chosen: list[Proposal]) -> None:
+        try:
+            commit = self.app.read(lambda archive: routines.accept(archive, routine, chosen))
+        except (CusttuiError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"未写入: {exc}", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self._written, routine, len(chosen), commit)
+
+    def _written(self, routine: Routine, count: int, commit: str | None) -> None:
+        if commit is None:
+            self.notify("这些客户已被他人改过, 没有需要写入的内容", severity="warning")
+        else:
+            self.wrote = True
+            self.notify(f"已写入 {count} 项建议, 提交 {commit[:10]} (可在日志中撤销)", title=routine.label)
+        self.compute()
+
+    # --- periods -------------------------------------------------------------------------
+
+    def action_shift_period(self, step: int) -> None:
+        day = self.period.start - timedelta(days=1) if step < 0 else self.period.end + timedelta(days=1)
+        if day > self.today:
+            self.notify(f"{self.period.text} 是当前期间, 没有下一期", severity="warning")
+            return
+        self.period = routines.period(self.code, None, day)
+        self.compute()
+
+    def action_type_period(self) -> None:
+        self.query_one("#routine-period", Input).focus()
+
+    def _go_to(self, text: str) -> None:
+        try:
+            wanted = routines.period(self.code, text, self.today)
+        except CusttuiError as exc:
+            self.query_one("#routine-error", Static).update(str(exc))
+            return
+        if wanted.start > self.today:
+            self.query_one("#routine-error", Static).update(f"期间 {wanted.text} 还没有开始")
+            return
+        self.period = wanted
+        self.query_one("#routine-period", Input).value = ""
+        self.compute()
+
+    # --- findings ------------------------------------------------------------------------
+
+    def action_switch_tab(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.get_tab("tab-findings").display:
+            tabs.active = "tab-findings" if tabs.active == "tab-proposals" else "tab-proposals"
+            self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a finding opens its customer on the main screen."""
+        if event.data_table.id == "findings":
+            self.dismiss(self.findings_listed[int(event.row_key.value)].customer_id)
+
+    def action_export(self) -> None:
+        """The list on screen (as filtered) as an XLSX file in the export folder."""
+        if self.routine is None:
+            return
+        if self.query_one(TabbedContent).active == "tab-findings":
+            what, header = "待查事项", ("客户编号", "客户名称", "类别", "说明")
+            rows = [[f.customer_id, f.name, f.kind, f.detail] for f in self.findings_listed]
+        else:
+            what, header = "调整建议", ("客户编号", "客户名称", "项目", "原值 → 建议值", "依据", "决定")
+            rows = [
+                [s.proposal.customer_id, *s.cells, "不接受" if s.index in self.rejected else "接受"]
+                for s in self.listed()
+            ]
+        name = f"{ROUTINES[self.code]}-{self.period.text}-{what}-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+        self.export(tables.Table(f"{self.routine.label} {what}", header, rows, personal=True), name)
+
+    @work(thread=True, exclusive=True, group="routine-export")
+    def export(self, table: tables.Table, name: str) -> None:
+        target = self.app.config.export_dir / name
+        try:
+            self.app.read(lambda archive: tables.export(archive, table, target))
+        except (CusttuiError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"未导出: {exc}", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"已导出 {len(table.rows)} 行: {target}", title="导出", markup=False)
+
+    # --- leaving -------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.compute()
+
+    def action_close(self) -> None:
+        self.dismiss("" if self.wrote else None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_tab":
+            return self.code == "halfyear" or bool(self.routine and self.routine.findings)
+        return True
