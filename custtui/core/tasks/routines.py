@@ -14,17 +14,20 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..archive.archive import Archive
+from ..archive.duplicates import DuplicateFinder
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE
 from ..index import facts as archive_facts
 from ..index.facts import Facts
-from ..index.listing import Summary
+from ..index.listing import SUMMARY_FIELDS, Summary
 from ..records.records import customer_dir, dumps
 from ..records.schema import Schema
 from . import view
+from .stats import DIMENSIONS, commit_on
 
 ROUTINES = {"monthly": "月度复核", "quarterly": "季度价值评估", "halfyear": "半年度复核"}
 ALIASES = {"月度": "monthly", "季度": "quarterly", "半年度": "halfyear", "半年": "halfyear"}
@@ -177,7 +180,7 @@ def run(archive: Archive, routine: str, period_text: str | None = None, today: d
     today = today or date.today()
     span = period(code, period_text, today)
     as_of = span.as_of(today)
-    return {"monthly": monthly}[code](archive, span, as_of)
+    return {"monthly": monthly, "quarterly": quarterly, "halfyear": halfyear}[code](archive, span, as_of)
 
 
 # --- status: 活跃 → 沉睡 → 流失 → 历史客户, and back to 活跃 when contact resumes ------------
@@ -290,3 +293,162 @@ def monthly(archive: Archive, span: Period, as_of: date) -> Routine:
     proposals = status_moves(listed, facts, as_of, schema.rules, ("active", "dormant", "lost"))
     proposals += stage_moves(listed, facts, as_of, schema)
     return Routine(span, as_of, sorted(proposals, key=lambda p: (p.customer_id, p.field)), [])
+
+
+# --- quarterly: value tiers from the year's transactions, and key customers ---------------
+
+
+def _window(days: int) -> str:
+    return "近 12 个月" if days == 365 else f"近 {days} 天"
+
+
+def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
+    """The quarterly value assessment: each customer's tier from the sum of its transactions in
+    the ``value_window_days`` up to ``as_of`` against the tiers' ``min_annual`` thresholds, and
+    a customer whose tier is one of ``key_tiers`` marked ``key_grade`` (never unmarked: a VIP is
+    a person's decision too).
+
+    A customer with no transaction in the window is proposed the lowest tier only if it has a
+    tier and has had transactions before (a quiet year is evidence); one that never had any
+    keeps what a person gave it (a prospect's tier is a judgement no transaction contradicts).
+    Someone whose policy masks amounts sees the number of transactions, not their sum."""
+    schema = archive.schema()
+    rules = schema.rules["routines"]
+    listed = view.customers(archive)
+    facts = archive_facts.read(archive.store, archive.head(), documents=False)
+    start = as_of - timedelta(days=rules["value_window_days"])
+    window = _window(rules["value_window_days"])
+    hide = archive.access.masked("amounts")
+    proposals = []
+    for cid in sorted(listed):
+        tier, grade, name, error = listed[cid].fields("value_tier", "grade", "name", "error")
+        if error:
+            continue
+        deals = facts.deals.get(cid, [])
+        recent = [d for d in deals if start < d.day <= as_of]
+        if not recent and not (tier and any(d.day <= start for d in deals)):
+            new_tier = tier
+        else:
+            total = sum((d.amount or Decimal(0) for d in recent), Decimal(0))
+            new_tier = schema.value_tier_for(float(total))
+            shown = f"{len(recent)} 笔, 金额按你的权限不显示" if hide else f"¥{total:,.2f} ({len(recent)} 笔)"
+            evidence = f"{window}交易 {shown}" if recent else f"{window}没有交易"
+            if new_tier != tier:
+                proposals.append(Proposal(cid, name or "", "value_tier", tier, new_tier, evidence))
+        if new_tier in rules["key_tiers"] and grade != rules["key_grade"]:
+            reason = f"价值层级 {schema.label('value_tier', new_tier)} 为重点客户"
+            proposals.append(Proposal(cid, name or "", "grade", grade, rules["key_grade"], reason))
+    return Routine(span, as_of, proposals, [])
+
+
+# --- half-yearly: completeness, staleness, duplicates, retention; 流失 → 历史客户 ----------
+
+MISSING_REQUIRED, MISSING_RECOMMENDED = "缺少必填项", "建议补充"
+STALE, DUPLICATE, RETENTION_DUE = "联系方式待核实", "疑似重复", "资料保管到期"
+FINDING_KINDS = (MISSING_REQUIRED, MISSING_RECOMMENDED, STALE, DUPLICATE, RETENTION_DUE)
+
+
+def completeness(listed: dict[str, Summary], schema: Schema) -> list[Finding]:
+    """Per customer type, the required fields left empty, and the recommended ones: the fields
+    the customer structure is read by (行业, 规模, 地域, 价值层级) that the type has, that are
+    not required and have no default. Judged from the listing, which holds every required field
+    of the standard schema (电话 as the customer's own numbers in its phone book)."""
+    by_type: dict[str, tuple[list, list]] = {}
+    for value in schema.dimension("customer_type").values:
+        fields = [f for f in schema.fields_for(value.code) if f.code in SUMMARY_FIELDS or f.code == "phones"]
+        required = [f for f in fields if value.code in f.required_for]
+        wanted = [f for f in fields if f.code in DIMENSIONS and f not in required and f.default is None]
+        by_type[value.code] = (required, wanted)
+    found = []
+    for cid in sorted(listed):
+        summary = listed[cid]
+        if summary.get("error"):
+            continue
+        required, wanted = by_type.get(summary.get("type") or "", ([], []))
+        name = summary.get("name") or ""
+        for kind, fields in ((MISSING_REQUIRED, required), (MISSING_RECOMMENDED, wanted)):
+            empty = [f.label for f in fields if not _filled(summary, f.code)]
+            if empty:
+                found.append(Finding(cid, name, kind, "、".join(empty)))
+    return found
+
+
+def _own_phones(summary: Summary) -> list[str]:
+    return [entry for entry in summary.get("phone_book") or () if " " not in entry]
+
+
+def _filled(summary: Summary, code: str) -> bool:
+    return bool(_own_phones(summary)) if code == "phones" else code in summary
+
+
+def staleness(archive: Archive, listed: dict[str, Summary], as_of: date, days: int) -> list[Finding]:
+    """Customers whose phones and contacts' phones are the same as ``days`` ago: their phone book
+    (from the listing) now equals the one at the last commit on or before that day, which the
+    listing reads by patching back only the records changed since. A customer added since, or an
+    archive younger than that, has nothing stale."""
+    since = as_of - timedelta(days=days)
+    then_commit = commit_on(archive, since)
+    if then_commit is None:
+        return []
+    then = view.customers(archive, then_commit)
+    found = []
+    for cid in sorted(listed):
+        book = listed[cid].get("phone_book")
+        if book and cid in then and then[cid].get("phone_book") == book:
+            detail = f"电话和联系人电话自 {since.isoformat()} 以来 ({days} 天) 未更新, 请核实"
+            found.append(Finding(cid, listed[cid].get("name") or "", STALE, detail))
+    return found
+
+
+def duplicate_suspects(archive: Archive) -> list[Finding]:
+    """Every pair ``custtui duplicates`` finds, once, on the first customer of the pair."""
+    finder = DuplicateFinder.of(archive)
+    found = []
+    for cid, suspect in finder.pairs():
+        sure = " (同一主体)" if suspect.certain else ""
+        detail = f"与 {suspect.id} {suspect.name}{sure}: {'; '.join(suspect.reasons)}"
+        found.append(Finding(cid, finder.entries[cid].name, DUPLICATE, detail))
+    return found
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def retention_due(listed: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Finding]:
+    """Documents kept the years ``[retention] years`` gives their information type, counted from
+    the document's date, by ``as_of``: for a person to keep or destroy. A document without a
+    date, or of a type with no period, is never due."""
+    years = schema.rules["retention"]["years"]
+    found = []
+    for cid in sorted(listed):
+        for doc in facts.documents.get(cid, ()):
+            kept = years.get(doc.info_type or "")
+            if doc.day is None or not isinstance(kept, int):
+                continue
+            due = _years_after(doc.day, kept)
+            if due <= as_of:
+                info = schema.info_types[doc.info_type or ""].label if doc.info_type in schema.info_types else ""
+                doc_type = schema.doc_types[doc.doc_type].label if doc.doc_type in schema.doc_types else ""
+                kept_for = f"{info}保管 {kept} 年, {due.isoformat()} 到期"
+                detail = f"{doc_type or info} {doc.name} ({doc.day.isoformat()}, {kept_for})"
+                found.append(Finding(cid, listed[cid].get("name") or "", RETENTION_DUE, detail))
+    return found
+
+
+def halfyear(archive: Archive, span: Period, as_of: date) -> Routine:
+    """The half-yearly review: 流失 customers quiet long enough become 历史客户 (the proposals),
+    and findings for a person to act on: missing fields, phones not checked for
+    ``stale_after_days``, likely duplicates, documents whose retention period is over."""
+    schema = archive.schema()
+    listed = view.customers(archive)
+    facts = archive_facts.read(archive.store, archive.head(), deals=False)
+    proposals = status_moves(listed, facts, as_of, schema.rules, ("history",))
+    findings = completeness(listed, schema)
+    findings += staleness(archive, listed, as_of, schema.rules["routines"]["stale_after_days"])
+    findings += duplicate_suspects(archive)
+    findings += retention_due(listed, facts, as_of, schema)
+    return Routine(span, as_of, proposals, sorted(findings, key=lambda f: (FINDING_KINDS.index(f.kind), f.customer_id)))
