@@ -16,6 +16,7 @@ from .boxes import add_commands as add_box_commands
 from .common import Output, Progress, archive_path, chinese_argparse, field_pairs, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
 from .moving import add_commands as add_import_commands
+from .routines import add_commands as add_routine_commands
 from .ssh import add_commands as add_ssh_commands
 from .stats import add_commands as add_stats_commands
 from .tables import add_commands as add_table_commands
@@ -754,6 +755,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_duplicates_commands(command)
     add_import_commands(command)
     add_stats_commands(command)
+    add_routine_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))

@@ -28,6 +28,7 @@ from ..records.records import customer_dir, dumps
 from ..records.schema import Schema
 from . import view
 from .stats import DIMENSIONS, commit_on
+from .tables import Table
 
 ROUTINES = {"monthly": "月度复核", "quarterly": "季度价值评估", "halfyear": "半年度复核"}
 ALIASES = {"月度": "monthly", "季度": "quarterly", "半年度": "halfyear", "半年": "halfyear"}
@@ -127,6 +128,36 @@ def value_label(schema: Schema, code: str, value: Any) -> str:
         return "未填"
     found = schema.field(code)
     return schema.label(found.dimension, str(value)) if found and found.dimension else str(value)
+
+
+def described(routine: Routine, schema: Schema) -> list[dict[str, Any]]:
+    """Each proposal as people read it, numbered from 1: the field and values by their labels."""
+    return [
+        {
+            "number": i,
+            "customer_id": p.customer_id,
+            "name": p.name,
+            "field": field_label(schema, p.field),
+            "old": value_label(schema, p.field, p.old),
+            "new": value_label(schema, p.field, p.new),
+            "evidence": p.evidence,
+        }
+        for i, p in enumerate(routine.proposals, 1)
+    ]
+
+
+TABLE_HEADER = ("客户编号", "客户名称", "类别", "项目", "原值", "建议值", "依据或说明")
+
+
+def table(routine: Routine, schema: Schema) -> Table:
+    """The proposals then the findings as one form (the XLSX export). It names customers, some
+    of them people, so writing it out is logged like any form holding personal data."""
+    rows: list[list[Any]] = [
+        [d["customer_id"], d["name"], f"建议 {d['number']}", d["field"], d["old"], d["new"], d["evidence"]]
+        for d in described(routine, schema)
+    ]
+    rows += [[f.customer_id, f.name, "发现", f.kind, "", "", f.detail] for f in routine.findings]
+    return Table(routine.label, TABLE_HEADER, rows, personal=bool(rows))
 
 
 def accept(archive: Archive, routine: Routine, chosen: list[Proposal]) -> str | None:
