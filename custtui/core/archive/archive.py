@@ -54,6 +54,7 @@ from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Stor
 if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
     from ..index.search import SearchIndex
 
+NOTE_ORDER = ("time", "channel", "participants", "content", "needs", "feedback", "by")
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
 REVERT_STAGE_REASON = "撤销合作阶段的变更会在阶段历史中新增一条变更 (原记录保留), 请填写原因"
 
@@ -574,6 +575,10 @@ class Archive:
                 else:
                     draft[key] = value
             record = validator.customer(draft)
+            reassigned = current.get("owner") != record.get("owner")
+            step = record.get("follow_up")
+            if reassigned and step and step.get("owner") == current.get("owner"):  # the next step moves too
+                record["follow_up"] = {k: x for k, x in {**step, "owner": record.get("owner")}.items() if x}
             self._refuse_duplicate(record, head, before=current)
             diffs = field_changes(current, record)
             if not diffs:
@@ -589,10 +594,12 @@ class Archive:
                     raise ConflictError(customer_id, conflicts)
             if current.get("stage") != record.get("stage"):
                 self.add_stage_step(current, record, reason, when)
-            elif reason:
-                raise FieldError("reason", "变更原因", "只有修改合作阶段时才需要填写原因")
+            elif reason and not reassigned:
+                raise FieldError("reason", "变更原因", "只有修改合作阶段或负责人时才需要填写原因")
             schema = validator.schema
             detail = "; ".join(change_text(schema, k, old, new) for k, old, new in diffs if k != "stage_history")
+            if reason and reassigned:  # a reassignment's reason is read in the audit trail
+                detail += f"; 原因: {reason}"
             path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
             return (
                 {path: dumps(record, validator.field_order())},
@@ -643,24 +650,107 @@ class Archive:
 
         return file, self.commit_required(build, when)
 
-    def add_note(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
-        """Add a communication record (沟通记录); returns (file name, commit)."""
+    def add_note(
+        self,
+        customer_id: str,
+        data: dict[str, Any],
+        when: datetime | None = None,
+        follow_up: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """Add a communication record (沟通记录); with ``follow_up`` (date, action, optionally
+        owner) the customer's next step is set in the same commit. Returns (file name, commit)."""
+        if follow_up is not None:
+            file, commit = self._follow_up_commit(customer_id, lambda _: follow_up, "沟通记录", "note", data, when)
+            assert file is not None  # a note was given
+            return file, commit
         self._require_edit(NOTE_RECORD, "沟通记录")
         self._require_customer(customer_id, None)
-        schema = self.schema()
-        record = Validator(schema).note(data)
-        detail = f"{schema.label('channel', record['channel'])} {record['time']:%Y-%m-%d %H:%M}"
+        record = self.validator().note(data)
         return self._append_fact(
             customer_id,
             NOTES_DIR,
             f"{record['time']:%Y%m%dT%H%M}",
             record,
-            ("time", "channel", "participants", "content", "needs", "feedback", "by"),
+            NOTE_ORDER,
             "沟通记录",
-            detail,
+            self._note_detail(record),
             "note",
             when,
         )
+
+    def _note_detail(self, note: dict) -> str:
+        return f"{self.schema().label('channel', note['channel'])} {note['time']:%Y-%m-%d %H:%M}"
+
+    # --- follow-ups (下次跟进) --------------------------------------------------------------
+
+    def set_follow_up(self, customer_id: str, step: dict[str, Any], *, when: datetime | None = None) -> str:
+        """Set a customer's next step (date, action, optionally owner: by default the customer's
+        负责人), replacing any; one commit."""
+        return self._follow_up_commit(customer_id, lambda _: step, "跟进", "follow_up", None, when)[1]
+
+    def finish_follow_up(
+        self, customer_id: str, note: dict[str, Any] | None = None, *, when: datetime | None = None
+    ) -> tuple[str | None, str]:
+        """Mark a customer's next step done (it is cleared), with a communication record in the
+        same commit when ``note`` is given; returns (the note's file name or None, commit)."""
+        return self._follow_up_commit(customer_id, lambda _: None, "完成跟进", "follow_up_done", note, when)
+
+    def postpone_follow_up(self, customer_id: str, to: date, *, when: datetime | None = None) -> str:
+        """Move a customer's next step to the day ``to``; one commit."""
+        return self._follow_up_commit(
+            customer_id, lambda step: {**step, "date": to}, "推迟跟进", "follow_up", None, when
+        )[1]
+
+    def _follow_up_commit(
+        self,
+        customer_id: str,
+        change: Callable[[dict], dict | None],
+        verb: str,
+        action: str,
+        note: dict[str, Any] | None,
+        when: datetime | None,
+    ) -> tuple[str | None, str]:
+        """One commit changing a customer's follow-up to ``change(current step)`` (None clears
+        it), and adding the communication record ``note`` when given."""
+        self._require_edit(CUSTOMER_RECORD, "客户档案")
+        if note is not None:
+            self._require_edit(NOTE_RECORD, "沟通记录")
+        self._require_customer(customer_id, None)
+        fact = None
+        if note is not None:
+            fact = {**self.validator().note(note), "by": self.display_name}
+        file = f"{fact['time']:%Y%m%dT%H%M}-{os.urandom(3).hex()}{TOML_SUFFIX}" if fact else None
+        done = verb == "完成跟进"
+
+        def build(head: str | None) -> tuple[Changes, str]:
+            validator = self.validator(head)
+            current = self.customer(customer_id, head)
+            was = current.get("follow_up")
+            if was is None and (done or verb == "推迟跟进"):
+                raise CusttuiError(f"{customer_id} 没有待办的跟进")
+            given = change(dict(was or {}))
+            record = dict(current)
+            if given is None:
+                record.pop("follow_up", None)
+            else:
+                owner = given.get("owner") or current.get("owner") or self.display_name
+                record["follow_up"] = {**given, "owner": owner, "set_by": self.display_name}
+            record = validator.customer(record)
+            folder = customer_dir(customer_id)
+            changes: Changes = {f"{folder}/{CUSTOMER_FILE}": dumps(record, validator.field_order())}
+            if done and was is not None:
+                parts = [f"{was['action']} (原定 {was['date']})"]
+            elif verb == "推迟跟进" and was is not None:
+                parts = [f"{was['action']} {was['date']}→{record['follow_up']['date']}"]
+            else:
+                parts = [change_text(validator.schema, "follow_up", was, record["follow_up"])]
+            if fact is not None and file is not None:
+                changes[f"{folder}/{NOTES_DIR}/{file}"] = dumps(fact, NOTE_ORDER)
+                parts.insert(0 if verb == "沟通记录" else 1, self._note_detail(fact))
+            detail = "; ".join(parts)
+            return changes, self.commit_message(verb, customer_id, record["name"], detail, action, ["follow_up"])
+
+        return file, self.commit_required(build, when)
 
     def add_deal(self, customer_id: str, data: dict[str, Any], when: datetime | None = None) -> tuple[str, str]:
         """Add a transaction (交易记录); returns (file name, commit)."""

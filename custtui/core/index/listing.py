@@ -28,11 +28,11 @@ from typing import Any, Iterator, Literal
 
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
-from ..records.records import loads
+from ..records.records import FOLLOW_UP_KEYS, loads
 from ..store.repo import Store
 from .matchkeys import ID_NUMBER, USCC, match_keys
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 LOOKUP_FIELDS = ("uscc", "id_number")
 SUMMARY_FIELDS = (
     "id",
@@ -55,6 +55,7 @@ SUMMARY_FIELDS = (
     "first_contact",
     "conflicts",
     "phone_book",
+    "follow_up",
     "error",
 )
 LIST_FIELDS = frozenset({"aliases", "demand_types", "tags", "phone_book"})
@@ -84,7 +85,9 @@ class Summary:
                 return ""
             if key == "conflicts":  # listed as how many are open
                 value = len(value) if isinstance(value, list) else value
-            if key in LIST_FIELDS:
+            if key == "follow_up" and isinstance(value, dict):  # what ``custtui due`` reads: no record
+                value = _LIST_SEP.join(str(value.get(k, "")).replace(_LIST_SEP, " ") for k in FOLLOW_UP_KEYS)
+            elif key in LIST_FIELDS:
                 value = _LIST_SEP.join(map(str, value)) if isinstance(value, list) else str(value)
             elif isinstance(value, date):
                 value = value.isoformat()
@@ -152,6 +155,9 @@ def _value(key: str, value: str, default: Any) -> Any:
         return date.fromisoformat(value)
     if key == "conflicts":
         return int(value)
+    if key == "follow_up":
+        found = dict(zip(FOLLOW_UP_KEYS, value.split(_LIST_SEP), strict=True))
+        return {"date": date.fromisoformat(found.pop("date")), **{k: x for k, x in found.items() if x}}
     return value
 
 
@@ -209,6 +215,8 @@ def parse_customer(raw: bytes, path: str) -> dict:
             continue
         if key == "first_contact":
             shaped = isinstance(value, date)
+        elif key == "follow_up":
+            shaped = isinstance(value, dict) and type(value.get("date")) is date
         elif key in LIST_FIELDS:
             shaped = isinstance(value, list) and all(isinstance(x, str) for x in value)
         else:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .records import EMPTY
+from .records import EMPTY, FOLLOW_UP_LABEL
 from .schema import Schema
 
-# keys every customer record has outside fields.toml
-RECORD_LABELS = {"id": "客户编号", "type": "客户类型", "name": "名称"}
+# keys every customer record has outside fields.toml, and those custtui keeps
+RECORD_LABELS = {"id": "客户编号", "type": "客户类型", "name": "名称", "follow_up": FOLLOW_UP_LABEL}
 CONTACT_LABELS = {
     "name": "姓名",
     "position": "职务",
@@ -75,6 +75,8 @@ def display(schema: Schema, key: str, value: Any) -> str:
     definition = schema.fields.get(key)
     if key == "type":
         return schema.label("customer_type", value)
+    if key == "follow_up" and isinstance(value, dict):
+        return follow_up_text(value)
     if definition is None:
         return str(value)
     if definition.kind == "enum" and definition.dimension:
@@ -88,6 +90,12 @@ def display(schema: Schema, key: str, value: Any) -> str:
     if definition.kind == "contacts":
         return "、".join(c.get("name", "") for c in value)
     return plain(value)
+
+
+def follow_up_text(follow_up: dict) -> str:
+    """``2026-12-05 回访报价 (张伟)``: a next step as people read it."""
+    owner = f" ({follow_up['owner']})" if follow_up.get("owner") else ""
+    return f"{follow_up.get('date', '')} {follow_up.get('action', '')}{owner}".strip()
 
 
 def document_display(schema: Schema, key: str, value: Any) -> str:

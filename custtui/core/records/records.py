@@ -23,8 +23,11 @@ from .schema import CUSTOMER_TYPE, FieldDef, Schema
 ID_PATTERN = re.compile(r"^(?P<office>[A-Z][A-Z0-9]{1,5})-(?P<seq>\d{6,})$")
 OFFICE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
 SYSTEM_FIELDS = ("id", "type", "name")
-TRAILING_TABLES = ("contacts", "stage_history", "conflicts")
-SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into")  # kept by custtui, never typed in
+TRAILING_TABLES = ("follow_up", "contacts", "stage_history", "conflicts")
+# kept by custtui, never typed in (the follow-up is set by ``custtui followup`` and the note form)
+SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into", "follow_up")
+FOLLOW_UP_LABEL = "下次跟进"
+FOLLOW_UP_KEYS = ("date", "action", "owner", "set_by")
 EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
@@ -207,6 +210,9 @@ class Validator:
             if key == "conflicts":
                 out[key] = self.conflicts(value)
                 continue
+            if key == "follow_up":
+                out[key] = self.follow_up(value)
+                continue
             if key == "merged_into":
                 if not isinstance(value, str) or not ID_PATTERN.match(value):
                     raise FieldError(key, "已并入", f"{value!r} 不是客户编号")
@@ -247,6 +253,24 @@ class Validator:
                 if step.get(key) not in EMPTY:
                     self._enum_value("stage", step[key], f"stage_history.{key}")
         return value
+
+    @staticmethod
+    def follow_up(value: Any) -> dict:
+        """A customer's next step (下次跟进): when, what, who must do it and who set it."""
+        rule = "应为 { date=日期, action=事项, owner=跟进人, set_by=设定人 }, 日期和事项必填"
+        if not isinstance(value, dict) or set(value) - set(FOLLOW_UP_KEYS):
+            raise FieldError("follow_up", FOLLOW_UP_LABEL, rule)
+        try:
+            result: dict[str, Any] = {"date": v.parse_date(value.get("date"), "follow_up", FOLLOW_UP_LABEL)}
+            result["action"] = v.validate_text(value.get("action"), "follow_up", FOLLOW_UP_LABEL, max_length=200)
+            for key in ("owner", "set_by"):
+                if value.get(key) not in EMPTY:
+                    result[key] = v.validate_text(value[key], "follow_up", FOLLOW_UP_LABEL, max_length=30)
+        except FieldError as exc:
+            raise FieldError("follow_up", FOLLOW_UP_LABEL, f"{rule}: {exc.rule}") from None
+        if not result["action"]:
+            raise FieldError("follow_up", FOLLOW_UP_LABEL, f"{rule}: 事项为空")
+        return result
 
     @staticmethod
     def conflicts(value: Any) -> list[dict]:

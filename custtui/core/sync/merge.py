@@ -82,6 +82,8 @@ def conflict_value(schema: Schema, field: str, value: Any, document: bool = Fals
         return EMPTY_TEXT
     if field == DELETED:  # the stored words: 保留 / 删除
         return str(value)
+    if isinstance(value, dict) and field == "follow_up":  # the next step, one field however many keys moved
+        return display(schema, field, value) or EMPTY_TEXT
     if isinstance(value, dict):  # a whole contact
         return contact_display(value) or EMPTY_TEXT
     if isinstance(value, (date, datetime)):

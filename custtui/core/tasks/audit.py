@@ -234,7 +234,26 @@ def _step(schema: Schema, step: dict) -> str:
 
 
 def _moved(schema: Schema, key: str, old: Any, new: Any) -> str:
+    if key == "follow_up":
+        return _follow_up_moved(schema, old, new)
     return f"{field_label(schema, key)}: {display(schema, key, old) or '(空)'} → {display(schema, key, new) or '(空)'}"
+
+
+def _follow_up_moved(schema: Schema, old: dict | None, new: dict | None) -> str:
+    """``下次跟进: 设为 …``, ``… 已清除 (原为 …)`` or ``回访报价 推迟 2026-12-05 → 2026-12-12``."""
+    label, shown = field_label(schema, "follow_up"), (lambda step: display(schema, "follow_up", step))
+    if not old:
+        return f"{label}: 设为 {shown(new)}"
+    if not new:
+        return f"{label}: 已清除 (原为 {shown(old)})"
+
+    def same_step(step: dict) -> dict:
+        return {k: x for k, x in step.items() if k not in ("date", "set_by")}
+
+    if same_step(old) == same_step(new):
+        moved = "推迟" if str(new.get("date")) > str(old.get("date")) else "提前"
+        return f"{label}: {new.get('action', '')} {moved} {old.get('date')} → {new.get('date')}"
+    return f"{label}: {shown(old)} → {shown(new)}"
 
 
 def _fact(diff: list[tuple[str, Any, Any]], noun: str, line) -> Change:
