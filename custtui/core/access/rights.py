@@ -11,12 +11,15 @@ makes is never refused by another, and a peer cannot do more than its author may
 - a box of the paper register (``boxes/``): the edit right for documents of some information type
   (internal), as anyone who files documents has; removing a box: ``delete`` (a destroyed box
   stays registered with its status 已销毁);
+- a signed access review (``reviews/``): ``read_access_log`` or ``manage_staff``, who may run the
+  review; removing one: ``delete``;
 - ``staff/``: ``manage_staff``; ``schema/`` (the policy included) and ``archive.toml``:
   ``edit_schema``; registering a new office: ``sync``; its counter: the customer edit right;
   removing an office: ``delete``.
 
-Changes to staff, schema and the archive settings, and removals, are *privileged*: from another
-copy they count only when the author is verifiable (``custtui.core.sync.gate``).
+Changes to staff, schema, the archive settings and access reviews, and removals, are
+*privileged*: from another copy they count only when the author is verifiable
+(``custtui.core.sync.gate``).
 """
 
 from __future__ import annotations
@@ -45,9 +48,13 @@ class Need(NamedTuple):
     edit: tuple[str, str] | None = None
     privileged: bool = False
     files_documents: bool = False  # the edit right for documents of any information type (internal)
+    instead: tuple[str, ...] = ()  # permissions any one of which does as well as ``permission``
+
+    def _lacks_permission(self, access: Access) -> bool:
+        return self.permission is not None and not any(access.may(p) for p in (self.permission, *self.instead))
 
     def met_by(self, access: Access) -> bool:
-        if self.permission and not access.may(self.permission):
+        if self._lacks_permission(access):
             return False
         if self.files_documents and not files_documents(access):
             return False
@@ -55,8 +62,8 @@ class Need(NamedTuple):
 
     def refusal(self, access: Access) -> str:
         lacking = (
-            f"「{PERMISSIONS[self.permission]}」({self.permission})"
-            if self.permission and not access.may(self.permission)
+            " 或 ".join(f"「{PERMISSIONS[p]}」({p})" for p in (self.permission, *self.instead) if p)
+            if self._lacks_permission(access)
             else f"修改 {self.edit[0]}/{self.edit[1]} 级别的资料"
             if self.edit
             else "「修改资料」(任一信息类型的内部级资料)"
@@ -71,6 +78,9 @@ def files_documents(access: Access) -> bool:
     who files documents also keeps the register of the boxes their paper originals are in."""
     return access.unrestricted or any(access.can_edit(t, "internal") for r in access.roles or () for t in r.edit)
 
+
+# who may run and sign the access review: who reads the access log, or who manages the staff
+REVIEW_PERMISSIONS = ("read_access_log", "manage_staff")
 
 _FACTS = {
     Kind.CUSTOMER: (CUSTOMER_RECORD, "客户记录"),
@@ -102,6 +112,12 @@ def needs(changes: list[Change], new_entry: Callable[[str], str | None], read: C
                 result.append(Need(f"删除纸质档案盒 {where.name}", "delete", privileged=True))
             else:
                 result.append(Need(f"修改纸质档案盒 {where.name}", files_documents=True))
+        elif where.kind is Kind.REVIEW:
+            if removed:
+                result.append(Need(f"删除权限复核 {where.name}", "delete", privileged=True))
+            else:
+                first, *others = REVIEW_PERMISSIONS
+                result.append(Need(f"签署权限复核 {where.name}", first, privileged=True, instead=tuple(others)))
         elif where.kind is Kind.OFFICE:
             if removed:
                 result.append(Need(f"删除办事处 {where.name}", "delete", privileged=True))

@@ -5,10 +5,11 @@ The code twin of ``docs/archive-format.md``: every folder, file name and suffix 
 names.
 
 ``place(path)`` says what a path is (the archive file, a schema file, an office, a person, a
-paper archive box, a customer record, a note, a deal, a document or its metadata) or None when the archive format
-has no such path. ``unsafe_name(name)`` says why one path component must never be written to a
-disk: ``..``, ``.git`` in every spelling git's own fsck refuses (case, NTFS short names and
-trailing dots or spaces, HFS+ ignorable characters), control characters, non-canonical Unicode.
+paper archive box, a signed access review, a customer record, a note, a deal, a document or its
+metadata) or None when the archive format has no such path. ``unsafe_name(name)`` says why one
+path component must never be written to a disk: ``..``, ``.git`` in every spelling git's own
+fsck refuses (case, NTFS short names and trailing dots or spaces, HFS+ ignorable characters),
+control characters, non-canonical Unicode.
 Both read only strings, so the incoming gate, ``custtui check`` and the working-tree writer
 share them.
 """
@@ -36,6 +37,7 @@ SCHEMA_NAMES = (*SCHEMA_FILES, POLICY_FILE)  # every file schema/ may hold
 OFFICES_DIR = "offices"  # offices/<CODE>.toml: one per office, its name and next sequence number
 STAFF_DIR = "staff"  # staff/<id>.toml: one per person, the staff registry
 BOXES_DIR = "boxes"  # boxes/<number>.toml: one per paper archive box (纸质档案盒), the box register
+REVIEWS_DIR = "reviews"  # reviews/access-<period>.toml: one per signed access review (权限复核)
 CUSTOMERS_DIR = "customers"  # customers/<CODE>/<NNN>/<ID>/: one folder per customer
 CUSTOMER_FILE = "customer.toml"  # in a customer's folder: the customer's editable fields
 NOTES_DIR = "notes"  # in a customer's folder: communication records (沟通记录), one file each
@@ -75,6 +77,8 @@ _STAFF_FILE = re.compile(rf"^{STAFF_DIR}/([a-z][a-z0-9_.-]{{1,31}}){_TOML}$")
 # characters (BJ-HT-2024-01, 2019-HT-003, 合同2019-03): safe as a file name on every system
 _BOX_PART = "[0-9A-Z\u4e00-\u9fff]+"
 _BOX_FILE = re.compile(rf"^{BOXES_DIR}/([^/]+){_TOML}$")
+# a signed access review names its period: a quarter or a half year (2026-Q4, 2026-H2)
+_REVIEW_FILE = re.compile(rf"^{REVIEWS_DIR}/access-(\d{{4}}-(?:Q[1-4]|H[12])){_TOML}$")
 _DOCUMENT_UNSAFE = re.compile(r'[\\/:*?"<>|]')
 WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHORT_NAMES = re.compile(r"^(git|gitmod|gitatt|gitign|mailma|gi7eba|gi7d29|gi250a|maba30)~\d")  # 8.3 aliases
@@ -86,6 +90,7 @@ class Kind(Enum):
     OFFICE = "办事处"
     STAFF = "员工名册"
     BOX = "纸质档案盒"
+    REVIEW = "权限复核"
     CUSTOMER = "客户记录"
     NOTE = "沟通记录"
     DEAL = "交易记录"
@@ -143,6 +148,11 @@ def unsafe_box_number(number: str) -> str | None:
     return None
 
 
+def review_file(period: str) -> str:
+    """``reviews/access-2026-Q4.toml``: the sign-off of one period's access review."""
+    return f"{REVIEWS_DIR}/access-{period}{TOML_SUFFIX}"
+
+
 def customer_folder(customer_id: str) -> str:
     """``customers/BJ/001/BJ-001234``: a customer's folder, sharded by office and thousands (the
     ID's form is the caller's to check)."""
@@ -172,6 +182,8 @@ def place(path: str) -> Place | None:
         return Place(Kind.STAFF, name=match.group(1))
     if (match := _BOX_FILE.match(path)) and unsafe_box_number(match.group(1)) is None:
         return Place(Kind.BOX, name=match.group(1))
+    if match := _REVIEW_FILE.match(path):
+        return Place(Kind.REVIEW, name=match.group(1))
     match = _CUSTOMER_FOLDER.match(path)
     if match is None or match["shard"] != shard(match["id"]):
         return None

@@ -12,10 +12,12 @@ Every commit new to this copy is checked in history order, each against the stat
 3. **Content.** Records within the size and nesting bounds, parsing and validating against the
    schema in force at that commit; documents within the size limit and matching their metadata's
    checksum; a consistent staff registry; a schema and policy that load; office counters that
-   never go back; boxes of the paper register as custtui writes them (``records.boxes``).
+   never go back; boxes of the paper register as custtui writes them (``records.boxes``); signed
+   access reviews as custtui writes them, on a commit of their own history (``access.reviews``).
 4. **Rights.** The author (``name <id@office>``) is a registered, active person whose roles allow
-   every change (``custtui.core.access.rights``). A change to staff, schema or archive settings, or a
-   removal, also needs a *verifiable* author: the commit is signed by a key registered to the
+   every change (``custtui.core.access.rights``); a signed access review names its author as the
+   reviewer. A change to staff, schema, archive settings or access reviews, or a removal, also
+   needs a *verifiable* author: the commit is signed by a key registered to the
    author or to an office server (a person with ``replicate``).
 
 A merge commit must be the merge custtui computes from its two parents; whatever differs from
@@ -289,7 +291,7 @@ class Gate:
         policy = self.archive.policy(parent)
         access = access_of(person, policy)
         required = needs(changes, lambda p: self._blob(commit, p), self._read)
-        problems = unmet(access, required)
+        problems = unmet(access, required) + self._reviewers(person.id, changes)
         if not problems and any(n.privileged for n in required):
             status, signer = signatures(self.store, [commit], allowed_signers(people)).get(commit, ("N", ""))
             vouched = status == "G" and (
@@ -306,6 +308,17 @@ class Gate:
                     f"{what}: 修改员工名册、分类标准、档案设置或删除时, 作者必须可验证 "
                     f"(由作者本人或办事处服务器登记过的密钥签名), 而此提交{why}"
                 )
+        return problems
+
+    def _reviewers(self, account: str, changes: list[Change]) -> list[str]:
+        """A signed access review names its author as the reviewer: no one signs in another's name."""
+        problems = []
+        for change in changes:
+            where = place(change.path)
+            if change.new and where is not None and where.kind is Kind.REVIEW:
+                reviewer = loads(self._read(change.new), change.path).get("reviewer")
+                if reviewer != account:
+                    problems.append(f"{change.path}: 复核人 {printable(str(reviewer))} 不是提交作者 {account}")
         return problems
 
 
