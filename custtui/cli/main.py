@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.base.errors import CusttuiError, FieldError
+from .access_review import add_commands as add_access_review_commands
 from .boxes import add_commands as add_box_commands
 from .common import Output, Progress, archive_path, chinese_argparse, field_pairs, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
@@ -755,6 +756,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_duplicates_commands(command)
     add_import_commands(command)
     add_stats_commands(command)
+    add_access_review_commands(command)
     add_routine_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")

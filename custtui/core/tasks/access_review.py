@@ -237,6 +237,8 @@ def require_reviewer(archive: Archive, commit: str | None = None) -> None:
 
 def report(archive: Archive, *, idle_days: int = IDLE_DAYS, today: date | None = None) -> Report:
     """The review of everyone in the registry at the head, as of ``today``."""
+    if idle_days < 1:
+        raise CusttuiError(f"未使用的天数应为正整数, 实为 {idle_days}")
     head = archive.head()
     require_reviewer(archive, head)
     assert head is not None, "a registry lives in a commit"
