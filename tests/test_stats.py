@@ -1,5 +1,6 @@
 """``custtui stats``: the customer structure by one or two dimensions, its change since a past date
-(computed from the git history), the annual amounts only for who may see amounts, the XLSX export."""
+(computed from the git history), the amounts (transactions of the last 12 months, 年采购额) only for
+who may see them, the XLSX export."""
 
 from __future__ import annotations
 
@@ -18,11 +19,16 @@ from custtui.core.archive.archive import Archive
 from custtui.core.archive.staff import add_person
 from custtui.core.tasks import stats
 
+POLICY = "schema/policy.toml"
+SERVICE_SEES_AMOUNTS = ('mask = ["id_number", "amounts"]\nmay = []', 'mask = ["id_number"]\nmay = []')
+TODAY = date(2025, 6, 30)  # inside the demo's years of transactions: some fall in the 12 months before, some not
+
 
 @pytest.fixture(scope="module")
 def staffed(demo_template, tmp_path_factory):
     """One copy of the demo for the module, with staff: 张伟 管理员, 赵磊 管理层 (sees amounts),
-    刘洋 市场 (amounts masked). Tests only read it, except the past-date test (which runs last)."""
+    刘洋 市场 (amounts masked), 陈静 客服 (amounts shown, as this company sets it, but no cooperation
+    records). Tests only read it, except the past-date test (which runs last)."""
     path = tmp_path_factory.mktemp("stats") / "demo"
     shutil.copytree(demo_template, path, symlinks=True)
     archive = Archive(path, user="张伟")
@@ -30,8 +36,13 @@ def staffed(demo_template, tmp_path_factory):
         ("zhangwei", "张伟", "管理员"),
         ("zhaolei", "赵磊", "管理层"),
         ("liuyang", "刘洋", "市场"),
+        ("chenjing", "陈静", "客服"),
     ):
         add_person(archive, person_id, name, department)
+    text = archive.store.read(archive.head(), POLICY).decode("utf-8")
+    assert SERVICE_SEES_AMOUNTS[0] in text
+    changed = text.replace(*SERVICE_SEES_AMOUNTS).encode("utf-8")
+    archive.store.transact(lambda head: ({POLICY: changed}, "客服看到金额"), archive.identity())
     archive.user = "赵磊"
     yield archive
     archive.close()
@@ -80,21 +91,47 @@ def test_two_dimensions_sum_to_each_one_and_show_as_rows_by_columns(staffed):
     assert lines[-1].split() == ["合计", *(str(stage[(s,)]) for s in lines[0].split()[3:-1]), str(sum(stage.values()))]
 
 
+def deal_sums(archive: Archive, records: dict[str, dict], dim: str, until: date) -> Counter:
+    """Each group's transactions dated in the 12 months up to ``until``, from every deal record."""
+    start = until.replace(year=until.year - 1)
+    sums: Counter = Counter()
+    for cid, r in records.items():
+        for deal in archive.deals(cid):
+            if start < deal["date"] <= until:
+                sums[(expected_label(archive, dim, r),)] += Decimal(str(deal["amount"]))
+    return sums
+
+
 def test_annual_amounts_only_for_who_may_see_amounts(staffed, records):
     staffed.user = "赵磊"
-    found = stats.stats(staffed, ["阶段"], amounts=True)
+    found = stats.stats(staffed, ["阶段"], amounts=True, today=TODAY)
     expected: Counter = Counter()
     for r in records.values():
         expected[(expected_label(staffed, "stage", r),)] += Decimal(str(r.get("annual_purchase") or 0))
     assert found.amounts == dict(expected) and sum(expected.values()) > 0
+    deals = deal_sums(staffed, records, "stage", TODAY)
+    assert found.deals == {k: v for k, v in deals.items() if v} and 0 < sum(deals.values())
+    everything = sum(Decimal(str(d["amount"])) for cid in records for d in staffed.deals(cid))
+    assert sum(deals.values()) < everything, "the window leaves older transactions out"
+    assert found.table().header == ("合作阶段", "客户数", stats.DEALS, stats.AMOUNT)
+
+    staffed.user = "陈静"  # amounts shown, cooperation records not: 年采购额 only
+    service = stats.stats(staffed, ["阶段"], amounts=True, today=TODAY)
+    assert service.deals is None and service.amounts == found.amounts and service.hidden == stats.DEALS_HIDDEN
+    assert stats.DEALS not in service.table().header and stats.DEALS_HIDDEN in service.text()
+    staffed.user = "赵磊"
     path = staffed.store.path
     hidden = run_cli("stats", "--by", "阶段", "--amounts", "--json", "--archive", path, "--user", "刘洋")
     assert hidden.code == 0, hidden.err
     data = json.loads(hidden.out)
-    assert data["amounts"] == stats.AMOUNTS_HIDDEN and all(stats.AMOUNT not in g for g in data["groups"])
-    text = run_cli("stats", "--by", "阶段", "--amounts", "--archive", path, "--user", "刘洋").out
-    assert stats.AMOUNTS_HIDDEN in text and stats.AMOUNT not in text.splitlines()[0]
-    assert not any(str(int(v)) in text.replace(",", "") for v in expected.values() if v > 1000)
+    assert data["amounts"] == stats.AMOUNTS_HIDDEN
+    assert all(stats.AMOUNT not in g and stats.DEALS not in g for g in data["groups"])
+    text = run_cli(
+        "stats", "--by", "阶段", "--amounts", "--since", "2025-01-01", "--archive", path, "--user", "刘洋"
+    ).out
+    assert stats.AMOUNTS_HIDDEN in text and stats.AMOUNT not in text.splitlines()[0] and stats.DEALS not in text
+    shown = [*expected.values(), *(found.deals or {}).values()]
+    assert not any(str(int(v)) in text.replace(",", "") for v in shown if v > 1000)
 
 
 def test_xlsx_export_matches_and_needs_the_export_right(staffed, tmp_path):
@@ -132,14 +169,16 @@ def test_stats_at_a_past_date_equal_stats_on_a_checkout_of_that_commit(staffed, 
     staffed.update_customer(potential, {"stage": "签约"}, reason="签订年度合同")
     new_id, _ = staffed.add_customer("个人", "统计测试", {"phones": "13912345678", "owner": "赵磊"})
 
-    found = stats.stats(staffed, ["阶段", "行业"], since=day)
+    found = stats.stats(staffed, ["阶段", "行业"], since=day, amounts=True)
     assert found.change is not None and found.change.commit == then
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(staffed.store.path), str(clone)], check=True)
     git(clone, "reset", "-q", "--hard", then)
-    past = Archive(clone, user="张伟")
+    past = Archive(clone, user="赵磊")
     try:
-        assert found.change.before == stats.stats(past, ["阶段", "行业"]).counts
+        on_checkout = stats.stats(past, ["阶段", "行业"], amounts=True, today=day)
+        assert found.change.before == on_checkout.counts
+        assert found.change.deals == on_checkout.deals and sum(on_checkout.deals.values()) > 0
         at_then = {cid: c.get("stage") for cid, c in past.customers().items()}
     finally:
         past.close()

@@ -52,6 +52,9 @@ def add_commands(command) -> None:
         help="与这一天 (如 2025-12-31) 的档案相比: 数量变化、第一个维度的变动、新增和减少的客户",
     )
     p.add_argument(
-        "--amounts", action="store_true", help="每组客户的年采购额合计 (读取每个客户的记录; 金额被打码的角色看不到)"
+        "--amounts",
+        action="store_true",
+        help="每组客户近12个月的交易额 (有 --since 时也给出那一天之前12个月的) 和年采购额合计;"
+        " 金额被打码的角色两者都看不到, 不能查看合作记录的看不到交易额",
     )
     p.add_argument("--out", metavar="文件", help="写入 .xlsx 或 .csv 文件 (需要导出权限; 不覆盖已有文件)")

@@ -5,9 +5,13 @@ what changed since then (counts, moves of one dimension, customers added and gon
 Counts are read from the listing cache, never from every record: measured on the synthetic 100k
 bench archive (2 shared cores), 行业 × 阶段 in 1.0 s from the listing, 10 s reading every record;
 against 2026-12-01 (the listing patched back from the diff) 2.6 s. Values are the labels of the
-archive's own schema at that commit; a missing one is 未填. The annual amount per group (the sum
-of 年采购额) is asked for apart: the listing holds no amounts, so it reads every record, and a
-person whose policy masks amounts gets none (a sum would reveal what the mask hides).
+archive's own schema at that commit; a missing one is 未填.
+
+Amounts are asked for apart, since the listing holds none: per group the transactions of the 12
+months up to today (and up to the past date, at its commit), their dates read from the deal files'
+names in one ``git ls-tree``, and the sum of 年采购额, from every record. A person whose policy
+masks amounts gets neither (a sum would reveal what the mask hides); one who may not view
+cooperation records (交易记录) gets no transaction sums.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from ..access.policy import CUSTOMER_RECORD, PermissionDenied
+from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, PermissionDenied
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError
-from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
-from ..index.listing import Summary, batch_read, customer_folders, parse_customer
+from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DEALS_DIR
+from ..index.listing import Summary, batch_read, parse_customer
+from ..records.records import loads
 from ..records.schema import Schema
 from . import view
 from .tables import Table, cell_text, width
@@ -43,7 +48,9 @@ SCHEMA_DIMENSION = {"type": "customer_type"}  # the listed field whose schema di
 MISSING = "未填"
 TOTAL = "合计"
 AMOUNT = "年采购额"
+DEALS = "近12个月交易额"
 AMOUNTS_HIDDEN = "金额按你的权限不显示 (年采购额已打码)"
+DEALS_HIDDEN = "交易额按你的权限不显示 (不能查看合作记录)"
 
 
 def dimension(schema: Schema, text: str) -> str:
@@ -109,6 +116,7 @@ class Change:
     moves: Counter[tuple[str, str]]  # (from, to) of the first dimension, for customers in both
     added: list[str]
     gone: list[str]
+    deals: dict[tuple[str, ...], Decimal] | None = None  # the transactions of the 12 months up to ``day``
 
 
 @dataclass
@@ -117,7 +125,9 @@ class Stats:
     counts: Counter[tuple[str, ...]]
     change: Change | None = field(default=None)
     amounts: dict[tuple[str, ...], Decimal] | None = None  # the sum of 年采购额 per group, when asked and allowed
-    amounts_hidden: bool = False  # asked for, but the person's policy masks amounts
+    deals: dict[tuple[str, ...], Decimal] | None = None  # the transactions of the last 12 months per group
+    amounts_hidden: bool = False  # asked for, but the person's policy masks amounts (neither sum is given)
+    deals_hidden: bool = False  # asked for, but the person may not view cooperation records
 
     @property
     def titles(self) -> list[str]:
@@ -128,18 +138,20 @@ class Stats:
         the difference when a past date is compared."""
         keys = sorted(set(self.counts) | set(self.change.before if self.change else ()), key=_order)
         header = [*self.titles, "客户数"]
-        if self.amounts is not None:
-            header.append(AMOUNT)
+        sums = [s for s in (self.deals, self.amounts) if s is not None]
+        header += [title for title, s in ((DEALS, self.deals), (AMOUNT, self.amounts)) if s is not None]
         if self.change:
             header += [f"{self.change.day.isoformat()} 客户数", "变化"]
+            if self.change.deals is not None:
+                header.append(f"{self.change.day.isoformat()} {DEALS}")
         rows = []
         for key in keys:
-            row: list = [*key, self.counts[key]]
-            if self.amounts is not None:
-                row.append(self.amounts.get(key, Decimal(0)))
+            row: list = [*key, self.counts[key], *(s.get(key, Decimal(0)) for s in sums)]
             if self.change:
                 then = self.change.before[key]
                 row += [then, self.counts[key] - then]
+                if self.change.deals is not None:
+                    row.append(self.change.deals.get(key, Decimal(0)))
             rows.append(row)
         return Table(f"客户结构 按{'、'.join(self.titles)}", tuple(header), rows, personal=False)
 
@@ -150,8 +162,8 @@ class Stats:
             "total": sum(self.counts.values()),
             "groups": [dict(zip(table.header, row, strict=True)) for row in table.rows],
         }
-        if self.amounts_hidden:
-            data["amounts"] = AMOUNTS_HIDDEN
+        if self.amounts_hidden or self.deals_hidden:
+            data["amounts"] = self.hidden
         if self.change:
             c = self.change
             data["since"] = {
@@ -167,7 +179,7 @@ class Stats:
     def text(self) -> str:
         """An aligned table for people: one dimension as a list, two as rows × columns."""
         total = sum(self.counts.values())
-        if len(self.dims) == 2 and not self.change and self.amounts is None:
+        if len(self.dims) == 2 and not self.change and self.amounts is None and self.deals is None:
             rows_of = sorted({k[0] for k in self.counts}, key=_label_order)
             cols = sorted({k[1] for k in self.counts}, key=_label_order)
             grid = [[f"{self.titles[0]} \\ {self.titles[1]}", *cols, TOTAL]]
@@ -179,17 +191,23 @@ class Stats:
             table = self.table()
             grid = [list(table.header), *([cell_text(v) for v in row] for row in table.rows)]
             grid.append([TOTAL, *[""] * (len(self.dims) - 1), str(total)])
-            if self.amounts is not None:
-                grid[-1].append(cell_text(sum(self.amounts.values(), Decimal(0))))
+            grid[-1] += [cell_text(sum(s.values(), Decimal(0))) for s in (self.deals, self.amounts) if s is not None]
             if self.change:
                 then = sum(self.change.before.values())
                 grid[-1] += [str(then), str(total - then)]
+                if self.change.deals is not None:
+                    grid[-1].append(cell_text(sum(self.change.deals.values(), Decimal(0))))
         lines = [_aligned(grid)]
-        if self.amounts_hidden:
-            lines.append(AMOUNTS_HIDDEN)
+        if self.hidden:
+            lines.append(self.hidden)
         if self.change:
             lines.append(self._change_text())
         return "\n".join(lines)
+
+    @property
+    def hidden(self) -> str:
+        """Why amounts asked for are not shown ("" when they are)."""
+        return AMOUNTS_HIDDEN if self.amounts_hidden else DEALS_HIDDEN if self.deals_hidden else ""
 
     def _change_text(self) -> str:
         c = self.change
@@ -229,26 +247,49 @@ def commit_on(archive: Archive, day: date) -> str | None:
     return found.strip() or None
 
 
-def annual_amounts(archive: Archive, groups: dict[str, tuple[str, ...]], at: str | None) -> dict:
-    """The sum of 年采购额 per group of the customers in ``groups`` (ID -> group), read from every
-    record in one bulk git call; a value that is not a number (a hand edit) is left out."""
-    folders = customer_folders(archive.store, at, f"{CUSTOMERS_DIR}/")
-    paths = {key.rsplit("/", 1)[1]: key for key, files in folders.items() if CUSTOMER_FILE in files}
-    wanted = [cid for cid in groups if cid in paths]
-    raws = batch_read(archive.store.git_dir, [folders[paths[cid]][CUSTOMER_FILE] for cid in wanted])
-    sums: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
-    for cid, raw in zip(wanted, raws, strict=True):
-        value = parse_customer(raw, f"{paths[cid]}/{CUSTOMER_FILE}").get("annual_purchase")
+def year_before(day: date) -> date:
+    """The same day a year earlier (29 February gives 28 February)."""
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def group_amounts(
+    archive: Archive, groups: dict[str, tuple[str, ...]], at: str | None, until: date | None, purchase: bool
+) -> tuple[dict[tuple[str, ...], Decimal] | None, dict[tuple[str, ...], Decimal] | None]:
+    """Per group of the customers in ``groups`` (ID -> group) at ``at``: the sum of the
+    transactions dated in the 12 months up to ``until`` (None: not asked), and with ``purchase``
+    the sum of 年采购额. One ``git ls-tree`` names the files (a deal's date is the start of its
+    name, so only those in the window are read), one ``git cat-file --batch`` reads them; a value
+    that is not a number (a hand edit) is left out."""
+    low = f"{year_before(until):%Y%m%d}" if until else ""
+    high = f"{until:%Y%m%d}" if until else ""
+    wanted: list[tuple[bool, str, str, str]] = []  # (is a deal, customer, path, blob)
+    for path, blob in archive.store.files(at, f"{CUSTOMERS_DIR}/"):
+        parts = path.split("/")
+        if len(parts) == 6 and until and parts[4] == DEALS_DIR and low < parts[5][:8] <= high and parts[3] in groups:
+            wanted.append((True, parts[3], path, blob))
+        elif purchase and len(parts) == 5 and parts[4] == CUSTOMER_FILE and parts[3] in groups:
+            wanted.append((False, parts[3], path, blob))
+    deals: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+    purchases: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+    for (is_deal, cid, path, _), raw in zip(
+        wanted, batch_read(archive.store.git_dir, [w[3] for w in wanted]), strict=True
+    ):
         try:
-            sums[groups[cid]] += Decimal(str(value)) if value not in (None, "") else Decimal(0)
-        except InvalidOperation:
+            value = loads(raw, path).get("amount") if is_deal else parse_customer(raw, path).get("annual_purchase")
+            amount = Decimal(str(value)) if value not in (None, "") else Decimal(0)
+        except (CusttuiError, InvalidOperation):
             continue
-    return dict(sums)
+        (deals if is_deal else purchases)[groups[cid]] += amount
+    return (dict(deals) if until else None), (dict(purchases) if purchase else None)
 
 
-def stats(archive: Archive, dims: list[str], since: date | None = None, *, amounts: bool = False) -> Stats:
+def stats(
+    archive: Archive, dims: list[str], since: date | None = None, *, amounts: bool = False, today: date | None = None
+) -> Stats:
     """Counts by one or two dimensions (codes or labels) now, and their change since ``since``;
-    with ``amounts``, the annual amount per group unless the person's policy masks amounts."""
+    with ``amounts``, per group the transactions of the 12 months up to ``today`` (and up to
+    ``since``) and the sum of 年采购额, as far as the person's policy shows amounts."""
+    today = today or date.today()
     schema = archive.schema()
     codes = tuple(dict.fromkeys(dimension(schema, d) for d in dims or ["stage"]))
     if len(codes) > 2:
@@ -256,15 +297,21 @@ def stats(archive: Archive, dims: list[str], since: date | None = None, *, amoun
     head = archive.head()
     now, label_now = codes_at(archive, codes, head), labeller(schema, codes)
     result = Stats(codes, _counts(now, label_now))
-    if amounts and archive.access.masked("amounts"):
-        result.amounts_hidden = True
-    elif amounts:
-        result.amounts = annual_amounts(archive, {cid: label_now(k) for cid, k in now.items()}, head)
+    result.amounts_hidden = amounts and archive.access.masked("amounts")
+    result.deals_hidden = amounts and not result.amounts_hidden and not archive.access.can_view(*DEAL_RECORD)
+    deals = amounts and not result.amounts_hidden and not result.deals_hidden
+    if amounts and not result.amounts_hidden:
+        groups = {cid: label_now(k) for cid, k in now.items()}
+        result.deals, result.amounts = group_amounts(archive, groups, head, today if deals else None, True)
     if since is None:
         return result
     commit = commit_on(archive, since)
     then = codes_at(archive, codes, commit) if commit else {}
     label_then = labeller(archive.schema(commit), codes)
+    deals_then = None
+    if deals:
+        groups = {cid: label_then(k) for cid, k in then.items()}
+        deals_then = group_amounts(archive, groups, commit, since, False)[0] if commit else {}
     moved = ((label_then(then[cid])[0], label_now(k)[0]) for cid, k in now.items() if cid in then)
     result.change = Change(
         since,
@@ -273,5 +320,6 @@ def stats(archive: Archive, dims: list[str], since: date | None = None, *, amoun
         Counter(move for move in moved if move[0] != move[1]),
         sorted(set(now) - set(then)),
         sorted(set(then) - set(now)),
+        deals_then,
     )
     return result
