@@ -16,6 +16,7 @@ from .access_review import add_commands as add_access_review_commands
 from .boxes import add_commands as add_box_commands
 from .common import Output, Progress, archive_path, chinese_argparse, field_pairs, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
+from .followups import add_commands as add_followup_commands
 from .moving import add_commands as add_import_commands
 from .routines import add_commands as add_routine_commands
 from .ssh import add_commands as add_ssh_commands
@@ -205,7 +206,10 @@ def cmd_note(args, out: Output) -> None:
         )
         if v is not None
     }
-    name, commit = archive.add_note(args.id, data)
+    if (args.next is None) != (args.next_action is None):
+        raise CusttuiError("设定下次跟进需要同时给出 --next 日期和 --next-action 事项")
+    step = {"date": args.next, "action": args.next_action, "owner": args.next_owner} if args.next else None
+    name, commit = archive.add_note(args.id, data, follow_up=step)
     out.emit({"id": args.id, "file": name, "commit": commit}, f"已记录沟通 {args.id} ({commit[:10]})")
 
 
@@ -651,6 +655,9 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     p.add_argument("--content", required=True, help="沟通内容")
     p.add_argument("--needs", help="客户需求")
     p.add_argument("--feedback", help="客户反馈")
+    p.add_argument("--next", metavar="日期", help="下次跟进日期 (与 --next-action 同用, 同一提交中设定)")
+    p.add_argument("--next-action", metavar="事项", help="下次跟进事项, 如 回访报价")
+    p.add_argument("--next-owner", metavar="跟进人", help="由谁跟进 (默认客户的负责人)")
 
     p = command("deal", cmd_deal, "添加交易记录")
     p.add_argument("id")
@@ -756,6 +763,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_duplicates_commands(command)
     add_import_commands(command)
     add_stats_commands(command)
+    add_followup_commands(command)
     add_access_review_commands(command)
     add_routine_commands(command)
 
