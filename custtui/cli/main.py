@@ -19,6 +19,7 @@ from .duplicates import add_commands as add_duplicates_commands
 from .followups import add_commands as add_followup_commands
 from .moving import add_commands as add_import_commands
 from .routines import add_commands as add_routine_commands
+from .rules import add_commands as add_rules_commands
 from .ssh import add_commands as add_ssh_commands
 from .stats import add_commands as add_stats_commands
 from .tables import add_commands as add_table_commands
@@ -763,9 +764,10 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_duplicates_commands(command)
     add_import_commands(command)
     add_stats_commands(command)
-    add_followup_commands(command)
     add_access_review_commands(command)
+    add_followup_commands(command)
     add_routine_commands(command)
+    add_rules_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))
