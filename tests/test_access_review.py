@@ -1,0 +1,319 @@
+"""The access review (权限复核): who may see and change what, each person's last use from a real
+access log and their last commit, the flags a reviewer wants, who may run it, the sign-off as one
+commit of ``reviews/access-<period>.toml``, and the gate refusing a hostile copy's malformed one.
+
+One copy of the demo archive with a staff registry and a real access log serves the questions;
+signing and the hostile copy each work on their own copy of it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import git, repo_state, run_cli
+from hostile import Hostile
+
+from custtui.core.access import access_log
+from custtui.core.access.policy import PermissionDenied
+from custtui.core.access.reviews import review_bytes, review_record
+from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_key, add_person, disable_person
+from custtui.core.base.errors import CusttuiError
+from custtui.core.sync.gate import Refused
+from custtui.core.sync.sync import sync
+from custtui.core.tasks import access_review, tables, view
+
+PERIOD = "2026-Q4"
+PATH = f"reviews/access-{PERIOD}.toml"
+
+
+def keypair(folder: Path, name: str) -> Path:
+    key = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
+    return key
+
+
+@pytest.fixture(scope="module")
+def signing_key(tmp_path_factory) -> Path:
+    """张伟's SSH key: registered to him, so a commit it signs is vouched for by him."""
+    return keypair(tmp_path_factory.mktemp("keys"), "zhangwei")
+
+
+@pytest.fixture(scope="module")
+def staffed(demo_template, signing_key, tmp_path_factory) -> Archive:
+    """The demo with five people (刘洋 left, his key still registered), and what they did logged:
+    李娜 exported the customer table, 王芳 read an ID number unmasked."""
+    root = tmp_path_factory.mktemp("access-review")
+    shutil.copytree(demo_template, root / "demo", symlinks=True)
+    archive = Archive(root / "demo", user="张伟")
+    add_person(archive, "zhangwei", "张伟", "管理员", keys=[signing_key.with_suffix(".pub").read_text()])
+    add_person(archive, "lina", "李娜", "销售")
+    add_person(archive, "wangfang", "王芳", "财务")
+    add_person(archive, "zhaolei", "赵磊", "管理层")
+    add_person(archive, "liuyang", "刘洋", "市场")
+    add_key(archive, "liuyang", keypair(root, "liuyang").with_suffix(".pub").read_text())
+    disable_person(archive, "liuyang")
+    archive.user = "李娜"
+    tables.export(archive, tables.basic(archive), root / "客户.xlsx")
+    archive.user = "王芳"
+    view.customer(archive, "BJ-000020", unmask=True)
+    archive.user = "张伟"
+    yield archive
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def review(staffed) -> access_review.Report:
+    return access_review.report(staffed)
+
+
+def person(found: access_review.Report, pid: str) -> access_review.PersonAccess:
+    return next(p for p in found.people if p.id == pid)
+
+
+def test_each_person_shows_roles_rights_and_last_use_from_the_access_log(staffed, review):
+    logged = {e.get("account"): e for e in access_log.entries(staffed)}
+    lina, wangfang = person(review, "lina"), person(review, "wangfang")
+    assert lina.roles == ("销售",) and lina.status == "在职"
+    assert "导出资料" in access_review.permission_text(lina.may) and "删除" not in access_review.permission_text(
+        lina.may
+    )
+    assert lina.last_use is not None and lina.last_use.action == "导出"
+    assert lina.last_use.target == logged["lina"]["target"] == "客户基础信息表"
+    assert wangfang.last_use is not None and wangfang.last_use.action == "查看未打码的个人信息"
+    assert wangfang.last_use.target == "BJ-000020"
+    assert "合作记录 绝密" in wangfang.view and "身份证号" in wangfang.masked
+    assert person(review, "zhaolei").last_use is None and person(review, "zhaolei").masked == ()
+
+
+def test_the_last_commit_is_each_persons_own_newest(staffed, review):
+    zhangwei = person(review, "zhangwei")
+    newest = git(staffed.store.path, "log", "-1", "--format=%H", "--author=<zhangwei@").strip()
+    assert zhangwei.last_commit is not None and zhangwei.last_commit.commit == newest
+    assert person(review, "lina").last_commit is None  # she never wrote to the archive
+
+
+@pytest.mark.parametrize(
+    "pid, says",
+    [
+        ("liuyang", "已停用, 但仍登记有 1 把公钥和角色 市场"),
+        ("zhaolei", "从未使用"),
+    ],
+)
+def test_people_a_reviewer_must_look_at_are_flagged(review, pid, says):
+    assert any(says in f for f in person(review, pid).flags), person(review, pid).flags
+
+
+@pytest.mark.parametrize(
+    "role, says",
+    [
+        ("sales", "有权限 导出资料, 1 人持有"),
+        ("finance", "导出资料、查看未打码的个人信息"),
+        ("management", "删除"),
+        ("service", "无在职人员持有"),
+        ("marketing", "无在职人员持有"),  # only 刘洋, who left
+    ],
+)
+def test_roles_with_strong_rights_and_roles_nobody_holds_are_flagged(review, role, says):
+    flags = next(r.flags for r in review.roles if r.code == role)
+    assert any(says in f for f in flags), flags
+
+
+@pytest.mark.parametrize("days_later, idle_days, idle", [(0, 90, False), (100, 90, True), (100, 365, False)])
+def test_no_use_in_n_days_is_flagged(staffed, days_later, idle_days, idle):
+    found = access_review.report(staffed, idle_days=idle_days, today=date.today() + timedelta(days=days_later))
+    for pid in ("lina", "wangfang", "zhangwei"):
+        assert any(f"{idle_days} 天以上未使用" in f for f in person(found, pid).flags) == idle, pid
+
+
+@pytest.mark.parametrize(
+    "user, allowed", [("张伟", True), ("赵磊", True), ("李娜", False), ("王芳", False), ("刘洋", False)]
+)
+def test_only_who_reads_the_access_log_or_manages_staff_may_run_it(staffed, user, allowed):
+    staffed.user = user
+    try:
+        if allowed:
+            assert len(access_review.report(staffed).people) == 5
+        else:
+            with pytest.raises(PermissionDenied, match="访问权限复核需要权限「查看访问日志」"):
+                access_review.report(staffed)
+    finally:
+        staffed.user = "张伟"
+
+
+def test_the_command_line_prints_the_report_and_refuses_in_chinese(staffed):
+    shown = run_cli("--archive", staffed.store.path, "--user", "张伟", "access-review")
+    assert shown.code == 0, shown.err
+    assert "李娜 (lina)" in shown.out and "最近使用: " in shown.out and "导出" in shown.out
+    refused = run_cli("--archive", staffed.store.path, "--user", "李娜", "access-review", "--sign")
+    assert refused.code == 1 and "错误: 访问权限复核需要权限" in refused.err and "李娜" in refused.err
+
+
+# --- the sign-off ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed(staffed, tmp_path_factory):
+    """A copy of the staffed archive whose access review 张伟 signed with a note."""
+    path = tmp_path_factory.mktemp("signed") / "demo"
+    shutil.copytree(staffed.store.path, path, symlinks=True)
+    before = git(path, "rev-parse", "HEAD").strip()
+    result = run_cli(
+        "--archive",
+        path,
+        "--user",
+        "张伟",
+        "access-review",
+        "--sign",
+        "--period",
+        PERIOD,
+        "--note",
+        "已核对, 刘洋的密钥待删",
+    )
+    assert result.code == 0, result.err
+    archive = Archive(path, user="张伟")
+    yield archive, before
+    archive.close()
+
+
+def test_signing_is_one_commit_with_the_review_file(signed):
+    archive, before = signed
+    head = archive.head()
+    assert git(archive.store.path, "rev-parse", "HEAD~1").strip() == before
+    assert git(archive.store.path, "diff", "--name-only", before, head).split() == [PATH]
+    assert archive.commit_info(head).author_email.startswith("zhangwei@")
+    [stored] = access_review.reviews(archive.store, head)
+    assert (stored.period, stored.reviewer, stored.commit, stored.note) == (
+        PERIOD,
+        "zhangwei",
+        before,
+        "已核对, 刘洋的密钥待删",
+    )
+    assert any("刘洋 (liuyang): 已停用" in f for f in stored.flags)
+    assert stored.digest.startswith("sha256:") and stored.people == 5
+    log = run_cli("--archive", archive.store.path, "log", "--limit", "1")
+    assert f"签署访问权限复核: {PERIOD}, 5 人" in log.out
+
+
+def test_a_signed_archive_passes_check(signed):
+    checked = run_cli("--archive", signed[0].store.path, "check")
+    assert checked.code == 0, checked.out + checked.err
+
+
+def test_a_period_is_signed_once(signed):
+    archive, _ = signed
+    head = archive.head()
+    with pytest.raises(CusttuiError, match=f"{PERIOD} 的访问权限复核已由 zhangwei"):
+        access_review.sign(archive, access_review.report(archive), period=PERIOD)
+    assert archive.head() == head
+
+
+def test_the_next_review_lists_what_changed_since_the_last_signed_one(signed):
+    archive, _ = signed
+    stale = access_review.report(archive)
+    assert stale.last is not None and stale.last.period == PERIOD and stale.moved == []
+    add_person(archive, "sunli", "孙丽", "客服")
+    with pytest.raises(CusttuiError, match="员工名册或权限已有变动"):
+        access_review.sign(archive, stale, period="2026-H2")
+    moved = access_review.report(archive).moved
+    assert [(m.kind, m.who) for m in moved] == [("新登记", "孙丽 (sunli)")]
+
+
+# --- another copy's sign-off ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile(staffed, tmp_path_factory):
+    """(victim: a copy of the staffed archive, a plain-git clone of it as its remote ``evil``)."""
+    root = tmp_path_factory.mktemp("hostile-reviews")
+    shutil.copytree(staffed.store.path, root / "victim", symlinks=True)
+    victim = Archive(root / "victim", user="张伟")
+    evil = Hostile(root / "evil", str(root / "victim"))
+    git(victim.store.path, "remote", "add", "evil", str(evil.path))
+    yield victim, evil
+    victim.close()
+
+
+def good(commit: str, reviewer: str = "zhangwei") -> str:
+    record = {"period": PERIOD, "date": date(2026, 12, 2), "reviewer": reviewer, "commit": commit}
+    record |= {"digest": "sha256:" + "ab" * 32, "people": 5, "flags": ["角色 客服 (service): 无在职人员持有"]}
+    return review_bytes(review_record(record)).decode()
+
+
+ZHANGWEI = "张伟 <zhangwei@BJ>"
+
+
+@pytest.mark.parametrize(
+    "path, tweak, author, says",
+    [
+        (PATH, lambda t: t.replace('period = "2026-Q4"', 'period = "2026-Q3"'), ZHANGWEI, "与文件名"),
+        (PATH, lambda t: t.replace("date = 2026-12-02", 'date = "2026-12-02"'), ZHANGWEI, "应为日期"),
+        (PATH, lambda t: t.replace("people = 5", "people = 5\nsecret = 1"), ZHANGWEI, "未知字段"),
+        (PATH, lambda t: t.replace("people = 5", "people  =  5"), ZHANGWEI, "不是规范写法"),
+        (PATH, lambda t: re.sub("[0-9a-f]{40}", "0" * 40, t), ZHANGWEI, "不在本提交之前的历史中"),
+        (PATH, lambda t: "period = [", ZHANGWEI, "TOML"),
+        ("reviews/access-2026-Q5.toml", lambda t: t, ZHANGWEI, "不是档案格式中的路径"),
+        ("reviews/其他.toml", lambda t: t, ZHANGWEI, "不是档案格式中的路径"),
+        (PATH, lambda t: t, "李娜 <lina@BJ>", "「查看访问日志」(read_access_log) 或 「管理员工与密钥」(manage_staff)"),
+        (
+            PATH,
+            lambda t: t.replace('reviewer = "zhangwei"', 'reviewer = "zhaolei"'),
+            ZHANGWEI,
+            "复核人 zhaolei 不是提交作者",
+        ),
+        (PATH, lambda t: t, ZHANGWEI, "作者必须可验证"),  # unsigned
+    ],
+    ids=[
+        "period",
+        "date",
+        "unknown-key",
+        "spacing",
+        "foreign-commit",
+        "toml",
+        "q5",
+        "name",
+        "no-right",
+        "in-anothers-name",
+        "unsigned",
+    ],
+)
+def test_a_hostile_copys_bad_sign_off_is_refused_at_sync(hostile, path, tweak, author, says):
+    victim, evil = hostile
+    base = git(victim.store.path, "rev-parse", "HEAD").strip()
+    data = tweak(good(base)).encode()
+    evil.advance(evil.commit(evil.put(evil.head_tree(base), path, data), author, "签署访问权限复核", [base]))
+    before = repo_state(victim.store.path)
+    with pytest.raises(Refused) as refused:
+        sync(victim, "evil", push=False)
+    message = str(refused.value)
+    assert message.startswith("拒绝接收") and "本档案未改动" in message, message
+    assert says in message, message
+    assert repo_state(victim.store.path) == before
+
+
+def test_an_honest_signed_off_review_from_another_copy_arrives(hostile, signing_key):
+    victim, evil = hostile
+    base = git(victim.store.path, "rev-parse", "HEAD").strip()
+    tree = evil.put(evil.head_tree(base), PATH, good(base).encode())
+    evil.advance(evil.commit(tree, ZHANGWEI, "签署访问权限复核", [base], sign_with=signing_key))
+    sync(victim, "evil", push=False)
+    [arrived] = access_review.reviews(victim.store, victim.head())
+    assert (arrived.period, arrived.reviewer, arrived.commit) == (PERIOD, "zhangwei", base)
+
+
+def test_the_report_goes_out_as_xlsx_once_and_is_logged(staffed, review, tmp_path):
+    import openpyxl
+
+    target = access_review.export(staffed, review, tmp_path / "权限复核.xlsx")
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("账号", "姓名") and {r[0] for r in rows[1:]} == {p.id for p in review.people}
+    assert (
+        access_log.entries(staffed)[-1]["action"] == "export"
+        and str(target) in access_log.entries(staffed)[-1]["detail"]
+    )
+    with pytest.raises(CusttuiError, match="已存在, 不会覆盖"):
+        access_review.export(staffed, review, target)
