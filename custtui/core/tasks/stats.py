@@ -201,7 +201,7 @@ class Stats:
         if self.hidden:
             lines.append(self.hidden)
         if self.change:
-            lines.append(self._change_text())
+            lines.append(self.change_text())
         return "\n".join(lines)
 
     @property
@@ -209,7 +209,7 @@ class Stats:
         """Why amounts asked for are not shown ("" when they are)."""
         return AMOUNTS_HIDDEN if self.amounts_hidden else DEALS_HIDDEN if self.deals_hidden else ""
 
-    def _change_text(self) -> str:
+    def change_text(self) -> str:
         c = self.change
         assert c is not None
         if c.commit is None:
