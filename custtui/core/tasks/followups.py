@@ -15,7 +15,7 @@ its 负责人 (a reassignment starts the clock again); without any of them the f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError, FieldError
@@ -113,11 +113,11 @@ def postpone(
     return archive.postpone_follow_up(customer_id, postponed_to(step["date"], today or date.today(), days=days, to=to))
 
 
-def reassign(archive: Archive, customer_id: str, owner: str, reason: str) -> str:
+def reassign(archive: Archive, customer_id: str, owner: str, reason: str, when: datetime | None = None) -> str:
     """Give a customer to another 负责人, the reason in the commit message; one commit."""
     if not reason.strip():
         raise FieldError("reason", "转交原因", "请写明为什么转交 (记入提交说明)")
-    commit = archive.update_customer(customer_id, {"owner": owner}, reason=reason.strip())
+    commit = archive.update_customer(customer_id, {"owner": owner}, reason=reason.strip(), when=when)
     if commit is None:
         raise CusttuiError(f"{customer_id} 的负责人已是 {owner}")
     return commit
