@@ -20,11 +20,10 @@ from textual.worker import get_current_worker
 
 from ...core.archive.archive import Archive
 from ...core.base.errors import CusttuiError
-from ...core.records.present import EMPTY_TEXT, display, field_label
 from ...core.records.schema import Schema
 from ...core.tasks import routines, tables
 from ...core.tasks.routines import ROUTINES, Finding, Period, Proposal, Routine
-from ..widgets.fit_table import Clip, Col, FitTable
+from ..widgets.fit_table import Clip, Col, FitTable, Wrapped
 from ..widgets.footer import FittedFooter
 from ..widgets.header import ChineseHeader
 from .confirm import ConfirmScreen
@@ -35,7 +34,6 @@ ABOUT = {
     "quarterly": "按近一年交易重新评定价值层级, 标记重点客户",
     "halfyear": "资料完整性、联系方式、疑似重复、保管到期, 以及流失转历史客户",
 }
-KINDS = ("缺少必填项", "联系方式待核实", "疑似重复", "资料保管到期")  # the findings, in the order listed
 SHOWN_LIMIT = 500  # rows put in a table; the filters reach the rest
 CONFIRM_LINES = 12  # proposals named in the confirmation before "…另有 N 项"
 ACCEPTED, REJECTED = Text("接受", style="bold green"), Text("不接受", style="dim")
@@ -92,14 +90,14 @@ class Shown:
 
 def proposal_cells(schema: Schema, p: Proposal) -> tuple[str, str, str, str]:
     """A proposal in the standard's Chinese: 客户状态, 活跃 → 沉睡 (labels, never codes)."""
-    old = display(schema, p.field, p.old) or EMPTY_TEXT
-    new = display(schema, p.field, p.new) or EMPTY_TEXT
-    return p.name or p.customer_id, field_label(schema, p.field), f"{old} → {new}", p.evidence
+    change = f"{routines.value_label(schema, p.field, p.old)} → {routines.value_label(schema, p.field, p.new)}"
+    return p.name or p.customer_id, routines.field_label(schema, p.field), change, p.evidence
 
 
 def finding_order(finding: Finding) -> tuple[int, str, str]:
-    """Grouped by kind (in the order of KINDS), then by customer."""
-    rank = KINDS.index(finding.kind) if finding.kind in KINDS else len(KINDS)
+    """Grouped by kind (in the core's order: 缺少必填项 first), then by customer."""
+    kinds = routines.FINDING_KINDS
+    rank = kinds.index(finding.kind) if finding.kind in kinds else len(kinds)
     return rank, finding.kind, finding.customer_id
 
 
@@ -119,18 +117,19 @@ class RoutineScreen(Screen[str | None]):
     RoutineScreen #routine-error { height: auto; padding: 0 1; }
     RoutineScreen #routine-tabs { height: 1fr; }
     RoutineScreen FitTable { height: 1fr; }
+    RoutineScreen #routine-detail { height: auto; max-height: 2; padding: 0 1; background: $panel; }
     """
     BINDINGS = [
         Binding("space", "toggle", "接受/不接受", id="routine.toggle", tooltip="接受或不接受光标所在的建议"),
         Binding("a", "mark_all(True)", "全接受", id="routine.all", tooltip="接受当前列出 (筛选后) 的全部建议"),
         Binding("n", "mark_all(False)", "全不接受", id="routine.none", tooltip="不接受当前列出 (筛选后) 的全部建议"),
         Binding("ctrl+s", "write", "写入", id="routine.write", tooltip="把已接受的建议写入档案 (一次提交, 可撤销)"),
+        Binding("t", "switch_tab", "切换列表", id="routine.tab", tooltip="在调整建议与待查事项之间切换"),
         Binding("f", "filter", "筛选", id="routine.filter", tooltip="按项目或客户名称筛选"),
         Binding("left_square_bracket", "shift_period(-1)", "上一期", id="routine.previous"),
         Binding("right_square_bracket", "shift_period(1)", "下一期", id="routine.next"),
         Binding("g", "type_period", "期间", id="routine.period", tooltip="输入期间, 如 2026-11、2026-Q3、2026-H2"),
-        Binding("t", "switch_tab", "切换列表", id="routine.tab", tooltip="在调整建议与待查事项之间切换"),
-        Binding("x", "export", "导出", id="routine.export", tooltip="把当前列表导出为 XLSX (存入导出文件夹)"),
+        Binding("x", "export", "导出", id="routine.export", tooltip="把建议和待查事项导出为 XLSX (存入导出文件夹)"),
         Binding("f5,ctrl+r", "reload", "重新计算", show=False, id="routine.reload"),
         Binding("escape", "close", "返回", id="routine.close"),
     ]
@@ -139,6 +138,7 @@ class RoutineScreen(Screen[str | None]):
     class Computed(Message):
         generation: int
         routine: Routine
+        schema: Schema
         shown: list[Shown]
 
     @dataclass
@@ -152,6 +152,7 @@ class RoutineScreen(Screen[str | None]):
         self.today = today or date.today()
         self.period: Period = routines.period(routine, period_text, self.today)
         self.routine: Routine | None = None
+        self.schema: Schema | None = None  # the standard the routine was read with (its labels)
         self.shown: list[Shown] = []
         self.rejected: set[int] = set()  # proposals (by index) the person does not accept
         self.generation = 0
@@ -177,6 +178,7 @@ class RoutineScreen(Screen[str | None]):
                 yield FitTable(PROPOSAL_COLUMNS, id="proposals")
             with TabPane("待查事项", id="tab-findings"):
                 yield FitTable(FINDING_COLUMNS, id="findings")
+        yield Static(id="routine-detail", markup=False)
         yield FittedFooter()
 
     def on_mount(self) -> None:
@@ -202,18 +204,18 @@ class RoutineScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="routine")
     def run_routine(self, generation: int, period_text: str) -> None:
-        def run(archive: Archive) -> tuple[Routine, list[Shown]]:
+        def run(archive: Archive) -> tuple[Routine, Schema, list[Shown]]:
             result = routines.run(archive, self.code, period_text, self.today)
             schema = archive.schema()
-            return result, [Shown(i, p, proposal_cells(schema, p)) for i, p in enumerate(result.proposals)]
+            return result, schema, [Shown(i, p, proposal_cells(schema, p)) for i, p in enumerate(result.proposals)]
 
         try:
-            result, shown = self.app.read(run)
+            result, schema, shown = self.app.read(run)
         except (CusttuiError, OSError) as exc:
             self.post_message(self.Failed(generation, f"{ROUTINES[self.code]}未能完成: {exc}"))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Computed(generation, result, shown))
+            self.post_message(self.Computed(generation, result, schema, shown))
 
     def on_routine_screen_failed(self, message: Failed) -> None:
         if message.generation == self.generation:
@@ -224,7 +226,7 @@ class RoutineScreen(Screen[str | None]):
     def on_routine_screen_computed(self, message: Computed) -> None:
         if message.generation != self.generation:
             return  # a period the person has already left
-        self.routine, self.shown = message.routine, message.shown
+        self.routine, self.schema, self.shown = message.routine, message.schema, message.shown
         self.field_labels = {s.proposal.field: s.cells[1] for s in self.shown}
         select = self.query_one("#routine-field", Select)
         select.set_options([(label, code) for code, label in self.field_labels.items()])
@@ -237,7 +239,10 @@ class RoutineScreen(Screen[str | None]):
             tabs.hide_tab("tab-findings")
         tabs.get_tab("tab-proposals").label = f"调整建议 ({len(self.shown)})"
         tabs.get_tab("tab-findings").label = f"待查事项 ({len(findings)})"
+        if findings and not self.shown:
+            tabs.active = "tab-findings"
         self.refresh_lists()
+        self.refresh_bindings()
         self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
 
     # --- the lists -----------------------------------------------------------------------
@@ -286,7 +291,7 @@ class RoutineScreen(Screen[str | None]):
         if listed > SHOWN_LIMIT:
             parts.append(f"只显示前 {SHOWN_LIMIT} 项, 请筛选")
         if self.routine.findings:
-            counts = {kind: 0 for kind in KINDS}
+            counts = dict.fromkeys(routines.FINDING_KINDS, 0)
             for finding in self.routine.findings:
                 counts[finding.kind] = counts.get(finding.kind, 0) + 1
             parts.append("待查 " + "、".join(f"{kind} {n}" for kind, n in counts.items() if n))
@@ -421,29 +426,42 @@ class RoutineScreen(Screen[str | None]):
             tabs.active = "tab-findings" if tabs.active == "tab-proposals" else "tab-proposals"
             self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The row under the cursor in full, below the table (its cells may be cut at 80 columns)."""
+        findings = self.query_one(TabbedContent).active == "tab-findings"
+        table = self.query_one("#findings" if findings else "#proposals", FitTable)
+        key = table.current_key
+        detail = ""
+        if key is not None and findings:
+            finding = self.findings_listed[int(key)]
+            detail = f"{finding.kind} · {finding.name} {finding.customer_id} · {finding.detail} · 回车打开客户"
+        elif key is not None:
+            shown = self.shown[int(key)]
+            name, item, change, evidence = shown.cells
+            detail = f"{name} {shown.proposal.customer_id} · {item} {change} · {evidence}"
+        self.query_one("#routine-detail", Static).update(Wrapped(detail))
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a finding opens its customer on the main screen."""
         if event.data_table.id == "findings":
             self.dismiss(self.findings_listed[int(event.row_key.value)].customer_id)
 
     def action_export(self) -> None:
-        """The list on screen (as filtered) as an XLSX file in the export folder."""
-        if self.routine is None:
-            return
-        if self.query_one(TabbedContent).active == "tab-findings":
-            what, header = "待查事项", ("客户编号", "客户名称", "类别", "说明")
-            rows = [[f.customer_id, f.name, f.kind, f.detail] for f in self.findings_listed]
-        else:
-            what, header = "调整建议", ("客户编号", "客户名称", "项目", "原值 → 建议值", "依据", "决定")
-            rows = [
-                [s.proposal.customer_id, *s.cells, "不接受" if s.index in self.rejected else "接受"]
-                for s in self.listed()
-            ]
-        name = f"{ROUTINES[self.code]}-{self.period.text}-{what}-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
-        self.export(tables.Table(f"{self.routine.label} {what}", header, rows, personal=True), name)
+        if self.routine is not None and self.schema is not None:
+            name = f"{self.routine.label.replace(' ', '-')}-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+            self.export(routines.table(self.routine, self.schema), name)
 
     @work(thread=True, exclusive=True, group="routine-export")
     def export(self, table: tables.Table, name: str) -> None:
+        """The proposals and the findings as an XLSX file in the export folder (as the command
+        line's ``--out`` writes them)."""
         target = self.app.config.export_dir / name
         try:
             self.app.read(lambda archive: tables.export(archive, table, target))
@@ -461,6 +479,9 @@ class RoutineScreen(Screen[str | None]):
         self.dismiss("" if self.wrote else None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Deciding keys on the proposals, 切换列表 when there are findings (the footer shows these)."""
+        if action in ("toggle", "mark_all", "write"):
+            return self.query_one(TabbedContent).active != "tab-findings"
         if action == "switch_tab":
             return self.code == "halfyear" or bool(self.routine and self.routine.findings)
         return True
