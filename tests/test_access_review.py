@@ -186,7 +186,8 @@ def test_signing_is_one_commit_with_the_review_file(signed):
     assert git(archive.store.path, "rev-parse", "HEAD~1").strip() == before
     assert git(archive.store.path, "diff", "--name-only", before, head).split() == [PATH]
     assert archive.commit_info(head).author_email.startswith("zhangwei@")
-    [stored] = access_review.reviews(archive.store, head)
+    stored = access_review.last_review(archive, head)
+    assert stored is not None
     assert (stored.period, stored.reviewer, stored.commit, stored.note) == (
         PERIOD,
         "zhangwei",
@@ -301,7 +302,8 @@ def test_an_honest_signed_off_review_from_another_copy_arrives(hostile, signing_
     tree = evil.put(evil.head_tree(base), PATH, good(base).encode())
     evil.advance(evil.commit(tree, ZHANGWEI, "签署访问权限复核", [base], sign_with=signing_key))
     sync(victim, "evil", push=False)
-    [arrived] = access_review.reviews(victim.store, victim.head())
+    arrived = access_review.last_review(victim, victim.head())
+    assert arrived is not None
     assert (arrived.period, arrived.reviewer, arrived.commit) == (PERIOD, "zhangwei", base)
 
 

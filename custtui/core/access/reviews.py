@@ -4,7 +4,7 @@ A sign-off says who reviewed the access of the staff (``reviewer``, a staff ID),
 for which quarter or half year, the commit whose registry and policy the report read, a digest
 of the report as it was signed, the flags it raised and the reviewer's note. ``review_record``
 builds one; ``stored_review`` validates what another copy sent (the incoming gate and ``custtui
-check`` ask it); ``reviews`` reads every sign-off at a commit.
+check`` ask it) and reads a sign-off back.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from ..base.errors import CusttuiError, FieldError
 from ..base.layout import REVIEWS_DIR, TOML_SUFFIX, Kind, place
 from ..records.records import dumps, loads
 from ..records.validate import validate_text
-from ..store.repo import Store
 from .registry import ID_RULE
 
 REVIEW_ORDER = ("period", "date", "reviewer", "commit", "digest", "people", "flags", "note")
@@ -106,15 +105,3 @@ def stored_review(raw: bytes, path: str) -> Review:
     if review_bytes(checked) != raw:
         raise CusttuiError("记录不是规范写法 (键的顺序、空白或写法与 custtui 写出的不同)")
     return Review.of(checked)
-
-
-def reviews(store: Store, commit: str | None) -> list[Review]:
-    """Every signed access review at ``commit``, oldest first; a damaged one is left out (``custtui
-    check`` and the gate report it)."""
-    found = []
-    for name, (_, sha) in store.listdir(commit, REVIEWS_DIR).items():
-        try:
-            found.append(stored_review(store.read_blob(sha), f"{REVIEWS_DIR}/{name}"))
-        except CusttuiError:
-            continue
-    return sorted(found, key=lambda r: (r.date, r.period))

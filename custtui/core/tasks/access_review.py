@@ -25,11 +25,11 @@ from typing import Any, NamedTuple
 from ..access import access_log
 from ..access.policy import MASKS, PERMISSIONS, SENSITIVITY, PermissionDenied, Policy
 from ..access.registry import Person, access_of, lookup
-from ..access.reviews import Review, review_bytes, review_record, reviews, stored_review
+from ..access.reviews import Review, review_bytes, review_record, stored_review
 from ..access.rights import REVIEW_PERMISSIONS
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError
-from ..base.layout import POLICY_FILE, STAFF_DIR, review_file, schema_file
+from ..base.layout import POLICY_FILE, REVIEWS_DIR, STAFF_DIR, review_file, schema_file
 from ..records.schema import Schema
 from ..store.repo import Changes
 from . import routines, tables
@@ -252,10 +252,23 @@ def report(archive: Archive, *, idle_days: int = IDLE_DAYS, today: date | None =
         for person in sorted(people.values(), key=lambda p: (not p.active, p.department, p.id))
     ]
     roles = _roles(policy, people)
-    found = reviews(archive.store, head)
-    last = found[-1] if found else None
+    last = last_review(archive, head)
     moved = since(archive, last.commit, head) if last else []
     return Report(head, today, idle_days, rows, roles, last, moved)
+
+
+def last_review(archive: Archive, head: str) -> Review | None:
+    """The sign-off written last (its file added by the newest commit that added one), or None;
+    a damaged one counts as none (``custtui check`` reports it)."""
+    out = archive.store.git(
+        "log", "-1", "--diff-filter=A", "--format=", "--name-only", head, "--", f"{REVIEWS_DIR}/"
+    ).stdout.decode("utf-8", "replace")
+    path = next(iter(out.split()), None)
+    raw = archive.store.read(head, path) if path else None
+    try:
+        return stored_review(raw, path) if raw is not None and path else None
+    except CusttuiError:
+        return None
 
 
 def last_uses(archive: Archive, people: dict[str, Person]) -> dict[str, LastUse]:

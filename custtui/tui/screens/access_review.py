@@ -18,8 +18,9 @@ from ..widgets.footer import FittedFooter
 from ..widgets.header import ChineseHeader
 
 # who and the flags keep their room at 80 columns; the permissions give way first, then the roles
+# (a name only: the staff ID is in the detail below)
 COLUMNS = (
-    Col("人员", 10, weight=1, most=20),
+    Col("姓名", 6, weight=1, most=12),
     Col("状态", 6, most=6),
     Col("角色", 6, weight=1, most=16, drop=1),
     Col("其他权限", 10, weight=1, most=40, drop=2),
@@ -122,15 +123,13 @@ class AccessReviewScreen(Screen[None]):
             if found.last
             else "此前未签署过"
         )
-        self.query_one("#review-note", Static).update(
-            f"{len(found.people)} 人 · {len(found.flags)} 项提示 · {last} · s 签署"
-        )
+        self.query_one("#review-note", Static).update(f"{len(found.people)} 人 · {len(found.flags)} 项提示 · {last}")
         self.query_one(FitTable).set_rows(
             [
                 (
                     p.id,
                     [
-                        p.label,
+                        p.name,
                         p.status,
                         "、".join(p.roles),
                         permission_text(p.may),
