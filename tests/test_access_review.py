@@ -7,6 +7,8 @@ signing and the hostile copy each work on their own copy of it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -145,10 +147,13 @@ def test_only_who_reads_the_access_log_or_manages_staff_may_run_it(staffed, user
         staffed.user = "张伟"
 
 
-def test_the_command_line_prints_the_report_and_refuses_in_chinese(staffed):
+def test_the_command_line_prints_the_report_its_json_digests_and_refuses_in_chinese(staffed):
     shown = run_cli("--archive", staffed.store.path, "--user", "张伟", "access-review")
     assert shown.code == 0, shown.err
     assert "李娜 (lina)" in shown.out and "最近使用: " in shown.out and "导出" in shown.out
+    as_json = run_cli("--archive", staffed.store.path, "--user", "张伟", "access-review", "--json")
+    text = json.dumps(json.loads(as_json.out), ensure_ascii=False, sort_keys=True)
+    assert access_review.report(staffed).digest == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
     refused = run_cli("--archive", staffed.store.path, "--user", "李娜", "access-review", "--sign")
     assert refused.code == 1 and "错误: 访问权限复核需要权限" in refused.err and "李娜" in refused.err
 

@@ -143,7 +143,7 @@ class Report(NamedTuple):
     @property
     def digest(self) -> str:
         """``sha256:…`` of the report as shown (``as_dict``): what a sign-off says it signed."""
-        text = json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True, default=str)
+        text = json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True, default=lambda v: v.isoformat())
         return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
     def text(self) -> str:
