@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import git
 from openpyxl import load_workbook
-from textual.widgets import Input, Static, TabbedContent
+from textual.widgets import Input, Select, Static, TabbedContent
 
 from custtui.core.base.errors import CusttuiError
 from custtui.core.records.records import customer_dir
@@ -89,60 +89,65 @@ async def test_monthly_proposals_in_chinese_one_declined_the_rest_written_as_one
         assert [row[1] for row in rows(screen)] == [declined.name], "what was written is no longer proposed"
 
 
-async def test_chooser_periods_and_filters_at_80x24(open_app, demo):
-    june = routines.run(demo, "monthly", "2026-06", TODAY).proposals
-    beijing = [p for p in june if "北京" in p.name]
-    assert june and beijing and len(beijing) < len(june)
+async def test_chooser_filters_and_periods_at_80x24(open_app, demo):
+    q3, q2 = (routines.run(demo, "quarterly", text, TODAY).proposals for text in ("2026-Q3", "2026-Q2"))
+    grades = [p for p in q3 if p.field == "grade"]
+    beijing = [p for p in q3 if "北京" in p.name]
+    assert 0 < len(grades) < len(q3) and 0 < len(beijing) < len(q3)
     async with open_app(size=NARROW) as (app, pilot, main):
         await pilot.press("R")
         await settle(app, pilot)
         assert isinstance(app.screen, RoutineChooser)
-        await pilot.press("1")
+        await pilot.press("2")
         await settle(app, pilot)
-        assert isinstance(app.screen, RoutineScreen) and app.screen.code == "monthly"
-        assert text(app.screen, "#routine-title").startswith(f"月度复核  {date.today():%Y-%m}")
+        assert isinstance(app.screen, RoutineScreen) and app.screen.code == "quarterly"
+        now = routines.period("quarterly", None, date.today()).text
+        assert text(app.screen, "#routine-title").startswith(f"季度价值评估  {now}")
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is main
 
-        screen = await open_routine(app, pilot, main, "monthly")
-        keys = footer_keys(screen)  # each whole and clear of the others
-        assert {"接受/不接受", "写入", "帮助"} <= set(keys)
-        assert list(columns(screen.query_one("#proposals", FitTable))) == [
-            "决定",
-            "客户",
-            "项目",
-            "原值 → 建议值",
-            "依据",
-        ]
-        await pilot.press("left_square_bracket")
-        await settle(app, pilot)
-        october = routines.run(demo, "monthly", "2026-10", TODAY).proposals
-        assert "2026-10" in text(screen, "#routine-title") and len(rows(screen)) == len(october)
-        await pilot.press("right_square_bracket", "right_square_bracket")  # back, and not past today
-        await settle(app, pilot)
-        assert "2026-11" in text(screen, "#routine-title")
+        screen = await open_routine(app, pilot, main, "quarterly", "2026-Q3")
+        assert {"接受/不接受", "写入", "帮助"} <= set(footer_keys(screen))  # each whole, clear of the others
+        table = screen.query_one("#proposals", FitTable)
+        assert list(columns(table)) == ["决定", "客户", "项目", "原值 → 建议值", "依据"]
+        assert rows(screen) == expected_rows(demo, q3)
 
-        await pilot.press("g", *"2026-13", "enter")
+        select = screen.query_one("#routine-field", Select)
+        select.value = "grade"
         await settle(app, pilot)
-        with pytest.raises(CusttuiError) as refused:
-            routines.period("monthly", "2026-13")
-        assert text(screen, "#routine-error").strip() == str(refused.value)
-        assert "2026-11" in text(screen, "#routine-title"), "a bad period leaves the screen as it was"
-        screen.query_one("#routine-period", Input).value = ""
-        await pilot.press(*"2026-06", "enter")
-        await settle(app, pilot)
-        assert "2026-06" in text(screen, "#routine-title") and rows(screen) == expected_rows(demo, june)
-
-        screen.query_one("#routine-name", Input).focus()
-        await pilot.press(*"北京")
+        assert rows(screen) == expected_rows(demo, grades)
+        select.clear()
+        screen.query_one("#routine-name", Input).value = "北京"
         await settle(app, pilot)
         assert [row[1] for row in rows(screen)] == [p.name for p in beijing]
-        screen.query_one("#proposals", FitTable).focus()
+        table.focus()
         await pilot.press("n")  # none of those listed
         await settle(app, pilot)
         assert {row[0] for row in rows(screen)} == {"不接受"}
-        assert [p.customer_id for p in screen.chosen()] == [p.customer_id for p in june if p not in beijing]
+        assert screen.chosen() == [p for p in q3 if p not in beijing]
+
+        screen.query_one("#routine-name", Input).value = ""
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert "2026-Q2" in text(screen, "#routine-title") and rows(screen) == expected_rows(demo, q2)
+        period = screen.query_one("#routine-period", Input)
+        period.value = "2026-Q4"
+        await pilot.press("g", "enter")
+        await settle(app, pilot)
+        assert "2026-Q4 (进行中)  截至 2026-11-30" in text(screen, "#routine-title")
+        table.focus()
+        await pilot.press("right_square_bracket")  # the quarter of TODAY has no next
+        await settle(app, pilot)
+        assert "2026-Q4" in text(screen, "#routine-title")
+
+        period.value = "2026-Q5"
+        await pilot.press("g", "enter")
+        await settle(app, pilot)
+        with pytest.raises(CusttuiError) as refused:
+            routines.period("quarterly", "2026-Q5")
+        assert text(screen, "#routine-error").strip() == str(refused.value)
+        assert "2026-Q4" in text(screen, "#routine-title"), "a bad period leaves the screen as it was"
 
 
 async def test_halfyear_findings_grouped_by_kind_exported_and_enter_opens_the_customer(open_app, demo, config):
