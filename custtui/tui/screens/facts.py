@@ -42,12 +42,31 @@ class NoteForm(FactForm):
             FieldRow("content", "沟通内容", TextBox(id="f-content", classes="multiline", compact=True), required=True),
             FieldRow("needs", "客户需求", TextBox(id="f-needs", classes="multiline", compact=True)),
             FieldRow("feedback", "客户反馈", TextBox(id="f-feedback", classes="multiline", compact=True)),
+            FieldRow(
+                "next_date",
+                "下次跟进日期",
+                TextInput(id="f-next-date", placeholder="如 2026-12-05 (可不填)", compact=True),
+                check=lambda text: self.validator.follow_up({"date": text, "action": "-"}),
+            ),
+            FieldRow(
+                "next_action", "下次跟进事项", TextInput(id="f-next-action", placeholder="如 回访报价", compact=True)
+            ),
         ]
+
+    def problems(self) -> list[tuple[str, str]]:
+        """A next step needs both its date and its action."""
+        given = self.values()
+        for code, other, label in (("next_date", "next_action", "日期"), ("next_action", "next_date", "事项")):
+            if given.get(other) and not given.get(code):
+                return [(code, f"设定下次跟进需要同时填写{label}")]
+        return []
 
     def save(self) -> None:
         data = {k: v for k, v in self.values().items() if v}
+        when, action = data.pop("next_date", None), data.pop("next_action", None)
+        step = {"date": when, "action": action} if when and action else None
         cid = self.customer_id
-        self.commit(lambda archive: archive.add_note(cid, data) and cid)
+        self.commit(lambda archive: archive.add_note(cid, data, follow_up=step) and cid)
 
 
 class DealForm(FactForm):

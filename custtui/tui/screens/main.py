@@ -49,6 +49,7 @@ class MainScreen(Screen):
         Binding("s", "stats", "统计", show=False, id="main.stats", tooltip="客户结构统计: 客户数、金额、图表和变化"),
         Binding("y", "copy_field", "复制", show=False, id="main.copy", tooltip="复制当前客户的某一项到剪贴板"),
         Binding("R", "routines", "复核", show=False, id="main.routines", tooltip="例行复核: 月度、季度、半年度"),
+        Binding("D", "today", "待办", show=False, id="main.today", tooltip="今日待办: 完成、推迟或打开客户"),
         Binding("A", "access_review", "权限", show=False, id="main.access_review", tooltip="访问权限复核与签署"),
         Binding("f5,ctrl+r", "reload", "刷新", show=False, id="main.reload", tooltip="重新读取档案"),
         Binding(
@@ -101,6 +102,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = f"{self.archive.archive_name()}  ·  {self.archive.display_name or '未设置操作人 (只读)'}"
         self.load_listing()
+        self.offer_today()
         self.set_interval(WATCH_SECONDS, self.check_for_changes)
 
     # --- layout --------------------------------------------------------------------------
@@ -363,6 +365,29 @@ class MainScreen(Screen):
         from .access_review import AccessReviewScreen
 
         self.app.push_screen(AccessReviewScreen())
+
+    @work(thread=True, exclusive=True, group="today")
+    def offer_today(self) -> None:
+        """As the app opens: 今日待办, when a follow-up is due."""
+        from .today import load_due
+
+        try:
+            items = load_due(self.app)
+        except CusttuiError:
+            return  # the listing's worker says what is wrong
+        if items:
+            self.app.call_from_thread(lambda: self.app.screen is self and self.action_today(items))
+
+    def action_today(self, items=None) -> None:
+        from .today import TodayScreen
+
+        self.app.push_screen(TodayScreen(items), self._today_closed)
+
+    def _today_closed(self, result) -> None:
+        if result.changed:
+            self.refresh_after_change(result.customer_id)
+        if result.customer_id:
+            self.open_customer(result.customer_id)
 
     def action_search(self) -> None:
         from .search import SearchScreen

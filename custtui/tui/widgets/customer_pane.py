@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from rich.console import Group
@@ -190,6 +191,14 @@ class CustomerPane(Vertical):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
+        if isinstance(step := record.get("follow_up"), dict):
+            late = (date.today() - step["date"]).days if isinstance(step.get("date"), date) else 0
+            grid.add_row(
+                "下次跟进",
+                Text.assemble(
+                    display(schema, "follow_up", step), (f"  逾期 {late} 天", "bold red") if late > 0 else ""
+                ),
+            )
         for definition in schema.fields_for(record["type"]):
             if definition.code in OVERVIEW_SKIP or definition.code not in record:
                 continue
