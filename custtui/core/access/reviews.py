@@ -30,7 +30,7 @@ LABELS = {
     "flags": "提示事项",
     "note": "复核意见",
 }
-MAX_FLAGS, MAX_FLAG, MAX_NOTE = 500, 300, 2000
+MAX_FLAGS, MAX_FLAG, MAX_NOTE = 2000, 300, 2000  # a record stays far below the 1 MB bound
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
