@@ -26,21 +26,20 @@ class StatusChange:
 
 
 def last_activity(archive: Archive, at: str | None = None) -> dict[str, date]:
-    """Customer ID -> date of the newest note or deal (their file names carry the dates: one
-    ``git ls-tree``, no record read)."""
-    found = archive_facts.read(archive.store, at or archive.head(), deals=False, documents=False)
-    return {cid: days[-1] for cid, days in found.contacts.items()}
+    """Customer ID -> date of the newest note or deal (their file names carry the dates: read
+    from the facts cache, index.facts)."""
+    return archive_facts.at(archive.store, at or archive.head()).last_contacts()
 
 
 def review(archive: Archive, today: date | None = None) -> list[StatusChange]:
     """Customers whose stored status differs from what their last activity implies."""
     today = today or date.today()
-    listed = view.customers(archive)
-    found = archive_facts.read(archive.store, archive.head(), deals=False, documents=False)
-    last = last_contacts(listed, found, today)
+    customers = view.customers(archive)
+    found = archive_facts.at(archive.store, archive.head())
+    last = last_contacts(customers, found, today)
     return [
         StatusChange(p.customer_id, p.name, p.old or "active", p.new, last[p.customer_id])
-        for p in status_moves(listed, found, today, archive.schema().rules)
+        for p in status_moves(customers, found, today, archive.schema().rules)
     ]
 
 
@@ -48,10 +47,10 @@ def apply_review(archive: Archive, changes: list[StatusChange], today: date | No
     """Apply the suggested statuses as one commit of the month's routine (``revert`` undoes it)."""
     today = today or date.today()
     span = period("monthly", None, today)
-    listed = view.customers(archive)
+    summaries = view.customers(archive)
     proposals = [
-        Proposal(c.customer_id, c.name, "status", listed[c.customer_id].get("status"), c.suggested, "")
+        Proposal(c.customer_id, c.name, "status", summaries[c.customer_id].get("status"), c.suggested, "")
         for c in changes
-        if c.customer_id in listed
+        if c.customer_id in summaries
     ]
     return accept(archive, Routine(span, today, proposals, []), proposals)

@@ -11,7 +11,6 @@ when the period is still running.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -240,34 +239,36 @@ def _moves(current: str, suggested: str) -> bool:
     return _SEVERITY.index(suggested) > _SEVERITY.index(current)
 
 
-def last_contacts(listed: dict[str, Summary], facts: Facts, as_of: date) -> dict[str, date]:
+def last_contacts(customers: dict[str, Summary], facts: Facts, as_of: date) -> dict[str, date]:
     """Customer ID -> its last contact up to ``as_of``: the newest of the first contact, the
     notes and the deals."""
     found = {}
-    for cid, summary in listed.items():
-        days = facts.contacts.get(cid, [])
-        newest = days[bisect_right(days, as_of) - 1] if days and days[0] <= as_of else None
-        dates = [d for d in (newest, summary.get("first_contact")) if isinstance(d, date) and d <= as_of]
-        if dates:
-            found[cid] = max(dates)
+    newest = facts.last_contacts(as_of)
+    for cid, customer in customers.items():
+        first, last = customer.get("first_contact"), newest.get(cid)
+        if first is not None and first <= as_of and (last is None or first > last):
+            last = first
+        if last is not None:
+            found[cid] = last
     return found
 
 
 def status_moves(
-    listed: dict[str, Summary], facts: Facts, as_of: date, rules: dict, into: tuple[str, ...] = _SEVERITY
+    customers: dict[str, Summary], facts: Facts, as_of: date, rules: dict, into: tuple[str, ...] = _SEVERITY
 ) -> list[Proposal]:
     """Customers whose status differs from what their last contact implies, moving only into
-    ``into``; a customer whose record does not parse is left to ``custtui check``."""
+    ``into``; a customer whose record does not parse is left to ``custtui check``. Each step
+    over 100k summaries cuts only the fields it needs (cutting eight cost 2.6 s of 9)."""
     proposals = []
-    last_of = last_contacts(listed, facts, as_of)
+    last_of = last_contacts(customers, facts, as_of)
     for cid in sorted(last_of):
-        stored, name, error = listed[cid].fields("status", "name", "error")
         last = last_of[cid]
         quiet = (as_of - last).days
         suggested = status_for(quiet, rules)
-        if not error and suggested in into and _moves(stored or "active", suggested):
+        status, error = customers[cid].fields("status", "error")
+        if not error and suggested in into and _moves(status or "active", suggested):
             evidence = f"最近联系 {last.isoformat()} ({quiet} 天前)"
-            proposals.append(Proposal(cid, name or "", "status", stored, suggested, evidence))
+            proposals.append(Proposal(cid, customers[cid].get("name") or "", "status", status, suggested, evidence))
     return proposals
 
 
@@ -278,7 +279,7 @@ def _stage_order(schema: Schema) -> dict[str, int]:
     return {v.code: i for i, v in enumerate(schema.dimension("stage").values)}
 
 
-def stage_moves(listed: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Proposal]:
+def stage_moves(customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Proposal]:
     """Stage proposals from what the folder holds up to ``as_of``: a document whose type means
     signed (a contract, a signing page …) for a 潜在 customer → 签约; at least
     ``stable_min_deals`` transactions within ``stable_window_days`` for a 签约 customer → 稳定合作;
@@ -286,23 +287,24 @@ def stage_moves(listed: dict[str, Summary], facts: Facts, as_of: date, schema: S
     proposed only forward in the stage dimension's order, so evidence never undoes a later stage."""
     rules = schema.rules["routines"]
     order = _stage_order(schema)
-    stage_of = {code: d.stage for code, d in schema.doc_types.items() if d.stage}
-    window_start = as_of - timedelta(days=rules["stable_window_days"])
+    stage_of = {code: d.stage for code, d in schema.doc_types.items() if d.stage in ("signed", "terminated")}
+    documents = facts.documents(stage_of)
+    recent_deals = facts.deals(as_of - timedelta(days=rules["stable_window_days"]), as_of)
     proposals = []
-    for cid in sorted(listed):
-        stage, name, error = listed[cid].fields("stage", "name", "error")
+    for cid in sorted((documents.keys() | recent_deals.keys()) & customers.keys()):  # the others have no evidence
+        stored, name, error = customers[cid].fields("stage", "name", "error")
         if error:
             continue
-        stage = stage or "potential"
+        stage = stored or "potential"
         found: dict[str, str] = {}  # target stage -> evidence, the newest document
-        for doc in facts.documents.get(cid, ()):
-            target = stage_of.get(doc.doc_type or "")
-            if target in ("signed", "terminated") and (doc.day is None or doc.day <= as_of):
+        for doc in documents.get(cid, ()):
+            target = stage_of[doc.doc_type or ""]
+            if doc.day is None or doc.day <= as_of:
                 label = schema.doc_types[doc.doc_type or ""].label
                 number = f" {doc.number}" if doc.number else ""
                 when = f" 签订 {doc.day.isoformat()}" if doc.day else " (未注明日期)"
                 found[target] = f"{label}{number}{when}: {doc.name}"
-        recent = [d for d in facts.deals.get(cid, ()) if window_start < d.day <= as_of]
+        recent = recent_deals.get(cid, ())
         if stage == "signed" and len(recent) >= rules["stable_min_deals"]:
             found.setdefault("stable", f"近 {rules['stable_window_days']} 天 {len(recent)} 笔交易")
         for target in ("terminated", "stable", "signed"):  # the furthest the evidence reaches
@@ -310,7 +312,7 @@ def stage_moves(listed: dict[str, Summary], facts: Facts, as_of: date, schema: S
                 continue
             allowed = {"signed": stage == "potential", "stable": stage == "signed", "terminated": True}[target]
             if allowed and order[target] > order[stage]:
-                proposals.append(Proposal(cid, name or "", "stage", listed[cid].get("stage"), target, found[target]))
+                proposals.append(Proposal(cid, name or "", "stage", stored, target, found[target]))
                 break
     return proposals
 
@@ -319,10 +321,10 @@ def monthly(archive: Archive, span: Period, as_of: date) -> Routine:
     """The monthly reclassification: status moves by last contact (沉睡, 流失, and 活跃 again when
     contact resumed; 历史客户 is the half-yearly review's) and stage moves from evidence."""
     schema = archive.schema()
-    listed = view.customers(archive)
-    facts = archive_facts.read(archive.store, archive.head())
-    proposals = status_moves(listed, facts, as_of, schema.rules, ("active", "dormant", "lost"))
-    proposals += stage_moves(listed, facts, as_of, schema)
+    customers = view.customers(archive)
+    facts = archive_facts.at(archive.store, archive.head())
+    proposals = status_moves(customers, facts, as_of, schema.rules, ("active", "dormant", "lost"))
+    proposals += stage_moves(customers, facts, as_of, schema)
     return Routine(span, as_of, sorted(proposals, key=lambda p: (p.customer_id, p.field)), [])
 
 
@@ -345,19 +347,20 @@ def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
     Someone whose policy masks amounts sees the number of transactions, not their sum."""
     schema = archive.schema()
     rules = schema.rules["routines"]
-    listed = view.customers(archive)
-    facts = archive_facts.read(archive.store, archive.head(), documents=False)
+    customers = view.customers(archive)
+    facts = archive_facts.at(archive.store, archive.head())
     start = as_of - timedelta(days=rules["value_window_days"])
+    in_window, dealt_before = facts.deals(start, as_of), facts.dealt_by(start)
     window = _window(rules["value_window_days"])
     hide = archive.access.masked("amounts")
     proposals = []
-    for cid in sorted(listed):
-        tier, grade, name, error = listed[cid].fields("value_tier", "grade", "name", "error")
+    for cid in sorted(customers):
+        tier, grade, error = customers[cid].fields("value_tier", "grade", "error")
         if error:
             continue
-        deals = facts.deals.get(cid, [])
-        recent = [d for d in deals if start < d.day <= as_of]
-        if not recent and not (tier and any(d.day <= start for d in deals)):
+        name = customers[cid].get("name")
+        recent = in_window.get(cid, [])
+        if not recent and not (tier and cid in dealt_before):
             new_tier = tier
         else:
             total = sum((d.amount or Decimal(0) for d in recent), Decimal(0))
@@ -379,7 +382,7 @@ STALE, DUPLICATE, RETENTION_DUE = "联系方式待核实", "疑似重复", "资�
 FINDING_KINDS = (MISSING_REQUIRED, MISSING_RECOMMENDED, STALE, DUPLICATE, RETENTION_DUE)
 
 
-def completeness(listed: dict[str, Summary], schema: Schema) -> list[Finding]:
+def completeness(summaries: dict[str, Summary], schema: Schema) -> list[Finding]:
     """Per customer type, the required fields left empty, and the recommended ones: the fields
     the customer structure is read by (行业, 规模, 地域, 价值层级) that the type has, that are
     not required and have no default. Judged from the listing, which holds every required field
@@ -390,29 +393,27 @@ def completeness(listed: dict[str, Summary], schema: Schema) -> list[Finding]:
         required = [f for f in fields if value.code in f.required_for]
         wanted = [f for f in fields if f.code in DIMENSIONS and f not in required and f.default is None]
         by_type[value.code] = (required, wanted)
+    keys = sorted(
+        {"phone_book" if f.code == "phones" else f.code for pair in by_type.values() for f in pair[0] + pair[1]}
+    )
     found = []
-    for cid in sorted(listed):
-        summary = listed[cid]
-        if summary.get("error"):
+    for cid in sorted(summaries):
+        kind_of, name, error, *values = summaries[cid].fields("type", "name", "error", *keys)
+        if error:
             continue
-        required, wanted = by_type.get(summary.get("type") or "", ([], []))
-        name = summary.get("name") or ""
+        held = dict(zip(keys, values, strict=True))
+        held["phones"] = [
+            entry for entry in held.get("phone_book") or () if " " not in entry
+        ]  # its own, not a contact's
+        required, wanted = by_type.get(kind_of or "", ([], []))
         for kind, fields in ((MISSING_REQUIRED, required), (MISSING_RECOMMENDED, wanted)):
-            empty = [f.label for f in fields if not _filled(summary, f.code)]
+            empty = [f.label for f in fields if held.get(f.code) in (None, "", [])]
             if empty:
-                found.append(Finding(cid, name, kind, "、".join(empty)))
+                found.append(Finding(cid, name or "", kind, "、".join(empty)))
     return found
 
 
-def _own_phones(summary: Summary) -> list[str]:
-    return [entry for entry in summary.get("phone_book") or () if " " not in entry]
-
-
-def _filled(summary: Summary, code: str) -> bool:
-    return bool(_own_phones(summary)) if code == "phones" else code in summary
-
-
-def staleness(archive: Archive, listed: dict[str, Summary], as_of: date, days: int) -> list[Finding]:
+def staleness(archive: Archive, summaries: dict[str, Summary], as_of: date, days: int) -> list[Finding]:
     """Customers whose phones and contacts' phones are the same as ``days`` ago: their phone book
     (from the listing) now equals the one at the last commit on or before that day, which the
     listing reads by patching back only the records changed since. A customer added since, or an
@@ -423,11 +424,13 @@ def staleness(archive: Archive, listed: dict[str, Summary], as_of: date, days: i
         return []
     then = view.customers(archive, then_commit)
     found = []
-    for cid in sorted(listed):
-        book = listed[cid].get("phone_book")
-        if book and cid in then and then[cid].get("phone_book") == book:
-            detail = f"电话和联系人电话自 {since.isoformat()} 以来 ({days} 天) 未更新, 请核实"
-            found.append(Finding(cid, listed[cid].get("name") or "", STALE, detail))
+    detail = f"电话和联系人电话自 {since.isoformat()} 以来 ({days} 天) 未更新, 请核实"
+    for cid in sorted(summaries.keys() & then.keys()):
+        now, before = summaries[cid], then[cid]
+        book, name = now.fields("phone_book", "name")
+        # the same summary (most customers): the same phones, without cutting the old one
+        if book and (before.packed == now.packed or before.get("phone_book") == book):
+            found.append(Finding(cid, name or "", STALE, detail))
     return found
 
 
@@ -449,24 +452,26 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def retention_due(listed: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Finding]:
+def retention_due(customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Finding]:
     """Documents kept the years ``[retention] years`` gives their information type, counted from
     the document's date, by ``as_of``: for a person to keep or destroy. A document without a
     date, or of a type with no period, is never due."""
-    years = schema.rules["retention"]["years"]
+    years = {info: kept for info, kept in schema.rules["retention"]["years"].items() if isinstance(kept, int)}
+    # dated on or before as_of less the years (a day later: 29 February), then judged exactly
+    documents = facts.documents(
+        dated_by={info: _years_after(as_of, -kept) + timedelta(days=1) for info, kept in years.items()}
+    )
     found = []
-    for cid in sorted(listed):
-        for doc in facts.documents.get(cid, ()):
-            kept = years.get(doc.info_type or "")
-            if doc.day is None or not isinstance(kept, int):
+    for cid in sorted(documents.keys() & customers.keys()):
+        for doc in documents[cid]:
+            kept = years[doc.info_type or ""]
+            if doc.day is None or (due := _years_after(doc.day, kept)) > as_of:
                 continue
-            due = _years_after(doc.day, kept)
-            if due <= as_of:
-                info = schema.info_types[doc.info_type or ""].label if doc.info_type in schema.info_types else ""
-                doc_type = schema.doc_types[doc.doc_type].label if doc.doc_type in schema.doc_types else ""
-                kept_for = f"{info}保管 {kept} 年, {due.isoformat()} 到期"
-                detail = f"{doc_type or info} {doc.name} ({doc.day.isoformat()}, {kept_for})"
-                found.append(Finding(cid, listed[cid].get("name") or "", RETENTION_DUE, detail))
+            info = schema.info_types[doc.info_type or ""].label if doc.info_type in schema.info_types else ""
+            doc_type = schema.doc_types[doc.doc_type].label if doc.doc_type in schema.doc_types else ""
+            kept_for = f"{info}保管 {kept} 年, {due.isoformat()} 到期"
+            detail = f"{doc_type or info} {doc.name} ({doc.day.isoformat()}, {kept_for})"
+            found.append(Finding(cid, customers[cid].get("name") or "", RETENTION_DUE, detail))
     return found
 
 
@@ -475,11 +480,11 @@ def halfyear(archive: Archive, span: Period, as_of: date) -> Routine:
     and findings for a person to act on: missing fields, phones not checked for
     ``stale_after_days``, likely duplicates, documents whose retention period is over."""
     schema = archive.schema()
-    listed = view.customers(archive)
-    facts = archive_facts.read(archive.store, archive.head(), deals=False)
-    proposals = status_moves(listed, facts, as_of, schema.rules, ("history",))
-    findings = completeness(listed, schema)
-    findings += staleness(archive, listed, as_of, schema.rules["routines"]["stale_after_days"])
+    summaries = view.customers(archive)
+    facts = archive_facts.at(archive.store, archive.head())
+    proposals = status_moves(summaries, facts, as_of, schema.rules, ("history",))
+    findings = completeness(summaries, schema)
+    findings += staleness(archive, summaries, as_of, schema.rules["routines"]["stale_after_days"])
     findings += duplicate_suspects(archive)
-    findings += retention_due(listed, facts, as_of, schema)
+    findings += retention_due(summaries, facts, as_of, schema)
     return Routine(span, as_of, proposals, sorted(findings, key=lambda f: (FINDING_KINDS.index(f.kind), f.customer_id)))
