@@ -29,7 +29,7 @@ from custtui.core.sync.gate import Refused
 from custtui.core.sync.sync import sync
 from custtui.core.tasks import access_review, tables, view
 
-PERIOD = "2026-Q4"
+PERIOD = access_review.review_period(None, date.today()).text  # this quarter: 2026-Q4
 PATH = f"reviews/access-{PERIOD}.toml"
 
 
@@ -210,11 +210,13 @@ def test_a_signed_archive_passes_check(signed):
     assert checked.code == 0, checked.out + checked.err
 
 
-def test_a_period_is_signed_once(signed):
+def test_a_period_is_signed_once_and_not_ahead(signed):
     archive, _ = signed
     head = archive.head()
     with pytest.raises(CusttuiError, match=f"{PERIOD} 的访问权限复核已由 zhangwei"):
         access_review.sign(archive, access_review.report(archive), period=PERIOD)
+    with pytest.raises(CusttuiError, match="尚未开始, 不能提前签署"):
+        access_review.sign(archive, access_review.report(archive), period=f"{date.today().year + 1}-Q1")
     assert archive.head() == head
 
 
@@ -224,7 +226,7 @@ def test_the_next_review_lists_what_changed_since_the_last_signed_one(signed):
     assert stale.last is not None and stale.last.period == PERIOD and stale.moved == []
     add_person(archive, "sunli", "孙丽", "客服")
     with pytest.raises(CusttuiError, match="员工名册或权限已有变动"):
-        access_review.sign(archive, stale, period="2026-H2")
+        access_review.sign(archive, stale, period=f"{date.today().year}-H{1 + (date.today().month > 6)}")
     moved = access_review.report(archive).moved
     assert [(m.kind, m.who) for m in moved] == [("新登记", "孙丽 (sunli)")]
 
@@ -256,7 +258,7 @@ ZHANGWEI = "张伟 <zhangwei@BJ>"
 @pytest.mark.parametrize(
     "path, tweak, author, says",
     [
-        (PATH, lambda t: t.replace('period = "2026-Q4"', 'period = "2026-Q3"'), ZHANGWEI, "与文件名"),
+        (PATH, lambda t: t.replace(f'period = "{PERIOD}"', 'period = "1999-Q1"'), ZHANGWEI, "与文件名"),
         (PATH, lambda t: t.replace("date = 2026-12-02", 'date = "2026-12-02"'), ZHANGWEI, "应为日期"),
         (PATH, lambda t: t.replace("people = 5", "people = 5\nsecret = 1"), ZHANGWEI, "未知字段"),
         (PATH, lambda t: t.replace("people = 5", "people  =  5"), ZHANGWEI, "不是规范写法"),

@@ -423,8 +423,10 @@ def review_period(text: str | None = None, today: date | None = None) -> routine
 def sign(archive: Archive, signed: Report, *, note: str = "", period: str | None = None) -> str:
     """Record the sign-off of ``signed`` as one commit of ``reviews/access-<period>.toml``.
     Refused when the registry or the policy changed since the report read them (review the
-    report again), or when the period is already signed."""
+    report again), when the period is already signed or has not begun."""
     chosen = review_period(period, signed.as_of)
+    if chosen.start > signed.as_of:
+        raise CusttuiError(f"{chosen.text} 尚未开始, 不能提前签署")
     path = review_file(chosen.text)
     watched = (STAFF_DIR, schema_file(POLICY_FILE))
 

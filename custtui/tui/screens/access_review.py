@@ -158,7 +158,8 @@ class AccessReviewScreen(Screen[None]):
                 f"可查看: {'、'.join(chosen.view) or '(无)'}",
                 f"可修改: {'、'.join(chosen.edit) or '(无)'}",
                 f"打码: {'、'.join(chosen.masked) or '(无)'} · 其他权限: {permission_text(chosen.may)}",
-                f"最近使用: {use_text(chosen.last_use)} · 最近提交: {commit_text(chosen.last_commit)}",
+                f"最近使用 (本副本的访问日志): {use_text(chosen.last_use)}",
+                f"最近提交: {commit_text(chosen.last_commit)}",
                 *(f"! {flag}" for flag in chosen.flags),
             ]
         if self.found.moved:
