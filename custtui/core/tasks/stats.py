@@ -20,13 +20,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, PermissionDenied
 from ..archive.archive import Archive
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DEALS_DIR
-from ..index.listing import Summary, batch_read, parse_customer
+from ..index.listing import Summary, batch_read, customer_id_of
 from ..records.records import loads
 from ..records.schema import Schema
 from . import view
@@ -252,35 +252,62 @@ def year_before(day: date) -> date:
     return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
-def group_amounts(
-    archive: Archive, groups: dict[str, tuple[str, ...]], at: str | None, until: date | None, purchase: bool
-) -> tuple[dict[tuple[str, ...], Decimal] | None, dict[tuple[str, ...], Decimal] | None]:
-    """Per group of the customers in ``groups`` (ID -> group) at ``at``: the sum of the
-    transactions dated in the 12 months up to ``until`` (None: not asked), and with ``purchase``
-    the sum of 年采购额. One ``git ls-tree`` names the files (a deal's date is the start of its
-    name, so only those in the window are read), one ``git cat-file --batch`` reads them; a value
-    that is not a number (a hand edit) is left out."""
-    low = f"{year_before(until):%Y%m%d}" if until else ""
-    high = f"{until:%Y%m%d}" if until else ""
-    wanted: list[tuple[bool, str, str, str]] = []  # (is a deal, customer, path, blob)
+class AmountFiles(NamedTuple):
+    """Where the amounts of an archive are, at one commit."""
+
+    records: dict[str, tuple[str, str]]  # customer ID -> (path, blob) of its customer.toml
+    deals: dict[str, str]  # deal file path -> blob, every date
+
+
+def amount_files(archive: Archive, at: str | None) -> AmountFiles:
+    """The customer records and deal files at ``at``, from one ``git ls-tree`` (its 7 entries a
+    customer at 100k are the cost: each is tested with a substring before it is cut)."""
+    records: dict[str, tuple[str, str]] = {}
+    deals: dict[str, str] = {}
+    record_tail, deal_part = f"/{CUSTOMER_FILE}", f"/{DEALS_DIR}/"
     for path, blob in archive.store.files(at, f"{CUSTOMERS_DIR}/"):
-        parts = path.split("/")
-        if len(parts) == 6 and until and parts[4] == DEALS_DIR and low < parts[5][:8] <= high and parts[3] in groups:
-            wanted.append((True, parts[3], path, blob))
-        elif purchase and len(parts) == 5 and parts[4] == CUSTOMER_FILE and parts[3] in groups:
-            wanted.append((False, parts[3], path, blob))
-    deals: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
-    purchases: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
-    for (is_deal, cid, path, _), raw in zip(
-        wanted, batch_read(archive.store.git_dir, [w[3] for w in wanted]), strict=True
-    ):
+        if path.endswith(record_tail) and (cid := customer_id_of(path)):
+            records[cid] = (path, blob)
+        elif deal_part in path and path.count("/") == 5:
+            deals[path] = blob
+    return AmountFiles(records, deals)
+
+
+def deals_at(archive: Archive, now: AmountFiles, head: str | None, commit: str) -> dict[str, str]:
+    """The deal files at an earlier ``commit``: those at the head with the diff between them
+    undone (one ``git diff-tree`` instead of a second listing of the whole archive)."""
+    files = dict(now.deals)
+    for path, old, _ in archive.store.diff_commits_bulk(commit, head):
+        if f"/{DEALS_DIR}/" in path and path.count("/") == 5:
+            if old is None:
+                files.pop(path, None)
+            else:
+                files[path] = old
+    return files
+
+
+def in_window(deals: dict[str, str], until: date) -> list[tuple[str, str, str]]:
+    """(customer ID, path, blob) of the deals dated in the 12 months up to ``until``: a deal's
+    file name starts with its date, so none is read to know it."""
+    low, high = f"{year_before(until):%Y%m%d}", f"{until:%Y%m%d}"
+    return [(p.split("/", 4)[3], p, b) for p, b in deals.items() if low < p.rsplit("/", 1)[1][:8] <= high]
+
+
+def add_up(
+    archive: Archive, files: list[tuple[str, str, str]], groups: dict[str, tuple[str, ...]], key: str
+) -> dict[tuple[str, ...], Decimal]:
+    """The sum of ``key`` per group over ``files`` (customer ID, path, blob) of the customers in
+    ``groups``, read by one ``git cat-file --batch``; a value that is not a number (a hand edit)
+    or a file that does not parse is left out."""
+    wanted = [f for f in files if f[0] in groups]
+    sums: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+    for (cid, path, _), raw in zip(wanted, batch_read(archive.store.git_dir, [f[2] for f in wanted]), strict=True):
         try:
-            value = loads(raw, path).get("amount") if is_deal else parse_customer(raw, path).get("annual_purchase")
-            amount = Decimal(str(value)) if value not in (None, "") else Decimal(0)
+            value = loads(raw, path).get(key)
+            sums[groups[cid]] += Decimal(str(value)) if value not in (None, "") else Decimal(0)
         except (CusttuiError, InvalidOperation):
             continue
-        (deals if is_deal else purchases)[groups[cid]] += amount
-    return (dict(deals) if until else None), (dict(purchases) if purchase else None)
+    return dict(sums)
 
 
 def stats(
@@ -301,8 +328,13 @@ def stats(
     result.deals_hidden = amounts and not result.amounts_hidden and not archive.access.can_view(*DEAL_RECORD)
     deals = amounts and not result.amounts_hidden and not result.deals_hidden
     if amounts and not result.amounts_hidden:
+        files = amount_files(archive, head)
         groups = {cid: label_now(k) for cid, k in now.items()}
-        result.deals, result.amounts = group_amounts(archive, groups, head, today if deals else None, True)
+        result.amounts = add_up(
+            archive, [(cid, *found) for cid, found in files.records.items()], groups, "annual_purchase"
+        )
+        if deals:
+            result.deals = add_up(archive, in_window(files.deals, today), groups, "amount")
     if since is None:
         return result
     commit = commit_on(archive, since)
@@ -311,7 +343,8 @@ def stats(
     deals_then = None
     if deals:
         groups = {cid: label_then(k) for cid, k in then.items()}
-        deals_then = group_amounts(archive, groups, commit, since, False)[0] if commit else {}
+        past = deals_at(archive, files, head, commit) if commit else {}
+        deals_then = add_up(archive, in_window(past, since), groups, "amount")
     moved = ((label_then(then[cid])[0], label_now(k)[0]) for cid, k in now.items() if cid in then)
     result.change = Change(
         since,
