@@ -15,7 +15,7 @@ from custtui.core.records.records import customer_dir
 from custtui.core.records.validate import uscc_check_char
 from custtui.core.tasks import routines
 from custtui.tui.screens.confirm import ConfirmScreen
-from custtui.tui.screens.routine import RoutineChooser, RoutineScreen
+from custtui.tui.screens.routine import DEBOUNCE_S, RoutineChooser, RoutineScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.fit_table import FitTable
 
@@ -119,6 +119,7 @@ async def test_chooser_filters_and_periods_at_80x24(open_app, demo):
         assert rows(screen) == expected_rows(demo, grades)
         select.clear()
         screen.query_one("#routine-name", Input).value = "北京"
+        await pilot.pause(DEBOUNCE_S)
         await settle(app, pilot)
         assert [row[1] for row in rows(screen)] == [p.name for p in beijing]
         table.focus()

@@ -3,6 +3,7 @@ routine with its proposals to accept or not and, for the half year, what it foun
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -34,7 +36,8 @@ ABOUT = {
     "quarterly": "按近一年交易重新评定价值层级, 标记重点客户",
     "halfyear": "资料完整性、联系方式、疑似重复、保管到期, 以及流失转历史客户",
 }
-SHOWN_LIMIT = 500  # rows put in a table; the filters reach the rest
+SHOWN_LIMIT = 200  # rows put in a table (a DataTable measures each cell); the filters reach the rest
+DEBOUNCE_S = 0.15  # filter by name this long after the last keystroke
 CONFIRM_LINES = 12  # proposals named in the confirmation before "…另有 N 项"
 ACCEPTED, REJECTED = Text("接受", style="bold green"), Text("不接受", style="dim")
 PROPOSAL_COLUMNS = (
@@ -81,11 +84,35 @@ class RoutineChooser(ModalScreen[str | None]):
 
 @dataclass(frozen=True)
 class Shown:
-    """One proposal as the table shows it, with the text the filters match."""
+    """One proposal as the table shows it, with the text the name filter matches."""
 
     index: int  # in the routine's proposals
     proposal: Proposal
     cells: tuple[str, str, str, str]  # 客户, 项目, 原值 → 建议值, 依据
+    words: str  # name and ID, casefolded
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A routine's result made ready for the screen (in the worker: tens of thousands of rows)."""
+
+    routine: Routine
+    schema: Schema
+    shown: list[Shown]
+    findings: list[tuple[Finding, str]]  # grouped by kind, each with its name and ID casefolded
+    counts: dict[str, int]  # findings per kind, in the order listed
+
+
+def prepare(archive: Archive, code: str, period_text: str, today: date) -> Prepared:
+    """Run the routine and put its proposals in the standard's labels, its findings in order."""
+    result = routines.run(archive, code, period_text, today)
+    schema = archive.schema()
+    shown = [
+        Shown(i, p, proposal_cells(schema, p), f"{p.name} {p.customer_id}".casefold())
+        for i, p in enumerate(result.proposals)
+    ]
+    findings = [(f, f"{f.name} {f.customer_id}".casefold()) for f in sorted(result.findings, key=finding_order)]
+    return Prepared(result, schema, shown, findings, dict(Counter(f.kind for f, _ in findings)))
 
 
 def proposal_cells(schema: Schema, p: Proposal) -> tuple[str, str, str, str]:
@@ -137,9 +164,7 @@ class RoutineScreen(Screen[str | None]):
     @dataclass
     class Computed(Message):
         generation: int
-        routine: Routine
-        schema: Schema
-        shown: list[Shown]
+        prepared: Prepared
 
     @dataclass
     class Failed(Message):
@@ -157,8 +182,10 @@ class RoutineScreen(Screen[str | None]):
         self.rejected: set[int] = set()  # proposals (by index) the person does not accept
         self.generation = 0
         self.wrote = False
-        self.field_labels: dict[str, str] = {}
+        self.prepared: Prepared | None = None
+        self.proposals_listed: list[Shown] = []  # as the filters let them through
         self.findings_listed: list[Finding] = []  # as the findings table lists them (its row keys index this)
+        self.filter_timer: Timer | None = None
 
     @property
     def archive(self) -> Archive:
@@ -204,18 +231,13 @@ class RoutineScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="routine")
     def run_routine(self, generation: int, period_text: str) -> None:
-        def run(archive: Archive) -> tuple[Routine, Schema, list[Shown]]:
-            result = routines.run(archive, self.code, period_text, self.today)
-            schema = archive.schema()
-            return result, schema, [Shown(i, p, proposal_cells(schema, p)) for i, p in enumerate(result.proposals)]
-
         try:
-            result, schema, shown = self.app.read(run)
+            prepared = self.app.read(lambda archive: prepare(archive, self.code, period_text, self.today))
         except (CusttuiError, OSError) as exc:
             self.post_message(self.Failed(generation, f"{ROUTINES[self.code]}未能完成: {exc}"))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Computed(generation, result, schema, shown))
+            self.post_message(self.Computed(generation, prepared))
 
     def on_routine_screen_failed(self, message: Failed) -> None:
         if message.generation == self.generation:
@@ -226,13 +248,13 @@ class RoutineScreen(Screen[str | None]):
     def on_routine_screen_computed(self, message: Computed) -> None:
         if message.generation != self.generation:
             return  # a period the person has already left
-        self.routine, self.schema, self.shown = message.routine, message.schema, message.shown
-        self.field_labels = {s.proposal.field: s.cells[1] for s in self.shown}
-        select = self.query_one("#routine-field", Select)
-        select.set_options([(label, code) for code, label in self.field_labels.items()])
+        self.prepared = prepared = message.prepared
+        self.routine, self.schema, self.shown = prepared.routine, prepared.schema, prepared.shown
+        fields = {s.proposal.field: s.cells[1] for s in self.shown}
+        self.query_one("#routine-field", Select).set_options([(label, code) for code, label in fields.items()])
         tabs = self.query_one(TabbedContent)
         tabs.loading = False
-        findings = message.routine.findings
+        findings = prepared.routine.findings
         if self.code == "halfyear" or findings:
             tabs.show_tab("tab-findings")
         else:
@@ -241,73 +263,79 @@ class RoutineScreen(Screen[str | None]):
         tabs.get_tab("tab-findings").label = f"待查事项 ({len(findings)})"
         if findings and not self.shown:
             tabs.active = "tab-findings"
-        self.refresh_lists()
+        self.refresh_proposals()
+        self.refresh_findings()
         self.refresh_bindings()
         self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
 
     # --- the lists -----------------------------------------------------------------------
 
+    def _words(self) -> str:
+        return self.query_one("#routine-name", Input).value.strip().casefold()
+
     def listed(self) -> list[Shown]:
         """The proposals the filters let through."""
         select = self.query_one("#routine-field", Select)
         field = None if select.is_blank() else select.value
-        words = self.query_one("#routine-name", Input).value.strip().casefold()
-        return [
-            s
-            for s in self.shown
-            if (field is None or s.proposal.field == field)
-            and (not words or words in s.cells[0].casefold() or words in s.proposal.customer_id.casefold())
-        ]
+        words = self._words()
+        return [s for s in self.shown if (field is None or s.proposal.field == field) and words in s.words]
 
-    def listed_findings(self) -> list[Finding]:
-        if self.routine is None:
-            return []
-        words = self.query_one("#routine-name", Input).value.strip().casefold()
-        found = [f for f in self.routine.findings if not words or words in f"{f.name} {f.customer_id}".casefold()]
-        return sorted(found, key=finding_order)
-
-    def refresh_lists(self) -> None:
-        """Show both lists as the filters stand, and what is accepted."""
+    def refresh_proposals(self) -> None:
+        """The proposals as the filters stand, each marked 接受 or 不接受."""
         if self.routine is None:
             return
-        listed = self.listed()
+        self.proposals_listed = self.listed()
         self.query_one("#proposals", FitTable).set_rows(
-            [(str(s.index), [self._mark(s.index), *(Clip(c) for c in s.cells)]) for s in listed[:SHOWN_LIMIT]]
+            [
+                (str(s.index), [self._mark(s.index), *(Clip(c) for c in s.cells)])
+                for s in self.proposals_listed[:SHOWN_LIMIT]
+            ]
         )
-        findings = self.listed_findings()
-        self.query_one("#findings", FitTable).set_rows(
-            [(str(i), [f.kind, f"{f.name} {f.customer_id}", f.detail]) for i, f in enumerate(findings[:SHOWN_LIMIT])]
-        )
-        self.findings_listed = findings
-        self._note(len(listed))
+        self._note()
 
-    def _note(self, listed: int) -> None:
-        assert self.routine is not None
-        total = len(self.shown)
-        accepted = total - len(self.rejected)
-        parts = [f"建议 {total} 项, 已接受 {accepted} 项"]
+    def refresh_findings(self) -> None:
+        """The findings whose customer's name or ID holds the words typed, grouped by kind."""
+        if self.prepared is None:
+            return
+        words = self._words()
+        self.findings_listed = [f for f, text in self.prepared.findings if words in text]
+        self.query_one("#findings", FitTable).set_rows(
+            [
+                (str(i), [f.kind, f"{f.name} {f.customer_id}", f.detail])
+                for i, f in enumerate(self.findings_listed[:SHOWN_LIMIT])
+            ]
+        )
+
+    def _note(self) -> None:
+        assert self.prepared is not None
+        total, listed = len(self.shown), len(self.proposals_listed)
+        parts = [f"建议 {total} 项, 已接受 {total - len(self.rejected)} 项"]
         if listed != total:
             parts.append(f"列出 {listed} 项")
         if listed > SHOWN_LIMIT:
             parts.append(f"只显示前 {SHOWN_LIMIT} 项, 请筛选")
-        if self.routine.findings:
-            counts = dict.fromkeys(routines.FINDING_KINDS, 0)
-            for finding in self.routine.findings:
-                counts[finding.kind] = counts.get(finding.kind, 0) + 1
-            parts.append("待查 " + "、".join(f"{kind} {n}" for kind, n in counts.items() if n))
-        if not total and not self.routine.findings:
+        if self.prepared.counts:
+            parts.append("待查 " + "、".join(f"{kind} {n}" for kind, n in self.prepared.counts.items()))
+        if not total and not self.prepared.counts:
             parts = [f"{self.period.text} 没有需要调整的客户"]
-        self.query_one("#routine-note", Static).update(" · ".join(parts) + " · 空格 接受/不接受 · Ctrl+S 写入")
+        self.query_one("#routine-note", Static).update(" · ".join(parts))
 
     def _mark(self, index: int) -> Text:
         return REJECTED if index in self.rejected else ACCEPTED
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self.refresh_lists()
+        self.refresh_proposals()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "routine-name":
-            self.refresh_lists()
+            if self.filter_timer is not None:
+                self.filter_timer.stop()
+            self.filter_timer = self.set_timer(DEBOUNCE_S, self._filter_by_name)
+
+    def _filter_by_name(self) -> None:
+        self.filter_timer = None
+        self.refresh_proposals()
+        self.refresh_findings()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "routine-period":
@@ -328,23 +356,29 @@ class RoutineScreen(Screen[str | None]):
         key = table.current_key
         if not self._proposals_shown() or key is None:
             return
-        index = int(key)
-        self.rejected.symmetric_difference_update({index})
-        table.data_rows[table.cursor_row][1][0] = Clip(self._mark(index))
-        table.update_cell_at(Coordinate(table.cursor_row, 0), table.data_rows[table.cursor_row][1][0])
+        self.rejected.symmetric_difference_update({int(key)})
+        self._show_marks([table.cursor_row])
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
-        self._note(len(self.listed()))
 
     def action_mark_all(self, accept: bool) -> None:
         if not self._proposals_shown():
             return
-        indexes = {s.index for s in self.listed()}
+        indexes = {s.index for s in self.proposals_listed}
         if accept:
             self.rejected -= indexes
         else:
             self.rejected |= indexes
-        self.refresh_lists()
+        self._show_marks(range(self.query_one("#proposals", FitTable).row_count))
+
+    def _show_marks(self, rows) -> None:
+        """Mark these rows of the table 接受 or 不接受 as decided, in place (the cheap way at 200 rows)."""
+        table = self.query_one("#proposals", FitTable)
+        for row in rows:
+            key, cells = table.data_rows[row]
+            cells[0] = Clip(self._mark(int(str(key))))
+            table.update_cell_at(Coordinate(row, 0), cells[0])
+        self._note()
 
     def chosen(self) -> list[Proposal]:
         """The proposals to write: every accepted one, listed or not."""
