@@ -83,6 +83,10 @@ def test_quarterly_tiers_come_from_the_deals_added_and_mark_the_key_customer(dem
     assert record["value_tier"] == "high" and record["grade"] == "vip"
     again = routines.run(demo, "quarterly", "2026-Q4", date(2026, 11, 1))
     assert again.proposals == []  # accepted: nothing left to propose
+    demo.add_deal("BJ-000002", {"date": "2026-10-30", "amount": "800000", "product": "软件"})
+    later = routines.run(demo, "quarterly", "2026-Q4", date(2026, 11, 1))  # the facts cache follows the new deal
+    assert {p.customer_id for p in later.proposals} == {"BJ-000002"}
+    assert ("value_tier", "high") in {(p.field, p.new) for p in later.proposals}
 
 
 def test_a_contract_attached_to_a_potential_customer_proposes_signed(demo, tmp_path):

@@ -161,14 +161,20 @@ class FactsCache:
         row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def _cached(self, con: sqlite3.Connection) -> str | None:
+        return self._meta(con, "commit") if self._meta(con, "version") == VERSION else None
+
     def refresh(self, con: sqlite3.Connection, commit: str) -> None:
         """Bring the stored facts to ``commit``: from the diff when the cache's commit is known
         here, else rebuilt from every file."""
-        cached = self._meta(con, "commit") if self._meta(con, "version") == VERSION else None
-        if cached == commit:
+        if self._cached(con) == commit:
             return
         con.execute("BEGIN IMMEDIATE")
         try:
+            cached = self._cached(con)  # another process may have moved it while this one waited
+            if cached == commit:
+                con.execute("COMMIT")
+                return
             if cached and self.store.git("cat-file", "-e", f"{cached}^{{commit}}", check=False).returncode == 0:
                 changed = [
                     (path, new)

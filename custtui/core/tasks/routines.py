@@ -11,10 +11,11 @@ when the period is still running.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from ..archive.archive import Archive
 from ..archive.duplicates import DuplicateFinder
@@ -239,37 +240,41 @@ def _moves(current: str, suggested: str) -> bool:
     return _SEVERITY.index(suggested) > _SEVERITY.index(current)
 
 
+def _last(first: date | None, newest: date | None, as_of: date) -> date | None:
+    """The last contact: the newest note or deal, or the first contact when it is later."""
+    if first is not None and first <= as_of and (newest is None or first > newest):
+        return first
+    return newest
+
+
 def last_contacts(customers: dict[str, Summary], facts: Facts, as_of: date) -> dict[str, date]:
     """Customer ID -> its last contact up to ``as_of``: the newest of the first contact, the
     notes and the deals."""
-    found = {}
     newest = facts.last_contacts(as_of)
-    for cid, customer in customers.items():
-        first, last = customer.get("first_contact"), newest.get(cid)
-        if first is not None and first <= as_of and (last is None or first > last):
-            last = first
-        if last is not None:
-            found[cid] = last
-    return found
+    found = {cid: _last(c.get("first_contact"), newest.get(cid), as_of) for cid, c in customers.items()}
+    return {cid: day for cid, day in found.items() if day is not None}
 
 
 def status_moves(
     customers: dict[str, Summary], facts: Facts, as_of: date, rules: dict, into: tuple[str, ...] = _SEVERITY
 ) -> list[Proposal]:
     """Customers whose status differs from what their last contact implies, moving only into
-    ``into``; a customer whose record does not parse is left to ``custtui check``. Each step
-    over 100k summaries cuts only the fields it needs (cutting eight cost 2.6 s of 9)."""
+    ``into``; a customer whose record does not parse is left to ``custtui check``. One pass cuts
+    the three fields it needs of each summary (cutting eight, one step at a time, cost 2.6 s of 9
+    at 100k)."""
     proposals = []
-    last_of = last_contacts(customers, facts, as_of)
-    for cid in sorted(last_of):
-        last = last_of[cid]
+    newest = facts.last_contacts(as_of)
+    for cid, summary in customers.items():
+        status, first, error = summary.fields("status", "first_contact", "error")
+        last = _last(first, newest.get(cid), as_of)
+        if last is None or error:
+            continue
         quiet = (as_of - last).days
         suggested = status_for(quiet, rules)
-        status, error = customers[cid].fields("status", "error")
-        if not error and suggested in into and _moves(status or "active", suggested):
+        if suggested in into and _moves(status or "active", suggested):
             evidence = f"最近联系 {last.isoformat()} ({quiet} 天前)"
-            proposals.append(Proposal(cid, customers[cid].get("name") or "", "status", status, suggested, evidence))
-    return proposals
+            proposals.append(Proposal(cid, summary.get("name") or "", "status", status, suggested, evidence))
+    return sorted(proposals)
 
 
 # --- stage: 潜在 → 签约 → 稳定合作 → 终止合作, from evidence, never backwards ----------------
@@ -335,6 +340,25 @@ def _window(days: int) -> str:
     return "近 12 个月" if days == 365 else f"近 {days} 天"
 
 
+def _tiers(schema: Schema) -> Callable[[Decimal], str]:
+    """``Schema.value_tier_for`` asked once per threshold: an amount's tier is that of the highest
+    threshold it reaches (at 100k customers, asking for each amount cost 2 s)."""
+    thresholds = sorted(
+        {
+            float(t)
+            for v in schema.dimension("value_tier").values
+            if isinstance(t := v.extra.get("min_annual"), (int, float))
+        }
+    )
+    tiers = [schema.value_tier_for(t) for t in thresholds]
+
+    def tier_of(amount: Decimal) -> str:
+        reached = bisect_right(thresholds, float(amount))
+        return tiers[reached - 1] if reached else schema.value_tier_for(float(amount))
+
+    return tier_of
+
+
 def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
     """The quarterly value assessment: each customer's tier from the sum of its transactions in
     the ``value_window_days`` up to ``as_of`` against the tiers' ``min_annual`` thresholds, and
@@ -353,6 +377,7 @@ def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
     in_window, dealt_before = facts.deals(start, as_of), facts.dealt_by(start)
     window = _window(rules["value_window_days"])
     hide = archive.access.masked("amounts")
+    tier_of = _tiers(schema)
     proposals = []
     for cid in sorted(customers):
         tier, grade, error = customers[cid].fields("value_tier", "grade", "error")
@@ -364,10 +389,10 @@ def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
             new_tier = tier
         else:
             total = sum((d.amount or Decimal(0) for d in recent), Decimal(0))
-            new_tier = schema.value_tier_for(float(total))
-            shown = f"{len(recent)} 笔, 金额按你的权限不显示" if hide else f"¥{total:,.2f} ({len(recent)} 笔)"
-            evidence = f"{window}交易 {shown}" if recent else f"{window}没有交易"
+            new_tier = tier_of(total)
             if new_tier != tier:
+                shown = f"{len(recent)} 笔, 金额按你的权限不显示" if hide else f"¥{total:,.2f} ({len(recent)} 笔)"
+                evidence = f"{window}交易 {shown}" if recent else f"{window}没有交易"
                 proposals.append(Proposal(cid, name or "", "value_tier", tier, new_tier, evidence))
         if new_tier in rules["key_tiers"] and grade != rules["key_grade"]:
             reason = f"价值层级 {schema.label('value_tier', new_tier)} 为重点客户"
