@@ -123,7 +123,7 @@ def reassign(archive: Archive, customer_id: str, owner: str, reason: str, when: 
     return commit
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PoolItem:
     """A customer the 公海 rule flags: its 负责人, the last follow-up and when it goes to the pool."""
 
@@ -170,22 +170,22 @@ def pool(archive: Archive, today: date | None = None) -> list[PoolItem]:
     contacts = last_activity(archive)
     marks = _follow_up_marks(archive)
     found = []
+    quiet_since = today - timedelta(days=after - warn)  # followed up before this day: flagged
     for cid, summary in customers.items():
-        owner = summary.get("owner")
-        if not owner or summary.get("error"):
+        contact = contacts.get(cid)
+        if contact is not None and contact > quiet_since:
+            continue  # followed up lately: nothing else to read
+        owner, name, first, error = summary.fields("owner", "name", "first_contact", "error")  # one split
+        if not owner or error:
             continue
-        evidence = [
-            (contacts.get(cid), "沟通或交易记录"),
-            *((when, what) for when, what in marks.get(cid, ())),
-            (summary.get("first_contact"), "首次接触"),
-        ]
-        dated = [(when, what) for when, what in evidence if isinstance(when, date)]
-        if not dated:
-            continue
-        last, what = max(dated, key=lambda pair: pair[0])
-        pool_on = last + timedelta(days=after)
-        if today >= pool_on - timedelta(days=warn):
-            found.append(PoolItem(cid, summary.get("name", ""), owner, last, what, pool_on, today))
+        last, what = contact or date.min, "沟通或交易记录"
+        for when, kind in marks.get(cid, ()):
+            if when > last:
+                last, what = when, kind
+        if isinstance(first, date) and first > last:
+            last, what = first, "首次接触"
+        if date.min < last <= quiet_since:
+            found.append(PoolItem(cid, name or "", owner, last, what, last + timedelta(days=after), today))
     return sorted(found, key=lambda item: (item.pool_on, item.customer_id))
 
 
