@@ -8,8 +8,9 @@ reading every record).
 The 公海 rule (``rules.toml`` ``[follow_up] pool_after_days`` > 0): a customer whose 负责人 has not
 followed it up for that many days may be given to someone else, with a warning ``warn_days``
 ahead. Following up is a communication record (or a transaction: ``review.last_activity``
-reads both from one ``git ls-tree``), a follow-up marked done, or the customer being given to
-its 负责人 (a reassignment starts the clock again); without any of them the first contact date.
+reads both from the facts cache), a follow-up marked done, or the customer being given to its
+负责人 (a reassignment starts the clock again; both from one ``git log``); without any of them the
+first contact date.
 """
 
 from __future__ import annotations
