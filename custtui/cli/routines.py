@@ -86,7 +86,11 @@ def cmd_routine_run(args, out: Output) -> None:
     elif sys.stdin.isatty() and not out.as_json:
         print("\n".join(lines))
         lines, asked = [], True
-        numbers = chosen(input("接受哪些建议? (全部 / 无 / 编号如 1,3-5): "), len(proposals))
+        try:
+            typed = input("接受哪些建议? (全部 / 无 / 编号如 1,3-5): ")
+        except EOFError:  # ctrl-D: nothing accepted
+            typed = ""
+        numbers = chosen(typed, len(proposals))
     else:
         lines.append("未保存: 加 --yes 接受全部建议, 或在终端中运行本命令逐条选择")
     commit = routines.accept(archive, routine, [routine.proposals[n - 1] for n in numbers]) if numbers else None
