@@ -48,7 +48,8 @@ def signing_key(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def staffed(demo_template, signing_key, tmp_path_factory) -> Archive:
     """The demo with five people (刘洋 left, his key still registered), and what they did logged:
-    李娜 exported the customer table, 王芳 read an ID number unmasked."""
+    李娜 exported the customer table, 王芳 read an ID number unmasked; 赵磊 was only refused (not a
+    use), and someone edited the log by hand (lines that are no entry, or odd JSON)."""
     root = tmp_path_factory.mktemp("access-review")
     shutil.copytree(demo_template, root / "demo", symlinks=True)
     archive = Archive(root / "demo", user="张伟")
@@ -63,6 +64,11 @@ def staffed(demo_template, signing_key, tmp_path_factory) -> Archive:
     tables.export(archive, tables.basic(archive), root / "客户.xlsx")
     archive.user = "王芳"
     view.customer(archive, "BJ-000020", unmask=True)
+    access_log.record(archive, "赵磊", "refused", "ssh", "密钥未登记")
+    with access_log.log_path(archive).open("a", encoding="utf-8") as log:
+        log.write(
+            '不是 JSON\n{"time": "2026-01-01T00:00:00", "person": {"name": 1}, "account": [1], "action": "view"}\n'
+        )
     archive.user = "张伟"
     yield archive
     archive.close()
@@ -78,14 +84,14 @@ def person(found: access_review.Report, pid: str) -> access_review.PersonAccess:
 
 
 def test_each_person_shows_roles_rights_and_last_use_from_the_access_log(staffed, review):
-    logged = {e.get("account"): e for e in access_log.entries(staffed)}
+    [logged] = [e for e in access_log.entries(staffed, person="lina") if e["action"] != "invalid"]
     lina, wangfang = person(review, "lina"), person(review, "wangfang")
     assert lina.roles == ("销售",) and lina.status == "在职"
     assert "导出资料" in access_review.permission_text(lina.may) and "删除" not in access_review.permission_text(
         lina.may
     )
     assert lina.last_use is not None and lina.last_use.action == "导出"
-    assert lina.last_use.target == logged["lina"]["target"] == "客户基础信息表"
+    assert lina.last_use.target == logged["target"] == "客户基础信息表"
     assert wangfang.last_use is not None and wangfang.last_use.action == "查看未打码的个人信息"
     assert wangfang.last_use.target == "BJ-000020"
     assert "合作记录 绝密" in wangfang.view and "身份证号" in wangfang.masked

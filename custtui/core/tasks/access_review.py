@@ -82,12 +82,6 @@ class PersonAccess(NamedTuple):
     def status(self) -> str:
         return "在职" if self.active else "已停用"
 
-    @property
-    def last_seen(self) -> datetime | None:
-        """The later of the last access-log entry and the last commit."""
-        times = [t.when for t in (self.last_use, self.last_commit) if t is not None]
-        return max(times) if times else None
-
 
 class RoleHolders(NamedTuple):
     code: str
@@ -246,7 +240,7 @@ def report(archive: Archive, *, idle_days: int = IDLE_DAYS, today: date | None =
     today = today or date.today()
     people, policy, schema = archive.registry(head), archive.policy(head), archive.schema(head)
     uses = last_uses(archive, people)
-    commits = last_commits(archive, people)
+    commits = last_commits(archive, people, head)
     idle_since = datetime.combine(today - timedelta(days=idle_days), datetime.min.time()).astimezone()
     rows = [
         _person(person, policy, schema, uses.get(person.id), commits.get(person.id), idle_since, idle_days)
@@ -266,8 +260,10 @@ def last_review(archive: Archive, head: str) -> Review | None:
     ).stdout.decode("utf-8", "replace")
     path = next(iter(out.split()), None)
     raw = archive.store.read(head, path) if path else None
+    if path is None or raw is None:
+        return None
     try:
-        return stored_review(raw, path) if raw is not None and path else None
+        return stored_review(raw, path)
     except CusttuiError:
         return None
 
@@ -279,7 +275,8 @@ def last_uses(archive: Archive, people: dict[str, Person]) -> dict[str, LastUse]
     for entry in access_log.entries(archive):
         if entry.get("action") in NOT_USE:
             continue
-        person = people.get(entry.get("account", "")) or lookup(people, entry.get("person"))
+        # str(): a hand-edited line may hold anything that is JSON
+        person = people.get(str(entry.get("account", ""))) or lookup(people, str(entry.get("person", "")))
         try:
             when = datetime.fromisoformat(entry["time"])
         except (KeyError, TypeError, ValueError):
@@ -291,13 +288,13 @@ def last_uses(archive: Archive, people: dict[str, Person]) -> dict[str, LastUse]
     return found
 
 
-def last_commits(archive: Archive, people: dict[str, Person]) -> dict[str, LastCommit]:
-    """Each person's latest commit on the branch, by the staff ID in the author's address, from
+def last_commits(archive: Archive, people: dict[str, Person], head: str) -> dict[str, LastCommit]:
+    """Each person's latest commit up to ``head``, by the staff ID in the author's address, from
     one ``git log`` (newest first: the first commit seen of an ID is its last)."""
-    out = archive.store.git("log", "--format=%H%x1f%ae%x1f%aI%x1f%s", archive.store.branch_ref).stdout
+    out = archive.store.git("log", "--format=%H%x1f%ae%x1f%aI%x1f%s", head).stdout
     found: dict[str, LastCommit] = {}
     for line in out.decode("utf-8", "replace").splitlines():
-        sha, email, when, subject = (line.split("\x1f", 3) + ["", "", ""])[:4]
+        sha, email, when, subject = line.split("\x1f", 3)
         account = email.partition("@")[0]
         if account in people and account not in found:
             found[account] = LastCommit(sha, datetime.fromisoformat(when), subject)
