@@ -107,32 +107,39 @@ def prepare(archive: Archive, code: str, period_text: str, today: date) -> Prepa
     """Run the routine and put its proposals in the standard's labels, its findings in order."""
     result = routines.run(archive, code, period_text, today)
     schema = archive.schema()
-    shown = [
-        Shown(i, p, proposal_cells(schema, p), f"{p.name} {p.customer_id}".casefold())
-        for i, p in enumerate(result.proposals)
-    ]
+    labelled: dict[tuple, tuple[str, str]] = {}  # (field, old, new): a few moves among 80k proposals at 100k
+    shown = []
+    for i, p in enumerate(result.proposals):
+        move = (p.field, p.old, p.new)
+        if move not in labelled:
+            labelled[move] = proposal_labels(schema, p)
+        shown.append(
+            Shown(i, p, (p.name or p.customer_id, *labelled[move], p.evidence), f"{p.name} {p.customer_id}".casefold())
+        )
     findings = [(f, f"{f.name} {f.customer_id}".casefold()) for f in sorted(result.findings, key=finding_order)]
     return Prepared(result, schema, shown, findings, dict(Counter(f.kind for f, _ in findings)))
 
 
-def proposal_cells(schema: Schema, p: Proposal) -> tuple[str, str, str, str]:
-    """A proposal in the standard's Chinese: 客户状态, 活跃 → 沉睡 (labels, never codes)."""
+def proposal_labels(schema: Schema, p: Proposal) -> tuple[str, str]:
+    """A proposal's field and move in the standard's Chinese: 客户状态, 活跃 → 沉睡 (never codes)."""
     change = f"{routines.value_label(schema, p.field, p.old)} → {routines.value_label(schema, p.field, p.new)}"
-    return p.name or p.customer_id, routines.field_label(schema, p.field), change, p.evidence
+    return routines.field_label(schema, p.field), change
 
 
-def finding_order(finding: Finding) -> tuple[int, str, str]:
-    """Grouped by kind (in the core's order: 缺少必填项 first), then by customer."""
-    kinds = routines.FINDING_KINDS
-    rank = kinds.index(finding.kind) if finding.kind in kinds else len(kinds)
-    return rank, finding.kind, finding.customer_id
+KIND_RANK = {kind: rank for rank, kind in enumerate(routines.FINDING_KINDS)}
+
+
+def finding_order(finding: Finding) -> int:
+    """Grouped by kind in the core's order (缺少必填项 first); a stable sort keeps the core's
+    order within a kind."""
+    return KIND_RANK.get(finding.kind, len(KIND_RANK))
 
 
 class RoutineScreen(Screen[str | None]):
     """One routine for one period: its proposals, each to accept or not, written as one commit.
 
     Dismisses with None when nothing was written, "" after a write, or the customer to open
-    (Enter on a finding) — what MainScreen.changed expects."""
+    (Enter on a finding): what MainScreen.changed expects."""
 
     DEFAULT_CSS = """
     RoutineScreen #routine-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
