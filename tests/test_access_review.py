@@ -332,3 +332,20 @@ def test_the_report_goes_out_as_xlsx_once_and_is_logged(staffed, review, tmp_pat
     )
     with pytest.raises(CusttuiError, match="已存在, 不会覆盖"):
         access_review.export(staffed, review, target)
+
+
+def test_a_sign_off_pushed_to_this_copy_passes_its_hooks_only_when_sound(hostile, signing_key):
+    """Pushed rather than fetched: the gate runs in git's hook, on objects still in quarantine."""
+    victim, evil = hostile
+    base = git(victim.store.path, "rev-parse", "HEAD").strip()
+    pushed = {}
+    for name, content in (("foreign", re.sub("[0-9a-f]{40}", "0" * 40, good(base))), ("sound", good(base))):
+        tree = evil.put(evil.head_tree(base), PATH, content.encode())
+        commit = evil.commit(tree, ZHANGWEI, "签署访问权限复核", [base], sign_with=signing_key)
+        done = evil.push(commit, url=str(victim.store.path))
+        head = git(victim.store.path, "rev-parse", "HEAD").strip()
+        pushed[name] = (done.returncode, done.stderr.decode(), head == commit)
+    code, said, taken = pushed["foreign"]
+    assert code != 0 and "不在本提交之前的历史中" in said and not taken, said
+    code, said, taken = pushed["sound"]
+    assert code == 0 and taken, said
