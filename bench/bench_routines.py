@@ -102,7 +102,7 @@ def run(customers: int, runs: int, sample: int) -> list[tuple[str, float, float,
         schema = archive.schema()
         steps = {
             "  halfyear: 流失 → 历史客户 proposals": lambda: routines.status_moves(
-                summaries, facts, TODAY, schema.rules, ("history",)
+                summaries, facts, TODAY, schema.rules, "halfyear"
             ),
             "  halfyear: completeness": lambda: routines.completeness(summaries, schema),
             "  halfyear: staleness": lambda: routines.staleness(archive, summaries, TODAY, 365),

@@ -129,12 +129,12 @@ def test_halfyear_findings_by_kind_and_the_xlsx(demo, tmp_path):
     demo.update_customer(twin, {"aliases": ["廊坊市安次区教育局"]})
     target = tmp_path / "半年度.xlsx"
     found = run_cli(
-        "--archive", demo.store.path, "routine", "run", "半年度", "--today", "2028-03-01", "--dry-run", "--out", target
+        "--archive", demo.store.path, "routine", "run", "半年度", "--today", "2028-05-01", "--dry-run", "--out", target
     )
     assert found.code == 0, found.err
     out = found.out
     assert "半年度复核 2028-H1" in out and "试运行: 未保存任何修改" in out
-    assert "客户状态: 沉睡 → 历史客户" in out  # quiet over 730 days
+    assert "BJ-000008" in out and "客户状态: 流失 → 历史客户" in out  # quiet over 730 days
     assert f"{twin} 北京市海淀区某某街道办事处: 行业、规模、地域、价值层级" in out  # 建议补充: none is required
     assert "资料保管到期" in out and "2020-03-01, 服务记录保管 5 年, 2025-03-01 到期" in out
     assert "疑似重复" in out and "BJ-000017" in out
@@ -184,7 +184,8 @@ def test_any_subset_accepted_then_reverted_gives_back_the_exact_tree(batch_archi
 def test_the_status_review_is_the_same_status_logic(demo):
     from custtui.core.tasks.review import review
 
-    monthly = {p.customer_id: p.new for p in routines.run(demo, "monthly", None, date(2028, 3, 1)).proposals}
-    half = {p.customer_id: p.new for p in routines.run(demo, "halfyear", None, date(2028, 3, 1)).proposals}
-    reviewed = {c.customer_id: c.suggested for c in review(demo, date(2028, 3, 1))}
-    assert reviewed == {**monthly, **half} and "history" in half.values()
+    monthly = {p.customer_id: p.new for p in routines.run(demo, "monthly", None, date(2028, 5, 1)).proposals}
+    half = {p.customer_id: p.new for p in routines.run(demo, "halfyear", None, date(2028, 5, 1)).proposals}
+    reviewed = {c.customer_id: c.suggested for c in review(demo, date(2028, 5, 1))}
+    assert reviewed == {**monthly, **half} and set(half.values()) == {"history"}
+    assert monthly["BJ-000013"] == "lost"  # 沉睡 and quiet 836 days: 流失 first, 历史客户 at a half-year

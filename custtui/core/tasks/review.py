@@ -1,5 +1,5 @@
-"""The status review (``custtui review``): the status moves of the routines (tasks.routines) as
-they stand today, 沉睡/流失/历史客户 and reactivation alike, and applying them as one commit.
+"""The status review (``custtui review``): the status moves of the monthly and half-yearly routines
+(tasks.routines) as they stand today, 沉睡/流失/历史客户 and reactivation alike, applied as one commit.
 
 Quiet customers move on (活跃 → 沉睡 → 流失 → 历史客户) after the schema's periods; a customer with a
 recent contact is reactivated. A quiet spell never softens a status set by hand (流失 stays 流失).
@@ -39,7 +39,8 @@ def review(archive: Archive, today: date | None = None) -> list[StatusChange]:
     last = last_contacts(customers, found, today)
     return [
         StatusChange(p.customer_id, p.name, p.old or "active", p.new, last[p.customer_id])
-        for p in status_moves(customers, found, today, archive.schema().rules)
+        for routine in ("monthly", "halfyear")
+        for p in status_moves(customers, found, today, archive.schema().rules, routine)
     ]
 
 

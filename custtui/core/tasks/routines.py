@@ -255,13 +255,12 @@ def last_contacts(customers: dict[str, Summary], facts: Facts, as_of: date) -> d
     return {cid: day for cid, day in found.items() if day is not None}
 
 
-def status_moves(
-    customers: dict[str, Summary], facts: Facts, as_of: date, rules: dict, into: tuple[str, ...] = _SEVERITY
-) -> list[Proposal]:
-    """Customers whose status differs from what their last contact implies, moving only into
-    ``into``; a customer whose record does not parse is left to ``custtui check``. One pass cuts
-    the three fields it needs of each summary (cutting eight, one step at a time, cost 2.6 s of 9
-    at 100k)."""
+def status_moves(customers: dict[str, Summary], facts: Facts, as_of: date, rules: dict, routine: str) -> list[Proposal]:
+    """Customers whose status the routine moves by their last contact: the monthly one deepens a
+    quiet customer's status as far as 流失 and reactivates one whose contact resumed; the
+    half-yearly one moves a 流失 customer quiet for ``history_after_days`` to 历史客户. A record that
+    does not parse is left to ``custtui check``. One pass cuts the three fields it needs of each
+    summary (cutting eight, one step at a time, cost 2.6 s of 9 at 100k)."""
     proposals = []
     newest = facts.last_contacts(as_of)
     for cid, summary in customers.items():
@@ -271,7 +270,12 @@ def status_moves(
             continue
         quiet = (as_of - last).days
         suggested = status_for(quiet, rules)
-        if suggested in into and _moves(status or "active", suggested):
+        if routine == "halfyear":
+            moves = status == "lost" and suggested == "history"
+        else:
+            suggested = "lost" if suggested == "history" else suggested
+            moves = _moves(status or "active", suggested)
+        if moves:
             evidence = f"最近联系 {last.isoformat()} ({quiet} 天前)"
             proposals.append(Proposal(cid, summary.get("name") or "", "status", status, suggested, evidence))
     return sorted(proposals)
@@ -324,11 +328,11 @@ def stage_moves(customers: dict[str, Summary], facts: Facts, as_of: date, schema
 
 def monthly(archive: Archive, span: Period, as_of: date) -> Routine:
     """The monthly reclassification: status moves by last contact (沉睡, 流失, and 活跃 again when
-    contact resumed; 历史客户 is the half-yearly review's) and stage moves from evidence."""
+    contact resumed; 流失 → 历史客户 is the half-yearly review's) and stage moves from evidence."""
     schema = archive.schema()
     customers = view.customers(archive)
     facts = archive_facts.at(archive.store, archive.head())
-    proposals = status_moves(customers, facts, as_of, schema.rules, ("active", "dormant", "lost"))
+    proposals = status_moves(customers, facts, as_of, schema.rules, "monthly")
     proposals += stage_moves(customers, facts, as_of, schema)
     return Routine(span, as_of, sorted(proposals, key=lambda p: (p.customer_id, p.field)), [])
 
@@ -501,13 +505,14 @@ def retention_due(customers: dict[str, Summary], facts: Facts, as_of: date, sche
 
 
 def halfyear(archive: Archive, span: Period, as_of: date) -> Routine:
-    """The half-yearly review: 流失 customers quiet long enough become 历史客户 (the proposals),
+    """The half-yearly review: 流失 customers quiet for ``history_after_days`` (lost for a year by the
+    default periods) become 历史客户 (the proposals),
     and findings for a person to act on: missing fields, phones not checked for
     ``stale_after_days``, likely duplicates, documents whose retention period is over."""
     schema = archive.schema()
     summaries = view.customers(archive)
     facts = archive_facts.at(archive.store, archive.head())
-    proposals = status_moves(summaries, facts, as_of, schema.rules, ("history",))
+    proposals = status_moves(summaries, facts, as_of, schema.rules, "halfyear")
     findings = completeness(summaries, schema)
     findings += staleness(archive, summaries, as_of, schema.rules["routines"]["stale_after_days"])
     findings += duplicate_suspects(archive)
