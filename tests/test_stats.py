@@ -8,7 +8,7 @@ import json
 import shutil
 import subprocess
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -92,8 +92,9 @@ def test_two_dimensions_sum_to_each_one_and_show_as_rows_by_columns(staffed):
 
 
 def deal_sums(archive: Archive, records: dict[str, dict], dim: str, until: date) -> Counter:
-    """Each group's transactions dated in the 12 months up to ``until``, from every deal record."""
-    start = until.replace(year=until.year - 1)
+    """Each group's transactions dated in the window of the quarterly tiers up to ``until``, from
+    every deal record."""
+    start = until - timedelta(days=archive.schema().rules["routines"]["value_window_days"])
     sums: Counter = Counter()
     for cid, r in records.items():
         for deal in archive.deals(cid):
