@@ -139,7 +139,7 @@ class RoutineScreen(Screen[str | None]):
     """One routine for one period: its proposals, each to accept or not, written as one commit.
 
     Dismisses with None when nothing was written, "" after a write, or the customer to open
-    (Enter on a finding): what MainScreen.changed expects."""
+    (Enter on a finding): what MainScreen._routine_closed expects."""
 
     DEFAULT_CSS = """
     RoutineScreen #routine-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
@@ -183,13 +183,11 @@ class RoutineScreen(Screen[str | None]):
         self.code = routine
         self.today = today or date.today()
         self.period: Period = routines.period(routine, period_text, self.today)
-        self.routine: Routine | None = None
-        self.schema: Schema | None = None  # the standard the routine was read with (its labels)
-        self.shown: list[Shown] = []
+        self.prepared: Prepared | None = None  # the routine of the period shown, None while it runs
         self.rejected: set[int] = set()  # proposals (by index) the person does not accept
         self.generation = 0
         self.wrote = False
-        self.prepared: Prepared | None = None
+        self.writing = False
         self.proposals_listed: list[Shown] = []  # as the filters let them through
         self.findings_listed: list[Finding] = []  # as the findings table lists them (its row keys index this)
         self.filter_timer: Timer | None = None
@@ -197,6 +195,14 @@ class RoutineScreen(Screen[str | None]):
     @property
     def archive(self) -> Archive:
         return self.app.archive
+
+    @property
+    def routine(self) -> Routine | None:
+        return self.prepared.routine if self.prepared else None
+
+    @property
+    def shown(self) -> list[Shown]:
+        return self.prepared.shown if self.prepared else []
 
     def compose(self) -> ComposeResult:
         yield ChineseHeader()
@@ -224,6 +230,7 @@ class RoutineScreen(Screen[str | None]):
     def compute(self) -> None:
         """Run the routine for the period shown, in a worker (the archive may be large)."""
         self.generation += 1
+        self.prepared = None  # no key acts on the previous period's proposals meanwhile
         self.rejected = set()
         self.query_one("#routine-title", Static).update(self._title())
         self.query_one("#routine-note", Static).update(f"正在计算{ROUTINES[self.code]} {self.period.text}…")
@@ -256,7 +263,6 @@ class RoutineScreen(Screen[str | None]):
         if message.generation != self.generation:
             return  # a period the person has already left
         self.prepared = prepared = message.prepared
-        self.routine, self.schema, self.shown = prepared.routine, prepared.schema, prepared.shown
         fields = {s.proposal.field: s.cells[1] for s in self.shown}
         self.query_one("#routine-field", Select).set_options([(label, code) for code, label in fields.items()])
         tabs = self.query_one(TabbedContent)
@@ -392,7 +398,7 @@ class RoutineScreen(Screen[str | None]):
         return [s.proposal for s in self.shown if s.index not in self.rejected]
 
     def action_write(self) -> None:
-        if self.routine is None:
+        if self.routine is None or self.writing:
             return
         if not self.archive.user:
             self.notify("未设置操作人, 不能写入: 请用 --user 或 CUSTTUI_USER 指定姓名后重新打开", severity="error")
@@ -416,16 +422,27 @@ class RoutineScreen(Screen[str | None]):
             ConfirmScreen(question, lines, yes="写入"), lambda yes: yes and self.write(routine, chosen)
         )
 
-    @work(thread=True, exclusive=True, group="routine-write")
     def write(self, routine: Routine, chosen: list[Proposal]) -> None:
+        self.writing = True
+        self.query_one("#routine-note", Static).update(f"正在写入 {len(chosen)} 项建议…")
+        self.write_accepted(routine, chosen)
+
+    @work(thread=True, exclusive=True, group="routine-write")
+    def write_accepted(self, routine: Routine, chosen: list[Proposal]) -> None:
         try:
             commit = self.app.read(lambda archive: routines.accept(archive, routine, chosen))
         except (CusttuiError, OSError) as exc:
-            self.app.call_from_thread(self.notify, f"未写入: {exc}", severity="error", timeout=10)
+            self.app.call_from_thread(self._written, routine, len(chosen), None, f"未写入: {exc}")
             return
         self.app.call_from_thread(self._written, routine, len(chosen), commit)
 
-    def _written(self, routine: Routine, count: int, commit: str | None) -> None:
+    def _written(self, routine: Routine, count: int, commit: str | None, error: str = "") -> None:
+        self.writing = False
+        if error:
+            self.notify(error, severity="error", timeout=10)
+            if self.prepared is not None:
+                self._note()
+            return
         if commit is None:
             self.notify("这些客户已被他人改过, 没有需要写入的内容", severity="warning")
         else:
@@ -495,9 +512,10 @@ class RoutineScreen(Screen[str | None]):
             self.dismiss(self.findings_listed[int(event.row_key.value)].customer_id)
 
     def action_export(self) -> None:
-        if self.routine is not None and self.schema is not None:
-            name = f"{self.routine.label.replace(' ', '-')}-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
-            self.export(routines.table(self.routine, self.schema), name)
+        if self.prepared is not None:
+            routine = self.prepared.routine
+            name = f"{routine.label.replace(' ', '-')}-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+            self.export(routines.table(routine, self.prepared.schema), name)
 
     @work(thread=True, exclusive=True, group="routine-export")
     def export(self, table: tables.Table, name: str) -> None:
