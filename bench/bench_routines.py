@@ -107,7 +107,7 @@ def run(customers: int, runs: int, sample: int) -> list[tuple[str, float, float,
             "  halfyear: completeness": lambda: routines.completeness(summaries, schema),
             "  halfyear: staleness": lambda: routines.staleness(archive, summaries, TODAY, 365),
             "  halfyear: duplicates": lambda: routines.duplicate_suspects(archive),
-            "  halfyear: retention": lambda: routines.retention_due(summaries, facts, TODAY, schema),
+            "  halfyear: retention": lambda: routines.retention_due(summaries, facts, TODAY, schema, archive.access),
         }
         for label, step in steps.items():
             spent, cpu, found = timed(step)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import CusttuiError
 from custtui.core.tasks import routines
 
@@ -110,6 +111,25 @@ def test_a_contract_attached_to_a_potential_customer_proposes_signed(demo, tmp_p
     record = demo.customer("BJ-000007")
     assert record["stage"] == "signed" and record["stage_history"][-1]["reason"] == "月度复核 2026-10"
     assert commit == demo.head()
+
+
+def test_a_document_a_person_may_not_see_is_no_evidence_shown_to_them(demo, tmp_path):
+    for person_id, name, department in (
+        ("zhangwei", "张伟", "管理员"),
+        ("lina", "李娜", "销售"),
+        ("zhaolei", "赵磊", "管理层"),
+    ):
+        add_person(demo, person_id, name, department)
+    scan = tmp_path / "合同.pdf"
+    scan.write_bytes(b"%PDF secret contract")
+    manager = Archive(demo.store.path, user="赵磊")
+    manager.attach(
+        "BJ-000007", scan, {"doc_type": "合同", "date": "2026-10-05", "sensitivity": "机密", "number": "HT-9"}
+    )
+    seen = {p.customer_id for p in routines.run(manager, "monthly", None, date(2026, 11, 1)).proposals}
+    sales = Archive(demo.store.path, user="李娜")
+    unseen = {p.customer_id for p in routines.run(sales, "monthly", None, date(2026, 11, 1)).proposals}
+    assert "BJ-000007" in seen and "BJ-000007" not in unseen
 
 
 def test_a_field_someone_changed_meanwhile_is_left_as_they_set_it(demo):

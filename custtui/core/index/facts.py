@@ -28,11 +28,13 @@ from ..records.records import loads
 from ..store.repo import Store
 from .listing import batch_read
 
-VERSION = "1"
+VERSION = "2"
 _STAMP = re.compile(r"^(\d{8})")
 _NOTE, _DEAL, _DOC = "n", "d", "m"
-_KEYS = ("date", "amount", "doc_type", "info_type", "number")
-_LINE = re.compile(rb'^(date|amount|doc_type|info_type|number) = (?:"([^"\\\n]*)"|([0-9][0-9:T .+-]*))$', re.M)
+_KEYS = ("date", "amount", "doc_type", "info_type", "number", "sensitivity")
+_LINE = re.compile(
+    rb'^(date|amount|doc_type|info_type|number|sensitivity) = (?:"([^"\\\n]*)"|([0-9][0-9:T .+-]*))$', re.M
+)
 
 
 class Deal(NamedTuple):
@@ -46,6 +48,7 @@ class Document(NamedTuple):
     info_type: str | None
     day: date | None
     number: str | None  # a contract's number
+    sensitivity: str | None  # who may see it (Access.document_visible)
 
 
 def _stamp(name: str) -> date | None:
@@ -115,7 +118,7 @@ def _rows(store: Store, files: Iterable[tuple[str, str]]) -> Iterator[tuple]:
         cid, kind, name = placed
         if kind == _NOTE:
             stamp = _stamp(name)
-            yield (path, cid, kind, name, stamp.isoformat() if stamp else None, None, None, None, None)
+            yield (path, cid, kind, name, stamp.isoformat() if stamp else None, None, None, None, None, None)
         else:
             to_read.append((path, cid, kind, name, blob))
     for (path, cid, kind, name, _), raw in zip(
@@ -133,6 +136,7 @@ def _rows(store: Store, files: Iterable[tuple[str, str]]) -> Iterator[tuple]:
             got.get("doc_type"),
             got.get("info_type"),
             got.get("number"),
+            got.get("sensitivity"),
         )
 
 
@@ -149,9 +153,12 @@ class FactsCache:
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        if self._meta(con, "version") not in (None, VERSION):  # another shape: built again
+            con.execute("DROP TABLE IF EXISTS facts")
+            con.execute("DELETE FROM meta")
         con.execute(
             "CREATE TABLE IF NOT EXISTS facts (path TEXT PRIMARY KEY, customer TEXT, kind TEXT, name TEXT,"
-            " day TEXT, amount TEXT, doc_type TEXT, info_type TEXT, number TEXT)"
+            " day TEXT, amount TEXT, doc_type TEXT, info_type TEXT, number TEXT, sensitivity TEXT)"
         )
         # the questions read by kind, then customer and day: answered from this index alone
         con.execute("CREATE INDEX IF NOT EXISTS by_kind ON facts (kind, customer, day)")
@@ -186,7 +193,7 @@ class FactsCache:
             else:
                 con.execute("DELETE FROM facts")
                 rows = _rows(self.store, self.store.files(commit, f"{CUSTOMERS_DIR}/"))
-            con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (commit,))
             con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
             con.execute("COMMIT")
@@ -261,13 +268,13 @@ class Facts:
             where = f"doc_type IN ({', '.join('?' * len(wanted))})"
             args = list(wanted)
         rows = self._query(
-            "SELECT customer, name, doc_type, info_type, day, number FROM facts"
+            "SELECT customer, name, doc_type, info_type, day, number, sensitivity FROM facts"
             f" WHERE kind = '{_DOC}' AND ({where}) ORDER BY customer, day, name",
             *args,
         )
         found: dict[str, list[Document]] = {}
-        for cid, name, doc_type, info_type, text, number in rows:
-            found.setdefault(cid, []).append(Document(name, doc_type, info_type, _day(text), number))
+        for cid, name, doc_type, info_type, text, number, sensitivity in rows:
+            found.setdefault(cid, []).append(Document(name, doc_type, info_type, _day(text), number, sensitivity))
         return found
 
 

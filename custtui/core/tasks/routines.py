@@ -17,12 +17,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable, NamedTuple
 
+from ..access.policy import DEAL_RECORD, Access
 from ..archive.archive import Archive
 from ..archive.duplicates import DuplicateFinder
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE
 from ..index import facts as archive_facts
-from ..index.facts import Facts
+from ..index.facts import Document, Facts
 from ..index.listing import SUMMARY_FIELDS, Summary
 from ..records.records import customer_dir, dumps
 from ..records.schema import Schema
@@ -284,11 +285,29 @@ def status_moves(customers: dict[str, Summary], facts: Facts, as_of: date, rules
 # --- stage: 潜在 → 签约 → 稳定合作 → 终止合作, from evidence, never backwards ----------------
 
 
+def _visible(access: Access, documents: dict[str, list[Document]]) -> dict[str, list[Document]]:
+    """The documents this person may see (a routine names them in its evidence and findings)."""
+    shown = {}
+    for cid, docs in documents.items():
+        kept = [
+            d
+            for d in docs
+            if access.document_visible(
+                {"info_type": d.info_type or "other", "sensitivity": d.sensitivity or "internal"}
+            )
+        ]
+        if kept:
+            shown[cid] = kept
+    return shown
+
+
 def _stage_order(schema: Schema) -> dict[str, int]:
     return {v.code: i for i, v in enumerate(schema.dimension("stage").values)}
 
 
-def stage_moves(customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Proposal]:
+def stage_moves(
+    customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema, archive_access: Access
+) -> list[Proposal]:
     """Stage proposals from what the folder holds up to ``as_of``: a document whose type means
     signed (a contract, a signing page …) for a 潜在 customer → 签约; at least
     ``stable_min_deals`` transactions within ``stable_window_days`` for a 签约 customer → 稳定合作;
@@ -297,7 +316,7 @@ def stage_moves(customers: dict[str, Summary], facts: Facts, as_of: date, schema
     rules = schema.rules["routines"]
     order = _stage_order(schema)
     stage_of = {code: d.stage for code, d in schema.doc_types.items() if d.stage in ("signed", "terminated")}
-    documents = facts.documents(stage_of)
+    documents = _visible(archive_access, facts.documents(stage_of))
     recent_deals = facts.deals(as_of - timedelta(days=rules["stable_window_days"]), as_of)
     proposals = []
     for cid in sorted((documents.keys() | recent_deals.keys()) & customers.keys()):  # the others have no evidence
@@ -333,7 +352,7 @@ def monthly(archive: Archive, span: Period, as_of: date) -> Routine:
     customers = view.customers(archive)
     facts = archive_facts.at(archive.store, archive.head())
     proposals = status_moves(customers, facts, as_of, schema.rules, "monthly")
-    proposals += stage_moves(customers, facts, as_of, schema)
+    proposals += stage_moves(customers, facts, as_of, schema, archive.access)
     return Routine(span, as_of, sorted(proposals, key=lambda p: (p.customer_id, p.field)), [])
 
 
@@ -372,7 +391,8 @@ def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
     A customer with no transaction in the window is proposed the lowest tier only if it has a
     tier and has had transactions before (a quiet year is evidence); one that never had any
     keeps what a person gave it (a prospect's tier is a judgement no transaction contradicts).
-    Someone whose policy masks amounts sees the number of transactions, not their sum."""
+    Someone whose policy masks amounts, or who may not read transactions, sees the number of
+    transactions, not their sum; documents a person may not see are no evidence shown to them."""
     schema = archive.schema()
     rules = schema.rules["routines"]
     customers = view.customers(archive)
@@ -380,7 +400,7 @@ def quarterly(archive: Archive, span: Period, as_of: date) -> Routine:
     start = as_of - timedelta(days=rules["value_window_days"])
     in_window, dealt_before = facts.deals(start, as_of), facts.dealt_by(start)
     window = _window(rules["value_window_days"])
-    hide = archive.access.masked("amounts")
+    hide = archive.access.masked("amounts") or not archive.access.can_view(*DEAL_RECORD)
     tier_of = _tiers(schema)
     proposals = []
     for cid in sorted(customers):
@@ -481,7 +501,9 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def retention_due(customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema) -> list[Finding]:
+def retention_due(
+    customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema, archive_access: Access
+) -> list[Finding]:
     """Documents kept the years ``[retention] years`` gives their information type, counted from
     the document's date, by ``as_of``: for a person to keep or destroy. A document without a
     date, or of a type with no period, is never due."""
@@ -491,6 +513,7 @@ def retention_due(customers: dict[str, Summary], facts: Facts, as_of: date, sche
         dated_by={info: _years_after(as_of, -kept) + timedelta(days=1) for info, kept in years.items()}
     )
     found = []
+    documents = _visible(archive_access, documents)
     for cid in sorted(documents.keys() & customers.keys()):
         for doc in documents[cid]:
             kept = years[doc.info_type or ""]
@@ -516,5 +539,5 @@ def halfyear(archive: Archive, span: Period, as_of: date) -> Routine:
     findings = completeness(summaries, schema)
     findings += staleness(archive, summaries, as_of, schema.rules["routines"]["stale_after_days"])
     findings += duplicate_suspects(archive)
-    findings += retention_due(summaries, facts, as_of, schema)
+    findings += retention_due(summaries, facts, as_of, schema, archive.access)
     return Routine(span, as_of, proposals, sorted(findings, key=lambda f: (FINDING_KINDS.index(f.kind), f.customer_id)))
