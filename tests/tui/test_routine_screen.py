@@ -8,18 +8,19 @@ from datetime import date
 import pytest
 from conftest import git
 from openpyxl import load_workbook
-from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets import Input, Select, TabbedContent
 
 from custtui.core.base.errors import CusttuiError
 from custtui.core.records.records import customer_dir
 from custtui.core.records.validate import uscc_check_char
 from custtui.core.tasks import routines
 from custtui.tui.screens.confirm import ConfirmScreen
-from custtui.tui.screens.routine import DEBOUNCE_S, RoutineChooser, RoutineScreen
+from custtui.tui.screens.routine import DEBOUNCE_S, RoutineScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.fit_table import FitTable
 
-from .conftest import settle, shown
+from .conftest import settle
+from .test_history_tui import text
 from .test_layout_tui import NARROW, columns, footer_keys
 
 TODAY = date(2026, 11, 30)  # the demo's contacts end in 2026: some customers have gone quiet by then
@@ -49,10 +50,6 @@ def expected_rows(archive, proposals) -> list[list[str]]:
         ["接受", p.name, schema.field(p.field).label, f"{label(p.field, p.old)} → {label(p.field, p.new)}", p.evidence]
         for p in proposals
     ]
-
-
-def text(screen, selector: str) -> str:
-    return shown(screen.query_one(selector, Static))
 
 
 async def test_monthly_proposals_in_chinese_one_declined_the_rest_written_as_one_commit(open_app, demo):
@@ -95,10 +92,7 @@ async def test_chooser_filters_and_periods_at_80x24(open_app, demo):
     beijing = [p for p in q3 if "北京" in p.name]
     assert 0 < len(grades) < len(q3) and 0 < len(beijing) < len(q3)
     async with open_app(size=NARROW) as (app, pilot, main):
-        await pilot.press("R")
-        await settle(app, pilot)
-        assert isinstance(app.screen, RoutineChooser)
-        await pilot.press("2")
+        await pilot.press("R", "2")  # R opens the chooser, 2 picks 季度价值评估
         await settle(app, pilot)
         assert isinstance(app.screen, RoutineScreen) and app.screen.code == "quarterly"
         now = routines.period("quarterly", None, date.today()).text
