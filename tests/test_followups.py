@@ -15,9 +15,9 @@ from conftest import git, run_cli
 from custtui.core.archive.archive import Archive
 from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import FieldError
-from custtui.core.records.records import dumps
+from custtui.core.records.records import Validator, dumps, loads
 from custtui.core.records.schema import Schema, default_schema_dir
-from custtui.core.sync.merge import conflict_value, merge_records
+from custtui.core.sync.merge import conflict_value, merge_toml_bytes
 from custtui.core.tasks import followups
 from custtui.core.tasks.audit import describe_commit
 
@@ -162,19 +162,22 @@ def test_the_pool_rule_flags_quiet_customers_and_a_reassignment_carries_its_reas
 
 
 def test_a_sync_conflict_on_the_next_step_is_one_field():
-    base = {"id": "BJ-000001", "name": "甲", "follow_up": {"date": TODAY, "action": "回访", "owner": "张伟"}}
+    base = {"id": "BJ-000001", "type": "enterprise", "name": "甲", "follow_up": {"date": TODAY, "action": "回访"}}
     ours = {**base, "follow_up": {**base["follow_up"], "date": TODAY + timedelta(days=7)}}
     theirs = {**base, "follow_up": {**base["follow_up"], "action": "寄样品"}}
 
     def who(side, field, value):
         return ("张伟", "2026-06-15") if side == "ours" else ("李娜", "2026-06-16")
 
-    assert merge_records(base, base, theirs, who)["follow_up"]["action"] == "寄样品"
-    merged = merge_records(base, ours, theirs, who)
-    assert merged["follow_up"] == ours["follow_up"]
-    assert [c["field"] for c in merged["conflicts"]] == ["follow_up"]
+    path = "customers/BJ/000/BJ-000001/customer.toml"
+    one_side = merge_toml_bytes(path, dumps(base), dumps(base), dumps(theirs), who)
+    assert loads(one_side, path)["follow_up"]["action"] == "寄样品", "changed on one side: taken, no conflict"
+    merged = loads(merge_toml_bytes(path, dumps(base), dumps(ours), dumps(theirs), who), path)
+    assert merged["follow_up"] == ours["follow_up"], "both sides: ours kept whole, not mixed key by key"
+    assert [(c["field"], c["other"]) for c in merged["conflicts"]] == [("follow_up", theirs["follow_up"])]
     schema = Schema.load_dir(default_schema_dir())
-    assert conflict_value(schema, "follow_up", theirs["follow_up"]) == f"{DAY} 寄样品 (张伟)"
+    Validator(schema).customer(merged, check_required=False)  # the merged record is a valid one
+    assert conflict_value(schema, "follow_up", theirs["follow_up"]) == f"{DAY} 寄样品"
 
 
 def test_a_broken_next_step_is_refused_naming_it(archive):
