@@ -5,7 +5,12 @@ undoes the whole batch.
 
 A period is written the way people say it: ``2026-11`` (monthly), ``2026-Q3`` (quarterly),
 ``2026-H2`` (half-yearly). A routine looks at the archive as of the period's last day, or today
-when the period is still running.
+when the period is still running: the records at the head, the facts dated up to that day.
+
+Fields come from the listing cache (``view.customers``: what this person may list), the dated facts
+(contacts, deals, documents) from the facts cache (``index.facts``), never from each record: at
+100k customers the monthly proposals take 1.7 s of CPU and the quarterly 2.1 s, against 31 s to
+read every record (bench/bench_routines.py).
 """
 
 from __future__ import annotations
