@@ -143,10 +143,11 @@ class RoutineScreen(Screen[str | None]):
 
     DEFAULT_CSS = """
     RoutineScreen #routine-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    RoutineScreen #routine-bar { height: auto; padding: 0 1; }
-    RoutineScreen #routine-field { width: 22; }
+    RoutineScreen #routine-bar { height: 1; padding: 0 1; }
+    RoutineScreen #routine-bar > * { margin-right: 1; background: $boost; }
+    RoutineScreen #routine-field { width: 20; }
     RoutineScreen #routine-name { width: 1fr; }
-    RoutineScreen #routine-period { width: 20; }
+    RoutineScreen #routine-period { width: 18; margin-right: 0; }
     RoutineScreen #routine-note { height: auto; padding: 0 1; color: $text-muted; }
     RoutineScreen #routine-error { height: auto; padding: 0 1; }
     RoutineScreen #routine-tabs { height: 1fr; }
@@ -208,9 +209,9 @@ class RoutineScreen(Screen[str | None]):
         yield ChineseHeader()
         yield Static(id="routine-title")
         with Horizontal(id="routine-bar"):
-            yield Select[str]([], prompt="全部项目", id="routine-field")
-            yield Input(placeholder="按客户名称筛选", id="routine-name")
-            yield Input(placeholder=f"期间如{self.period.text}", id="routine-period")
+            yield Select[str]([], prompt="全部项目", id="routine-field", compact=True)
+            yield Input(placeholder="按客户名称筛选", id="routine-name", compact=True)
+            yield Input(placeholder=f"期间 如 {self.period.text}", id="routine-period", compact=True)
         yield Static(id="routine-error", classes="field-error")
         yield Static(id="routine-note")
         with TabbedContent(id="routine-tabs"):
