@@ -82,6 +82,32 @@ class RoutineChooser(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+class PeriodScreen(ModalScreen[str | None]):
+    """A period typed as people write it (2026-11, 2026-Q3, 2026-H2): Enter takes it, Esc goes
+    back. A dialog rather than a field of the routine screen: what is typed in one burst with g
+    (g2026-Q3⏎) was sent to the table before g's binding ran, and the app hands such keys on to
+    a screen that opened meanwhile (CusttuiApp._on_key), not to a field that took the focus."""
+
+    DEFAULT_CLASSES = "dialog"
+    BINDINGS = [Binding("escape", "dismiss(None)", "取消", id="period.close")]
+
+    def __init__(self, title: str, example: str) -> None:
+        super().__init__()
+        self.heading, self.example = title, example
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-body"):
+            yield Static(self.heading, classes="dialog-title", markup=False)
+            yield Input(placeholder=f"如 {self.example}", id="period-input")
+            yield Static("回车确定 · Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one(Input))  # at once, for the keys typed with g
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+
 @dataclass(frozen=True)
 class Shown:
     """One proposal as the table shows it, with the text the name filter matches."""
@@ -146,8 +172,7 @@ class RoutineScreen(Screen[str | None]):
     RoutineScreen #routine-bar { height: 1; padding: 0 1; }
     RoutineScreen #routine-bar > * { margin-right: 1; background: $boost; }
     RoutineScreen #routine-field { width: 20; }
-    RoutineScreen #routine-name { width: 1fr; }
-    RoutineScreen #routine-period { width: 18; margin-right: 0; }
+    RoutineScreen #routine-name { width: 1fr; margin-right: 0; }
     RoutineScreen #routine-note { height: auto; padding: 0 1; color: $text-muted; }
     RoutineScreen #routine-error { height: auto; padding: 0 1; }
     RoutineScreen #routine-tabs { height: 1fr; }
@@ -211,7 +236,6 @@ class RoutineScreen(Screen[str | None]):
         with Horizontal(id="routine-bar"):
             yield Select[str]([], prompt="全部项目", id="routine-field", compact=True)
             yield Input(placeholder="按客户名称筛选", id="routine-name", compact=True)
-            yield Input(placeholder=f"期间 如 {self.period.text}", id="routine-period", compact=True)
         yield Static(id="routine-error", classes="field-error")
         yield Static(id="routine-note")
         with TabbedContent(id="routine-tabs"):
@@ -235,9 +259,15 @@ class RoutineScreen(Screen[str | None]):
         self.rejected = set()
         self.query_one("#routine-title", Static).update(self._title())
         self.query_one("#routine-note", Static).update(f"正在计算{ROUTINES[self.code]} {self.period.text}…")
-        self.query_one("#routine-error", Static).update("")
+        self.say_error("")
         self.query_one(TabbedContent).loading = True
         self.run_routine(self.generation, self.period.text)
+
+    def say_error(self, text: str) -> None:
+        """A problem in a line of its own above the lists (no line when there is none)."""
+        error = self.query_one("#routine-error", Static)
+        error.update(text)
+        error.display = bool(text)
 
     def _title(self) -> str:
         as_of = self.period.as_of(self.today)
@@ -258,7 +288,7 @@ class RoutineScreen(Screen[str | None]):
         if message.generation == self.generation:
             self.query_one(TabbedContent).loading = False
             self.query_one("#routine-note", Static).update("")
-            self.query_one("#routine-error", Static).update(message.text)
+            self.say_error(message.text)
 
     def on_routine_screen_computed(self, message: Computed) -> None:
         if message.generation != self.generation:
@@ -352,10 +382,7 @@ class RoutineScreen(Screen[str | None]):
         self.refresh_findings()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "routine-period":
-            self._go_to(event.value)
-        else:
-            self.query_one("#proposals", FitTable).focus()
+        self.query_one("#proposals", FitTable).focus()
 
     def action_filter(self) -> None:
         self.query_one("#routine-field", Select).focus()
@@ -462,19 +489,23 @@ class RoutineScreen(Screen[str | None]):
         self.compute()
 
     def action_type_period(self) -> None:
-        self.query_one("#routine-period", Input).focus()
+        title = f"{ROUTINES[self.code]}: 输入期间 (当前 {self.period.text})"
+        self.app.push_screen(PeriodScreen(title, self.period.text), self._period_typed)
+
+    def _period_typed(self, text: str | None) -> None:
+        if text is not None:
+            self._go_to(text)
 
     def _go_to(self, text: str) -> None:
         try:
             wanted = routines.period(self.code, text, self.today)
         except CusttuiError as exc:
-            self.query_one("#routine-error", Static).update(str(exc))
+            self.say_error(str(exc))
             return
         if wanted.start > self.today:
-            self.query_one("#routine-error", Static).update(f"期间 {wanted.text} 还没有开始")
+            self.say_error(f"期间 {wanted.text} 还没有开始")
             return
         self.period = wanted
-        self.query_one("#routine-period", Input).value = ""
         self.compute()
 
     # --- findings ------------------------------------------------------------------------
