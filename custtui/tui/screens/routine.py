@@ -310,7 +310,8 @@ class RoutineScreen(Screen[str | None]):
         self.refresh_proposals()
         self.refresh_findings()
         self.refresh_bindings()
-        self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
+        if not isinstance(self.focused, Input):  # someone typing a name keeps the field
+            self.query_one("#findings" if tabs.active == "tab-findings" else "#proposals", FitTable).focus()
 
     # --- the lists -----------------------------------------------------------------------
 
