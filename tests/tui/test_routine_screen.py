@@ -10,12 +10,13 @@ from conftest import git
 from openpyxl import load_workbook
 from textual.widgets import Input, Select, TabbedContent
 
+from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import CusttuiError
 from custtui.core.records.records import customer_dir
 from custtui.core.records.validate import uscc_check_char
 from custtui.core.tasks import routines
 from custtui.tui.screens.confirm import ConfirmScreen
-from custtui.tui.screens.routine import DEBOUNCE_S, RoutineScreen
+from custtui.tui.screens.routine import DEBOUNCE_S, NOTICE_CHARS, RoutineScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.fit_table import FitTable
 
@@ -178,3 +179,21 @@ async def test_halfyear_findings_grouped_by_kind_exported_and_enter_opens_the_cu
         await settle(app, pilot)
         assert app.screen is main
         assert main.query_one(CustomerPane).profile.customer_id == added
+
+
+async def test_a_role_that_may_not_edit_or_export_is_told_so_in_chinese_and_nothing_is_written(open_app, demo):
+    add_person(demo, "zhangwei", "张伟", "管理员")  # the registry's first person manages it
+    add_person(demo, "liuyang", "刘洋", "市场")  # reads, edits and exports nothing
+    before = demo.head()
+    async with open_app(user="刘洋", size=NARROW) as (app, pilot, main):
+        screen = await open_routine(app, pilot, main, "monthly")
+        assert screen.shown, "the proposals are shown to read"
+        await pilot.press("ctrl+s", "y")
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications if n.severity == "error"]
+        assert [m[:4] for m in said] == ["未写入:", "未导出:"], said
+        assert "刘洋 的角色 市场 没有" in said[0] and len(said[0]) <= NOTICE_CHARS + 5, "cut to what a notice shows"
+        assert app.screen is screen and screen.routine is not None, "the screen stays as it was"
+    assert demo.head() == before
