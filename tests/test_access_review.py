@@ -29,6 +29,7 @@ from custtui.core.base.layout import Kind, place
 from custtui.core.sync.gate import Refused
 from custtui.core.sync.sync import sync
 from custtui.core.tasks import access_review, tables, view
+from custtui.core.tasks.audit import describe_commit
 
 PERIOD = access_review.review_period(None, date.today()).text  # this quarter: 2026-Q4
 PATH = f"reviews/access-{PERIOD}.toml"
@@ -210,6 +211,9 @@ def test_signing_is_one_commit_with_the_review_file(signed):
     assert stored.digest.startswith("sha256:") and stored.people == 5
     log = run_cli("--archive", archive.store.path, "log", "--limit", "1")
     assert f"签署访问权限复核: {PERIOD}, 5 人" in log.out
+    [change] = describe_commit(archive, head).changes
+    assert change.title == f"签署访问权限复核 {PERIOD}"
+    assert {"复核人: zhangwei", "复核人数: 5", "复核意见: 已核对, 刘洋的密钥待删"} <= set(change.details)
 
 
 def test_a_signed_archive_passes_check(signed):

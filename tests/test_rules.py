@@ -7,6 +7,7 @@ from conftest import repo_state, run_cli
 
 from custtui.core.archive.archive import Archive
 from custtui.core.archive.staff import add_person
+from custtui.core.tasks.audit import describe_commit
 
 
 def test_a_rule_changes_as_one_commit_that_keeps_the_comments(demo):
@@ -20,6 +21,8 @@ def test_a_rule_changes_as_one_commit_that_keeps_the_comments(demo):
     assert fresh.store.git("rev-list", "--count", f"{before}..HEAD").stdout.decode().strip() == "1"
     log = run_cli("log", "--limit", "1", "--user", "张伟", cwd=path).out
     assert "张伟" in log and "修改业务规则: routines.value_window_days 365 → 180" in log
+    [change] = describe_commit(fresh, fresh.head()).changes
+    assert (change.title, change.details) == ("修改业务规则", ["routines.value_window_days 365 → 180"])
     shown = run_cli("rules", "show", cwd=path).out
     assert "value_window_days = 180" in shown and "# 季度价值评估" in shown, "the comments people read stay"
     again = run_cli("rules", "set", "routines.value_window_days", "180", cwd=path)

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ..access.reviews import LABELS as REVIEW_LABELS
 from ..archive.archive import Archive, HistoryEntry
 from ..base.layout import (
     BOXES_DIR,
@@ -18,7 +19,10 @@ from ..base.layout import (
     META_SUFFIX,
     NOTES_DIR,
     OFFICES_DIR,
+    REVIEWS_DIR,
+    RULES_FILE,
     TOML_SUFFIX,
+    schema_file,
 )
 from ..records.boxes import LABELS as BOX_LABELS
 from ..records.boxes import STATUS as BOX_STATUS
@@ -74,7 +78,10 @@ def describe_commit(archive: Archive, commit: str) -> CommitReport:
     """Who made ``commit``, when, and each change in Chinese (field labels, value labels)."""
     info = archive.commit_info(commit)
     commit = info.sha
-    changes = view.changes_in(archive, commit)
+    changes = [
+        (path, _rules_diff(archive, info.parents, commit) if path == schema_file(RULES_FILE) else diff)
+        for path, diff in view.changes_in(archive, commit)
+    ]
     schema = archive.schema(info.sha)
     by_path = dict(changes)
     described = [change for path, diff in changes if (change := _describe(schema, path, diff, by_path)) is not None]
@@ -171,6 +178,10 @@ def _describe(
         return _office(parts[-1].removesuffix(TOML_SUFFIX), diff)
     if parts[0] == BOXES_DIR and isinstance(diff, list):
         return _box(parts[-1].removesuffix(TOML_SUFFIX), diff)
+    if parts[0] == REVIEWS_DIR and isinstance(diff, list):
+        return _review(diff)
+    if path == schema_file(RULES_FILE) and isinstance(diff, list):
+        return Change("修改业务规则", _rule_lines(diff))
     return Change(f"{_state(diff)} 文件 {path}")
 
 
@@ -320,6 +331,55 @@ def _box(number: str, diff: list[tuple[str, Any, Any]]) -> Change:
 
     changed = "; ".join(f"{BOX_LABELS.get(k, k)} {shown(k, old)}→{shown(k, new)}" for k, old, new in diff)
     return Change(f"档案盒 {number}: {changed}")
+
+
+def _review(diff: list[tuple[str, Any, Any]]) -> Change:
+    """An access review signed (or, by a revert, withdrawn): its period and what it saw."""
+    before, after = _was_and_is(diff)
+    record = after or before
+    title = f"{'签署' if after else '撤回'}访问权限复核 {record.get('period', '')}".rstrip()
+    shown = ("reviewer", "people", "flags", "note")
+    details = [
+        f"{REVIEW_LABELS[k]}: {len(record[k]) if k == 'flags' else record[k]}"
+        for k in shown
+        if record.get(k) not in (None, "")
+    ]
+    return Change(title, details)
+
+
+def _rules_diff(archive: Archive, parents: tuple[str, ...], commit: str) -> list[tuple[str, Any, Any]]:
+    """rules.toml's sections before and after ``commit`` (the file a schema diff leaves unread)."""
+    import tomllib
+
+    def read(at: str | None) -> dict:
+        raw = archive.store.read(at, schema_file(RULES_FILE)) if at else None
+        return tomllib.loads(raw.decode("utf-8")) if raw else {}
+
+    before, after = read(parents[0] if parents else None), read(commit)
+    return [(k, before.get(k), after.get(k)) for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+
+
+def _rule_lines(diff: list[tuple[str, Any, Any]]) -> list[str]:
+    """Each rule that moved, as ``section.key old → new`` (a section is a table of rules)."""
+
+    def flat(prefix: str, value: Any) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return {k: v for key, inner in value.items() for k, v in flat(f"{prefix}.{key}", inner).items()}
+        return {prefix: value}
+
+    lines = []
+    for section, old, new in diff:
+        was, now = flat(section, old), flat(section, new)
+        for key in dict.fromkeys([*was, *now]):
+            if was.get(key) != now.get(key):
+                lines.append(f"{key} {_rule_value(was.get(key))} → {_rule_value(now.get(key))}")
+    return lines
+
+
+def _rule_value(value: Any) -> str:
+    if value is None:
+        return "(无)"
+    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _office(code: str, diff: list[tuple[str, Any, Any]]) -> Change | None:
