@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, DataTable, Input, Select
 from custtui.core.archive.staff import add_person
 from custtui.core.tasks import stats
 from custtui.tui.screens.stats import WIDE_MARK, CellPlot, StatsScreen
+from custtui.tui.widgets.customer_table import CustomerTable
 
 from .conftest import settle, shown
 
@@ -34,7 +35,8 @@ def expected_counts(demo, dim: str) -> Counter:
 
 
 async def open_stats(app, pilot) -> StatsScreen:
-    await pilot.press("s")
+    app.screen.query_one(CustomerTable).focus()  # where people are: the list's own s sorts it
+    await pilot.press("i")
     await settle(app, pilot)
     assert isinstance(app.screen, StatsScreen)
     return app.screen

@@ -46,7 +46,7 @@ class MainScreen(Screen):
         Binding("l", "archive_log", "日志", id="main.log", tooltip="全档案审计日志 (按人员、日期筛选, 查看改动, 撤销)"),
         Binding("S", "sync", "同步", id="main.sync", tooltip="与其他办事处同步; 处理未解决的冲突和疑似重复客户"),
         Binding("o", "tree_order", "维度", id="main.tree_order", tooltip="选择分类树的维度和顺序"),
-        Binding("s", "stats", "统计", show=False, id="main.stats", tooltip="客户结构统计: 客户数、金额、图表和变化"),
+        Binding("i", "stats", "统计", show=False, id="main.stats", tooltip="客户结构统计: 客户数、金额、图表和变化"),
         Binding("y", "copy_field", "复制", show=False, id="main.copy", tooltip="复制当前客户的某一项到剪贴板"),
         Binding("R", "routines", "复核", show=False, id="main.routines", tooltip="例行复核: 月度、季度、半年度"),
         Binding("D", "today", "待办", show=False, id="main.today", tooltip="今日待办: 完成、推迟或打开客户"),
