@@ -372,3 +372,21 @@ def test_a_sign_off_pushed_to_this_copy_passes_its_hooks_only_when_sound(hostile
     assert code != 0 and "不在本提交之前的历史中" in said and not taken, said
     code, said, taken = pushed["sound"]
     assert code == 0 and taken, said
+
+
+def test_two_copies_signing_the_same_period_differently_stop_the_sync_naming_it():
+    from custtui.core.sync.merge import MergeRefused, merge_toml_bytes
+
+    signed = {
+        "period": "2026-Q4",
+        "date": date(2026, 12, 1),
+        "reviewer": "zhangwei",
+        "commit": "a" * 40,
+        "digest": "sha256:" + "b" * 64,
+        "people": 5,
+        "flags": [],
+    }
+    ours = review_bytes(review_record({**signed, "note": "北京已核对"}))
+    theirs = review_bytes(review_record({**signed, "note": "上海已核对"}))
+    with pytest.raises(MergeRefused, match="双方把 复核意见 改成了不同的值; 这是访问权限复核的签署"):
+        merge_toml_bytes(PATH, None, ours, theirs, lambda side, field, value: ("", ""))

@@ -20,8 +20,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from ..access.reviews import LABELS as REVIEW_LABELS
 from ..base.errors import CusttuiError
-from ..base.layout import BOXES_DIR, CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, OFFICES_DIR, TOML_SUFFIX
+from ..base.layout import (
+    BOXES_DIR,
+    CUSTOMER_FILE,
+    CUSTOMERS_DIR,
+    DOCS_DIR,
+    META_SUFFIX,
+    OFFICES_DIR,
+    REVIEWS_DIR,
+    TOML_SUFFIX,
+)
 from ..records.boxes import LABELS as BOX_LABELS
 from ..records.naming import unique_name
 from ..records.present import (
@@ -230,10 +240,18 @@ def merge_toml_bytes(
         merged["next"] = max(int(counter.kept), int(counter.other))
         merge.conflicts.remove(counter)
     if merge.conflicts:
-        box = path.startswith(f"{BOXES_DIR}/")
-        labels = BOX_LABELS if box else OFFICE_LABELS if path.startswith(f"{OFFICES_DIR}/") else {}
+        box, review = path.startswith(f"{BOXES_DIR}/"), path.startswith(f"{REVIEWS_DIR}/")
+        labels = (
+            BOX_LABELS
+            if box
+            else REVIEW_LABELS
+            if review
+            else OFFICE_LABELS
+            if path.startswith(f"{OFFICES_DIR}/")
+            else {}
+        )
         fields = "、".join(labels.get(c.field, c.field) for c in merge.conflicts)
-        what = "纸质档案盒的登记" if box else "档案设置"
+        what = "纸质档案盒的登记" if box else "访问权限复核的签署" if review else "档案设置"
         raise MergeRefused(f"{path}: 双方把 {fields} 改成了不同的值; 这是{what}, 请在一处改好后再同步")
     return dumps(merged, list(merged))
 
