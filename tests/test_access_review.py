@@ -216,6 +216,21 @@ def test_signing_is_one_commit_with_the_review_file(signed):
     assert {"复核人: zhangwei", "复核人数: 5", "复核意见: 已核对, 刘洋的密钥待删"} <= set(change.details)
 
 
+def test_an_administrator_who_may_delete_withdraws_a_sign_off_by_revert(signed, tmp_path):
+    """管理员 edits no customer record, yet may undo what their rights cover: the revert is judged
+    path by path (removing the sign-off needs delete), not by the customer edit right."""
+    path = tmp_path / "demo"
+    shutil.copytree(signed[0].store.path, path, symlinks=True)
+    head = git(path, "rev-parse", "HEAD").strip()
+    refused = run_cli("--archive", path, "--user", "李娜", "revert", head)
+    assert refused.code != 0 and "需要权限「删除」" in refused.err, refused.err
+    assert git(path, "rev-parse", "HEAD").strip() == head
+    done = run_cli("--archive", path, "--user", "张伟", "revert", head)
+    assert done.code == 0, done.err
+    assert not (path / PATH).exists()
+    assert git(path, "rev-parse", "HEAD^{tree}") == git(path, "rev-parse", "HEAD~2^{tree}")
+
+
 def test_a_signed_archive_passes_check(signed):
     checked = run_cli("--archive", signed[0].store.path, "check")
     assert checked.code == 0, checked.out + checked.err

@@ -180,17 +180,24 @@ def batch_archive(demo_template, tmp_path_factory):
     copy = tmp_path_factory.mktemp("routines") / "demo"
     shutil.copytree(demo_template, copy, symlinks=True)
     made = Archive(copy)
+    signed = sorted(cid for cid, c in made.customers().items() if c.get("stage") == "signed")[:4]
+    for cid in signed:  # recurring orders: the monthly routine proposes 稳定合作, a stage step each
+        for day in ("2026-09-10", "2026-10-10", "2026-11-10"):
+            made.add_deal(cid, {"date": day, "amount": "12000", "product": "备件"})
     batches = [
         routines.run(made, "monthly", None, date(2027, 6, 1)),
         routines.run(made, "quarterly", None, date(2026, 11, 1)),
+        routines.run(made, "monthly", None, date(2026, 11, 30)),
     ]
+    assert {p.customer_id for p in batches[2].proposals if p.field == "stage"} == set(signed)
     yield made, batches
     made.close()
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(which=st.integers(0, 1), picks=st.sets(st.integers(0, 60), min_size=1, max_size=12))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.integers(0, 2), picks=st.sets(st.integers(0, 60), min_size=1, max_size=12))
 def test_any_subset_accepted_then_reverted_gives_back_the_exact_tree(batch_archive, which, picks):
+    """Stage moves included: a batch's revert takes back the stage steps it wrote, no reason asked."""
     archive, batches = batch_archive
     batch = batches[which]
     before = tree(archive)
@@ -198,6 +205,18 @@ def test_any_subset_accepted_then_reverted_gives_back_the_exact_tree(batch_archi
     commit = routines.accept(archive, batch, chosen)
     assert commit is not None and tree(archive) != before
     archive.revert(commit)
+    assert tree(archive) == before
+
+
+def test_a_batch_of_stage_moves_reverts_without_a_reason_to_the_exact_tree(batch_archive):
+    archive, batches = batch_archive
+    before = tree(archive)
+    stages = [p for p in batches[2].proposals if p.field == "stage"]
+    commit = routines.accept(archive, batches[2], stages)
+    moved = archive.customer(stages[0].customer_id)
+    assert moved["stage"] == "stable" and moved["stage_history"][-1]["reason"] == "月度复核 2026-11"
+    done = run_cli("--archive", archive.store.path, "revert", commit)
+    assert done.code == 0, done.err
     assert tree(archive) == before
 
 

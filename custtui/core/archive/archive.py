@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
 
 NOTE_ORDER = ("time", "channel", "participants", "content", "needs", "feedback", "by")
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
+ROUTINE_TRAILER = "Custtui-Routine"  # a routine's batch (tasks.routines): monthly, quarterly, halfyear
 REVERT_STAGE_REASON = "撤销合作阶段的变更会在阶段历史中新增一条变更 (原记录保留), 请填写原因"
 
 
@@ -1093,7 +1094,9 @@ class Archive:
         """A new commit undoing ``commit`` field by field; refuses when later edits touch the same fields.
 
         The stage history is never undone: moving a customer's stage back is a new step in it, from
-        the stage it has now to the one it had before ``commit``, and that step needs a ``reason``."""
+        the stage it has now to the one it had before ``commit``, and that step needs a ``reason``.
+        A routine's batch is the exception: the steps it wrote (its evidence as their reason) go
+        with it, so its revert gives back the tree as it was, and this commit records who undid it."""
         return self.commit_required(self._reverting(commit, reason, when), when)
 
     def check_revert(self, commit: str) -> None:
@@ -1105,8 +1108,7 @@ class Archive:
     def _reverting(
         self, commit: str, reason: str | None, when: datetime | None, reason_needed: bool = True
     ) -> Callable[[str | None], tuple[Changes, str]]:
-        """The ``build`` of ``revert``."""
-        self._require_edit(CUSTOMER_RECORD, "客户档案")
+        """The ``build`` of ``revert``; what it may undo is judged path by path, as every write is."""
         info = self.commit_info(commit)
         if not info.parents:
             raise CusttuiError("不能撤销创建档案的第一个提交")
@@ -1114,6 +1116,7 @@ class Archive:
         if not diff:
             raise CusttuiError(f"提交 {info.sha[:10]} 没有可撤销的内容")
         reason = (reason or "").strip()
+        batch = ROUTINE_TRAILER in info.trailers()  # a routine's batch takes its stage steps back with it
 
         def build(head: str | None) -> tuple[Changes, str]:
             changes: Changes = {}
@@ -1123,8 +1126,8 @@ class Archive:
                 current = found[1] if found else None
                 if path.endswith(f"/{CUSTOMER_FILE}") and old and new and current:
                     now = loads(self.store.read_blob(current), path)
-                    record = self._revert_fields(path, old, new, now)
-                    if record.get("stage") != now.get("stage"):
+                    record = self._revert_fields(path, old, new, now, with_stage_history=batch)
+                    if record.get("stage") != now.get("stage") and not batch:
                         if reason_needed and not reason:
                             raise FieldError("reason", "变更原因", REVERT_STAGE_REASON)
                         self.add_stage_step(now, record, reason, when)
@@ -1152,13 +1155,13 @@ class Archive:
 
         return build
 
-    def _revert_fields(self, path: str, old: str, new: str, now: dict) -> dict:
+    def _revert_fields(self, path: str, old: str, new: str, now: dict, with_stage_history: bool = False) -> dict:
         """``now`` with the fields the change from blob ``old`` to ``new`` set put back; a customer's
-        stage history stays as it is (``revert`` adds the step back)."""
+        stage history stays as it is (``revert`` adds the step back) unless ``with_stage_history``."""
         before, after = (loads(self.store.read_blob(s), path) for s in (old, new))
         result = dict(now)
         for key, was, became in field_changes(before, after):
-            if key == "stage_history" and path.endswith(CUSTOMER_FILE):
+            if key == "stage_history" and path.endswith(CUSTOMER_FILE) and not with_stage_history:
                 continue
             if records._norm(now.get(key)) != records._norm(became):
                 definition = self.schema().fields.get(key) if path.endswith(CUSTOMER_FILE) else None

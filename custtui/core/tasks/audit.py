@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..access.reviews import LABELS as REVIEW_LABELS
-from ..archive.archive import Archive, HistoryEntry
+from ..archive.archive import ROUTINE_TRAILER, Archive, HistoryEntry
 from ..base.layout import (
     BOXES_DIR,
     CUSTOMER_FILE,
@@ -102,7 +102,8 @@ def revert_plan(archive: Archive, commit: str) -> RevertPlan:
 
     A revert puts back the values the commit replaced, and only while each still holds the value
     the commit gave it: its changes are the commit's own the other way round, except the stage
-    history, which is never undone but gains the step back."""
+    history, which is never undone but gains the step back (but for a routine's batch, whose steps
+    go with it)."""
     archive.check_revert(commit)
     report = describe_commit(archive, commit)
     schema = archive.schema()
@@ -118,12 +119,13 @@ def revert_plan(archive: Archive, commit: str) -> RevertPlan:
     ]
     by_path = dict(undone)
     changes, stage = [], None
+    batch = ROUTINE_TRAILER in archive.commit_info(report.commit).trailers()  # its stage steps go with it
     for path, diff in undone:
         change = _describe(schema, path, diff, by_path)
         if change is None:
             continue
         moved = next(((now, was) for k, now, was in diff if k == "stage"), None) if isinstance(diff, list) else None
-        if change.title == EDITED and moved:
+        if change.title == EDITED and moved and not batch:
             stage = (display(schema, "stage", moved[0]) or "(空)", display(schema, "stage", moved[1]) or "(空)")
             change.details.append(f"{STEP_ADDED}: {stage[0]} → {stage[1]} (已有的阶段历史保留)")
         changes.append(change)

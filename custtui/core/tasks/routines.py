@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Callable, NamedTuple
 
 from ..access.policy import DEAL_RECORD, Access
-from ..archive.archive import Archive
+from ..archive.archive import ROUTINE_TRAILER, Archive
 from ..archive.duplicates import DuplicateFinder
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE
@@ -39,7 +39,7 @@ from .tables import Table
 ROUTINES = {"monthly": "月度复核", "quarterly": "季度价值评估", "halfyear": "半年度复核"}
 ALIASES = {"月度": "monthly", "季度": "quarterly", "半年度": "halfyear", "半年": "halfyear"}
 ACTION = "routine"
-ROUTINE_TRAILER, PERIOD_TRAILER = "Custtui-Routine", "Custtui-Period"
+PERIOD_TRAILER = "Custtui-Period"
 _PERIOD = {
     "monthly": re.compile(r"^(\d{4})-(\d{1,2})$"),
     "quarterly": re.compile(r"^(\d{4})-?[Qq]([1-4])$"),
