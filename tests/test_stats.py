@@ -88,6 +88,8 @@ def test_two_dimensions_sum_to_each_one_and_show_as_rows_by_columns(staffed):
     lines = done.out.splitlines()
     assert lines[0].split()[:3] == ["行业", "\\", "合作阶段"]
     assert [s for (s,) in sorted(stage)] == sorted(lines[0].split()[3:-1])
+    in_schema = [v.label for v in staffed.schema().dimension("stage").values]
+    assert lines[0].split()[3:-1] == [s for s in in_schema if (s,) in stage], "columns in the standard's order"
     assert lines[-1].split() == ["合计", *(str(stage[(s,)]) for s in lines[0].split()[3:-1]), str(sum(stage.values()))]
 
 

@@ -139,6 +139,15 @@ class Stats:
     window_days: int = 365  # the transactions' window: rules.toml's routines.value_window_days, as the quarterly tiers
     amounts_hidden: bool = False  # asked for, but the person's policy masks amounts (neither sum is given)
     deals_hidden: bool = False  # asked for, but the person may not view cooperation records
+    ranks: tuple[dict[str, int], ...] = ()  # per dimension, label -> its place in the schema (潜在 before 签约)
+
+    def _label_order(self, index: int, label: str) -> tuple[bool, int, str]:
+        """The schema's order of a dimension's values, the rest by label, 未填 last."""
+        rank = self.ranks[index] if index < len(self.ranks) else {}
+        return (label == MISSING, rank.get(label, len(rank)), label)
+
+    def _order(self, key: tuple[str, ...]) -> tuple:
+        return tuple(self._label_order(i, label) for i, label in enumerate(key))
 
     @property
     def titles(self) -> list[str]:
@@ -147,7 +156,7 @@ class Stats:
     def table(self) -> Table:
         """One row per group (the shape of the XLSX and of ``--json``), with its count then and
         the difference when a past date is compared."""
-        keys = sorted(set(self.counts) | set(self.change.before if self.change else ()), key=_order)
+        keys = sorted(set(self.counts) | set(self.change.before if self.change else ()), key=self._order)
         header = [*self.titles, "客户数"]
         sums = [s for s in (self.deals, self.amounts) if s is not None]
         header += [title for title, s in ((self.deals_title, self.deals), (AMOUNT, self.amounts)) if s is not None]
@@ -191,8 +200,8 @@ class Stats:
         """An aligned table for people: one dimension as a list, two as rows × columns."""
         total = sum(self.counts.values())
         if len(self.dims) == 2 and not self.change and self.amounts is None and self.deals is None:
-            rows_of = sorted({k[0] for k in self.counts}, key=_label_order)
-            cols = sorted({k[1] for k in self.counts}, key=_label_order)
+            rows_of = sorted({k[0] for k in self.counts}, key=lambda label: self._label_order(0, label))
+            cols = sorted({k[1] for k in self.counts}, key=lambda label: self._label_order(1, label))
             grid = [[f"{self.titles[0]} \\ {self.titles[1]}", *cols, TOTAL]]
             for r in rows_of:
                 line = [self.counts[(r, c)] for c in cols]
@@ -238,12 +247,11 @@ class Stats:
         return "\n".join(out)
 
 
-def _label_order(label: str) -> tuple[bool, str]:
-    return (label == MISSING, label)
-
-
-def _order(key: tuple[str, ...]) -> tuple:
-    return tuple(_label_order(k) for k in key)
+def _ranks(schema: Schema, dim: str) -> dict[str, int]:
+    """A dimension's labels in the schema's order (none for 地域 and 负责人, which go by name)."""
+    if dim in ("region", "owner"):
+        return {}
+    return {v.label: i for i, v in enumerate(schema.dimension(SCHEMA_DIMENSION.get(dim, dim)).values)}
 
 
 def _aligned(grid: list[list[str]]) -> str:
@@ -333,7 +341,12 @@ def stats(
         raise CusttuiError("最多按两个维度统计")
     head = archive.head()
     now, label_now = codes_at(archive, codes, head), labeller(schema, codes)
-    result = Stats(codes, _counts(now, label_now), window_days=schema.rules["routines"]["value_window_days"])
+    result = Stats(
+        codes,
+        _counts(now, label_now),
+        window_days=schema.rules["routines"]["value_window_days"],
+        ranks=tuple(_ranks(schema, d) for d in codes),
+    )
     result.amounts_hidden = amounts and archive.access.masked("amounts")
     result.deals_hidden = amounts and not result.amounts_hidden and not archive.access.can_view(*DEAL_RECORD)
     deals = amounts and not result.amounts_hidden and not result.deals_hidden
