@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -89,3 +90,78 @@ def test_recall_benchmark_runs_and_reports():
     assert result["classes"]["名称 全称"]["recall@1"] == 1.0
     assert result["classes"]["手机 空格 3-4-4"]["queries"] == 10
     assert "git grep" in bench_recall.report(result)
+
+
+@pytest.fixture(scope="module")
+def tui_out(tmp_path_factory):
+    """A folder laid out like ``bench/out`` holding ``tui/synth-60`` with its listing cache, as
+    bench_tui.py leaves it: the source the due, routines and stats benchmarks clone."""
+    out = tmp_path_factory.mktemp("bench-out")
+    archive = Archive(build(out / "tui" / "synth-60", 60, docs=1))
+    archive.customers()
+    archive.close()
+    return out
+
+
+@pytest.fixture
+def from_tui_out(tui_out, tmp_path, monkeypatch):
+    """Points a benchmark module at ``tui_out`` (scratch clones go to this test's tmp_path) and,
+    after the test, checks the source archive was only read."""
+    monkeypatch.setattr(bench_core, "OUT", tmp_path / "out")
+    source = tui_out / "tui" / "synth-60"
+    head = Archive(source).head()
+    yield lambda module: monkeypatch.setattr(module, "OUT", tui_out)
+    assert Archive(source).head() == head
+
+
+def test_due_benchmark_runs_and_reports(from_tui_out, monkeypatch, capsys):
+    """The due list from the listing cache beside parsing every record, and the 公海 list."""
+    from bench import bench_due
+
+    from_tui_out(bench_due)
+    monkeypatch.setattr("sys.argv", ["bench_due.py", "--customers", "60", "--every", "3"])
+    bench_due.main()
+    text = capsys.readouterr().out
+    assert text.startswith("60 customers, 20 with a follow-up, ")
+    rows = {line.split(":")[0].strip(): line for line in text.splitlines()[1:]}
+    assert set(rows) == {
+        "listing cache, cold build (once)",
+        "custtui due, warm listing (median of 3)",
+        "custtui due, the whole command",
+        "custtui due after one follow-up set",
+        "custtui due --pool (公海, 60 days)",
+    }
+    assert "baseline, parsing every record" in rows["custtui due, warm listing (median of 3)"]
+    cold, warm, baseline, whole, _, _ = (float(s) for s in re.findall(r"(\d+\.\d+) s", text))
+    # printed to the millisecond: a warm query on 60 customers may show 0.000, a new process may not
+    assert cold > 0 and baseline > 0 and whole > warm
+
+
+def test_routines_benchmark_runs_and_reports(from_tui_out):
+    """Each routine's proposals, the half-year's steps, after one new deal, beside reading every record."""
+    from bench import bench_routines
+    from custtui.core.tasks import routines
+
+    from_tui_out(bench_routines)
+    rows = {label: (wall, cpu, note) for label, wall, cpu, note in bench_routines.run(60, 1, 30)}
+    for code in routines.ROUTINES:
+        assert re.fullmatch(r"\d+ proposals, \d+ findings", rows[code][2]), rows[code]
+    assert {"facts cache, cold build", "monthly after one new deal", "baseline: read every record"} <= set(rows)
+    assert sum(label.startswith("  halfyear: ") for label in rows) == 5
+    assert rows["baseline: read every record"][2] == "extrapolated from 30 customers"
+    assert all(wall > 0 and cpu > 0 for wall, cpu, _ in rows.values())
+
+
+def test_stats_benchmark_runs_and_reports(from_tui_out):
+    """Counts now, against yesterday and with amounts, each beside recounting every record (the
+    benchmark itself asserts both give the same numbers)."""
+    from bench import bench_stats
+
+    from_tui_out(bench_stats)
+    result = bench_stats.bench(60, 5)
+    assert result["customers"] == 60 and result["moved"] == 5
+    assert float(result["deals_12_months"]) > 0
+    timings = {key for key in result if key.endswith("_s")}
+    assert {"stage_s", "two_s", "since_s", "amounts_s", "amounts_since_s"} <= timings
+    assert {f"baseline_{key}" for key in ("two_s", "since_s", "amounts_s", "amounts_since_s")} <= timings
+    assert all(result[key] > 0 for key in timings)
