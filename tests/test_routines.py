@@ -228,3 +228,18 @@ def test_the_status_review_is_the_same_status_logic(demo):
     reviewed = {c.customer_id: c.suggested for c in review(demo, date(2028, 5, 1))}
     assert reviewed == {**monthly, **half} and set(half.values()) == {"history"}
     assert monthly["BJ-000013"] == "lost"  # 沉睡 and quiet 836 days: 流失 first, 历史客户 at a half-year
+
+
+def test_a_batch_someone_may_not_write_is_refused_in_one_short_sentence(demo):
+    from custtui.core.access.policy import PermissionDenied
+
+    add_person(demo, "zhangwei", "张伟", "管理员")
+    add_person(demo, "liuyang", "刘洋", "市场")  # edits nothing
+    demo.user = "刘洋"
+    batch = routines.run(demo, "monthly", None, date(2027, 6, 1))
+    before = demo.head()
+    with pytest.raises(PermissionDenied) as refused:
+        routines.accept(demo, batch, batch.proposals)
+    said = str(refused.value)
+    assert said.count("刘洋 的角色 市场 没有") == 3 and f"另有 {len(batch.proposals) - 3} 项同样缺少权限" in said
+    assert said.endswith("修改未写入") and demo.head() == before

@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
 
 NOTE_ORDER = ("time", "channel", "participants", "content", "needs", "feedback", "by")
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
+SHOWN_REFUSALS = 3  # a refused change names this many of the rights it lacks, then counts the rest
 ROUTINE_TRAILER = "Custtui-Routine"  # a routine's batch (tasks.routines): monthly, quarterly, halfyear
 REVERT_STAGE_REASON = "撤销合作阶段的变更会在阶段历史中新增一条变更 (原记录保留), 请填写原因"
 
@@ -443,8 +444,9 @@ class Archive:
             lambda sha: blobs[sha] if sha in blobs else self.store.read_blob(sha),
         )
         refusals = rights.unmet(access, required)
-        if refusals:
-            raise PermissionDenied("; ".join(refusals) + "; 修改未写入")
+        if refusals:  # a batch of thousands is refused in a sentence, not one per customer
+            more = f"; 另有 {len(refusals) - SHOWN_REFUSALS} 项同样缺少权限" if len(refusals) > SHOWN_REFUSALS else ""
+            raise PermissionDenied("; ".join(refusals[:SHOWN_REFUSALS]) + more + "; 修改未写入")
 
     def search_built(self) -> bool:
         """Whether this copy has a search index to keep in step (checked without loading Whoosh)."""
