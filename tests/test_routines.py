@@ -49,10 +49,11 @@ def test_monthly_lists_when_piped_and_accepts_what_is_typed_on_a_terminal(demo):
         text=True,
     )
     os.close(replica)
-    os.write(primary, b"1,3-4\n")
+    os.write(primary, "1,999\n1,3-4\n".encode())  # a typing mistake is asked again, not the end
     out, err = proc.communicate(timeout=120)
     os.close(primary)
     assert proc.returncode == 0, err
+    assert "编号 999 超出范围" in err and "请重新输入" in err
     assert "已接受 3 条建议" in out
     commit = demo.head()
     message = git(path, "log", "-1", "--format=%B")

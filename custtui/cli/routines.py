@@ -34,6 +34,20 @@ def chosen(text: str, count: int) -> list[int]:
     return sorted(numbers)
 
 
+def _ask(count: int) -> list[int]:
+    """Ask on the terminal which proposals to accept, again after a typing mistake (the routine
+    is not computed twice); ctrl-D accepts nothing."""
+    while True:
+        try:
+            typed = input("接受哪些建议? (全部 / 无 / 编号如 1,3-5): ")
+        except EOFError:
+            return []
+        try:
+            return chosen(typed, count)
+        except CusttuiError as exc:
+            print(f"{exc}; 请重新输入", file=sys.stderr)
+
+
 def _text(routine, proposals: list[dict]) -> list[str]:
     from ..core.tasks.routines import FINDING_KINDS
 
@@ -86,11 +100,7 @@ def cmd_routine_run(args, out: Output) -> None:
     elif sys.stdin.isatty() and not out.as_json:
         print("\n".join(lines))
         lines, asked = [], True
-        try:
-            typed = input("接受哪些建议? (全部 / 无 / 编号如 1,3-5): ")
-        except EOFError:  # ctrl-D: nothing accepted
-            typed = ""
-        numbers = chosen(typed, len(proposals))
+        numbers = _ask(len(proposals))
     else:
         lines.append("未保存: 加 --yes 接受全部建议, 或在终端中运行本命令逐条选择")
     commit = routines.accept(archive, routine, [routine.proposals[n - 1] for n in numbers]) if numbers else None
