@@ -44,20 +44,21 @@ async def test_today_panel_done_postpone_open_and_reopen(demo, config):
         await settle(app, pilot)
         panel = app.screen
         assert isinstance(panel, TodayScreen), "due follow-ups: the panel opens with the app"
-        assert [(r[1], r[2][:9], r[3]) for r in rows(panel)] == [
-            ("逾期 1 天", "BJ-000001", "确认交期"),
-            ("今天", "BJ-000003", "回访报价"),
-            ("逾期 3 天", "BJ-000002", "寄送样品"),
+        assert [(r[1], r[2], r[3][:4], r[4]) for r in rows(panel)] == [
+            ("逾期 1 天", "张伟 (我)", "北京华信", "确认交期"),
+            ("今天", "张伟 (我)", "天津滨海", "回访报价"),
+            ("逾期 3 天", "李娜", "北京中科", "寄送样品"),
         ]
-        assert rows(panel)[0][4] == "张伟 (我)" and rows(panel)[2][4] == "李娜"
         assert panel.query_one("#today-title").region.right <= 80
+        table = panel.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width, "every column in view at 80 columns"
 
         await pilot.press("d")
         await settle(app, pilot)
-        assert [r[2][:9] for r in rows(panel)] == ["BJ-000003", "BJ-000002"]
+        assert [r[3][:4] for r in rows(panel)] == ["天津滨海", "北京中科"]
         await pilot.press("p")  # the rules' 7 days
         await settle(app, pilot)
-        assert [r[2][:9] for r in rows(panel)] == ["BJ-000002"]
+        assert [r[3][:4] for r in rows(panel)] == ["北京中科"]
         assert subjects(demo, start) == [
             f"推迟跟进 BJ-000003 天津滨海恒通物流有限公司: 回访报价 {TODAY}→{TODAY + timedelta(days=7)}",
             f"完成跟进 BJ-000001 北京华信机械设备制造有限公司: 确认交期 (原定 {TODAY - timedelta(days=1)})",

@@ -20,7 +20,7 @@ from ...core.tasks import followups
 from ...core.tasks.followups import DueItem
 
 HINT = "回车 打开客户 · d 完成 · p 推迟 · Esc 关闭"
-NAME_WIDTH = 16  # columns of a customer's name, so the row fits 80 columns
+NAME_WIDTH, ACTION_WIDTH = 10, 8  # characters of a customer's name and of the action: a row fits 80 columns
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class TodayScreen(ModalScreen[TodayResult]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("日期", "状态", "客户", "事项", "跟进人")
+        table.add_columns("日期", "状态", "跟进人", "客户", "事项")  # who before what: both seen at 80 columns
         if self.items is None:
             self.reload()
         else:
@@ -101,9 +101,9 @@ class TodayScreen(ModalScreen[TodayResult]):
             table.add_row(
                 str(item.date),
                 state,
-                f"{item.customer_id} {_clip(item.name, NAME_WIDTH)}",
-                item.action,
                 owner,
+                _clip(item.name, NAME_WIDTH),
+                _clip(item.action, ACTION_WIDTH),
                 key=item.customer_id,
             )
         if items:
