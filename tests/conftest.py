@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person
 from custtui.core.tasks.demo import build_demo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,6 +129,22 @@ def repo_state(path: Path) -> tuple[str, str]:
     """(branch head, porcelain status): what must not change after a refused command."""
     head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     return head.strip(), git(path, "status", "--porcelain", "--ignored")
+
+
+def staffed_copy(template: Path, folder: Path, people: tuple, policy_edit: tuple[str, str], why: str) -> Archive:
+    """A copy of the demo ``template`` in ``folder`` with ``people`` ((id, name, department) each)
+    registered and one text of its policy replaced by another, committed as ``why``."""
+    path = folder / "demo"
+    shutil.copytree(template, path, symlinks=True)
+    archive = Archive(path, user=people[0][1])
+    for person_id, name, department in people:
+        add_person(archive, person_id, name, department)
+    policy = "schema/policy.toml"
+    text = archive.store.read(archive.head(), policy).decode("utf-8")
+    assert policy_edit[0] in text, "the policy this test changes is the default one"
+    changed = text.replace(*policy_edit).encode("utf-8")
+    archive.store.transact(lambda head: ({policy: changed}, why), archive.identity())
+    return archive
 
 
 @pytest.fixture(scope="session")

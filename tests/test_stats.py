@@ -5,21 +5,18 @@ who may see them, the XLSX export."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import git, run_cli
+from conftest import git, run_cli, staffed_copy
 from openpyxl import load_workbook
 
 from custtui.core.archive.archive import Archive
-from custtui.core.archive.staff import add_person
 from custtui.core.tasks import stats
 
-POLICY = "schema/policy.toml"
 SERVICE_SEES_AMOUNTS = ('mask = ["id_number", "amounts"]\nmay = []', 'mask = ["id_number"]\nmay = []')
 TODAY = date(2025, 6, 30)  # inside the demo's years of transactions: some fall in the 12 months before, some not
 
@@ -29,20 +26,15 @@ def staffed(demo_template, tmp_path_factory):
     """One copy of the demo for the module, with staff: 张伟 管理员, 赵磊 管理层 (sees amounts),
     刘洋 市场 (amounts masked), 陈静 客服 (amounts shown, as this company sets it, but no cooperation
     records). Tests only read it, except the past-date test (which runs last)."""
-    path = tmp_path_factory.mktemp("stats") / "demo"
-    shutil.copytree(demo_template, path, symlinks=True)
-    archive = Archive(path, user="张伟")
-    for person_id, name, department in (
+    people = (
         ("zhangwei", "张伟", "管理员"),
         ("zhaolei", "赵磊", "管理层"),
         ("liuyang", "刘洋", "市场"),
         ("chenjing", "陈静", "客服"),
-    ):
-        add_person(archive, person_id, name, department)
-    text = archive.store.read(archive.head(), POLICY).decode("utf-8")
-    assert SERVICE_SEES_AMOUNTS[0] in text
-    changed = text.replace(*SERVICE_SEES_AMOUNTS).encode("utf-8")
-    archive.store.transact(lambda head: ({POLICY: changed}, "客服看到金额"), archive.identity())
+    )
+    archive = staffed_copy(
+        demo_template, tmp_path_factory.mktemp("stats"), people, SERVICE_SEES_AMOUNTS, "客服看到金额"
+    )
     archive.user = "赵磊"
     yield archive
     archive.close()

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import date, datetime
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, staffed_copy
 from openpyxl import load_workbook
 
 from custtui.core.access import access_log
 from custtui.core.access.policy import PermissionDenied, mask_id_number, mask_phone
 from custtui.core.archive.archive import Archive
-from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import CusttuiError
 from custtui.core.tasks import tables, view
 
-POLICY = "schema/policy.toml"
 SALES_MASKS_PHONES = ('mask = ["id_number"]\nmay = ["export"]', 'mask = ["id_number", "phones"]\nmay = ["export"]')
 
 
@@ -29,21 +26,16 @@ def staffed(demo_template, tmp_path_factory):
     """One copy of the demo for the module, with staff (张伟 管理员, 李娜 销售, 王芳 财务, 刘洋 市场,
     赵磊 管理层) and a policy in which 销售 see phones masked, as a company may set it. Tests only
     read it (and append to its access log)."""
-    path = tmp_path_factory.mktemp("tables") / "demo"
-    shutil.copytree(demo_template, path, symlinks=True)
-    archive = Archive(path, user="张伟")
-    for person_id, name, department in (
+    people = (
         ("zhangwei", "张伟", "管理员"),
         ("lina", "李娜", "销售"),
         ("wangfang", "王芳", "财务"),
         ("liuyang", "刘洋", "市场"),
         ("zhaolei", "赵磊", "管理层"),
-    ):
-        add_person(archive, person_id, name, department)
-    text = archive.store.read(archive.head(), POLICY).decode("utf-8")
-    assert SALES_MASKS_PHONES[0] in text
-    changed = text.replace(*SALES_MASKS_PHONES).encode("utf-8")
-    archive.store.transact(lambda head: ({POLICY: changed}, "销售看到的电话打码"), archive.identity())
+    )
+    archive = staffed_copy(
+        demo_template, tmp_path_factory.mktemp("tables"), people, SALES_MASKS_PHONES, "销售看到的电话打码"
+    )
     yield archive
     archive.close()
 

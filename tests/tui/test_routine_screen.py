@@ -16,7 +16,7 @@ from custtui.core.records.records import customer_dir
 from custtui.core.records.validate import uscc_check_char
 from custtui.core.tasks import routines
 from custtui.tui.screens.confirm import ConfirmScreen
-from custtui.tui.screens.routine import DEBOUNCE_S, NOTICE_CHARS, RoutineScreen
+from custtui.tui.screens.routine import DEBOUNCE_S, RoutineScreen
 from custtui.tui.widgets.customer_pane import CustomerPane
 from custtui.tui.widgets.fit_table import FitTable
 
@@ -194,6 +194,8 @@ async def test_a_role_that_may_not_edit_or_export_is_told_so_in_chinese_and_noth
         await settle(app, pilot)
         said = [n.message for n in app._notifications if n.severity == "error"]
         assert [m[:4] for m in said] == ["未写入:", "未导出:"], said
-        assert "刘洋 的角色 市场 没有" in said[0] and len(said[0]) <= NOTICE_CHARS + 5, "cut to what a notice shows"
+        assert said[0].count("刘洋 的角色 市场 没有") == 3 and "项同样缺少权限" in said[0], (
+            "three named, the rest counted"
+        )
         assert app.screen is screen and screen.routine is not None, "the screen stays as it was"
     assert demo.head() == before

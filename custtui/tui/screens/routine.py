@@ -38,7 +38,6 @@ ABOUT = {
 }
 SHOWN_LIMIT = 200  # rows put in a table (a DataTable measures each cell); the filters reach the rest
 DEBOUNCE_S = 0.15  # filter by name this long after the last keystroke
-NOTICE_CHARS = 240  # the most of an error a notification shows
 CONFIRM_LINES = 12  # proposals named in the confirmation before "…另有 N 项"
 ACCEPTED, REJECTED = Text("接受", style="bold green"), Text("不接受", style="dim")
 PROPOSAL_COLUMNS = (
@@ -151,11 +150,6 @@ def proposal_labels(schema: Schema, p: Proposal) -> tuple[str, str]:
     """A proposal's field and move in the standard's Chinese: 客户状态, 活跃 → 沉睡 (never codes)."""
     change = f"{routines.value_label(schema, p.field, p.old)} → {routines.value_label(schema, p.field, p.new)}"
     return routines.field_label(schema, p.field), change
-
-
-def shortened(text: str) -> str:
-    """A refusal that names each of thousands of customers, cut to what a notification can show."""
-    return text if len(text) <= NOTICE_CHARS else text[: NOTICE_CHARS - 1] + "…"
 
 
 KIND_RANK = {kind: rank for rank, kind in enumerate(routines.FINDING_KINDS)}
@@ -467,7 +461,7 @@ class RoutineScreen(Screen[str | None]):
         try:
             commit = self.app.read(lambda archive: routines.accept(archive, routine, chosen))
         except (CusttuiError, OSError) as exc:
-            self.app.call_from_thread(self._written, routine, len(chosen), None, f"未写入: {shortened(str(exc))}")
+            self.app.call_from_thread(self._written, routine, len(chosen), None, f"未写入: {exc}")
             return
         self.app.call_from_thread(self._written, routine, len(chosen), commit)
 

@@ -18,9 +18,10 @@ from textual.widgets import DataTable, Static
 from ...core.base.errors import CusttuiError
 from ...core.tasks import followups
 from ...core.tasks.followups import DueItem
+from ..widgets.fit_table import clip
 
 HINT = "回车 打开客户 · d 完成 · p 推迟 · Esc 关闭"
-NAME_WIDTH, ACTION_WIDTH = 10, 8  # characters of a customer's name and of the action: a row fits 80 columns
+NAME_CELLS, ACTION_CELLS = 20, 16  # cells of a customer's name and of the action: a row fits 80 columns
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,6 @@ class TodayResult:
 def load_due(app) -> list[DueItem]:
     """The due list as the app's user may see it (call from a worker)."""
     return app.read(lambda archive: followups.due(archive))
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class TodayScreen(ModalScreen[TodayResult]):
@@ -102,8 +99,8 @@ class TodayScreen(ModalScreen[TodayResult]):
                 str(item.date),
                 state,
                 owner,
-                _clip(item.name, NAME_WIDTH),
-                _clip(item.action, ACTION_WIDTH),
+                clip(Text(item.name), NAME_CELLS),
+                clip(Text(item.action), ACTION_CELLS),
                 key=item.customer_id,
             )
         if items:
