@@ -101,8 +101,7 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.archive.archive_name()}  ·  {self.archive.display_name or '未设置操作人 (只读)'}"
-        self.load_listing()
-        self.offer_today()
+        self.load_listing()  # then 今日待办: the due list never holds up the first listing
         self.set_interval(WATCH_SECONDS, self.check_for_changes)
 
     # --- layout --------------------------------------------------------------------------
@@ -163,6 +162,8 @@ class MainScreen(Screen):
 
     def on_main_screen_listing_loaded(self, message: ListingLoaded) -> None:
         head, classification, keep_customer = message.head, message.classification, message.keep_customer
+        if self.classification is None:  # the app has just opened
+            self.offer_today()
         self.shown_commit = head
         self.classification = classification
         self.query_one(ClassTree).show(classification, self.path)
