@@ -29,7 +29,9 @@ KEY_RULE = re.compile(
     r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)"
     r" ([A-Za-z0-9+/=]+)(?: .*)?$"
 )
-ORDER = ("id", "name", "department", "roles", "active", "keys")
+# an age X25519 recipient (bech32: "age1" and 58 lowercase characters): what sealed data is wrapped to
+AGE_KEY_RULE = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
+ORDER = ("id", "name", "department", "roles", "active", "keys", "age_keys")
 # registries and policies by the git id of their tree/blob: a sync gates hundreds of commits that
 # share one registry; reading it again for each would cost a git call per commit
 _REGISTRIES: OrderedDict[str, dict[str, "Person"]] = OrderedDict()
@@ -44,6 +46,7 @@ class Person(NamedTuple):
     roles: tuple[str, ...]
     active: bool = True
     keys: tuple[str, ...] = ()
+    age_keys: tuple[str, ...] = ()  # public halves of the identities that unseal what this person may read
 
     def record(self) -> dict:
         return {
@@ -53,6 +56,7 @@ class Person(NamedTuple):
             "roles": list(self.roles),
             "active": self.active,
             "keys": list(self.keys),
+            "age_keys": list(self.age_keys),
         }
 
     @property
@@ -104,18 +108,26 @@ def parse_person(raw: bytes, path: str) -> Person:
         raise FieldError("id", "员工账号", f"{person_id!r} 不是有效的员工账号, 或与文件名 {path} 不符")
     name = validate_text(data.get("name", ""), "name", "姓名", max_length=40)
     department = validate_text(data.get("department", ""), "department", "部门", max_length=40)
-    roles, keys = data.get("roles", []), data.get("keys", [])
+    roles, keys, age_keys = data.get("roles", []), data.get("keys", []), data.get("age_keys", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise FieldError("roles", "角色", "应为角色代码的列表")
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise FieldError("keys", "SSH 公钥", "应为公钥行的列表")
+    if not isinstance(age_keys, list) or not all(isinstance(k, str) and AGE_KEY_RULE.match(k) for k in age_keys):
+        raise FieldError("age_keys", "加密公钥", "应为 age 公钥的列表, 每个形如 age1… (共 62 个字符)")
     if not isinstance(data.get("active", True), bool):
         raise FieldError("active", "在职", "应为 true 或 false")
     unknown = set(data) - set(ORDER)
     if unknown:
         raise FieldError(sorted(unknown)[0], sorted(unknown)[0], f"未知的项, 可用: {', '.join(ORDER)}")
     return Person(
-        person_id, name, department, tuple(roles), data.get("active", True), tuple(check_key(k) for k in keys)
+        person_id,
+        name,
+        department,
+        tuple(roles),
+        data.get("active", True),
+        tuple(check_key(k) for k in keys),
+        tuple(age_keys),
     )
 
 
@@ -134,8 +146,8 @@ def registry_problems(people: dict[str, Person], policy: Policy) -> list[str]:
         for other in people.values():
             if other.id < person.id and (person.name in (other.name, other.id) or other.name == person.id):
                 problems.append(f"{where}: 姓名 {person.name} 与 {other.label} 的姓名或账号相同 (一个名字只能指一个人)")
-        for key in person.keys:
-            owner = owners.setdefault(key_body(key), person)
+        for key in (*person.keys, *person.age_keys):
+            owner = owners.setdefault(key_body(key) if key.startswith(("ssh-", "ecdsa-", "sk-")) else key, person)
             if owner is not person:
                 problems.append(f"{where}: 公钥已登记给 {owner.label} (一把钥匙只能对应一个人)")
     return problems
