@@ -17,6 +17,7 @@ LAYERS = [
     {"store"},  # git: objects, compare-and-swap, work tree, hooks
     {"records"},  # the classification standard, records, validation, names
     {"index", "access"},  # listing cache and search | policy, rights, staff registry, access log
+    {"privacy"},  # keys, sealing, erasure: what a copy may not read stays ciphertext
     {"archive"},  # the archive's operations: read, change, check, sign, register staff
     {"sync"},  # merge, the incoming gate, sync, reconciling duplicates
     {"tasks"},  # what people do: one person's view, intake, review, audit, profiles, the demo

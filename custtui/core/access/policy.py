@@ -25,6 +25,7 @@ PERMISSIONS = {
     "manage_staff": "管理员工与密钥",
     "edit_schema": "修改分类标准与权限",
     "delete": "删除",
+    "erase": "删除个人信息 (销毁其密钥)",
     "read_access_log": "查看访问日志",
 }
 # (information type, sensitivity) of the records that are not documents
@@ -35,6 +36,19 @@ DEAL_RECORD = ("cooperation", "internal")
 
 class PermissionDenied(CusttuiError):
     """An action the person's roles do not allow; the message names what is missing."""
+
+
+# who may read a sealed customer field: everyone who may view customers, or only those who see the
+# ID numbers / phones unmasked (or may unmask them)
+FIELD_AUDIENCES = {"staff": "可查看客户的人", "id_number": "可查看未打码身份证号的人", "phones": "可查看未打码电话的人"}
+
+
+class Privacy(NamedTuple):
+    """``[privacy]``: what is stored sealed (docs/privacy.md)."""
+
+    enabled: bool = False
+    fields: dict[str, str] = {}  # customer field -> audience (FIELD_AUDIENCES)
+    documents_from: str = "confidential"  # documents at or above: sealed to who may view them
 
 
 class Role(NamedTuple):
@@ -50,6 +64,7 @@ class Policy(NamedTuple):
     roles: dict[str, Role]
     departments: dict[str, str]  # department -> default role
     amount_fields: frozenset[str] = frozenset()  # the customer fields that are amounts (年采购额): masked with amounts
+    privacy: Privacy = Privacy()
 
     @classmethod
     def parse(cls, raw: bytes, schema: Schema, file: str = schema_file(POLICY_FILE)) -> Policy:
@@ -66,7 +81,8 @@ class Policy(NamedTuple):
         for department, role in departments.items():
             if role not in roles:
                 raise SchemaError(file, f"departments.{department}", f"角色 {role!r} 未定义")
-        return cls(roles, departments, frozenset(f.code for f in schema.fields.values() if f.kind == "amount"))
+        amounts = frozenset(f.code for f in schema.fields.values() if f.kind == "amount")
+        return cls(roles, departments, amounts, _privacy(file, data.get("privacy") or {}, schema))
 
     def role(self, code: str) -> Role:
         if code not in self.roles:
@@ -100,6 +116,28 @@ def _role(file: str, code: str, spec: dict, schema: Schema) -> Role:
     return Role(
         code, str(spec.get("label", code)), levels["view"], levels["edit"], frozenset(spec.get("mask") or []), may
     )
+
+
+def _privacy(file: str, spec: Any, schema: Schema) -> Privacy:
+    if not isinstance(spec, dict):
+        raise SchemaError(file, "privacy", "应为一个表")
+    unknown = set(spec) - set(Privacy._fields)
+    if unknown:
+        raise SchemaError(file, f"privacy.{sorted(unknown)[0]}", f"未知的项, 可用: {', '.join(Privacy._fields)}")
+    if not isinstance(spec.get("enabled", False), bool):
+        raise SchemaError(file, "privacy.enabled", "应为 true 或 false")
+    fields = spec.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise SchemaError(file, "privacy.fields", "应为 { 字段 = 可解密的人 } 的表")
+    for field, audience in fields.items():
+        if field not in schema.fields or field in ("name", "type", "id"):
+            raise SchemaError(file, f"privacy.fields.{field}", "不是可加密的客户字段 (名称、类型、编号不能加密)")
+        if audience not in FIELD_AUDIENCES:
+            raise SchemaError(file, f"privacy.fields.{field}", f"应为 {'/'.join(FIELD_AUDIENCES)}")
+    documents_from = spec.get("documents_from", "confidential")
+    if documents_from not in SENSITIVITY:
+        raise SchemaError(file, "privacy.documents_from", f"敏感等级应为 {'/'.join(SENSITIVITY)}")
+    return Privacy(spec.get("enabled", False), dict(fields), documents_from)
 
 
 def _allows(levels: dict[str, str], info_type: str, sensitivity: str) -> bool:

@@ -118,6 +118,8 @@ def needs(changes: list[Change], new_entry: Callable[[str], str | None], read: C
             else:
                 first, *others = REVIEW_PERMISSIONS
                 result.append(Need(f"签署权限复核 {where.name}", first, privileged=True, instead=tuple(others)))
+        elif where.kind is Kind.ERASURE:  # a tombstone is never taken back: removing one needs the same right
+            result.append(Need(f"删除客户 {where.customer} 的个人信息", "erase", privileged=True))
         elif where.kind is Kind.OFFICE:
             if removed:
                 result.append(Need(f"删除办事处 {where.name}", "delete", privileged=True))

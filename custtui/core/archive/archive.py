@@ -37,6 +37,7 @@ from ..base.layout import (
     SCHEMA_NAMES,
     TOML_SUFFIX,
     document_file,
+    erasure_file,
     meta_file,
     office_file,
     schema_file,
@@ -46,13 +47,26 @@ from ..records import boxes as paper_boxes
 from ..records import records
 from ..records.naming import check_given_name, rule_stem, safe_name, unique_name
 from ..records.present import EMPTY_TEXT, change_text, display
-from ..records.records import EMPTY, Validator, customer_dir, dumps, field_changes, format_id, loads
+from ..records.records import (
+    EMPTY,
+    SEALED_KEY,
+    Validator,
+    customer_dir,
+    dumps,
+    field_changes,
+    format_id,
+    loads,
+)
 from ..records.schema import Schema, default_schema_dir, schema_at
+from ..records.validate import validate_text
 from ..store import hooks
 from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Store, blob_sha
 
 if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
     from ..index.search import SearchIndex
+    from ..privacy.keyring import Keyring
+
+SEALED_MAGIC = b"custtui-sealed/"  # privacy.crypto.MAGIC's stem, checked without importing the crypto
 
 NOTE_ORDER = ("time", "channel", "participants", "content", "needs", "feedback", "by")
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
@@ -127,6 +141,24 @@ class Archive:
         self.listing = Listing(self.store)
         self._search: SearchIndex | None = None
         self._access: tuple[tuple[str | None, str | None], Access] | None = None
+        self._keyring: Keyring | None = None
+
+    @property
+    def keyring(self) -> Keyring:
+        """The keys this copy holds (``core/privacy``), read when sealed data is first met."""
+        if self._keyring is None:
+            from ..privacy.keyring import Keyring
+
+            self._keyring = Keyring(self.store)
+        return self._keyring
+
+    def opened(self, record: dict, path: str) -> dict:
+        """A record with the sealed parts this copy can open merged back in (``privacy.seal``)."""
+        if SEALED_KEY not in record:
+            return record
+        from ..privacy.seal import open_record
+
+        return open_record(record, self.keyring, path)
 
     def close(self) -> None:
         if self._search is not None:
@@ -271,8 +303,17 @@ class Archive:
         path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
         raw = self.store.read(at or self.head(), path)
         if raw is None:
-            raise NotFound(f"没有编号为 {customer_id} 的客户")
-        return loads(raw, path)
+            raise NotFound(self._missing(customer_id, at))
+        return self.opened(loads(raw, path), path)
+
+    def _missing(self, customer_id: str, at: str | None) -> str:
+        """Why there is no such customer: never was, or erased (its tombstone says when and why)."""
+        raw = self.store.read(at or self.head(), erasure_file(customer_id))
+        if raw is None:
+            return f"没有编号为 {customer_id} 的客户"
+        from ..privacy.erase import Erasure
+
+        return Erasure.parse(raw, erasure_file(customer_id)).sentence()
 
     def customers(self, at: str | None = None) -> dict[str, Summary]:
         return self.listing.customers(at or self.head())
@@ -316,8 +357,9 @@ class Archive:
         found = self.store.entry(commit, customer_dir(customer_id))
         entries = self.store.tree(found[1]) if found and found[0] == TREE_MODE else {}
         if commit is None or CUSTOMER_FILE not in entries:
-            raise NotFound(f"没有编号为 {customer_id} 的客户")
-        record = loads(self.store.read_blob(entries[CUSTOMER_FILE][1]), f"{customer_dir(customer_id)}/{CUSTOMER_FILE}")
+            raise NotFound(self._missing(customer_id, commit))
+        path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
+        record = self.opened(loads(self.store.read_blob(entries[CUSTOMER_FILE][1]), path), path)
 
         def files(folder: str) -> list[tuple[str, str]]:
             mode, sha = entries.get(folder, (0, ""))
@@ -345,7 +387,7 @@ class Archive:
         return self._documents(self._entries(customer_id, DOCS_DIR, at))
 
     def _facts(self, files: list[tuple[str, str]]) -> list[dict]:
-        return [dict(loads(self.store.read_blob(sha), name), file=name) for name, sha in files]
+        return [dict(self.opened(loads(self.store.read_blob(sha), name), name), file=name) for name, sha in files]
 
     def _documents(self, files: list[tuple[str, str]]) -> list[Document]:
         entries = dict(files)
@@ -362,6 +404,10 @@ class Archive:
         raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/{document_file(name)}")
         if raw is None:
             raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
+        if raw.startswith(SEALED_MAGIC):
+            from ..privacy.seal import open_document
+
+            return open_document(raw, self.keyring)
         return raw
 
     def _require_customer(self, customer_id: str, at: str | None) -> None:
@@ -401,6 +447,8 @@ class Archive:
         def checked(head: str | None) -> tuple[dict, str] | None:
             built = build(head)
             if built is not None:
+                if self.policy(head).privacy.enabled:
+                    self._seal(head, built[0])
                 self._require_rights(head, built[0])
             return built
 
@@ -409,6 +457,18 @@ class Archive:
         if commit and self.search_built():
             self.search_index().catch_up(commit)
         return commit
+
+    def _seal(self, head: str | None, changes: Changes) -> None:
+        """Seal what the policy says is personal in ``changes`` (in place), first bringing the
+        audiences' keys in line with who may read them now; the key store is written before the
+        commit that needs it is published."""
+        from ..privacy.seal import seal_changes
+
+        keyring = self.keyring
+        keyring.reload()
+        said = seal_changes(self.store, head, changes, keyring, self.policy(head), self.registry(head), self.user or "")
+        if keyring.keystore.pending:
+            keyring.save(self.identity(), "密钥库更新" + (": " + "; ".join(said) if said else ""))
 
     def commit_required(self, build: Callable[[str | None], tuple[Changes, str]], when: datetime | None = None) -> str:
         """``commit_change`` for a change whose ``build`` always has something to write."""
@@ -1187,6 +1247,64 @@ class Archive:
                     raise CusttuiError(f"该客户之后又有 {len(left)} 份记录或资料, 不能撤销其建档")
 
     # --- upkeep --------------------------------------------------------------------------
+
+    # --- erasure (个人信息的删除) ------------------------------------------------------------
+
+    def erase(self, customer_ids: list[str], basis: str, *, whole: bool = False, when: datetime | None = None) -> str:
+        """Erase the personal data of ``customer_ids`` (``whole``: the customers themselves) as one
+        commit: their sealed fields, communication records and documents leave the tree, a
+        tombstone per customer records who, when, why and which keys; then their keys leave the
+        key store and ``pack`` prunes it, so what history keeps of them is ciphertext for good."""
+        from ..privacy.erase import Erasure
+
+        self.access.require("erase")
+        basis = validate_text(basis, "basis", "删除依据", max_length=500)
+        if not basis:
+            raise FieldError("basis", "删除依据", "请写明删除的法律依据, 如 《个人信息保护法》第四十七条: 保存期限届满")
+        keyring = self.keyring
+        keyring.reload()
+        moment = when or datetime.now().astimezone()
+
+        def build(head: str | None) -> tuple[Changes, str]:
+            changes: Changes = {}
+            for customer_id in customer_ids:
+                folder = customer_dir(customer_id)
+                path = f"{folder}/{CUSTOMER_FILE}"
+                raw = self.store.read(head, path)
+                if raw is None:
+                    raise NotFound(self._missing(customer_id, head))
+                record = loads(raw, path)
+                keys = tuple(kid for kid, _, _ in keyring.keystore.customer_entries(customer_id))
+                sealed = tuple((record.get(SEALED_KEY) or {}).get("fields", []))
+                for name, _ in self.store.files(head, f"{folder}/{NOTES_DIR}", f"{folder}/{DOCS_DIR}"):
+                    changes[name] = None
+                if whole:
+                    changes.update({name: None for name, _ in self.store.files(head, folder)})
+                else:
+                    changes[path] = dumps({k: v for k, v in record.items() if k != SEALED_KEY}, list(record))
+                tombstone = Erasure(
+                    customer_id, "customer" if whole else "personal", basis, self.user or "", moment, keys, sealed
+                )
+                changes[erasure_file(customer_id)] = tombstone.record()
+            ids = "、".join(customer_ids[:3]) + (f" 等 {len(customer_ids)} 个客户" if len(customer_ids) > 3 else "")
+            return changes, self.commit_message(
+                "删除个人信息",
+                None,
+                None,
+                f"{ids} 依「{basis}」",
+                "erase",
+                [],
+                ("Custtui-Erased: " + ", ".join(customer_ids),),
+            )
+
+        commit = self.commit_required(build, when)
+        for customer_id in customer_ids:
+            keyring.keystore.remove_keys(customer_id)
+        if keyring.keystore.pending:
+            keyring.save(self.identity(), f"密钥库: 销毁 {len(customer_ids)} 个客户的密钥 (删除个人信息)")
+        keyring.forget()
+        self.pack(prune=True)
+        return commit
 
     def maybe_pack(self) -> bool:
         """Pack loose objects once there are about as many as git's gc.auto would allow."""

@@ -38,6 +38,7 @@ OFFICES_DIR = "offices"  # offices/<CODE>.toml: one per office, its name and nex
 STAFF_DIR = "staff"  # staff/<id>.toml: one per person, the staff registry
 BOXES_DIR = "boxes"  # boxes/<number>.toml: one per paper archive box (纸质档案盒), the box register
 REVIEWS_DIR = "reviews"  # reviews/access-<period>.toml: one per signed access review (权限复核)
+ERASURES_DIR = "erasures"  # erasures/<ID>.toml: one tombstone per erasure of a customer's personal data
 CUSTOMERS_DIR = "customers"  # customers/<CODE>/<NNN>/<ID>/: one folder per customer
 CUSTOMER_FILE = "customer.toml"  # in a customer's folder: the customer's editable fields
 NOTES_DIR = "notes"  # in a customer's folder: communication records (沟通记录), one file each
@@ -79,6 +80,7 @@ _BOX_PART = "[0-9A-Z\u4e00-\u9fff]+"
 _BOX_FILE = re.compile(rf"^{BOXES_DIR}/([^/]+){_TOML}$")
 # a signed access review names its period: a quarter or a half year (2026-Q4, 2026-H2)
 _REVIEW_FILE = re.compile(rf"^{REVIEWS_DIR}/access-(\d{{4}}-(?:Q[1-4]|H[12])){_TOML}$")
+_ERASURE_FILE = re.compile(rf"^{ERASURES_DIR}/({_OFFICE}-\d{{6,}}){_TOML}$")
 _DOCUMENT_UNSAFE = re.compile(r'[\\/:*?"<>|]')
 WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHORT_NAMES = re.compile(r"^(git|gitmod|gitatt|gitign|mailma|gi7eba|gi7d29|gi250a|maba30)~\d")  # 8.3 aliases
@@ -91,6 +93,7 @@ class Kind(Enum):
     STAFF = "员工名册"
     BOX = "纸质档案盒"
     REVIEW = "权限复核"
+    ERASURE = "个人信息删除记录"
     CUSTOMER = "客户记录"
     NOTE = "沟通记录"
     DEAL = "交易记录"
@@ -125,6 +128,11 @@ def office_file(code: str) -> str:
 def staff_file(person_id: str) -> str:
     """``staff/zhangwei.toml``: one person of the staff registry."""
     return f"{STAFF_DIR}/{person_id}{TOML_SUFFIX}"
+
+
+def erasure_file(customer_id: str) -> str:
+    """``erasures/BJ-000123.toml``: who erased the customer's personal data, when and why."""
+    return f"{ERASURES_DIR}/{customer_id}{TOML_SUFFIX}"
 
 
 def box_file(number: str) -> str:
@@ -184,6 +192,8 @@ def place(path: str) -> Place | None:
         return Place(Kind.BOX, name=match.group(1))
     if match := _REVIEW_FILE.match(path):
         return Place(Kind.REVIEW, name=match.group(1))
+    if match := _ERASURE_FILE.match(path):
+        return Place(Kind.ERASURE, match.group(1), match.group(1))
     match = _CUSTOMER_FOLDER.match(path)
     if match is None or match["shard"] != shard(match["id"]):
         return None

@@ -23,9 +23,10 @@ from .schema import CUSTOMER_TYPE, FieldDef, Schema
 ID_PATTERN = re.compile(r"^(?P<office>[A-Z][A-Z0-9]{1,5})-(?P<seq>\d{6,})$")
 OFFICE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
 SYSTEM_FIELDS = ("id", "type", "name")
-TRAILING_TABLES = ("follow_up", "contacts", "stage_history", "conflicts")
+TRAILING_TABLES = ("follow_up", "contacts", "stage_history", "conflicts", "sealed")
 # kept by custtui, never typed in (the follow-up is set by ``custtui followup`` and the note form)
-SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into", "follow_up")
+SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into", "follow_up", "sealed")
+SEALED_KEY = "sealed"  # the personal fields stored encrypted (core/privacy/seal.py): never typed in
 FOLLOW_UP_LABEL = "下次跟进"
 FOLLOW_UP_KEYS = ("date", "action", "owner", "set_by")
 EMPTY: tuple[object, ...] = (None, "", [], {})
@@ -213,6 +214,9 @@ class Validator:
             if key == "follow_up":
                 out[key] = self.follow_up(value)
                 continue
+            if key == SEALED_KEY:
+                out[key] = sealed_table(value, set(self.schema.fields))
+                continue
             if key == "merged_into":
                 if not isinstance(value, str) or not ID_PATTERN.match(value):
                     raise FieldError(key, "已并入", f"{value!r} 不是客户编号")
@@ -234,8 +238,13 @@ class Validator:
 
     def require(self, record: dict) -> None:
         ctype = record["type"]
+        sealed = set((record.get(SEALED_KEY) or {}).get("fields", []))  # present, kept encrypted
         for definition in self.schema.fields_for(ctype):
-            if ctype in definition.required_for and record.get(definition.code) in EMPTY:
+            if (
+                ctype in definition.required_for
+                and record.get(definition.code) in EMPTY
+                and definition.code not in sealed
+            ):
                 raise FieldError(
                     definition.code, definition.label, f"{self.schema.label(CUSTOMER_TYPE, ctype)}必须填写此字段"
                 )
@@ -302,7 +311,11 @@ class Validator:
         for key, label in (("needs", "客户需求"), ("feedback", "客户反馈")):
             if data.get(key) not in EMPTY:
                 record[key] = v.validate_text(data[key], key, label, max_length=2000, multiline=True)
-        self._reject_unknown(data, {"time", "channel", "participants", "content", "needs", "feedback", "by"})
+        if SEALED_KEY in data:
+            record[SEALED_KEY] = sealed_table(data[SEALED_KEY], {"participants", "content", "needs", "feedback"})
+        self._reject_unknown(
+            data, {"time", "channel", "participants", "content", "needs", "feedback", "by", SEALED_KEY}
+        )
         return record
 
     def deal(self, data: dict) -> dict:
@@ -425,6 +438,26 @@ class Validator:
         if unknown:
             name = sorted(unknown)[0]
             raise FieldError(name, name, f"未知字段, 可用: {', '.join(sorted(allowed - {'by'}))}")
+
+
+MAX_SEALED_PART = 256 * 1024  # one audience's sealed fields, as text: a record is at most 1 MB
+
+
+def sealed_table(value: Any, known: set[str]) -> dict:
+    """The ``sealed`` table's shape (``core/privacy/seal.py`` writes and opens it): the names of
+    the fields it holds and one ciphertext per audience. Checked without any key, as the gate must."""
+    rule = "应为 { fields = [字段, …], parts = { 可解密的人 = 密文 } } (由 custtui 加密写入)"
+    if not isinstance(value, dict) or set(value) - {"fields", "parts"}:
+        raise FieldError(SEALED_KEY, "加密部分", rule)
+    fields, parts = value.get("fields", []), value.get("parts")
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f in known for f in fields):
+        raise FieldError(SEALED_KEY, "加密部分", f"{rule}: fields 中有未知字段")
+    if not isinstance(parts, dict) or not parts:
+        raise FieldError(SEALED_KEY, "加密部分", f"{rule}: parts 为空")
+    for audience, text in parts.items():
+        if not isinstance(text, str) or not text.isascii() or len(text) > MAX_SEALED_PART:
+            raise FieldError(SEALED_KEY, "加密部分", f"{rule}: {audience} 的密文不对或超过 {MAX_SEALED_PART} 字符")
+    return value
 
 
 def _unique(items: Iterable) -> list:

@@ -1,0 +1,250 @@
+"""What this copy can open, and the audiences that decide who may.
+
+An **audience** is the set of people who may read one kind of sealed data, computed from the staff
+registry and the policy: ``staff`` (may view customers), ``id_number`` / ``phones`` (see them
+unmasked or may unmask them), ``doc:<information type>:<sensitivity>`` (may view such documents).
+Each audience has a key, in generations: a new generation is made when someone leaves the audience
+(a revoked key, a disabled person, a role taken away), so what is written afterwards is sealed to
+a key they never held; a person joining receives every generation the copy that adds them holds.
+
+The ``Keyring`` is this copy's view: the identities in its key folder, the audience keys they
+unwrap, the customer keys those unwrap. The copy holds nothing for audiences none of its key
+holders belong to: it stores their data as ciphertext only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..access.policy import SENSITIVITY, Access, Policy
+from ..access.registry import Person, access_of
+from ..base.errors import CusttuiError
+from ..store.repo import Identity, Store
+from . import crypto
+from .keystore import STAFF_AUDIENCE, Generation, KeyStore, now_iso
+from .paths import IDENTITY_SUFFIX, key_dir
+
+AUDIENCE_LABELS = {"staff": "可查看客户的人", "id_number": "可查看身份证号的人", "phones": "可查看电话的人"}
+
+
+def in_audience(access: Access, audience: str) -> bool:
+    """Whether a person with ``access`` may read what is sealed to ``audience``."""
+    if audience == STAFF_AUDIENCE:
+        return access.can_view("basic", "internal")
+    if audience in ("id_number", "phones"):
+        return access.can_view("basic", "internal") and (not access.masked(audience) or access.may("unmask"))
+    _, info_type, sensitivity = audience.split(":")
+    return access.can_view(info_type, sensitivity)
+
+
+def document_audience(policy: Policy, info_type: str, sensitivity: str) -> str:
+    """Who may read a document: its own audience at or above ``documents_from``, else ``staff``."""
+    if SENSITIVITY.index(sensitivity) >= SENSITIVITY.index(policy.privacy.documents_from):
+        return f"doc:{info_type}:{sensitivity}"
+    return STAFF_AUDIENCE
+
+
+def audience_label(audience: str, schema=None) -> str:
+    if audience in AUDIENCE_LABELS:
+        return AUDIENCE_LABELS[audience]
+    _, info_type, sensitivity = audience.split(":")
+    if schema is not None and info_type in schema.info_types:
+        return f"可查看{schema.info_types[info_type].label}({schema.label('sensitivity', sensitivity)})的人"
+    return f"可查看 {info_type}/{sensitivity} 资料的人"
+
+
+def members(audience: str, people: dict[str, Person], policy: Policy) -> dict[str, tuple[str, ...]]:
+    """The audience's key holders: staff ID -> their age public keys (active people with a key)."""
+    return {
+        p.id: p.age_keys
+        for p in people.values()
+        if p.active and p.age_keys and in_audience(access_of(p, policy), audience)
+    }
+
+
+def identity_file(store: Store, person_id: str) -> Path:
+    return key_dir(store) / f"{person_id}{IDENTITY_SUFFIX}"
+
+
+def create_identity(store: Store, person_id: str) -> str:
+    """Make a new age identity for ``person_id`` in this copy's key folder (mode 0600, never
+    overwriting one); returns its public key."""
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    path = identity_file(store, person_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    if path.exists():
+        raise CusttuiError(f"本副本已有 {person_id} 的私钥 {path}; 要换新的, 先 custtui key revoke 旧公钥")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"# custtui {person_id} 的私钥 (age); 切勿复制到别处\n{identity}\n")
+    return str(identity.to_public())
+
+
+def load_identities(store: Store) -> dict[str, list]:
+    """The identities in this copy's key folder, by staff ID (a file that is not one is skipped)."""
+    import pyrage
+
+    found: dict[str, list] = {}
+    folder = key_dir(store)
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob(f"*{IDENTITY_SUFFIX}")):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith("AGE-SECRET-KEY-"):
+                try:
+                    found.setdefault(path.name[: -len(IDENTITY_SUFFIX)], []).append(
+                        pyrage.x25519.Identity.from_str(line.strip())
+                    )
+                except pyrage.IdentityError:
+                    continue
+    return found
+
+
+class Keyring:
+    """The keys this copy holds: opens envelopes, seals new ones, keeps audiences current."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._identities = [i for ids in load_identities(store).values() for i in ids]
+        self.keystore = KeyStore.open(store)
+        self._audience_keys: dict[str, bytes | None] = {}
+        self._customer_keys: dict[tuple[str, str], bytes | None] = {}
+
+    @property
+    def holds_any(self) -> bool:
+        return bool(self._identities)
+
+    def reload(self) -> None:
+        """Read the key store again (another session may have changed it); keep unsaved changes."""
+        if not self.keystore.pending:
+            self.keystore = KeyStore.open(self.store)
+
+    def forget(self) -> None:
+        """Drop every key opened so far (after an erasure) and read the key store again."""
+        self._audience_keys.clear()
+        self._customer_keys.clear()
+        self.keystore = KeyStore.open(self.store)
+
+    # --- keys ----------------------------------------------------------------------------------
+
+    def audience_key(self, generation: str) -> bytes | None:
+        if generation not in self._audience_keys:
+            found = self.keystore.generations.get(generation)
+            self._audience_keys[generation] = crypto.unwrap(found.wrapped, self._identities) if found else None
+        return self._audience_keys[generation]
+
+    def customer_key(self, customer: str, key_id: str) -> bytes | None:
+        if (customer, key_id) not in self._customer_keys:
+            self._customer_keys[(customer, key_id)] = None
+            for kid, generation, wrapped in self.keystore.customer_entries(customer):
+                under = self.audience_key(generation) if kid == key_id else None
+                if under is not None:
+                    self._customer_keys[(customer, key_id)] = crypto.unwrap_key(wrapped, under, f"{customer}|{kid}")
+                    break
+        return self._customer_keys[(customer, key_id)]
+
+    def can_open(self, raw: bytes) -> bool:
+        header = crypto.header_of(raw)
+        return (
+            self.audience_key(header.generation) is not None
+            and self.customer_key(header.customer, header.key_id) is not None
+        )
+
+    def open(self, raw: bytes) -> bytes:
+        """The plaintext of an envelope; crypto.Locked when this copy holds no key for it."""
+        header = crypto.header_of(raw)
+        customer_key = self.customer_key(header.customer, header.key_id)
+        audience_key = self.audience_key(header.generation)
+        if customer_key is None or audience_key is None:
+            erased = customer_key is None and not self.keystore.customer_entries(header.customer)
+            raise crypto.Locked(
+                f"客户 {header.customer} 的这部分内容已加密, "
+                + (
+                    "其密钥已随个人信息删除而销毁"
+                    if erased
+                    else f"本副本没有「{audience_label(header.audience)}」的密钥"
+                )
+            )
+        return crypto.unseal(raw, customer_key, audience_key)
+
+    def seal(self, data: bytes, customer: str, audience: str) -> bytes:
+        """``data`` sealed for ``audience`` under the customer's newest key (made when it has none)."""
+        generation = self.keystore.current(audience)
+        audience_key = self.audience_key(generation.id) if generation else None
+        if generation is None or audience_key is None:
+            raise crypto.Locked(f"本副本没有「{audience_label(audience)}」的密钥, 不能写入需要加密的内容; 修改未写入")
+        entries = self.keystore.customer_entries(customer)
+        key_id = entries[-1][0] if entries else None
+        customer_key = self.customer_key(customer, key_id) if key_id else None
+        if customer_key is None:
+            staff = self.keystore.current(STAFF_AUDIENCE)
+            staff_key = self.audience_key(staff.id) if staff else None
+            if staff is None or staff_key is None:
+                raise crypto.Locked(
+                    f"本副本没有「{AUDIENCE_LABELS[STAFF_AUDIENCE]}」的密钥, 不能新建客户密钥; 修改未写入"
+                )
+            key_id, customer_key = crypto.new_id(), crypto.new_key()
+            self.keystore.add_customer_key(
+                customer, key_id, staff.id, crypto.wrap_key(customer_key, staff_key, f"{customer}|{key_id}")
+            )
+            self._customer_keys[(customer, key_id)] = customer_key
+        header = crypto.Header(customer, key_id, audience, generation.id)
+        return crypto.seal(data, header, customer_key, audience_key)
+
+    # --- audiences -----------------------------------------------------------------------------
+
+    def update_audiences(
+        self, audiences: list[str], people: dict[str, Person], policy: Policy, by: str, rotate: bool = False
+    ) -> list[str]:
+        """Bring each audience's key in line with who may read it now: a first generation when it
+        has none, a new generation when someone left it (or ``rotate``), every generation this copy
+        holds re-wrapped to the current members. Returns what changed, in Chinese (not yet saved)."""
+        said = []
+        for audience in audiences:
+            now = members(audience, people, policy)
+            recipients = tuple(sorted({k for keys in now.values() for k in keys}))
+            current = self.keystore.current(audience)
+            if not recipients:
+                continue
+            if rotate or current is None or set(current.recipients) - set(recipients):
+                key = crypto.new_key()
+                generation = Generation(
+                    crypto.new_id(),
+                    audience,
+                    now_iso(),
+                    by,
+                    tuple(sorted(now)),
+                    recipients,
+                    crypto.wrap(key, list(recipients)),
+                )
+                self.keystore.add_generation(generation)
+                self._audience_keys[generation.id] = key
+                said.append(f"「{audience_label(audience)}」启用新一代密钥 ({len(now)} 人)")
+            for old in [g for g in self.keystore.generations.values() if g.audience == audience]:
+                key = self.audience_key(old.id)
+                if key is not None and set(old.recipients) != set(recipients):
+                    self.keystore.add_generation(
+                        old._replace(
+                            holders=tuple(sorted(now)),
+                            recipients=recipients,
+                            wrapped=crypto.wrap(key, list(recipients)),
+                        )
+                    )
+                    said.append(f"「{audience_label(audience)}」的密钥 {old.id[:8]} 改为交给 {len(now)} 人")
+        return said
+
+    def save(self, author: Identity, message: str) -> str:
+        """Write the key store; after a concurrent update, merge into it and write again."""
+        for _ in range(20):
+            try:
+                return self.keystore.save(author, message)
+            except CusttuiError:
+                latest = KeyStore.open(self.store)
+                latest.absorb(self.keystore, erased=set())
+                latest._changed.update(self.keystore._changed)
+                self.keystore = latest
+        raise CusttuiError("密钥库正被频繁修改, 请稍后再试; 本次没有写入")
