@@ -123,8 +123,10 @@ def test_masked_for_sales_unmasked_only_with_the_right_and_logged(staffed, tmp_p
     unmasked = by_id(sheet_rows(tables.export(archive, tables.basic(archive, unmask=True), tmp_path / "fin.xlsx")))
     assert unmasked["BJ-000020"][14] == person["id_number"]
     logged = [(e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed, person="王芳")]
-    individuals = sum(1 for c in view.customers(archive).values() if c.get("id_number"))
-    assert ("unmask", "客户基础信息表", f"身份证号 ({individuals} 个客户)") in logged, "what was unmasked, once"
+    individuals = sorted(cid for cid, c in view.customers(archive).items() if c.get("id_number"))
+    assert ("unmask", "客户基础信息表", f"身份证号 (客户 {'、'.join(individuals)})") in logged, (
+        "what was unmasked, whose, once"
+    )
     assert (
         "export",
         "客户基础信息表",

@@ -256,26 +256,46 @@ def _serve(archive: Archive, person_id: str | None, original: str) -> int:
 # --- custtui access-log ----------------------------------------------------------------------
 
 
-def cmd_access_log(args, out) -> None:
-    archive = open_archive(args)
-    if archive.registry():
-        archive.access_for(archive.user).require("read_access_log")
-    since = None
-    if args.since:
-        from ..core.records.validate import parse_date
+def _moment(text: str | None, option: str, label: str):
+    """``--since``/``--until``: a day (``2024-05-06``, ``2024/5/6``) or a moment (``2024-05-06 14:30``)."""
+    from ..core.base.errors import FieldError
+    from ..core.records.validate import parse_date, parse_datetime
 
-        since = parse_date(args.since, "since", "起始日期")
-    found = access_log.entries(archive, since=since, person=args.person)
+    if not text:
+        return None
+    try:
+        return parse_date(text, option, label)
+    except FieldError:
+        return parse_datetime(text, option, label)
+
+
+def cmd_access_log(args, out) -> None:
+    from ..core.tasks import evidence
+
+    archive = open_archive(args)
+    target = Path(args.out).expanduser() if args.out else None
+    found = evidence.read(
+        archive,
+        person=args.person,
+        since=_moment(args.since, "since", "起始时间"),
+        until=_moment(args.until, "until", "截止时间"),
+        action=args.action,
+        about=args.target,
+        out=target,
+    )
+    if target is not None:
+        out.emit({"path": str(target), "entries": len(found)}, f"已把访问日志 {len(found)} 条写入 {target}")
+        return
     lines = []
     for entry in found:
-        account = f" ({entry['account']})" if entry.get("account") else ""
-        action = access_log.ACTIONS.get(entry.get("action", ""), entry.get("action", ""))
-        detail = f"  {_shown(entry['detail'])}" if entry.get("detail") else ""
+        account = f" ({_shown(str(entry['account']))})" if entry.get("account") else ""
+        detail = f"  {_shown(str(entry['detail']))}" if entry.get("detail") else ""
         lines.append(
-            f"{entry.get('time', '')}  {_shown(entry.get('person', ''))}{account}  {action}  "
-            f"{_shown(entry.get('target', ''))}{detail}"
+            f"{entry.get('time', '')}  {_shown(str(entry.get('person', '')))}{account}  {evidence.label(entry)}  "
+            f"{_shown(str(entry.get('target', '')))}{detail}"
         )
-    out.emit(found, "\n".join(lines) or "访问日志中没有记录")
+    text = "\n".join(["时间  人员 (账号)  操作  对象  说明", *lines, f"共 {len(found)} 条"])
+    out.emit(found, text if found else "访问日志中没有符合条件的记录")
 
 
 # --- custtui staff ... -----------------------------------------------------------------------
@@ -360,9 +380,17 @@ def add_commands(command) -> None:
         "SSH 强制命令 (由 authorized_keys 调用, 不要手工运行): 按 SSH_ORIGINAL_COMMAND 打开终端界面或提供 git 同步",
     )
 
-    p = command("access-log", cmd_access_log, "查看访问日志 (个人信息的查看、导出、SSH 访问与拒绝)")
+    p = command(
+        "access-log",
+        cmd_access_log,
+        "查看访问日志 (个人信息的查看、导出、解密、删除, SSH 访问与拒绝; 需要查看访问日志的权限, 查看本身也记入日志)",
+    )
     p.add_argument("--person", help="只看某人 (姓名或员工账号)")
-    p.add_argument("--since", help="起始日期, 如 2024-01-01")
+    p.add_argument("--since", help="起始日期或时间, 如 2024-01-01 或 2024-01-01 09:30")
+    p.add_argument("--until", help="截止日期或时间 (含当天), 如 2024-03-31")
+    p.add_argument("--action", help="只看某种操作: 代码或中文, 如 unmask 或 查看未打码的个人信息")
+    p.add_argument("--target", "--customer", dest="target", help="对象或说明中含此文字, 如客户编号 BJ-000020 或资料名")
+    p.add_argument("--out", metavar="文件", help="写入 .xlsx 或 .csv 文件 (不覆盖已有文件)")
 
     staff = command_group(command, "staff", "员工名册: 登记、停用、添加公钥、列出")
 

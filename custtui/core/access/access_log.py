@@ -8,9 +8,13 @@ never interleave); the application offers no way to change or delete them. On th
 administrator can also make the file append-only for everyone (``chattr +a``).
 
 Call ``record`` from anywhere in ``custtui.core`` (viewing a 机密/绝密 document, unmasking
-personal data, exporting, the SSH entry point's refusals and git access)::
+personal data, exporting, decrypting, erasing, key changes, backups, the SSH entry point's
+refusals and git access) with one of the codes of ``ACTIONS``::
 
-    access_log.record(archive, archive.user, "view", f"{customer_id}/{name}", "机密")
+    access_log.record(archive, archive.actor, "view", f"{customer_id}/{name}", "机密")
+
+``entries`` is the one reader; people read the log through ``custtui.core.tasks.evidence``,
+which asks for ``read_access_log`` and logs each reading.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from ..base.errors import CusttuiError
+
 LOG_NAME = "access.log"
 
 # action code -> how people read it (codes not listed are shown as they are)
@@ -34,8 +40,25 @@ ACTIONS = {
     "view": "查看",
     "export": "导出",
     "unmask": "查看未打码的个人信息",
+    "decrypt": "解密",
+    "erase": "删除个人信息",
+    "key": "密钥变更",
+    "backup": "备份",
+    "restore": "恢复",
+    "prune": "清理访问日志",
+    "read_log": "查看访问日志",
     "invalid": "无法识别的行 (疑似被手工改动)",
 }
+
+
+def action_code(text: str) -> str:
+    """The code of an action given by its code or its Chinese label (``export`` or ``导出``)."""
+    wanted = text.strip()
+    for code, label in ACTIONS.items():
+        if wanted in (code, label):
+            return code
+    known = "、".join(f"{label} ({code})" for code, label in ACTIONS.items())
+    raise CusttuiError(f"访问日志中没有「{wanted}」这种操作; 可选: {known}")
 
 
 def log_path(archive) -> Path:
@@ -80,13 +103,16 @@ def record(archive, person: Any, action: str, target: str, detail: str = "") -> 
     return entry
 
 
-def _since(value: date | datetime | str | None) -> datetime | None:
+def _moment(value: date | datetime | str | None, *, end: bool = False) -> datetime | None:
+    """A bound as an aware datetime; a day alone (``2024-05-06``) starts at midnight, or, as the
+    ``end`` of a range, takes in the whole day (to its last moment)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip())
+        text = value.strip()
+        value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     if not isinstance(value, datetime):
-        value = datetime.combine(value, time.min)
+        value = datetime.combine(value, time.max if end else time.min)
     return value if value.tzinfo else value.astimezone()
 
 
@@ -100,16 +126,32 @@ def _read(path: Path) -> bytes:
         return f.read()
 
 
-def entries(archive, since: date | datetime | str | None = None, person: str | None = None) -> list[dict]:
-    """The entries, oldest first: from ``since`` (a date, a datetime or ISO text) on, of ``person``
-    (a name or staff ID) only. A line that is not an entry (a hand edit) is returned as an entry
-    with action ``invalid`` and the raw text as detail, so it is noticed rather than hidden."""
-    start = _since(since)
+def entries(
+    archive,
+    since: date | datetime | str | None = None,
+    person: str | None = None,
+    *,
+    until: date | datetime | str | None = None,
+    action: str | None = None,
+    about: str | None = None,
+) -> list[dict]:
+    """The entries, oldest first: from ``since`` up to ``until`` (each a date, a datetime or ISO
+    text; a date ``until`` takes in that whole day), of ``person`` (a name or staff ID), of
+    ``action`` (its code or Chinese label), whose target or detail contains ``about`` (a customer
+    ID, a document's name). A line that is not an entry (a hand edit) is returned whatever the
+    filters, as an entry with action ``invalid`` and the raw text as detail, so it is noticed
+    rather than hidden."""
+    start, stop = _moment(since), _moment(until, end=True)
+    code = action_code(action) if action else None
     found = []
     for when, entry in _parse(_read(log_path(archive))):
-        if start is not None and when is not None and when < start:
-            continue
-        if person and when is not None and person not in (entry.get("person"), entry.get("account")):
+        if when is not None and not (
+            (start is None or when >= start)
+            and (stop is None or when <= stop)
+            and (not person or person in (entry.get("person"), entry.get("account")))
+            and (code is None or entry.get("action") == code)
+            and (not about or about.casefold() in f"{entry.get('target', '')}\n{entry.get('detail', '')}".casefold())
+        ):
             continue
         found.append(entry)
     return found

@@ -467,15 +467,7 @@ def export(archive: Archive, found: Report, target: Path) -> Path:
     access log. It needs the reviewer's rights, not ``export``: it holds no customer data, and
     the 管理员 role that reviews access has no export right."""
     require_reviewer(archive)
-    if target.suffix.lower() not in tables.FORMATS:
-        raise CusttuiError(f"不支持的文件格式 {target.suffix or '(无扩展名)'}: 请用 .xlsx 或 .csv 结尾的文件名")
     table = found.table()
-    data = tables.xlsx_bytes(table) if target.suffix.lower() == ".xlsx" else tables.csv_bytes(table)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(target, "xb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        raise CusttuiError(f"文件 {target} 已存在, 不会覆盖; 请换一个文件名或先移走它") from None
+    tables.write(table, target)
     access_log.record(archive, archive.actor, "export", table.title, f"{len(table.rows)} 人 → {target}")
     return target

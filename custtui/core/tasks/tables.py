@@ -75,7 +75,7 @@ def _customers(
     folders = {key.rsplit("/", 1)[1]: files for key, files in customer_folders(archive.store, head, *paths).items()}
     wanted = [cid for cid in wanted if CUSTOMER_FILE in folders.get(cid, {})]
     raws = batch_read(archive.store.git_dir, [folders[cid][CUSTOMER_FILE] for cid in wanted])
-    shown, revealed = [], 0
+    shown, revealed = [], []
     for cid, raw in zip(wanted, raws, strict=True):
         record = parse_customer(raw, f"{customer_dir(cid)}/{CUSTOMER_FILE}")
         if record.get("_error"):
@@ -84,11 +84,12 @@ def _customers(
         if record.get("merged_into"):  # a pointer to the customer it became, not a customer
             continue
         masked = access.customer(record)
-        revealed += unmask and masked != record
+        if unmask and masked != record:
+            revealed.append(cid)
         shown.append(_Customer(cid, record if unmask else masked, folders[cid]))
     if revealed:
         kinds = [label for kind, label in (("id_number", "身份证号"), ("phones", "电话")) if access.masked(kind)]
-        access_log.record(archive, archive.actor, "unmask", what, f"{'、'.join(kinds)} ({revealed} 个客户)")
+        access_log.record(archive, archive.actor, "unmask", what, f"{'、'.join(kinds)} ({whose(revealed)})")
     return shown, sorted(broken)
 
 
@@ -355,7 +356,25 @@ def searched(results: Results) -> Table:
 def export(archive: Archive, table: Table, target: Path) -> Path:
     """Write ``table`` to ``target`` (XLSX or CSV by its suffix, never over an existing file);
     needs the ``export`` right; an export holding personal data is written to the access log."""
-    ready(archive, target)
+    archive.access.require("export")
+    write(table, target)
+    if table.personal:
+        ids = list(dict.fromkeys(row[0] for row in table.rows))  # every form's first column: 客户编号
+        access_log.record(
+            archive, archive.actor, "export", table.title, f"{len(table.rows)} 行, {whose(ids)} → {target}"
+        )
+    return target
+
+
+def whose(ids: list[str]) -> str:
+    """Whose data an access-log entry is about: each customer by ID, or how many when they are many."""
+    return f"客户 {'、'.join(ids)}" if len(ids) <= LOGGED_IDS else f"{len(ids)} 个客户"
+
+
+def write(table: Table, target: Path) -> Path:
+    """Write ``table`` to ``target``, XLSX or CSV by its suffix, never over an existing file (the
+    caller asks for the right and logs it)."""
+    writable(target)
     data = xlsx_bytes(table) if target.suffix.lower() == ".xlsx" else csv_bytes(table)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -363,17 +382,17 @@ def export(archive: Archive, table: Table, target: Path) -> Path:
             handle.write(data)
     except FileExistsError:
         raise CusttuiError(f"文件 {target} 已存在, 不会覆盖; 请换一个文件名或先移走它") from None
-    if table.personal:
-        ids = list(dict.fromkeys(row[0] for row in table.rows))  # every form's first column: 客户编号
-        whose = f"客户 {'、'.join(ids)}" if len(ids) <= LOGGED_IDS else f"{len(ids)} 个客户"
-        access_log.record(archive, archive.actor, "export", table.title, f"{len(table.rows)} 行, {whose} → {target}")
     return target
 
 
 def ready(archive: Archive, target: Path) -> None:
-    """Refuse an export before any work: no ``export`` right, a format other than XLSX or CSV,
-    or a file already there (never overwritten)."""
+    """Refuse an export before any work: no ``export`` right, or a target ``writable`` refuses."""
     archive.access.require("export")
+    writable(target)
+
+
+def writable(target: Path) -> None:
+    """Refuse a format other than XLSX or CSV, or a file already there (never overwritten)."""
     if target.suffix.lower() not in FORMATS:
         raise CusttuiError(f"不支持的文件格式 {target.suffix or '(无扩展名)'}: 请用 .xlsx 或 .csv 结尾的文件名")
     if target.exists():
