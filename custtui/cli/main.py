@@ -300,13 +300,36 @@ def cmd_revert(args, out: Output) -> None:
     )
 
 
+RETENTION_SHOWN = 20  # overdue customers and documents ``check`` names before counting the rest
+
+
 def cmd_check(args, out: Output) -> int:
+    """Damage (exit 1), then what is kept past its retention: a task for people, not damage, so
+    it leaves the exit status alone."""
+    from ..core.tasks import routines
+
     archive = open_archive(args)
     problems = archive.check()
-    out.emit(
-        {"ok": not problems, "problems": problems},
-        "\n".join(problems) + f"\n共发现 {len(problems)} 个问题" if problems else "检查通过: 档案完好",
-    )
+    text = "\n".join(problems) + f"\n共发现 {len(problems)} 个问题" if problems else "检查通过: 档案完好"
+    try:
+        overdue = routines.run(archive, "retention")
+    except CusttuiError as exc:  # a standard that does not load is among the problems already
+        out.emit({"ok": not problems, "problems": problems}, f"{text}\n保管期限未能检查: {exc}")
+        return 1 if problems else 0
+    due = [f"{p.customer_id} {p.name}: {p.evidence}" for p in overdue.proposals]
+    due += [f"{f.customer_id} {f.name}: {f.detail}" for f in overdue.findings]
+    if due:
+        text += (
+            f"\n保管期限 (不是损坏, 需要人复核): {len(overdue.proposals)} 个客户、{len(overdue.findings)} 份资料"
+            "已超过保管期限; 运行 custtui routine run 保管期限 决定删除或保留\n  "
+            + "\n  ".join(due[:RETENTION_SHOWN])
+            + (f"\n  …另有 {len(due) - RETENTION_SHOWN} 项" if len(due) > RETENTION_SHOWN else "")
+        )
+    retention = {
+        "customers": routines.described(overdue, archive.schema()),
+        "documents": [f._asdict() for f in overdue.findings],
+    }
+    out.emit({"ok": not problems, "problems": problems, "retention": retention}, text)
     return 1 if problems else 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.base.errors import CusttuiError
 from .common import Output, command_group, open_archive
 
-ROUTINE_HELP = "monthly 月度、quarterly 季度、halfyear 半年度"
+ROUTINE_HELP = "monthly 月度、quarterly 季度、halfyear 半年度、retention 保管期限"
 ALL, NONE = ("全部", "all", "a", "y", "yes"), ("无", "none", "n", "no", "")
 
 
@@ -104,8 +104,12 @@ def cmd_routine_run(args, out: Output) -> None:
     else:
         lines.append("未保存: 加 --yes 接受全部建议, 或在终端中运行本命令逐条选择")
     commit = routines.accept(archive, routine, [routine.proposals[n - 1] for n in numbers]) if numbers else None
-    if commit:
+    if commit and routine.period.routine == "retention":
+        lines.append(f"已按所选 {len(numbers)} 条建议删除个人信息 (提交 {commit[:10]}); 删除不能撤销")
+    elif commit:
         lines.append(f"已接受 {len(numbers)} 条建议 (提交 {commit[:10]}); 撤销: custtui revert {commit[:10]}")
+    elif numbers and routine.period.routine == "retention":
+        lines.append("所选客户已有新的联系或阶段变化, 不再超过保管期限, 未删除")
     elif numbers:
         lines.append("所选建议涉及的字段已被他人修改, 未写入")
     elif asked:
@@ -116,14 +120,18 @@ def cmd_routine_run(args, out: Output) -> None:
 
 def add_commands(command) -> None:
     """Register ``routine`` and its subcommands through ``build_parser``'s ``command``."""
-    routine = command_group(command, "routine", "例行复核: 月度状态与阶段、季度价值层级、半年度完整性与重复检查")
+    routine = command_group(
+        command, "routine", "例行复核: 月度状态与阶段、季度价值层级、半年度完整性与重复检查、保管期限到期的删除"
+    )
     p = routine(
         "run",
         cmd_routine_run,
         "运行一次例行复核: 列出带依据的建议和发现, 接受的建议作为一次提交 (可用 custtui revert 撤销)",
     )
     p.add_argument("routine", metavar="复核", help=ROUTINE_HELP)
-    p.add_argument("--period", metavar="期间", help="如 2026-11 (月度)、2026-Q3 (季度)、2026-H2 (半年度); 默认当前期间")
+    p.add_argument(
+        "--period", metavar="期间", help="如 2026-11 (月度、保管期限)、2026-Q3 (季度)、2026-H2 (半年度); 默认当前期间"
+    )
     p.add_argument("--today", metavar="日期", help="以哪一天为准 (默认今天)")
     p.add_argument("--dry-run", action="store_true", help="只列出建议和发现, 不保存")
     p.add_argument("--yes", action="store_true", help="接受全部建议, 不逐条询问 (用于 cron)")

@@ -23,7 +23,7 @@ from ..core.archive.archive import Archive
 from ..core.archive.staff import add_key, add_person, disable_person
 from ..core.base.errors import CusttuiError
 from ..core.store import hooks
-from .common import command_group, open_archive
+from .common import command_group, global_options, open_archive
 
 GIT_SERVICES = {"git-upload-pack": "fetch", "git-receive-pack": "push"}
 # never trusted inside ``serve``: who the person is comes from the forced command alone
@@ -298,6 +298,18 @@ def cmd_access_log(args, out) -> None:
     out.emit(found, text if found else "访问日志中没有符合条件的记录")
 
 
+def cmd_access_log_prune(args, out) -> None:
+    archive = open_archive(args)
+    archive.access.require("read_access_log")
+    days = archive.schema().rules["retention"]["access_log_days"]
+    entry = access_log.prune(archive, archive.actor, days) if days else None
+    if entry is None:
+        kept = f"保存 {days} 天, 没有更早的记录" if days else "设为永久保存 (retention.access_log_days = 0)"
+        out.emit({"pruned": None, "days": days}, f"访问日志{kept}, 未删除任何记录")
+    else:
+        out.emit({"pruned": entry, "days": days}, f"访问日志: {entry['detail']}; 本次清理已记入日志")
+
+
 # --- custtui staff ... -----------------------------------------------------------------------
 
 
@@ -391,6 +403,12 @@ def add_commands(command) -> None:
     p.add_argument("--action", help="只看某种操作: 代码或中文, 如 unmask 或 查看未打码的个人信息")
     p.add_argument("--target", "--customer", dest="target", help="对象或说明中含此文字, 如客户编号 BJ-000020 或资料名")
     p.add_argument("--out", metavar="文件", help="写入 .xlsx 或 .csv 文件 (不覆盖已有文件)")
+    q = p.add_subparsers(dest="access_log_action", metavar="prune", required=False).add_parser(
+        "prune",
+        parents=[global_options()],
+        help="删除超过保存期限 (业务规则 retention.access_log_days) 的访问日志记录, 清理本身记入日志",
+    )
+    q.set_defaults(func=cmd_access_log_prune)
 
     staff = command_group(command, "staff", "员工名册: 登记、停用、添加公钥、列出")
 

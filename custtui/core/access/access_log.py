@@ -4,8 +4,10 @@ One JSON object per line in ``<git dir>/custtui/access.log`` (never committed, n
 ``{"time": "2024-05-06T09:30:12+08:00", "person": "李娜", "action": "view", "target": "...",
 "detail": "..."}``, plus ``"account"`` (the staff ID) when the person is a registered ``Person``.
 Lines are only ever appended (``O_APPEND`` under an exclusive ``flock``, so concurrent sessions
-never interleave); the application offers no way to change or delete them. On the server the
-administrator can also make the file append-only for everyone (``chattr +a``).
+never interleave); the application changes none of them and deletes only those older than the
+log's own retention (``prune``: ``[retention] access_log_days``), saying so in a last entry. On
+the server the administrator can also make the file append-only for everyone (``chattr +a``),
+which also stops ``prune``.
 
 Call ``record`` from anywhere in ``custtui.core`` (viewing a 机密/绝密 document, unmasking
 personal data, exporting, decrypting, erasing, key changes, backups, the SSH entry point's
@@ -23,7 +25,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -81,19 +83,10 @@ def _who(person: Any) -> dict[str, str]:
 
 def record(archive, person: Any, action: str, target: str, detail: str = "") -> dict:
     """Append one entry; returns it. ``person``: a ``Person``, a name or ID, or None (unknown)."""
-    entry = {
-        "time": datetime.now().astimezone().isoformat(timespec="seconds"),
-        **_who(person),
-        "action": str(action),
-        "target": str(target),
-        "detail": str(detail),
-    }
-    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-    path = log_path(archive)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    entry = _entry(person, action, target, detail)
+    line = _line(entry)
+    fd = _locked(log_path(archive))
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         written = 0
         while written < len(line):  # one write in practice; a short write continues where it stopped
             written += os.write(fd, line[written:])
@@ -101,6 +94,80 @@ def record(archive, person: Any, action: str, target: str, detail: str = "") -> 
     finally:
         os.close(fd)  # closing releases the lock
     return entry
+
+
+def _entry(person: Any, action: str, target: str, detail: str) -> dict:
+    return {
+        "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+        **_who(person),
+        "action": str(action),
+        "target": str(target),
+        "detail": str(detail),
+    }
+
+
+def _line(entry: dict) -> bytes:
+    return (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _locked(path: Path) -> int:
+    """The log opened for appending under its exclusive lock. Opened again when ``prune`` put a
+    new file in its place while this waited for the lock: appended to the old one, an entry
+    would be lost."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def prune(archive, person: Any, days: int, now: datetime | None = None) -> dict | None:
+    """Delete the entries older than ``days`` days (the log's retention) and append one entry
+    saying who deleted how many, up to when; returns that entry, or None when none was old
+    enough. The file is rewritten beside itself and renamed over the log under the log's lock,
+    so a crash leaves the old log or the new one; a line that is not an entry stays."""
+    path = log_path(archive)
+    cutoff = (now or datetime.now().astimezone()) - timedelta(days=days)
+    fd = _locked(path)
+    try:
+        with os.fdopen(os.dup(fd), "rb") as log:
+            lines = log.read().splitlines(keepends=True)
+        kept, dropped = [], []
+        for line in lines:
+            when = next((when for when, _ in _parse(line)), None)
+            if when is not None and when < cutoff:
+                dropped.append(when)
+            else:
+                kept.append(line)
+        if not dropped:
+            return None
+        last = max(dropped).isoformat(timespec="seconds")
+        detail = f"删除 {len(dropped)} 条 {last} 及以前的记录 (访问日志保存 {days} 天)"
+        entry = _entry(person, "prune", LOG_NAME, detail)
+        temp = path.with_name(f".{LOG_NAME}.{os.getpid()}.tmp")
+        with open(temp, "wb") as new:
+            new.writelines([*kept, _line(entry)])
+            new.flush()
+            os.fsync(new.fileno())
+        os.chmod(temp, os.fstat(fd).st_mode & 0o777)
+        try:
+            os.replace(temp, path)
+        except PermissionError:
+            temp.unlink()
+            raise CusttuiError(f"访问日志 {path} 不能改写 (只可追加: chattr +a?), 未清理任何记录") from None
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return entry
+    finally:
+        os.close(fd)  # closing releases the lock; who waited opens the new file
 
 
 def _moment(value: date | datetime | str | None, *, end: bool = False) -> datetime | None:

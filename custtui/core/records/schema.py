@@ -63,7 +63,21 @@ RULE_DEFAULTS: dict[str, dict] = {
         "stable_window_days": 365,
         "stale_after_days": 365,
     },
-    "retention": {"years": {"basic": 30, "cooperation": 10, "service": 5, "credit": 10, "other": 3}},
+    "retention": {
+        "years": {"basic": 30, "cooperation": 10, "service": 5, "credit": 10, "other": 3},
+        "access_log_days": 1095,
+        "customers": {
+            "terminated": {
+                "years": 3,
+                "basis": "《个人信息保护法》第十九条、第四十七条第一款第二项: 已停止提供产品或服务, 保存期限届满"
+                " (三年为《民法典》第一百八十八条的诉讼时效)",
+            },
+            "history": {
+                "years": {"individual": 3, "enterprise": 5, "government": 5},
+                "basis": "《个人信息保护法》第十九条、第四十七条第一款第一项: 长期没有联系, 处理目的已实现或不再必要",
+            },
+        },
+    },
 }
 
 
@@ -481,7 +495,35 @@ class _Builder:
                 self.fail(name, f"retention.years.{info}", "不是 documents.toml 中的信息类型")
             if not isinstance(count, int) or count <= 0:
                 self.fail(name, f"retention.years.{info}", "应为正整数 (年)")
+        self.customer_retention(dimensions, doc["retention"]["customers"])
         return doc
+
+    def customer_retention(self, dimensions: dict[str, Dimension], rules) -> None:
+        """``[retention.customers]``: per status or stage code, ``years`` (a positive integer, or one
+        per customer type) and the legal ``basis``."""
+        name, key = RULES_FILE, "retention.customers"
+        if not isinstance(rules, dict):
+            self.fail(name, key, '应为 { 客户状态或合作阶段 = { years = 年数, basis = "法律依据" } } 的表')
+        codes = {d: [v.code for v in dimensions[d].values] for d in ("status", "stage") if d in dimensions}
+        types = [v.code for v in dimensions[CUSTOMER_TYPE].values] if CUSTOMER_TYPE in dimensions else []
+        for code, rule in rules.items():
+            where = [d for d, known in codes.items() if code in known]
+            if len(where) != 1:
+                known = "、".join(c for d in codes.values() for c in d)
+                problem = (
+                    "同时是客户状态和合作阶段的代码, 无法判断" if where else f"不是客户状态或合作阶段的代码 ({known})"
+                )
+                self.fail(name, f"{key}.{code}", problem)
+            if not isinstance(rule, dict) or set(rule) != {"years", "basis"}:
+                self.fail(name, f"{key}.{code}", '应为 { years = 年数, basis = "法律依据" }, 两项都要写')
+            years = rule["years"]
+            for kind, count in years.items() if isinstance(years, dict) else [(None, years)]:
+                if kind is not None and kind not in types:
+                    self.fail(name, f"{key}.{code}.years.{kind}", f"不是客户类型的代码 ({', '.join(types)})")
+                if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+                    self.fail(name, f"{key}.{code}.years", "应为正整数 (年), 或按客户类型的 { individual = 年数, … }")
+            if not isinstance(rule["basis"], str) or not rule["basis"].strip():
+                self.fail(name, f"{key}.{code}.basis", "应写明保管期限的法律依据 (非空文字)")
 
     def code_of(self, name: str, key: str, dimensions: dict[str, Dimension], dimension: str, code) -> None:
         """Refuse a value the dimension does not define."""

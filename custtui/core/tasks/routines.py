@@ -1,11 +1,13 @@
 """The routines of the calendar as reviewable batches: each computes proposals with their
 evidence, a person accepts all, some or none, and the accepted ones become one commit that
 names the routine and the period (``Custtui-Routine``, ``Custtui-Period``), so ``revert``
-undoes the whole batch.
+undoes the whole batch. The retention review's batch is the exception: it erases personal data
+(``Archive.erase``), which nothing undoes.
 
-A period is written the way people say it: ``2026-11`` (monthly), ``2026-Q3`` (quarterly),
-``2026-H2`` (half-yearly). A routine looks at the archive as of the period's last day, or today
-when the period is still running: the records at the head, the facts dated up to that day.
+A period is written the way people say it: ``2026-11`` (monthly, and the retention review),
+``2026-Q3`` (quarterly), ``2026-H2`` (half-yearly). A routine looks at the archive as of the
+period's last day, or today when the period is still running: the records at the head, the
+facts dated up to that day.
 
 Fields come from the listing cache (``view.customers``: what this person may list), the dated facts
 (contacts, deals, documents) from the facts cache (``index.facts``), never from each record: at
@@ -30,14 +32,15 @@ from ..base.layout import CUSTOMER_FILE
 from ..index import facts as archive_facts
 from ..index.facts import Document, Facts
 from ..index.listing import SUMMARY_FIELDS, Summary
+from ..privacy.erase import erasures
 from ..records.records import customer_dir, dumps
 from ..records.schema import Schema
 from . import view
 from .stats import DIMENSIONS, commit_on
 from .tables import Table
 
-ROUTINES = {"monthly": "月度复核", "quarterly": "季度价值评估", "halfyear": "半年度复核"}
-ALIASES = {"月度": "monthly", "季度": "quarterly", "半年度": "halfyear", "半年": "halfyear"}
+ROUTINES = {"monthly": "月度复核", "quarterly": "季度价值评估", "halfyear": "半年度复核", "retention": "保管期限复核"}
+ALIASES = {"月度": "monthly", "季度": "quarterly", "半年度": "halfyear", "半年": "halfyear", "保管期限": "retention"}
 ACTION = "routine"
 PERIOD_TRAILER = "Custtui-Period"
 _PERIOD = {
@@ -45,8 +48,9 @@ _PERIOD = {
     "quarterly": re.compile(r"^(\d{4})-?[Qq]([1-4])$"),
     "halfyear": re.compile(r"^(\d{4})-?[Hh]([12])$"),
 }
-_EXAMPLE = {"monthly": "2026-11", "quarterly": "2026-Q3", "halfyear": "2026-H2"}
-_MONTHS = {"monthly": 1, "quarterly": 3, "halfyear": 6}
+_PERIOD["retention"] = _PERIOD["monthly"]
+_EXAMPLE = {"monthly": "2026-11", "quarterly": "2026-Q3", "halfyear": "2026-H2", "retention": "2026-12"}
+_MONTHS = {"monthly": 1, "quarterly": 3, "halfyear": 6, "retention": 1}
 
 
 class Proposal(NamedTuple):
@@ -101,7 +105,9 @@ def routine_code(text: str) -> str:
             return code
     if wanted in ALIASES:
         return ALIASES[wanted]
-    raise CusttuiError(f"没有名为「{wanted}」的例行复核: 可用 monthly 月度、quarterly 季度、halfyear 半年度")
+    raise CusttuiError(
+        f"没有名为「{wanted}」的例行复核: 可用 monthly 月度、quarterly 季度、halfyear 半年度、retention 保管期限"
+    )
 
 
 def period(routine: str, text: str | None = None, today: date | None = None) -> Period:
@@ -119,17 +125,22 @@ def period(routine: str, text: str | None = None, today: date | None = None) -> 
     start = date(year, first_month, 1)
     after = date(year + 1, 1, 1) if first_month + months > 12 else date(year, first_month + months, 1)
     shown = {"monthly": f"{year}-{index:02d}", "quarterly": f"{year}-Q{index}", "halfyear": f"{year}-H{index}"}
+    shown["retention"] = shown["monthly"]
     return Period(routine, shown[routine], start, after - timedelta(days=1))
 
 
 def field_label(schema: Schema, code: str) -> str:
     """A customer field's Chinese name (its code when the schema has no such field)."""
+    if code == ERASE:
+        return "个人信息"
     found = schema.field(code)
     return found.label if found else code
 
 
 def value_label(schema: Schema, code: str, value: Any) -> str:
     """A proposed or stored value as people read it: the label of its dimension, 未填 when empty."""
+    if code == ERASE:
+        return "删除" if value else "保留"
     if value in (None, ""):
         return "未填"
     found = schema.field(code)
@@ -153,6 +164,7 @@ def described(routine: Routine, schema: Schema) -> list[dict[str, Any]]:
 
 
 TABLE_HEADER = ("客户编号", "客户名称", "类别", "项目", "原值", "建议值", "依据或说明")
+KEEP_BASIS = "保留依据 (不删除时填写)"  # the retention form's column for a reviewer's reason to keep
 
 
 def table(routine: Routine, schema: Schema) -> Table:
@@ -163,14 +175,20 @@ def table(routine: Routine, schema: Schema) -> Table:
         for d in described(routine, schema)
     ]
     rows += [[f.customer_id, f.name, "发现", f.kind, "", "", f.detail] for f in routine.findings]
-    return Table(routine.label, TABLE_HEADER, rows, personal=bool(rows))
+    header = TABLE_HEADER
+    if routine.period.routine == "retention":
+        header, rows = (*TABLE_HEADER, KEEP_BASIS), [[*row, ""] for row in rows]
+    return Table(routine.label, header, rows, personal=bool(rows))
 
 
 def accept(archive: Archive, routine: Routine, chosen: list[Proposal]) -> str | None:
     """Write the chosen proposals as one commit; a field someone changed since the routine read
-    it is left as they set it. Returns the commit, or None when nothing was left to write."""
+    it is left as they set it. Returns the commit, or None when nothing was left to write.
+    The retention routine's erasures are written by ``erase_overdue``."""
     if not chosen:
         return None
+    if routine.period.routine == "retention":
+        return erase_overdue(archive, routine, chosen)
     by_customer: dict[str, list[Proposal]] = {}
     for proposal in chosen:
         by_customer.setdefault(proposal.customer_id, []).append(proposal)
@@ -217,7 +235,8 @@ def run(archive: Archive, routine: str, period_text: str | None = None, today: d
     today = today or date.today()
     span = period(code, period_text, today)
     as_of = span.as_of(today)
-    return {"monthly": monthly, "quarterly": quarterly, "halfyear": halfyear}[code](archive, span, as_of)
+    found = {"monthly": monthly, "quarterly": quarterly, "halfyear": halfyear, "retention": retention}[code]
+    return found(archive, span, as_of)
 
 
 # --- status: 活跃 → 沉睡 → 流失 → 历史客户, and back to 活跃 when contact resumes ------------
@@ -546,3 +565,113 @@ def halfyear(archive: Archive, span: Period, as_of: date) -> Routine:
     findings += duplicate_suspects(archive)
     findings += retention_due(summaries, facts, as_of, schema, archive.access)
     return Routine(span, as_of, proposals, sorted(findings, key=lambda f: (FINDING_KINDS.index(f.kind), f.customer_id)))
+
+
+# --- retention: customers kept past the years their status or stage allows ------------------
+
+ERASE = "erase"  # a retention proposal's field: old None (kept), new the legal basis to erase on
+
+
+class Overdue(NamedTuple):
+    """A customer kept past its retention period, by the rule that keeps it longest."""
+
+    customer_id: str
+    name: str
+    rule: str  # the status or stage, in Chinese: 终止合作客户
+    counted_from: str  # what the day is: 最近联系, 进入终止合作客户
+    since: date
+    years: int
+    due: date
+    basis: str
+
+    def evidence(self, as_of: date) -> str:
+        """In Chinese: 终止合作客户: 进入终止合作客户 2022-03-01 起保管 3 年, 2025-03-01 到期 (已超 …)."""
+        late = (as_of - self.due).days
+        return (
+            f"{self.rule}: {self.counted_from} {self.since.isoformat()} 起保管 {self.years} 年, "
+            f"{self.due.isoformat()} 到期 (已超 {late} 天); 依据 {self.basis}"
+        )
+
+
+def _rule_years(rule: dict | None, customer_type: str | None) -> int | None:
+    """The years a ``[retention.customers]`` rule keeps a customer of this type (None: no period)."""
+    if rule is None:
+        return None
+    years = rule["years"]
+    return years.get(customer_type or "") if isinstance(years, dict) else years
+
+
+def _entered(archive: Archive, customer_id: str, stage: str) -> date | None:
+    """The day the customer last entered ``stage``, by its stage history."""
+    steps = archive.customer(customer_id).get("stage_history") or []
+    days = [step["date"] for step in steps if step.get("to") == stage and isinstance(step.get("date"), date)]
+    return max(days, default=None)
+
+
+def customers_past_retention(
+    archive: Archive, customers: dict[str, Summary], facts: Facts, as_of: date, schema: Schema
+) -> list[Overdue]:
+    """Customers whose status or stage has a ``[retention.customers]`` period, kept past it by
+    ``as_of``. A status is counted from the last contact, a stage from the later of the day the
+    customer entered it and the last contact; when both apply the later due date wins, and a
+    customer whose day cannot be told (no contact, no stage history) is never due, nor one
+    erased already (its tombstone). Only a customer whose last contact is old enough has its
+    record read (for its stage history)."""
+    rules = schema.rules["retention"]["customers"]
+    stages = {v.code for v in schema.dimension("stage").values}
+    newest = facts.last_contacts(as_of)
+    erased = erasures(archive.store, archive.head())
+    found = []
+    for cid, summary in customers.items():
+        kind, status, stage, first, error, name = summary.fields(
+            "type", "status", "stage", "first_contact", "error", "name"
+        )
+        applies = [(code, years) for code in (status, stage) if (years := _rule_years(rules.get(code or ""), kind))]
+        if error or not applies or cid in erased:
+            continue
+        last = _last(first, newest.get(cid), as_of)
+        if last is not None and max(_years_after(last, years) for _, years in applies) > as_of:
+            continue  # kept by its last contact alone
+        counted = []
+        for code, years in applies:
+            dimension = "stage" if code in stages else "status"
+            entered = _entered(archive, cid, code) if dimension == "stage" else None
+            since = max(filter(None, (entered, last)), default=None)
+            if since is None:
+                break
+            label = schema.label(dimension, code)
+            what = f"进入{label}" if since == entered else "最近联系"
+            due = _years_after(since, years)
+            counted.append(Overdue(cid, name or "", label, what, since, years, due, rules[code]["basis"]))
+        else:
+            longest = max(counted, key=lambda o: o.due)
+            if longest.due <= as_of:
+                found.append(longest)
+    return sorted(found)
+
+
+def retention(archive: Archive, span: Period, as_of: date) -> Routine:
+    """The retention review (保管期限复核): customers kept past their period, each proposed for
+    erasure of its personal data on its rule's legal basis, and documents past theirs as findings
+    (the half-yearly review's own)."""
+    schema = archive.schema()
+    summaries = view.customers(archive)
+    facts = archive_facts.at(archive.store, archive.head())
+    overdue = customers_past_retention(archive, summaries, facts, as_of, schema)
+    proposals = [Proposal(o.customer_id, o.name, ERASE, None, o.basis, o.evidence(as_of)) for o in overdue]
+    return Routine(span, as_of, proposals, retention_due(summaries, facts, as_of, schema, archive.access))
+
+
+def erase_overdue(archive: Archive, routine: Routine, chosen: list[Proposal]) -> str | None:
+    """Erase the personal data of the chosen customers still past retention at the head (one
+    whose contact resumed meanwhile is left) as one commit, on their rules' legal bases."""
+    facts = archive_facts.at(archive.store, archive.head())
+    still = {
+        o.customer_id
+        for o in customers_past_retention(archive, view.customers(archive), facts, routine.as_of, archive.schema())
+    }
+    left = [p for p in chosen if p.customer_id in still]
+    if not left:
+        return None
+    basis = "；".join(dict.fromkeys(str(p.new) for p in left))
+    return archive.erase(sorted({p.customer_id for p in left}), basis)

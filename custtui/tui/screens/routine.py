@@ -1,4 +1,4 @@
-"""The routines of the calendar (月度复核, 季度价值评估, 半年度复核): a chooser, and one screen per
+"""The routines of the calendar (月度复核, 季度价值评估, 半年度复核, 保管期限复核): a chooser, and one screen per
 routine with its proposals to accept or not and, for the half year, what it found to look at."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ ABOUT = {
     "monthly": "客户状态 (沉睡、流失、历史客户、重新活跃) 与合作阶段的调整建议",
     "quarterly": "按近一年交易重新评定价值层级, 标记重点客户",
     "halfyear": "资料完整性、联系方式、疑似重复、保管到期, 以及流失转历史客户",
+    "retention": "超过保管期限的客户 (删除个人信息, 不可撤销) 与资料, 各附法律依据",
 }
 SHOWN_LIMIT = 200  # rows put in a table (a DataTable measures each cell); the filters reach the rest
 DEBOUNCE_S = 0.15  # filter by name this long after the last keystroke
@@ -55,7 +56,7 @@ FINDING_COLUMNS = (
 
 
 class RoutineChooser(ModalScreen[str | None]):
-    """Which routine to run: 1 月度, 2 季度, 3 半年度 (or ↑↓ and Enter); Esc to go back."""
+    """Which routine to run: 1 月度, 2 季度, 3 半年度, 4 保管期限 (or ↑↓ and Enter); Esc to go back."""
 
     DEFAULT_CLASSES = "dialog"
     BINDINGS = [
@@ -443,7 +444,8 @@ class RoutineScreen(Screen[str | None]):
         if len(lines) > CONFIRM_LINES:
             lines = [*lines[:CONFIRM_LINES], f"…另有 {len(lines) - CONFIRM_LINES} 项"]
         left = len(self.shown) - len(chosen)
-        question = f"写入已接受的 {len(chosen)} 项建议? ({self.routine.label}, 一次提交, 可撤销)"
+        undo = "删除个人信息, 不可撤销" if self.code == "retention" else "可撤销"
+        question = f"写入已接受的 {len(chosen)} 项建议? ({self.routine.label}, 一次提交, {undo})"
         if left:
             lines.append(f"不接受的 {left} 项不写入")
         routine = self.routine
@@ -476,7 +478,8 @@ class RoutineScreen(Screen[str | None]):
             self.notify("这些客户已被他人改过, 没有需要写入的内容", severity="warning")
         else:
             self.wrote = True
-            self.notify(f"已写入 {count} 项建议, 提交 {commit[:10]} (可在日志中撤销)", title=routine.label)
+            undo = "不可撤销" if routine.period.routine == "retention" else "可在日志中撤销"
+            self.notify(f"已写入 {count} 项建议, 提交 {commit[:10]} ({undo})", title=routine.label)
         self.compute()
 
     # --- periods -------------------------------------------------------------------------
