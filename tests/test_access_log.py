@@ -57,6 +57,7 @@ def test_unmasking_exporting_and_a_dossier_each_leave_an_entry(staffed, tmp_path
         ("export", "BJ-000001", statement, "--to", tmp_path / "副本"),
         ("dossier", "BJ-000021", "--unmask", "--out", tmp_path / "档案"),
         ("table", "basic", "--where", "id=BJ-000022", "--unmask", "--out", tmp_path / "基础信息.xlsx"),
+        ("list", "--where", "id=BJ-000023", "--out", tmp_path / "列表.csv"),
     ):
         done = run_cli(*command, *as_finance)
         assert done.code == 0, done.err
@@ -74,7 +75,8 @@ def test_unmasking_exporting_and_a_dossier_each_leave_an_entry(staffed, tmp_path
         ("王芳", "wangfang", "unmask", "客户基础信息表", "身份证号 (客户 BJ-000022)"),
         ("王芳", "wangfang", "export", "客户基础信息表", f"1 行, 客户 BJ-000022 → {tmp_path / '基础信息.xlsx'}"),
     ], "the table names whose ID number it showed"
-    assert len(logged) == 7, "each act once, nothing else"
+    assert logged[7] == ("王芳", "wangfang", "export", "客户列表", f"1 行, 客户 BJ-000023 → {tmp_path / '列表.csv'}")
+    assert len(logged) == 8, "each act once, nothing else"
 
 
 def test_the_log_is_found_by_person_action_time_and_customer(earlier):
