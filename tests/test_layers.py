@@ -15,9 +15,10 @@ CORE = PACKAGE / "core"
 LAYERS = [
     {"base"},  # errors, the archive layout, bounded TOML reading
     {"store"},  # git: objects, compare-and-swap, work tree, hooks
+    {"vault"},  # sealed envelopes, the key store beside the history, the keys this copy holds
     {"records"},  # the classification standard, records, validation, names
     {"index", "access"},  # listing cache and search | policy, rights, staff registry, access log
-    {"privacy"},  # keys, sealing, erasure: what a copy may not read stays ciphertext
+    {"privacy"},  # who may read what: audiences, sealing by the policy, erasure
     {"archive"},  # the archive's operations: read, change, check, sign, register staff
     {"sync"},  # merge, the incoming gate, sync, reconciling duplicates
     {"tasks"},  # what people do: one person's view, intake, review, audit, profiles, the demo

@@ -64,9 +64,9 @@ from ..store.repo import TREE_MODE, BlobRef, Changes, CommitInfo, Identity, Stor
 
 if TYPE_CHECKING:  # opened lazily: Whoosh costs ~0.2 s to import
     from ..index.search import SearchIndex
-    from ..privacy.keyring import Keyring
+    from ..vault.keyring import Keyring
 
-SEALED_MAGIC = b"custtui-sealed/"  # privacy.crypto.MAGIC's stem, checked without importing the crypto
+SEALED_MAGIC = b"custtui-sealed/"  # vault.crypto.MAGIC's stem, checked without importing the crypto
 
 NOTE_ORDER = ("time", "channel", "participants", "content", "needs", "feedback", "by")
 LOOSE_OBJECTS_BEFORE_PACK = 6700  # git's own gc.auto threshold
@@ -138,7 +138,7 @@ class Archive:
         self.user = resolve_user(user, self.store)
         if self.store.work_tree_behind():
             self.store.stale_paths = self.store.sync_work_tree()
-        self.listing = Listing(self.store)
+        self.listing = Listing(self.store, self.opened)
         self._search: SearchIndex | None = None
         self._access: tuple[tuple[str | None, str | None], Access] | None = None
         self._keyring: Keyring | None = None
@@ -147,7 +147,7 @@ class Archive:
     def keyring(self) -> Keyring:
         """The keys this copy holds (``core/privacy``), read when sealed data is first met."""
         if self._keyring is None:
-            from ..privacy.keyring import Keyring
+            from ..vault.keyring import Keyring
 
             self._keyring = Keyring(self.store)
         return self._keyring
@@ -156,7 +156,7 @@ class Archive:
         """A record with the sealed parts this copy can open merged back in (``privacy.seal``)."""
         if SEALED_KEY not in record:
             return record
-        from ..privacy.seal import open_record
+        from ..vault.keyring import open_record
 
         return open_record(record, self.keyring, path)
 
@@ -404,11 +404,15 @@ class Archive:
         raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/{document_file(name)}")
         if raw is None:
             raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
-        if raw.startswith(SEALED_MAGIC):
-            from ..privacy.seal import open_document
+        return self.plain_document(raw)
 
-            return open_document(raw, self.keyring)
-        return raw
+    def plain_document(self, raw: bytes) -> bytes:
+        """A document's stored bytes, opened when sealed (crypto.Locked when this copy cannot)."""
+        if not raw.startswith(SEALED_MAGIC):
+            return raw
+        from ..vault.keyring import open_document
+
+        return open_document(raw, self.keyring)
 
     def _require_customer(self, customer_id: str, at: str | None) -> None:
         if self.store.entry(at or self.head(), f"{customer_dir(customer_id)}/{CUSTOMER_FILE}") is None:
@@ -1315,10 +1319,19 @@ class Archive:
         self.pack()
         return True
 
-    def pack(self) -> None:
-        """Pack loose objects and refs (after bulk work or when idle)."""
-        self.store.git("repack", "-d", "-q")
-        self.store.git("prune-packed", "-q")
+    def pack(self, prune: bool = False) -> None:
+        """Pack loose objects and refs (after bulk work or when idle). ``prune`` (``custtui pack``,
+        after an erasure or a sync that forgot keys): also expire every reflog and drop every
+        object nothing reaches, loose or packed (old key stores above all), so a destroyed key
+        leaves the repository; syncs and commits of this copy wait meanwhile."""
+        if not prune:
+            self.store.git("repack", "-d", "-q")
+            self.store.git("prune-packed", "-q")
+        else:
+            with self.store.lock("sync"), self.store.lock("commit"):
+                self.store.git("reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
+                self.store.git("repack", "-a", "-d", "-q")
+                self.store.git("prune", "--expire=now")
         self.store.git("pack-refs", "--all")
 
     def check(self) -> list[str]:

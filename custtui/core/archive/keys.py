@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from ..base.errors import CusttuiError, FieldError
-from ..privacy.keyring import audience_label, create_identity, identity_file
+from ..privacy.audiences import update_audiences
 from ..privacy.seal import every_audience
+from ..vault.keyring import audience_label, create_identity, identity_file
 from .archive import Archive
 from .staff import _change, _existing
 
@@ -71,7 +72,7 @@ def share_keys(archive: Archive, rotate: bool = False) -> list[str]:
     keyring = archive.keyring
     keyring.reload()
     audiences = every_audience(policy, archive.store, head)
-    said = keyring.update_audiences(audiences, archive.registry(head), policy, archive.user or "", rotate=rotate)
+    said = update_audiences(keyring, audiences, archive.registry(head), policy, archive.user or "", rotate=rotate)
     if keyring.keystore.pending:
         keyring.save(archive.identity(), "密钥库更新: " + "; ".join(said))
     return said

@@ -24,11 +24,11 @@ import subprocess
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR
-from ..records.records import FOLLOW_UP_KEYS, loads
+from ..records.records import FOLLOW_UP_KEYS, SEALED_KEY, loads
 from ..store.repo import Store
 from .matchkeys import ID_NUMBER, USCC, match_keys
 
@@ -205,12 +205,18 @@ def customer_id_of(path: str) -> str | None:
     return None
 
 
-def parse_customer(raw: bytes, path: str) -> dict:
-    """The record, or a stand-in carrying the error so one broken file never hides the rest (a
-    listed field of the wrong kind counts as broken: its value would not classify or sort)."""
+Opener = Callable[[dict, str], dict]  # a record with the sealed parts the copy can open merged in
+
+
+def parse_customer(raw: bytes, path: str, opener: Opener | None = None) -> dict:
+    """The record (opened by ``opener`` where sealed), or a stand-in carrying the error so one
+    broken file never hides the rest (a listed field of the wrong kind counts as broken: its value
+    would not classify or sort)."""
     cid = path.split("/")[3]
     try:
         record = loads(raw, path)
+        if opener is not None and SEALED_KEY in record:
+            record = opener(record, path)
     except CusttuiError as exc:
         line = f" (第 {exc.line} 行)" if isinstance(exc, RecordError) and exc.line else ""
         return {"id": cid, "_error": (exc.problem if isinstance(exc, RecordError) else str(exc)) + line}
@@ -236,8 +242,9 @@ def parse_customer(raw: bytes, path: str) -> dict:
 class Listing:
     """Customer records at any commit, cached by commit and kept up to date from diffs."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, opener: Opener | None = None):
         self.store = store
+        self.opener = opener
         self.path = store.git_dir / "custtui" / "listing.sqlite"
         self._local = threading.local()
 
@@ -410,7 +417,7 @@ class Listing:
         for path, _, new in self.store.diff_trees(old_tree, new_tree, f"{CUSTOMERS_DIR}/"):
             cid = customer_id_of(path)
             if cid is not None:
-                yield cid, parse_customer(self.store.read_blob(new), path) if new else None
+                yield cid, parse_customer(self.store.read_blob(new), path, self.opener) if new else None
 
     def refresh(self, commit: str | None) -> sqlite3.Connection:
         """Bring the stored cache to ``commit``."""
@@ -485,7 +492,7 @@ class Listing:
         ]
         contents = batch_read(self.store.git_dir, [sha for _, _, sha in wanted])
         for (cid, path, _), raw in zip(wanted, contents, strict=True):
-            yield cid, parse_customer(raw, path)
+            yield cid, parse_customer(raw, path, self.opener)
 
 
 def customer_folders(store: Store, commit: str | None, *paths: str) -> dict[str, dict[str, str]]:

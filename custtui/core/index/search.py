@@ -40,6 +40,7 @@ from ..base.layout import (
 )
 from ..records.boxes import register
 from ..records.records import customer_dir, loads
+from ..vault.keyring import Keyring, open_document, open_record
 from .analysis import (
     bigram_analyzer,
     exact_key,
@@ -49,6 +50,7 @@ from .analysis import (
     query_terms,
     readings_kept_in,
 )
+from .extracted import Extracted
 from .fields import (
     STORED_PROSE_CHARS,
     customer_body,
@@ -169,6 +171,7 @@ class _StoreOnly:
 
         self.store = Store(path)
         self._validator = None
+        self.keyring: Keyring | None = None
 
     def validator(self):
         if self._validator is None:
@@ -178,6 +181,17 @@ class _StoreOnly:
             head = self.store.head()
             self._validator = Validator(Schema.load(lambda name: self.store.read(head, schema_file(name))))
         return self._validator
+
+    def opened(self, record: dict, path: str) -> dict:
+        return open_record(record, self._keyring(), path)
+
+    def plain_document(self, raw: bytes) -> bytes:
+        return open_document(raw, self._keyring())
+
+    def _keyring(self) -> Keyring:
+        if self.keyring is None:
+            self.keyring = Keyring(self.store)
+        return self.keyring
 
 
 def _other_part_main() -> None:
@@ -480,10 +494,10 @@ class SearchIndex:
             return
         try:  # only what validates reaches Whoosh: a damaged record is findable by its ID, and reported
             validator = self.archive.validator()
-            record = _record(files[CUSTOMER_FILE][1], f"{folder}/{CUSTOMER_FILE}")
+            record = self._opened(files[CUSTOMER_FILE][1], f"{folder}/{CUSTOMER_FILE}")
             validator.customer(record, check_required=False)  # a later-required field is incompleteness, not damage
             notes = [
-                _record(raw, f"{folder}/{rel}")
+                self._opened(raw, f"{folder}/{rel}")
                 for rel, (_, raw) in sorted(files.items())
                 if rel.startswith(f"{NOTES_DIR}/")
             ]
@@ -517,8 +531,17 @@ class SearchIndex:
             except CusttuiError as exc:
                 self.on_message(f"{cid} 的资料 {name} 的元数据已损坏, 未索引: {exc}")
                 continue
-            extracted = self.texts.get(body[0], name, lambda sha=body[0]: self.store.read_blob(sha))
+            try:  # a sealed document this copy holds no key for is indexed by its description only
+                extracted = self.texts.get(
+                    body[0], name, lambda sha=body[0]: self.archive.plain_document(self.store.read_blob(sha))
+                )
+            except CusttuiError as exc:
+                extracted = Extracted("", "sealed", str(exc))
             dw.add_document(**document_entry(record, name, meta, body[0], extracted.text, extracted.note))
+
+    def _opened(self, raw: bytes | None, path: str) -> dict:
+        """A record file of the customer's folder, its sealed parts opened where this copy can."""
+        return self.archive.opened(_record(raw, path), path)
 
     def catch_up(self, head: str | None = None) -> int:
         """Bring the index from the commit it reflects to ``head``; returns customers re-indexed.

@@ -1,4 +1,4 @@
-"""Sealing a customer's personal fields and documents, and opening them again.
+"""Sealing a customer's personal fields, communication records and documents by the policy.
 
 A sealed customer record keeps its other fields as they are and holds the personal ones
 (``[privacy] fields``) in a ``sealed`` table: ``fields``, the names of the sealed fields (so
@@ -9,8 +9,6 @@ so two offices editing other fields of one customer still merge field by field.
 
 from __future__ import annotations
 
-from typing import Any
-
 import tomli_w
 
 from ..access.policy import SENSITIVITY, Policy
@@ -19,42 +17,10 @@ from ..base.errors import CusttuiError
 from ..base.layout import META_SUFFIX, Kind, place
 from ..records.records import EMPTY, dumps, loads
 from ..store.repo import Store
-from . import crypto
-from .keyring import Keyring, document_audience
-from .keystore import STAFF_AUDIENCE
-
-SEALED = "sealed"
-
-
-def is_sealed_record(record: dict) -> bool:
-    return isinstance(record.get(SEALED), dict)
-
-
-def sealed_fields(record: dict) -> list[str]:
-    """The personal fields the record holds sealed and this reader could not open."""
-    sealed = record.get(SEALED)
-    return list(sealed.get("fields", [])) if isinstance(sealed, dict) else []
-
-
-def open_record(record: dict, keyring: Keyring | None, path: str) -> dict:
-    """The record with every part this copy can open merged back in; what it cannot open stays
-    in ``sealed`` (its field names listed, its values absent)."""
-    sealed = record.get(SEALED)
-    if not isinstance(sealed, dict) or keyring is None:
-        return record
-    shown = {k: v for k, v in record.items() if k != SEALED}
-    left_parts, left_fields = {}, set(sealed.get("fields", []))
-    for audience, text in (sealed.get("parts") or {}).items():
-        try:
-            values = tomlread.parse(keyring.open(crypto.from_text(text)), path)
-        except crypto.Locked:
-            left_parts[audience] = text
-            continue
-        shown.update(values)
-        left_fields -= set(values)
-    if left_parts:
-        shown[SEALED] = {"fields": sorted(left_fields), "parts": left_parts}
-    return shown
+from ..vault import crypto
+from ..vault.keyring import SEALED, Keyring, open_document
+from ..vault.keystore import STAFF_AUDIENCE
+from .audiences import document_audience, update_audiences
 
 
 def seal_record(record: dict, before: dict | None, customer: str, keyring: Keyring, audiences: dict[str, str]) -> dict:
@@ -94,15 +60,6 @@ def _reuse(before: dict | None, audience: str, values: dict, keyring: Keyring) -
     return text if tomli_w.dumps(old) == tomli_w.dumps(values) else None
 
 
-def open_document(raw: bytes, keyring: Keyring | None) -> bytes:
-    """A document's bytes: opened when sealed; crypto.Locked when this copy cannot."""
-    if not crypto.is_sealed(raw):
-        return raw
-    if keyring is None:
-        raise crypto.Locked("这份资料已加密, 本副本没有可用的密钥")
-    return keyring.open(raw)
-
-
 NOTE_FIELDS = ("participants", "content", "needs", "feedback")  # a communication record's personal part
 
 
@@ -112,7 +69,7 @@ def seal_changes(
     """Seal, in place, what ``changes`` (path -> bytes, BlobRef or None) writes in plaintext:
     customer records' personal fields, communication records, documents (again when their
     sensitivity changed the audience). Returns what changed in the audiences' keys, in Chinese."""
-    said = keyring.update_audiences(every_audience(policy, store, head), people, policy, by)
+    said = update_audiences(keyring, every_audience(policy, store, head), people, policy, by)
     for path, change in list(changes.items()):
         where = place(path)
         if where is None or not isinstance(change, bytes) or where.customer is None:

@@ -17,6 +17,7 @@ import tomli_w
 from ..base import tomlread
 from ..base.errors import CusttuiError, FieldError, SchemaError
 from ..base.layout import DOCUMENT_FIELDS, DOCUMENT_SYSTEM_FIELDS, FIELDS_FILE, customer_folder, unsafe_document_name
+from ..vault.keyring import SEALED as SEALED_KEY  # the personal fields stored encrypted: never typed in
 from . import validate as v
 from .schema import CUSTOMER_TYPE, FieldDef, Schema
 
@@ -25,8 +26,7 @@ OFFICE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
 SYSTEM_FIELDS = ("id", "type", "name")
 TRAILING_TABLES = ("follow_up", "contacts", "stage_history", "conflicts", "sealed")
 # kept by custtui, never typed in (the follow-up is set by ``custtui followup`` and the note form)
-SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into", "follow_up", "sealed")
-SEALED_KEY = "sealed"  # the personal fields stored encrypted (core/privacy/seal.py): never typed in
+SYSTEM_KEYS = ("id", "stage_history", "conflicts", "merged_into", "follow_up", SEALED_KEY)
 FOLLOW_UP_LABEL = "下次跟进"
 FOLLOW_UP_KEYS = ("date", "action", "owner", "set_by")
 EMPTY: tuple[object, ...] = (None, "", [], {})

@@ -1,15 +1,6 @@
-"""What this copy can open, and the audiences that decide who may.
-
-An **audience** is the set of people who may read one kind of sealed data, computed from the staff
-registry and the policy: ``staff`` (may view customers), ``id_number`` / ``phones`` (see them
-unmasked or may unmask them), ``doc:<information type>:<sensitivity>`` (may view such documents).
-Each audience has a key, in generations: a new generation is made when someone leaves the audience
-(a revoked key, a disabled person, a role taken away), so what is written afterwards is sealed to
-a key they never held; a person joining receives every generation the copy that adds them holds.
-
-The ``Keyring`` is this copy's view: the identities in its key folder, the audience keys they
-unwrap, the customer keys those unwrap. The copy holds nothing for audiences none of its key
-holders belong to: it stores their data as ciphertext only.
+"""The keys this copy holds (``Keyring``): the identities in its key folder, the audience keys
+they unwrap, the customer keys those unwrap. It opens envelopes and seals new ones; which audience
+a person belongs to is the policy's business (``core/privacy/audiences.py``).
 """
 
 from __future__ import annotations
@@ -17,32 +8,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..access.policy import SENSITIVITY, Access, Policy
-from ..access.registry import Person, access_of
+from ..base import tomlread
 from ..base.errors import CusttuiError
 from ..store.repo import Identity, Store
 from . import crypto
-from .keystore import STAFF_AUDIENCE, Generation, KeyStore, now_iso
+from .keystore import STAFF_AUDIENCE, KeyStore
 from .paths import IDENTITY_SUFFIX, key_dir
 
+SEALED = "sealed"  # a record's table of sealed fields: { fields = [names], parts = { audience = envelope } }
 AUDIENCE_LABELS = {"staff": "可查看客户的人", "id_number": "可查看身份证号的人", "phones": "可查看电话的人"}
-
-
-def in_audience(access: Access, audience: str) -> bool:
-    """Whether a person with ``access`` may read what is sealed to ``audience``."""
-    if audience == STAFF_AUDIENCE:
-        return access.can_view("basic", "internal")
-    if audience in ("id_number", "phones"):
-        return access.can_view("basic", "internal") and (not access.masked(audience) or access.may("unmask"))
-    _, info_type, sensitivity = audience.split(":")
-    return access.can_view(info_type, sensitivity)
-
-
-def document_audience(policy: Policy, info_type: str, sensitivity: str) -> str:
-    """Who may read a document: its own audience at or above ``documents_from``, else ``staff``."""
-    if SENSITIVITY.index(sensitivity) >= SENSITIVITY.index(policy.privacy.documents_from):
-        return f"doc:{info_type}:{sensitivity}"
-    return STAFF_AUDIENCE
 
 
 def audience_label(audience: str, schema=None) -> str:
@@ -52,15 +26,6 @@ def audience_label(audience: str, schema=None) -> str:
     if schema is not None and info_type in schema.info_types:
         return f"可查看{schema.info_types[info_type].label}({schema.label('sensitivity', sensitivity)})的人"
     return f"可查看 {info_type}/{sensitivity} 资料的人"
-
-
-def members(audience: str, people: dict[str, Person], policy: Policy) -> dict[str, tuple[str, ...]]:
-    """The audience's key holders: staff ID -> their age public keys (active people with a key)."""
-    return {
-        p.id: p.age_keys
-        for p in people.values()
-        if p.active and p.age_keys and in_audience(access_of(p, policy), audience)
-    }
 
 
 def identity_file(store: Store, person_id: str) -> Path:
@@ -195,48 +160,6 @@ class Keyring:
         header = crypto.Header(customer, key_id, audience, generation.id)
         return crypto.seal(data, header, customer_key, audience_key)
 
-    # --- audiences -----------------------------------------------------------------------------
-
-    def update_audiences(
-        self, audiences: list[str], people: dict[str, Person], policy: Policy, by: str, rotate: bool = False
-    ) -> list[str]:
-        """Bring each audience's key in line with who may read it now: a first generation when it
-        has none, a new generation when someone left it (or ``rotate``), every generation this copy
-        holds re-wrapped to the current members. Returns what changed, in Chinese (not yet saved)."""
-        said = []
-        for audience in audiences:
-            now = members(audience, people, policy)
-            recipients = tuple(sorted({k for keys in now.values() for k in keys}))
-            current = self.keystore.current(audience)
-            if not recipients:
-                continue
-            if rotate or current is None or set(current.recipients) - set(recipients):
-                key = crypto.new_key()
-                generation = Generation(
-                    crypto.new_id(),
-                    audience,
-                    now_iso(),
-                    by,
-                    tuple(sorted(now)),
-                    recipients,
-                    crypto.wrap(key, list(recipients)),
-                )
-                self.keystore.add_generation(generation)
-                self._audience_keys[generation.id] = key
-                said.append(f"「{audience_label(audience)}」启用新一代密钥 ({len(now)} 人)")
-            for old in [g for g in self.keystore.generations.values() if g.audience == audience]:
-                key = self.audience_key(old.id)
-                if key is not None and set(old.recipients) != set(recipients):
-                    self.keystore.add_generation(
-                        old._replace(
-                            holders=tuple(sorted(now)),
-                            recipients=recipients,
-                            wrapped=crypto.wrap(key, list(recipients)),
-                        )
-                    )
-                    said.append(f"「{audience_label(audience)}」的密钥 {old.id[:8]} 改为交给 {len(now)} 人")
-        return said
-
     def save(self, author: Identity, message: str) -> str:
         """Write the key store; after a concurrent update, merge into it and write again."""
         for _ in range(20):
@@ -248,3 +171,43 @@ class Keyring:
                 latest._changed.update(self.keystore._changed)
                 self.keystore = latest
         raise CusttuiError("密钥库正被频繁修改, 请稍后再试; 本次没有写入")
+
+
+def is_sealed_record(record: dict) -> bool:
+    return isinstance(record.get(SEALED), dict)
+
+
+def sealed_fields(record: dict) -> list[str]:
+    """The personal fields the record holds sealed and this reader could not open."""
+    sealed = record.get(SEALED)
+    return list(sealed.get("fields", [])) if isinstance(sealed, dict) else []
+
+
+def open_record(record: dict, keyring: Keyring | None, path: str) -> dict:
+    """The record with every part this copy can open merged back in; what it cannot open stays
+    in ``sealed`` (its field names listed, its values absent)."""
+    sealed = record.get(SEALED)
+    if not isinstance(sealed, dict) or keyring is None:
+        return record
+    shown = {k: v for k, v in record.items() if k != SEALED}
+    left_parts, left_fields = {}, set(sealed.get("fields", []))
+    for audience, text in (sealed.get("parts") or {}).items():
+        try:
+            values = tomlread.parse(keyring.open(crypto.from_text(text)), path)
+        except crypto.Locked:
+            left_parts[audience] = text
+            continue
+        shown.update(values)
+        left_fields -= set(values)
+    if left_parts:
+        shown[SEALED] = {"fields": sorted(left_fields), "parts": left_parts}
+    return shown
+
+
+def open_document(raw: bytes, keyring: Keyring | None) -> bytes:
+    """A document's bytes: opened when sealed; crypto.Locked when this copy cannot."""
+    if not crypto.is_sealed(raw):
+        return raw
+    if keyring is None:
+        raise crypto.Locked("这份资料已加密, 本副本没有可用的密钥")
+    return keyring.open(raw)

@@ -143,6 +143,23 @@ class KeyStore:
 
     # --- merging and saving ------------------------------------------------------------------
 
+    def lacking(self, other: KeyStore, exact: bool = False) -> set[str]:
+        """The generation and customer key ids ``other`` holds and this key store does not
+        (``exact``: also those it holds in another version, e.g. re-wrapped). Only the customer
+        shards whose blobs differ are read."""
+
+        def generations(store: KeyStore) -> set:
+            return {(g.id, g if exact else None) for g in store.generations.values()}
+
+        def keys(store: KeyStore, path: str) -> set[str]:
+            return {e if exact else e.split(":", 1)[0] for entries in store._shard(path).values() for e in entries}
+
+        found = {gid for gid, _ in generations(other) - generations(self)}
+        for path, blob in other._shard_blobs.items():
+            if self._shard_blobs.get(path) != blob or path in self._changed:
+                found |= {e.split(":", 1)[0] for e in keys(other, path) - keys(self, path)}
+        return found
+
     def absorb(self, other: KeyStore, erased: set[str]) -> bool:
         """Take in every generation and customer key of ``other`` this one lacks, except the key
         ids in ``erased``; returns whether anything was added."""
