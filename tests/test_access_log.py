@@ -20,7 +20,7 @@ EARLIER = [
     {"time": "2026-11-02T09:15:00+08:00", "person": "李娜", "account": "lina", "action": "view"}
     | {"target": "BJ-000001/合同.pdf", "detail": "机密"},
     {"time": "2026-11-15T16:40:00+08:00", "person": "王芳", "account": "wangfang", "action": "unmask"}
-    | {"target": "BJ-000020", "detail": "id_number"},
+    | {"target": "BJ-000020", "detail": "身份证号"},
     {"time": "2026-11-15T23:59:30+08:00", "person": "王芳", "account": "wangfang", "action": "export"}
     | {"target": "客户基础信息表", "detail": "1 行, 客户 BJ-000020 → /home/wangfang/基础信息.xlsx"},
     {"time": "2026-11-20T10:00:00+08:00", "person": "张伟", "account": "zhangwei", "action": "erase"}
@@ -63,7 +63,7 @@ def test_unmasking_exporting_and_a_dossier_each_leave_an_entry(staffed, tmp_path
         assert done.code == 0, done.err
 
     logged = [(e["person"], e["account"], e["action"], e["target"], e["detail"]) for e in log_of(staffed)]
-    assert logged[0] == ("王芳", "wangfang", "unmask", "BJ-000020", "id_number")
+    assert logged[0] == ("王芳", "wangfang", "unmask", "BJ-000020", "身份证号")
     assert logged[1:3] == [
         ("王芳", "wangfang", "view", f"BJ-000001/{statement}", "机密"),
         ("王芳", "wangfang", "export", f"BJ-000001/{statement}", f"机密 → {tmp_path / '副本' / statement}"),

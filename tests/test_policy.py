@@ -273,7 +273,7 @@ def test_unmasking_needs_the_permission_and_is_logged(staffed):
     unmasked = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "王芳")
     assert unmasked.code == 0 and stored in unmasked.out
     assert [(e["person"], e["action"], e["target"], e["detail"]) for e in access_log.entries(staffed)] == [
-        ("王芳", "unmask", "BJ-000020", "id_number")
+        ("王芳", "unmask", "BJ-000020", "身份证号")
     ]
     refused = run_cli("show", "BJ-000020", "--unmask", "--archive", path, "--user", "李娜")
     assert refused.code == 1 and "缺少权限「查看未打码的个人信息」(unmask)" in refused.err and stored not in refused.out

@@ -25,6 +25,7 @@ from ..archive.archive import Archive, Document, Folder, HistoryEntry
 from ..base.errors import CusttuiError, RecordError
 from ..base.layout import CUSTOMER_FILE, DEALS_DIR, DOCS_DIR, META_SUFFIX, NOTES_DIR
 from ..index.listing import LOOKUP_FIELDS, Summary
+from ..records.present import field_label
 from ..records.records import customer_dir, loads
 
 if TYPE_CHECKING:  # Whoosh loads only when someone searches
@@ -128,7 +129,9 @@ def _shown(archive: Archive, customer_id: str, record: dict, at: str | None, unm
     access.require("unmask")
     hidden = [key for key, value in access.customer(record).items() if value != record.get(key)]
     if hidden:
-        access_log.record(archive, archive.actor, "unmask", customer_id, "、".join(hidden))
+        schema = archive.schema(at)
+        labels = "、".join(field_label(schema, key) for key in hidden)
+        access_log.record(archive, archive.actor, "unmask", customer_id, labels)
     return record
 
 
