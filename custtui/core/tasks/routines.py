@@ -175,7 +175,7 @@ def table(routine: Routine, schema: Schema) -> Table:
         for d in described(routine, schema)
     ]
     rows += [[f.customer_id, f.name, "发现", f.kind, "", "", f.detail] for f in routine.findings]
-    header = TABLE_HEADER
+    header: tuple[str, ...] = TABLE_HEADER
     if routine.period.routine == "retention":
         header, rows = (*TABLE_HEADER, KEEP_BASIS), [[*row, ""] for row in rows]
     return Table(routine.label, header, rows, personal=bool(rows))
