@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from conftest import repo_state, run_cli
+from openpyxl import load_workbook
 
 from custtui.core.access import access_log
 from custtui.core.archive.archive import Archive
@@ -77,7 +78,7 @@ def overdue(archive, tmp_path) -> tuple[Archive, dict[str, str]]:
     return archive, made
 
 
-def test_the_routine_proposes_exactly_the_customers_past_retention_with_their_basis(overdue):
+def test_the_routine_proposes_exactly_the_customers_past_retention_with_their_basis(overdue, tmp_path):
     archive, made = overdue
     path = archive.store.path
     state = repo_state(path)
@@ -100,6 +101,14 @@ def test_the_routine_proposes_exactly_the_customers_past_retention_with_their_ba
     assert document["customer_id"] == made["recent_terminated"] and "回访表" in document["detail"]
     assert document["kind"] == routines.RETENTION_DUE
     assert repo_state(path) == state  # piped: nothing written
+
+    form = tmp_path / "保管期限复核.xlsx"
+    assert (
+        run_cli("--archive", path, "routine", "run", "保管期限", "--today", TODAY.isoformat(), "--out", form).code == 0
+    )
+    sheet = load_workbook(form).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[-1] == "保留依据 (不删除时填写)" and header[:-1] == list(routines.TABLE_HEADER)
 
     halfyear = routines.run(archive, "halfyear", "2026-H2", TODAY)
     assert [f for f in halfyear.findings if f.kind == routines.RETENTION_DUE] == routines.run(
