@@ -39,6 +39,8 @@ from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, META_SUFFIX, Kind, Place, customer_folder_of, place, printable, unsafe_path
 from ..records.records import loads
 from ..store.repo import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha
+from ..vault.paths import KEYSTORE_REF
+from .keys import check_push
 from .merge import MergeRefused, merge_base, merge_trees
 
 MODES = {0o120000: "符号链接", 0o160000: "子模块 (gitlink)", 0o100755: "可执行文件"}
@@ -328,9 +330,11 @@ APPROVED = "gated"  # under .git/custtui/: heads a push gate passed, so the late
 
 
 def receive(archive: Archive, updates: list[tuple[str, str, str]], pusher: str | None) -> None:
-    """The ``pre-receive`` gate of a hub: only the archive's branch, only fast-forwards, no
-    deletion, a pusher who is an office server (``replicate``), and every new commit through the
-    gate. Raises CusttuiError; git then refuses the whole push."""
+    """The ``pre-receive`` gate of a hub: only the archive's branch and its key store, no deletion,
+    a pusher who is an office server (``replicate``); the branch only fast-forwards and every new
+    commit passes the gate; the key store (forced: it has no parent) only through
+    ``keys.check_push`` against the tombstones at the branch head this push leaves. Raises
+    CusttuiError; git then refuses the whole push."""
     store = archive.store
     source = "推送的修改"
     if pusher:
@@ -338,9 +342,16 @@ def receive(archive: Archive, updates: list[tuple[str, str, str]], pusher: str |
         if person is None or not person.active or not access_of(person, archive.policy()).may("replicate"):
             raise CusttuiError(f"{pusher} 不是在职的办事处服务器账号 (replicate), 不能推送")
         source = f" {person.label} 推送的修改"
+    head = store.head()
     for old, new, ref in updates:
+        if ref == KEYSTORE_REF and new == ZERO_OID:
+            raise CusttuiError(f"不能删除密钥库 {KEYSTORE_REF}")
+        if ref == KEYSTORE_REF:
+            continue  # after the branch: its tombstones say which keys may go
         if ref != store.branch_ref:
-            raise CusttuiError(f"只接受推送到 {store.branch_ref}, 拒绝 {printable(ref)} (档案不用其他分支和标签)")
+            raise CusttuiError(
+                f"只接受推送到 {store.branch_ref} 和 {KEYSTORE_REF}, 拒绝 {printable(ref)} (档案不用其他分支和标签)"
+            )
         if new == ZERO_OID:
             raise CusttuiError(f"不能删除分支 {ref}")
         trusted = None if old == ZERO_OID else old
@@ -348,6 +359,10 @@ def receive(archive: Archive, updates: list[tuple[str, str, str]], pusher: str |
             raise CusttuiError(f"拒绝非快进推送 (会丢掉 {ref} 上已有的提交): 请先同步 (custtui sync) 再推送")
         Gate(archive).check(trusted, new, source)
         _approve(store, new)
+        head = new
+    for old, new, ref in updates:
+        if ref == KEYSTORE_REF:
+            check_push(store, None if old == ZERO_OID else old, new, head)
 
 
 def local_update(archive: Archive, updates: list[tuple[str, str, str]]) -> None:

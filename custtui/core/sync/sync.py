@@ -30,6 +30,8 @@ from ..records.records import dumps, loads
 from ..records.schema import Schema
 from ..store import hooks
 from ..store.repo import Changes, Identity, StaleHead
+from ..vault.paths import KEYSTORE_REF
+from . import keys
 from .gate import Gate
 from .merge import CONFLICTS, conflict_label, conflict_value, merge_base, merge_trees
 
@@ -63,9 +65,16 @@ class SyncResult:
     gate_seconds: float = 0.0
     catch_up_seconds: float = 0.0
     stale_paths: list[str] = field(default_factory=list)
+    keys_received: int = 0  # generation and customer key ids the remote's key store added
+    keys_forgotten: int = 0  # customer key ids dropped here: an erasure named them
+    keys_pushed: bool = False
 
     def summary(self) -> str:
-        if self.before == self.after and not self.sent:
+        if (
+            self.before == self.after
+            and not self.sent
+            and not (self.keys_received or self.keys_forgotten or self.keys_pushed)
+        ):
             return f"与 {self.remote} 已一致, 无需同步"
         parts = [
             f"从 {self.remote} 收到 {self.received} 个提交"
@@ -79,6 +88,12 @@ class SyncResult:
             parts.append(f"{len(self.kept_twice)} 份同名不同内容的资料已分别保留")
         if self.duplicates:
             parts.append(f"发现 {len(self.duplicates)} 对疑似重复客户")
+        if self.keys_received:
+            parts.append(f"密钥库收到 {self.keys_received} 个密钥")
+        if self.keys_forgotten:
+            parts.append(f"销毁 {self.keys_forgotten} 个已删除客户的密钥")
+        if self.keys_pushed:
+            parts.append("密钥库已推送")
         return "; ".join(parts)
 
     def conflict_lines(self, schema: Schema) -> list[str]:
@@ -172,10 +187,13 @@ def clone(
         if archive.head() is None:
             raise CusttuiError(f"{url} 是空仓库, 请先在一处 custtui init 创建档案并推送")
         archive.configure(office)
+        prune = _sync_keys(archive, "origin", SyncResult("origin", None, None), push=False)
         _register_office(archive, office, office_name)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
+    if prune:
+        archive.pack(prune=True)
     return archive
 
 
@@ -222,15 +240,15 @@ def _git(archive: Archive, *args: str, env: dict[str, str] | None = None) -> sub
     )
 
 
-def _fetch(archive: Archive, remote: str) -> str | None:
-    """The remote's branch head (objects fetched), or None when the remote has no branch yet.
+def _fetch(archive: Archive, remote: str, ref: str | None = None) -> str | None:
+    """The remote's branch head (or ``ref``'s commit; objects fetched), or None when the remote
+    has none yet.
 
     Only FETCH_HEAD is written (no ref, so no ref lock a killed fetch could leave behind). The
     objects arrive in a quarantine folder, as a push does at a hub: git's fsck checks each one
     (``.git`` spellings, ``..``, bad modes, hostile ``.gitmodules`` …) and only a fetch that passed
     moves them into the archive; a refused one leaves nothing behind.
     """
-    branch = archive.store.branch_ref
     objects = archive.store.git_dir / "objects"
     with tempfile.TemporaryDirectory(prefix="tmp_objdir-incoming-", dir=objects) as quarantine:
         result = _git(
@@ -242,7 +260,7 @@ def _fetch(archive: Archive, remote: str) -> str | None:
             "--no-tags",
             "--refmap=",
             remote,
-            branch,
+            ref or archive.store.branch_ref,
             env={"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects)},
         )
         if result.returncode != 0:
@@ -324,7 +342,44 @@ def sync(
             store.git(
                 "update-ref", f"refs/remotes/{remote}/{store.branch_ref.rsplit('/', 1)[1]}", result.after, check=False
             )
+        prune = _sync_keys(archive, remote, result, push=push, on_progress=on_progress)
+    if prune:
+        archive.pack(prune=True)  # outside the sync lock: pack takes it, so no sync writes meanwhile
     return result
+
+
+def _sync_keys(
+    archive: Archive,
+    remote: str,
+    result: SyncResult,
+    *,
+    push: bool,
+    on_progress: Callable[[str], None] = lambda message: None,
+) -> bool:
+    """Merge the remote's key store into this copy's (``keys.merge``) and push the result back,
+    forced with a lease on what was fetched; again from the fetch when the remote's moved or its
+    hub refused (another office pushed first). Returns whether destroyed keys must be pruned."""
+    prune, error = False, ""
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        theirs = _fetch(archive, remote, KEYSTORE_REF)
+        try:
+            merged = keys.merge(archive.store, theirs, _sync_identity(archive), remote)
+        except CusttuiError as exc:
+            raise SyncError(str(exc)) from None
+        result.keys_received += merged.received
+        result.keys_forgotten += len(merged.forgotten)
+        prune |= merged.needs_prune
+        if not push or merged.commit is None or merged.commit == theirs:
+            return prune
+        on_progress(f"正在把密钥库推送到 {remote}…")
+        lease = f"--force-with-lease={KEYSTORE_REF}:{theirs or ''}"
+        pushed = _git(archive, "push", "-q", lease, remote, f"{merged.commit}:{KEYSTORE_REF}")
+        if pushed.returncode == 0:
+            result.keys_pushed = True
+            return prune
+        error = pushed.stderr.decode(errors="replace").strip()
+        time.sleep(min(0.05 * attempt, 0.5))
+    raise SyncError(f"密钥库未能推送到 {remote} (档案本身已同步, 下次同步会再推送): {error}")
 
 
 def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncResult, gate: Gate) -> str | None:
