@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from custtui.core.access import access_log
 from custtui.core.archive.archive import Archive
+from custtui.core.archive.staff import add_person
 from custtui.core.tasks import routines
 
 TODAY = date(2026, 12, 2)
@@ -240,6 +241,20 @@ def test_prune_deletes_entries_past_the_logs_retention_and_says_so(archive):
     assert run_cli("rules", "set", "retention.access_log_days", "0", cwd=archive.store.path).code == 0
     forever = run_cli("--archive", archive.store.path, "access-log", "prune")
     assert forever.code == 0 and "永久保存" in forever.out and len(access_log.entries(archive)) == 4
+
+
+def test_only_who_may_read_the_log_prunes_it_and_a_refusal_is_logged(archive):
+    add_person(archive, "zhangwei", "张伟", "管理员")
+    add_person(archive, "lina", "李娜", "销售")
+    with open(access_log.log_path(archive), "ab") as log:
+        log.write(old_entry(datetime.now().astimezone() - timedelta(days=2000), "BJ-000002/旧合同.pdf"))
+    refused = run_cli("--archive", archive.store.path, "--user", "李娜", "access-log", "prune")
+    assert refused.code != 0 and "查看访问日志" in refused.err and "Traceback" not in refused.err
+    assert [e["action"] for e in access_log.entries(archive)] == ["view", "refused"]
+    assert access_log.entries(archive)[-1]["account"] == "lina"
+    done = run_cli("--archive", archive.store.path, "--user", "张伟", "access-log", "prune")
+    assert done.code == 0 and "删除 1 条" in done.out, done.err
+    assert [e["action"] for e in access_log.entries(archive)] == ["refused", "prune"]
 
 
 def test_an_entry_written_while_prune_replaces_the_log_is_not_lost(archive):

@@ -300,7 +300,11 @@ def cmd_access_log(args, out) -> None:
 
 def cmd_access_log_prune(args, out) -> None:
     archive = open_archive(args)
-    archive.access.require("read_access_log")
+    try:
+        archive.access.require("read_access_log")
+    except PermissionDenied as exc:  # an attempt on the evidence is evidence too
+        access_log.record(archive, archive.actor, "refused", access_log.LOG_NAME, str(exc))
+        raise
     days = archive.schema().rules["retention"]["access_log_days"]
     entry = access_log.prune(archive, archive.actor, days) if days else None
     if entry is None:
