@@ -589,8 +589,8 @@ def cmd_verify(args, out: Output) -> int:
 
 
 def cmd_pack(args, out: Output) -> None:
-    open_archive(args).pack()
-    out.emit({"ok": True}, "已打包整理仓库对象")
+    open_archive(args).pack(prune=True)
+    out.emit({"ok": True}, "已打包整理仓库对象, 并清除了不再被引用的对象 (含已销毁的密钥)")
 
 
 # --- parser ------------------------------------------------------------------------------
@@ -801,7 +801,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
 
     command("tui", cmd_tui, "打开终端界面 (浏览、搜索、编辑、归档、审计)")
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
-    command("pack", cmd_pack, "打包整理仓库 (批量操作后或空闲时)")
+    command("pack", cmd_pack, "打包整理仓库, 清除不再被引用的对象 (批量操作后、删除个人信息后或空闲时)")
     return parser, bool(built)
 
 
