@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.base.errors import CusttuiError, FieldError
 from .access_review import add_commands as add_access_review_commands
+from .backup import add_commands as add_backup_commands
 from .boxes import add_commands as add_box_commands
 from .common import Output, Progress, archive_path, chinese_argparse, field_pairs, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
@@ -791,6 +792,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_followup_commands(command)
     add_routine_commands(command)
     add_rules_commands(command)
+    add_backup_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))
