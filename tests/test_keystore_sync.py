@@ -57,6 +57,13 @@ def keystore_at(path: Path) -> str:
     return git(path, "rev-parse", "-q", "--verify", KEYSTORE_REF, check=False).strip()
 
 
+def git_given(path: Path, text: str, *args: str) -> str:
+    """``git args`` in ``path`` with ``text`` on its standard input."""
+    return subprocess.run(
+        ["git", "-C", str(path), *args], input=text, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def every_object(path: Path) -> bytes:
     """Every object of the repository, loose and packed, reachable or not, with its content."""
     return subprocess.run(
@@ -137,6 +144,14 @@ def test_a_hostile_remote_sending_an_empty_key_store_removes_nothing(offices, tm
     sync(sh, "evil")
     assert key_ids(sh, offices.huaxin) == {kept}
     assert key_ids(Archive(evil), offices.huaxin) == {kept}, "the remote received the union back"
+
+    for text, code, says in (("generations = 1", 0, "密钥库已推送"), ("[[[", 1, "evil 的密钥库无法读取, 未采用")):
+        damaged = git_given(evil, text, "hash-object", "-w", "--stdin")
+        tree = git_given(evil, f"100644 blob {damaged}\taudiences.toml\n", "mktree")
+        git(evil, "update-ref", KEYSTORE_REF, git(evil, "commit-tree", tree, "-m", "密钥库").strip())
+        done = run_cli("--archive", sh.store.path, "sync", "evil")
+        assert done.code == code and "Traceback" not in done.err and says in done.out + done.err, done.err
+        assert key_ids(sh, offices.huaxin) == {kept}
 
 
 def test_an_erasure_makes_every_office_forget_the_key_and_upkeep_leaves_no_object_holding_it(offices, tmp_path):

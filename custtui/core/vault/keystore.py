@@ -70,7 +70,8 @@ class KeyStore:
     def _read(self, commit: str) -> None:
         raw = self.store.read(commit, AUDIENCES_FILE)
         data = tomlread.parse(raw, AUDIENCES_FILE) if raw else {}
-        for gid, spec in (data.get("generations") or {}).items():
+        generations = data.get("generations")
+        for gid, spec in (generations if isinstance(generations, dict) else {}).items():
             try:
                 self.generations[gid] = Generation(
                     gid,
