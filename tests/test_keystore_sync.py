@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from conftest import CUSTTUI, git, run_cli
 from hostile import Hostile
 from test_sync import Offices, make_offices
 
@@ -185,3 +185,21 @@ def test_an_erasure_makes_every_office_forget_the_key_and_upkeep_leaves_no_objec
         assert wrapped.encode() not in every_object(archive.store.git_dir), archive.office
     assert wrapped.encode() not in every_object(offices.hub)
     assert result.summary() == "与 origin 已一致, 无需同步"
+
+
+def test_offices_syncing_at_once_leave_the_hub_with_every_key(offices):
+    """Each push is guarded by a lease on the key store it fetched and by the hub's superset rule:
+    the office that loses the race fetches, merges and pushes again, so no key is lost."""
+    added = {add_key(archive, offices.huaxin)[0] for archive in offices.copies.values()}
+    running = [
+        subprocess.Popen(
+            [*CUSTTUI, "--archive", str(archive.store.path), "sync", "--quiet"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for archive in offices.copies.values()
+    ]
+    for process in running:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()
+    assert key_ids(Archive(offices.hub), offices.huaxin) == added
