@@ -19,6 +19,7 @@ from .common import Output, Progress, archive_path, chinese_argparse, field_pair
 from .duplicates import add_commands as add_duplicates_commands
 from .followups import add_commands as add_followup_commands
 from .moving import add_commands as add_import_commands
+from .privacy import add_commands as add_privacy_commands
 from .routines import add_commands as add_routine_commands
 from .rules import add_commands as add_rules_commands
 from .ssh import add_commands as add_ssh_commands
@@ -108,7 +109,7 @@ def cmd_set(args, out: Output) -> None:
 
 
 def cmd_show(args, out: Output) -> None:
-    from ..core.records.present import display, field_label
+    from ..core.records.present import LOCKED_TEXT, display, field_label
     from ..core.tasks import view
 
     archive = open_archive(args)
@@ -140,7 +141,8 @@ def cmd_show(args, out: Output) -> None:
     if notes:
         lines.append(f"沟通记录 ({len(notes)}):")
         lines += [
-            f"  {n['time']:%Y-%m-%d %H:%M} {schema.label('channel', n['channel'])} {n['content'][:40]}" for n in notes
+            f"  {n['time']:%Y-%m-%d %H:%M} {schema.label('channel', n['channel'])} {n.get('content', LOCKED_TEXT)[:40]}"
+            for n in notes
         ]
     if deals:
         lines.append(f"交易记录 ({len(deals)}):")
@@ -793,6 +795,7 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     add_routine_commands(command)
     add_rules_commands(command)
     add_backup_commands(command)
+    add_privacy_commands(command)
 
     p = command("signing", cmd_signing, "用本办事处服务器的 SSH 密钥 (须已登记在员工名册中) 签名 custtui 的每个提交")
     p.add_argument("action", choices=("enable",))

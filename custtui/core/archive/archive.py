@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
+from ..access import access_log, rights
 from ..access import registry as staff_registry
-from ..access import rights
 from ..access.policy import CUSTOMER_RECORD, DEAL_RECORD, NOTE_RECORD, Access, PermissionDenied, Policy
 from ..access.registry import Person, lookup
 from ..base.errors import ConflictError, CusttuiError, FieldError, NotARepository, NotFound
@@ -401,10 +401,15 @@ class Archive:
         return docs
 
     def document_bytes(self, customer_id: str, name: str, at: str | None = None) -> bytes:
+        return self.document_content(customer_id, name, at)[0]
+
+    def document_content(self, customer_id: str, name: str, at: str | None = None) -> tuple[bytes, bool]:
+        """A document's bytes (opened when stored sealed; crypto.Locked when this copy cannot), and
+        whether it was sealed."""
         raw = self.store.read(at or self.head(), f"{customer_dir(customer_id)}/{document_file(name)}")
         if raw is None:
             raise NotFound(f"{customer_id} 没有名为 {name} 的资料")
-        return self.plain_document(raw)
+        return self.plain_document(raw), raw.startswith(SEALED_MAGIC)
 
     def plain_document(self, raw: bytes) -> bytes:
         """A document's stored bytes, opened when sealed (crypto.Locked when this copy cannot)."""
@@ -664,7 +669,11 @@ class Archive:
             elif reason and not reassigned:
                 raise FieldError("reason", "变更原因", "只有修改合作阶段或负责人时才需要填写原因")
             schema = validator.schema
-            detail = "; ".join(change_text(schema, k, old, new) for k, old, new in diffs if k != "stage_history")
+            privacy = self.policy(head).privacy
+            sealed = privacy.fields if privacy.enabled else {}  # their values never enter the history in plaintext
+            detail = "; ".join(
+                change_text(schema, k, old, new, sealed=k in sealed) for k, old, new in diffs if k != "stage_history"
+            )
             if reason and reassigned:  # a reassignment's reason is read in the audit trail
                 detail += f"; 原因: {reason}"
             path = f"{customer_dir(customer_id)}/{CUSTOMER_FILE}"
@@ -1142,8 +1151,8 @@ class Archive:
         result: list[tuple[str, list[tuple[str, Any, Any]] | str]] = []
         for path, old, new in self.store.diff_commits(parent, info.sha):
             if path.endswith(TOML_SUFFIX) and not path.startswith(f"{SCHEMA_DIR}/"):
-                before = loads(self.store.read_blob(old), path) if old else {}
-                after = loads(self.store.read_blob(new), path) if new else {}
+                before = self.opened(loads(self.store.read_blob(old), path), path) if old else {}
+                after = self.opened(loads(self.store.read_blob(new), path), path) if new else {}
                 result.append((path, field_changes(before, after)))
             else:
                 result.append((path, "新增" if old is None else "删除" if new is None else "修改"))
@@ -1302,6 +1311,7 @@ class Archive:
             )
 
         commit = self.commit_required(build, when)
+        access_log.record(self, self.actor, "erase", "、".join(customer_ids), f"{basis} (提交 {commit[:10]})")
         for customer_id in customer_ids:
             keyring.keystore.remove_keys(customer_id)
         if keyring.keystore.pending:
@@ -1332,7 +1342,16 @@ class Archive:
                 self.store.git("reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
                 self.store.git("repack", "-a", "-d", "-q")
                 self.store.git("prune", "--expire=now")
+            self.purge_caches()
         self.store.git("pack-refs", "--all")
+
+    def purge_caches(self) -> None:
+        """Drop from the caches beside the history (listing, search index, extracted texts) what
+        they still hold of customers and documents no longer in the archive (an erasure's)."""
+        self.listing.vacuum()
+        head = self.head()
+        kept = {blob for _, blob in self.store.files(head, f"{CUSTOMERS_DIR}/")} if head else set()
+        self.search_index().purge(kept)
 
     def check(self) -> list[str]:
         """Every problem in the archive: git fsck, then every path and file by the incoming gate's

@@ -39,10 +39,12 @@ from ..base.layout import (
     unsafe_path,
 )
 from ..index.listing import batch_read
+from ..privacy.erase import Erasure
 from ..records.boxes import stored_box
 from ..records.records import OFFICE_PATTERN, Validator, loads
 from ..records.validate import validate_text
 from ..store import hooks
+from ..vault import crypto
 
 BLAMED = 20  # problems whose author is looked up (one git log each)
 Read = Callable[[str], "bytes | None"]
@@ -112,6 +114,8 @@ class FileCheck:
             stored_box(data, path, self.validator.schema)
         elif kind is Kind.REVIEW:
             self._review(data, path)
+        elif kind is Kind.ERASURE:
+            Erasure.parse(data, path)
 
     def _review(self, data: bytes, path: str) -> None:
         """A signed access review: as custtui writes it, on a commit of this commit's own history."""
@@ -129,7 +133,11 @@ class FileCheck:
         raw = self.read(document)
         if raw is None:
             raise CusttuiError(f"元数据对应的资料文件 {document.rsplit('/', 1)[1]} 不存在")
-        if record.get("sha256") != hashlib.sha256(raw).hexdigest():
+        if crypto.is_sealed(raw):  # its checksum is of the plaintext: AES-GCM's tag guards the ciphertext
+            sealed_for = crypto.header_of(raw).customer
+            if sealed_for != path.split("/")[3]:
+                raise CusttuiError(f"加密的资料属于客户 {sealed_for}, 不是此文件夹的客户")
+        elif record.get("sha256") != hashlib.sha256(raw).hexdigest():
             raise CusttuiError("资料内容与元数据中的校验和不符, 文件可能被改动")
         if record.get("main") and self.read(f"{document.rsplit('/', 1)[0]}/{record['main']}") is None:
             raise CusttuiError(f"主文件 {record['main']} 不存在")

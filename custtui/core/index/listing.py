@@ -248,6 +248,11 @@ class Listing:
         self.path = store.git_dir / "custtui" / "listing.sqlite"
         self._local = threading.local()
 
+    def vacuum(self) -> None:
+        """Rewrite the cache file without freed pages (an erased customer's old row stays in them)."""
+        if self.path.exists():
+            vacuum(self._db())
+
     def _db(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
@@ -536,3 +541,10 @@ def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
         with contextlib.suppress(BrokenPipeError):
             stdin.close()
         proc.wait()
+
+
+def vacuum(db: sqlite3.Connection) -> None:
+    """Rewrite an SQLite cache without its freed pages (deleted rows' bytes stay in them otherwise)."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

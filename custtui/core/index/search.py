@@ -603,6 +603,17 @@ class SearchIndex:
                 folder = customer_dir(cid)
                 self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}), fresh=False)
 
+    def purge(self, kept_blobs: set[str]) -> None:
+        """Drop what the index still holds of removed customers and documents: its segments are
+        merged (Whoosh keeps a deleted document's terms until then) and the extracted texts of blobs
+        no longer in the archive are forgotten."""
+        if self.exists():
+            with self.store.lock("search"):
+                for name in ("customers", "documents"):
+                    windex.open_dir(str(self.folder / name)).optimize()
+                self._indexes = None  # the next search opens the merged segments
+        self.texts.keep_only(kept_blobs)
+
     def close(self) -> None:
         """Close the searchers; the next search opens the index again."""
         for _, searcher in self._searchers.values():
@@ -738,7 +749,11 @@ class SearchIndex:
         if hit.kind == "document":
             sources = [("标题", hit.title or ""), ("文件名", hit.document or "")]
             if hit.blob:
-                text = self.texts.get(hit.blob, hit.document or "", lambda: self.store.read_blob(hit.blob)).text
+                read = lambda: self.archive.plain_document(self.store.read_blob(hit.blob))  # noqa: E731
+                try:
+                    text = self.texts.get(hit.blob, hit.document or "", read).text
+                except CusttuiError:  # sealed, and this copy holds no key: its description only
+                    text = ""
                 sources.append(("正文", text))
         else:
             snippets = (s.replace("\n", "、") for s in hit.snippet_sources[:3])

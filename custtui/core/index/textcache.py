@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from .extracted import METHOD_VERSIONS, Extracted
+from .listing import vacuum
 
 
 class TextCache:
@@ -58,6 +59,19 @@ class TextCache:
             )
         return found
 
+    def keep_only(self, blobs: set[str]) -> int:
+        """Forget the text of every blob not in ``blobs`` (documents no longer in the archive, an
+        erased customer's above all) and rewrite the file so no freed page keeps it; returns how
+        many were forgotten."""
+        db = self._db()
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (blob TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM kept")
+        db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((b,) for b in blobs))
+        forgotten = db.execute("DELETE FROM texts WHERE blob NOT IN (SELECT blob FROM kept)").rowcount
+        db.execute("DROP TABLE kept")
+        vacuum(db)
+        return forgotten
+
     def reading(self, char: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """A character's pinyin readings as pypinyin gave them when it was first indexed (see
         ``analysis.readings_kept_in``)."""
@@ -89,3 +103,4 @@ class TextCache:
             return self._current(cached["text"], cached["method"], cached.get("note"), cached.get("version"))
         except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
             return None
+

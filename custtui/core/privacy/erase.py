@@ -59,9 +59,9 @@ class Erasure(NamedTuple):
         return erasure
 
     def sentence(self) -> str:
-        """``客户 BJ-000123 的个人信息已于 2026-12-02 10:00 由 张伟 依「…」删除``."""
-        when = f"{self.at:%Y-%m-%d %H:%M}"
-        return f"客户 {self.customer} 的{SCOPES[self.scope]}已于 {when} 由 {self.by} 依「{self.basis}」删除"
+        """``客户 BJ-000123 的个人信息已于 2026-12-02 10:00 由 wangfang 依「…」删除``."""
+        what = f"客户 {self.customer} " + ("的个人信息" if self.scope == "personal" else "(整个客户)")
+        return f"{what}已于 {self.at:%Y-%m-%d %H:%M} 由 {self.by} 依「{self.basis}」删除"
 
 
 def erasures(store: Store, commit: str | None) -> dict[str, Erasure]:

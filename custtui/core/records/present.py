@@ -6,11 +6,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .records import EMPTY, FOLLOW_UP_LABEL
+from .records import EMPTY, FOLLOW_UP_LABEL, SEALED_KEY
 from .schema import Schema
 
 # keys every customer record has outside fields.toml, and those custtui keeps
-RECORD_LABELS = {"id": "客户编号", "type": "客户类型", "name": "名称", "follow_up": FOLLOW_UP_LABEL}
+RECORD_LABELS = {
+    "id": "客户编号",
+    "type": "客户类型",
+    "name": "名称",
+    "follow_up": FOLLOW_UP_LABEL,
+    SEALED_KEY: "已加密",
+}
+LOCKED_TEXT = "本副本没有可解开的密钥"  # what stands for sealed fields this copy cannot open
 CONTACT_LABELS = {
     "name": "姓名",
     "position": "职务",
@@ -77,6 +84,8 @@ def display(schema: Schema, key: str, value: Any) -> str:
         return schema.label("customer_type", value)
     if key == "follow_up" and isinstance(value, dict):
         return follow_up_text(value)
+    if key == SEALED_KEY and isinstance(value, dict):
+        return "、".join(field_label(schema, f) for f in value.get("fields", [])) + f" ({LOCKED_TEXT})"
     if definition is None:
         return str(value)
     if definition.kind == "enum" and definition.dimension:
@@ -127,11 +136,13 @@ def contact_display(contact: dict) -> str:
     return " ".join(p for p in [*parts, contact.get("email", "")] if p)
 
 
-def change_text(schema: Schema, key: str, old: Any, new: Any, *, document: bool = False) -> str:
+def change_text(schema: Schema, key: str, old: Any, new: Any, *, document: bool = False, sealed: bool = False) -> str:
     """``合作阶段 潜在→签约``: how a commit message names one field's move (of a customer, or of a
-    document's description)."""
+    document's description); a ``sealed`` field is named without its values."""
     show = document_display if document else display
     label = DOCUMENT_LABELS.get(key, key) if document else field_label(schema, key)
+    if sealed:
+        return f"{label} 已修改 (加密保存)"
     return f"{label} {show(schema, key, old) or EMPTY_TEXT}→{show(schema, key, new) or EMPTY_TEXT}"
 
 

@@ -59,7 +59,7 @@ def write(
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bundle:
         for doc in shown.documents:
-            bundle.writestr(doc.name, archive.store.read_blob(doc.blob))
+            bundle.writestr(doc.name, archive.plain_document(archive.store.read_blob(doc.blob)))
     bundle_path = save_copy(packed.getvalue(), named("资料", "zip"), folder)
     logged = [d.name for d in shown.documents if d.meta.get("sensitivity") in view.LOGGED_SENSITIVITY]
     detail = f"客户档案 PDF 与 {len(shown.documents)} 份资料" + (" (未打码)" if unmask else "")

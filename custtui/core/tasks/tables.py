@@ -77,7 +77,7 @@ def _customers(
     raws = batch_read(archive.store.git_dir, [folders[cid][CUSTOMER_FILE] for cid in wanted])
     shown, revealed = [], []
     for cid, raw in zip(wanted, raws, strict=True):
-        record = parse_customer(raw, f"{customer_dir(cid)}/{CUSTOMER_FILE}")
+        record = parse_customer(raw, f"{customer_dir(cid)}/{CUSTOMER_FILE}", archive.opened)
         if record.get("_error"):
             broken.append(cid)
             continue

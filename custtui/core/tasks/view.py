@@ -247,7 +247,10 @@ def open_document(archive: Archive, customer_id: str, name: str) -> Document:
 def document_bytes(archive: Archive, customer_id: str, name: str) -> tuple[dict, bytes]:
     """(metadata, content) of a document this person may see (see ``open_document``)."""
     found = open_document(archive, customer_id, name)
-    return found.meta, archive.document_bytes(customer_id, name)
+    data, sealed = archive.document_content(customer_id, name)
+    if sealed:  # evidence of whose key read what (docs/emergency.md: a leaked key)
+        access_log.record(archive, archive.actor, "decrypt", f"{customer_id}/{name}", "加密保存的资料")
+    return found.meta, data
 
 
 def export_document(archive: Archive, customer_id: str, name: str, folder: Path) -> Path:

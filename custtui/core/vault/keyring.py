@@ -72,9 +72,12 @@ def load_identities(store: Store) -> dict[str, list]:
 class Keyring:
     """The keys this copy holds: opens envelopes, seals new ones, keeps audiences current."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, identities: list | None = None):
+        """``identities``: pyrage identities to use instead of this copy's key folder."""
         self.store = store
-        self._identities = [i for ids in load_identities(store).values() for i in ids]
+        self._identities = (
+            identities if identities is not None else [i for ids in load_identities(store).values() for i in ids]
+        )
         self.keystore = KeyStore.open(store)
         self._audience_keys: dict[str, bytes | None] = {}
         self._customer_keys: dict[tuple[str, str], bytes | None] = {}
