@@ -164,6 +164,14 @@ def test_an_archive_made_before_customer_retention_gets_the_defaults(archive):
     archive.store.transact(lambda head: ({"schema/rules.toml": older.encode()}, "旧版业务规则"), archive.identity())
     retention = Archive(archive.store.path).schema().rules["retention"]
     assert retention["access_log_days"] == 1095 and retention["customers"]["terminated"]["years"] == 3
+    path = archive.store.path
+    assert run_cli("rules", "set", "retention.customers.terminated.years", "5", cwd=path).code == 0
+    assert run_cli("rules", "set", "retention.access_log_days", "400", cwd=path).code == 0
+    retention = Archive(path).schema().rules["retention"]
+    assert retention["customers"]["terminated"]["years"] == 5 and retention["access_log_days"] == 400
+    assert retention["customers"]["history"]["years"]["enterprise"] == 5, "the other rules are written out too"
+    shown = run_cli("rules", "show", cwd=path).out
+    assert "[retention.customers]" in shown and "terminated = {" in shown
 
 
 def test_check_names_overdue_retention_as_a_task_not_damage(overdue):

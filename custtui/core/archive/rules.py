@@ -53,8 +53,8 @@ def set_rule(archive: Archive, key: str, text: str) -> str | None:
             if not isinstance(known, dict) or part not in known:
                 raise CusttuiError(_unknown(key, archive.schema(head).rules))
             known = known[part]
-            if part not in table:  # a section this archive's file predates: written out in full
-                table[part] = tomlkit.table() if depth == 0 else tomlkit.inline_table()
+            if part not in table:  # a section or table this archive's file predates
+                table[part] = tomlkit.table() if depth == 0 else _written(known)
             table = table[part]
         leaf = parts[-1]
         if not isinstance(known, dict) or (leaf not in known and len(parts) < 3):
@@ -72,6 +72,22 @@ def set_rule(archive: Archive, key: str, text: str) -> str | None:
         return {path: written}, archive.commit_message("修改业务规则", None, None, detail, ACTION, [key])
 
     return archive.commit_change(build)
+
+
+def _written(value: Any) -> Any:
+    """A table the file lacks, written out in full as the shipped file writes it (its own
+    entries inline): only a section's keys fall back to the defaults one by one, a table's
+    entries do not (``[retention.customers]`` given replaces the default rules)."""
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, item in value.items():
+        if isinstance(item, dict):
+            inline = tomlkit.inline_table()
+            inline.update(item)
+            item = inline
+        table[key] = item
+    return table
 
 
 def _shown(value: Any) -> str:
