@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pyrage
@@ -19,12 +20,10 @@ import pytest
 from conftest import git, run_cli
 from test_signing import keypair, public
 
-from custtui.core.access.registry import ORDER
+from custtui.core.archive import keys
 from custtui.core.archive.archive import Archive
 from custtui.core.archive.signing import enable
 from custtui.core.archive.staff import add_person
-from custtui.core.base.layout import staff_file
-from custtui.core.records.records import dumps
 from custtui.core.store import hooks
 from custtui.core.vault.paths import KEYSTORE_REF, key_dir
 
@@ -33,29 +32,15 @@ ADMIN = ("--user", "admin")
 
 @dataclass
 class Office:
-    """Office BJ's copy of the demo archive: 张伟 (admin) holds an age identity registered in the
-    staff registry, the office server account signs every commit from ``since`` on."""
+    """Office BJ's copy of the demo archive: 张伟 (admin) has an encryption key (``custtui key
+    new``), the office server account signs every commit after ``since``."""
 
     path: Path
-    identity: Path  # 张伟's age identity, outside the archive (as he keeps it)
+    identity: Path  # 张伟's age identity, in the copy's key folder (custtui key new)
+    offline: Path  # an age identity kept off the server (age-keygen, in the safe)
+    to: tuple[str, str]  # ``--to`` its public key
     since: str  # the last unsigned commit (the demo's history)
     server_key: Path
-
-
-def register_age_key(archive: Archive, person_id: str) -> pyrage.x25519.Identity:
-    """A new identity for ``person_id``: its public half registered (one audited commit), the
-    secret half in the copy's key folder, as the privacy keyring keeps it."""
-    identity = pyrage.x25519.Identity.generate()
-    person = archive.registry()[person_id]._replace(age_keys=(str(identity.to_public()),))
-    message = archive.commit_message("登记加密公钥", None, None, person_id, "staff", [])
-    archive.store.transact(
-        lambda head: ({staff_file(person_id): dumps(person.record(), ORDER)}, message), archive.identity()
-    )
-    folder = key_dir(archive.store)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (folder / f"{person_id}.key").write_text(f"{identity}\n")
-    (folder / f"{person_id}.key").chmod(0o600)
-    return identity
 
 
 @pytest.fixture
@@ -68,15 +53,13 @@ def office(demo, tmp_path) -> Office:
     add_person(archive, "zhaomin", "赵敏", "法务")  # sees ID numbers masked, may unmask them (logged)
     since = archive.head()
     enable(archive, server)
-    identity = register_age_key(archive, "admin")
-    kept = tmp_path / "zhangwei-age.key"
-    kept.write_text(f"{identity}\n")
-    # the key store the privacy work keeps: a parentless commit beside the history
-    empty = git(archive.store.path, "hash-object", "-w", "-t", "tree", "/dev/null").strip()
-    keys = git(archive.store.path, "commit-tree", empty, "-m", "密钥库").strip()
-    git(archive.store.path, "update-ref", KEYSTORE_REF, keys)
+    keys.new_identity(archive, "admin")  # the key store ref appears beside the history
+    offline = tmp_path / "offline-age.key"
+    safe = pyrage.x25519.Identity.generate()
+    offline.write_text(f"{safe}\n")
     archive.close()
-    return Office(demo.store.path, kept, since, server)
+    to = ("--to", str(safe.to_public()))
+    return Office(demo.store.path, key_dir(archive.store) / "admin.key", offline, to, since, server)
 
 
 def customers(path: Path, *where: str) -> list[tuple[str, str]]:
@@ -96,9 +79,11 @@ def test_backup_wipe_restore_then_check_and_verify_pass(office, tmp_path):
     person = customers(office.path, "type=个人")[0][0]
     assert run_cli("--archive", office.path, "--user", "zhaomin", "show", person, "--unmask").code == 0  # logged
     folder = tmp_path / "backups"
-    made = run_cli("--archive", office.path, *ADMIN, "backup", folder)
+    made = run_cli("--archive", office.path, *ADMIN, "backup", folder, *office.to)
     assert made.code == 0, made.err
-    assert "能打开它的: 张伟 (admin)" in made.out and "正在加密" in made.err
+    assert f"能打开它的: {office.to[1][:16]}…、张伟 (admin)" in made.out and "正在加密" in made.err
+    assert "注意" not in made.err, "one of its keys is kept off the server"
+    server_identity = office.identity.read_text()
     (backup,) = backup_files(folder)
     assert backup.name.startswith("华信集团客户档案-BJ-") and stat.S_IMODE(backup.stat().st_mode) == 0o600
     raw = backup.read_bytes()
@@ -108,7 +93,7 @@ def test_backup_wipe_restore_then_check_and_verify_pass(office, tmp_path):
 
     shutil.rmtree(office.path)  # the office's disk is lost
     restored = tmp_path / "restored"
-    back = run_cli("restore", backup, restored, "--identity", office.identity)
+    back = run_cli("restore", backup, restored, "--identity", office.offline)
     assert back.code == 0, back.err
     assert f"提交 {head[:10]}, {len(before)} 个客户" in back.out
     assert run_cli("--archive", restored, *ADMIN, "check").code == 0
@@ -121,7 +106,7 @@ def test_backup_wipe_restore_then_check_and_verify_pass(office, tmp_path):
 
     store = Archive(restored).store
     key = key_dir(store) / "admin.key"
-    assert key.read_text() == office.identity.read_text() and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert key.read_text() == server_identity and stat.S_IMODE(key.stat().st_mode) == 0o600
     assert hooks.missing(store) == [] and git(restored, "config", "custtui.office").strip() == "BJ"
     assert git(restored, "config", "custtui.signingKey").strip() == str(office.server_key.resolve())
     log = run_cli("--archive", restored, *ADMIN, "access-log").out
@@ -134,8 +119,9 @@ def test_backup_wipe_restore_then_check_and_verify_pass(office, tmp_path):
 def test_the_drill_passes_on_a_good_backup_and_fails_on_a_damaged_one(office, tmp_path):
     folder, scratch = tmp_path / "backups", tmp_path / "scratch"
     scratch.mkdir()
-    assert run_cli("--archive", office.path, *ADMIN, "backup", folder).code == 0
-    drill = ["drill", folder, "--identity", office.identity, "--since", office.since]
+    made = run_cli("--archive", office.path, *ADMIN, "backup", folder)
+    assert made.code == 0 and "服务器丢失时它们会一起丢失" in made.err and "--to" in made.err
+    drill = ["drill", folder, "--identity", office.identity, "--since", office.since]  # on the server itself
     passed = run_cli(*drill, env={"TMPDIR": str(scratch)})
     assert passed.code == 0, passed.out + passed.err
     assert passed.out.count("✓") == 3 and "演练通过" in passed.out
@@ -225,8 +211,8 @@ def test_each_step_of_the_emergency_plan_runs(office, tmp_path):
     base = ["--archive", office.path]
     folder = tmp_path / "backups"
     # 1. loss: the nightly backup, the drill, the restore
-    assert run_cli(*base, *ADMIN, "backup", folder).code == 0
-    assert run_cli("drill", folder, "--identity", office.identity, "--since", office.since).code == 0
+    assert run_cli(*base, *ADMIN, "backup", folder, *office.to).code == 0
+    assert run_cli("drill", folder, "--identity", office.offline, "--since", office.since).code == 0
 
     # 2. a leaked or lost key: what did it read? (the access log, one person since a day)
     customer, person = customers(office.path)[0][0], customers(office.path, "type=个人")[0][0]
@@ -236,6 +222,9 @@ def test_each_step_of_the_emergency_plan_runs(office, tmp_path):
     slice_ = run_cli(*base, *ADMIN, "access-log", "--person", "zhaomin", "--since", "2026-01-01")
     assert slice_.code == 0 and slice_.out.count("查看未打码的个人信息") == 2 and person in slice_.out
     assert "备份" not in slice_.out, "only what that person did"
+    today = datetime.now().date().isoformat()
+    one = ["--person", "zhaomin", "--until", today, "--action", "查看未打码的个人信息", "--target", person]
+    assert run_cli(*base, *ADMIN, "access-log", *one).out.count("查看未打码的个人信息") == 1
 
     # 3. a compromised office: its server key signed a change, then its account is disabled
     sh = keypair(tmp_path, "server-sh")
@@ -253,6 +242,6 @@ def test_each_step_of_the_emergency_plan_runs(office, tmp_path):
     found = run_cli(*base, *ADMIN, "verify", "--since", office.since)
     assert found.code == 1 and found.out.count("\n") == 1, found.out
     assert "签名者 office-sh 既不是作者本人, 也不是办事处服务器" in found.out
-    history = run_cli(*base, *ADMIN, "log", "--author", "@SH", "--since", "2026-01-01")
+    history = run_cli(*base, *ADMIN, "log", "--author", "@SH>", "--since", "2026-01-01")
     assert history.code == 0 and history.out.splitlines()[0].startswith(found.out.split()[0])
     assert len(history.out.splitlines()) == 1, "only the change made at SH"

@@ -52,6 +52,8 @@ def cmd_backup(args, out: Output) -> None:
     from ..core.tasks.backup import backup
 
     made = backup(open_archive(args), _folder(args), args.to, _passphrase(args), _progress(args))
+    if made.warning:
+        _say(f"注意: {made.warning}")
     manifest = made.manifest
     out.emit(
         {"path": str(made.path), "recipients": made.recipients, **manifest},

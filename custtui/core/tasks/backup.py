@@ -42,6 +42,7 @@ from ..archive.signing import LOCAL_SIGNERS, verify
 from ..base.errors import CusttuiError, FieldError
 from ..store.repo import Store
 from ..sync.sync import add_remote, remotes
+from ..vault.keyring import load_identities
 from ..vault.paths import key_dir
 
 SUFFIX = ".custtui-backup"
@@ -69,6 +70,7 @@ class Backup:
     path: Path
     manifest: dict
     recipients: list[str]  # who can open it: each key holder's label, or 口令
+    warning: str = ""  # when nothing outside this copy can open it
 
 
 @dataclass
@@ -123,9 +125,9 @@ def identities(path: str | os.PathLike) -> list:
     try:
         if b"OPENSSH PRIVATE KEY" in raw:
             return [pyrage.ssh.Identity.from_buffer(raw)]
-        lines = [line.strip() for line in raw.decode("ascii").splitlines()]
+        lines = [line.strip() for line in raw.decode("utf-8", errors="replace").splitlines()]
         found = [pyrage.x25519.Identity.from_str(line) for line in lines if line.startswith("AGE-SECRET-KEY-")]
-    except (pyrage.IdentityError, UnicodeDecodeError, ValueError):
+    except (pyrage.IdentityError, ValueError):
         found = []
     if not found:
         raise CusttuiError(f"{file} 不是 age 私钥文件 (AGE-SECRET-KEY-1… 行) 或无口令的 OpenSSH 私钥, 不能用来打开备份")
@@ -269,7 +271,7 @@ def backup(
         str(target),
         f"提交 {manifest['head'][:10]}; 接收者 {'、'.join(sealed_to)}",
     )
-    return Backup(target, manifest, sealed_to)
+    return Backup(target, manifest, sealed_to, _only_here(archive, secret))
 
 
 def _seal_secret(archive: Archive, to: list[str], secret_passphrase: str | None) -> tuple[Secret, list[str]]:
@@ -282,7 +284,7 @@ def _seal_secret(archive: Archive, to: list[str], secret_passphrase: str | None)
             raise CusttuiError(f"备份口令太短: 至少 {MIN_PASSPHRASE} 个字符")
         return Secret(passphrase=secret_passphrase), ["口令"]
     keys = {" ".join(k.split()): k for k in to}
-    labels = [f"{k[:16]}…" for k in keys]
+    labels = [f"{k[:16]}…" + (f" ({k.split()[2]})" if len(k.split()) > 2 else "") for k in keys]
     for person in keepers(archive):
         for key in person.age_keys:
             if key not in keys:
@@ -294,6 +296,20 @@ def _seal_secret(archive: Archive, to: list[str], secret_passphrase: str | None)
             "或为有「管理员工与密钥」权限的员工登记加密公钥, 或用 --passphrase-env 变量名 以口令加密"
         )
     return Secret(keys=tuple(recipient(k) for k in keys)), labels
+
+
+def _only_here(archive: Archive, secret: Secret) -> str:
+    """A warning when every key the backup is sealed to has its identity in this copy's key folder:
+    when the server is lost, those identities are lost with it and nothing opens the backup."""
+    if secret.passphrase is not None:
+        return ""
+    here = {str(identity.to_public()) for found in load_identities(archive.store).values() for identity in found}
+    if any(str(key) not in here for key in secret.keys):
+        return ""
+    return (
+        f"这份备份只能用本副本 {key_dir(archive.store)} 中的私钥打开, 服务器丢失时它们会一起丢失; "
+        "请加 --to 一把在别处保管的公钥 (如 age-keygen 生成、离线保存), 或用 --passphrase-env 以口令加密"
+    )
 
 
 def _add(tar: tarfile.TarFile, name: str, data: IO[bytes], size: int) -> None:
