@@ -200,7 +200,6 @@ def test_a_customer_whose_contact_resumed_since_the_review_is_not_erased(overdue
     assert routines.accept(archive, review, [proposal]) is None and archive.head() == head
 
 
-@pytest.mark.skipif(not hasattr(Archive, "erase"), reason="Archive.erase (the lead's) is not there yet")
 def test_accepting_erases_the_chosen_customers_in_one_commit_on_their_basis(overdue):
     archive, made = overdue
     path = archive.store.path

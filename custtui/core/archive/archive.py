@@ -1293,8 +1293,8 @@ class Archive:
                     changes[name] = None
                 if whole:
                     changes.update({name: None for name, _ in self.store.files(head, folder)})
-                else:
-                    changes[path] = dumps({k: v for k, v in record.items() if k != SEALED_KEY}, list(record))
+                elif sealed:  # the fields stay named, without values: what was there, and that it was erased
+                    changes[path] = dumps({**record, SEALED_KEY: {"fields": list(sealed)}}, list(record))
                 tombstone = Erasure(
                     customer_id, "customer" if whole else "personal", basis, self.user or "", moment, keys, sealed
                 )

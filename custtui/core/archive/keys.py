@@ -98,7 +98,8 @@ def audiences(archive: Archive) -> list[AudienceRow]:
             continue
         count = sum(1 for g in keyring.keystore.generations.values() if g.audience == audience)
         opens = keyring.audience_key(current.id) is not None
-        rows.append(AudienceRow(audience, audience_label(audience, schema), count, current.holders, opens))
+        holders = tuple(sorted(set(current.holders.values())))
+        rows.append(AudienceRow(audience, audience_label(audience, schema), count, holders, opens))
     if not rows and archive.policy().privacy.enabled:
         raise CusttuiError("已启用加密保存, 但还没有任何密钥: 先为员工生成密钥 (custtui key new 账号)")
     return rows

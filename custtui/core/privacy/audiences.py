@@ -48,38 +48,32 @@ def update_audiences(
     keyring: Keyring, audiences: list[str], people: dict[str, Person], policy: Policy, by: str, rotate: bool = False
 ) -> list[str]:
     """Bring each audience's key in line with who may read it now: a first generation when it
-    has none, a new generation when someone left it (or ``rotate``), every generation this copy
-    holds re-wrapped to the current members. Returns what changed, in Chinese (not yet saved)."""
+    has none, a new generation when someone left it (or ``rotate``), and every generation this copy
+    holds wrapped to each current member who lacks it. Returns what changed, in Chinese (not yet
+    saved)."""
     said = []
     for audience in audiences:
-        now = members(audience, people, policy)
-        recipients = tuple(sorted({k for keys in now.values() for k in keys}))
-        current = keyring.keystore.current(audience)
-        if not recipients:
+        owners = {key: person for person, keys in members(audience, people, policy).items() for key in keys}
+        if not owners:
             continue
-        if rotate or current is None or set(current.recipients) - set(recipients):
-            key = crypto.new_key()
-            generation = Generation(
-                crypto.new_id(),
-                audience,
-                now_iso(),
-                by,
-                tuple(sorted(now)),
-                recipients,
-                crypto.wrap(key, list(recipients)),
-            )
-            keyring.keystore.add_generation(generation)
-            keyring._audience_keys[generation.id] = key
-            said.append(f"「{audience_label(audience)}」启用新一代密钥 ({len(now)} 人)")
-        for old in [g for g in keyring.keystore.generations.values() if g.audience == audience]:
-            key = keyring.audience_key(old.id)
-            if key is not None and set(old.recipients) != set(recipients):
-                keyring.keystore.add_generation(
-                    old._replace(
-                        holders=tuple(sorted(now)),
-                        recipients=recipients,
-                        wrapped=crypto.wrap(key, list(recipients)),
-                    )
+        current, fresh = keyring.keystore.current(audience), None
+        if rotate or current is None or set(current.wraps) - set(owners):
+            fresh = Generation(crypto.new_id(), audience, now_iso(), by, {}, {})
+            keyring.keystore.add_generation(fresh)
+            keyring.remember(fresh.id, crypto.new_key())
+            said.append(f"「{audience_label(audience)}」启用新一代密钥 ({len(set(owners.values()))} 人)")
+        for generation in [g for g in keyring.keystore.generations.values() if g.audience == audience]:
+            missing = sorted(set(owners) - set(generation.wraps))
+            key = keyring.audience_key(generation.id) if missing else None
+            if key is None:
+                continue
+            keyring.keystore.add_generation(
+                generation._replace(
+                    wraps={**generation.wraps, **{r: crypto.wrap(key, [r]) for r in missing}},
+                    holders={**generation.holders, **{r: owners[r] for r in missing}},
                 )
-                said.append(f"「{audience_label(audience)}」的密钥 {old.id[:8]} 改为交给 {len(now)} 人")
+            )
+            if fresh is None or generation.id != fresh.id:
+                names = "、".join(sorted({owners[r] for r in missing}))
+                said.append(f"「{audience_label(audience)}」的第 {generation.id[:8]} 代密钥交给 {names}")
     return said

@@ -46,6 +46,8 @@ def seal_record(record: dict, before: dict | None, customer: str, keyring: Keyri
         fields |= set(values)
     if parts:
         shown[SEALED] = {"fields": sorted(fields), "parts": dict(sorted(parts.items()))}
+    elif fields:  # erased: named, without values
+        shown[SEALED] = {"fields": sorted(fields)}
     return shown
 
 

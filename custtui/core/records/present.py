@@ -18,6 +18,7 @@ RECORD_LABELS = {
     SEALED_KEY: "已加密",
 }
 LOCKED_TEXT = "本副本没有可解开的密钥"  # what stands for sealed fields this copy cannot open
+ERASED_TEXT = "个人信息已删除"  # … and for those an erasure destroyed
 CONTACT_LABELS = {
     "name": "姓名",
     "position": "职务",
@@ -85,7 +86,8 @@ def display(schema: Schema, key: str, value: Any) -> str:
     if key == "follow_up" and isinstance(value, dict):
         return follow_up_text(value)
     if key == SEALED_KEY and isinstance(value, dict):
-        return "、".join(field_label(schema, f) for f in value.get("fields", [])) + f" ({LOCKED_TEXT})"
+        why = LOCKED_TEXT if value.get("parts") else ERASED_TEXT
+        return "、".join(field_label(schema, f) for f in value.get("fields", [])) + f" ({why})"
     if definition is None:
         return str(value)
     if definition.kind == "enum" and definition.dimension:

@@ -445,15 +445,18 @@ MAX_SEALED_PART = 256 * 1024  # one audience's sealed fields, as text: a record 
 
 def sealed_table(value: Any, known: set[str]) -> dict:
     """The ``sealed`` table's shape (``core/privacy/seal.py`` writes and opens it): the names of
-    the fields it holds and one ciphertext per audience. Checked without any key, as the gate must."""
-    rule = "应为 { fields = [字段, …], parts = { 可解密的人 = 密文 } } (由 custtui 加密写入)"
+    the fields it holds and one ciphertext per audience; after an erasure, the fields it held and
+    no ciphertext. Checked without any key, as the gate must."""
+    rule = "应为 { fields = [字段, …], parts = { 可解密的人 = 密文 } } (由 custtui 加密写入; 删除个人信息后没有 parts)"
     if not isinstance(value, dict) or set(value) - {"fields", "parts"}:
         raise FieldError(SEALED_KEY, "加密部分", rule)
     fields, parts = value.get("fields", []), value.get("parts")
     if not isinstance(fields, list) or not all(isinstance(f, str) and f in known for f in fields):
         raise FieldError(SEALED_KEY, "加密部分", f"{rule}: fields 中有未知字段")
-    if not isinstance(parts, dict) or not parts:
-        raise FieldError(SEALED_KEY, "加密部分", f"{rule}: parts 为空")
+    if parts is None:
+        parts = {}
+    if not isinstance(parts, dict) or not (parts or fields):
+        raise FieldError(SEALED_KEY, "加密部分", f"{rule}: fields 和 parts 都为空")
     for audience, text in parts.items():
         if not isinstance(text, str) or not text.isascii() or len(text) > MAX_SEALED_PART:
             raise FieldError(SEALED_KEY, "加密部分", f"{rule}: {audience} 的密文不对或超过 {MAX_SEALED_PART} 字符")

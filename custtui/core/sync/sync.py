@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..archive.archive import Archive
+from ..archive.keys import share_keys
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, CUSTOMERS_DIR, DOCS_DIR, META_SUFFIX, office_file, printable
 from ..index.listing import LOOKUP_FIELDS, customer_id_of
@@ -30,6 +31,7 @@ from ..records.records import dumps, loads
 from ..records.schema import Schema
 from ..store import hooks
 from ..store.repo import Changes, Identity, StaleHead
+from ..vault.keystore import KeyStore
 from ..vault.paths import KEYSTORE_REF
 from . import keys
 from .gate import Gate
@@ -369,6 +371,10 @@ def _sync_keys(
         result.keys_received += merged.received
         result.keys_forgotten += len(merged.forgotten)
         prune |= merged.needs_prune
+        if archive.policy().privacy.enabled and share_keys(
+            archive
+        ):  # people registered elsewhere get what this copy holds
+            merged.commit = KeyStore.open(archive.store).commit
         if not push or merged.commit is None or merged.commit == theirs:
             return prune
         on_progress(f"正在把密钥库推送到 {remote}…")

@@ -78,6 +78,7 @@ class Keyring:
         self._identities = (
             identities if identities is not None else [i for ids in load_identities(store).values() for i in ids]
         )
+        self._recipients = [str(i.to_public()) for i in self._identities]
         self.keystore = KeyStore.open(store)
         self._audience_keys: dict[str, bytes | None] = {}
         self._customer_keys: dict[tuple[str, str], bytes | None] = {}
@@ -102,8 +103,15 @@ class Keyring:
     def audience_key(self, generation: str) -> bytes | None:
         if generation not in self._audience_keys:
             found = self.keystore.generations.get(generation)
-            self._audience_keys[generation] = crypto.unwrap(found.wrapped, self._identities) if found else None
+            mine = [found.wraps[r] for r in self._recipients if found and r in found.wraps]
+            self._audience_keys[generation] = next(
+                (key for key in (crypto.unwrap(w, self._identities) for w in mine) if key is not None), None
+            )
         return self._audience_keys[generation]
+
+    def remember(self, generation: str, key: bytes) -> None:
+        """A generation's key this copy just made (before it is wrapped to anyone)."""
+        self._audience_keys[generation] = key
 
     def customer_key(self, customer: str, key_id: str) -> bytes | None:
         if (customer, key_id) not in self._customer_keys:
@@ -202,8 +210,8 @@ def open_record(record: dict, keyring: Keyring | None, path: str) -> dict:
             continue
         shown.update(values)
         left_fields -= set(values)
-    if left_parts:
-        shown[SEALED] = {"fields": sorted(left_fields), "parts": left_parts}
+    if left_parts or left_fields:  # fields left without parts: an erasure destroyed them
+        shown[SEALED] = {"fields": sorted(left_fields), **({"parts": left_parts} if left_parts else {})}
     return shown
 
 

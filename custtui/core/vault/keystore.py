@@ -30,18 +30,22 @@ STAFF_AUDIENCE = "staff"  # who may view customers at all: holds every customer 
 
 
 class Generation(NamedTuple):
-    """One generation of an audience's key, wrapped to the age keys of its holders."""
+    """One generation of an audience's key, wrapped to each of its holders' age keys separately
+    (so copies merge their wraps as a union: a holder added at one office reaches the others)."""
 
     id: str
     audience: str
     created: str  # ISO time
     by: str  # staff ID of who made it
-    holders: tuple[str, ...]  # staff IDs
-    recipients: tuple[str, ...]  # their age public keys at the time
-    wrapped: str  # the key, age-encrypted to ``recipients`` (hex)
+    wraps: dict[str, str]  # age public key -> the key age-encrypted to it (hex)
+    holders: dict[str, str]  # age public key -> staff ID it was registered to
 
     def record(self) -> dict:
-        return {**self._asdict(), "holders": list(self.holders), "recipients": list(self.recipients)}
+        return {k: v for k, v in self._asdict().items() if k != "id"}
+
+    def joined(self, other: Generation) -> Generation:
+        """This generation with the wraps of ``other`` (the same generation, from another copy) it lacks."""
+        return self._replace(wraps={**other.wraps, **self.wraps}, holders={**other.holders, **self.holders})
 
 
 def shard_file(customer: str) -> str:
@@ -78,11 +82,10 @@ class KeyStore:
                     str(spec["audience"]),
                     str(spec["created"]),
                     str(spec["by"]),
-                    tuple(map(str, spec["holders"])),
-                    tuple(map(str, spec["recipients"])),
-                    str(spec["wrapped"]),
+                    {str(r): str(w) for r, w in spec["wraps"].items()},
+                    {str(r): str(p) for r, p in spec.get("holders", {}).items()},
                 )
-            except (KeyError, TypeError):  # a damaged generation opens nothing and hides no other
+            except (KeyError, TypeError, AttributeError):  # a damaged generation opens nothing and hides no other
                 continue
         for name, (_, blob) in self.store.listdir(commit, CUSTOMERS_DIR).items():
             self._shard_blobs[f"{CUSTOMERS_DIR}/{name}"] = blob
@@ -145,17 +148,17 @@ class KeyStore:
     # --- merging and saving ------------------------------------------------------------------
 
     def lacking(self, other: KeyStore, exact: bool = False) -> set[str]:
-        """The generation and customer key ids ``other`` holds and this key store does not
+        """The generation wraps (``generation/recipient``) and customer key ids ``other`` holds and this key store does not
         (``exact``: also those it holds in another version, e.g. re-wrapped). Only the customer
         shards whose blobs differ are read."""
 
         def generations(store: KeyStore) -> set:
-            return {(g.id, g if exact else None) for g in store.generations.values()}
+            return {(g.id, r, g.wraps[r] if exact else None) for g in store.generations.values() for r in g.wraps}
 
         def keys(store: KeyStore, path: str) -> set[str]:
             return {e if exact else e.split(":", 1)[0] for entries in store._shard(path).values() for e in entries}
 
-        found = {gid for gid, _ in generations(other) - generations(self)}
+        found = {f"{gid}/{recipient}" for gid, recipient, _ in generations(other) - generations(self)}
         for path, blob in other._shard_blobs.items():
             if self._shard_blobs.get(path) != blob or path in self._changed:
                 found |= {e.split(":", 1)[0] for e in keys(other, path) - keys(self, path)}
@@ -166,8 +169,9 @@ class KeyStore:
         ids in ``erased``; returns whether anything was added."""
         added = False
         for gid, generation in other.generations.items():
-            if gid not in self.generations:
-                self.add_generation(generation)
+            mine = self.generations.get(gid)
+            if mine is None or set(generation.wraps) - set(mine.wraps):
+                self.add_generation(mine.joined(generation) if mine else generation)
                 added = True
         for path in other._shard_blobs:
             if self._shard_blobs.get(path) == other._shard_blobs[path]:
