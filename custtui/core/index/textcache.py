@@ -103,4 +103,3 @@ class TextCache:
             return self._current(cached["text"], cached["method"], cached.get("note"), cached.get("version"))
         except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
             return None
-

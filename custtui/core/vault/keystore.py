@@ -148,9 +148,9 @@ class KeyStore:
     # --- merging and saving ------------------------------------------------------------------
 
     def lacking(self, other: KeyStore, exact: bool = False) -> set[str]:
-        """The generation wraps (``generation/recipient``) and customer key ids ``other`` holds and this key store does not
-        (``exact``: also those it holds in another version, e.g. re-wrapped). Only the customer
-        shards whose blobs differ are read."""
+        """The generation wraps (``generation/recipient``) and customer key ids ``other`` holds
+        and this key store does not (``exact``: also those it holds in another version). Only the
+        customer shards whose blobs differ are read."""
 
         def generations(store: KeyStore) -> set:
             return {(g.id, r, g.wraps[r] if exact else None) for g in store.generations.values() for r in g.wraps}
