@@ -154,7 +154,7 @@ class Keyring:
         if generation is None or audience_key is None:
             raise crypto.Locked(f"本副本没有「{audience_label(audience)}」的密钥, 不能写入需要加密的内容; 修改未写入")
         entries = self.keystore.customer_entries(customer)
-        key_id = entries[-1][0] if entries else None
+        key_id = entries[-1][0] if entries else ""
         customer_key = self.customer_key(customer, key_id) if key_id else None
         if customer_key is None:
             staff = self.keystore.current(STAFF_AUDIENCE)

@@ -169,9 +169,9 @@ class KeyStore:
         ids in ``erased``; returns whether anything was added."""
         added = False
         for gid, generation in other.generations.items():
-            mine = self.generations.get(gid)
-            if mine is None or set(generation.wraps) - set(mine.wraps):
-                self.add_generation(mine.joined(generation) if mine else generation)
+            held = self.generations.get(gid)
+            if held is None or set(generation.wraps) - set(held.wraps):
+                self.add_generation(held.joined(generation) if held else generation)
                 added = True
         for path in other._shard_blobs:
             if self._shard_blobs.get(path) == other._shard_blobs[path]:
