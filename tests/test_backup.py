@@ -7,10 +7,12 @@ each step of the emergency plan that exists today."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import stat
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +62,10 @@ def office(demo, tmp_path) -> Office:
     archive.close()
     to = ("--to", str(safe.to_public()))
     return Office(demo.store.path, key_dir(archive.store) / "admin.key", offline, to, since, server)
+
+
+def offline_identity(office: Office) -> pyrage.x25519.Identity:
+    return pyrage.x25519.Identity.from_str(office.offline.read_text().strip())
 
 
 def customers(path: Path, *where: str) -> list[tuple[str, str]]:
@@ -162,7 +168,10 @@ def test_a_drill_fails_when_the_restored_history_has_an_unsigned_commit(office, 
 
 def test_wrong_keys_damaged_files_and_missing_recipients_leave_nothing_behind(office, demo_template, tmp_path):
     folder = tmp_path / "backups"
-    assert run_cli("--archive", office.path, *ADMIN, "backup", folder).code == 0
+    refused = run_cli("--archive", office.path, "--user", "lina", "backup", folder, *office.to)
+    assert refused.code == 1 and "李娜 不能备份档案" in refused.err and "(manage_staff)" in refused.err
+    assert backup_files(folder) == []
+    assert run_cli("--archive", office.path, *ADMIN, "backup", folder, *office.to).code == 0
     (backup,) = backup_files(folder)
     stranger = tmp_path / "stranger.key"
     stranger.write_text(f"{pyrage.x25519.Identity.generate()}\n")
@@ -177,6 +186,23 @@ def test_wrong_keys_damaged_files_and_missing_recipients_leave_nothing_behind(of
         refused = run_cli("restore", source, target, "--identity", key)
         assert refused.code == 1 and said in refused.err and "Traceback" not in refused.err
         assert not target.exists() and [p.name for p in tmp_path.glob(".custtui-restore-*")] == []
+
+    # forged by someone who knows a recipient's public key: its manifest is input like any other
+    with tarfile.open(fileobj=io.BytesIO(pyrage.decrypt(backup.read_bytes(), [offline_identity(office)]))) as tar:
+        parts = {m.name: tar.extractfile(m).read() for m in tar}
+    manifest = json.loads(parts["manifest.json"])
+    forged = tmp_path / "forged.custtui-backup"
+    for change in ({"office": "../../etc"}, {"branch": "HEAD"}, {"head": "0" * 40}):
+        parts["manifest.json"] = json.dumps({**manifest, **change}).encode()
+        made = io.BytesIO()
+        with tarfile.open(fileobj=made, mode="w") as tar:
+            for name, data in parts.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        forged.write_bytes(pyrage.encrypt(made.getvalue(), [offline_identity(office).to_public()]))
+        refused = run_cli("restore", forged, target, "--identity", office.offline)
+        assert refused.code == 1 and "内容不完整或被改动过" in refused.err and not target.exists(), change
 
     target.mkdir()
     (target / "别人的文件").write_text("x")

@@ -40,6 +40,7 @@ from ..access.registry import Person, access_of
 from ..archive.archive import Archive
 from ..archive.signing import LOCAL_SIGNERS, verify
 from ..base.errors import CusttuiError, FieldError
+from ..records.records import OFFICE_PATTERN
 from ..store.repo import Store
 from ..sync.sync import add_remote, remotes
 from ..vault.keyring import load_identities
@@ -53,6 +54,8 @@ MIN_PASSPHRASE = 12
 # who may take a backup: a full, unmasked copy is for those who manage staff or run an office server
 MAY_BACK_UP = ("manage_staff", "replicate")
 DAMAGED = "文件已损坏或不完整 (解密时校验失败), 请换用另一份备份"
+BRANCH = re.compile(r"refs/heads/[A-Za-z0-9][A-Za-z0-9._-]*")
+OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 STAMP = re.compile(r"-(\d{8}T\d{6})" + re.escape(SUFFIX) + "$")
 
 Progress = Callable[[str], None]
@@ -207,13 +210,11 @@ def backup(
 ) -> Backup:
     """Write one encrypted backup of this copy into ``folder``; returns where and what it holds."""
     store = archive.store
-    if archive.registry():
-        access = archive.access_for(archive.user)
-        if not any(access.may(p) for p in MAY_BACK_UP):
-            raise CusttuiError(
-                f"{access.person or '当前用户'} 不能备份档案: 备份是完整、未打码的副本, "
-                "需要「管理员工与密钥」(manage_staff) 或「办事处服务器」(replicate) 权限"
-            )
+    if archive.registry() and not any(archive.access.may(p) for p in MAY_BACK_UP):
+        raise CusttuiError(
+            f"{archive.access.person or '当前用户'} 不能备份档案: 备份是完整、未打码的副本, "
+            "需要「管理员工与密钥」(manage_staff) 或「办事处服务器」(replicate) 权限"
+        )
     head = archive.head()
     if head is None:
         raise CusttuiError("档案还没有任何提交, 无需备份")
@@ -238,6 +239,7 @@ def backup(
             raise CusttuiError(f"刚打包的历史未通过 git bundle verify, 未写入备份: {checked.stderr.decode().strip()}")
         listed = store.git("bundle", "list-heads", str(bundle)).stdout.decode().splitlines()
         heads = {ref: sha for sha, ref in (line.split(" ", 1) for line in listed)}
+        head = heads.get(store.branch_ref, head)
         parts = {BUNDLE: bundle, **_parts(archive)}
         manifest = {
             "format": FORMAT,
@@ -245,9 +247,9 @@ def backup(
             "office": archive.office,
             "bare": store.work_tree is None,
             "branch": store.branch_ref,
-            "head": heads.get(store.branch_ref, head),
+            "head": head,
             "refs": {ref: sha for ref, sha in heads.items() if ref.startswith("refs/")},
-            "customers": len(archive.listing.customers(heads.get(store.branch_ref, head))),
+            "customers": len(archive.listing.customers(head)),
             "time": now.isoformat(timespec="seconds"),
             "by": person.label if person else (archive.user or ""),
             "recipients": sealed_to,
@@ -269,7 +271,7 @@ def backup(
         person or archive.user,
         "backup",
         str(target),
-        f"提交 {manifest['head'][:10]}; 接收者 {'、'.join(sealed_to)}",
+        f"提交 {head[:10]}; 接收者 {'、'.join(sealed_to)}",
     )
     return Backup(target, manifest, sealed_to, _only_here(archive, secret))
 
@@ -283,13 +285,17 @@ def _seal_secret(archive: Archive, to: list[str], secret_passphrase: str | None)
         if len(secret_passphrase) < MIN_PASSPHRASE:
             raise CusttuiError(f"备份口令太短: 至少 {MIN_PASSPHRASE} 个字符")
         return Secret(passphrase=secret_passphrase), ["口令"]
-    keys = {" ".join(k.split()): k for k in to}
-    labels = [f"{k[:16]}…" + (f" ({k.split()[2]})" if len(k.split()) > 2 else "") for k in keys]
+    keys: list[str] = []
+    labels: list[str] = []
+    for key in (" ".join(k.split()) for k in to):
+        if key not in keys:
+            keys.append(key)
+            labels.append(f"{key[:16]}…" + (f" ({key.split()[2]})" if len(key.split()) > 2 else ""))
     for person in keepers(archive):
-        for key in person.age_keys:
-            if key not in keys:
-                keys[key] = key
-                labels.append(person.label)
+        fresh = [key for key in person.age_keys if key not in keys]
+        if fresh:
+            keys += fresh
+            labels.append(person.label)
     if not keys:
         raise CusttuiError(
             "备份没有接收者, 未写入: 请用 --to age1… 给出能打开备份的公钥 (可多次), "
@@ -366,7 +372,7 @@ def _decrypt(source: Path, plain: Path, secret: Secret) -> None:
             else:
                 why = "给出的私钥不是它的接收者之一"
         elif secret.passphrase is not None and "Decryption failed" in str(exc):
-            why = "口令不对"
+            why = "口令不对 (或文件已损坏)"
         else:
             why = DAMAGED
         raise CusttuiError(f"打不开备份 {source.name}: {why}") from None
@@ -382,9 +388,13 @@ def _passphrase_sealed(source: Path) -> bool:
         return b"\n-> scrypt " in f.read(4096)
 
 
+def _altered(source: Path) -> str:
+    return f"备份 {source.name} 的内容不完整或被改动过"
+
+
 def _unpack(plain: Path, staging: Path, source: Path) -> tuple[dict, dict[str, Path]]:
     """The manifest and every part, each checked against the manifest's sha256."""
-    damaged = f"备份 {source.name} 的内容不完整或被改动过"
+    damaged = _altered(source)
     found: dict[str, Path] = {}
     manifest = None
     try:
@@ -409,7 +419,19 @@ def _unpack(plain: Path, staging: Path, source: Path) -> tuple[dict, dict[str, P
         raise CusttuiError(f"{damaged}: 不是 custtui 备份的格式") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise CusttuiError(f"{damaged}: 缺少清单 {MANIFEST} 或格式不是 {FORMAT}")
-    listed = manifest.get("files", {})
+    # anyone who knows a recipient's public key can make a backup: its manifest is input like any other
+    shapes = (
+        ("branch", str, lambda v: BRANCH.fullmatch(v)),
+        ("office", str, lambda v: OFFICE_PATTERN.match(v)),
+        ("head", str, lambda v: OBJECT_ID.fullmatch(v)),
+        ("refs", dict, lambda v: all(isinstance(r, str) and isinstance(o, str) for r, o in v.items())),
+        ("files", dict, lambda v: all(isinstance(h, str) for h in v.values())),
+        ("remotes", dict, lambda v: all(isinstance(u, str) for u in v.values())),
+    )
+    for key, kind, valid in shapes:
+        if not isinstance(manifest.get(key), kind) or not valid(manifest[key]):
+            raise CusttuiError(f"{damaged}: 清单中的 {key} 不对")
+    listed = manifest["files"]
     if set(listed) != set(found) or BUNDLE not in found:
         missing = sorted(set(listed) ^ set(found)) or [BUNDLE]
         raise CusttuiError(f"{damaged}: 清单与内容不符 ({', '.join(missing)})")
@@ -462,17 +484,17 @@ def _restore_into(
     bundle = str(parts[BUNDLE])
     on_progress("正在校验历史 (git bundle verify) 并取回全部引用 …")
     if store.git("bundle", "verify", "-q", bundle, check=False).returncode != 0:
-        raise CusttuiError(f"备份 {source.name} 中的历史未通过 git bundle verify")
+        raise CusttuiError(f"{_altered(source)}: 其中的历史未通过 git bundle verify")
     store.git("-c", "fetch.fsckObjects=true", "fetch", "-q", "--no-tags", "--update-head-ok", bundle, "refs/*:refs/*")
     store.git("symbolic-ref", "HEAD", manifest["branch"])
-    if _refs(store) != manifest["refs"]:
-        raise CusttuiError(f"备份 {source.name} 恢复出的引用与清单不符")
+    if _refs(store) != manifest["refs"] or manifest["refs"].get(manifest["branch"]) != manifest["head"]:
+        raise CusttuiError(f"{_altered(source)}: 恢复出的引用与清单不符")
     if not bare:
         store.git("read-tree", "-u", "--reset", "HEAD")
     store.close()
     archive = Archive(target, user=user)
     archive.configure(manifest["office"])
-    for name, url in manifest.get("remotes", {}).items():
+    for name, url in manifest["remotes"].items():
         add_remote(archive, name, url)
     keys = sorted(name[len(KEYS) :] for name in parts if name.startswith(KEYS))
     folder = key_dir(archive.store)
