@@ -234,3 +234,27 @@ def test_erasure_needs_its_right_and_a_basis_and_a_whole_erasure_is_told_on_open
         manager.customer(customer)
     shown = run_cli("show", customer, cwd=offices.root / "BJ", env={"CUSTTUI_USER": "wangfang"})
     assert shown.code != 0 and "整个客户" in shown.err and "Traceback" not in shown.err
+
+
+def test_two_offices_editing_different_personal_fields_merge_and_one_part_edited_twice_is_a_readable_conflict(offices):
+    bj = offices.as_person("BJ", "wangfang")
+    customer, _ = bj.add_customer("个人", "周芷若", {"id_number": "110105194912310054", "phones": ["13600002222"]})
+    offices.sync_all()
+    offices.as_person("SH", "chenjing").update_customer(customer, {"phones": ["13600003333"]})
+    offices.as_person("BJ", "wangfang").update_customer(customer, {"id_number": "110105194912310038"})
+    offices.sync_all()
+    for office in ("BJ", "SH"):
+        merged = offices.as_person(office, "wangfang").customer(customer)
+        assert merged["phones"] == ["13600003333"] and not merged.get("conflicts")
+    assert offices.as_person("BJ", "wangfang").customer(customer)["id_number"] == "110105194912310038"
+    offices.as_person("SH", "chenjing").update_customer(customer, {"phones": ["13600004444"]})
+    offices.as_person("BJ", "wangfang").update_customer(customer, {"phones": ["13600005555"]})
+    offices.sync_all()
+    listed = run_cli("conflicts", customer, cwd=offices.root / "BJ", env={"CUSTTUI_USER": "wangfang"})
+    assert "加密的个人信息 (可查看电话的人)" in listed.out and "(加密内容)" in listed.out, listed.out + listed.err
+    resolved = run_cli(
+        "resolve", customer, "1", "--keep", "other", cwd=offices.root / "BJ", env={"CUSTTUI_USER": "wangfang"}
+    )
+    assert resolved.code == 0, resolved.err
+    record = offices.as_person("BJ", "wangfang").customer(customer)
+    assert record["phones"] in (["13600004444"], ["13600005555"]) and not record.get("conflicts")

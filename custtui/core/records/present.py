@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..vault.keyring import audience_label
 from .records import EMPTY, FOLLOW_UP_LABEL, SEALED_KEY
 from .schema import Schema
 
@@ -70,6 +71,8 @@ def field_label(schema: Schema, key: str) -> str:
     if head == "contacts" and rest:
         name, _, part = rest.partition(".")
         return f"联系人 {name}" + (f" · {CONTACT_LABELS.get(part, part)}" if part else "")
+    if head == SEALED_KEY and rest.startswith("parts."):
+        return f"加密的个人信息 ({audience_label(rest.removeprefix('parts.'), schema)})"
     if key in schema.fields:
         return schema.fields[key].label
     return RECORD_LABELS.get(key, key)

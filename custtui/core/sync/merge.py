@@ -43,7 +43,7 @@ from ..records.present import (
     field_label,
     plain,
 )
-from ..records.records import EMPTY, dumps, loads
+from ..records.records import EMPTY, SEALED_KEY, dumps, loads
 from ..records.schema import Schema
 from ..store.repo import BlobRef, Changes, Store
 
@@ -92,6 +92,8 @@ def conflict_value(schema: Schema, field: str, value: Any, document: bool = Fals
         return EMPTY_TEXT
     if field == DELETED:  # the stored words: 保留 / 删除
         return str(value)
+    if field.startswith(f"{SEALED_KEY}."):  # an envelope: what it holds is for whoever opens it
+        return "(加密内容)"
     if isinstance(value, dict) and field == "follow_up":  # the next step, one field however many keys moved
         return display(schema, field, value) or EMPTY_TEXT
     if isinstance(value, dict):  # a whole contact
@@ -154,12 +156,23 @@ class RecordMerge:
             return _merge_appended(ours or [], theirs or [])
         if field == "contacts":
             return self.contacts(base or [], ours or [], theirs or [])
+        if field == SEALED_KEY:
+            return self.sealed(base or {}, ours or {}, theirs or {})
         if all(isinstance(x, list) or x in EMPTY for x in (base, ours, theirs)) and not any(
             isinstance(e, dict) for x in (ours, theirs) for e in x or []
         ):
             return _merge_set(base or [], ours or [], theirs or [])
         self.conflict(field, ours, theirs)
         return ours
+
+    def sealed(self, base: dict, ours: dict, theirs: dict) -> dict:
+        """Sealed personal fields merge per audience, each part an envelope kept whole (an edit on
+        each side of one part is a conflict between two ciphertexts); the field names as a set."""
+        parts = self.fields(
+            base.get("parts", {}), ours.get("parts", {}), theirs.get("parts", {}), f"{SEALED_KEY}.parts."
+        )
+        fields = _merge_set(base.get("fields", []), ours.get("fields", []), theirs.get("fields", []))
+        return {"fields": sorted(fields), **({"parts": parts} if parts else {})}
 
     def contacts(self, base: list[dict], ours: list[dict], theirs: list[dict]) -> list[dict]:
         """Contacts merge by name; one contact's fields merge like a record's."""

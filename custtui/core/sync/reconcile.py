@@ -14,7 +14,7 @@ from ..archive.archive import Archive
 from ..base.errors import CusttuiError, FieldError
 from ..base.layout import CUSTOMER_FILE, DOCS_DIR, META_SUFFIX, document_file, meta_file
 from ..records.naming import unique_name
-from ..records.records import customer_dir, dumps, loads
+from ..records.records import SEALED_KEY, customer_dir, dumps, loads
 from ..store.repo import BlobRef, Changes
 from .merge import CONFLICTS, DELETED, conflict_label, conflict_value, merge_records
 
@@ -25,6 +25,10 @@ def _set_field(record: dict, field: str, value: Any) -> None:
     """Set ``field`` (``contacts.NAME`` or ``contacts.NAME.key`` for one contact) to ``value``;
     None removes it."""
     head, _, rest = field.partition(".")
+    if head == SEALED_KEY and rest.startswith("parts."):  # one audience's envelope
+        parts = {**record.get(SEALED_KEY, {}).get("parts", {}), rest.removeprefix("parts."): value}
+        record[SEALED_KEY] = {**record.get(SEALED_KEY, {}), "parts": {k: v for k, v in parts.items() if v}}
+        return
     if head != "contacts" or not rest:
         if value is None:
             record.pop(field, None)
