@@ -68,6 +68,11 @@ def offline_identity(office: Office) -> pyrage.x25519.Identity:
     return pyrage.x25519.Identity.from_str(office.offline.read_text().strip())
 
 
+def age_keys(path: Path, person_id: str) -> list[str]:
+    listed = run_cli("--archive", path, *ADMIN, "--json", "staff", "list")
+    return next(p["age_keys"] for p in json.loads(listed.out) if p["id"] == person_id)
+
+
 def customers(path: Path, *where: str) -> list[tuple[str, str]]:
     listed = run_cli("--archive", path, *ADMIN, "--json", "list", *(("--where", *where) if where else ()))
     assert listed.code == 0, listed.err
@@ -232,8 +237,7 @@ def test_wrong_keys_damaged_files_and_missing_recipients_leave_nothing_behind(of
 
 
 def test_each_step_of_the_emergency_plan_runs(office, tmp_path):
-    """docs/emergency.md, in its order, on a real archive (the key commands of issue 16's lead are
-    not run here)."""
+    """docs/emergency.md, in its order, on a real archive."""
     base = ["--archive", office.path]
     folder = tmp_path / "backups"
     # 1. loss: the nightly backup, the drill, the restore
@@ -251,6 +255,13 @@ def test_each_step_of_the_emergency_plan_runs(office, tmp_path):
     today = datetime.now().date().isoformat()
     one = ["--person", "zhaomin", "--until", today, "--action", "查看未打码的个人信息", "--target", person]
     assert run_cli(*base, *ADMIN, "access-log", *one).out.count("查看未打码的个人信息") == 1
+    # … and her encryption key: revoked, every audience's key rotated, a new one made
+    assert run_cli(*base, *ADMIN, "key", "new", "zhaomin").code == 0
+    leaked = age_keys(office.path, "zhaomin")
+    assert run_cli(*base, *ADMIN, "key", "revoke", "zhaomin").code == 0 and age_keys(office.path, "zhaomin") == []
+    assert run_cli(*base, *ADMIN, "key", "rotate").code == 0
+    assert run_cli(*base, *ADMIN, "key", "new", "zhaomin").code == 0
+    assert age_keys(office.path, "zhaomin") not in ([], leaked)
 
     # 3. a compromised office: its server key signed a change, then its account is disabled
     sh = keypair(tmp_path, "server-sh")

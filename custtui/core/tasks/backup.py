@@ -485,7 +485,17 @@ def _restore_into(
     on_progress("正在校验历史 (git bundle verify) 并取回全部引用 …")
     if store.git("bundle", "verify", "-q", bundle, check=False).returncode != 0:
         raise CusttuiError(f"{_altered(source)}: 其中的历史未通过 git bundle verify")
-    store.git("-c", "fetch.fsckObjects=true", "fetch", "-q", "--no-tags", "--update-head-ok", bundle, "refs/*:refs/*")
+    store.git(
+        "-c",
+        "fetch.fsckObjects=true",
+        "fetch",
+        "-q",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--update-head-ok",
+        bundle,
+        "refs/*:refs/*",
+    )
     store.git("symbolic-ref", "HEAD", manifest["branch"])
     if _refs(store) != manifest["refs"] or manifest["refs"].get(manifest["branch"]) != manifest["head"]:
         raise CusttuiError(f"{_altered(source)}: 恢复出的引用与清单不符")
