@@ -427,6 +427,9 @@ def _unpack(plain: Path, staging: Path, source: Path) -> tuple[dict, dict[str, P
         ("refs", dict, lambda v: all(isinstance(r, str) and isinstance(o, str) for r, o in v.items())),
         ("files", dict, lambda v: all(isinstance(h, str) for h in v.values())),
         ("remotes", dict, lambda v: all(isinstance(u, str) for u in v.values())),
+        ("signing_key", str, lambda v: "\n" not in v),
+        ("bare", bool, lambda v: True),
+        ("customers", int, lambda v: v >= 0),
     )
     for key, kind, valid in shapes:
         if not isinstance(manifest.get(key), kind) or not valid(manifest[key]):
@@ -476,7 +479,7 @@ def restore(
 def _restore_into(
     target: Path, source: Path, manifest: dict, parts: dict[str, Path], user: str | None, on_progress: Progress
 ) -> Restored:
-    bare = bool(manifest.get("bare"))
+    bare = manifest["bare"]
     made = subprocess.run(["git", "init", "-q", *(["--bare"] if bare else []), str(target)], capture_output=True)
     if made.returncode != 0:
         raise CusttuiError(f"git init 失败: {made.stderr.decode(errors='replace').strip()}")
@@ -503,34 +506,38 @@ def _restore_into(
         store.git("read-tree", "-u", "--reset", "HEAD")
     store.close()
     archive = Archive(target, user=user)
-    archive.configure(manifest["office"])
-    for name, url in manifest["remotes"].items():
-        add_remote(archive, name, url)
-    keys = sorted(name[len(KEYS) :] for name in parts if name.startswith(KEYS))
-    folder = key_dir(archive.store)
-    if keys:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for name, path in parts.items():
-        if name == BUNDLE:
-            continue
-        place = {LOG: access_log.log_path(archive.store), LOCAL_SIGNERS: archive.store.git_dir / "custtui" / name}
-        destination = place.get(name, folder / name[len(KEYS) :])
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-        os.chmod(destination, 0o600 if name.startswith(KEYS) else 0o640)
-    notes = []
-    signing_key = manifest.get("signing_key")
-    if signing_key and Path(signing_key).is_file():
-        archive.store.git("config", "custtui.signingKey", signing_key)
-    elif signing_key:
-        notes.append(f"原副本用 {signing_key} 签名提交, 本机没有此文件: 请用 custtui signing enable 私钥 重新设置")
-    on_progress("正在建立客户列表 …")
-    customers = len(archive.listing.customers())
-    if customers != manifest.get("customers", customers):
-        notes.append(f"客户数 {customers} 与备份时的 {manifest['customers']} 不同")
-    access_log.record(
-        archive, archive.person() or archive.user, "restore", str(source), f"提交 {manifest['head'][:10]}"
-    )
+    try:
+        archive.configure(manifest["office"])
+        for name, url in manifest["remotes"].items():
+            add_remote(archive, name, url)
+        keys = sorted(name[len(KEYS) :] for name in parts if name.startswith(KEYS))
+        folder = key_dir(archive.store)
+        if keys:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name, path in parts.items():
+            if name == BUNDLE:
+                continue
+            place = {LOG: access_log.log_path(archive.store), LOCAL_SIGNERS: archive.store.git_dir / "custtui" / name}
+            destination = place.get(name, folder / name[len(KEYS) :])
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+            os.chmod(destination, 0o600 if name.startswith(KEYS) else 0o640)
+        notes = []
+        signing_key = manifest["signing_key"]
+        if signing_key and Path(signing_key).is_file():
+            archive.store.git("config", "custtui.signingKey", signing_key)
+        elif signing_key:
+            notes.append(f"原副本用 {signing_key} 签名提交, 本机没有此文件: 请用 custtui signing enable 私钥 重新设置")
+        on_progress("正在建立客户列表 …")
+        customers = len(archive.listing.customers())
+        if customers != manifest["customers"]:
+            notes.append(f"客户数 {customers} 与备份时的 {manifest['customers']} 不同")
+        access_log.record(
+            archive, archive.person() or archive.user, "restore", str(source), f"提交 {manifest['head'][:10]}"
+        )
+    except BaseException:
+        archive.close()
+        raise
     return Restored(archive, manifest, customers, keys, notes)
 
 
