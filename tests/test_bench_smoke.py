@@ -165,3 +165,21 @@ def test_stats_benchmark_runs_and_reports(from_tui_out):
     assert {"stage_s", "two_s", "since_s", "amounts_s", "amounts_since_s"} <= timings
     assert {f"baseline_{key}" for key in ("two_s", "since_s", "amounts_s", "amounts_since_s")} <= timings
     assert all(result[key] > 0 for key in timings)
+
+
+def test_privacy_benchmark_runs_and_reports(tmp_path, monkeypatch):
+    """A sealed clone beside a plain one: every record, note and document sealed in one commit (the
+    benchmark checks a sample holds no plaintext phone and opens again), each figure beside plain."""
+    from bench import bench_privacy
+
+    monkeypatch.setattr(bench_core, "OUT", tmp_path / "out")
+    lines: list[str] = []
+    result = bench_privacy.bench(30, 1, out=lines.append)
+    assert result["sealing"]["files"] == 30 * 4  # a record, a note and two documents each
+    text = "\n".join(lines)
+    assert text.startswith("30 customers") and "turning encryption on: 120 files sealed in one commit" in text
+    for key in ("listing_cold_s", "index_build_s", "edit_plain_field_s", "edit_sealed_field_s", "show_s"):
+        assert result[key]["sealed"] > 0 and result[key]["plain"] > 0, key
+    erased, plain = result["erase"]["sealed"], result["erase"]["plain"]
+    assert erased["total_s"] > erased["pack_s"] > erased["purge_s"] > 0 and plain["pack_s"] > plain["purge_s"] > 0
+    assert sum("plain:" in line for line in lines) == 8
