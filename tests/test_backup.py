@@ -138,6 +138,9 @@ def test_the_drill_passes_on_a_good_backup_and_fails_on_a_damaged_one(office, tm
     assert passed.out.count("✓") == 3 and "演练通过" in passed.out
     assert "检查档案 (custtui check)" in passed.out and "检查签名 (custtui verify)" in passed.out
     assert list(scratch.iterdir()) == [], "the temporary copy is removed"
+    report = json.loads(run_cli("--json", *drill, env={"TMPDIR": str(scratch)}).out)
+    assert report["ok"] and [s["ok"] for s in report["steps"]] == [True] * 3
+    assert all(s["seconds"] > 0 for s in report["steps"])
 
     (good,) = backup_files(folder)
     damaged = bytearray(good.read_bytes())
@@ -176,6 +179,8 @@ def test_wrong_keys_damaged_files_and_missing_recipients_leave_nothing_behind(of
     refused = run_cli("--archive", office.path, "--user", "lina", "backup", folder, *office.to)
     assert refused.code == 1 and "李娜 不能备份档案" in refused.err and "(manage_staff)" in refused.err
     assert backup_files(folder) == []
+    inside = run_cli("--archive", office.path, *ADMIN, "backup", office.path / "备份", *office.to)
+    assert inside.code == 1 and "档案丢失时备份会一起丢失" in inside.err and not (office.path / "备份").exists()
     assert run_cli("--archive", office.path, *ADMIN, "backup", folder, *office.to).code == 0
     (backup,) = backup_files(folder)
     stranger = tmp_path / "stranger.key"
