@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pyrage
 import pytest
 from conftest import CUSTTUI, git, run_cli
 from hostile import Hostile
@@ -42,7 +43,10 @@ def add_key(archive: Archive, customer: str) -> tuple[str, str]:
     store = KeyStore.open(archive.store)
     key_id = crypto.new_id()
     wrapped = crypto.wrap_key(crypto.new_key(), crypto.new_key(), f"{customer}|{key_id}")
-    generation = Generation(crypto.new_id(), "staff", now_iso(), "zhangwei", (), (), crypto.new_key().hex())
+    holder = str(pyrage.x25519.Identity.generate().to_public())
+    generation = Generation(
+        crypto.new_id(), "staff", now_iso(), "zhangwei", {holder: crypto.wrap(crypto.new_key(), [holder])}, {}
+    )
     store.add_generation(generation)
     store.add_customer_key(customer, key_id, generation.id, wrapped)
     store.save(archive.identity(), "密钥库: 测试")

@@ -147,6 +147,8 @@ def test_erasure_reaches_every_office_and_leaves_nothing_that_opens(offices, tmp
         for office in offices.copies
     }
     verified_before = {office: run_cli("verify", cwd=offices.root / office).out for office in offices.copies}
+    bj.search_index().rebuild()  # the caches beside the history hold what this copy opened
+    assert bj.search_index().search("中关村大街").hits and "独有的审计意见".encode() in every_file(offices.root / "BJ" / ".git" / "custtui")
     wrapped = [w for _, _, w in Keyring(bj.store).keystore.customer_entries(offices.customer)]
     assert wrapped, "the customer had a key"
     bj.erase([offices.customer], "《个人信息保护法》第四十七条: 保存期限届满")
@@ -158,6 +160,10 @@ def test_erasure_reaches_every_office_and_leaves_nothing_that_opens(offices, tmp
         stored = every_object(repository)
         for text in wrapped:
             assert text.encode() not in stored, repository  # the key is gone, reachable or not
+    caches = every_file(offices.root / "BJ" / ".git" / "custtui")
+    for secret in (ID_NUMBER, "独有的审计意见", NOTE, ADDRESS):
+        assert secret.encode() not in caches, secret  # listing, search index and extracted texts purged
+    assert not bj.search_index().search("中关村大街").hits
     for office, copy in offices.copies.items():
         keyring = Keyring(copy.store)  # every key this office holds
         assert not keyring.keystore.customer_entries(offices.customer)
@@ -238,15 +244,15 @@ def test_erasure_needs_its_right_and_a_basis_and_a_whole_erasure_is_told_on_open
 
 def test_two_offices_editing_different_personal_fields_merge_and_one_part_edited_twice_is_a_readable_conflict(offices):
     bj = offices.as_person("BJ", "wangfang")
-    customer, _ = bj.add_customer("个人", "周芷若", {"id_number": "110105194912310054", "phones": ["13600002222"]})
+    customer, _ = bj.add_customer("个人", "周芷若", {"id_number": "110105194912310070", "phones": ["13600002222"]})
     offices.sync_all()
     offices.as_person("SH", "chenjing").update_customer(customer, {"phones": ["13600003333"]})
-    offices.as_person("BJ", "wangfang").update_customer(customer, {"id_number": "110105194912310038"})
+    offices.as_person("BJ", "wangfang").update_customer(customer, {"id_number": "110105194912310097"})
     offices.sync_all()
     for office in ("BJ", "SH"):
         merged = offices.as_person(office, "wangfang").customer(customer)
         assert merged["phones"] == ["13600003333"] and not merged.get("conflicts")
-    assert offices.as_person("BJ", "wangfang").customer(customer)["id_number"] == "110105194912310038"
+    assert offices.as_person("BJ", "wangfang").customer(customer)["id_number"] == "110105194912310097"
     offices.as_person("SH", "chenjing").update_customer(customer, {"phones": ["13600004444"]})
     offices.as_person("BJ", "wangfang").update_customer(customer, {"phones": ["13600005555"]})
     offices.sync_all()
