@@ -181,7 +181,7 @@ def bench(customers: int, runs: int, out=print) -> dict:
     source = synthetic(customers)
     rng = random.Random(16)
     picks = [format_id("BJ", rng.randrange(1, customers + 1)) for _ in range(4 * runs + 2)]
-    paths = {name: scratch_clone(source, f"privacy-{name}") for name in ("plain", "sealed")}
+    paths = {name: scratch_clone(source, f"privacy-{name}-{customers}") for name in ("plain", "sealed")}
     plain, sealed = staffed(paths["plain"]), staffed(paths["sealed"])
     enable_privacy(paths["sealed"])
     made = seal_everything(sealed)
