@@ -124,7 +124,7 @@ def test_an_office_without_finance_keys_holds_only_ciphertext_of_what_its_people
     with pytest.raises(crypto.Locked, match="本副本没有"):
         sales.document_bytes(offices.customer, offices.statement)
     shown = run_cli("show", offices.customer, cwd=offices.root / "SH", env={"CUSTTUI_USER": "chenjing"})
-    assert shown.code == 0 and "身份证号 (本副本没有可解开的密钥)" in shown.out and ID_NUMBER not in shown.out
+    assert shown.code == 0 and "个人信息: 身份证号 (已加密, 本副本没有可解开的密钥)" in shown.out and ID_NUMBER not in shown.out
     # at the headquarters the person with the right key reads both
     finance = offices.as_person("BJ", "lina")
     assert finance.customer(offices.customer)["id_number"] == ID_NUMBER

@@ -16,10 +16,10 @@ RECORD_LABELS = {
     "type": "客户类型",
     "name": "名称",
     "follow_up": FOLLOW_UP_LABEL,
-    SEALED_KEY: "已加密",
+    SEALED_KEY: "个人信息",
 }
-LOCKED_TEXT = "本副本没有可解开的密钥"  # what stands for sealed fields this copy cannot open
-ERASED_TEXT = "个人信息已删除"  # … and for those an erasure destroyed
+LOCKED_TEXT = "已加密, 本副本没有可解开的密钥"  # what stands for sealed fields this copy cannot open
+ERASED_TEXT = "已依法删除"  # … and for those an erasure destroyed
 CONTACT_LABELS = {
     "name": "姓名",
     "position": "职务",
@@ -57,6 +57,7 @@ NOTE_LABELS = {
     "needs": "客户需求",
     "feedback": "客户反馈",
     "by": "记录人",
+    SEALED_KEY: "沟通内容",
 }
 DEAL_LABELS = {"date": "交易日期", "amount": "交易金额", "product": "产品/服务", "contract": "合同编号", "by": "记录人"}
 EMPTY_TEXT = "(空)"
@@ -160,7 +161,7 @@ def _labelled(record: dict, labels: dict[str, str], shown: dict[str, str]) -> Fi
 
 def note_fields(note: dict, schema: Schema) -> Fields:
     """A communication record's fields as people read them."""
-    shown = {"channel": schema.label("channel", note.get("channel", ""))}
+    shown = {"channel": schema.label("channel", note.get("channel", "")), SEALED_KEY: f"({LOCKED_TEXT})"}
     if note.get("time"):
         shown["time"] = f"{note['time']:%Y-%m-%d %H:%M}"
     return _labelled(note, NOTE_LABELS, shown)

@@ -17,7 +17,16 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.archive.archive import Document, HistoryEntry
-from ...core.records.present import Fields, contact_fields, deal_fields, display, note_fields
+from ...core.records.present import (
+    LOCKED_TEXT,
+    Fields,
+    contact_fields,
+    deal_fields,
+    display,
+    field_label,
+    note_fields,
+)
+from ...core.records.records import SEALED_KEY
 from ...core.records.schema import Schema
 from ...core.tasks.profile import Profile
 from ..screens.record_detail import RecordDetailScreen, fields_grid
@@ -209,6 +218,8 @@ class CustomerPane(Vertical):
                 else Text(display(schema, definition.code, value))
             )
             grid.add_row(definition.label, shown)
+        if record.get(SEALED_KEY):  # personal fields this copy cannot open, or an erasure destroyed
+            grid.add_row(field_label(schema, SEALED_KEY), Text(display(schema, SEALED_KEY, record[SEALED_KEY]), "dim"))
         steps = record.get("stage_history", [])
         if steps:
             grid.add_row("", "")
@@ -238,7 +249,7 @@ class CustomerPane(Vertical):
     def _notes(self, profile: Profile, schema: Schema) -> None:
         rows = []
         for i, note in enumerate(profile.notes):
-            body = note.get("content", "")
+            body = note.get("content") or (f"({LOCKED_TEXT})" if note.get(SEALED_KEY) else "")
             for key, label in (("needs", "需求"), ("feedback", "反馈")):
                 if note.get(key):
                     body += f"\n{label}: {note[key]}"
