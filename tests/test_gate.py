@@ -25,6 +25,7 @@ from custtui.core.sync import sync
 from custtui.core.sync.gate import Refused
 from custtui.core.sync.sync import SyncError
 from custtui.core.tasks import view
+from custtui.core.vault import crypto
 
 HUAXIN = "customers/BJ/000/BJ-000001"
 DOC = "HT-2024-015-数控机床采购-20240105.txt"
@@ -193,6 +194,12 @@ def without(*paths: str) -> Callable[[Hostile], str]:
 def raw_root(entries: Callable[[Hostile], list], sort: bool = True) -> Callable[[Hostile], str]:
     """The root tree with extra raw entries (modes and names exactly as given)."""
     return lambda evil: evil.raw_tree(evil.entries(tree_of(evil)) + entries(evil), sort=sort)
+
+
+def sealed(data: bytes, customer: str) -> bytes:
+    """``data`` in an envelope naming ``customer``, under keys nobody holds (the gate needs none)."""
+    header = crypto.Header(customer, crypto.new_id(), "staff", crypto.new_id())
+    return crypto.seal(data, header, crypto.new_key(), crypto.new_key())
 
 
 def in_docs(name: bytes, content: bytes = b"x") -> Callable[[Hostile], str]:
@@ -366,6 +373,26 @@ CASES = [
     ("document-without-meta", in_docs("合同副本.pdf".encode()), LINA, "缺少元数据"),
     ("meta-without-document", at(f"{HUAXIN}/docs/孤儿.pdf.meta.toml", meta()), LINA, "不存在"),
     ("document-changed-under-meta", at(f"{HUAXIN}/docs/{DOC}", b"forged contract"), LINA, "校验和不符"),
+    (  # an envelope of another customer, slipped into this one's folder
+        "sealed-document-other-customer",
+        at(f"{HUAXIN}/docs/{DOC}", sealed(b"forged contract", "BJ-000002")),
+        LINA,
+        "属于客户 BJ-000002",
+    ),
+    (
+        "sealed-garbage",
+        at(
+            f"{HUAXIN}/customer.toml", customer('sealed = { fields = ["legal_rep"], parts = { staff = "bm90IGl0" } }\n')
+        ),
+        LINA,
+        "不是 custtui 的密文",
+    ),
+    (
+        "sealed-unknown-field",
+        at(f"{HUAXIN}/customer.toml", customer('sealed = { fields = ["hacked"] }\n')),
+        LINA,
+        "未知字段",
+    ),
     ("orphan-notes", without(f"{HUAXIN}/customer.toml"), ADMIN, "没有 customer.toml"),
     (
         "staff-id-mismatch",

@@ -17,6 +17,7 @@ import tomli_w
 from ..base import tomlread
 from ..base.errors import CusttuiError, FieldError, SchemaError
 from ..base.layout import DOCUMENT_FIELDS, DOCUMENT_SYSTEM_FIELDS, FIELDS_FILE, customer_folder, unsafe_document_name
+from ..vault import crypto
 from ..vault.keyring import SEALED as SEALED_KEY  # the personal fields stored encrypted: never typed in
 from . import validate as v
 from .schema import CUSTOMER_TYPE, FieldDef, Schema
@@ -460,6 +461,10 @@ def sealed_table(value: Any, known: set[str]) -> dict:
     for audience, text in parts.items():
         if not isinstance(text, str) or not text.isascii() or len(text) > MAX_SEALED_PART:
             raise FieldError(SEALED_KEY, "加密部分", f"{rule}: {audience} 的密文不对或超过 {MAX_SEALED_PART} 字符")
+        try:
+            crypto.header_of(crypto.from_text(text))
+        except CusttuiError as exc:
+            raise FieldError(SEALED_KEY, "加密部分", f"{audience}: {exc}") from None
     return value
 
 
