@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
+from custtui.core.access import access_log
 from custtui.core.archive import keys, signing
 from custtui.core.archive.archive import Archive
 from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import CusttuiError, NotFound
 from custtui.core.sync.sync import clone, sync
+from custtui.core.tasks import view
 from custtui.core.vault import crypto
 from custtui.core.vault.keyring import Keyring
 from custtui.core.vault.paths import KEYSTORE_REF
@@ -124,11 +126,15 @@ def test_an_office_without_finance_keys_holds_only_ciphertext_of_what_its_people
     with pytest.raises(crypto.Locked, match="本副本没有"):
         sales.document_bytes(offices.customer, offices.statement)
     shown = run_cli("show", offices.customer, cwd=offices.root / "SH", env={"CUSTTUI_USER": "chenjing"})
-    assert shown.code == 0 and "个人信息: 身份证号 (已加密, 本副本没有可解开的密钥)" in shown.out and ID_NUMBER not in shown.out
+    assert shown.code == 0 and ID_NUMBER not in shown.out
+    assert "个人信息: 身份证号 (已加密, 本副本没有可解开的密钥)" in shown.out
     # at the headquarters the person with the right key reads both
     finance = offices.as_person("BJ", "lina")
     assert finance.customer(offices.customer)["id_number"] == ID_NUMBER
-    assert STATEMENT in finance.document_bytes(offices.customer, offices.statement).decode()
+    _, statement = view.document_bytes(finance, offices.customer, offices.statement)
+    assert STATEMENT in statement.decode()
+    logged = access_log.entries(finance, person="lina", action="decrypt")
+    assert [e["target"] for e in logged] == [f"{offices.customer}/{offices.statement}"]  # whose key read what
     for secret in (ID_NUMBER, "独有的审计意见", PHONE, NOTE):  # and the headquarters' history holds no plaintext either
         assert secret.encode() not in every_object(offices.root / "BJ")
 
@@ -148,7 +154,8 @@ def test_erasure_reaches_every_office_and_leaves_nothing_that_opens(offices, tmp
     }
     verified_before = {office: run_cli("verify", cwd=offices.root / office).out for office in offices.copies}
     bj.search_index().rebuild()  # the caches beside the history hold what this copy opened
-    assert bj.search_index().search("中关村大街").hits and "独有的审计意见".encode() in every_file(offices.root / "BJ" / ".git" / "custtui")
+    assert bj.search_index().search("中关村大街").hits
+    assert "独有的审计意见".encode() in every_file(offices.root / "BJ" / ".git" / "custtui")
     wrapped = [w for _, _, w in Keyring(bj.store).keystore.customer_entries(offices.customer)]
     assert wrapped, "the customer had a key"
     bj.erase([offices.customer], "《个人信息保护法》第四十七条: 保存期限届满")
@@ -160,6 +167,8 @@ def test_erasure_reaches_every_office_and_leaves_nothing_that_opens(offices, tmp
         stored = every_object(repository)
         for text in wrapped:
             assert text.encode() not in stored, repository  # the key is gone, reachable or not
+        for secret in (ID_NUMBER, PHONE, ADDRESS, NOTE, "独有的审计意见"):
+            assert secret.encode() not in stored, (repository, secret)  # and the plaintext never was there
     caches = every_file(offices.root / "BJ" / ".git" / "custtui")
     for secret in (ID_NUMBER, "独有的审计意见", NOTE, ADDRESS):
         assert secret.encode() not in caches, secret  # listing, search index and extracted texts purged
@@ -178,6 +187,8 @@ def test_erasure_reaches_every_office_and_leaves_nothing_that_opens(offices, tmp
         # the history is not rewritten: what verified still does, and the erasure itself is signed
         assert run_cli("verify", cwd=offices.root / office).out == verified_before[office]
         assert run_cli("check", cwd=offices.root / office).code == 0
+    erased = access_log.entries(bj, action="erase")
+    assert erased and erased[-1]["target"] == offices.customer and "第四十七条" in erased[-1]["detail"]
 
 
 def sealed_path(customer: str) -> str:
