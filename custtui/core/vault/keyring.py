@@ -83,10 +83,6 @@ class Keyring:
         self._audience_keys: dict[str, bytes | None] = {}
         self._customer_keys: dict[tuple[str, str], bytes | None] = {}
 
-    @property
-    def holds_any(self) -> bool:
-        return bool(self._identities)
-
     def reload(self) -> None:
         """Read the key store again (another session may have changed it); keep unsaved changes."""
         if not self.keystore.pending:
@@ -122,13 +118,6 @@ class Keyring:
                     self._customer_keys[(customer, key_id)] = crypto.unwrap_key(wrapped, under, f"{customer}|{kid}")
                     break
         return self._customer_keys[(customer, key_id)]
-
-    def can_open(self, raw: bytes) -> bool:
-        header = crypto.header_of(raw)
-        return (
-            self.audience_key(header.generation) is not None
-            and self.customer_key(header.customer, header.key_id) is not None
-        )
 
     def open(self, raw: bytes) -> bytes:
         """The plaintext of an envelope; crypto.Locked when this copy holds no key for it."""
@@ -182,16 +171,6 @@ class Keyring:
                 latest._changed.update(self.keystore._changed)
                 self.keystore = latest
         raise CusttuiError("密钥库正被频繁修改, 请稍后再试; 本次没有写入")
-
-
-def is_sealed_record(record: dict) -> bool:
-    return isinstance(record.get(SEALED), dict)
-
-
-def sealed_fields(record: dict) -> list[str]:
-    """The personal fields the record holds sealed and this reader could not open."""
-    sealed = record.get(SEALED)
-    return list(sealed.get("fields", [])) if isinstance(sealed, dict) else []
 
 
 def open_record(record: dict, keyring: Keyring | None, path: str) -> dict:
