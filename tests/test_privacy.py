@@ -72,10 +72,10 @@ class Offices:
             ("chenjing", "陈静", "销售"),
         ):
             add_person(bj, person, name, department)
-        policy = bj.store.read(bj.head(), "schema/policy.toml").decode().replace("enabled = false", "enabled = true")
-        bj.store.transact(lambda head: ({"schema/policy.toml": policy.encode()}, "启用加密保存"), bj.identity())
         keys.new_identity(bj, "wangfang")
         keys.new_identity(bj, "lina")
+        enabled = run_cli("key", "enable", cwd=root / "BJ", env={"CUSTTUI_USER": "zhangwei"})
+        assert enabled.code == 0 and "已启用加密保存" in enabled.out, enabled.err
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(self.hub)], check=True)
         bj.store.git("remote", "add", "origin", f"file://{self.hub}")
         sync(bj, "origin")
@@ -275,3 +275,9 @@ def test_two_offices_editing_different_personal_fields_merge_and_one_part_edited
     assert resolved.code == 0, resolved.err
     record = offices.as_person("BJ", "wangfang").customer(customer)
     assert record["phones"] in (["13600004444"], ["13600005555"]) and not record.get("conflicts")
+
+
+def test_encryption_is_turned_on_only_when_someone_holds_a_key(archive):
+    with pytest.raises(CusttuiError, match="还没有人登记加密公钥"):
+        keys.set_encryption(archive, True)
+    assert not archive.policy().privacy.enabled

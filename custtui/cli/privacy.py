@@ -21,6 +21,15 @@ def cmd_key_new(args, out: Output) -> None:
     )
 
 
+def cmd_key_switch(args, out: Output) -> None:
+    from ..core.archive import keys
+
+    on = args.key_action == "enable"
+    commit = keys.set_encryption(open_archive(args), on)
+    state = "已启用加密保存" if on else "已停用加密保存"
+    out.emit({"commit": commit, "enabled": on}, f"{state} (提交 {commit[:10]})" if commit else f"本来就{state[1:]}")
+
+
 def cmd_key_list(args, out: Output) -> None:
     from ..core.archive import keys
 
@@ -71,6 +80,8 @@ def add_commands(command) -> None:
     p = key("new", cmd_key_new, "在本副本为员工生成加密密钥, 登记其公钥 (需要管理员工的权限)")
     p.add_argument("person", metavar="员工账号")
     key("list", cmd_key_list, "列出各类加密内容的密钥: 第几代、持有人、本副本能否解开")
+    key("enable", cmd_key_switch, "启用加密保存 (schema/policy.toml 的 [privacy]; 需要修改分类标准的权限)")
+    key("disable", cmd_key_switch, "停用加密保存: 此后的修改以明文写入 (已加密的内容不变)")
     p = key("revoke", cmd_key_revoke, "吊销员工的加密公钥: 此后写入的内容该密钥无法解开 (需要管理员工的权限)")
     p.add_argument("person", metavar="员工账号")
     p.add_argument("key", nargs="?", metavar="公钥", help="age1… (默认: 此人的全部加密公钥)")

@@ -12,10 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from ..access.policy import Policy
 from ..base.errors import CusttuiError, FieldError
-from ..privacy.audiences import update_audiences
+from ..base.layout import POLICY_FILE, schema_file
+from ..privacy.audiences import members, update_audiences
 from ..privacy.seal import every_audience
 from ..vault.keyring import audience_label, create_identity, identity_file
+from ..vault.keystore import STAFF_AUDIENCE
 from .archive import Archive
 from .staff import _change, _existing
 
@@ -76,6 +79,31 @@ def share_keys(archive: Archive, rotate: bool = False) -> list[str]:
     if keyring.keystore.pending:
         keyring.save(archive.identity(), "密钥库更新: " + "; ".join(said))
     return said
+
+
+def set_encryption(archive: Archive, enabled: bool, when: datetime | None = None) -> str | None:
+    """Turn ``[privacy] enabled`` in ``schema/policy.toml`` on or off as one commit (needs the
+    right to edit the schema; the file keeps its comments); None when it already is. Turning it on
+    needs someone who may view customers to hold a registered key: whatever is sealed must open
+    somewhere."""
+    import tomlkit
+
+    def build(head: str | None) -> tuple[dict[str, bytes], str] | None:
+        if archive.policy(head).privacy.enabled == enabled:
+            return None
+        if enabled and not members(STAFF_AUDIENCE, archive.registry(head), archive.policy(head)):
+            raise CusttuiError(
+                "还没有人登记加密公钥: 先为可查看客户的员工生成密钥 (custtui key new 账号), 再启用加密保存"
+            )
+        path = schema_file(POLICY_FILE)
+        document = tomlkit.parse((archive.store.read(head, path) or b"").decode("utf-8"))
+        document.setdefault("privacy", tomlkit.table())["enabled"] = enabled
+        written = tomlkit.dumps(document).encode("utf-8")
+        Policy.parse(written, archive.schema(head))  # the same checks as every copy's gate
+        verb = "启用加密保存" if enabled else "停用加密保存 (此后的修改以明文写入)"
+        return {path: written}, archive.commit_message(verb, None, None, "", "privacy", ["privacy.enabled"])
+
+    return archive.commit_change(build, when)
 
 
 class AudienceRow(NamedTuple):

@@ -70,7 +70,8 @@ def load_identities(store: Store) -> dict[str, list]:
 
 
 class Keyring:
-    """The keys this copy holds: opens envelopes, seals new ones, keeps audiences current."""
+    """The keys this copy holds: opens envelopes and seals new ones (who belongs to which audience:
+    ``core/privacy/audiences.py``)."""
 
     def __init__(self, store: Store, identities: list | None = None):
         """``identities``: pyrage identities to use instead of this copy's key folder."""
