@@ -277,7 +277,28 @@ def test_two_offices_editing_different_personal_fields_merge_and_one_part_edited
     assert record["phones"] in (["13600004444"], ["13600005555"]) and not record.get("conflicts")
 
 
+def test_a_second_erasure_keeps_naming_the_keys_the_first_destroyed(offices):
+    import tomllib
+
+    manager = offices.as_person("BJ", "wangfang")
+    customer, _ = manager.add_customer("个人", "张无忌", {"phones": ["13500001111"]})
+    manager.erase([customer], "本人要求删除")
+    first = tomllib.loads(manager.store.read(manager.head(), f"erasures/{customer}.toml").decode())["keys"]
+    manager.update_customer(customer, {"phones": ["13500002222"]})  # personal data given again: a new key
+    manager.erase([customer], "本人再次要求删除")
+    second = tomllib.loads(manager.store.read(manager.head(), f"erasures/{customer}.toml").decode())["keys"]
+    assert first and set(first) < set(second)  # no copy may bring the first key back either
+
+
 def test_encryption_is_turned_on_only_when_someone_holds_a_key(archive):
     with pytest.raises(CusttuiError, match="还没有人登记加密公钥"):
         keys.set_encryption(archive, True)
     assert not archive.policy().privacy.enabled
+
+
+def test_erasing_without_encryption_says_the_history_keeps_plaintext(demo):
+    demo.user = "张伟"
+    erased = run_cli("erase", "BJ-000003", "--basis", "本人要求删除", "--yes", "--user", "张伟", cwd=demo.store.path)
+    assert erased.code == 0 and "未启用加密保存, 历史中的旧版本仍含明文" in erased.out, erased.err
+    shown = run_cli("show", "BJ-000003", cwd=demo.store.path)
+    assert shown.code == 0 and "BJ-000003" in shown.out

@@ -67,10 +67,12 @@ def cmd_erase(args, out: Output) -> None:
             out.emit({"commit": None}, "已取消, 未删除任何内容")
             return
     commit = archive.erase(args.ids, args.basis, whole=args.whole)
+    sealed = archive.policy().privacy.enabled
     out.emit(
-        {"commit": commit, "erased": args.ids},
+        {"commit": commit, "erased": args.ids, "history_has_plaintext": not sealed},
         f"已删除 {'、'.join(args.ids)} 的{scope} (提交 {commit[:10]}), 密钥已销毁并清理; "
-        "其他办事处同步后即销毁各自的副本",
+        "其他办事处同步后即销毁各自的副本"
+        + ("" if sealed else "\n注意: 本档案未启用加密保存, 历史中的旧版本仍含明文 (见 docs/privacy.md)"),
     )
 
 

@@ -1287,7 +1287,15 @@ class Archive:
                 if raw is None:
                     raise NotFound(self._missing(customer_id, head))
                 record = loads(raw, path)
-                keys = tuple(kid for kid, _, _ in keyring.keystore.customer_entries(customer_id))
+                earlier = self.store.read(head, erasure_file(customer_id))  # erased before: its keys stay named
+                keys = tuple(
+                    dict.fromkeys(
+                        [
+                            *(Erasure.parse(earlier, erasure_file(customer_id)).keys if earlier else ()),
+                            *(kid for kid, _, _ in keyring.keystore.customer_entries(customer_id)),
+                        ]
+                    )
+                )
                 sealed = tuple((record.get(SEALED_KEY) or {}).get("fields", []))
                 for name, _ in self.store.files(head, f"{folder}/{NOTES_DIR}", f"{folder}/{DOCS_DIR}"):
                     changes[name] = None

@@ -251,7 +251,8 @@ class Listing:
     def vacuum(self) -> None:
         """Rewrite the cache file without freed pages (an erased customer's old row stays in them)."""
         if self.path.exists():
-            vacuum(self._db())
+            vacuum(self.path)
+            self._local = threading.local()  # this session's connection opens the rewritten file
 
     def _db(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -543,8 +544,16 @@ def batch_read(git_dir: Path, shas: list[str]) -> Iterator[bytes]:
         proc.wait()
 
 
-def vacuum(db: sqlite3.Connection) -> None:
-    """Rewrite an SQLite cache without its freed pages (deleted rows' bytes stay in them otherwise)."""
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.execute("VACUUM")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def vacuum(path: Path) -> None:
+    """Rewrite an SQLite cache without its freed pages (deleted rows' bytes stay in them otherwise),
+    through a connection of its own: one a session kept open may hold a view of the file from
+    before another session shrank it (SQLITE_IOERR_SHORT_READ, seen when two sessions purged).
+    A cache that still cannot be rewritten is deleted (the next reader builds it again)."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=60, isolation_level=None)) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:  # it cannot be rewritten: it is derived data, so it goes and is built again
+        for part in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            part.unlink(missing_ok=True)

@@ -69,7 +69,7 @@ class TextCache:
         db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((b,) for b in blobs))
         forgotten = db.execute("DELETE FROM texts WHERE blob NOT IN (SELECT blob FROM kept)").rowcount
         db.execute("DROP TABLE kept")
-        vacuum(db)
+        vacuum(self.folder / "texts.sqlite")
         return forgotten
 
     def reading(self, char: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
