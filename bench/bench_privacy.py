@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -64,7 +65,7 @@ def enable_privacy(path: Path) -> None:
     policy commit."""
     archive = Archive(path, user=ADMIN)
     keys.new_identity(archive, MANAGER)
-    policy = archive.store.read(archive.head(), "schema/policy.toml").decode()
+    policy = (archive.store.read(archive.head(), "schema/policy.toml") or b"").decode()
     policy = policy.replace("enabled = false", "enabled = true", 1)
     archive.store.transact(lambda head: ({"schema/policy.toml": policy.encode()}, "启用加密保存"), archive.identity())
     archive.close()
@@ -125,7 +126,7 @@ def seconds(work: Callable[[], object]) -> float:
 
 
 def median_of(runs: int, work: Callable[[int], object]) -> float:
-    return statistics.median(seconds(lambda i=i: work(i)) for i in range(runs))
+    return statistics.median(seconds(partial(work, i)) for i in range(runs))
 
 
 def cold_listing(path: Path) -> float:
