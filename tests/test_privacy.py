@@ -125,6 +125,10 @@ def test_an_office_without_finance_keys_holds_only_ciphertext_of_what_its_people
     assert "id_number" not in record and "id_number" in record["sealed"]["fields"]  # only ciphertext here
     with pytest.raises(crypto.Locked, match="本副本没有"):
         sales.document_bytes(offices.customer, offices.statement)
+    sales.customers(), sales.search_index().rebuild()  # its caches hold what its keys open, and nothing else
+    assert sales.search_index().search("中关村大街").hits and not sales.search_index().search("审计意见").hits
+    caches = every_file(offices.root / "SH" / ".git" / "custtui")
+    assert PHONE.encode() in caches and ID_NUMBER.encode() not in caches and "审计意见".encode() not in caches
     shown = run_cli("show", offices.customer, cwd=offices.root / "SH", env={"CUSTTUI_USER": "chenjing"})
     assert shown.code == 0 and ID_NUMBER not in shown.out
     assert "个人信息: 身份证号 (已加密, 本副本没有可解开的密钥)" in shown.out
