@@ -164,9 +164,10 @@ def test_erasure_reaches_every_office_and_leaves_nothing_that_opens(offices, tmp
     wrapped = [w for _, _, w in Keyring(bj.store).keystore.customer_entries(offices.customer)]
     assert wrapped, "the customer had a key"
     bj.erase([offices.customer], "《个人信息保护法》第四十七条: 保存期限届满")
+    assert not bj.search_index().search("中关村大街").hits  # out of the results at once
     offices.sync_all()
     for copy in offices.copies.values():
-        copy.pack(prune=True)
+        copy.pack(prune=True)  # the nightly upkeep: also rewrites the search index's files
     subprocess.run(["git", "-C", str(offices.hub), "gc", "-q", "--prune=now"], check=True)
     for repository in offices.repositories():
         stored = every_object(repository)

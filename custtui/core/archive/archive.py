@@ -1325,7 +1325,7 @@ class Archive:
         if keyring.keystore.pending:
             keyring.save(self.identity(), f"密钥库: 销毁 {len(customer_ids)} 个客户的密钥 (删除个人信息)")
         keyring.forget()
-        self.pack(prune=True)
+        self.pack(prune=True, rewrite_index=False)
         return commit
 
     def maybe_pack(self) -> bool:
@@ -1337,11 +1337,14 @@ class Archive:
         self.pack()
         return True
 
-    def pack(self, prune: bool = False) -> None:
+    def pack(self, prune: bool = False, rewrite_index: bool = True) -> None:
         """Pack loose objects and refs (after bulk work or when idle). ``prune`` (``custtui pack``,
         after an erasure or a sync that forgot keys): also expire every reflog and drop every
         object nothing reaches, loose or packed (old key stores above all), so a destroyed key
-        leaves the repository; syncs and commits of this copy wait meanwhile."""
+        leaves the repository, and purge the caches beside it; syncs and commits of this copy wait
+        meanwhile. ``rewrite_index=False`` leaves the search index's files to the next full
+        ``custtui pack``: rewriting them takes minutes at scale (bench/bench_privacy.py), while the
+        erased customers are out of its results at once."""
         if not prune:
             self.store.git("repack", "-d", "-q")
             self.store.git("prune-packed", "-q")
@@ -1350,16 +1353,17 @@ class Archive:
                 self.store.git("reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
                 self.store.git("repack", "-a", "-d", "-q")
                 self.store.git("prune", "--expire=now")
-            self.purge_caches()
+            self.purge_caches(rewrite_index)
         self.store.git("pack-refs", "--all")
 
-    def purge_caches(self) -> None:
-        """Drop from the caches beside the history (listing, search index, extracted texts) what
-        they still hold of customers and documents no longer in the archive (an erasure's)."""
+    def purge_caches(self, rewrite_index: bool = True) -> None:
+        """Drop from the caches beside the history (listing, extracted texts and, with
+        ``rewrite_index``, the search index's files) what they still hold of customers and
+        documents no longer in the archive (an erasure's)."""
         self.listing.vacuum()
         head = self.head()
         kept = {blob for _, blob in self.store.files(head, f"{CUSTOMERS_DIR}/")} if head else set()
-        self.search_index().purge(kept)
+        self.search_index().purge(kept, rewrite_index)
 
     def check(self) -> list[str]:
         """Every problem in the archive: git fsck, then every path and file by the incoming gate's

@@ -603,11 +603,11 @@ class SearchIndex:
                 folder = customer_dir(cid)
                 self._index_customer(cw, dw if cid in documents else None, folder, folders.get(folder, {}), fresh=False)
 
-    def purge(self, kept_blobs: set[str]) -> None:
-        """Drop what the index still holds of removed customers and documents: its segments are
-        merged (Whoosh keeps a deleted document's terms until then) and the extracted texts of blobs
-        no longer in the archive are forgotten."""
-        if self.exists():
+    def purge(self, kept_blobs: set[str], rewrite: bool = True) -> None:
+        """Drop what the index still holds of removed customers and documents: the extracted texts
+        of blobs no longer in the archive are forgotten and, with ``rewrite``, the segments are
+        merged (Whoosh keeps a deleted document's terms in its files until then)."""
+        if rewrite and self.exists():
             with self.store.lock("search"):
                 for name in ("customers", "documents"):
                     windex.open_dir(str(self.folder / name)).optimize()

@@ -195,7 +195,7 @@ def clone(
         shutil.rmtree(target, ignore_errors=True)
         raise
     if prune:
-        archive.pack(prune=True)
+        archive.pack(prune=True, rewrite_index=False)
     return archive
 
 
@@ -346,7 +346,7 @@ def sync(
             )
         prune = _sync_keys(archive, remote, result, push=push, on_progress=on_progress)
     if prune:
-        archive.pack(prune=True)  # outside the sync lock: pack takes it, so no sync writes meanwhile
+        archive.pack(prune=True, rewrite_index=False)  # outside the sync lock: pack takes it
     return result
 
 
