@@ -182,12 +182,16 @@ def test_privacy_benchmark_runs_and_reports(tmp_path, monkeypatch):
         assert result[key]["sealed"] > 0 and result[key]["plain"] > 0, key
     erased, plain = result["erase"]["sealed"], result["erase"]["plain"]
     assert erased["total_s"] > erased["pack_s"] > erased["purge_s"] > 0 and plain["pack_s"] > plain["purge_s"] > 0
-    assert sum("plain:" in line for line in lines) == 6
-    assert [line.split(":")[0].strip() for line in lines[-6:]] == [
+    packed = result["erase"]["custtui_pack"]
+    assert all(packed[kind]["pack_s"] > packed[kind]["purge_s"] > 0 for kind in ("sealed", "plain"))
+    assert [line.split(":")[0].strip() for line in lines[-8:]] == [
         "erase one customer, in all",
         "the commit, the key store, the access log",
-        "pack(prune=True)",
+        "its upkeep (prune; listing, texts)",
         "of which purging the caches",
         "plain",
         "of which purging the caches",
+        "custtui pack (rewrites the search index)",
+        "of which purging the caches",
     ]
+    assert sum("plain:" in line for line in lines) == 8
