@@ -125,6 +125,13 @@ def bypass_commit(path: Path, *args: str) -> str:
     return git(path, "-c", "core.hooksPath=/dev/null", "commit", *args)
 
 
+def keypair(folder: Path, name: str) -> Path:
+    """A new passphrase-less ed25519 SSH key ``folder/name`` (its ``.pub`` beside it)."""
+    key = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
+    return key
+
+
 def repo_state(path: Path) -> tuple[str, str]:
     """(branch head, porcelain status): what must not change after a refused command."""
     head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout

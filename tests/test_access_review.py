@@ -11,12 +11,11 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import git, repo_state, run_cli
+from conftest import git, keypair, repo_state, run_cli
 from hostile import Hostile
 
 from custtui.core.access import access_log
@@ -33,12 +32,6 @@ from custtui.core.tasks.audit import describe_commit
 
 PERIOD = access_review.review_period(None, date.today()).text  # this quarter: 2026-Q4
 PATH = f"reviews/access-{PERIOD}.toml"
-
-
-def keypair(folder: Path, name: str) -> Path:
-    key = folder / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
-    return key
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import io
 import json
 import shutil
 import stat
-import subprocess
 import tarfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +18,8 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from conftest import git, run_cli
-from test_signing import keypair, public
+from conftest import bypass_commit, git, keypair, run_cli
+from test_signing import public
 
 from custtui.core.archive import keys
 from custtui.core.archive.archive import Archive
@@ -153,21 +152,7 @@ def test_the_drill_passes_on_a_good_backup_and_fails_on_a_damaged_one(office, tm
 
 
 def test_a_drill_fails_when_the_restored_history_has_an_unsigned_commit(office, tmp_path):
-    subprocess.run(
-        [
-            "git",
-            "-C",
-            str(office.path),
-            "-c",
-            "core.hooksPath=/dev/null",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "手工提交",
-        ],
-        check=True,
-    )
+    bypass_commit(office.path, "-q", "--allow-empty", "-m", "手工提交")
     folder = tmp_path / "backups"
     assert run_cli("--archive", office.path, *ADMIN, "backup", folder).code == 0
     failed = run_cli("drill", folder, "--identity", office.identity, "--since", office.since)

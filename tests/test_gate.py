@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import git, repo_state
+from conftest import git, keypair, repo_state
 from hostile import FILE, Hostile
 
 from custtui.core.archive import signing
@@ -31,12 +31,6 @@ HUAXIN = "customers/BJ/000/BJ-000001"
 DOC = "HT-2024-015-数控机床采购-20240105.txt"
 FINANCE = "北京华信机械设备制造有限公司-财务报表-20240301.txt"
 PEOPLE = ("admin", "lina", "wangfang", "office-bj", "office-sh", "zhaolei", "stranger")
-
-
-def keypair(folder: Path, name: str) -> Path:
-    key = folder / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
-    return key
 
 
 def public(key: Path) -> str:

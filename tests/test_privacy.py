@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import keypair, run_cli
 
 from custtui.core.access import access_log
 from custtui.core.archive import keys, signing
@@ -42,12 +42,6 @@ def every_object(path: Path) -> bytes:
 def every_file(path: Path) -> bytes:
     """Every file custtui keeps under the repository (objects, caches, indexes), concatenated."""
     return b"".join(f.read_bytes() for f in path.rglob("*") if f.is_file() and not f.is_symlink())
-
-
-def keypair(folder: Path, name: str) -> Path:
-    key = folder / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
-    return key
 
 
 class Offices:

@@ -9,17 +9,11 @@ import os
 import subprocess
 
 import pytest
-from conftest import git, run_cli
+from conftest import git, keypair, run_cli
 
 from custtui.core.archive import signing
 from custtui.core.archive.staff import add_person
 from custtui.core.base.errors import CusttuiError
-
-
-def keypair(tmp_path, name: str):
-    key = tmp_path / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
-    return key
 
 
 def public(key) -> str:
