@@ -210,7 +210,7 @@ def bench_erasure(paths: dict[str, Path], picks: list[str], out=print) -> dict:
     out(f"{purging:<44} {upkept['purge_s']:8.3f} s")
     packed = {kind: full_pack(archive) for kind, archive in (("sealed", sealed), ("plain", plain))}
     _row(out, "custtui pack (rewrites the search index)", {kind: spent["pack_s"] for kind, spent in packed.items()})
-    _row(out, purging.strip(), {kind: spent["purge_s"] for kind, spent in packed.items()})
+    _row(out, purging.rstrip(":"), {kind: spent["purge_s"] for kind, spent in packed.items()})
     for archive in (plain, sealed):
         archive.close()
     return {"sealed": erased, "plain": upkept, "custtui_pack": packed}
