@@ -1,5 +1,5 @@
 import sys
 
-from custtui.cli.main import main
+from custtui.cli.launch import main
 
 sys.exit(main())

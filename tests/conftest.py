@@ -45,6 +45,7 @@ def _identity(monkeypatch, tmp_path_factory):
         monkeypatch.setenv(f"GIT_AUTHOR_{var}", "张伟" if var == "NAME" else "zhangwei@example.cn")
         monkeypatch.setenv(f"GIT_COMMITTER_{var}", "张伟" if var == "NAME" else "zhangwei@example.cn")
     monkeypatch.delenv("CUSTTUI_ARCHIVE", raising=False)
+    monkeypatch.setenv("CUSTTUI_RESIDENT", "0")  # each command runs by itself; test_resident.py turns it on
 
 
 @pytest.fixture

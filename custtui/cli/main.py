@@ -18,6 +18,7 @@ from .boxes import add_commands as add_box_commands
 from .common import Output, Progress, archive_path, chinese_argparse, field_pairs, global_options, open_archive
 from .duplicates import add_commands as add_duplicates_commands
 from .followups import add_commands as add_followup_commands
+from .launch import typed_command
 from .moving import add_commands as add_import_commands
 from .privacy import add_commands as add_privacy_commands
 from .routines import add_commands as add_routine_commands
@@ -71,6 +72,24 @@ def cmd_demo(args, out: Output) -> None:
     _ready_index(archive, args)
     summary = summarise(archive)
     out.emit(summary.as_dict(), f"示例档案已创建: {archive.store.path}\n\n{summary.text()}")
+
+
+def cmd_resident(args, out: Output) -> int:
+    from datetime import datetime
+
+    from . import resident
+
+    answer = resident.ask(args.action)
+    if answer is None:
+        out.emit({"running": False}, "没有运行中的常驻进程 (下一次 show、search 或 set 会启动它)")
+        return 0
+    since = datetime.fromtimestamp(answer["started"]).strftime("%Y-%m-%d %H:%M:%S")
+    stopping = " 正在停止" if args.action == "stop" else ""
+    out.emit(
+        {"running": True, "pid": answer["pid"], "started": since, "served": answer["served"]},
+        f"常驻进程 {answer['pid']}, 自 {since} 起处理了 {answer['served']} 条命令{stopping}",
+    )
+    return 0
 
 
 def cmd_summary(args, out: Output) -> None:
@@ -607,20 +626,6 @@ class _Unbuilt:
         return lambda *args, **kwargs: self
 
 
-def _typed_command(argv: list[str]) -> str | None:
-    """The subcommand word of ``argv`` (after the global options and their values), or None when
-    there is none or help was asked for before it: then every subcommand is built."""
-    words = iter(argv)
-    for word in words:
-        if word in ("-h", "--help"):
-            return None
-        if word in ("--archive", "--user"):
-            next(words, None)
-        elif not word.startswith("-"):
-            return word
-    return None
-
-
 def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, bool]:
     """The command line's parser; with ``typed``, only that subcommand's is built. Returns the
     parser and whether ``typed`` was one of the subcommands (if not, build them all)."""
@@ -807,13 +812,16 @@ def build_parser(typed: str | None = None) -> tuple[argparse.ArgumentParser, boo
     command("tui", cmd_tui, "打开终端界面 (浏览、搜索、编辑、归档、审计)")
     command("check", cmd_check, "检查档案: git fsck 与全部记录校验")
     command("pack", cmd_pack, "打包整理仓库, 清除不再被引用的对象 (批量操作后、删除个人信息后或空闲时)")
+
+    p = command("resident", cmd_resident, "常驻进程: 让 show、search、set 不必每次重新加载 (status 查看, stop 停止)")
+    p.add_argument("action", choices=("status", "stop"))
     return parser, bool(built)
 
 
 def main(argv: list[str] | None = None) -> int:
     chinese_argparse()
     argv = sys.argv[1:] if argv is None else argv
-    parser, found = build_parser(_typed_command(argv))
+    parser, found = build_parser(typed_command(argv))
     if not found:  # no subcommand, help, or a word that is none: argparse lists them all
         parser, _ = build_parser()
     args = parser.parse_args(argv)
