@@ -67,7 +67,8 @@ def test_sync_benchmark_runs_and_reports(tmp_path, monkeypatch):
 
 
 def test_cli_benchmark_runs_and_reports(tiny):
-    """show, search and set as whole processes beside git cat-file and git grep, on a scratch copy."""
+    """show, search and set as whole processes beside git cat-file and git grep, on a scratch copy,
+    through the resident process (every one it was handed, it ran) and each by itself."""
     from bench import bench_cli
 
     head = Archive(tiny).head()
@@ -76,6 +77,7 @@ def test_cli_benchmark_runs_and_reports(tiny):
     figures = result["figures"]
     assert {"show", "search", "set", "git cat-file -p", "git grep -F"} <= set(figures)
     assert {"search 冷缓存", "search 仅查询 冷缓存", "search 仅查询 热缓存"} <= set(figures)
+    assert {"show 每次启动", "search 每次启动", "set 每次启动"} <= set(figures)  # beside the resident's rows
     assert figures["set"]["wall"]["median"] > figures["git cat-file -p"]["wall"]["median"] > 0
     assert Archive(tiny).head() == head and not (tiny / "custtui" / "search").exists()  # the kept one untouched
     text = bench_cli.report([result])

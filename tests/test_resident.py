@@ -5,15 +5,18 @@ a real Unix socket; every other test runs with ``CUSTTUI_RESIDENT=0``."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from conftest import CUSTTUI, git, run_cli
 
 pytestmark = pytest.mark.indexed
 PACKAGE = Path(__file__).resolve().parent.parent / "custtui"
@@ -96,6 +99,30 @@ def test_commands_answer_the_same_through_the_resident_and_see_every_commit(demo
     assert "北京市朝阳区望京街1号" in run_cli("--archive", path, "show", "BJ-000001", env=runtime).out
     assert "BJ-000001" in run_cli("--archive", path, "search", "望京街", env=runtime).out
     assert served(runtime) == before + len(commands) + 3
+
+
+def test_ctrl_c_reaches_the_command_and_nothing_is_written(demo, runtime):
+    """A set waiting for another writer's lock is interrupted by Ctrl-C sent to the command the
+    person started (the resident's child gets it): one Chinese sentence, exit status 130."""
+    path = demo.store.path
+    started(runtime, path)
+    head, before = git(path, "rev-parse", "HEAD"), served(runtime)
+    with open(path / ".git" / "custtui" / "commit.flock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # someone else is saving
+        waiting = subprocess.Popen(
+            [*CUSTTUI, "--archive", str(path), "set", "BJ-000001", "address=北京市海淀区上地十街9号"],
+            env={**os.environ, **runtime},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(lambda: served(runtime) == before + 1, "the resident runs the set")
+        time.sleep(1)  # it reaches the lock
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 130, err
+    assert "已中断, 未写入任何修改" in err and "Traceback" not in err
+    assert git(path, "rev-parse", "HEAD") == head and git(path, "status", "--porcelain") == ""
 
 
 def test_a_changed_custtui_file_retires_the_resident_and_the_command_still_runs(demo, runtime):

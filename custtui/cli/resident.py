@@ -54,8 +54,8 @@ def socket_path() -> str | None:
         return None
     import zlib
 
-    # one resident per interpreter and custtui package: another venv or checkout has its own
-    installation = "\0".join((sys.executable, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    # one resident per environment (python and python3 of one venv alike) and custtui package
+    installation = "\0".join((sys.prefix, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     return os.path.join(folder, f"{zlib.crc32(installation.encode()):08x}.sock")
 
 
@@ -123,37 +123,47 @@ def hand_over(argv: list[str]) -> int | None:
         "umask": umask,
         "stdio": [(stream.encoding, stream.errors) for stream in streams],
     }
-    try:
-        _send(connection, request, [stream.fileno() for stream in streams])
-        answer = _receive(connection)
-        if "pid" not in answer:
-            return None  # declined (custtui's files changed): it exits; run here
-        return _wait(connection, answer["pid"])
-    except (OSError, EOFError, ValueError):
-        return None
-    finally:
-        connection.close()
-
-
-def _wait(connection, pid: int) -> int:
-    """Forward the signals a terminal or a script sends to the command that now runs as ``pid``,
-    and return its exit status as a shell would see it."""
     import signal
 
-    def forward(number, _frame) -> None:
-        try:
-            os.kill(pid, number)
-        except ProcessLookupError:
-            pass
+    # Ctrl-C and the like reach this process: each goes on to the command once it runs
+    child: list[int] = []
+    caught: list[int] = []
 
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(number, forward)
+    def forward(number, _frame) -> None:
+        caught.append(number)
+        _kill(child, number)
+
+    forwarded = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+    before = [signal.signal(number, forward) for number in forwarded]
     try:
-        code = _receive(connection)["exit"]
-    except (OSError, EOFError, ValueError, KeyError):
-        print("错误: custtui 常驻进程意外中断, 命令可能没有完成 (可运行 custtui check 确认)", file=sys.stderr)
-        return 1
-    return code if code >= 0 else 128 - code
+        try:
+            _send(connection, request, [stream.fileno() for stream in streams])
+            answer = _receive(connection)
+        except (OSError, EOFError, ValueError):
+            answer = {}
+        if "pid" not in answer:  # declined (custtui's files changed) or gone: nothing ran
+            return 128 + caught[0] if caught else None
+        child.append(answer["pid"])
+        for number in caught:
+            _kill(child, number)
+        try:
+            code = _receive(connection)["exit"]
+        except (OSError, EOFError, ValueError, KeyError):
+            print("错误: custtui 常驻进程意外中断, 命令可能没有完成 (可运行 custtui check 确认)", file=sys.stderr)
+            return 1
+        return code if code >= 0 else 128 - code
+    finally:
+        connection.close()
+        for number, handler in zip(forwarded, before, strict=True):
+            signal.signal(number, handler)
+
+
+def _kill(child: list[int], number: int) -> None:
+    try:
+        if child:
+            os.kill(child[0], number)
+    except ProcessLookupError:
+        pass  # it has just ended
 
 
 def ask(question: str) -> dict | None:
@@ -190,7 +200,9 @@ def start_in_background() -> None:
 
 # --- the resident's side -------------------------------------------------------------------------
 
-# What show, search and set import (``python -X importtime``): loaded once, before any fork.
+# What show, search and set import (``python -X importtime``): loaded once, before any fork. And
+# pypinyin, which an edit of a name may need: index/analysis.py sets how it is imported in the
+# environment, which a child replaces with the caller's.
 WARM = (
     "custtui.cli.main",
     "custtui.core.archive.archive",
@@ -201,6 +213,7 @@ WARM = (
     "custtui.core.vault.keyring",
     "gitdb",
     "tomli_w",
+    "pypinyin",
 )
 
 
