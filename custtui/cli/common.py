@@ -138,8 +138,10 @@ def command_group(command, name: str, help: str):
     """Register ``name`` as a command of subcommands (``custtui box list`` …) through
     ``build_parser``'s ``command``; typed alone it prints its help and exits 2. Returns
     ``add(name, func, help) -> parser`` for its subcommands, each taking the global options."""
-    common = global_options()
     group = command(name, None, help)
+    if not isinstance(group, argparse.ArgumentParser):  # not typed: build_parser builds none of it
+        return lambda *args, **kwargs: group
+    common = global_options()
 
     def usage(args, out) -> int:
         group.print_help(sys.stderr)
