@@ -16,14 +16,16 @@ It exits after ``CUSTTUI_RESIDENT_IDLE`` seconds without a command (default 900)
 files change (an upgrade: the command in flight runs without it), or on ``custtui resident stop``.
 ``CUSTTUI_RESIDENT=0`` turns it off.
 
-The client half (``hand_over``) imports only modules written in C (``_socket``, not ``socket``:
-that module's enums and ``selectors`` cost more than the whole hand-over); the resident half
-imports what it needs when it starts."""
+The client half (``hand_over``) imports only modules written in C: ``_socket`` and ``_signal``,
+not ``socket`` and ``signal``, whose enums (and ``selectors``) take 9-14 ms to import, more than
+the hand-over itself (``python -X importtime``); file descriptors are packed as C ints by hand for
+the same reason (``array`` imports ``collections``, 5 ms). The resident half imports what it needs
+when it starts."""
 
 from __future__ import annotations
 
+import _signal
 import _socket
-import array
 import marshal
 import os
 import stat
@@ -31,7 +33,7 @@ import sys
 
 IDLE_SECONDS = 900
 _STDIO = 3
-_FD_SIZE = array.array("i").itemsize
+_FD_SIZE = 4  # a C int, as SCM_RIGHTS carries file descriptors on Linux
 _LENGTH = 4
 
 
@@ -66,7 +68,8 @@ def _send(connection, value, fds: list[int] | None = None) -> None:
     data = marshal.dumps(value)
     data = len(data).to_bytes(_LENGTH, "big") + data
     if fds:
-        ancillary = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
+        packed = b"".join(fd.to_bytes(_FD_SIZE, sys.byteorder) for fd in fds)
+        ancillary = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, packed)]
         data = data[connection.sendmsg([data], ancillary) :]
     connection.sendall(data)
 
@@ -78,7 +81,8 @@ def _receive(connection, fds: list[int] | None = None):
         buffer, ancillary, _, _ = connection.recvmsg(1 << 16, _socket.CMSG_SPACE(_STDIO * _FD_SIZE))
         for level, kind, payload in ancillary:
             if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-                fds.extend(array.array("i", payload[: len(payload) - len(payload) % _FD_SIZE]))
+                whole = len(payload) - len(payload) % _FD_SIZE
+                fds.extend(int.from_bytes(payload[i : i + _FD_SIZE], sys.byteorder) for i in range(0, whole, _FD_SIZE))
     while len(buffer) < _LENGTH or len(buffer) < _LENGTH + int.from_bytes(buffer[:_LENGTH], "big"):
         more = connection.recv(1 << 16)
         if not more:
@@ -123,8 +127,6 @@ def hand_over(argv: list[str]) -> int | None:
         "umask": umask,
         "stdio": [(stream.encoding, stream.errors) for stream in streams],
     }
-    import signal
-
     # Ctrl-C and the like reach this process: each goes on to the command once it runs
     child: list[int] = []
     caught: list[int] = []
@@ -133,8 +135,8 @@ def hand_over(argv: list[str]) -> int | None:
         caught.append(number)
         _kill(child, number)
 
-    forwarded = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-    before = [signal.signal(number, forward) for number in forwarded]
+    forwarded = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
+    before = [_signal.signal(number, forward) for number in forwarded]
     try:
         try:
             _send(connection, request, [stream.fileno() for stream in streams])
@@ -155,7 +157,7 @@ def hand_over(argv: list[str]) -> int | None:
     finally:
         connection.close()
         for number, handler in zip(forwarded, before, strict=True):
-            signal.signal(number, handler)
+            _signal.signal(number, handler)
 
 
 def _kill(child: list[int], number: int) -> None:
