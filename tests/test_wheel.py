@@ -41,14 +41,21 @@ def installed(tmp_path_factory) -> Path:
     assert "custtui/_bundled/schema/fields.toml" in names
     assert "custtui/_bundled/sample-archive/archive.toml" in names
     assert not [n for n in names if "generator/" in n or n.endswith("generate.py")], "the generator is not shipped"
-    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
-    pip = subprocess.run([str(root / "venv/bin/pip"), "install", "-q", str(wheel)], capture_output=True, text=True)
+    # no pip inside (ensurepip costs seconds): this pip installs into it (--python); no .pyc compiled
+    # ahead for every dependency: the commands below write those of the modules they import
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(root / "venv/bin/python"), "install", "-q", "--no-compile"]
+        + [str(wheel)],
+        capture_output=True,
+        text=True,
+    )
     assert pip.returncode == 0, pip.stderr
     return root
 
 
 def _run(installed: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
     return subprocess.run(
         [str(installed / "venv/bin/custtui"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
