@@ -95,6 +95,19 @@ def demo(request, demo_template, tmp_path) -> Archive:
     made.close()
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """The folder ``make(folder)`` makes, made the first time a test of this test process asks
+    (under that test's identity, which is every test's); copy it before changing it."""
+    done = tmp_path_factory.getbasetemp() / f"made-{name}"
+    if not done.exists():
+        building = tmp_path_factory.getbasetemp() / f"made-{name}.tmp"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+        make(building)
+        os.rename(building, done)  # a failed make leaves nothing that looks made
+    return done
+
+
 @dataclass
 class Result:
     code: int

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CUSTTUI, git, repo_state, run_cli
+from conftest import CUSTTUI, git, made_once, repo_state, run_cli
 
 from custtui.core.archive.archive import Archive
 from custtui.core.archive.staff import add_person
@@ -19,8 +19,15 @@ from custtui.core.base.errors import FieldError
 
 
 @pytest.fixture
-def cli(tmp_path):
+def cli(tmp_path, tmp_path_factory):
+    """An archive made by ``custtui init`` and ``custtui add`` (once per test process; a copy each)."""
     path = tmp_path / "档案"
+    shutil.copytree(made_once(tmp_path_factory, "bad-input-cli", _init_and_add) / "档案", path, symlinks=True)
+    return path
+
+
+def _init_and_add(folder) -> None:
+    path = folder / "档案"
     assert run_cli("init", path, "--office", "BJ").code == 0
     made = run_cli(
         "--archive",
@@ -36,7 +43,6 @@ def cli(tmp_path):
         "owner=张伟",
     )
     assert made.code == 0, made.err
-    return path
 
 
 def stored(path, field: str):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import bypass_commit, git, repo_state, run_cli
+from conftest import bypass_commit, git, made_once, repo_state, run_cli
 
 HUAXIN = [
     "--type",
@@ -24,13 +26,19 @@ HUAXIN = [
 ]
 
 
-@pytest.fixture
-def cli_archive(tmp_path):
-    path = tmp_path / "档案"
+def _init_and_add(folder: Path) -> None:
+    path = folder / "档案"
     assert run_cli("init", path, "--office", "BJ", "--office-name", "北京总部").code == 0
     added = run_cli("--archive", path, "--json", "add", *HUAXIN)
     assert added.code == 0, added.err
     assert json.loads(added.out)["id"] == "BJ-000001"
+
+
+@pytest.fixture
+def cli_archive(tmp_path, tmp_path_factory):
+    """An archive made by ``custtui init`` and ``custtui add`` (once per test process; a copy each)."""
+    path = tmp_path / "档案"
+    shutil.copytree(made_once(tmp_path_factory, "cli-archive", _init_and_add) / "档案", path, symlinks=True)
     return path
 
 
