@@ -252,7 +252,7 @@ class Resident:
 
         self.path, self.idle = path, idle
         self.sources = _sources()
-        self.running: dict[int, object] = {}
+        self.running: dict = {}  # a command's child (pid) -> the connection of the command waiting for it
         self.started, self.last, self.served = time.time(), time.monotonic(), 0
         self.stopping = False
 
@@ -319,7 +319,7 @@ class Resident:
                     _send(connection, {"exit": os.waitstatus_to_exitcode(status)})
                 except OSError:
                     pass  # the command's process was killed; its child ran to its end
-                connection.close()  # type: ignore[attr-defined]
+                connection.close()
 
     def _take(self, connection) -> None:
         import socket
