@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -99,6 +100,32 @@ def test_commands_answer_the_same_through_the_resident_and_see_every_commit(demo
     assert "北京市朝阳区望京街1号" in run_cli("--archive", path, "show", "BJ-000001", env=runtime).out
     assert "BJ-000001" in run_cli("--archive", path, "search", "望京街", env=runtime).out
     assert served(runtime) == before + len(commands) + 3
+
+
+def test_a_handed_over_command_imports_only_the_hand_over(demo, runtime):
+    """What makes it fast: past Python's own start, the command loads four small modules and two
+    written in C, nothing of custtui's commands, the standard library's enums or typing."""
+    path = demo.store.path
+    started(runtime, path)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "custtui", "--archive", str(path), "show", "BJ-000001"],
+        env={**os.environ, **runtime},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "北京华信机械设备制造有限公司" in done.stdout, done.stderr
+    names = [line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    after_start = set(names[names.index("site") + 1 :])
+    assert after_start <= {
+        "runpy",
+        "custtui",
+        "custtui.cli",
+        "custtui.cli.launch",
+        "custtui.cli.resident",
+        "_socket",
+        "zlib",
+    }
 
 
 def test_ctrl_c_reaches_the_command_and_nothing_is_written(demo, runtime):
