@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -67,17 +68,27 @@ def demo_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def indexed_demo_template(demo_template, tmp_path_factory) -> Path:
-    """The demo archive with its search index built, once per test session (and worker): building
-    it OCRs the demo's scans, ~12–20 s on 2 cores. Read-only: copy it before changing it."""
+    """The demo archive with its search index built, once per test session (by the first xdist
+    worker that needs it, the others wait and copy it): building it OCRs the demo's scans, ~15 s.
+    Read-only: copy it before changing it."""
     done = tmp_path_factory.getbasetemp() / "indexed-demo"
     if not done.exists():
-        building = tmp_path_factory.getbasetemp() / f"indexed-demo.{os.getpid()}.tmp"
-        shutil.rmtree(building, ignore_errors=True)
-        shutil.copytree(demo_template, building / "demo", symlinks=True)
-        archive = Archive(building / "demo")
-        archive.search_index().ensure()
-        archive.close()
-        os.rename(building, done)  # atomic: a half-built index is never seen
+        # built once for all xdist workers (the demo is the same commit in each), each worker a copy
+        shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+        with open((shared or tmp_path_factory.getbasetemp()) / "indexed-demo.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            built = (shared / "indexed-demo-built") if shared else done
+            if not built.exists():
+                building = tmp_path_factory.getbasetemp() / f"indexed-demo.{os.getpid()}.tmp"
+                shutil.rmtree(building, ignore_errors=True)
+                shutil.copytree(demo_template, building / "demo", symlinks=True)
+                archive = Archive(building / "demo")
+                archive.search_index().ensure()
+                archive.close()
+                os.rename(building, built)  # atomic: a half-built index is never seen
+            assert git(built / "demo", "rev-parse", "HEAD") == git(demo_template, "rev-parse", "HEAD"), "same demo"
+        if built != done:
+            shutil.copytree(built, done, symlinks=True)
     return done / "demo"
 
 
