@@ -394,8 +394,9 @@ class SearchIndex:
         found: tuple[list, list] = ([], [])
         try:
             while not all(part.wait(0.2) for part in parts):
-                if progress:
-                    progress(sum(part.done for part in parts), total)
+                done = sum(part.done for part in parts)
+                if progress and done < total:  # all done is said once, below, when the parts have ended
+                    progress(done, total)
             for part in parts:
                 segments, messages = part.result()
                 found[0].extend(segments[0])
