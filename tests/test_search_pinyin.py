@@ -49,7 +49,7 @@ CASES = [
     (spelt("西安海创", "IIFF"), ["西安海创网络"], ["先海创意设计", "西安华川科技"]),  # xahaichuang
     (spelt("西安海创", "FFFI"), ["西安海创网络", "先海创意设计"], ["西安华川科技"]),  # xianhaic
     (spelt("西安华川", "IIFF"), ["西安华川科技"], ["西安海创网络"]),  # xahuachuan
-    (spelt("西安", "FF") + " hc", ["西安海创网络", "西安华川科技"], ["先海创意设计"]),  # xian hc
+    (spelt("西安", "FF") + " hc", ["西安海创网络", "西安华川科技", "先海创意设计"], []),  # xian hc
     (spelt("西安海创", "IIII"), ["西安海创网络", "西安华川科技"], ["先海创意设计"]),  # xahc
     (spelt("先海创意", "FFFF"), ["先海创意设计"], ["西安海创网络"]),  # xianhaichuangyi
     (spelt("方安物流", "FFFF"), ["方安物流"], ["范甘装饰"]),  # fanganwuliu
@@ -77,3 +77,9 @@ def test_a_reading_of_full_syllables_ranks_above_one_with_initials(search):
     query = spelt("西农", "FF")  # xinong: 西农 by syllables, 新欧南港 by xin + initials o n g
     assert query == spelt("新欧南港", "FIII")
     assert search(query)[:2] == ["西农种业", "新欧南港贸易"]
+
+
+def test_words_typed_apart_rank_first_read_apart(search):
+    """``xian hc`` is 西安 + hc first, then xian + h c (先海创意) read as one name."""
+    names = search(spelt("西安", "FF") + " hc")
+    assert names.index("先海创意设计") > max(names.index("西安海创网络"), names.index("西安华川科技"))

@@ -483,6 +483,23 @@ def vowel_segmentations(text: str) -> list[list[str]]:
     return [pieces for pieces in mixed if pieces not in usual][:MAX_VOWEL_READINGS]
 
 
+def spaced_segmentations(words: list[str], limit: int = MAX_READINGS_TYPED) -> list[list[str]]:
+    """Readings of Latin words typed apart as one name's pinyin, best first as ``segmentations``
+    ranks them: each word read on its own (its syllables, its vowel readings, or its letters as
+    initials), since the space says where a syllable ends. Joined, ``s haihehua`` (上海禾华) reads
+    only as shai-he-hua and ``an tian`` (爱宁田) only as an-tian; apart they are [s, hai, he, hua]
+    and [a, n, tian]."""
+    best: list[list[str]] = [[]]
+    for word in words:
+        readings = segmentations(word) + vowel_segmentations(word)
+        if not _NOT_INITIALS & set(word) and list(word) not in readings:
+            readings.append(list(word))
+        joined = (before + reading for before, reading in product(best, readings))
+        # the best of each prefix of the words, as many as may still rank among the best at the end
+        best = sorted(joined, key=lambda pieces: (sum(len(p) == 1 for p in pieces), len(pieces)))[: 2 * limit]
+    return best[:limit]
+
+
 def _segmentations(text: str, limit: int, vowels: bool) -> list[list[str]]:
     """``segmentations``, with ``vowels`` as ``_joinable`` and ``_typed_so`` take it. Built from the
     end: the best readings of each suffix, a piece before each (a reading's rank adds up over its

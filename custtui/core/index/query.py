@@ -43,6 +43,7 @@ from .analysis import (
     query_terms,
     required_terms,
     segmentations,
+    spaced_segmentations,
     spells,
     vowel_segmentations,
 )
@@ -166,11 +167,12 @@ def parse_query(text: str, schema: Schema, boxes_at: Callable[[str], list[str]] 
     return ParsedQuery(customer_query, document_query, precise_query, highlight, hints)
 
 
-def _spaced_pinyin(words: list[tuple[str, bool]], part: Callable[[str, bool], Q.Query]) -> list[Q.Query]:
+def _spaced_pinyin(words: list[tuple[str, bool]], part: Callable[..., Q.Query]) -> list[Q.Query]:
     """``part`` of each word; Latin words next to each other, one of them one character's pinyin,
-    are also read joined (``fc xia`` as fcxia, ``tian yan jie``): such a word alone is too short
-    to be a name's pinyin, which needs two characters. ``xian hc`` stays two words (西安 + hc), and
-    is read joined (先海创) only where the two find nothing: ``tian yj`` (田艳杰; tian is also ti-an)."""
+    are also read as one name's pinyin, each word split on its own (``fc xia`` as f-c-xia, ``tian
+    yan jie``, ``s haihehua`` as s-hai-he-hua for 上海禾华): such a word alone is too short to be a
+    name's pinyin, which needs two characters. ``xian hc`` is two words (西安 + hc) first, and
+    joined (先海创) ranked below them: ``tian yj`` (田艳杰; tian is also ti-an), ``xian rj`` (先瑞杰)."""
     parts: list[Q.Query] = []
     i = 0
     while i < len(words):
@@ -180,8 +182,10 @@ def _spaced_pinyin(words: list[tuple[str, bool]], part: Callable[[str, bool], Q.
         run = [word for word, _ in words[i:end]]
         lone = len(run) > 1 and any(_lone(word) for word in run)
         if lone or len(run) > 1 and any(word.lower() in SYLLABLES for word in run):
-            apart, joined = Q.And([part(word, False) for word in run]), part("".join(run), False)
-            parts.append(Q.Or([apart, joined]) if lone else AlsoWhenFew([apart, joined], few=1))
+            apart = Q.And([part(word, False) for word in run])
+            joined = part("".join(run), False, spaced_segmentations([word.lower() for word in run]))
+            joined.boost = 1.0 if lone else JOINED_BOOST
+            parts.append(Q.Or([apart, joined]))
             i = end
         else:
             parts.append(part(*words[i]))
@@ -273,7 +277,7 @@ def _term(fieldname: str, term: str, prefix: bool, boost: float = 1.0) -> Q.Quer
     return (Q.Prefix if prefix else Q.Term)(fieldname, term, boost=boost)
 
 
-def _customer_word(word: str, phrase: bool) -> Q.Query:
+def _customer_word(word: str, phrase: bool, readings: list[list[str]] | None = None) -> Q.Query:
     options = [
         q
         for q in (_text("name", word), _text("alias", word), _text("contact", word), _text("body", word))
@@ -281,13 +285,13 @@ def _customer_word(word: str, phrase: bool) -> Q.Query:
     ]
     options.append(Q.Term("exact", exact_key(word), boost=4.0))
     if not phrase:
-        options += _special_terms(word)
+        options += _special_terms(word, readings=readings)
     return Q.DisjunctionMax(options)
 
 
-def _precise_word(word: str, phrase: bool) -> Q.Query:
+def _precise_word(word: str, phrase: bool, readings: list[list[str]] | None = None) -> Q.Query:
     # vowel readings are guesses, not precise: found, they rank among the rest (and cost half as much)
-    options = [Q.Term("exact", exact_key(word))] + ([] if phrase else _special_terms(word, vowels=False))
+    options = [Q.Term("exact", exact_key(word))] + ([] if phrase else _special_terms(word, False, readings))
     return options[0] if len(options) == 1 else Q.Or(options)
 
 
@@ -298,15 +302,18 @@ def _document_word(word: str, phrase: bool) -> Q.Query:
     return Q.DisjunctionMax(options) if options else Q.NullQuery
 
 
-def _special_terms(word: str, vowels: bool = True) -> list[Q.Query]:
+def _special_terms(word: str, vowels: bool = True, readings: list[list[str]] | None = None) -> list[Q.Query]:
     """Pinyin, phones and numbers: exact terms in their own fields; with ``vowels``, the word's
-    readings with 安, 鄂 or 欧 typed as its initial where its usual ones find next to nothing."""
+    readings with 安, 鄂 or 欧 typed as its initial where its usual ones find next to nothing.
+    ``readings``: the pinyin readings of words typed apart (``spaced_segmentations``), vowel ones
+    among them, instead of the word's own."""
     lowered = word.lower()
     found: list[Q.Query] = []
     if re.fullmatch(r"[a-z]+", lowered):
-        usual = _pinyin_readings(segmentations(lowered), MIXED_BOOST)
+        usual = _pinyin_readings(segmentations(lowered) if readings is None else readings, MIXED_BOOST)
         # (without prefixes: expanding shif… of shi-f-ei-yang took more than the rest of the search)
-        vowel = _pinyin_readings(vowel_segmentations(lowered), VOWEL_BOOST, prefixes=False) if vowels else []
+        own_vowels = vowels and readings is None
+        vowel = _pinyin_readings(vowel_segmentations(lowered), VOWEL_BOOST, prefixes=False) if own_vowels else []
         # no syllable starts with i, u or v, and few with a, e or o (安, 鄂, 欧): aedz (爱尔电子) is
         # initials; dasheng, which spells pinyin, is initials only as vowel readings are (paca: 皮安川爱)
         spelt = sum(lowered.count(c) for c in "aeo") > 1 and spells(lowered)
@@ -372,6 +379,7 @@ class AlsoWhenFew(Q.CompoundQuery):
 
 
 MIXED_BOOST = 0.3  # a reading with initials ranks below one of full syllables only
+JOINED_BOOST = 0.5  # words typed apart read as one name (xian hc: 先海创) rank below them read apart
 VOWEL_BOOST = 0.1  # one with 安, 鄂 or 欧 typed as its initial after a letter it joins (t+a) lower still
 _VOWEL_SYLLABLES = {v: sorted(s for s in SYLLABLES if s[0] == v) for v in "aeo"}  # a: a ai an ang ao
 
