@@ -6,11 +6,13 @@ not: ``git cat-file --batch-all-objects``), and the files custtui keeps beside t
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import keypair, run_cli
+from conftest import CUSTTUI, git, keypair, run_cli
 
 from custtui.core.access import access_log
 from custtui.core.archive import keys, signing
@@ -236,6 +238,31 @@ def test_rotation_needs_the_right_and_seals_new_writes_to_new_keys(offices):
     keys.rotate(admin)
     assert Keyring(store).keystore.current("staff").id != before
     assert store.git("rev-parse", KEYSTORE_REF).stdout.strip()
+
+
+def test_a_key_store_change_waits_while_a_prune_holds_the_archive(offices):
+    """``custtui pack`` prunes every unreachable object under the commit lock; a key store saved
+    meanwhile would have its new objects deleted before its ref points at them."""
+    path = offices.root / "BJ"
+    before = git(path, "rev-parse", KEYSTORE_REF).strip()
+    with open(path / ".git" / "custtui" / "commit.flock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as Archive.pack(prune=True) holds it
+        rotating = subprocess.Popen(
+            [*CUSTTUI, "key", "rotate"],
+            cwd=path,
+            env={**os.environ, "CUSTTUI_USER": "zhangwei"},
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            rotating.wait(timeout=3)
+        assert git(path, "rev-parse", KEYSTORE_REF).strip() == before
+    out, err = rotating.communicate(timeout=120)
+    assert rotating.returncode == 0, err
+    after = git(path, "rev-parse", KEYSTORE_REF).strip()
+    assert after != before and git(path, "cat-file", "-t", after).strip() == "commit"
+    assert subprocess.run(["git", "-C", str(path), "fsck", "--no-progress"], capture_output=True).returncode == 0
 
 
 def test_erasure_needs_its_right_and_a_basis_and_a_whole_erasure_is_told_on_opening(offices):

@@ -67,17 +67,22 @@ def rotate(archive: Archive) -> list[str]:
 
 def share_keys(archive: Archive, rotate: bool = False) -> list[str]:
     """Bring every audience in line with the registry and policy at the head; saves the key store
-    when something changed. Returns what changed, in Chinese."""
+    when something changed. Returns what changed, in Chinese.
+
+    Under the commit lock, which a prune (``Archive.pack``) holds: the key store's new objects are
+    unreachable until its ref moves, and ``git prune --expire=now`` would delete them meanwhile."""
     if rotate:
         archive.access.require("manage_staff")
-    head = archive.head()
-    policy = archive.policy(head)
-    keyring = archive.keyring
-    keyring.reload()
-    audiences = every_audience(policy, archive.store, head)
-    said = update_audiences(keyring, audiences, archive.registry(head), policy, archive.user or "", rotate=rotate)
-    if keyring.keystore.pending:
-        keyring.save(archive.identity(), "密钥库更新: " + "; ".join(said))
+    with archive.store.lock("commit"):
+        head = archive.head()
+        policy = archive.policy(head)
+        keyring = archive.keyring
+        keyring.reload()
+        audiences = every_audience(policy, archive.store, head)
+        registry = archive.registry(head)
+        said = update_audiences(keyring, audiences, registry, policy, archive.user or "", rotate=rotate)
+        if keyring.keystore.pending:
+            keyring.save(archive.identity(), "密钥库更新: " + "; ".join(said))
     return said
 
 
