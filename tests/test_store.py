@@ -225,3 +225,30 @@ def test_a_commit_naming_an_encoding_that_is_no_text_encoding_reads_as_utf8(tmp_
         sha = subprocess.run(written, input=raw, capture_output=True, check=True).stdout.decode().strip()
         info = archive.store.commit_info(sha)
         assert (info.author_name, info.summary) == ("坏人", "说明: 客户资料"), encoding
+
+
+def test_git_settings_changed_by_anyone_are_read_at_once(tmp_path, monkeypatch):
+    """Settings are read once and kept while their files are unchanged: a change made by plain
+    git in another process, of the same length, in an included file or in the global file named
+    by the environment is seen by the next read of the same open archive."""
+    from custtui.core.store.repo import Store
+
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    store = Store(tmp_path / "repo")
+    assert store.config("custtui", "office") is None
+    git(tmp_path / "repo", "config", "custtui.office", "SH")
+    assert store.config("custtui", "office") == "SH"
+    git(tmp_path / "repo", "config", "custtui.office", "GZ")  # same length, same second
+    assert store.config("custtui", "office") == "GZ"
+    included = tmp_path / "offices.cfg"
+    included.write_text("[custtui]\n\toffice = BJ\n")
+    git(tmp_path / "repo", "config", "include.path", str(included))
+    assert store.config("custtui", "office") == "BJ"
+    included.write_text("[custtui]\n\toffice = SZ\n")  # in place: same file, same length
+    assert store.config("custtui", "office") == "SZ"
+    named = tmp_path / "global.cfg"
+    named.write_text("[user]\n\tname = 王芳\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(named))
+    assert store.config("user", "name") == "王芳"
+    store.git("config", "user.name", "李娜")  # custtui's own write, in the repository's file
+    assert store.config("user", "name") == "李娜"
