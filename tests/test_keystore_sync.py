@@ -5,7 +5,9 @@ and after upkeep no object in any repository (loose, packed or unreachable) hold
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pyrage
@@ -189,6 +191,23 @@ def test_an_erasure_makes_every_office_forget_the_key_and_upkeep_leaves_no_objec
         assert wrapped.encode() not in every_object(archive.store.git_dir), archive.office
     assert wrapped.encode() not in every_object(offices.hub)
     assert result.summary() == "与 origin 已一致, 无需同步"
+
+
+def test_a_hub_removes_the_locks_a_killed_push_left(offices):
+    """A push killed while the hub's git held its ref locks leaves them, and plain git refuses
+    every push after it; the hub's gate removes them once older than a live git holds one."""
+    bj = offices.copies["BJ"]
+    add_key(bj, offices.huaxin)
+    bj.update_customer(offices.huaxin, {"address": "北京市朝阳区 9 号"})
+    left = [offices.hub / "refs" / "heads" / "main.lock", offices.hub / "refs" / "custtui" / "keys.lock"]
+    for lock in left:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        lock.write_text(git(offices.hub, "rev-parse", "main").strip() + "\n")
+        os.utime(lock, (time.time() - 60, time.time() - 60))
+    sync(bj, "origin")
+    assert [lock for lock in left if lock.exists()] == []
+    assert git(offices.hub, "rev-parse", "main").strip() == bj.head()
+    assert keystore_at(offices.hub) == keystore_at(bj.store.path)
 
 
 def test_offices_syncing_at_once_leave_the_hub_with_every_key(offices):

@@ -4,10 +4,12 @@ sharded trees, bare hubs, and working trees kept in step."""
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 from conftest import git, run_cli
 
@@ -252,3 +254,24 @@ def test_git_settings_changed_by_anyone_are_read_at_once(tmp_path, monkeypatch):
     assert store.config("user", "name") == "王芳"
     store.git("config", "user.name", "李娜")  # custtui's own write, in the repository's file
     assert store.config("user", "name") == "李娜"
+
+
+def test_locks_a_killed_git_left_do_not_stop_the_next_commit(tmp_path):
+    """git never removes the lock files of a git killed mid-update (power cut, kill -9), and
+    refuses every later update while they are there; the next custtui commit removes them once
+    they are older than any live git holds one, and saves."""
+    archive = Archive.init(tmp_path / "archive", "BJ", user="张伟")
+    cid, _ = archive.add_customer("个人", "曾小贤", {"phones": "13912345678"})
+    archive.close()
+    git_dir = tmp_path / "archive" / ".git"
+    head = git(tmp_path / "archive", "rev-parse", "HEAD").strip()
+    left = [git_dir / "refs" / "heads" / "main.lock", git_dir / "index.lock"]
+    for lock in left:
+        lock.write_text(head + "\n")
+        os.utime(lock, (time.time() - 60, time.time() - 60))
+    done = run_cli("--archive", tmp_path / "archive", "set", cid, "remark=断电之后")
+    assert done.code == 0, done.err
+    assert [lock for lock in left if lock.exists()] == []
+    assert git(tmp_path / "archive", "rev-parse", "HEAD").strip() != head
+    assert git(tmp_path / "archive", "status", "--porcelain") == ""
+    assert subprocess.run(["git", "-C", str(tmp_path / "archive"), "fsck"], capture_output=True).returncode == 0

@@ -17,9 +17,11 @@ from conftest import git, run_cli
 from custtui.core.archive.archive import Archive
 from custtui.core.base.errors import CusttuiError
 from custtui.core.records.records import customer_dir
+from custtui.core.store import hooks
+from custtui.core.store.repo import Store
 from custtui.core.sync.merge import DELETED
 from custtui.core.sync.reconcile import merge_customers, resolve_conflict
-from custtui.core.sync.sync import clone, open_conflicts, sync
+from custtui.core.sync.sync import SyncError, clone, open_conflicts, sync
 
 HUAXIN = {
     "uscc": "91110000600037341L",
@@ -343,15 +345,18 @@ sync(Archive(sys.argv[1], user="张伟"))
 
 
 def test_kill_9_in_the_middle_of_a_sync_leaves_the_archive_whole(offices):
-    """A sync killed at several moments (fetching, merging, pushing): fsck clean, no lock left,
-    the next sync completes and both offices agree."""
+    """A sync killed at several moments (fetching, merging, pushing) at an office whose hub runs
+    custtui's hooks: fsck clean, the next session brings the working tree in step, the next sync
+    completes, both offices agree and no lock file is left (a git killed while it held one leaves
+    it: the next commit at the office, or push at the hub, removes it)."""
     bj, sh, cid = offices.copies["BJ"], offices.copies["SH"], offices.huaxin
     for i in range(40):
         sh.add_customer("个人", f"上海客户{i}", {"phones": f"137{i:08d}", "owner": "李娜"})
     sync(sh)
+    hooks.install(Store(offices.hub))
     hook = offices.hub / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\nsleep 1\n")  # a slow network at the push
-    hook.chmod(0o755)
+    gate = hook.read_text()
+    hook.write_text(gate.replace("\n", "\nsleep 1\n", 1))  # a slow network at the push, then the gate
     for delay in (0.05, 0.3, 0.6, 1.0):
         bj.update_customer(cid, {"address": f"北京市朝阳区 {delay} 号"})
         proc = subprocess.Popen([sys.executable, "-c", KILLER, str(bj.store.path)], start_new_session=True)
@@ -361,16 +366,30 @@ def test_kill_9_in_the_middle_of_a_sync_leaves_the_archive_whole(offices):
         for repo in (bj.store.git_dir, offices.hub):
             fsck = subprocess.run(["git", f"--git-dir={repo}", "fsck", "--no-dangling"], capture_output=True, text=True)
             assert fsck.returncode == 0, fsck.stdout + fsck.stderr
-        stale = [p for repo in (bj.store.git_dir, offices.hub) for p in repo.rglob("*.lock")]
-        assert stale == [], f"killed after {delay}s: locks left {stale}"
         Archive(bj.store.path).close()  # the next session brings a working tree left behind in step
         assert git(bj.store.work_tree, "status", "--porcelain") == ""
-    hook.unlink()
+    hook.write_text(gate)
     sync(bj)
     sync(sh)
+    assert [p for repo in (bj.store.git_dir, offices.hub) for p in repo.rglob("*.lock")] == []
     assert tree(bj) == tree(sh) == hub_tree(offices)
     assert bj.customer(cid)["address"] == "北京市朝阳区 1.0 号"
     assert len(bj.customers()) == 42
+
+
+def test_a_lock_left_at_a_hub_without_custtuis_hooks_is_named(offices):
+    """A plain bare hub cannot clear a lock a killed push left there: the sync says which file
+    is in the way and how it goes, instead of retrying as if another office kept pushing."""
+    bj, cid = offices.copies["BJ"], offices.huaxin
+    bj.update_customer(cid, {"address": "北京市朝阳区 5 号"})
+    lock = offices.hub / "refs" / "heads" / "main.lock"
+    lock.write_text(git(offices.hub, "rev-parse", "main"))
+    with pytest.raises(SyncError, match="中断的推送") as refused:
+        sync(bj)
+    assert str(lock) in str(refused.value) and "install-merge-driver" in str(refused.value)
+    lock.unlink()
+    sync(bj)
+    assert hub_tree(offices) == tree(bj)
 
 
 def test_cli_sync_conflicts_and_resolve(offices):

@@ -262,6 +262,35 @@ def _parse_ident(line: bytes, encoding: str) -> tuple[str, str, datetime]:
 _EPOCH = datetime.fromtimestamp(0, timezone.utc)
 
 
+STALE_LOCK_S = 5.0
+"""Age at which a git lock file is one a killed git left. git holds a ref's lock for
+milliseconds, and itself waits 100 ms for one (core.filesRefLockTimeout), 1 s for packed-refs'."""
+_LOCK_EXISTS = re.compile(rb"Unable to create '([^']+\.lock)': File exists")
+
+
+def lock_in_the_way(stderr: bytes) -> Path | None:
+    """The lock file git says it failed on (another git holds it, or a killed one left it)."""
+    found = _LOCK_EXISTS.search(stderr)
+    return Path(os.fsdecode(found.group(1))) if found else None
+
+
+def clear_stale_lock(lock: Path) -> bool:
+    """Wait for a git lock file to go; once STALE_LOCK_S old, remove it as a killed git's. Whether
+    it is gone (False: a live git keeps renewing it)."""
+    deadline = time.monotonic() + STALE_LOCK_S
+    while True:
+        try:
+            age = time.time() - lock.stat().st_mtime
+        except FileNotFoundError:
+            return True
+        if age >= STALE_LOCK_S:
+            lock.unlink(missing_ok=True)
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
 class _Settings(NamedTuple):
     signature: tuple
     values: dict[str, str]
@@ -358,14 +387,22 @@ class Store:
             cmd.append(f"--work-tree={self.work_tree}")
         # CUSTTUI_GATED: what custtui moves the branch to has passed its gate (or is its own commit),
         # so the reference-transaction hook (custtui.core.store.hooks) need not start again
-        result = subprocess.run(
-            cmd + list(args), input=input, capture_output=True, env={**os.environ, "CUSTTUI_GATED": "1"}
-        )
+        env = {**os.environ, "CUSTTUI_GATED": "1"}
+        result = subprocess.run(cmd + list(args), input=input, capture_output=True, env=env)
+        if result.returncode != 0 and self._cleared_stale_lock(result.stderr):  # git failed before changing
+            result = subprocess.run(cmd + list(args), input=input, capture_output=True, env=env)
         if args[:1] == ("config",) and "--list" not in args:
             self._settings = None  # a setting written: read them all again next time
         if check and result.returncode != 0:
             raise CusttuiError(f"git {args[0]} 失败: {result.stderr.decode(errors='replace').strip()}")
         return result
+
+    def _cleared_stale_lock(self, stderr: bytes) -> bool:
+        """Whether git failed on a lock file of this repository that is gone now: its git
+        finished, or it was left by a git killed in the middle (power cut, kill -9), which git
+        never removes: every commit would fail until someone deletes it by hand."""
+        lock = lock_in_the_way(stderr)
+        return lock is not None and lock.is_relative_to(self.git_dir) and clear_stale_lock(lock)
 
     # --- reading -------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from ..archive.signing import STATUS, allowed_signers, signatures
 from ..base.errors import CusttuiError
 from ..base.layout import CUSTOMER_FILE, META_SUFFIX, Kind, Place, customer_folder_of, place, printable, unsafe_path
 from ..records.records import loads
-from ..store.repo import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha
+from ..store.repo import FILE_MODE, TREE_MODE, ZERO_OID, BlobRef, blob_sha, clear_stale_lock
 from ..vault.paths import KEYSTORE_REF
 from .keys import check_push
 from .merge import MergeRefused, merge_base, merge_trees
@@ -334,7 +334,8 @@ def receive(archive: Archive, updates: list[tuple[str, str, str]], pusher: str |
     a pusher who is an office server (``replicate``); the branch only fast-forwards and every new
     commit passes the gate; the key store (forced: it has no parent) only through
     ``keys.check_push`` against the tombstones at the branch head this push leaves. Raises
-    CusttuiError; git then refuses the whole push."""
+    CusttuiError; git then refuses the whole push. Removes the refs' lock files a killed push
+    left (``clear_stale_lock``)."""
     store = archive.store
     source = "推送的修改"
     if pusher:
@@ -363,6 +364,10 @@ def receive(archive: Archive, updates: list[tuple[str, str, str]], pusher: str |
     for old, new, ref in updates:
         if ref == KEYSTORE_REF:
             check_push(store, None if old == ZERO_OID else old, new, head)
+    # git locks the refs after this hook; a lock a killed push left would refuse every push after it
+    for lock in {store.git_dir / f"{ref}.lock" for _, _, ref in updates} | {store.git_dir / "packed-refs.lock"}:
+        if not clear_stale_lock(lock):
+            raise CusttuiError(f"集中库的 {lock.relative_to(store.git_dir)} 正被另一个 git 进程占用, 请稍后再推送")
 
 
 def local_update(archive: Archive, updates: list[tuple[str, str, str]]) -> None:

@@ -30,7 +30,7 @@ from ..records import records
 from ..records.records import dumps, loads
 from ..records.schema import Schema
 from ..store import hooks
-from ..store.repo import Changes, Identity, StaleHead
+from ..store.repo import Changes, Identity, StaleHead, lock_in_the_way
 from ..vault.keystore import KeyStore
 from ..vault.paths import KEYSTORE_REF
 from . import keys
@@ -331,9 +331,11 @@ def sync(
                 result.pushed, result.sent = True, result.sent + sent
                 break
             error = pushed.stderr.decode(errors="replace").strip()
-            if not REJECTED.search(error):
+            lock = lock_in_the_way(pushed.stderr)
+            if lock is not None or not REJECTED.search(error):
                 _finish(archive, result)
-                raise SyncError(f"推送到 {remote} 失败 (本地已合并, 下次同步会再推送): {error}")
+                why = _locked(lock) if lock else error
+                raise SyncError(f"推送到 {remote} 失败 (本地已合并, 下次同步会再推送): {why}")
             on_progress(f"{remote} 上有新的提交, 重新获取并合并 (第 {attempt} 次)…")
             time.sleep(min(0.05 * attempt, 0.5))
         else:
@@ -386,6 +388,13 @@ def _sync_keys(
         error = pushed.stderr.decode(errors="replace").strip()
         time.sleep(min(0.05 * attempt, 0.5))
     raise SyncError(f"密钥库未能推送到 {remote} (档案本身已同步, 下次同步会再推送): {error}")
+
+
+def _locked(lock: Path) -> str:
+    return (
+        f"对方仓库的锁文件 {lock} 还在, 多半是一次中断的推送留下的; 运行 custtui 钩子的集中库会自行清除它 "
+        f"(custtui install-merge-driver), 否则请在那台服务器上确认没有 git 在运行后删除该文件"
+    )
 
 
 def _merge_in(archive: Archive, remote: str, theirs: str | None, result: SyncResult, gate: Gate) -> str | None:
