@@ -126,6 +126,9 @@ async def test_a_hand_edit_of_the_config_applies_without_a_restart(open_app, con
     from custtui.tui.screens.edit import CustomerForm
 
     async with open_app() as (app, pilot, main):
+        said: list[str] = []  # every toast raised, kept (Textual forgets one after its timeout)
+        notify = app.notify
+        app.notify = lambda message, **options: (said.append(message), notify(message, **options))[1]
         config.path.parent.mkdir(parents=True, exist_ok=True)
         config.path.write_text('theme = "custtui-ansi"\n\n[keymap]\n"main.edit" = "f2"\n', "utf-8")
         for _ in range(60):
@@ -133,7 +136,7 @@ async def test_a_hand_edit_of_the_config_applies_without_a_restart(open_app, con
             if app.theme == "custtui-ansi":
                 break
         assert app.theme == "custtui-ansi"
-        assert any("新设置已生效" in said for said in toasts(app))
+        assert any("新设置已生效" in message for message in said), said
         await pilot.press("f2")
         await settle(app, pilot)
         assert isinstance(app.screen, CustomerForm)
