@@ -57,8 +57,10 @@ def cmd_key_rotate(args, out: Output) -> None:
 
 
 def cmd_erase(args, out: Output) -> None:
+    from ..core.privacy.erase import HISTORY_KEEPS_PLAINTEXT, erased_scope
+
     archive = open_archive(args)
-    scope = "整个客户 (含非个人信息)" if args.whole else "个人信息 (加密字段、沟通记录、资料)"
+    scope = erased_scope(args.whole)
     if not args.yes:
         if not sys.stdin.isatty():
             raise CusttuiError("删除个人信息不可撤销: 请在终端确认, 或加 --yes")
@@ -71,8 +73,7 @@ def cmd_erase(args, out: Output) -> None:
     out.emit(
         {"commit": commit, "erased": args.ids, "history_has_plaintext": not sealed},
         f"已删除 {'、'.join(args.ids)} 的{scope} (提交 {commit[:10]}), 密钥已销毁并清理; "
-        "其他办事处同步后即销毁各自的副本"
-        + ("" if sealed else "\n注意: 本档案未启用加密保存, 历史中的旧版本仍含明文 (见 docs/privacy.md)"),
+        "其他办事处同步后即销毁各自的副本" + ("" if sealed else "\n" + HISTORY_KEEPS_PLAINTEXT),
     )
 
 

@@ -20,6 +20,15 @@ from ..records.validate import validate_text
 from ..store.repo import Store
 
 SCOPES = {"personal": "个人信息", "customer": "整个客户"}
+HISTORY_KEEPS_PLAINTEXT = "注意: 本档案未启用加密保存, 历史中的旧版本仍含明文 (见 docs/privacy.md)"
+BASIS_EXAMPLE = "《个人信息保护法》第四十七条: 保存期限届满"
+
+
+def erased_scope(whole: bool) -> str:
+    """What an erasure removes, in Chinese, for the question before it and the message after."""
+    return "整个客户 (含非个人信息)" if whole else "个人信息 (加密字段、沟通记录、资料)"
+
+
 ORDER = ("customer", "scope", "basis", "by", "at", "keys", "fields")
 
 

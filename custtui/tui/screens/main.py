@@ -431,6 +431,13 @@ class MainScreen(Screen):
             name = self.query_one(CustomerPane).profile.record.get("name", "")
             self.app.push_screen(MergeCustomerScreen(customer_id, name), self.changed)
 
+    def action_erase_customer(self) -> None:
+        from .erase import EraseScreen
+
+        if customer_id := self._editable_customer():
+            name = self.query_one(CustomerPane).profile.record.get("name", "")
+            self.app.push_screen(EraseScreen(customer_id, name), self.changed)
+
     def _remember_sync(self, result) -> None:
         self.last_sync = result
 
