@@ -68,7 +68,7 @@ async def test_erasing_from_the_palette_is_one_commit_with_its_tombstone(open_ap
     assert git(staffed.store.path, "rev-list", f"{before}..{head}").split() == [head], "exactly one commit"
     assert git(staffed.store.path, "log", "-1", "--format=%an", head).strip() == "王芳"
     tombstone = git(staffed.store.path, "show", f"{head}:erasures/{CUSTOMER}.toml")
-    assert f'basis = "{BASIS}"' in tombstone and 'by = "王芳"' in tombstone
+    assert f'basis = "{BASIS}"' in tombstone and 'by = "wangfang"' in tombstone, "her staff ID, opened by name"
     left = git(staffed.store.path, "ls-tree", "-r", "--name-only", head, "customers/").split()
     assert not [path for path in left if f"/{CUSTOMER}/" in path and ("/notes/" in path or "/docs/" in path)]
     assert git(staffed.store.path, "status", "--porcelain") == ""

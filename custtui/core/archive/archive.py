@@ -1291,6 +1291,8 @@ class Archive:
 
         def build(head: str | None) -> tuple[Changes, str]:
             changes: Changes = {}
+            person = self.person(head)
+            by = person.id if person else self.user or ""  # the staff ID, whether opened by ID or by name
             for customer_id in customer_ids:
                 folder = customer_dir(customer_id)
                 path = f"{folder}/{CUSTOMER_FILE}"
@@ -1314,9 +1316,7 @@ class Archive:
                     changes.update({name: None for name, _ in self.store.files(head, folder)})
                 elif sealed:  # the fields stay named, without values: what was there, and that it was erased
                     changes[path] = dumps({**record, SEALED_KEY: {"fields": list(sealed)}}, list(record))
-                tombstone = Erasure(
-                    customer_id, "customer" if whole else "personal", basis, self.user or "", moment, keys, sealed
-                )
+                tombstone = Erasure(customer_id, "customer" if whole else "personal", basis, by, moment, keys, sealed)
                 changes[erasure_file(customer_id)] = tombstone.record()
             ids = "、".join(customer_ids[:3]) + (f" 等 {len(customer_ids)} 个客户" if len(customer_ids) > 3 else "")
             return changes, self.commit_message(
