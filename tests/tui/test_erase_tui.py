@@ -18,6 +18,7 @@ from .conftest import settle
 from .test_history_tui import text
 from .test_layout_tui import NARROW
 
+pytestmark = pytest.mark.indexed  # the palette also searches customers: the demo with its index built
 CUSTOMER = "BJ-000001"  # 华信: communication records and documents
 BASIS = "个人信息保护法第四十七条: 个人撤回同意"
 
