@@ -57,6 +57,17 @@ async def settle(app: CusttuiApp, pilot) -> None:
         await pilot.pause(0.05)
 
 
+async def from_palette(app: CusttuiApp, pilot, main: MainScreen, customer_id: str, command: str):
+    """The screen the palette's ``command`` (its Chinese name, typed) opens on ``customer_id``."""
+    main.open_customer(customer_id)
+    await settle(app, pilot)
+    await pilot.press("ctrl+p", *command)
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    return app.screen
+
+
 def shown(static) -> str:
     """The text a Static shows (markup, Rich tables and all), as plain text."""
     console = Console(width=200, file=io.StringIO(), record=True)

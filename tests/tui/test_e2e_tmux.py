@@ -3,7 +3,8 @@
 A staff member at 80×24 (the size most SSH clients open with) opens the demo archive, searches for
 a customer, edits its 法定代表人 typing fast (whole strings, ctrl+u and the text after it in one
 read of the terminal), confirms, quits; the archive then holds one new commit by that person with
-the new value.
+the new value. Another erases a customer's personal data from the palette, its legal basis typed with
+《》 as people write it.
 """
 
 from __future__ import annotations
@@ -237,3 +238,34 @@ def test_search_edit_save_quit_in_a_real_terminal(indexed_demo_template, tmp_pat
     record = git(archive, "show", f"HEAD:{FOLDER}/customer.toml")
     assert f'legal_rep = "{NEW_REP}"' in record
     assert git(archive, "diff", "--name-only", "HEAD~1", "HEAD").split() == [f"{FOLDER}/customer.toml"]
+
+
+def test_erasing_with_a_basis_typed_in_chinese_punctuation(indexed_demo_template, tmp_path, terminal):
+    """删除个人信息 from the palette, its basis typed as people write it (《…》, which Textual's Pilot
+    cannot type): the tombstone holds it as typed, the commit is the person's."""
+    archive = tmp_path / "demo"
+    shutil.copytree(indexed_demo_template, archive, symlinks=True)
+    before = git(archive, "rev-parse", "HEAD").strip()
+    basis = "《个人信息保护法》第四十七条: 个人撤回同意"
+
+    terminal.start([str(CUSTTUI), "--archive", str(archive), "--user", USER, "tui"])
+    terminal.wait_for(r"全部客户 46", what="the classification tree")
+    terminal.wait_quiet()  # the first customer shown
+    terminal.send("C-p")
+    terminal.type("删除个人信息")
+    terminal.wait_for(r"依法删除当前客户的个人信息", what="the command in the palette")
+    terminal.send("Enter")
+    shown = terminal.wait_for(r"删除 [A-Z]{2}-\d{6} .* 的个人信息", what="the erase dialog on the shown customer")
+    customer = re.search(r"删除 ([A-Z]{2}-\d{6}) ", shown).group(1)
+    terminal.type(basis)
+    terminal.send("Enter")
+    terminal.wait_for(re.escape(f"依据: {basis}"), what="the confirmation with the basis as typed")
+    terminal.send("y")
+    terminal.wait_for(r"已删除个人信息", what="the message that it is done")
+    terminal.wait_quiet()
+    terminal.send("q")
+    assert terminal.exit_status() == 0
+
+    assert git(archive, "log", "-1", "--format=%an", "HEAD").strip() == USER
+    assert git(archive, "rev-parse", "HEAD~1").strip() == before, "exactly one new commit"
+    assert f'basis = "{basis}"' in git(archive, "show", f"HEAD:erasures/{customer}.toml")

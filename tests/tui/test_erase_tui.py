@@ -14,7 +14,7 @@ from custtui.core.privacy.erase import HISTORY_KEEPS_PLAINTEXT
 from custtui.tui.screens.confirm import ConfirmScreen
 from custtui.tui.screens.erase import EraseScreen
 
-from .conftest import settle
+from .conftest import from_palette, settle
 from .test_history_tui import text
 from .test_layout_tui import NARROW
 
@@ -35,14 +35,9 @@ def staffed(demo) -> Archive:
 
 
 async def open_erase(app, pilot, main) -> EraseScreen:
-    main.open_customer(CUSTOMER)
-    await settle(app, pilot)
-    await pilot.press("ctrl+p", *"删除个人信息")
-    await settle(app, pilot)
-    await pilot.press("enter")
-    await settle(app, pilot)
-    assert isinstance(app.screen, EraseScreen)
-    return app.screen
+    dialog = await from_palette(app, pilot, main, CUSTOMER, "删除个人信息")
+    assert isinstance(dialog, EraseScreen)
+    return dialog
 
 
 async def test_erasing_from_the_palette_is_one_commit_with_its_tombstone(open_app, staffed):

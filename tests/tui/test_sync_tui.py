@@ -20,7 +20,7 @@ from custtui.tui.screens.sync import MergeCustomerScreen, SyncScreen
 from custtui.tui.widgets.customer_table import CustomerTable
 from custtui.tui.widgets.fit_table import FitTable
 
-from .conftest import SIZE, settle, shown, wait_for_main
+from .conftest import SIZE, from_palette, settle, shown, wait_for_main
 
 BJ_ADDRESS, SH_ADDRESS = "北京市朝阳区 3 号", "上海市浦东新区 2 号"
 
@@ -235,14 +235,8 @@ async def test_merge_a_duplicate_into_the_shown_customer_from_the_palette(office
     sync(sh)
     sync(bj)
     async with open_office(bj) as (app, pilot, main):
-        main.open_customer(cid)
-        await settle(app, pilot)
-        await pilot.press("ctrl+p", *"合并重复")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, MergeCustomerScreen)
-        dialog = app.screen
+        dialog = await from_palette(app, pilot, main, cid, "合并重复")
+        assert isinstance(dialog, MergeCustomerScreen)
         assert "疑似重复 1 位" in text(dialog, "#merge-note")
         await pilot.press(*cid, "enter")
         assert "不能把客户合并到自己" in text(dialog, "#merge-error")

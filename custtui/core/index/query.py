@@ -333,28 +333,27 @@ def _special_terms(word: str, vowels: bool = True, readings: list[list[str]] | N
 
 class AlsoWhenFew(Q.CompoundQuery):
     """The first query, and the second too (ranked as ``Q.DisjunctionMax`` ranks) where the first
-    matches fewer than ``few`` documents in the whole index (deleted ones count): a typed word's vowel
+    matches fewer than ``FEW`` documents in the whole index (deleted ones count): a typed word's vowel
     readings (``vowel_segmentations``) are tried only when its usual ones find next to nothing.
     210 pinyin queries of random names at 10k customers (bench copy of synth-10000): tried always,
     p95 22.7 -> 31.6 ms, median 9.0 -> 12.8 ms; so, p95 24.1 -> 28.6 ms, median 10.3 -> 10.8 ms."""
 
     JOINT = " ALSO WHEN FEW "
+    FEW = 3  # anzhang finds 海安长禾 by an-zhang, and should find 兴安农长 by a-n-zhang too
     intersect_merge = False
 
-    def __init__(self, subqueries: list[Q.Query], boost: float = 1.0, few: int = 3):
-        # 3: anzhang finds 海安长禾 by an-zhang, and should find 兴安农长 by a-n-zhang too
+    def __init__(self, subqueries: list[Q.Query], boost: float = 1.0):
         super().__init__(subqueries, boost)
-        self.few = few
-        self._few: dict[int, bool] = {}  # per top searcher: whether the first matches fewer than few
+        self._few: dict[int, bool] = {}  # per top searcher: whether the first matches fewer than FEW
 
     def apply(self, fn) -> Q.Query:
-        return AlsoWhenFew([fn(q) for q in self.subqueries], self.boost, self.few)
+        return AlsoWhenFew([fn(q) for q in self.subqueries], self.boost)
 
     def normalize(self) -> Q.Query:
         first, second = (q.normalize() for q in self.subqueries)
         if first is Q.NullQuery or second is Q.NullQuery:
             return second if first is Q.NullQuery else first
-        return AlsoWhenFew([first, second], self.boost, self.few)
+        return AlsoWhenFew([first, second], self.boost)
 
     def estimate_size(self, ixreader) -> int:  # the first's: sizing the second cost as much as matching it
         return self.subqueries[0].estimate_size(ixreader)
@@ -368,10 +367,10 @@ class AlsoWhenFew(Q.CompoundQuery):
             found = 0
             for leaf, _ in top.leaf_searchers():
                 matcher = subs[0].matcher(leaf, context)
-                while matcher.is_active() and found < self.few:
+                while matcher.is_active() and found < self.FEW:
                     found += 1
                     matcher.next()
-            self._few[id(top)] = found < self.few
+            self._few[id(top)] = found < self.FEW
         first = subs[0].matcher(searcher, context)
         if not self._few[id(top)]:
             return first

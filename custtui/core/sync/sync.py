@@ -393,7 +393,7 @@ def _sync_keys(
 def _locked(lock: Path) -> str:
     return (
         f"对方仓库的锁文件 {lock} 还在, 多半是一次中断的推送留下的; 运行 custtui 钩子的集中库会自行清除它 "
-        f"(custtui install-merge-driver), 否则请在那台服务器上确认没有 git 在运行后删除该文件"
+        "(custtui install-merge-driver), 否则请在那台服务器上确认没有 git 在运行后删除该文件"
     )
 
 
